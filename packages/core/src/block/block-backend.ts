@@ -1,0 +1,32 @@
+/**
+ * A disk image as a device model sees it: fixed-size sectors, addressed by
+ * number. Calls are synchronous, which keeps a run deterministic and the
+ * sector path free of promises; an image library does its own buffering.
+ *
+ * Errors are exceptions of type BlockError; a device turns them into the
+ * status its bus reports (an ATA ABRT or UNC, a SCSI MEDIUM ERROR), never
+ * lets them escape to the CPU.
+ */
+export interface BlockBackend {
+  /** 512 for disks, 2048 for CD-ROM images. */
+  readonly sectorSize: number;
+  readonly sectorCount: number;
+  readonly readOnly: boolean;
+  /** Fills `dest` (a whole number of sectors) from `sector` on. */
+  read(sector: number, dest: Uint8Array): void;
+  /** Writes `src` (a whole number of sectors) from `sector` on. */
+  write(sector: number, src: Uint8Array): void;
+  /** Makes every completed write durable. */
+  flush(): void;
+  close(): void;
+}
+
+export class BlockError extends Error {
+  constructor(
+    message: string,
+    readonly kind: 'range' | 'read-only' | 'io' | 'format',
+  ) {
+    super(message);
+    this.name = 'BlockError';
+  }
+}

@@ -1,0 +1,17 @@
+import type { Device } from '../plugin/manifest.js';
+
+/**
+ * A processor as the run loop drives it. The CPU polls `CpuPins` and its own
+ * local APIC between instructions, and advances nothing but its own state:
+ * the machine turns executed instructions into virtual time.
+ */
+export interface Cpu extends Device {
+  /** Runs at most `budget` instructions and returns how many ran; 0 while halted with nothing pending. */
+  run(budget: number): number;
+  /** In HLT (or waiting for SIPI) and not woken yet. */
+  readonly halted: boolean;
+  /** Instructions retired since power-on. */
+  readonly instructionCount: number;
+  /** `info registers`. */
+  info(): string;
+}

@@ -1,0 +1,111 @@
+/**
+ * A device's block of I/O ports. Offsets are relative to the block's base.
+ * A width a handler leaves out is split into byte accesses (low byte first),
+ * as the ISA bus does for a 16-bit cycle to an 8-bit device.
+ */
+export interface PortHandler {
+  read8(offset: number): number;
+  write8(offset: number, value: number): void;
+  read16?(offset: number): number;
+  write16?(offset: number, value: number): void;
+  read32?(offset: number): number;
+  write32?(offset: number, value: number): void;
+}
+
+const PORT_COUNT = 0x10000;
+
+/** Who owns a port, for conflict messages and `info mtree`-style listings. */
+export interface PortClaim {
+  readonly name: string;
+  readonly base: number;
+  readonly length: number;
+}
+
+/**
+ * The 64 Ki x86 I/O port space. Dispatch is two array loads: the handler and
+ * the base of its block, indexed by port. An unclaimed port reads all ones and
+ * ignores writes.
+ */
+export class PortBus {
+  private readonly handlers: (PortHandler | null)[] = new Array<PortHandler | null>(PORT_COUNT).fill(null);
+  private readonly bases = new Uint16Array(PORT_COUNT);
+  private readonly claims: (PortClaim | null)[] = new Array<PortClaim | null>(PORT_COUNT).fill(null);
+
+  register(name: string, base: number, length: number, handler: PortHandler): PortClaim {
+    if (base < 0 || length <= 0 || base + length > PORT_COUNT) {
+      throw new RangeError(`${name}: ports 0x${base.toString(16)}+${length} are outside the I/O space`);
+    }
+    for (let p = base; p < base + length; p++) {
+      const other = this.claims[p];
+      if (other) throw new Error(`${name}: port 0x${p.toString(16)} is already claimed by ${other.name}`);
+    }
+    const claim: PortClaim = { name, base, length };
+    for (let p = base; p < base + length; p++) {
+      this.handlers[p] = handler;
+      this.bases[p] = base;
+      this.claims[p] = claim;
+    }
+    return claim;
+  }
+
+  unregister(claim: PortClaim): void {
+    for (let p = claim.base; p < claim.base + claim.length; p++) {
+      if (this.claims[p] === claim) {
+        this.handlers[p] = null;
+        this.claims[p] = null;
+      }
+    }
+  }
+
+  claimAt(port: number): PortClaim | null {
+    return this.claims[port & 0xffff];
+  }
+
+  in8(port: number): number {
+    port &= 0xffff;
+    const h = this.handlers[port];
+    return h === null ? 0xff : h.read8(port - this.bases[port]) & 0xff;
+  }
+
+  in16(port: number): number {
+    port &= 0xffff;
+    const h = this.handlers[port];
+    if (h?.read16 && this.handlers[(port + 1) & 0xffff] === h) return h.read16(port - this.bases[port]) & 0xffff;
+    return this.in8(port) | (this.in8(port + 1) << 8);
+  }
+
+  in32(port: number): number {
+    port &= 0xffff;
+    const h = this.handlers[port];
+    if (h?.read32 && this.handlers[(port + 3) & 0xffff] === h) return h.read32(port - this.bases[port]) >>> 0;
+    return (this.in16(port) | (this.in16(port + 2) << 16)) >>> 0;
+  }
+
+  out8(port: number, value: number): void {
+    port &= 0xffff;
+    const h = this.handlers[port];
+    if (h !== null) h.write8(port - this.bases[port], value & 0xff);
+  }
+
+  out16(port: number, value: number): void {
+    port &= 0xffff;
+    const h = this.handlers[port];
+    if (h?.write16 && this.handlers[(port + 1) & 0xffff] === h) {
+      h.write16(port - this.bases[port], value & 0xffff);
+      return;
+    }
+    this.out8(port, value);
+    this.out8(port + 1, value >>> 8);
+  }
+
+  out32(port: number, value: number): void {
+    port &= 0xffff;
+    const h = this.handlers[port];
+    if (h?.write32 && this.handlers[(port + 3) & 0xffff] === h) {
+      h.write32(port - this.bases[port], value >>> 0);
+      return;
+    }
+    this.out16(port, value);
+    this.out16(port + 2, value >>> 16);
+  }
+}

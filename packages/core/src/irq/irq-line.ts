@@ -1,0 +1,61 @@
+/** One device's output onto an interrupt line. */
+export interface IrqLine {
+  /** Drives the line: true asserts it, false releases it. */
+  set(level: boolean): void;
+  /** An edge: assert then release, for edge-triggered inputs. */
+  pulse(): void;
+}
+
+/** Anything with numbered interrupt inputs: an 8259 pair, an I/O APIC. */
+export interface InterruptSink {
+  setInput(pin: number, level: boolean): void;
+}
+
+/**
+ * A set of shared, wired-OR interrupt lines (the 16 ISA IRQs, or the four PCI
+ * PIRQs). Each source gets its own handle; a line is asserted while any of its
+ * sources asserts it, and sinks see only changes of the combined level.
+ */
+export class IrqLines {
+  private readonly asserted: Uint16Array;
+  private readonly sinks: ((pin: number, level: boolean) => void)[] = [];
+
+  constructor(readonly count: number) {
+    this.asserted = new Uint16Array(count);
+  }
+
+  /** Connects a controller; `map` translates a line number to the controller's pin, or -1 for none. */
+  connect(sink: InterruptSink, map: (line: number) => number = (line) => line): void {
+    this.sinks.push((line, level) => {
+      const pin = map(line);
+      if (pin >= 0) sink.setInput(pin, level);
+    });
+    for (let line = 0; line < this.count; line++) {
+      if (this.asserted[line] > 0) this.sinks[this.sinks.length - 1](line, true);
+    }
+  }
+
+  level(line: number): boolean {
+    return this.asserted[line] > 0;
+  }
+
+  line(n: number): IrqLine {
+    if (!Number.isInteger(n) || n < 0 || n >= this.count) throw new RangeError(`no interrupt line ${n}`);
+    let mine = false;
+    const set = (level: boolean): void => {
+      if (level === mine) return;
+      mine = level;
+      const before = this.asserted[n] > 0;
+      this.asserted[n] += level ? 1 : -1;
+      const after = this.asserted[n] > 0;
+      if (before !== after) for (const sink of this.sinks) sink(n, after);
+    };
+    return {
+      set,
+      pulse: () => {
+        set(true);
+        set(false);
+      },
+    };
+  }
+}

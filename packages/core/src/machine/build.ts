@@ -1,0 +1,132 @@
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { Container } from 'inversify';
+import type { Cpu } from '../cpu/cpu.js';
+import { Dma } from '../dma/dma.js';
+import { PortBus } from '../io/port-bus.js';
+import { ApicBus } from '../irq/apic-bus.js';
+import { CpuPins } from '../irq/cpu-pins.js';
+import { IrqLines } from '../irq/irq-line.js';
+import { PhysicalMemory } from '../memory/physical-memory.js';
+import { parsePciAddress } from '../pci/address.js';
+import { PciBus } from '../pci/pci-bus.js';
+import type { DeviceContext, SystemControl } from '../plugin/context.js';
+import type { DevicePlugin } from '../plugin/manifest.js';
+import { ConfigError, type PluginRegistry } from '../plugin/registry.js';
+import { Tokens } from '../plugin/tokens.js';
+import { Clock, type ClockOptions } from '../time/clock.js';
+import { installBusTracing } from '../trace/bus-tracing.js';
+import { MachineHooks } from './hooks.js';
+import { Machine, type MachineParts } from './machine.js';
+import type { ProfileEntry, ResolvedProfile } from './profile.js';
+
+/** The buses and services of an empty machine, bound in a fresh container. */
+export function createMachineParts(options: { name?: string; memoryBytes: number; clock?: Partial<ClockOptions> }): MachineParts {
+  const memory = new PhysicalMemory(options.memoryBytes);
+  const ports = new PortBus();
+  const pci = new PciBus(ports, memory);
+  const isaIrqs = new IrqLines(16);
+  const cpuPins = new CpuPins();
+  const apicBus = new ApicBus();
+  const dma = new Dma(memory);
+  const clock = new Clock(options.clock);
+  const hooks = new MachineHooks();
+  installBusTracing(hooks, { ports, memory, pci, isaIrqs, dma });
+  const container = new Container();
+  container.bind(Tokens.PhysicalMemory).toConstantValue(memory);
+  container.bind(Tokens.PortBus).toConstantValue(ports);
+  container.bind(Tokens.PciBus).toConstantValue(pci);
+  container.bind(Tokens.IsaIrqs).toConstantValue(isaIrqs);
+  container.bind(Tokens.CpuPins).toConstantValue(cpuPins);
+  container.bind(Tokens.ApicBus).toConstantValue(apicBus);
+  container.bind(Tokens.Dma).toConstantValue(dma);
+  container.bind(Tokens.Clock).toConstantValue(clock);
+  container.bind(Tokens.Hooks).toConstantValue(hooks);
+  return { name: options.name ?? 'machine', memory, ports, pci, isaIrqs, cpuPins, apicBus, dma, clock, hooks, container };
+}
+
+/** A device context over `parts`; the builder makes one per device, tests make their own. */
+export function createDeviceContext(
+  parts: MachineParts,
+  system: SystemControl,
+  entry: { id: string; pci?: string | null; irq?: readonly number[]; baseDir?: string },
+): DeviceContext {
+  const baseDir = entry.baseDir ?? process.cwd();
+  return {
+    id: entry.id,
+    memory: parts.memory,
+    ports: parts.ports,
+    pci: parts.pci,
+    isaIrqs: parts.isaIrqs,
+    cpuPins: parts.cpuPins,
+    apicBus: parts.apicBus,
+    dma: parts.dma,
+    clock: parts.clock,
+    hooks: parts.hooks,
+    system,
+    container: parts.container,
+    pciAddress: entry.pci ? parsePciAddress(entry.pci) : null,
+    irqs: entry.irq ?? [],
+    resolvePath: (path) => (isAbsolute(path) ? path : resolve(baseDir, path)),
+    isaIrq: (n) => parts.isaIrqs.line(n),
+    log: (message) => parts.hooks.log.call({ source: entry.id, message, time: parts.clock.now }),
+  };
+}
+
+function where(entry: ProfileEntry): string {
+  return entry.section === 'cpu' ? '/cpu/config' : `/${entry.section}/${entry.id}/config`;
+}
+
+/**
+ * Builds the machine a profile describes: backends first, then the CPU, then
+ * devices in profile order; then every device's `realize`, then a reset.
+ */
+export async function buildMachine(profile: ResolvedProfile, registry: PluginRegistry): Promise<Machine> {
+  for (const p of profile.plugins) await registry.load(p.name, p.fromDir);
+
+  // Check every type and config before building anything, so a bad profile opens no files.
+  const prepared: { entry: ProfileEntry; plugin: DevicePlugin<any, any>; config: Record<string, unknown> }[] = [];
+  const problems: string[] = [];
+  for (const entry of profile.entries) {
+    try {
+      const plugin = registry.require(entry.type);
+      const config = registry.validateConfig(entry.type, entry.config, where(entry));
+      if (plugin.kind === 'pci' && !entry.pci) throw new ConfigError(`/devices/${entry.id}: a PCI device needs a "pci" address`);
+      prepared.push({ entry, plugin, config });
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      problems.push(...err.message.split('\n').map((m) => (m.startsWith('/') ? m : `/${entry.section}/${entry.id}/type: ${m}`)));
+    }
+  }
+  if (problems.length) throw new ConfigError(problems.map((p) => `${profile.file}: ${p}`).join('\n'));
+
+  const parts = createMachineParts({ name: profile.name, memoryBytes: profile.memoryBytes, clock: profile.clock });
+  const machine = new Machine(parts);
+  parts.container.bind(Tokens.Machine).toConstantValue(machine);
+  for (const { plugin } of prepared) {
+    if (plugin.module && !parts.container.isBound(Symbol.for(`plugboard.module.${plugin.meta.id}`))) {
+      parts.container.loadSync(plugin.module);
+      parts.container.bind(Symbol.for(`plugboard.module.${plugin.meta.id}`)).toConstantValue(true);
+    }
+  }
+  try {
+    for (const { entry, plugin, config } of prepared) {
+      const ctx = createDeviceContext(parts, machine, { ...entry, baseDir: entry.baseDir ?? dirname(profile.file) });
+      const device = await plugin.create(ctx, config);
+      machine.devices.push({ id: entry.id, plugin, device });
+      if (plugin.kind === 'drive') parts.container.bind(Tokens.BlockBackend).toConstantValue(device).whenNamed(entry.id);
+      if (plugin.kind === 'netdev') parts.container.bind(Tokens.NetworkBackend).toConstantValue(device).whenNamed(entry.id);
+      if (plugin.kind === 'cpu') {
+        machine.cpu = device as Cpu;
+        parts.container.bind(Tokens.Cpu).toConstantValue(device);
+      }
+    }
+    parts.hooks.created.call(machine);
+    for (const d of machine.devices) await d.device.realize?.();
+    parts.hooks.realized.call(machine);
+  } catch (err) {
+    await machine.destroy();
+    throw err;
+  }
+  machine.reset();
+  return machine;
+}

@@ -1,0 +1,193 @@
+import type { Container } from 'inversify';
+import type { Cpu } from '../cpu/cpu.js';
+import type { Dma } from '../dma/dma.js';
+import type { PortBus } from '../io/port-bus.js';
+import type { ApicBus } from '../irq/apic-bus.js';
+import type { CpuPins } from '../irq/cpu-pins.js';
+import type { IrqLines } from '../irq/irq-line.js';
+import type { PhysicalMemory } from '../memory/physical-memory.js';
+import type { PciBus } from '../pci/pci-bus.js';
+import type { SystemControl } from '../plugin/context.js';
+import type { Device, DevicePlugin } from '../plugin/manifest.js';
+import type { Clock } from '../time/clock.js';
+import type { MachineHooks, ShutdownEvent } from './hooks.js';
+
+/** A built device with the profile entry it came from. */
+export interface MachineDevice {
+  id: string;
+  plugin: DevicePlugin<any, any>;
+  device: Device;
+}
+
+export interface MachineParts {
+  name: string;
+  memory: PhysicalMemory;
+  ports: PortBus;
+  pci: PciBus;
+  isaIrqs: IrqLines;
+  cpuPins: CpuPins;
+  apicBus: ApicBus;
+  dma: Dma;
+  clock: Clock;
+  hooks: MachineHooks;
+  container: Container;
+}
+
+/** Instructions per slice: short enough that host I/O and timers stay responsive. */
+const SLICE = 100_000;
+/** Host milliseconds between yields to Node's event loop (sockets, stdin, timers). */
+const YIELD_MS = 8;
+
+/**
+ * A built machine: the buses, the devices, the CPU and the run loop that
+ * turns executed instructions into virtual time.
+ */
+export class Machine implements SystemControl {
+  readonly name: string;
+  readonly memory: PhysicalMemory;
+  readonly ports: PortBus;
+  readonly pci: PciBus;
+  readonly isaIrqs: IrqLines;
+  readonly cpuPins: CpuPins;
+  readonly apicBus: ApicBus;
+  readonly dma: Dma;
+  readonly clock: Clock;
+  readonly hooks: MachineHooks;
+  readonly container: Container;
+  readonly devices: MachineDevice[] = [];
+  cpu: Cpu | null = null;
+  /** What `-no-reboot` asks: a guest reset ends the run instead. */
+  noReboot = false;
+
+  private running = false;
+  private resetReason: string | null = null;
+  private stopEvent: ShutdownEvent | null = null;
+  private wakeUp: (() => void) | null = null;
+
+  constructor(parts: MachineParts) {
+    this.name = parts.name;
+    this.memory = parts.memory;
+    this.ports = parts.ports;
+    this.pci = parts.pci;
+    this.isaIrqs = parts.isaIrqs;
+    this.cpuPins = parts.cpuPins;
+    this.apicBus = parts.apicBus;
+    this.dma = parts.dma;
+    this.clock = parts.clock;
+    this.hooks = parts.hooks;
+    this.container = parts.container;
+    this.cpuPins.onWake = () => this.wake();
+  }
+
+  get isRunning(): boolean {
+    return this.running;
+  }
+
+  device<T extends Device = Device>(id: string): T | undefined {
+    return this.devices.find((d) => d.id === id)?.device as T | undefined;
+  }
+
+  requestReset(reason: string): void {
+    if (this.noReboot) this.requestShutdown(`${reason} (-no-reboot)`, 0);
+    else this.resetReason = reason;
+    this.wake();
+  }
+
+  requestShutdown(reason: string, exitCode: number): void {
+    this.stopEvent ??= { reason, exitCode };
+    this.wake();
+  }
+
+  /** Ends an idle wait early: an interrupt pin rose or host input arrived. */
+  wake(): void {
+    const w = this.wakeUp;
+    this.wakeUp = null;
+    w?.();
+  }
+
+  /** Power-on or system reset: every device, then the CPU. */
+  reset(): void {
+    for (const d of this.devices) d.device.reset?.();
+    this.hooks.reset.call(this);
+  }
+
+  /**
+   * Runs until the guest powers off, a device asks to stop, or `maxInstructions`
+   * retire. Resolves with why it stopped.
+   */
+  async run(options: { maxInstructions?: number; signal?: AbortSignal } = {}): Promise<ShutdownEvent> {
+    const cpu = this.cpu;
+    if (!cpu) throw new Error(`${this.name}: the profile has no CPU`);
+    const limit = options.maxInstructions ?? Number.POSITIVE_INFINITY;
+    const clock = this.clock;
+    this.running = true;
+    this.hooks.run.call(this);
+    let lastYield = performance.now();
+    try {
+      while (this.stopEvent === null) {
+        if (options.signal?.aborted) this.requestShutdown('aborted', 1);
+        if (this.resetReason !== null) {
+          this.resetReason = null;
+          this.reset();
+        }
+        const left = limit - cpu.instructionCount;
+        if (left <= 0) {
+          this.requestShutdown('instruction limit reached', 0);
+          break;
+        }
+        const budget = Math.min(clock.instructionsUntilDeadline(), SLICE, left);
+        const ran = budget > 0 ? cpu.run(budget) : 0;
+        clock.advance(ran);
+        if (ran === 0 && budget > 0 && cpu.halted) await this.idle();
+        clock.runDue();
+        if (clock.options.pace && clock.options.mode === 'instructions') {
+          const ahead = (clock.now - clock.hostNow()) / 1e6;
+          if (ahead > 2) await sleep(Math.min(ahead, 50));
+        }
+        if (performance.now() - lastYield > YIELD_MS) {
+          await new Promise<void>((r) => setImmediate(r));
+          lastYield = performance.now();
+        }
+      }
+    } finally {
+      this.running = false;
+    }
+    const event = this.stopEvent ?? { reason: 'stopped', exitCode: 0 };
+    this.hooks.shutdown.call(this, event);
+    return event;
+  }
+
+  /** Stops a run, then releases every device's host resources. */
+  async destroy(): Promise<void> {
+    this.requestShutdown('destroyed', 0);
+    for (const d of [...this.devices].reverse()) await d.device.destroy?.();
+  }
+
+  /** The CPU is halted: move time to the next timer, or wait for the host. */
+  private async idle(): Promise<void> {
+    const clock = this.clock;
+    const deadline = clock.nextDeadline;
+    const realTime = clock.options.mode === 'host' || clock.options.pace;
+    if (!realTime && deadline !== Number.POSITIVE_INFINITY) {
+      clock.advanceTo(deadline);
+      return;
+    }
+    const waitMs = deadline === Number.POSITIVE_INFINITY ? 50 : Math.max(0, (deadline - clock.hostNow()) / 1e6);
+    if (waitMs > 0.5) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => this.wake(), Math.min(waitMs, 50));
+        this.wakeUp = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+    if (clock.options.mode === 'host') clock.advance(0);
+    else if (deadline !== Number.POSITIVE_INFINITY && clock.hostNow() >= deadline) clock.advanceTo(deadline);
+    else clock.advanceTo(Math.min(deadline, clock.hostNow()));
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}

@@ -1,0 +1,226 @@
+import { readFileSync } from 'node:fs';
+import { dirname, relative, resolve } from 'node:path';
+import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
+import { formatPciAddress, parsePciAddress } from '../pci/address.js';
+import type { ClockOptions } from '../time/clock.js';
+
+export type ProfileSection = 'cpu' | 'drives' | 'netdevs' | 'devices';
+
+/** One thing to build, in build order, with where its relative paths resolve. */
+export interface ProfileEntry {
+  section: ProfileSection;
+  id: string;
+  type: string;
+  config: Record<string, unknown>;
+  pci: string | null;
+  irq: number[];
+  /** Directory of the profile file that last set this entry. */
+  baseDir: string;
+}
+
+export interface ResolvedProfile {
+  /** The profile file asked for. */
+  file: string;
+  name: string;
+  description: string;
+  memoryBytes: number;
+  clock: Partial<ClockOptions>;
+  plugins: { name: string; fromDir: string }[];
+  entries: ProfileEntry[];
+  /** The merged profile as JSON, for `--print-profile`. */
+  merged: Record<string, unknown>;
+}
+
+/** A profile that cannot be used: names the file, the JSON path and what was expected. */
+export class ProfileError extends Error {
+  constructor(
+    readonly file: string,
+    readonly problems: string[],
+  ) {
+    super(problems.map((p) => `${file}: ${p}`).join('\n'));
+    this.name = 'ProfileError';
+  }
+}
+
+const schema = JSON.parse(readFileSync(new URL('../../schema/machine.schema.json', import.meta.url), 'utf8'));
+const ajv = new Ajv2020({ allErrors: true, strict: false });
+const validateProfile = ajv.compile(schema);
+
+function describe(e: ErrorObject): string {
+  const path = e.instancePath || '/';
+  switch (e.keyword) {
+    case 'additionalProperties':
+      return `${path}: unknown property "${(e.params as { additionalProperty: string }).additionalProperty}"`;
+    case 'pattern':
+      if (e.instancePath.endsWith('/pci')) return `${path}: expected a PCI address bus:dev.fn such as "00:03.0"`;
+      if (e.instancePath === '/memory') return `${path}: expected a size such as 512M, 2G or a byte count`;
+      return `${path}: expected a string matching ${(e.params as { pattern: string }).pattern}`;
+    case 'enum':
+      return `${path}: expected one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
+    case 'type':
+      return `${path}: expected ${(e.params as { type: string }).type}`;
+    default:
+      return `${path}: ${e.message}`;
+  }
+}
+
+/** The most telling errors: a failed `anyOf` repeats its branches' errors, so keep those and drop the summary. */
+function problemsOf(errors: ErrorObject[]): string[] {
+  const kept = errors.filter((e) => e.keyword !== 'anyOf' && !(e.keyword === 'type' && e.params && (e.params as { type: string }).type === 'null'));
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (const e of kept.length ? kept : errors) {
+    const text = describe(e);
+    if (!seen.has(text)) {
+      seen.add(text);
+      out.push(text);
+    }
+  }
+  return out;
+}
+
+export function parseSize(text: string | number): number {
+  if (typeof text === 'number') return text;
+  const m = /^([0-9]+)([KMG]?)$/.exec(text);
+  if (!m) throw new RangeError(`not a size: ${text}`);
+  const unit = { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3 }[m[2] as '' | 'K' | 'M' | 'G'];
+  return Number(m[1]) * unit;
+}
+
+type Json = Record<string, unknown>;
+
+function isObject(v: unknown): v is Json {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Objects merge key by key, `null` removes, anything else replaces. */
+function merge(base: Json, over: Json): Json {
+  const out: Json = { ...base };
+  for (const [k, v] of Object.entries(over)) {
+    if (v === null) delete out[k];
+    else if (isObject(v) && isObject(out[k])) out[k] = merge(out[k] as Json, v);
+    else out[k] = v;
+  }
+  return out;
+}
+
+function readJson(file: string, displayName: string): Json {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ProfileError(displayName, [`cannot read the file (${(err as NodeJS.ErrnoException).code ?? String(err)})`]);
+  }
+  try {
+    const value = JSON.parse(text) as unknown;
+    if (!isObject(value)) throw new ProfileError(displayName, ['/: expected a JSON object']);
+    return value;
+  } catch (err) {
+    if (err instanceof ProfileError) throw err;
+    const msg = (err as Error).message;
+    const pos = /position (\d+)/.exec(msg);
+    if (pos) {
+      const before = text.slice(0, Number(pos[1]));
+      const line = before.split('\n').length;
+      const column = Number(pos[1]) - before.lastIndexOf('\n');
+      throw new ProfileError(displayName, [`line ${line}, column ${column}: invalid JSON (${msg})`]);
+    }
+    throw new ProfileError(displayName, [`invalid JSON (${msg})`]);
+  }
+}
+
+interface Layer {
+  json: Json;
+  dir: string;
+}
+
+function loadLayers(file: string, seen: string[], cwd: string): Layer[] {
+  const display = relative(cwd, file) || file;
+  if (seen.includes(file)) {
+    throw new ProfileError(display, [`/extends: "extends" loops back to this file (${[...seen, file].map((f) => relative(cwd, f)).join(' -> ')})`]);
+  }
+  const json = readJson(file, display);
+  if (!validateProfile(json)) throw new ProfileError(display, problemsOf(validateProfile.errors ?? []));
+  const layer = { json, dir: dirname(file) };
+  if (typeof json.extends !== 'string') return [layer];
+  const parent = resolve(dirname(file), json.extends);
+  return [...loadLayers(parent, [...seen, file], cwd), layer];
+}
+
+const SECTIONS: ProfileSection[] = ['drives', 'netdevs', 'cpu', 'devices'];
+
+/** Reads a profile and everything it extends, validates each file and the merged result. */
+export function loadProfile(path: string, overrides: Json[] = [], cwd = process.cwd()): ResolvedProfile {
+  const file = resolve(cwd, path);
+  const display = relative(cwd, file) || file;
+  const layers = loadLayers(file, [], cwd);
+  for (const o of overrides) layers.push({ json: o, dir: cwd });
+
+  let merged: Json = {};
+  const entryDir = new Map<string, string>();
+  for (const { json, dir } of layers) {
+    merged = merge(merged, json);
+    for (const section of SECTIONS) {
+      const value = json[section];
+      if (section === 'cpu') {
+        if (isObject(value)) entryDir.set('cpu/cpu0', dir);
+      } else if (isObject(value)) {
+        for (const id of Object.keys(value)) entryDir.set(`${section}/${id}`, dir);
+      }
+    }
+  }
+  delete merged.extends;
+  if (!validateProfile(merged)) throw new ProfileError(display, problemsOf(validateProfile.errors ?? []));
+
+  const problems: string[] = [];
+  if (typeof merged.name !== 'string') problems.push('/name: expected the machine\'s name');
+  const entries: ProfileEntry[] = [];
+  for (const section of SECTIONS) {
+    const table: Record<string, unknown> =
+      section === 'cpu' ? (merged.cpu === undefined ? {} : { cpu0: merged.cpu }) : ((merged[section] as Json | undefined) ?? {});
+    for (const [id, raw] of Object.entries(table)) {
+      const entry = raw as Json;
+      const where = section === 'cpu' ? '/cpu' : `/${section}/${id}`;
+      if (typeof entry.type !== 'string') {
+        problems.push(`${where}/type: expected the plugin type of "${id}"`);
+        continue;
+      }
+      const irq = entry.irq === undefined ? [] : Array.isArray(entry.irq) ? (entry.irq as number[]) : [entry.irq as number];
+      entries.push({
+        section,
+        id,
+        type: entry.type,
+        config: (entry.config as Json | undefined) ?? {},
+        pci: (entry.pci as string | undefined) ?? null,
+        irq,
+        baseDir: entryDir.get(`${section}/${id}`) ?? dirname(file),
+      });
+    }
+  }
+  const pciSeen = new Map<string, string>();
+  for (const e of entries) {
+    if (!e.pci) continue;
+    const address = parsePciAddress(e.pci);
+    if (!address) {
+      problems.push(`/devices/${e.id}/pci: expected a PCI address bus:dev.fn such as "00:03.0"`);
+      continue;
+    }
+    const key = formatPciAddress(address);
+    const other = pciSeen.get(key);
+    if (other) problems.push(`/devices/${e.id}/pci: address ${e.pci} is already used by "${other}"`);
+    pciSeen.set(key, e.id);
+  }
+  if (problems.length) throw new ProfileError(display, problems);
+
+  const plugins = layers.flatMap(({ json, dir }) => ((json.plugins as string[] | undefined) ?? []).map((name) => ({ name, fromDir: dir })));
+  return {
+    file,
+    name: merged.name as string,
+    description: (merged.description as string | undefined) ?? '',
+    memoryBytes: parseSize((merged.memory as string | number | undefined) ?? '128M'),
+    clock: (merged.clock as Partial<ClockOptions> | undefined) ?? {},
+    plugins,
+    entries,
+    merged,
+  };
+}

@@ -1,0 +1,219 @@
+import type { MmioHandler, MmioRegion } from './mmio.js';
+
+export const PAGE_SHIFT = 12;
+export const PAGE_SIZE = 1 << PAGE_SHIFT;
+const PAGE_MASK = PAGE_SIZE - 1;
+const PAGE_COUNT = 1 << (32 - PAGE_SHIFT);
+
+/** Reads of a page nothing decodes float high, as on a PC bus. */
+const unmapped: MmioHandler = { read8: () => 0xff, write8: () => {} };
+const UNMAPPED_REGION: MmioRegion = { name: 'unmapped', base: 0, size: 0, handler: unmapped };
+
+/**
+ * The 4 GiB physical address space, routed a 4 KiB page at a time.
+ *
+ * Each page has a read route and a write route. A route is either a byte
+ * array (`readBuf[page]`, at `readOff[page]`) or, when the array slot is null,
+ * the MMIO region in `readRegion[page]`. Splitting read and write routes is what
+ * the i440FX PAM registers need: a shadowed BIOS page may read from ROM and
+ * write to RAM. The CPU's TLB copies these routes, and drops its copies when
+ * `generation` changes.
+ */
+export class PhysicalMemory {
+  readonly ram: Uint8Array;
+  readonly readBuf: (Uint8Array | null)[];
+  readonly readOff: Int32Array;
+  readonly writeBuf: (Uint8Array | null)[];
+  readonly writeOff: Int32Array;
+  readonly readRegion: MmioRegion[];
+  readonly writeRegion: MmioRegion[];
+  /** Bumped whenever any route changes. */
+  generation = 0;
+  /** Address mask the CPU applies to every physical address: bit 20 clear while A20 is gated. */
+  a20Mask = 0xffffffff | 0;
+
+  constructor(readonly ramSize: number) {
+    if (ramSize <= 0 || ramSize % PAGE_SIZE !== 0 || ramSize > 0xe0000000) {
+      throw new RangeError(`RAM size ${ramSize} must be a positive multiple of 4 KiB below 3.5 GiB`);
+    }
+    this.ram = new Uint8Array(ramSize);
+    this.readBuf = new Array<Uint8Array | null>(PAGE_COUNT).fill(null);
+    this.writeBuf = new Array<Uint8Array | null>(PAGE_COUNT).fill(null);
+    this.readOff = new Int32Array(PAGE_COUNT);
+    this.writeOff = new Int32Array(PAGE_COUNT);
+    this.readRegion = new Array<MmioRegion>(PAGE_COUNT).fill(UNMAPPED_REGION);
+    this.writeRegion = new Array<MmioRegion>(PAGE_COUNT).fill(UNMAPPED_REGION);
+    this.mapBuffer(0, this.ram, 0, ramSize, true);
+  }
+
+  setA20(enabled: boolean): void {
+    const mask = enabled ? 0xffffffff | 0 : ~(1 << 20);
+    if (mask !== this.a20Mask) {
+      this.a20Mask = mask;
+      this.generation++;
+    }
+  }
+
+  /** Routes [base, base+size) to `buf` starting at `offset`; writes are dropped unless `writable`. */
+  mapBuffer(base: number, buf: Uint8Array, offset: number, size: number, writable: boolean): void {
+    this.checkRange(base, size);
+    if (offset < 0 || offset + size > buf.length) throw new RangeError('buffer too small for mapping');
+    const first = base >>> PAGE_SHIFT;
+    for (let i = 0; i < size >>> PAGE_SHIFT; i++) {
+      this.readBuf[first + i] = buf;
+      this.readOff[first + i] = offset + i * PAGE_SIZE;
+      this.readRegion[first + i] = UNMAPPED_REGION;
+      this.writeBuf[first + i] = writable ? buf : null;
+      this.writeOff[first + i] = offset + i * PAGE_SIZE;
+      this.writeRegion[first + i] = UNMAPPED_REGION;
+    }
+    this.generation++;
+  }
+
+  /** Routes reads and writes of [base, base+size) to `handler`. */
+  mapMmio(name: string, base: number, size: number, handler: MmioHandler): MmioRegion {
+    const region: MmioRegion = { name, base, size, handler };
+    this.setRoute(base, size, 'read', region);
+    this.setRoute(base, size, 'write', region);
+    return region;
+  }
+
+  /** Changes one direction of a range: to a buffer, to an MMIO region, or to nothing. */
+  setRoute(
+    base: number,
+    size: number,
+    direction: 'read' | 'write',
+    target: MmioRegion | { buf: Uint8Array; offset: number } | null,
+  ): void {
+    this.checkRange(base, size);
+    const bufs = direction === 'read' ? this.readBuf : this.writeBuf;
+    const offs = direction === 'read' ? this.readOff : this.writeOff;
+    const regions = direction === 'read' ? this.readRegion : this.writeRegion;
+    const first = base >>> PAGE_SHIFT;
+    for (let i = 0; i < size >>> PAGE_SHIFT; i++) {
+      if (target !== null && 'buf' in target) {
+        bufs[first + i] = target.buf;
+        offs[first + i] = target.offset + i * PAGE_SIZE;
+        regions[first + i] = UNMAPPED_REGION;
+      } else {
+        bufs[first + i] = null;
+        regions[first + i] = target ?? UNMAPPED_REGION;
+      }
+    }
+    this.generation++;
+  }
+
+  /** Removes every route of [base, base+size); RAM that lay underneath shows through again. */
+  unmap(base: number, size: number): void {
+    this.checkRange(base, size);
+    const first = base >>> PAGE_SHIFT;
+    for (let i = 0; i < size >>> PAGE_SHIFT; i++) {
+      const page = first + i;
+      const addr = page * PAGE_SIZE;
+      const inRam = addr < this.ramSize;
+      this.readBuf[page] = inRam ? this.ram : null;
+      this.writeBuf[page] = inRam ? this.ram : null;
+      this.readOff[page] = addr;
+      this.writeOff[page] = addr;
+      this.readRegion[page] = UNMAPPED_REGION;
+      this.writeRegion[page] = UNMAPPED_REGION;
+    }
+    this.generation++;
+  }
+
+  read8(addr: number): number {
+    const page = addr >>> PAGE_SHIFT;
+    const buf = this.readBuf[page];
+    if (buf !== null) return buf[this.readOff[page] + (addr & PAGE_MASK)];
+    const r = this.readRegion[page];
+    return r.handler.read8((addr >>> 0) - r.base) & 0xff;
+  }
+
+  read16(addr: number): number {
+    const page = addr >>> PAGE_SHIFT;
+    const off = addr & PAGE_MASK;
+    if (off > PAGE_SIZE - 2) return this.read8(addr) | (this.read8(addr + 1) << 8);
+    const buf = this.readBuf[page];
+    if (buf !== null) {
+      const i = this.readOff[page] + off;
+      return buf[i] | (buf[i + 1] << 8);
+    }
+    const r = this.readRegion[page];
+    const h = r.handler;
+    const o = (addr >>> 0) - r.base;
+    return h.read16 ? h.read16(o) & 0xffff : (h.read8(o) & 0xff) | ((h.read8(o + 1) & 0xff) << 8);
+  }
+
+  read32(addr: number): number {
+    const page = addr >>> PAGE_SHIFT;
+    const off = addr & PAGE_MASK;
+    if (off > PAGE_SIZE - 4) return (this.read16(addr) | (this.read16(addr + 2) << 16)) >>> 0;
+    const buf = this.readBuf[page];
+    if (buf !== null) {
+      const i = this.readOff[page] + off;
+      return (buf[i] | (buf[i + 1] << 8) | (buf[i + 2] << 16) | (buf[i + 3] << 24)) >>> 0;
+    }
+    const r = this.readRegion[page];
+    const h = r.handler;
+    const o = (addr >>> 0) - r.base;
+    if (h.read32) return h.read32(o) >>> 0;
+    return (this.read16(addr) | (this.read16(addr + 2) << 16)) >>> 0;
+  }
+
+  write8(addr: number, value: number): void {
+    const page = addr >>> PAGE_SHIFT;
+    const buf = this.writeBuf[page];
+    if (buf !== null) {
+      buf[this.writeOff[page] + (addr & PAGE_MASK)] = value;
+      return;
+    }
+    const r = this.writeRegion[page];
+    r.handler.write8((addr >>> 0) - r.base, value & 0xff);
+  }
+
+  write16(addr: number, value: number): void {
+    const page = addr >>> PAGE_SHIFT;
+    const off = addr & PAGE_MASK;
+    const buf = this.writeBuf[page];
+    if (buf !== null && off <= PAGE_SIZE - 2) {
+      const i = this.writeOff[page] + off;
+      buf[i] = value;
+      buf[i + 1] = value >>> 8;
+      return;
+    }
+    const r = this.writeRegion[page];
+    if (buf === null && off <= PAGE_SIZE - 2 && r.handler.write16) {
+      r.handler.write16((addr >>> 0) - r.base, value & 0xffff);
+      return;
+    }
+    this.write8(addr, value);
+    this.write8(addr + 1, value >>> 8);
+  }
+
+  write32(addr: number, value: number): void {
+    const page = addr >>> PAGE_SHIFT;
+    const off = addr & PAGE_MASK;
+    const buf = this.writeBuf[page];
+    if (buf !== null && off <= PAGE_SIZE - 4) {
+      const i = this.writeOff[page] + off;
+      buf[i] = value;
+      buf[i + 1] = value >>> 8;
+      buf[i + 2] = value >>> 16;
+      buf[i + 3] = value >>> 24;
+      return;
+    }
+    const r = this.writeRegion[page];
+    if (buf === null && off <= PAGE_SIZE - 4 && r.handler.write32) {
+      r.handler.write32((addr >>> 0) - r.base, value >>> 0);
+      return;
+    }
+    this.write16(addr, value);
+    this.write16(addr + 2, value >>> 16);
+  }
+
+  private checkRange(base: number, size: number): void {
+    if (base % PAGE_SIZE !== 0 || size % PAGE_SIZE !== 0 || size <= 0 || base < 0 || base + size > 2 ** 32) {
+      throw new RangeError(`mapping 0x${base.toString(16)}+0x${size.toString(16)} is not page aligned`);
+    }
+  }
+}

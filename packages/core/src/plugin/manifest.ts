@@ -1,0 +1,69 @@
+import type { ContainerModule } from 'inversify';
+import type { DeviceContext } from './context.js';
+
+/**
+ * Where a plugin plugs in. Backends (`drive`, `netdev`) are built before
+ * devices, and the CPU before the devices that wire interrupts to it.
+ */
+export type PluginKind = 'drive' | 'netdev' | 'cpu' | 'firmware' | 'pci' | 'isa' | 'system';
+
+export interface PciIds {
+  vendorId: number;
+  deviceId: number;
+  classCode: number;
+  revision: number;
+  subsystemVendorId?: number;
+  subsystemId?: number;
+}
+
+/** A JSON Schema (draft 2020-12) object describing a plugin's `config`. */
+export type JsonSchema = Record<string, unknown>;
+
+/** What a built device offers the machine. Every member is optional. */
+export interface Device {
+  /** Hardware reset: power-on and every system reset. Puts all state back. */
+  reset?(): void;
+  /** Called once every device of the machine exists: connect to services other plugins provide. */
+  realize?(): void | Promise<void>;
+  /** Releases host resources (files, sockets). */
+  destroy?(): void | Promise<void>;
+  /** A few lines for the monitor's `info` commands. */
+  info?(): string;
+}
+
+/**
+ * A device plugin: plain data saying what it is, plus one factory. Listing
+ * plugins (`plugboard devices`) reads only the data; nothing is built.
+ */
+export interface DevicePlugin<Config = Record<string, unknown>, Built extends Device = Device> {
+  meta: {
+    /** The `type` a profile names, e.g. `rtl8139`. */
+    id: string;
+    /** For people: `Realtek RTL8139C+ 10/100 Ethernet`. */
+    name: string;
+    /** The npm package it came from, filled in by the registry. */
+    package?: string;
+  };
+  kind: PluginKind;
+  /** PCI identity (the default model's, where the config chooses among models). */
+  pci?: PciIds;
+  /** Other PCI identities the config can select, by model name. */
+  models?: Record<string, PciIds>;
+  /** JSON Schema (2020-12) of `config`, with `default`s; ajv fills them in before `create`. */
+  configSchema: JsonSchema;
+  create(ctx: DeviceContext, config: Config): Built | Promise<Built>;
+  /** Services this plugin adds to the machine's container, for other plugins to ask for by token. */
+  module?: ContainerModule;
+}
+
+/** What a plugin package exports: `export const plugins = [...]` (or a default export of the same). */
+export interface PluginPackage {
+  plugins: DevicePlugin<any, any>[];
+}
+
+/** Identity function that keeps a plugin's config type checked against its factory. */
+export function definePlugin<Config, Built extends Device = Device>(
+  plugin: DevicePlugin<Config, Built>,
+): DevicePlugin<Config, Built> {
+  return plugin;
+}

@@ -1,0 +1,92 @@
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
+import type { DevicePlugin, PluginPackage } from './manifest.js';
+
+/** A config that does not match its plugin's schema. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * The installed plugins, by profile `type`. Built-in plugins are added by the
+ * CLI; third-party ones load by npm package name, resolved from the profile's
+ * directory first so a machine folder can carry its own node_modules.
+ */
+export class PluginRegistry {
+  private readonly plugins = new Map<string, DevicePlugin<any, any>>();
+  private readonly validators = new Map<string, ValidateFunction>();
+  private readonly ajv = new Ajv2020({ useDefaults: true, allErrors: true, strict: false });
+
+  add(plugin: DevicePlugin<any, any>, fromPackage?: string): void {
+    const id = plugin.meta.id;
+    const existing = this.plugins.get(id);
+    if (existing && existing !== plugin) {
+      throw new Error(`plugin type "${id}" from ${fromPackage ?? 'built-ins'} is already provided by ${existing.meta.package ?? 'built-ins'}`);
+    }
+    if (fromPackage) plugin.meta.package ??= fromPackage;
+    this.plugins.set(id, plugin);
+  }
+
+  addPackage(pkg: PluginPackage, name?: string): void {
+    for (const p of pkg.plugins) this.add(p, name);
+  }
+
+  /** Imports an npm package by name and adds the plugins it exports. */
+  async load(name: string, fromDir: string): Promise<void> {
+    let resolved: string;
+    try {
+      resolved = createRequire(`${fromDir}/`).resolve(name);
+    } catch {
+      try {
+        resolved = createRequire(import.meta.url).resolve(name);
+      } catch {
+        throw new Error(`plugin package "${name}" is not installed (looked from ${fromDir} and from Plugboard itself)`);
+      }
+    }
+    const mod = (await import(pathToFileURL(resolved).href)) as Partial<PluginPackage> & { default?: PluginPackage };
+    const pkg = Array.isArray(mod.plugins) ? (mod as PluginPackage) : mod.default;
+    if (!pkg || !Array.isArray(pkg.plugins)) {
+      throw new Error(`plugin package "${name}" exports no \`plugins\` array`);
+    }
+    this.addPackage(pkg, name);
+  }
+
+  get(id: string): DevicePlugin<any, any> | undefined {
+    return this.plugins.get(id);
+  }
+
+  require(id: string): DevicePlugin<any, any> {
+    const plugin = this.plugins.get(id);
+    if (!plugin) throw new ConfigError(`no plugin provides "${id}" (installed: ${[...this.plugins.keys()].sort().join(', ') || 'none'})`);
+    return plugin;
+  }
+
+  list(): DevicePlugin<any, any>[] {
+    return [...this.plugins.values()].sort((a, b) => a.meta.id.localeCompare(b.meta.id));
+  }
+
+  /** Validates `config` against the plugin's schema, filling in defaults. `where` prefixes messages. */
+  validateConfig(id: string, config: unknown, where: string): Record<string, unknown> {
+    const plugin = this.require(id);
+    let validate = this.validators.get(id);
+    if (!validate) {
+      validate = this.ajv.compile(plugin.configSchema);
+      this.validators.set(id, validate);
+    }
+    const copy = structuredClone(config ?? {}) as Record<string, unknown>;
+    if (!validate(copy)) {
+      const errors = (validate.errors ?? []).map((e) => {
+        const path = `${where}${e.instancePath}`;
+        const extra = e.keyword === 'additionalProperties' ? ` "${(e.params as { additionalProperty: string }).additionalProperty}"` : '';
+        const allowed = e.keyword === 'enum' ? ` (${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')})` : '';
+        return `${path}: ${e.message}${extra}${allowed}`;
+      });
+      throw new ConfigError(errors.join('\n'));
+    }
+    return copy;
+  }
+}

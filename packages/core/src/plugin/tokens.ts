@@ -1,0 +1,26 @@
+/**
+ * Service identifiers of the machine's inversify container. Core binds the
+ * buses; plugins bind what they provide (a backend under its id, the chipset's
+ * PCI interrupt router) and ask for what they need, never for another plugin's
+ * classes.
+ */
+export const Tokens = {
+  Machine: Symbol.for('plugboard.Machine'),
+  PhysicalMemory: Symbol.for('plugboard.PhysicalMemory'),
+  PortBus: Symbol.for('plugboard.PortBus'),
+  PciBus: Symbol.for('plugboard.PciBus'),
+  IsaIrqs: Symbol.for('plugboard.IsaIrqs'),
+  CpuPins: Symbol.for('plugboard.CpuPins'),
+  ApicBus: Symbol.for('plugboard.ApicBus'),
+  Dma: Symbol.for('plugboard.Dma'),
+  Clock: Symbol.for('plugboard.Clock'),
+  Hooks: Symbol.for('plugboard.Hooks'),
+  /** A BlockBackend, bound by name under its drive id. */
+  BlockBackend: Symbol.for('plugboard.BlockBackend'),
+  /** A NetworkBackend, bound by name under its netdev id. */
+  NetworkBackend: Symbol.for('plugboard.NetworkBackend'),
+  /** The Cpu, once built. */
+  Cpu: Symbol.for('plugboard.Cpu'),
+  /** Firmware configuration items (fw_cfg): bound by the fw_cfg device, filled by others. */
+  FirmwareConfig: Symbol.for('plugboard.FirmwareConfig'),
+} as const;
