@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
 import { Clock } from '@plugboard/core';
+import { describe, expect, it } from 'vitest';
 
 describe('Clock', () => {
   it('turns instructions into virtual nanoseconds', () => {

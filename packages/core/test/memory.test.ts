@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
 import { Dma, type MmioHandler, PhysicalMemory } from '@plugboard/core';
+import { describe, expect, it } from 'vitest';
 
 function recorder() {
   const log: string[] = [];

@@ -1,4 +1,3 @@
-import { describe, expect, it } from 'vitest';
 import {
   ConfigMechanism1,
   PCI_COMMAND,
@@ -11,6 +10,7 @@ import {
   PortBus,
   parsePciAddress,
 } from '@plugboard/core';
+import { describe, expect, it } from 'vitest';
 
 function platform() {
   const ports = new PortBus();
@@ -31,8 +31,20 @@ function platform() {
 }
 
 function nic() {
-  const fn = new PciFunction('nic', { vendorId: 0x10ec, deviceId: 0x8139, classCode: 0x020000, revision: 0x20, interruptPin: 1 });
-  const io = { last: -1, read8: (o: number) => 0x50 + o, write8: (o: number) => void (io.last = o) };
+  const fn = new PciFunction('nic', {
+    vendorId: 0x10ec,
+    deviceId: 0x8139,
+    classCode: 0x020000,
+    revision: 0x20,
+    interruptPin: 1,
+  });
+  const io = {
+    last: -1,
+    read8: (o: number) => 0x50 + o,
+    write8: (o: number) => {
+      io.last = o;
+    },
+  };
   const mmio = { read8: (o: number) => o & 0xff, write8: () => {} };
   fn.setBar(0, { kind: 'io', size: 256, handler: io });
   fn.setBar(1, { kind: 'mem32', size: 256, handler: mmio });
@@ -179,8 +191,18 @@ describe('PCI config space rules', () => {
 
   it('marks function 0 multi-function when a sibling function exists', () => {
     const p = platform();
-    const f0 = new PciFunction('isa', { vendorId: 0x8086, deviceId: 0x7000, classCode: 0x060100, revision: 0 });
-    const f1 = new PciFunction('ide', { vendorId: 0x8086, deviceId: 0x7010, classCode: 0x010180, revision: 0 });
+    const f0 = new PciFunction('isa', {
+      vendorId: 0x8086,
+      deviceId: 0x7000,
+      classCode: 0x060100,
+      revision: 0,
+    });
+    const f1 = new PciFunction('ide', {
+      vendorId: 0x8086,
+      deviceId: 0x7010,
+      classCode: 0x010180,
+      revision: 0,
+    });
     p.pci.add({ bus: 0, device: 1, function: 0 }, f0);
     p.pci.add({ bus: 0, device: 1, function: 1 }, f1);
     expect(p.read(1, 0, 0x0c) >>> 16).toBe(0x80);

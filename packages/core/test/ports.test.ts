@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
 import { PortBus } from '@plugboard/core';
+import { describe, expect, it } from 'vitest';
 
 describe('PortBus', () => {
   it('reads all ones from unclaimed ports at every width', () => {
@@ -35,7 +35,9 @@ describe('PortBus', () => {
     const bus = new PortBus();
     const claim = bus.register('a', 0x60, 1, { read8: () => 0x42, write8: () => {} });
     expect(bus.in8(0x10060)).toBe(0x42);
-    expect(() => bus.register('b', 0x5f, 2, { read8: () => 0, write8: () => {} })).toThrow(/0x60 is already claimed by a/);
+    expect(() => bus.register('b', 0x5f, 2, { read8: () => 0, write8: () => {} })).toThrow(
+      /0x60 is already claimed by a/,
+    );
     bus.unregister(claim);
     expect(bus.in8(0x60)).toBe(0xff);
   });

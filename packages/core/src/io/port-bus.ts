@@ -70,7 +70,8 @@ export class PortBus {
   in16(port: number): number {
     port &= 0xffff;
     const h = this.handlers[port];
-    if (h?.read16 && this.handlers[(port + 1) & 0xffff] === h) return h.read16(port - this.bases[port]) & 0xffff;
+    if (h?.read16 && this.handlers[(port + 1) & 0xffff] === h)
+      return h.read16(port - this.bases[port]) & 0xffff;
     return this.in8(port) | (this.in8(port + 1) << 8);
   }
 

@@ -20,7 +20,11 @@ import { Machine, type MachineParts } from './machine.js';
 import type { ProfileEntry, ResolvedProfile } from './profile.js';
 
 /** The buses and services of an empty machine, bound in a fresh container. */
-export function createMachineParts(options: { name?: string; memoryBytes: number; clock?: Partial<ClockOptions> }): MachineParts {
+export function createMachineParts(options: {
+  name?: string;
+  memoryBytes: number;
+  clock?: Partial<ClockOptions>;
+}): MachineParts {
   const memory = new PhysicalMemory(options.memoryBytes);
   const ports = new PortBus();
   const pci = new PciBus(ports, memory);
@@ -41,7 +45,19 @@ export function createMachineParts(options: { name?: string; memoryBytes: number
   container.bind(Tokens.Dma).toConstantValue(dma);
   container.bind(Tokens.Clock).toConstantValue(clock);
   container.bind(Tokens.Hooks).toConstantValue(hooks);
-  return { name: options.name ?? 'machine', memory, ports, pci, isaIrqs, cpuPins, apicBus, dma, clock, hooks, container };
+  return {
+    name: options.name ?? 'machine',
+    memory,
+    ports,
+    pci,
+    isaIrqs,
+    cpuPins,
+    apicBus,
+    dma,
+    clock,
+    hooks,
+    container,
+  };
 }
 
 /** A device context over `parts`; the builder makes one per device, tests make their own. */
@@ -84,22 +100,31 @@ export async function buildMachine(profile: ResolvedProfile, registry: PluginReg
   for (const p of profile.plugins) await registry.load(p.name, p.fromDir);
 
   // Check every type and config before building anything, so a bad profile opens no files.
-  const prepared: { entry: ProfileEntry; plugin: DevicePlugin<any, any>; config: Record<string, unknown> }[] = [];
+  const prepared: { entry: ProfileEntry; plugin: DevicePlugin; config: Record<string, unknown> }[] = [];
   const problems: string[] = [];
   for (const entry of profile.entries) {
     try {
       const plugin = registry.require(entry.type);
       const config = registry.validateConfig(entry.type, entry.config, where(entry));
-      if (plugin.kind === 'pci' && !entry.pci) throw new ConfigError(`/devices/${entry.id}: a PCI device needs a "pci" address`);
+      if (plugin.kind === 'pci' && !entry.pci)
+        throw new ConfigError(`/devices/${entry.id}: a PCI device needs a "pci" address`);
       prepared.push({ entry, plugin, config });
     } catch (err) {
       if (!(err instanceof ConfigError)) throw err;
-      problems.push(...err.message.split('\n').map((m) => (m.startsWith('/') ? m : `/${entry.section}/${entry.id}/type: ${m}`)));
+      problems.push(
+        ...err.message
+          .split('\n')
+          .map((m) => (m.startsWith('/') ? m : `/${entry.section}/${entry.id}/type: ${m}`)),
+      );
     }
   }
   if (problems.length) throw new ConfigError(problems.map((p) => `${profile.file}: ${p}`).join('\n'));
 
-  const parts = createMachineParts({ name: profile.name, memoryBytes: profile.memoryBytes, clock: profile.clock });
+  const parts = createMachineParts({
+    name: profile.name,
+    memoryBytes: profile.memoryBytes,
+    clock: profile.clock,
+  });
   const machine = new Machine(parts);
   parts.container.bind(Tokens.Machine).toConstantValue(machine);
   for (const { plugin } of prepared) {
@@ -110,11 +135,16 @@ export async function buildMachine(profile: ResolvedProfile, registry: PluginReg
   }
   try {
     for (const { entry, plugin, config } of prepared) {
-      const ctx = createDeviceContext(parts, machine, { ...entry, baseDir: entry.baseDir ?? dirname(profile.file) });
+      const ctx = createDeviceContext(parts, machine, {
+        ...entry,
+        baseDir: entry.baseDir ?? dirname(profile.file),
+      });
       const device = await plugin.create(ctx, config);
       machine.devices.push({ id: entry.id, plugin, device });
-      if (plugin.kind === 'drive') parts.container.bind(Tokens.BlockBackend).toConstantValue(device).whenNamed(entry.id);
-      if (plugin.kind === 'netdev') parts.container.bind(Tokens.NetworkBackend).toConstantValue(device).whenNamed(entry.id);
+      if (plugin.kind === 'drive')
+        parts.container.bind(Tokens.BlockBackend).toConstantValue(device).whenNamed(entry.id);
+      if (plugin.kind === 'netdev')
+        parts.container.bind(Tokens.NetworkBackend).toConstantValue(device).whenNamed(entry.id);
       if (plugin.kind === 'cpu') {
         machine.cpu = device as Cpu;
         parts.container.bind(Tokens.Cpu).toConstantValue(device);

@@ -15,7 +15,7 @@ import type { MachineHooks, ShutdownEvent } from './hooks.js';
 /** A built device with the profile entry it came from. */
 export interface MachineDevice {
   id: string;
-  plugin: DevicePlugin<any, any>;
+  plugin: DevicePlugin;
   device: Device;
 }
 
@@ -172,7 +172,8 @@ export class Machine implements SystemControl {
       clock.advanceTo(deadline);
       return;
     }
-    const waitMs = deadline === Number.POSITIVE_INFINITY ? 50 : Math.max(0, (deadline - clock.hostNow()) / 1e6);
+    const waitMs =
+      deadline === Number.POSITIVE_INFINITY ? 50 : Math.max(0, (deadline - clock.hostNow()) / 1e6);
     if (waitMs > 0.5) {
       await new Promise<void>((resolve) => {
         const timer = setTimeout(() => this.wake(), Math.min(waitMs, 50));

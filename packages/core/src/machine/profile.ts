@@ -52,7 +52,8 @@ function describe(e: ErrorObject): string {
     case 'additionalProperties':
       return `${path}: unknown property "${(e.params as { additionalProperty: string }).additionalProperty}"`;
     case 'pattern':
-      if (e.instancePath.endsWith('/pci')) return `${path}: expected a PCI address bus:dev.fn such as "00:03.0"`;
+      if (e.instancePath.endsWith('/pci'))
+        return `${path}: expected a PCI address bus:dev.fn such as "00:03.0"`;
       if (e.instancePath === '/memory') return `${path}: expected a size such as 512M, 2G or a byte count`;
       return `${path}: expected a string matching ${(e.params as { pattern: string }).pattern}`;
     case 'enum':
@@ -64,19 +65,21 @@ function describe(e: ErrorObject): string {
   }
 }
 
-/** The most telling errors: a failed `anyOf` repeats its branches' errors, so keep those and drop the summary. */
+/**
+ * The most telling errors. A failed `anyOf` reports every branch: drop the
+ * summary, and drop a branch's type mismatch where another branch at the same
+ * path or below says something more specific (a string that fails its
+ * pattern, a bad field inside an entry that could also have been null).
+ */
 function problemsOf(errors: ErrorObject[]): string[] {
-  const kept = errors.filter((e) => e.keyword !== 'anyOf' && !(e.keyword === 'type' && e.params && (e.params as { type: string }).type === 'null'));
-  const seen = new Set<string>();
-  const out: string[] = [];
-  for (const e of kept.length ? kept : errors) {
-    const text = describe(e);
-    if (!seen.has(text)) {
-      seen.add(text);
-      out.push(text);
-    }
-  }
-  return out;
+  const specific = errors
+    .filter((e) => e.keyword !== 'type' && e.keyword !== 'anyOf')
+    .map((e) => e.instancePath);
+  const covered = (path: string) => specific.some((p) => p === path || p.startsWith(`${path}/`));
+  const kept = errors.filter(
+    (e) => e.keyword !== 'anyOf' && !(e.keyword === 'type' && covered(e.instancePath)),
+  );
+  return [...new Set(kept.map(describe))];
 }
 
 export function parseSize(text: string | number): number {
@@ -109,7 +112,9 @@ function readJson(file: string, displayName: string): Json {
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new ProfileError(displayName, [`cannot read the file (${(err as NodeJS.ErrnoException).code ?? String(err)})`]);
+    throw new ProfileError(displayName, [
+      `cannot read the file (${(err as NodeJS.ErrnoException).code ?? String(err)})`,
+    ]);
   }
   try {
     const value = JSON.parse(text) as unknown;
@@ -137,7 +142,10 @@ interface Layer {
 function loadLayers(file: string, seen: string[], cwd: string): Layer[] {
   const display = relative(cwd, file) || file;
   if (seen.includes(file)) {
-    throw new ProfileError(display, [`/extends: "extends" loops back to this file (${[...seen, file].map((f) => relative(cwd, f)).join(' -> ')})`]);
+    const culprit = seen[seen.length - 1];
+    throw new ProfileError(relative(cwd, culprit) || culprit, [
+      `/extends: "extends" loops back to this file (${[...seen, file].map((f) => relative(cwd, f)).join(' -> ')})`,
+    ]);
   }
   const json = readJson(file, display);
   if (!validateProfile(json)) throw new ProfileError(display, problemsOf(validateProfile.errors ?? []));
@@ -173,11 +181,15 @@ export function loadProfile(path: string, overrides: Json[] = [], cwd = process.
   if (!validateProfile(merged)) throw new ProfileError(display, problemsOf(validateProfile.errors ?? []));
 
   const problems: string[] = [];
-  if (typeof merged.name !== 'string') problems.push('/name: expected the machine\'s name');
+  if (typeof merged.name !== 'string') problems.push("/name: expected the machine's name");
   const entries: ProfileEntry[] = [];
   for (const section of SECTIONS) {
     const table: Record<string, unknown> =
-      section === 'cpu' ? (merged.cpu === undefined ? {} : { cpu0: merged.cpu }) : ((merged[section] as Json | undefined) ?? {});
+      section === 'cpu'
+        ? merged.cpu === undefined
+          ? {}
+          : { cpu0: merged.cpu }
+        : ((merged[section] as Json | undefined) ?? {});
     for (const [id, raw] of Object.entries(table)) {
       const entry = raw as Json;
       const where = section === 'cpu' ? '/cpu' : `/${section}/${id}`;
@@ -185,7 +197,12 @@ export function loadProfile(path: string, overrides: Json[] = [], cwd = process.
         problems.push(`${where}/type: expected the plugin type of "${id}"`);
         continue;
       }
-      const irq = entry.irq === undefined ? [] : Array.isArray(entry.irq) ? (entry.irq as number[]) : [entry.irq as number];
+      const irq =
+        entry.irq === undefined
+          ? []
+          : Array.isArray(entry.irq)
+            ? (entry.irq as number[])
+            : [entry.irq as number];
       entries.push({
         section,
         id,
@@ -212,7 +229,9 @@ export function loadProfile(path: string, overrides: Json[] = [], cwd = process.
   }
   if (problems.length) throw new ProfileError(display, problems);
 
-  const plugins = layers.flatMap(({ json, dir }) => ((json.plugins as string[] | undefined) ?? []).map((name) => ({ name, fromDir: dir })));
+  const plugins = layers.flatMap(({ json, dir }) =>
+    ((json.plugins as string[] | undefined) ?? []).map((name) => ({ name, fromDir: dir })),
+  );
   return {
     file,
     name: merged.name as string,

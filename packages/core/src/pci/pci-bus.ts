@@ -1,8 +1,8 @@
 import type { PortBus, PortClaim } from '../io/port-bus.js';
+import type { MmioRegion } from '../memory/mmio.js';
 import type { PhysicalMemory } from '../memory/physical-memory.js';
 import { PAGE_SIZE } from '../memory/physical-memory.js';
-import type { MmioRegion } from '../memory/mmio.js';
-import { type PciAddress, devfn, formatPciAddress } from './address.js';
+import { devfn, formatPciAddress, type PciAddress } from './address.js';
 import type { BarMapping, PciFunction, PciFunctionOwner } from './pci-function.js';
 import {
   PCI_BASE_ADDRESS_0,
@@ -56,10 +56,12 @@ export class PciBus implements PciFunctionOwner {
   ) {}
 
   add(address: PciAddress, fn: PciFunction): void {
-    if (address.bus !== 0) throw new Error(`${fn.name}: only PCI bus 0 exists, not ${formatPciAddress(address)}`);
+    if (address.bus !== 0)
+      throw new Error(`${fn.name}: only PCI bus 0 exists, not ${formatPciAddress(address)}`);
     const slot = devfn(address);
     const other = this.functions[slot];
-    if (other) throw new Error(`${fn.name}: PCI address ${formatPciAddress(address)} is taken by ${other.name}`);
+    if (other)
+      throw new Error(`${fn.name}: PCI address ${formatPciAddress(address)} is taken by ${other.name}`);
     this.functions[slot] = fn;
     fn.address = address;
     fn.owner = this;
@@ -155,7 +157,7 @@ export class PciBus implements PciFunctionOwner {
 
   private mapIo(fn: PciFunction, index: number, base: number): void {
     const bar = fn.bars[index];
-    if (!bar || bar.kind !== 'io') return;
+    if (bar?.kind !== 'io') return;
     const claims: PortClaim[] = [];
     const name = `${fn.name} BAR${index}`;
     // Port by port, so an overlap silences only the overlapping ports.
@@ -195,7 +197,8 @@ export class PciBus implements PciFunctionOwner {
     if ('buffer' in bar) {
       for (const page of pages) {
         const off = page * PAGE_SIZE - base;
-        if (off < bar.buffer.length) this.memory.mapBuffer(page * PAGE_SIZE, bar.buffer, off, PAGE_SIZE, true);
+        if (off < bar.buffer.length)
+          this.memory.mapBuffer(page * PAGE_SIZE, bar.buffer, off, PAGE_SIZE, true);
       }
     } else {
       region = { name: `${fn.name} BAR${index}`, base, size: bar.size, handler: bar.handler };
@@ -210,7 +213,10 @@ export class PciBus implements PciFunctionOwner {
   private mapRom(fn: PciFunction, base: number, rom: Uint8Array): void {
     const pages = this.freePages(base, rom.length);
     for (const page of pages) {
-      this.memory.setRoute(page * PAGE_SIZE, PAGE_SIZE, 'read', { buf: rom, offset: page * PAGE_SIZE - base });
+      this.memory.setRoute(page * PAGE_SIZE, PAGE_SIZE, 'read', {
+        buf: rom,
+        offset: page * PAGE_SIZE - base,
+      });
     }
     const bar = { kind: 'mem32' as const, size: rom.length, buffer: rom };
     this.mapped.push({ fn, mapping: { index: 6, bar, base }, claim: null, pages, region: null });

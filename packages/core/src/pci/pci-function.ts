@@ -1,5 +1,5 @@
-import type { MmioHandler } from '../memory/mmio.js';
 import type { PortHandler } from '../io/port-bus.js';
+import type { MmioHandler } from '../memory/mmio.js';
 import type { PciAddress } from './address.js';
 import {
   PCI_BASE_ADDRESS_0,
@@ -181,12 +181,17 @@ export class PciFunction {
     for (let i = 0; i < size; i++) {
       const b = (value >>> (i * 8)) & 0xff;
       const at = offset + i;
-      this.config[at] = ((this.config[at] & ~this.wmask[at]) | (b & this.wmask[at])) & ~(b & this.w1cmask[at]);
+      this.config[at] =
+        ((this.config[at] & ~this.wmask[at]) | (b & this.wmask[at])) & ~(b & this.w1cmask[at]);
     }
     const end = offset + size;
     const touches = (lo: number, hi: number) => offset < hi && end > lo;
     if (touches(PCI_COMMAND, PCI_COMMAND + 2)) this.updateIntx();
-    if (touches(PCI_COMMAND, PCI_COMMAND + 2) || touches(PCI_BASE_ADDRESS_0, 0x28) || touches(PCI_ROM_ADDRESS, 0x34)) {
+    if (
+      touches(PCI_COMMAND, PCI_COMMAND + 2) ||
+      touches(PCI_BASE_ADDRESS_0, 0x28) ||
+      touches(PCI_ROM_ADDRESS, 0x34)
+    ) {
       this.owner?.remap();
     }
     this.onConfigWrite?.(offset, size, value);

@@ -58,7 +58,7 @@ export interface DevicePlugin<Config = Record<string, unknown>, Built extends De
 
 /** What a plugin package exports: `export const plugins = [...]` (or a default export of the same). */
 export interface PluginPackage {
-  plugins: DevicePlugin<any, any>[];
+  plugins: DevicePlugin[];
 }
 
 /** Identity function that keeps a plugin's config type checked against its factory. */

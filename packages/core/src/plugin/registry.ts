@@ -17,15 +17,17 @@ export class ConfigError extends Error {
  * directory first so a machine folder can carry its own node_modules.
  */
 export class PluginRegistry {
-  private readonly plugins = new Map<string, DevicePlugin<any, any>>();
+  private readonly plugins = new Map<string, DevicePlugin>();
   private readonly validators = new Map<string, ValidateFunction>();
   private readonly ajv = new Ajv2020({ useDefaults: true, allErrors: true, strict: false });
 
-  add(plugin: DevicePlugin<any, any>, fromPackage?: string): void {
+  add(plugin: DevicePlugin, fromPackage?: string): void {
     const id = plugin.meta.id;
     const existing = this.plugins.get(id);
     if (existing && existing !== plugin) {
-      throw new Error(`plugin type "${id}" from ${fromPackage ?? 'built-ins'} is already provided by ${existing.meta.package ?? 'built-ins'}`);
+      throw new Error(
+        `plugin type "${id}" from ${fromPackage ?? 'built-ins'} is already provided by ${existing.meta.package ?? 'built-ins'}`,
+      );
     }
     if (fromPackage) plugin.meta.package ??= fromPackage;
     this.plugins.set(id, plugin);
@@ -44,10 +46,14 @@ export class PluginRegistry {
       try {
         resolved = createRequire(import.meta.url).resolve(name);
       } catch {
-        throw new Error(`plugin package "${name}" is not installed (looked from ${fromDir} and from Plugboard itself)`);
+        throw new Error(
+          `plugin package "${name}" is not installed (looked from ${fromDir} and from Plugboard itself)`,
+        );
       }
     }
-    const mod = (await import(pathToFileURL(resolved).href)) as Partial<PluginPackage> & { default?: PluginPackage };
+    const mod = (await import(pathToFileURL(resolved).href)) as Partial<PluginPackage> & {
+      default?: PluginPackage;
+    };
     const pkg = Array.isArray(mod.plugins) ? (mod as PluginPackage) : mod.default;
     if (!pkg || !Array.isArray(pkg.plugins)) {
       throw new Error(`plugin package "${name}" exports no \`plugins\` array`);
@@ -55,17 +61,20 @@ export class PluginRegistry {
     this.addPackage(pkg, name);
   }
 
-  get(id: string): DevicePlugin<any, any> | undefined {
+  get(id: string): DevicePlugin | undefined {
     return this.plugins.get(id);
   }
 
-  require(id: string): DevicePlugin<any, any> {
+  require(id: string): DevicePlugin {
     const plugin = this.plugins.get(id);
-    if (!plugin) throw new ConfigError(`no plugin provides "${id}" (installed: ${[...this.plugins.keys()].sort().join(', ') || 'none'})`);
+    if (!plugin)
+      throw new ConfigError(
+        `no plugin provides "${id}" (installed: ${[...this.plugins.keys()].sort().join(', ') || 'none'})`,
+      );
     return plugin;
   }
 
-  list(): DevicePlugin<any, any>[] {
+  list(): DevicePlugin[] {
     return [...this.plugins.values()].sort((a, b) => a.meta.id.localeCompare(b.meta.id));
   }
 
@@ -81,8 +90,14 @@ export class PluginRegistry {
     if (!validate(copy)) {
       const errors = (validate.errors ?? []).map((e) => {
         const path = `${where}${e.instancePath}`;
-        const extra = e.keyword === 'additionalProperties' ? ` "${(e.params as { additionalProperty: string }).additionalProperty}"` : '';
-        const allowed = e.keyword === 'enum' ? ` (${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')})` : '';
+        const extra =
+          e.keyword === 'additionalProperties'
+            ? ` "${(e.params as { additionalProperty: string }).additionalProperty}"`
+            : '';
+        const allowed =
+          e.keyword === 'enum'
+            ? ` (${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')})`
+            : '';
         return `${path}: ${e.message}${extra}${allowed}`;
       });
       throw new ConfigError(errors.join('\n'));

@@ -75,7 +75,8 @@ export class Clock {
 
   /** Accounts executed instructions (in `instructions` mode) or reads the host clock. */
   advance(instructions: number): void {
-    if (this.options.mode === 'host') this.now = Math.max(this.now, (performance.now() - this.hostOrigin) * 1e6);
+    if (this.options.mode === 'host')
+      this.now = Math.max(this.now, (performance.now() - this.hostOrigin) * 1e6);
     else this.now += instructions * this.options.nsPerInstruction;
   }
 
@@ -101,7 +102,12 @@ export class Clock {
     while (this.nextDeadline <= this.now) {
       let due: Timer | null = null;
       for (const t of this.timers) {
-        if (t.deadline <= this.now && (due === null || t.deadline < due.deadline || (t.deadline === due.deadline && t.sequence < due.sequence))) {
+        if (
+          t.deadline <= this.now &&
+          (due === null ||
+            t.deadline < due.deadline ||
+            (t.deadline === due.deadline && t.sequence < due.sequence))
+        ) {
           due = t;
         }
       }

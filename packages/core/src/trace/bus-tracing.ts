@@ -64,12 +64,14 @@ export function installBusTracing(
     const wrapRead = (i: number) => (address: number) => {
       const value = reads[i](address);
       const region = regionOf(address, false);
-      if (region !== null) hooks.mmio.call({ write: false, address: address >>> 0, size: sizes[i], value, region });
+      if (region !== null)
+        hooks.mmio.call({ write: false, address: address >>> 0, size: sizes[i], value, region });
       return value;
     };
     const wrapWrite = (i: number) => (address: number, value: number) => {
       const region = regionOf(address, true);
-      if (region !== null) hooks.mmio.call({ write: true, address: address >>> 0, size: sizes[i], value, region });
+      if (region !== null)
+        hooks.mmio.call({ write: true, address: address >>> 0, size: sizes[i], value, region });
       writes[i](address, value);
     };
     memory.read8 = wrapRead(0);
