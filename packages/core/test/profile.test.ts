@@ -26,6 +26,11 @@ describe('machine profiles', () => {
     expect(p.merged.extends).toBeUndefined();
   });
 
+  it('replaces an inherited entry whole when a layer changes its type', () => {
+    const p = load('child.json', [{ devices: { scratch: { type: 'other-kind', config: { colour: 'red' } } } }]);
+    expect(p.entries[0]).toMatchObject({ id: 'scratch', type: 'other-kind', config: { colour: 'red' } });
+  });
+
   it('applies command-line overrides last', () => {
     const p = load('child.json', [{ memory: '64M', devices: { scratch: { config: { xor: 1 } } } }]);
     expect(p.memoryBytes).toBe(64 << 20);

@@ -107,6 +107,27 @@ function merge(base: Json, over: Json): Json {
   return out;
 }
 
+/**
+ * Merges one profile layer onto the result so far. An entry that names a
+ * different `type` replaces the inherited entry whole: a variant that swaps
+ * the NIC must not inherit the old NIC's settings.
+ */
+function mergeLayer(base: Json, layer: Json): Json {
+  const out = merge(base, layer);
+  for (const section of SECTIONS) {
+    const over = section === 'cpu' ? { cpu0: layer.cpu } : layer[section];
+    const under = section === 'cpu' ? { cpu0: base.cpu } : base[section];
+    if (!isObject(over) || !isObject(under)) continue;
+    for (const [id, entry] of Object.entries(over)) {
+      const old = under[id];
+      if (!isObject(entry) || !isObject(old) || entry.type === undefined || entry.type === old.type) continue;
+      if (section === 'cpu') out.cpu = entry;
+      else (out[section] as Json)[id] = entry;
+    }
+  }
+  return out;
+}
+
 function readJson(file: string, displayName: string): Json {
   let text: string;
   try {
@@ -167,7 +188,7 @@ export function loadProfile(path: string, overrides: Json[] = [], cwd = process.
   let merged: Json = {};
   const entryDir = new Map<string, string>();
   for (const { json, dir } of layers) {
-    merged = merge(merged, json);
+    merged = mergeLayer(merged, json);
     for (const section of SECTIONS) {
       const value = json[section];
       if (section === 'cpu') {
