@@ -1,0 +1,88 @@
+import { type BlockBackend, type Device, type DevicePlugin, definePlugin } from '@plugboard/core';
+import type { ImageFormat } from './image-format.js';
+import { openDrive } from './open-drive.js';
+
+export interface FileDriveConfig {
+  file: string;
+  readOnly: boolean;
+  snapshot: boolean;
+  format: string;
+}
+
+/** What a `file` drive builds: the image itself, plus the Device hooks the machine calls. */
+export class FileDrive implements BlockBackend, Device {
+  readonly sectorSize: number;
+  readonly sectorCount: number;
+  readonly readOnly: boolean;
+
+  constructor(
+    readonly path: string,
+    readonly format: string,
+    private readonly image: BlockBackend,
+  ) {
+    this.sectorSize = image.sectorSize;
+    this.sectorCount = image.sectorCount;
+    this.readOnly = image.readOnly;
+  }
+
+  read(sector: number, dest: Uint8Array): void {
+    this.image.read(sector, dest);
+  }
+
+  write(sector: number, src: Uint8Array): void {
+    this.image.write(sector, src);
+  }
+
+  flush(): void {
+    this.image.flush();
+  }
+
+  close(): void {
+    this.image.close();
+  }
+
+  destroy(): void {
+    this.image.close();
+  }
+
+  info(): string {
+    const bytes = this.sectorCount * this.sectorSize;
+    return `${this.path}: ${this.format}, ${this.sectorCount} sectors of ${this.sectorSize} bytes (${bytes} bytes)${this.readOnly ? ', read-only' : ''}`;
+  }
+}
+
+/**
+ * The `file` drive plugin over the given formats, probed in order. A package
+ * that adds formats builds its own `file` plugin from this factory with its
+ * formats ahead of `iso` and `raw` (see README: @plugboard/disk-vmdk does).
+ */
+export function createFilePlugin(formats: readonly ImageFormat[]): DevicePlugin<FileDriveConfig, FileDrive> {
+  const names = formats.map((f) => f.name);
+  return definePlugin<FileDriveConfig, FileDrive>({
+    meta: { id: 'file', name: `Disk image file (${names.join(', ')})` },
+    kind: 'drive',
+    configSchema: {
+      $schema: 'https://json-schema.org/draft/2020-12/schema',
+      type: 'object',
+      properties: {
+        file: { type: 'string', minLength: 1, description: 'Image path, relative to the profile.' },
+        readOnly: { type: 'boolean', default: false },
+        snapshot: {
+          type: 'boolean',
+          default: false,
+          description: 'Keep writes in memory and drop them on exit; the image is never modified.',
+        },
+        format: { enum: ['auto', ...names], default: 'auto' },
+      },
+      required: ['file'],
+      additionalProperties: false,
+    },
+    create(ctx, config) {
+      const path = ctx.resolvePath(config.file);
+      const { image, format } = openDrive(path, config, formats);
+      const drive = new FileDrive(path, format.name, image);
+      ctx.log(drive.info());
+      return drive;
+    },
+  });
+}

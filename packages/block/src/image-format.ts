@@ -1,0 +1,75 @@
+import { closeSync, fstatSync, readSync } from 'node:fs';
+import type { BlockBackend } from '@plugboard/core';
+import { BlockError } from '@plugboard/core';
+import { openFile, RawImage } from './raw-image.js';
+
+/** Bytes of a file's start handed to `probe`. */
+export const PROBE_BYTES = 64 * 1024;
+
+/**
+ * One image format: how to recognise a file of it and how to open one. The
+ * `file` drive plugin and `plugboard img` probe formats in the order given,
+ * so the most specific goes first and `raw`, which takes anything, last.
+ */
+export interface ImageFormat {
+  readonly name: string;
+  /** True when `head` (up to PROBE_BYTES of the file's start) is this format. */
+  probe(head: Uint8Array, fileSize: number): boolean;
+  open(path: string, options: { readOnly: boolean }): BlockBackend;
+}
+
+export const rawFormat: ImageFormat = {
+  name: 'raw',
+  probe: () => true,
+  open: (path, { readOnly }) => new RawImage(path, { readOnly }),
+};
+
+const ISO_MAGIC_OFFSET = 0x8001;
+
+/** ISO 9660: "CD001" in the first volume descriptor, at sector 16 of 2048 bytes. */
+export const isoFormat: ImageFormat = {
+  name: 'iso',
+  probe: (head) =>
+    head.length >= ISO_MAGIC_OFFSET + 5 &&
+    String.fromCharCode(...head.subarray(ISO_MAGIC_OFFSET, ISO_MAGIC_OFFSET + 5)) === 'CD001',
+  open: (path, { readOnly }) => {
+    if (!readOnly)
+      throw new BlockError(`${path}: an ISO image is read-only; open it with readOnly`, 'read-only');
+    return new RawImage(path, { readOnly: true, sectorSize: 2048 });
+  },
+};
+
+/** Reads the start of `path` and returns the first format that recognises it. */
+export function probeFormat(path: string, formats: readonly ImageFormat[]): ImageFormat {
+  const fd = openFile(path, true);
+  try {
+    const size = fstatSync(fd).size;
+    const head = new Uint8Array(Math.min(PROBE_BYTES, size));
+    let done = 0;
+    while (done < head.length) {
+      const n = readSync(fd, head, done, head.length - done, done);
+      if (n === 0) break;
+      done += n;
+    }
+    const found = formats.find((f) => f.probe(head.subarray(0, done), size));
+    if (!found)
+      throw new BlockError(
+        `${path}: not an image of any known format (${formats.map((f) => f.name).join(', ')})`,
+        'format',
+      );
+    return found;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The format named `name`, or a clear error listing the known ones. */
+export function findFormat(name: string, formats: readonly ImageFormat[]): ImageFormat {
+  const found = formats.find((f) => f.name === name);
+  if (!found)
+    throw new BlockError(
+      `unknown image format "${name}" (known: ${formats.map((f) => f.name).join(', ')})`,
+      'format',
+    );
+  return found;
+}
