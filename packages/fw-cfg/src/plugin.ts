@@ -1,0 +1,101 @@
+import { type DeviceContext, definePlugin, Tokens } from '@plugboard/core';
+import { encodeE820, le16, le32, le64, pcE820 } from './encode.js';
+import { FW_CFG_PORT_COUNT, FwCfg } from './fw-cfg.js';
+import { FW_CFG_VERSION, FW_CFG_VERSION_DMA, FwCfgKey } from './keys.js';
+
+/**
+ * The container token under which the fw_cfg device offers its
+ * FirmwareConfigService. Core's `Tokens.FirmwareConfig` is bound to the same
+ * service, so plugins may ask for either.
+ */
+export const FW_CFG_TOKEN = Symbol.for('plugboard.fwcfg');
+
+export interface FwCfgConfig {
+  iobase: number;
+  dma: boolean;
+  cpus: number;
+  maxCpus: number;
+  nographic: boolean;
+  serconPort: number;
+  bootMenu: boolean;
+  bootMenuTimeout: number | null;
+  bootFailWait: number;
+}
+
+export const fwCfgPlugin = definePlugin<FwCfgConfig, FwCfg>({
+  meta: { id: 'fw-cfg', name: 'QEMU firmware configuration (fw_cfg) with DMA' },
+  kind: 'isa',
+  configSchema: {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      iobase: {
+        type: 'integer',
+        minimum: 0,
+        maximum: 0xfff0,
+        default: 0x510,
+        description: 'Selector port; data is iobase+1, DMA iobase+4.',
+      },
+      dma: { type: 'boolean', default: true, description: 'Offer the DMA interface (FW_CFG_ID bit 1).' },
+      cpus: { type: 'integer', minimum: 1, maximum: 255, default: 1, description: 'FW_CFG_NB_CPUS.' },
+      maxCpus: { type: 'integer', minimum: 1, maximum: 255, default: 1, description: 'FW_CFG_MAX_CPUS.' },
+      nographic: {
+        type: 'boolean',
+        default: false,
+        description: 'FW_CFG_NOGRAPHIC and etc/sercon-port: SeaBIOS mirrors its screen to the serial port.',
+      },
+      serconPort: {
+        type: 'integer',
+        minimum: 0,
+        maximum: 0xffff,
+        default: 0x3f8,
+        description: 'etc/sercon-port when nographic.',
+      },
+      bootMenu: { type: 'boolean', default: false, description: 'FW_CFG_BOOT_MENU and etc/show-boot-menu.' },
+      bootMenuTimeout: {
+        type: ['integer', 'null'],
+        minimum: 0,
+        maximum: 65535,
+        default: null,
+        description: 'etc/boot-menu-wait in ms.',
+      },
+      bootFailWait: {
+        type: 'integer',
+        minimum: -1,
+        maximum: 65535000,
+        default: -1,
+        description: 'etc/boot-fail-wait in ms; -1 never retries.',
+      },
+    },
+  },
+  create(ctx: DeviceContext, config) {
+    const fw = new FwCfg(ctx.dma, config.dma);
+    ctx.ports.register(`${ctx.id} fw_cfg`, config.iobase, FW_CFG_PORT_COUNT, fw.ports);
+    addMachineItems(fw, ctx.memory.ramSize, config);
+    ctx.container.bind(FW_CFG_TOKEN).toConstantValue(fw);
+    if (!ctx.container.isBound(Tokens.FirmwareConfig))
+      ctx.container.bind(Tokens.FirmwareConfig).toConstantValue(fw);
+    return fw;
+  },
+});
+
+/** The items QEMU's pc machine puts in fw_cfg itself. */
+function addMachineItems(fw: FwCfg, ramBytes: number, config: FwCfgConfig): void {
+  fw.addItem(FwCfgKey.SIGNATURE, new TextEncoder().encode('QEMU'));
+  fw.addItem(FwCfgKey.ID, le32(FW_CFG_VERSION | (config.dma ? FW_CFG_VERSION_DMA : 0)));
+  fw.addItem(FwCfgKey.UUID, new Uint8Array(16));
+  fw.addItem(FwCfgKey.RAM_SIZE, le64(ramBytes));
+  fw.addItem(FwCfgKey.NOGRAPHIC, le16(config.nographic ? 1 : 0));
+  fw.addItem(FwCfgKey.NB_CPUS, le16(config.cpus));
+  fw.addItem(FwCfgKey.MAX_CPUS, le16(Math.max(config.cpus, config.maxCpus)));
+  fw.addItem(FwCfgKey.BOOT_MENU, le16(config.bootMenu ? 1 : 0));
+  // TCG always allows the IRQ0 -> GSI2 override; SeaBIOS's MADT and MP table follow this item.
+  fw.addItem(FwCfgKey.IRQ0_OVERRIDE, le32(1));
+  fw.addItem(FwCfgKey.E820_TABLE, le32(0));
+  fw.addFile('etc/e820', encodeE820(pcE820(ramBytes)));
+  fw.addFile('etc/boot-fail-wait', le32(config.bootFailWait));
+  fw.addFile('etc/show-boot-menu', le16(config.bootMenu ? 1 : 0));
+  if (config.bootMenuTimeout !== null) fw.addFile('etc/boot-menu-wait', le16(config.bootMenuTimeout));
+  if (config.nographic) fw.addFile('etc/sercon-port', le16(config.serconPort));
+}
