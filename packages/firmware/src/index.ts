@@ -1,0 +1,17 @@
+import { romPlugin } from './rom.js';
+import { seabiosPlugin } from './seabios.js';
+
+export { checkBiosImage, ISA_BIOS_WINDOW, MAX_FIRMWARE_SIZE, mapFirmware, padToPages } from './map.js';
+export {
+  FETCH_HINT,
+  FirmwareError,
+  firmwareCacheDir,
+  loadOptionRom,
+  readFirmware,
+  resolveFirmware,
+  SYSTEM_FIRMWARE_DIRS,
+} from './resolve.js';
+export { type RomConfig, romPlugin } from './rom.js';
+export { type SeabiosConfig, type SeabiosDevice, seabiosPlugin } from './seabios.js';
+
+export const plugins = [seabiosPlugin, romPlugin];

@@ -1,0 +1,68 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { isAbsolute, join, resolve } from 'node:path';
+
+/** How to get the firmware when it is missing. */
+export const FETCH_HINT =
+  'run `npm run fetch -w @plugboard/firmware` (packages/firmware/scripts/fetch-firmware.sh) to fetch it';
+
+/** A firmware image or option ROM that cannot be found or used. */
+export class FirmwareError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'FirmwareError';
+  }
+}
+
+/** The cache fetch-firmware.sh fills: $PLUGBOARD_CACHE/firmware, else $XDG_CACHE_HOME/plugboard/firmware, else ~/.cache/plugboard/firmware. */
+export function firmwareCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  const root = env.PLUGBOARD_CACHE || join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'plugboard');
+  return join(root, 'firmware');
+}
+
+/** Where Debian's own seabios and ipxe-qemu packages put their files, when installed. */
+export const SYSTEM_FIRMWARE_DIRS = ['/usr/share/seabios', '/usr/lib/ipxe/qemu'] as const;
+
+/**
+ * Finds a firmware file. A name with a slash is a path (relative ones against
+ * `baseDir`); a bare name is looked up in `searchDirs` (`-L` directories)
+ * first, then the cache, then the system directories.
+ */
+export function resolveFirmware(
+  name: string,
+  searchDirs: readonly string[] = [],
+  baseDir = process.cwd(),
+): string {
+  if (name.includes('/')) {
+    const path = isAbsolute(name) ? name : resolve(baseDir, name);
+    if (!isFile(path)) throw new FirmwareError(`firmware image ${path} does not exist`);
+    return path;
+  }
+  const dirs = [...searchDirs.map((d) => resolve(baseDir, d)), firmwareCacheDir(), ...SYSTEM_FIRMWARE_DIRS];
+  for (const dir of dirs) {
+    const path = join(dir, name);
+    if (isFile(path)) return path;
+  }
+  throw new FirmwareError(`firmware "${name}" not found in ${dirs.join(', ')}; ${FETCH_HINT}`);
+}
+
+/**
+ * The bytes of an option ROM (`vgabios-cirrus.bin`, `efi-rtl8139.rom`,
+ * `pxe-eepro100.rom`, ...) for the CLI or machine builder. Devices never call
+ * this: their config carries `romfile` as a path, which the CLI fills in.
+ */
+export function loadOptionRom(name: string, searchDirs: readonly string[] = []): Uint8Array {
+  return readFirmware(resolveFirmware(name, searchDirs));
+}
+
+export function readFirmware(path: string): Uint8Array {
+  try {
+    return new Uint8Array(readFileSync(path));
+  } catch (err) {
+    throw new FirmwareError(`cannot read firmware ${path}: ${(err as Error).message}`);
+  }
+}
+
+function isFile(path: string): boolean {
+  return existsSync(path) && statSync(path).isFile();
+}
