@@ -26,8 +26,10 @@ describe('machine profiles', () => {
     expect(p.merged.extends).toBeUndefined();
   });
 
-  it('replaces an inherited entry whole when a layer changes its type', () => {
-    const p = load('child.json', [{ devices: { scratch: { type: 'other-kind', config: { colour: 'red' } } } }]);
+  it("drops the inherited config, but keeps the place, when a layer changes an entry's type", () => {
+    const p = load('child.json', [
+      { devices: { scratch: { type: 'other-kind', config: { colour: 'red' } } } },
+    ]);
     expect(p.entries[0]).toMatchObject({ id: 'scratch', type: 'other-kind', config: { colour: 'red' } });
   });
 

@@ -109,8 +109,8 @@ function merge(base: Json, over: Json): Json {
 
 /**
  * Merges one profile layer onto the result so far. An entry that names a
- * different `type` replaces the inherited entry whole: a variant that swaps
- * the NIC must not inherit the old NIC's settings.
+ * different `type` keeps its place (`pci`, `irq`) but not its `config`: a
+ * variant that swaps the NIC must not inherit the old NIC's settings.
  */
 function mergeLayer(base: Json, layer: Json): Json {
   const out = merge(base, layer);
@@ -121,8 +121,11 @@ function mergeLayer(base: Json, layer: Json): Json {
     for (const [id, entry] of Object.entries(over)) {
       const old = under[id];
       if (!isObject(entry) || !isObject(old) || entry.type === undefined || entry.type === old.type) continue;
+      const place: Json = {};
+      if (old.pci !== undefined) place.pci = old.pci;
+      if (old.irq !== undefined) place.irq = old.irq;
       if (section === 'cpu') out.cpu = entry;
-      else (out[section] as Json)[id] = entry;
+      else (out[section] as Json)[id] = { ...place, ...entry };
     }
   }
   return out;

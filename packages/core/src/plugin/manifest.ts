@@ -47,7 +47,7 @@ export interface DevicePlugin<Config = Record<string, unknown>, Built extends De
   kind: PluginKind;
   /** PCI identity (the default model's, where the config chooses among models). */
   pci?: PciIds;
-  /** Other PCI identities the config can select, by model name. */
+  /** PCI identities selected by the config's `model` value, where one plugin covers several chips. */
   models?: Record<string, PciIds>;
   /** JSON Schema (2020-12) of `config`, with `default`s; ajv fills them in before `create`. */
   configSchema: JsonSchema;

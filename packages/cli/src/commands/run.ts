@@ -1,0 +1,34 @@
+import { buildMachine, type Machine, type PluginRegistry, type ResolvedProfile } from '@plugboard/core';
+
+export interface RunOptions {
+  maxInstructions?: number;
+  noReboot?: boolean;
+  verbose?: boolean;
+}
+
+/** Builds and runs a machine until it stops; returns the process exit code. */
+export async function runProfile(
+  profile: ResolvedProfile,
+  registry: PluginRegistry,
+  options: RunOptions,
+): Promise<number> {
+  const machine: Machine = await buildMachine(profile, registry);
+  machine.noReboot = options.noReboot ?? false;
+  if (options.verbose)
+    machine.hooks.log.tap('cli', (e) =>
+      process.stderr.write(`[${(e.time / 1e6).toFixed(3)} ms] ${e.source}: ${e.message}\n`),
+    );
+  const abort = new AbortController();
+  const onSignal = () => abort.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    const event = await machine.run({ maxInstructions: options.maxInstructions, signal: abort.signal });
+    process.stderr.write(`plugboard: ${profile.name} stopped: ${event.reason}\n`);
+    return event.exitCode;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await machine.destroy();
+  }
+}

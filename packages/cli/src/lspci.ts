@@ -1,0 +1,54 @@
+import {
+  formatPciAddress,
+  type PluginRegistry,
+  parsePciAddress,
+  type ResolvedProfile,
+} from '@plugboard/core';
+
+/** Class names as lspci spells them, by base class and sub-class. */
+const CLASS_NAMES: Record<number, string> = {
+  256: 'SCSI storage controller',
+  257: 'IDE interface',
+  262: 'SATA controller',
+  512: 'Ethernet controller',
+  768: 'VGA compatible controller',
+  1024: 'Multimedia video controller',
+  1025: 'Multimedia audio controller',
+  1536: 'Host bridge',
+  1537: 'ISA bridge',
+  1540: 'PCI bridge',
+  1664: 'Bridge',
+  3075: 'USB controller',
+};
+
+const hex = (n: number, width: number) => n.toString(16).padStart(width, '0');
+
+/**
+ * The PCI functions a profile declares, in `lspci -nn` form, from the plugins'
+ * manifests alone: nothing is built and no image is opened.
+ */
+export function lspci(profile: ResolvedProfile, registry: PluginRegistry): string[] {
+  const rows: { key: number; text: string }[] = [];
+  for (const entry of profile.entries) {
+    if (!entry.pci) continue;
+    const plugin = registry.require(entry.type);
+    const config = registry.validateConfig(entry.type, entry.config, `/devices/${entry.id}/config`);
+    const model = typeof config.model === 'string' ? config.model : undefined;
+    const ids = (model !== undefined ? plugin.models?.[model] : undefined) ?? plugin.pci;
+    if (!ids)
+      throw new Error(`${profile.file}: /devices/${entry.id}: plugin "${entry.type}" is not a PCI device`);
+    const address = parsePciAddress(entry.pci);
+    if (!address) continue;
+    const cls = ids.classCode >>> 8;
+    const name = CLASS_NAMES[cls] ?? `Class ${hex(cls, 4)}`;
+    const sub =
+      ids.subsystemVendorId !== undefined && ids.subsystemId !== undefined
+        ? `\n\tSubsystem: [${hex(ids.subsystemVendorId, 4)}:${hex(ids.subsystemId, 4)}]`
+        : '';
+    rows.push({
+      key: (address.bus << 8) | (address.device << 3) | address.function,
+      text: `${formatPciAddress(address)} ${name} [${hex(cls, 4)}]: ${plugin.meta.name} [${hex(ids.vendorId, 4)}:${hex(ids.deviceId, 4)}] (rev ${hex(ids.revision, 2)})${sub}`,
+    });
+  }
+  return rows.sort((a, b) => a.key - b.key).map((r) => r.text);
+}

@@ -1,0 +1,116 @@
+/** A QEMU option as written: `-name value`, or a flag. */
+export interface QemuOption {
+  name: string;
+  value: string | null;
+}
+
+/**
+ * The options the front end understands, and whether each takes a value.
+ * Options marked `accepted` are taken for compatibility and mean nothing here
+ * (hardware acceleration, KVM's interrupt chip).
+ */
+export const QEMU_OPTIONS: Record<string, { arg: boolean; accepted?: true; help: string }> = {
+  M: { arg: true, help: 'machine type: pc (the default) or bare' },
+  machine: { arg: true, help: 'same as -M' },
+  m: { arg: true, help: 'RAM size, MiB unless suffixed (512, 512M, 2G, size=512M)' },
+  smp: { arg: true, help: 'CPU count' },
+  cpu: { arg: true, help: 'CPU model: qemu32, pentium, pentium2, pentium3' },
+  name: { arg: true, help: 'machine name' },
+  uuid: { arg: true, help: 'system UUID (SMBIOS)' },
+  hda: { arg: true, help: 'primary master disk image' },
+  hdb: { arg: true, help: 'primary slave disk image' },
+  hdc: { arg: true, help: 'secondary master disk image' },
+  hdd: { arg: true, help: 'secondary slave disk image' },
+  cdrom: { arg: true, help: 'CD-ROM image (secondary master)' },
+  boot: { arg: true, help: 'boot order: a, c, d, n, or order=..,once=..,menu=on' },
+  snapshot: { arg: false, help: 'write to temporary overlays, never to the images' },
+  bios: { arg: true, help: 'BIOS image file' },
+  L: { arg: true, help: 'directory to look for firmware in' },
+  kernel: { arg: true, help: 'Linux kernel for direct boot' },
+  initrd: { arg: true, help: 'initial ramdisk for direct boot' },
+  append: { arg: true, help: 'kernel command line' },
+  vga: { arg: true, help: 'VGA card: cirrus, std or none' },
+  net: {
+    arg: true,
+    help: 'nic[,vlan=n][,macaddr=..][,model=..] | user[,...] | socket,... | dump,file=.. | none',
+  },
+  netdev: { arg: true, help: 'user,id=..[,...] | socket,id=..,listen=|connect=..' },
+  device: { arg: true, help: 'a NIC: rtl8139|i82551|i82557b|i82559er,netdev=..[,mac=..][,addr=..]' },
+  redir: { arg: true, help: 'tcp|udp:HOSTPORT::GUESTPORT forward from the host into the guest' },
+  serial: { arg: true, help: 'COM1: stdio, file:PATH, tcp:HOST:PORT[,server][,nowait], null, none' },
+  debugcon: { arg: true, help: 'debug console port: stdio, file:PATH' },
+  global: { arg: true, help: 'isa-debugcon.iobase=N' },
+  nographic: { arg: false, help: 'no display; COM1 on the terminal; SeaBIOS mirrors its screen to COM1' },
+  display: { arg: true, help: 'none, or vnc=:N' },
+  vnc: { arg: true, help: 'VNC display :N (listens on 127.0.0.1:5900+N)' },
+  monitor: { arg: true, help: 'monitor on stdio, tcp:HOST:PORT,server or none' },
+  'no-reboot': { arg: false, help: 'a guest reset ends the run' },
+  'no-kvm-irqchip': { arg: false, accepted: true, help: 'accepted, meaningless here' },
+  'no-kvm': { arg: false, accepted: true, help: 'accepted, meaningless here' },
+  'enable-kvm': { arg: false, accepted: true, help: 'accepted, meaningless here' },
+  accel: { arg: true, accepted: true, help: 'accepted, meaningless here' },
+};
+
+export class QemuOptionError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'QemuOptionError';
+  }
+}
+
+export function supportedOptionsText(): string {
+  return Object.entries(QEMU_OPTIONS)
+    .map(([name, o]) => `  -${name}${o.arg ? ' ARG' : ''}`.padEnd(22) + o.help)
+    .join('\n');
+}
+
+/** Splits argv into options; `--opt` is accepted for `-opt`, as QEMU does. */
+export function parseQemuArgs(argv: readonly string[]): QemuOption[] {
+  const out: QemuOption[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const word = argv[i];
+    if (!word.startsWith('-')) {
+      // QEMU takes a bare image as -hda.
+      out.push({ name: 'hda', value: word });
+      continue;
+    }
+    const name = word.replace(/^--?/, '');
+    const spec = QEMU_OPTIONS[name];
+    if (!spec)
+      throw new QemuOptionError(`unsupported option ${word}\nsupported options:\n${supportedOptionsText()}`);
+    if (!spec.arg) {
+      out.push({ name, value: null });
+      continue;
+    }
+    const value = argv[i + 1];
+    if (value === undefined) throw new QemuOptionError(`option ${word} needs an argument (${spec.help})`);
+    out.push({ name, value });
+    i++;
+  }
+  return out;
+}
+
+/** Splits `a,b=c,d=e` into a leading word and key/value pairs; `,,` is a literal comma. */
+export function parseKeyValues(text: string): { head: string | null; props: Map<string, string> } {
+  const parts: string[] = [];
+  let cur = '';
+  for (let i = 0; i < text.length; i++) {
+    if (text[i] === ',' && text[i + 1] === ',') {
+      cur += ',';
+      i++;
+    } else if (text[i] === ',') {
+      parts.push(cur);
+      cur = '';
+    } else cur += text[i];
+  }
+  parts.push(cur);
+  const props = new Map<string, string>();
+  let head: string | null = null;
+  parts.forEach((p, i) => {
+    const eq = p.indexOf('=');
+    if (eq < 0 && i === 0) head = p;
+    else if (eq < 0) props.set(p, 'on');
+    else props.set(p.slice(0, eq), p.slice(eq + 1));
+  });
+  return { head, props };
+}

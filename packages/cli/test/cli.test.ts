@@ -1,0 +1,80 @@
+import { PassThrough } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { main } from '@plugboard/cli';
+import { describe, expect, it } from 'vitest';
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+
+async function cli(...argv: string[]) {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (d) => {
+    out += d;
+  });
+  stderr.on('data', (d) => {
+    err += d;
+  });
+  const code = await main(argv, { stdout, stderr });
+  return { code, out, err };
+}
+
+describe('plugboard CLI', () => {
+  it('validates every profile in machines/', async () => {
+    const files = [
+      'pc',
+      'puredarwin-xmas',
+      'puredarwin-xmas-i82557b',
+      'puredarwin-xmas-i82551',
+      'puredarwin-xmas-i82559er',
+      'puredarwin-xmas-rtl8139c',
+      'bare',
+    ];
+    const { code, out } = await cli('validate', ...files.map((f) => `${root}machines/${f}.json`));
+    expect(code).toBe(0);
+    expect(out.trim().split('\n')).toHaveLength(files.length);
+  });
+
+  it('prints the profile a QEMU command line builds', async () => {
+    const { code, out } = await cli(
+      'qemu',
+      '-m',
+      '256',
+      '-net',
+      'nic,model=i82551',
+      '-net',
+      'user',
+      '--print-profile',
+    );
+    expect(code).toBe(0);
+    const profile = JSON.parse(out);
+    expect(profile.memory).toBe('256M');
+    expect(profile.devices.nic.type).toBe('i82551');
+    expect(profile.netdevs.user0.type).toBe('slirp');
+    expect(profile.netdevs.net0).toBeUndefined();
+  });
+
+  it('applies --set overrides to a profile', async () => {
+    const { out } = await cli(
+      'run',
+      `${root}machines/puredarwin-xmas.json`,
+      '--set',
+      'devices.nic.type=i82559er',
+      '--set',
+      'memory="64M"',
+      '--print-profile',
+    );
+    const profile = JSON.parse(out);
+    expect(profile.devices.nic).toEqual({ type: 'i82559er', pci: '00:03.0' });
+    expect(profile.memory).toBe('64M');
+  });
+
+  it('reports profile errors with the file and path, exit code 2', async () => {
+    const { code, err } = await cli('lspci', `${root}packages/core/test/profiles/bad-fields.json`);
+    expect(code).toBe(2);
+    expect(err).toContain(
+      'bad-fields.json: /devices/nic/pci: expected a PCI address bus:dev.fn such as "00:03.0"',
+    );
+  });
+});

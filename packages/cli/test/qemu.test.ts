@@ -1,0 +1,137 @@
+import { QemuOptionError, translateQemu } from '@plugboard/cli';
+import { describe, expect, it } from 'vitest';
+
+const t = (line: string) => translateQemu(line.split(' ').filter(Boolean));
+
+describe('QEMU option mapping', () => {
+  it('maps the seed command line onto the pc machine', () => {
+    const { machine, overlay } = t('-hda puredarwinxmas.vmdk -cdrom puredarwinxmas.vmdk -boot d -m 512');
+    expect(machine).toBe('pc');
+    expect(overlay).toEqual({
+      memory: '512M',
+      drives: {
+        hda: { type: 'file', config: { file: 'puredarwinxmas.vmdk' } },
+        cdrom: { type: 'file', config: { file: 'puredarwinxmas.vmdk', readOnly: true } },
+      },
+      devices: {
+        ide: {
+          config: {
+            primary: { master: { drive: 'hda', media: 'disk' } },
+            secondary: { master: { drive: 'cdrom', media: 'cdrom' } },
+          },
+        },
+        bios: { config: { boot: 'd' } },
+      },
+    });
+  });
+
+  it('keeps the default NIC and user network, adding -redir forwards to it', () => {
+    const { overlay } = t('-redir tcp:2222::22 -redir udp:5353:10.0.2.15:53');
+    expect(overlay.netdevs).toEqual({
+      net0: { config: { hostfwd: ['tcp::2222-:22', 'udp::5353-10.0.2.15:53'] } },
+    });
+    expect(overlay.devices).toBeUndefined();
+  });
+
+  it('builds NICs and backends from legacy -net options, with QEMU MAC numbering', () => {
+    const { overlay } = t(
+      '-net nic,model=i82557b -net nic,vlan=1,model=i82559er,macaddr=52:54:00:aa:bb:cc -net user,hostfwd=tcp::8080-:80 -net socket,vlan=1,listen=:1234',
+    );
+    expect(overlay.devices).toEqual({
+      nic: { type: 'i82557b', pci: '00:03.0', config: { mac: '52:54:00:12:34:56', netdev: 'user0' } },
+      nic1: { type: 'i82559er', pci: '00:04.0', config: { mac: '52:54:00:aa:bb:cc', netdev: 'socket1' } },
+    });
+    expect(overlay.netdevs).toEqual({
+      net0: null,
+      user0: { type: 'slirp', config: { hostfwd: ['tcp::8080-:80'] } },
+      socket1: { type: 'socket', config: { listen: ':1234' } },
+    });
+  });
+
+  it('joins several NICs on one vlan through a hub, and wraps a vlan in a pcap dump', () => {
+    const { overlay } = t('-net nic -net nic -net user -net dump,file=cap.pcap');
+    const netdevs = overlay.netdevs as Record<string, unknown>;
+    expect(netdevs.vlan0).toEqual({ type: 'hub', config: { members: ['user0'] } });
+    expect(netdevs.dump0).toEqual({ type: 'dump', config: { file: 'cap.pcap', backend: 'vlan0' } });
+    expect((overlay.devices as Record<string, { config: { netdev: string } }>).nic1.config.netdev).toBe(
+      'dump0',
+    );
+  });
+
+  it('maps -netdev/-device pairs and checks the netdev exists', () => {
+    const { overlay } = t(
+      '-netdev user,id=n0,restrict=on -device rtl8139,netdev=n0,mac=52:54:00:00:00:01,addr=5',
+    );
+    expect((overlay.devices as Record<string, unknown>).nic).toEqual({
+      type: 'rtl8139',
+      pci: '00:05.0',
+      config: { mac: '52:54:00:00:00:01', netdev: 'n0' },
+    });
+    expect((overlay.netdevs as Record<string, unknown>).n0).toEqual({
+      type: 'slirp',
+      config: { restrict: true },
+    });
+    expect(() => t('-device rtl8139,netdev=missing')).toThrow(/no -netdev with id=missing/);
+  });
+
+  it('removes the network with -net none', () => {
+    expect(t('-net none').overlay).toEqual({ netdevs: { net0: null }, devices: { nic: null } });
+  });
+
+  it('sets serial, -nographic console mirroring, debugcon port and firmware options', () => {
+    const { overlay, run } = t(
+      '-nographic -debugcon file:seabios.log -global isa-debugcon.iobase=0x402 -bios my.bin -L /fw -no-reboot -kernel vmlinuz -append console=ttyS0',
+    );
+    expect(overlay.devices).toEqual({
+      com1: { config: { backend: { type: 'stdio' } } },
+      'fw-cfg': { config: { sercon: true } },
+      debugcon: {
+        type: 'debugcon',
+        config: { iobase: 0x402, output: { type: 'file', path: 'seabios.log' } },
+      },
+      bios: { config: { bios: 'my.bin', kernel: 'vmlinuz', append: 'console=ttyS0' } },
+    });
+    expect(run).toEqual({ monitor: null, noReboot: true, nographic: true, firmwareDirs: ['/fw'] });
+    expect(t('-serial tcp::4444,server,nowait').overlay.devices).toEqual({
+      com1: {
+        config: { backend: { type: 'tcp', host: '127.0.0.1', port: 4444, server: true, wait: false } },
+      },
+    });
+  });
+
+  it('marks every drive copy-on-write with -snapshot, and swaps or drops the VGA card', () => {
+    const { overlay } = t('-snapshot -hda a.img -hdb b.img -vga none');
+    const drives = overlay.drives as Record<string, { config: { snapshot: boolean } }>;
+    expect(drives.hda.config.snapshot && drives.hdb.config.snapshot).toBe(true);
+    expect((overlay.devices as Record<string, unknown>).vga).toBeNull();
+    expect((t('-vga std').overlay.devices as Record<string, unknown>).vga).toEqual({
+      type: 'std-vga',
+      pci: '00:02.0',
+    });
+  });
+
+  it('accepts the KVM and acceleration options and ignores them', () => {
+    expect(t('-no-kvm-irqchip -accel tcg -enable-kvm -m 1G').overlay).toEqual({ memory: '1G' });
+  });
+
+  it('names unsupported options, values and conflicts clearly', () => {
+    expect(() => t('-usbdevice tablet')).toThrow(
+      /unsupported option -usbdevice\nsupported options:\n {2}-M ARG/,
+    );
+    expect(() => t('-M q35')).toThrow(/supported machines are pc \(i440FX\) and bare/);
+    expect(() => t('-cpu core2duo')).toThrow(/supported models are qemu32, pentium, pentium2, pentium3/);
+    expect(() => t('-net nic,model=e1000')).toThrow(
+      /supported models are rtl8139, i82551, i82557b, i82559er/,
+    );
+    expect(() => t('-hdc a.img -cdrom b.iso')).toThrow(/secondary master IDE slot is already taken/);
+    expect(() => t('-m lots')).toThrow(QemuOptionError);
+    expect(() => t('-hda')).toThrow(/needs an argument/);
+  });
+
+  it('takes a bare image name as -hda, like QEMU', () => {
+    expect((t('disk.img').overlay.drives as Record<string, unknown>).hda).toEqual({
+      type: 'file',
+      config: { file: 'disk.img' },
+    });
+  });
+});
