@@ -62,9 +62,7 @@ export class PortBus {
   }
 
   in8(port: number): number {
-    port &= 0xffff;
-    const h = this.handlers[port];
-    return h === null ? 0xff : h.read8(port - this.bases[port]) & 0xff;
+    return this.inByte(port & 0xffff);
   }
 
   in16(port: number): number {
@@ -72,20 +70,20 @@ export class PortBus {
     const h = this.handlers[port];
     if (h?.read16 && this.handlers[(port + 1) & 0xffff] === h)
       return h.read16(port - this.bases[port]) & 0xffff;
-    return this.in8(port) | (this.in8(port + 1) << 8);
+    return this.inByte(port) | (this.inByte((port + 1) & 0xffff) << 8);
   }
 
   in32(port: number): number {
     port &= 0xffff;
     const h = this.handlers[port];
     if (h?.read32 && this.handlers[(port + 3) & 0xffff] === h) return h.read32(port - this.bases[port]) >>> 0;
-    return (this.in16(port) | (this.in16(port + 2) << 16)) >>> 0;
+    let value = 0;
+    for (let i = 3; i >= 0; i--) value = (value << 8) | this.inByte((port + i) & 0xffff);
+    return value >>> 0;
   }
 
   out8(port: number, value: number): void {
-    port &= 0xffff;
-    const h = this.handlers[port];
-    if (h !== null) h.write8(port - this.bases[port], value & 0xff);
+    this.outByte(port & 0xffff, value);
   }
 
   out16(port: number, value: number): void {
@@ -95,8 +93,8 @@ export class PortBus {
       h.write16(port - this.bases[port], value & 0xffff);
       return;
     }
-    this.out8(port, value);
-    this.out8(port + 1, value >>> 8);
+    this.outByte(port, value);
+    this.outByte((port + 1) & 0xffff, value >>> 8);
   }
 
   out32(port: number, value: number): void {
@@ -106,7 +104,17 @@ export class PortBus {
       h.write32(port - this.bases[port], value >>> 0);
       return;
     }
-    this.out16(port, value);
-    this.out16(port + 2, value >>> 16);
+    for (let i = 0; i < 4; i++) this.outByte((port + i) & 0xffff, value >>> (i * 8));
+  }
+
+  /** Byte cycles that wider accesses split into; never traced on their own. */
+  private inByte(port: number): number {
+    const h = this.handlers[port];
+    return h === null ? 0xff : h.read8(port - this.bases[port]) & 0xff;
+  }
+
+  private outByte(port: number, value: number): void {
+    const h = this.handlers[port];
+    if (h !== null) h.write8(port - this.bases[port], value & 0xff);
   }
 }

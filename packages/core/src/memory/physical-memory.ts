@@ -122,17 +122,13 @@ export class PhysicalMemory {
   }
 
   read8(addr: number): number {
-    const page = addr >>> PAGE_SHIFT;
-    const buf = this.readBuf[page];
-    if (buf !== null) return buf[this.readOff[page] + (addr & PAGE_MASK)];
-    const r = this.readRegion[page];
-    return r.handler.read8((addr >>> 0) - r.base) & 0xff;
+    return this.readByte(addr);
   }
 
   read16(addr: number): number {
     const page = addr >>> PAGE_SHIFT;
     const off = addr & PAGE_MASK;
-    if (off > PAGE_SIZE - 2) return this.read8(addr) | (this.read8(addr + 1) << 8);
+    if (off > PAGE_SIZE - 2) return this.readByte(addr) | (this.readByte(addr + 1) << 8);
     const buf = this.readBuf[page];
     if (buf !== null) {
       const i = this.readOff[page] + off;
@@ -147,7 +143,7 @@ export class PhysicalMemory {
   read32(addr: number): number {
     const page = addr >>> PAGE_SHIFT;
     const off = addr & PAGE_MASK;
-    if (off > PAGE_SIZE - 4) return (this.read16(addr) | (this.read16(addr + 2) << 16)) >>> 0;
+    if (off > PAGE_SIZE - 4) return this.readSplit32(addr);
     const buf = this.readBuf[page];
     if (buf !== null) {
       const i = this.readOff[page] + off;
@@ -157,18 +153,12 @@ export class PhysicalMemory {
     const h = r.handler;
     const o = (addr >>> 0) - r.base;
     if (h.read32) return h.read32(o) >>> 0;
-    return (this.read16(addr) | (this.read16(addr + 2) << 16)) >>> 0;
+    if (h.read16) return ((h.read16(o) & 0xffff) | (h.read16(o + 2) << 16)) >>> 0;
+    return this.readSplit32(addr);
   }
 
   write8(addr: number, value: number): void {
-    const page = addr >>> PAGE_SHIFT;
-    const buf = this.writeBuf[page];
-    if (buf !== null) {
-      buf[this.writeOff[page] + (addr & PAGE_MASK)] = value;
-      return;
-    }
-    const r = this.writeRegion[page];
-    r.handler.write8((addr >>> 0) - r.base, value & 0xff);
+    this.writeByte(addr, value);
   }
 
   write16(addr: number, value: number): void {
@@ -186,8 +176,8 @@ export class PhysicalMemory {
       r.handler.write16((addr >>> 0) - r.base, value & 0xffff);
       return;
     }
-    this.write8(addr, value);
-    this.write8(addr + 1, value >>> 8);
+    this.writeByte(addr, value);
+    this.writeByte(addr + 1, value >>> 8);
   }
 
   write32(addr: number, value: number): void {
@@ -207,8 +197,42 @@ export class PhysicalMemory {
       r.handler.write32((addr >>> 0) - r.base, value >>> 0);
       return;
     }
-    this.write16(addr, value);
-    this.write16(addr + 2, value >>> 16);
+    if (buf === null && off <= PAGE_SIZE - 4 && r.handler.write16) {
+      r.handler.write16((addr >>> 0) - r.base, value & 0xffff);
+      r.handler.write16((addr >>> 0) - r.base + 2, value >>> 16);
+      return;
+    }
+    for (let i = 0; i < 4; i++) this.writeByte(addr + i, value >>> (i * 8));
+  }
+
+  /** Byte cycles that wider or page-crossing accesses split into; never traced on their own. */
+  private readByte(addr: number): number {
+    const page = addr >>> PAGE_SHIFT;
+    const buf = this.readBuf[page];
+    if (buf !== null) return buf[this.readOff[page] + (addr & PAGE_MASK)];
+    const r = this.readRegion[page];
+    return r.handler.read8((addr >>> 0) - r.base) & 0xff;
+  }
+
+  private readSplit32(addr: number): number {
+    return (
+      (this.readByte(addr) |
+        (this.readByte(addr + 1) << 8) |
+        (this.readByte(addr + 2) << 16) |
+        (this.readByte(addr + 3) << 24)) >>>
+      0
+    );
+  }
+
+  private writeByte(addr: number, value: number): void {
+    const page = addr >>> PAGE_SHIFT;
+    const buf = this.writeBuf[page];
+    if (buf !== null) {
+      buf[this.writeOff[page] + (addr & PAGE_MASK)] = value;
+      return;
+    }
+    const r = this.writeRegion[page];
+    r.handler.write8((addr >>> 0) - r.base, value & 0xff);
   }
 
   private checkRange(base: number, size: number): void {
