@@ -1,0 +1,218 @@
+; x87 arithmetic with every exception masked: fadd fsub fsubr fmul fdiv fdivr
+; (st0 = a, st1 = b), fsqrt and frndint of a, fcom a with b, fist a (int32),
+; fst a as double and as single, under a random rounding mode and precision
+; control. Operands are random 80-bit values: mostly normal numbers near 1 or
+; anywhere in range, sometimes zero, denormal, infinity, QNaN, SNaN, 1 or the
+; largest finite. Results print as sign+exponent, mantissa high, mantissa low,
+; then the status word masked to the exception flags (IE DE ZE OE UE PE), and
+; C3 C2 C0 for fcom. C1 (round-up) is left out: QEMU does not maintain it.
+; Line: fcw a(se hi lo) b(se hi lo) | fadd fsub fsubr fmul fdiv fdivr fsqrt frndint (se hi lo fsw) |
+; fcom (fsw) | fist (int fsw) | fst m64 (hi lo fsw) | fst m32 (val fsw)
+%define SEED 0x87878787
+%define CASES_DEFAULT 1000
+%include "lib.inc"
+%include "macros.inc"
+
+OPA  equ scratch + 0          ; 10 bytes
+OPB  equ scratch + 16
+RES  equ scratch + 32
+FCW  equ scratch + 48
+FSW  equ scratch + 52
+
+FSW_EXC  equ 0x3F
+FSW_CMP  equ 0x4500 | 0x3F
+
+; make80: a random 80-bit operand at [edi].
+make80:
+    call rand
+    mov [edi], eax
+    call rand
+    or eax, 0x80000000
+    mov [edi + 4], eax
+    call rand
+    mov edx, eax
+    and edx, 0x8000           ; sign
+    test al, 6
+    jz .anywhere
+    test al, 1
+    jz .special
+    ; near 1: exponent 0x3FFF +- 64
+    call rand
+    and eax, 0x7F
+    add eax, 0x3FFF - 0x40
+    or eax, edx
+    mov [edi + 8], ax
+    ret
+.anywhere:
+    call rand
+    and eax, 0x7FFF
+    jnz .store
+    and dword [edi + 4], 0x7FFFFFFF   ; exponent 0: a true denormal, not a pseudo-denormal
+.store:
+    or eax, edx
+    mov [edi + 8], ax
+    ret
+.special:
+    call rand
+    and eax, 7
+    jmp [.table + eax*4]
+.table:
+    dd .zero, .denormal, .inf, .qnan, .snan, .one, .max, .zero
+.zero:
+    mov dword [edi], 0
+    mov dword [edi + 4], 0
+    mov [edi + 8], dx
+    ret
+.denormal:
+    and dword [edi + 4], 0x7FFFFFFF
+    mov [edi + 8], dx
+    ret
+.inf:
+    mov dword [edi], 0
+    mov dword [edi + 4], 0x80000000
+    or edx, 0x7FFF
+    mov [edi + 8], dx
+    ret
+.qnan:
+    or dword [edi + 4], 0xC0000000
+    or edx, 0x7FFF
+    mov [edi + 8], dx
+    ret
+.snan:
+    and dword [edi + 4], 0xBFFFFFFF
+    or dword [edi], 1
+    or edx, 0x7FFF
+    mov [edi + 8], dx
+    ret
+.one:
+    mov dword [edi], 0
+    mov dword [edi + 4], 0x80000000
+    or edx, 0x3FFF
+    mov [edi + 8], dx
+    ret
+.max:
+    mov dword [edi], 0xFFFFFFFF
+    mov dword [edi + 4], 0xFFFFFFFF
+    or edx, 0x7FFE
+    mov [edi + 8], dx
+    ret
+
+; print80: the 80-bit value at [esi].
+print80:
+    movzx eax, word [esi + 8]
+    call hex16
+    mov eax, [esi + 4]
+    call hex32
+    mov eax, [esi]
+    call hex32
+    ret
+
+%macro START 0
+    fninit
+    fldcw [FCW]
+    fld tword [OPB]
+    fld tword [OPA]
+%endmacro
+
+%macro FSWOUT 1 ; mask
+    fnstsw ax
+    and eax, %1
+    call hex16
+%endmacro
+
+%macro UNOP 1
+    START
+    %1
+    fstp tword [RES]
+    fnstsw ax
+    and eax, FSW_EXC
+    mov [FSW], eax
+    mov esi, RES
+    call print80
+    mov eax, [FSW]
+    call hex16
+%endmacro
+
+%macro BIN2 1
+    START
+    %1 st0, st1
+    fstp tword [RES]
+    fnstsw ax
+    and eax, FSW_EXC
+    mov [FSW], eax
+    mov esi, RES
+    call print80
+    mov eax, [FSW]
+    call hex16
+%endmacro
+
+group_main:
+    mov edi, OPA
+    call make80
+    mov edi, OPB
+    call make80
+    ; fcw: all exceptions masked, random RC, PC one of 24/53/64 bits
+    call rand
+    mov edx, eax
+    and edx, 0xC00
+    and eax, 3
+    movzx eax, byte [pcs + eax]
+    shl eax, 8
+    or eax, edx
+    or eax, 0x7F              ; exception masks, and bit 6 (reserved, set after FNINIT)
+    mov [FCW], eax
+    call hex16
+    mov esi, OPA
+    call print80
+    mov esi, OPB
+    call print80
+    SEP
+    BIN2 fadd
+    BIN2 fsub
+    BIN2 fsubr
+    BIN2 fmul
+    BIN2 fdiv
+    BIN2 fdivr
+    UNOP fsqrt
+    UNOP frndint
+    SEP
+    START
+    fcom st1
+    FSWOUT FSW_CMP
+    SEP
+    START
+    fistp dword [RES]
+    fnstsw ax
+    and eax, FSW_EXC
+    mov [FSW], eax
+    mov eax, [RES]
+    call hex32
+    mov eax, [FSW]
+    call hex16
+    SEP
+    START
+    fstp qword [RES]
+    fnstsw ax
+    and eax, FSW_EXC
+    mov [FSW], eax
+    mov eax, [RES + 4]
+    call hex32
+    mov eax, [RES]
+    call hex32
+    mov eax, [FSW]
+    call hex16
+    START
+    fstp dword [RES]
+    fnstsw ax
+    and eax, FSW_EXC
+    mov [FSW], eax
+    mov eax, [RES]
+    call hex32
+    mov eax, [FSW]
+    call hex16
+    ret
+
+pcs: db 0, 2, 3, 3
+
+header: db "# x87: fcw a b | fadd fsub fsubr fmul fdiv fdivr fsqrt frndint (se hi lo fsw) | fcom (fsw) | fist32 (int fsw) | fst64 (hi lo fsw) fst32 (val fsw)", 10, 0
+%include "end.inc"
