@@ -1,0 +1,93 @@
+import { ConfigError, type DeviceContext, definePlugin } from '@plugboard/core';
+import { CMOS_TOKEN, Cmos, type CmosService, initPcCmos } from './cmos.js';
+import { Mc146818 } from './mc146818.js';
+
+export interface RtcConfig {
+  iobase: number;
+  irq: number;
+  base: string;
+  cpus: number;
+  boot: string;
+  fdBootCheck: boolean;
+}
+
+export interface RtcDevice {
+  readonly rtc: Mc146818;
+  readonly cmos: CmosService;
+  reset(): void;
+  info(): string;
+}
+
+/** A fixed start time, so that runs repeat exactly unless the profile asks for the host's clock. */
+export const DEFAULT_RTC_BASE = '2026-01-01T00:00:00Z';
+
+/** Seconds since 1970 the clock starts at: `utc` and `localtime` read the host once, anything else is an ISO date. */
+export function startSeconds(base: string, where: string): number {
+  if (base === 'utc') return Math.floor(Date.now() / 1000);
+  if (base === 'localtime') return Math.floor(Date.now() / 1000) - new Date().getTimezoneOffset() * 60;
+  const ms = Date.parse(base);
+  if (Number.isNaN(ms))
+    throw new ConfigError(`${where}: base "${base}" is not "utc", "localtime" or an ISO date`);
+  return Math.floor(ms / 1000);
+}
+
+export const mc146818Plugin = definePlugin<RtcConfig, RtcDevice>({
+  meta: { id: 'mc146818', name: 'Motorola MC146818A real-time clock with CMOS RAM' },
+  kind: 'isa',
+  configSchema: {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      iobase: { type: 'integer', minimum: 0, maximum: 0xfffe, default: 0x70 },
+      irq: { type: 'integer', minimum: 0, maximum: 15, default: 8 },
+      base: {
+        type: 'string',
+        default: DEFAULT_RTC_BASE,
+        description:
+          '"utc" or "localtime" (the host clock at start) or an ISO date; the clock then runs in virtual time.',
+      },
+      cpus: {
+        type: 'integer',
+        minimum: 1,
+        maximum: 256,
+        default: 1,
+        description: 'CMOS 0x5f holds cpus - 1.',
+      },
+      boot: {
+        type: 'string',
+        pattern: '^[acdn]{0,3}$',
+        default: 'cad',
+        description: 'QEMU -boot order for CMOS 0x3d/0x38.',
+      },
+      fdBootCheck: {
+        type: 'boolean',
+        default: true,
+        description: 'Check the floppy boot signature (CMOS 0x38 bit 0).',
+      },
+    },
+  },
+  create(ctx: DeviceContext, config) {
+    const rtc = new Mc146818(
+      ctx.clock,
+      ctx.isaIrq(config.irq),
+      startSeconds(config.base, `/devices/${ctx.id}/config/base`),
+    );
+    initPcCmos(rtc.cmos, {
+      ramBytes: ctx.memory.ramSize,
+      cpus: config.cpus,
+      boot: config.boot,
+      fdBootCheck: config.fdBootCheck,
+    });
+    ctx.ports.register(`${ctx.id} mc146818`, config.iobase, 2, rtc.ports);
+    const cmos = new Cmos(rtc.cmos);
+    ctx.container.bind(CMOS_TOKEN).toConstantValue(cmos);
+    return {
+      rtc,
+      cmos,
+      reset: () => rtc.reset(),
+      info: () =>
+        `time ${new Date(rtc.seconds() * 1000).toISOString()}, NMI ${rtc.nmiMasked ? 'masked' : 'enabled'}`,
+    };
+  },
+});
