@@ -1,0 +1,114 @@
+/** PIIX4 function 3 (power management) configuration registers, 82371AB datasheet names. */
+export const PIIX4_PM = {
+  PMBA: 0x40,
+  CNTA: 0x44,
+  CNTB: 0x48,
+  GPICTL: 0x4c,
+  DEVRESD: 0x50,
+  DEVACTA: 0x54,
+  DEVACTB: 0x58,
+  DEVRESA: 0x5c,
+  DEVRESB: 0x60,
+  DEVRESC: 0x64,
+  PMREGMISC: 0x80,
+  SMBBA: 0x90,
+  SMBHSTCFG: 0xd2,
+  SMBSLVC: 0xd3,
+  SMBSHDW1: 0xd4,
+  SMBSHDW2: 0xd5,
+  SMBREV: 0xd6,
+} as const;
+
+/** DEVACTB bit 25 (byte 0x5B bit 1): APMC_EN, SMI on writes to 0xB2. */
+export const APMC_EN_BYTE = 0x02;
+/** PMREGMISC bit 0 / SMBHSTCFG bit 0: the I/O block decodes. */
+export const IO_ENABLE = 0x01;
+
+/** Power management I/O block (at PMBA), 64 bytes. */
+export const PMIO = {
+  PMSTS: 0x00,
+  PMEN: 0x02,
+  PMCNTRL: 0x04,
+  PMTMR: 0x08,
+  GPSTS: 0x0c,
+  GPEN: 0x0e,
+  PCNTRL: 0x10,
+  GLBSTS: 0x18,
+  DEVSTS: 0x1c,
+  GLBEN: 0x20,
+  GLBCTL: 0x28,
+  DEVCTL: 0x2c,
+  GPIREG: 0x30,
+  GPOREG: 0x34,
+} as const;
+export const PMIO_SIZE = 64;
+
+/** PMSTS and PMEN bits (PMEN uses the same positions). */
+export const PMSTS = {
+  TMROF_STS: 0x0001,
+  BM_STS: 0x0010,
+  GBL_STS: 0x0020,
+  PWRBTN_STS: 0x0100,
+  RTC_STS: 0x0400,
+  PWRBTNOR_STS: 0x0800,
+  WAK_STS: 0x8000,
+} as const;
+
+/** The PMSTS events that raise SCI when enabled in PMEN. */
+export const SCI_EVENTS = PMSTS.TMROF_STS | PMSTS.GBL_STS | PMSTS.PWRBTN_STS | PMSTS.RTC_STS;
+
+/** PMCNTRL bits. */
+export const PMCNTRL = {
+  SCI_EN: 0x0001,
+  BRLD_EN_BM: 0x0002,
+  GBL_RLS: 0x0004,
+  SUS_TYP_SHIFT: 10,
+  SUS_TYP_MASK: 0x1c00,
+  SUS_EN: 0x2000,
+} as const;
+
+/** SUS_TYP QEMU's \_S5 package names for soft-off. */
+export const SUS_TYP_SOFT_OFF = 0;
+
+/** The ACPI PM timer's rate, 3.579545 MHz. */
+export const PM_TIMER_HZ = 3_579_545;
+
+/** QEMU's APM ports: APMC (command) and APMS (status). */
+export const APM_PORT = 0xb2;
+/** ACPI_ENABLE and ACPI_DISABLE, as QEMU's FADT announces them for the SMI_CMD port. */
+export const ACPI_ENABLE = 0xf1;
+export const ACPI_DISABLE = 0xf0;
+
+/** SMBus host I/O registers (at SMBBA), 16 bytes. */
+export const SMB = {
+  HSTSTS: 0x0,
+  SLVSTS: 0x1,
+  HSTCNT: 0x2,
+  HSTCMD: 0x3,
+  HSTADD: 0x4,
+  HSTDAT0: 0x5,
+  HSTDAT1: 0x6,
+  BLKDAT: 0x7,
+  SLVCNT: 0x8,
+  SHDWCMD: 0x9,
+  SLVEVT: 0xa,
+  SLVDAT: 0xc,
+} as const;
+export const SMB_SIZE = 16;
+
+export const SMBHSTSTS = {
+  HOST_BUSY: 0x01,
+  INTER: 0x02,
+  DEV_ERR: 0x04,
+  BUS_ERR: 0x08,
+  FAILED: 0x10,
+} as const;
+
+export const SMBHSTCNT = {
+  INTEREN: 0x01,
+  KILL: 0x02,
+  START: 0x40,
+} as const;
+
+/** SMBHSTCFG bits 3-1: interrupt select, 100b = IRQ9. */
+export const SMB_INTRSELECT_IRQ9 = 0x4;
