@@ -1,0 +1,234 @@
+import { EBP, ESP, NOREG } from './constants.js';
+
+/**
+ * One decoded instruction. The interpreter reuses a single instance; a block
+ * translator can decode into as many as it likes, since decoding touches
+ * nothing but code bytes.
+ */
+export class Instr {
+  /** Linear EIP of the first byte (the value a fault restores). */
+  start = 0;
+  /** Total length in bytes, prefixes included. */
+  len = 0;
+  /** 0x000-0x0FF one-byte opcodes, 0x100-0x1FF the 0F page. */
+  op = 0;
+  mod = 0;
+  reg = 0;
+  rm = 0;
+  /** The raw ModRM byte (the FPU wants it whole). */
+  modrm = 0;
+  o32 = false;
+  a32 = false;
+  /** Segment register of the memory operand: the override, or DS/SS by base register. */
+  seg = 3;
+  /** Segment override prefix, or -1. */
+  segOverride = -1;
+  /** 0 none, 0xF3 REP/REPE, 0xF2 REPNE. */
+  rep = 0;
+  lock = false;
+  /** Memory operand: base + (index << scale) + disp, registers from the 9-entry file (8 = zero). */
+  base = NOREG;
+  index = NOREG;
+  scale = 0;
+  disp = 0;
+  imm = 0;
+  /** Second immediate: the selector of a far pointer, ENTER's nesting level. */
+  imm2 = 0;
+}
+
+const enum Imm {
+  None = 0,
+  B = 1,
+  W = 2,
+  Z = 3,
+  WB = 4,
+  Far = 5,
+  Moffs = 6,
+}
+
+const MODRM = new Uint8Array(512);
+const IMM = new Uint8Array(512);
+
+function set(table: Uint8Array, value: number, ...ops: (number | [number, number])[]): void {
+  for (const o of ops) {
+    if (typeof o === 'number') table[o] = value;
+    else for (let x = o[0]; x <= o[1]; x++) table[x] = value;
+  }
+}
+
+for (let row = 0; row < 0x40; row += 8) {
+  set(MODRM, 1, [row, row + 3]);
+  IMM[row + 4] = Imm.B;
+  IMM[row + 5] = Imm.Z;
+}
+set(MODRM, 1, 0x62, 0x63, 0x69, 0x6b, [0x80, 0x8f], [0xc0, 0xc1], [0xc4, 0xc7], [0xd0, 0xd3], [0xd8, 0xdf]);
+set(MODRM, 1, 0xf6, 0xf7, 0xfe, 0xff);
+set(IMM, Imm.B, 0x6a, 0x6b, [0x70, 0x7f], 0x80, 0x82, 0x83, 0xa8, [0xb0, 0xb7], 0xc0, 0xc1, 0xc6, 0xcd);
+set(IMM, Imm.B, 0xd4, 0xd5, [0xe0, 0xe7], 0xeb);
+set(IMM, Imm.Z, 0x68, 0x69, 0x81, 0xa9, [0xb8, 0xbf], 0xc7, 0xe8, 0xe9);
+set(IMM, Imm.W, 0xc2, 0xca);
+set(IMM, Imm.WB, 0xc8);
+set(IMM, Imm.Far, 0x9a, 0xea);
+set(IMM, Imm.Moffs, [0xa0, 0xa3]);
+set(MODRM, 1, [0x100, 0x103], 0x10d, [0x118, 0x11f], [0x120, 0x123], [0x140, 0x14f], [0x190, 0x19f]);
+set(MODRM, 1, [0x1a3, 0x1a5], [0x1ab, 0x1ad], [0x1af, 0x1b7], [0x1b9, 0x1bf], 0x1c0, 0x1c1, 0x1c7);
+set(IMM, Imm.B, 0x1a4, 0x1ac, 0x1ba);
+set(IMM, Imm.Z, [0x180, 0x18f]);
+
+/** Whether opcode `op` (0x000-0x1FF) takes a ModRM byte; for tools that walk code. */
+export function hasModrm(op: number): boolean {
+  return MODRM[op] !== 0;
+}
+
+/** Where the decoder gets code bytes: the CPU's fetch through CS, limit and paging. */
+export interface CodeSource {
+  /** Byte at CS:`eip` (applies the CS limit and paging; throws the guest fault). */
+  fetch8(eip: number): number;
+  /** The maximum instruction length was exceeded. */
+  tooLong(): never;
+}
+
+const BASE16 = [3, 3, 5, 5, 6, 7, 5, 3];
+const INDEX16 = [6, 7, 6, 7, NOREG, NOREG, NOREG, NOREG];
+
+/**
+ * Decodes the instruction at CS:`eip` into `i`. `code32` is the CS default
+ * size. Only code bytes are read; nothing executes.
+ */
+export function decode(src: CodeSource, eip: number, code32: boolean, i: Instr): void {
+  i.start = eip;
+  let p = eip;
+  let o32 = code32;
+  let a32 = code32;
+  let seg = -1;
+  let rep = 0;
+  let lock = false;
+  let b = src.fetch8(p++);
+  for (;;) {
+    if (b === 0x66) o32 = !code32;
+    else if (b === 0x67) a32 = !code32;
+    else if (b === 0x26 || b === 0x2e || b === 0x36 || b === 0x3e) seg = (b >> 3) & 3;
+    else if (b === 0x64 || b === 0x65) seg = b - 0x60;
+    else if (b === 0xf3 || b === 0xf2) rep = b;
+    else if (b === 0xf0) lock = true;
+    else break;
+    if (p - eip >= 15) src.tooLong();
+    b = src.fetch8(p++);
+  }
+  let op = b;
+  if (op === 0x0f) op = 0x100 | src.fetch8(p++);
+  i.op = op;
+  i.o32 = o32;
+  i.a32 = a32;
+  i.segOverride = seg;
+  i.rep = rep;
+  i.lock = lock;
+  i.base = NOREG;
+  i.index = NOREG;
+  i.scale = 0;
+  i.disp = 0;
+  let defSeg = 3;
+  if (MODRM[op] !== 0) {
+    const m = src.fetch8(p++);
+    i.modrm = m;
+    const mod = m >> 6;
+    const rm = m & 7;
+    i.mod = (op & 0x1fc) === 0x120 ? 3 : mod;
+    i.reg = (m >> 3) & 7;
+    i.rm = rm;
+    if (i.mod !== 3) {
+      if (!a32) {
+        if (mod === 0 && rm === 6) {
+          i.disp = src.fetch8(p) | (src.fetch8(p + 1) << 8);
+          p += 2;
+        } else {
+          i.base = BASE16[rm];
+          i.index = INDEX16[rm];
+          if (rm === 2 || rm === 3 || rm === 6) defSeg = 2;
+          if (mod === 1) i.disp = (src.fetch8(p++) << 24) >> 24;
+          else if (mod === 2) {
+            i.disp = src.fetch8(p) | (src.fetch8(p + 1) << 8);
+            p += 2;
+          }
+        }
+      } else {
+        let base = rm;
+        if (rm === 4) {
+          const sib = src.fetch8(p++);
+          base = sib & 7;
+          const index = (sib >> 3) & 7;
+          if (index !== ESP) {
+            i.index = index;
+            i.scale = sib >> 6;
+          }
+        }
+        if (mod === 0 && base === EBP) {
+          i.disp = src.fetch8(p) | (src.fetch8(p + 1) << 8) | (src.fetch8(p + 2) << 16) | (src.fetch8(p + 3) << 24);
+          p += 4;
+        } else {
+          i.base = base;
+          if (base === ESP || base === EBP) defSeg = 2;
+          if (mod === 1) i.disp = (src.fetch8(p++) << 24) >> 24;
+          else if (mod === 2) {
+            i.disp =
+              src.fetch8(p) | (src.fetch8(p + 1) << 8) | (src.fetch8(p + 2) << 16) | (src.fetch8(p + 3) << 24);
+            p += 4;
+          }
+        }
+      }
+    }
+  } else {
+    i.modrm = 0;
+    i.mod = 3;
+    i.reg = 0;
+    i.rm = op & 7;
+  }
+  i.seg = seg >= 0 ? seg : defSeg;
+  let kind = IMM[op];
+  if ((op === 0xf6 || op === 0xf7) && i.reg < 2) kind = op === 0xf6 ? Imm.B : Imm.Z;
+  switch (kind) {
+    case Imm.B:
+      i.imm = src.fetch8(p++);
+      break;
+    case Imm.W:
+      i.imm = src.fetch8(p) | (src.fetch8(p + 1) << 8);
+      p += 2;
+      break;
+    case Imm.Z:
+      if (o32) {
+        i.imm = src.fetch8(p) | (src.fetch8(p + 1) << 8) | (src.fetch8(p + 2) << 16) | (src.fetch8(p + 3) << 24);
+        p += 4;
+      } else {
+        i.imm = src.fetch8(p) | (src.fetch8(p + 1) << 8);
+        p += 2;
+      }
+      break;
+    case Imm.WB:
+      i.imm = src.fetch8(p) | (src.fetch8(p + 1) << 8);
+      i.imm2 = src.fetch8(p + 2);
+      p += 3;
+      break;
+    case Imm.Far:
+      if (o32) {
+        i.imm = src.fetch8(p) | (src.fetch8(p + 1) << 8) | (src.fetch8(p + 2) << 16) | (src.fetch8(p + 3) << 24);
+        p += 4;
+      } else {
+        i.imm = src.fetch8(p) | (src.fetch8(p + 1) << 8);
+        p += 2;
+      }
+      i.imm2 = src.fetch8(p) | (src.fetch8(p + 1) << 8);
+      p += 2;
+      break;
+    case Imm.Moffs:
+      if (a32) {
+        i.disp = src.fetch8(p) | (src.fetch8(p + 1) << 8) | (src.fetch8(p + 2) << 16) | (src.fetch8(p + 3) << 24);
+        p += 4;
+      } else {
+        i.disp = src.fetch8(p) | (src.fetch8(p + 1) << 8);
+        p += 2;
+      }
+      break;
+  }
+  if (p - eip > 15) src.tooLong();
+  i.len = p - eip;
+}

@@ -1,0 +1,332 @@
+import type { Clock, CpuPins, IrqLine, PhysicalMemory, PortBus } from '@plugboard/core';
+import type { LocalApic } from '../apic/local-apic.js';
+import { OPS } from '../ops/index.js';
+import {
+  CS,
+  DB,
+  DF_VECTOR,
+  DS,
+  EAX,
+  EBP,
+  EBX,
+  ECX,
+  EDI,
+  EDX,
+  ES,
+  ESI,
+  ESP,
+  FLAGS_FIXED,
+  FS,
+  GS,
+  IF,
+  LDTR,
+  NMI_VECTOR,
+  PF_VECTOR,
+  SS,
+  TF,
+  TR,
+} from './constants.js';
+import { CpuState } from './cpu.js';
+import { decode, Instr } from './instr.js';
+import { interrupt } from './transfer.js';
+
+/** The x87 unit as the core drives it (see `fpu/`). */
+export interface FpuUnit {
+  reset(): void;
+}
+
+/** What the core asks of the model-specific parts: CPUID leaves and MSRs. */
+export interface ModelServices {
+  /** CPUID: fills EAX, EBX, ECX, EDX for leaf EAX / subleaf ECX. */
+  cpuid(c: X86): void;
+  /** RDMSR into EDX:EAX; false raises #GP(0). */
+  readMsr(c: X86, index: number): boolean;
+  /** WRMSR; false raises #GP(0). */
+  writeMsr(c: X86, index: number, low: number, high: number): boolean;
+  /** EDX after reset: the processor signature. */
+  readonly resetEdx: number;
+}
+
+export interface X86Options {
+  memory: PhysicalMemory;
+  ports: PortBus;
+  pins: CpuPins;
+  clock: Clock;
+  apic: LocalApic | null;
+  model: ModelServices;
+  /** FERR# (ISA IRQ 13 through the chipset), for x87 errors while CR0.NE is clear. */
+  ferr: IrqLine | null;
+  /** Called on a triple fault (the machine resets). */
+  onTripleFault: () => void;
+  /** TSC frequency in Hz; the TSC follows virtual time. */
+  tscHz?: number;
+}
+
+const CONTRIBUTORY = new Uint8Array(32);
+for (const v of [0, 10, 11, 12, 13]) CONTRIBUTORY[v] = 1;
+
+/**
+ * An i686 processor: `CpuState` plus the run loop, interrupt polling,
+ * exception delivery with double and triple faults, and the model services.
+ */
+export class X86 extends CpuState {
+  readonly pins: CpuPins;
+  readonly clock: Clock;
+  readonly apic: LocalApic | null;
+  readonly model: ModelServices;
+  readonly ferr: IrqLine | null;
+  fpu: FpuUnit | null = null;
+  instructionCount = 0;
+  /** An NMI handler runs; the next IRET unblocks. */
+  nmiBlocked = false;
+  sysenterCs = 0;
+  sysenterEsp = 0;
+  sysenterEip = 0;
+  /** Added to the virtual-time TSC; WRMSR to the TSC adjusts it. */
+  tscOffset = 0;
+  readonly tscHz: number;
+  /** Set by a triple fault: nothing runs until reset. */
+  shutdown = false;
+  private readonly instr = new Instr();
+  private readonly onTripleFault: () => void;
+
+  constructor(opts: X86Options) {
+    super(opts.memory, opts.ports);
+    this.pins = opts.pins;
+    this.clock = opts.clock;
+    this.apic = opts.apic;
+    this.model = opts.model;
+    this.ferr = opts.ferr;
+    this.onTripleFault = opts.onTripleFault;
+    this.tscHz = opts.tscHz ?? 1e9;
+    this.reset();
+  }
+
+  /** RESET#: the state the SDM's table 9-1 gives, with EDX the processor signature. */
+  reset(): void {
+    this.regs.fill(0);
+    this.regs[EDX] = this.model.resetEdx;
+    this.flags = FLAGS_FIXED;
+    this.flagsDirty = 0;
+    this.cr0 = 0x60000010;
+    this.cr2 = 0;
+    this.cr3 = 0;
+    this.cr4 = 0;
+    this.dr.fill(0);
+    this.dr[6] = 0xffff0ff0 | 0;
+    this.dr[7] = 0x400;
+    this.gdtBase = 0;
+    this.gdtLimit = 0xffff;
+    this.idtBase = 0;
+    this.idtLimit = 0xffff;
+    for (const s of [ES, SS, DS, FS, GS]) this.setSeg(s, 0, 0, 0xffff, 0x93);
+    this.setSeg(CS, 0xf000, 0xffff0000 | 0, 0xffff, 0x9b);
+    this.setSeg(LDTR, 0, 0, 0xffff, 0x82);
+    this.setSeg(TR, 0, 0, 0xffff, 0x8b);
+    this.setCpl(0);
+    this.modeChanged();
+    this.eip = 0xfff0;
+    this.eipStart = 0xfff0;
+    this.halted = false;
+    this.shadow = false;
+    this.nmiBlocked = false;
+    this.shutdown = false;
+    this.sysenterCs = 0;
+    this.sysenterEsp = 0;
+    this.sysenterEip = 0;
+    this.tscOffset = -this.virtualTsc();
+    this.flushTlb(false);
+    this.fpu?.reset();
+  }
+
+  // ---------------------------------------------------------------- services for handlers
+
+  portIn(port: number, size: number): number {
+    if (size === 1) return this.ports.in8(port);
+    if (size === 2) return this.ports.in16(port);
+    return this.ports.in32(port) | 0;
+  }
+
+  portOut(port: number, size: number, v: number): void {
+    if (size === 1) this.ports.out8(port, v & 0xff);
+    else if (size === 2) this.ports.out16(port, v & 0xffff);
+    else this.ports.out32(port, v >>> 0);
+  }
+
+  private virtualTsc(): number {
+    return Math.floor((this.clock.now * this.tscHz) / 1e9);
+  }
+
+  /** The time-stamp counter: virtual time at `tscHz`, plus the offset software set. */
+  tsc(): number {
+    return Math.max(0, this.virtualTsc() + this.tscOffset);
+  }
+
+  setTsc(value: number): void {
+    this.tscOffset = value - this.virtualTsc();
+  }
+
+  cpuid(): void {
+    this.model.cpuid(this);
+  }
+
+  readMsr(index: number): void {
+    if (!this.model.readMsr(this, index)) this.gp(0);
+  }
+
+  writeMsr(index: number, low: number, high: number): void {
+    if (!this.model.writeMsr(this, index, low, high)) this.gp(0);
+  }
+
+  // ---------------------------------------------------------------- the run loop
+
+  run(budget: number): number {
+    if (this.shutdown) return 0;
+    this.checkMemoryMap();
+    const i = this.instr;
+    let n = 0;
+    while (n < budget) {
+      try {
+        while (n < budget) {
+          if (this.shadow) this.shadow = false;
+          else if (this.pollInterrupts()) {
+            n++;
+            continue;
+          }
+          if (this.halted) {
+            this.instructionCount += n;
+            return n;
+          }
+          this.checkMemoryMap();
+          const eip = this.eip;
+          this.eipStart = eip;
+          decode(this, eip, this.code32, i);
+          this.eip = this.code32 ? (eip + i.len) >>> 0 : (eip + i.len) & 0xffff;
+          const tf = this.flags & TF;
+          OPS[i.op](this, i);
+          n++;
+          if (tf !== 0) this.singleStep();
+        }
+      } catch (e) {
+        n++;
+        this.handleThrown(e);
+        if (this.shutdown) break;
+      }
+    }
+    this.instructionCount += n;
+    return n;
+  }
+
+  /** Takes a pending NMI or maskable interrupt; true when one was delivered. */
+  private pollInterrupts(): boolean {
+    const apic = this.apic;
+    if (apic !== null) {
+      if (!this.nmiBlocked && apic.nmiPending) {
+        apic.takeNmi();
+        this.deliverNmi();
+        return true;
+      }
+      if ((this.flags & IF) !== 0 && apic.hasInterrupt()) {
+        this.deliverExternal(apic.acknowledge());
+        return true;
+      }
+      return false;
+    }
+    const pins = this.pins;
+    if (pins.nmi && !this.nmiBlocked) {
+      pins.nmi = false;
+      this.deliverNmi();
+      return true;
+    }
+    if ((this.flags & IF) !== 0 && pins.intr) {
+      this.deliverExternal(pins.acknowledge());
+      return true;
+    }
+    return false;
+  }
+
+  private deliverNmi(): void {
+    this.nmiBlocked = true;
+    this.deliverExternal(NMI_VECTOR);
+  }
+
+  /** Delivers an event from outside the instruction stream at the current EIP. */
+  private deliverExternal(vector: number): void {
+    this.halted = false;
+    this.eipStart = this.eip;
+    try {
+      interrupt(this, vector, false, -1, 1);
+    } catch (e) {
+      this.handleThrown(e);
+    }
+  }
+
+  private singleStep(): void {
+    this.dr[6] |= 0x4000;
+    this.eipStart = this.eip;
+    this.deliverException(DB, -1);
+  }
+
+  private handleThrown(e: unknown): void {
+    if (e !== this.fault) throw e;
+    this.eip = this.eipStart;
+    this.deliverException(this.fault.vector, this.fault.errorCode);
+  }
+
+  /** Delivers an exception, escalating to #DF and to a triple fault as the SDM's table 6-5 says. */
+  deliverException(vector: number, errorCode: number): void {
+    for (let attempt = 0; attempt < 4; attempt++) {
+      try {
+        interrupt(this, vector, false, errorCode, 1);
+        return;
+      } catch (e) {
+        if (e !== this.fault) throw e;
+        const second = this.fault.vector;
+        this.eip = this.eipStart;
+        if (vector === DF_VECTOR) break;
+        const contributory = CONTRIBUTORY[second] === 1;
+        if ((CONTRIBUTORY[vector] === 1 && contributory) || (vector === PF_VECTOR && (contributory || second === PF_VECTOR))) {
+          vector = DF_VECTOR;
+          errorCode = 0;
+        } else {
+          vector = second;
+          errorCode = this.fault.errorCode;
+        }
+      }
+    }
+    this.shutdown = true;
+    this.halted = true;
+    this.onTripleFault();
+  }
+
+  /** FERR#: x87 error signalled the PC way (CR0.NE clear). */
+  signalFerr(): void {
+    this.ferr?.set(true);
+  }
+
+  info(): string {
+    const r = this.regs;
+    const h = (v: number) => (v >>> 0).toString(16).padStart(8, '0');
+    const names: [string, number][] = [
+      ['EAX', EAX],
+      ['EBX', EBX],
+      ['ECX', ECX],
+      ['EDX', EDX],
+      ['ESI', ESI],
+      ['EDI', EDI],
+      ['EBP', EBP],
+      ['ESP', ESP],
+    ];
+    const mode = !this.protectedMode ? 'real' : this.v86 ? 'v86' : `protected CPL=${this.cpl}`;
+    return [
+      names.map(([n, x]) => `${n}=${h(r[x])}`).join(' '),
+      `EIP=${h(this.eip)} EFL=${h(this.getFlags())} ${mode}${this.halted ? ' HLT' : ''}`,
+      this.describeSegments(),
+      `GDT=     ${h(this.gdtBase)} ${h(this.gdtLimit)}`,
+      `IDT=     ${h(this.idtBase)} ${h(this.idtLimit)}`,
+      `CR0=${h(this.cr0)} CR2=${h(this.cr2)} CR3=${h(this.cr3)} CR4=${h(this.cr4)}`,
+      `DR6=${h(this.dr[6])} DR7=${h(this.dr[7])}`,
+    ].join('\n');
+  }
+}
+

@@ -1,0 +1,21 @@
+import { UD } from '../core/constants.js';
+import { installAlu } from './alu.js';
+import { installControl } from './control.js';
+import { installData } from './data.js';
+import { installFpu } from './fpu.js';
+import { installString } from './string.js';
+import { installSystem } from './system.js';
+import type { Handler } from './table.js';
+
+const undefinedOpcode: Handler = (c) => c.raise(UD);
+
+/** The dispatch table. Opcodes no handler claims (MMX, SSE, prefixes reaching here) raise #UD. */
+export const OPS: Handler[] = new Array<Handler>(512).fill(undefinedOpcode);
+installAlu(OPS);
+installData(OPS);
+installString(OPS);
+installControl(OPS);
+installSystem(OPS);
+installFpu(OPS);
+
+export type { Handler };

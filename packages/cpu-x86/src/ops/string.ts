@@ -1,0 +1,123 @@
+import { DF, DS, EAX, ECX, EDI, EDX, ES, ESI } from '../core/constants.js';
+import { LAZY_SUB } from '../core/cpu.js';
+import type { Instr } from '../core/instr.js';
+import type { X86 } from '../core/x86.js';
+import type { Handler } from './table.js';
+import { getReg, memRead, memWrite, opSize, setReg } from './operands.js';
+
+/** Iterations a REP prefix runs before the instruction restarts, so interrupts get a look in. */
+const REP_SLICE = 4096;
+
+const enum Kind {
+  Movs = 0,
+  Cmps = 1,
+  Stos = 2,
+  Lods = 3,
+  Scas = 4,
+  Ins = 5,
+  Outs = 6,
+}
+
+function kindOf(op: number): Kind {
+  switch (op & ~1) {
+    case 0xa4:
+      return Kind.Movs;
+    case 0xa6:
+      return Kind.Cmps;
+    case 0xaa:
+      return Kind.Stos;
+    case 0xac:
+      return Kind.Lods;
+    case 0xae:
+      return Kind.Scas;
+    case 0x6c:
+      return Kind.Ins;
+    default:
+      return Kind.Outs;
+  }
+}
+
+function advance(c: X86, r: number, step: number, a32: boolean): void {
+  if (a32) c.regs[r] = c.regs[r] + step;
+  else c.regs[r] = (c.regs[r] & ~0xffff) | ((c.regs[r] + step) & 0xffff);
+}
+
+/** One element; false when a REPE/REPNE condition ends the loop. */
+function once(c: X86, i: Instr, kind: Kind, size: number, step: number): void {
+  const a32 = i.a32;
+  const m = a32 ? 0xffffffff : 0xffff;
+  const src = i.segOverride >= 0 ? i.segOverride : DS;
+  const si = (c.regs[ESI] & m) >>> 0;
+  const di = (c.regs[EDI] & m) >>> 0;
+  switch (kind) {
+    case Kind.Movs: {
+      const v = memRead(c, c.segRead(src, si, size), size);
+      memWrite(c, c.segWrite(ES, di, size), size, v);
+      advance(c, ESI, step, a32);
+      advance(c, EDI, step, a32);
+      return;
+    }
+    case Kind.Cmps: {
+      const a = memRead(c, c.segRead(src, si, size), size);
+      const b = memRead(c, c.segRead(ES, di, size), size);
+      c.lazy(LAZY_SUB, a, b, a - b, size * 8 - 1);
+      advance(c, ESI, step, a32);
+      advance(c, EDI, step, a32);
+      return;
+    }
+    case Kind.Stos:
+      memWrite(c, c.segWrite(ES, di, size), size, getReg(c, EAX, size));
+      advance(c, EDI, step, a32);
+      return;
+    case Kind.Lods:
+      setReg(c, EAX, size, memRead(c, c.segRead(src, si, size), size));
+      advance(c, ESI, step, a32);
+      return;
+    case Kind.Scas: {
+      const a = getReg(c, EAX, size);
+      const b = memRead(c, c.segRead(ES, di, size), size);
+      c.lazy(LAZY_SUB, a, b, a - b, size * 8 - 1);
+      advance(c, EDI, step, a32);
+      return;
+    }
+    case Kind.Ins: {
+      const lin = c.segWrite(ES, di, size);
+      c.translate(lin, true, c.cpl === 3);
+      memWrite(c, lin, size, c.portIn(c.regs[EDX] & 0xffff, size));
+      advance(c, EDI, step, a32);
+      return;
+    }
+    default: {
+      const v = memRead(c, c.segRead(src, si, size), size);
+      c.portOut(c.regs[EDX] & 0xffff, size, v);
+      advance(c, ESI, step, a32);
+    }
+  }
+}
+
+function stringOp(c: X86, i: Instr): void {
+  const size = i.op & 1 ? opSize(i) : 1;
+  const kind = kindOf(i.op);
+  const step = c.flags & DF ? -size : size;
+  if (kind >= Kind.Ins) c.checkIo(c.regs[EDX] & 0xffff, size);
+  if (i.rep === 0) {
+    once(c, i, kind, size, step);
+    return;
+  }
+  const m = i.a32 ? 0xffffffff : 0xffff;
+  const compares = kind === Kind.Cmps || kind === Kind.Scas;
+  const untilEqual = i.rep === 0xf2;
+  for (let n = 0; n < REP_SLICE; n++) {
+    if ((c.regs[ECX] & m) === 0) return;
+    once(c, i, kind, size, step);
+    advance(c, ECX, -1, i.a32);
+    if (compares && c.getZF() === untilEqual) return;
+  }
+  if ((c.regs[ECX] & m) !== 0) c.eip = c.eipStart;
+}
+
+export function installString(t: Handler[]): void {
+  for (const op of [0x6c, 0x6d, 0x6e, 0x6f, 0xa4, 0xa5, 0xa6, 0xa7, 0xaa, 0xab, 0xac, 0xad, 0xae, 0xaf]) {
+    t[op] = stringOp;
+  }
+}
