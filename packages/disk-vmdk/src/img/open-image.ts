@@ -1,0 +1,17 @@
+import { type ImageFormat, openDrive } from '@plugboard/block';
+import type { BlockBackend } from '@plugboard/core';
+import { imageFormats } from '../formats.js';
+
+/** Opens an image for an `img` command, probing unless `format` names one. */
+export function openImage(
+  path: string,
+  format: string | undefined,
+  readOnly: boolean,
+): { image: BlockBackend; format: ImageFormat } {
+  return openDrive(path, { format: format ?? 'auto', readOnly }, imageFormats);
+}
+
+/** Bytes of an image's content (a CD image's 2048-byte sectors included). */
+export function imageBytes(image: BlockBackend): number {
+  return image.sectorCount * image.sectorSize;
+}

@@ -1,0 +1,299 @@
+import { randomBytes } from 'node:crypto';
+import { closeSync, fstatSync, ftruncateSync, openSync, realpathSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { checkRange, ImageLock, openFile, writeFully } from '@plugboard/block';
+import { type BlockBackend, BlockError } from '@plugboard/core';
+import {
+  type Descriptor,
+  MAX_DESCRIPTOR_BYTES,
+  NO_PARENT_CID,
+  parseDescriptor,
+  serializeDescriptor,
+} from './descriptor.js';
+import type { Extent, ParentReader } from './extent.js';
+import { FlatExtent, ZeroExtent } from './flat-extent.js';
+import { readExactly, SparseExtent } from './sparse-extent.js';
+import { parseSparseHeader, SECTOR, SPARSE_MAGICNUMBER } from './sparse-header.js';
+
+/** Deepest parent chain followed before giving up. */
+export const MAX_CHAIN_DEPTH = 64;
+const DESCRIPTOR_MAGIC = '# Disk DescriptorFile';
+
+/** Where the descriptor lives, for rewriting the CID: at `offset` inside a sparse file, or (offset null) a file of its own. */
+interface DescriptorHome {
+  path: string;
+  offset: number | null;
+  maxBytes: number;
+}
+
+export interface VmdkOpenOptions {
+  readOnly?: boolean;
+}
+
+/**
+ * A VMDK disk: a descriptor (embedded in a monolithic sparse file or a text
+ * file of its own) and its extents, read through to a parent disk where a
+ * sparse extent has no grain. Parents open read-only; their CID must match
+ * the child's parentCID, and a chain that comes back on itself is refused.
+ */
+export class VmdkImage implements BlockBackend {
+  readonly sectorSize = 512;
+  readonly sectorCount: number;
+  readonly readOnly: boolean;
+  private readonly starts: Float64Array;
+  private readonly parentReader: ParentReader | null;
+  private cidWritten = false;
+
+  private constructor(
+    readonly path: string,
+    readonly descriptor: Descriptor,
+    readonly extents: Extent[],
+    readonly parent: VmdkImage | null,
+    private readonly home: DescriptorHome | null,
+    readOnly: boolean,
+    private readonly lock: ImageLock | null,
+  ) {
+    this.readOnly = readOnly;
+    this.starts = new Float64Array(extents.length + 1);
+    for (let i = 0; i < extents.length; i++) this.starts[i + 1] = this.starts[i]! + extents[i]!.sectors;
+    this.sectorCount = this.starts[extents.length]!;
+    const p = parent;
+    this.parentReader = p
+      ? (sector, dest) => {
+          const want = dest.length / SECTOR;
+          const have = Math.max(0, Math.min(want, p.sectorCount - sector));
+          if (have > 0) p.read(sector, have === want ? dest : dest.subarray(0, have * SECTOR));
+          if (have < want) dest.fill(0, have * SECTOR);
+        }
+      : null;
+  }
+
+  static open(path: string, options: VmdkOpenOptions = {}): VmdkImage {
+    return VmdkImage.openChain(path, options.readOnly ?? false, []);
+  }
+
+  private static openChain(path: string, readOnly: boolean, chain: string[]): VmdkImage {
+    let real: string;
+    try {
+      real = realpathSync(path);
+    } catch {
+      throw new BlockError(`${path}: cannot open: no such file`, 'io');
+    }
+    if (chain.includes(real)) {
+      throw new BlockError(
+        `${path}: parent chain loops back on itself: ${[...chain, real].join(' -> ')}`,
+        'format',
+      );
+    }
+    if (chain.length >= MAX_CHAIN_DEPTH)
+      throw new BlockError(`${path}: parent chain deeper than ${MAX_CHAIN_DEPTH}`, 'format');
+    const lock = readOnly ? null : ImageLock.acquire(path);
+    const extents: Extent[] = [];
+    let parent: VmdkImage | null = null;
+    try {
+      const { descriptor, home } = readDescriptor(path);
+      const base = dirname(path);
+      for (const line of descriptor.extents) {
+        if (line.access === 'NOACCESS')
+          throw new BlockError(`${path}: NOACCESS extents are not supported`, 'format');
+        const writable = !readOnly && line.access === 'RW';
+        if (line.type === 'ZERO') {
+          extents.push(new ZeroExtent(line.sectors));
+          continue;
+        }
+        const file = isAbsolute(line.file!) ? line.file! : resolve(base, line.file!);
+        const fd = openFile(file, !writable);
+        try {
+          if (line.type === 'FLAT' || line.type === 'VMFS') {
+            extents.push(new FlatExtent(file, fd, line.sectors, line.offset, writable));
+          } else {
+            extents.push(SparseExtent.open(file, fd, line.sectors, writable));
+          }
+        } catch (err) {
+          if (!extents.some((e) => e.path === file)) closeSync(fd);
+          throw err;
+        }
+      }
+      if (descriptor.parentCid !== NO_PARENT_CID) {
+        const hint = descriptor.parentFileNameHint;
+        if (hint === null)
+          throw new BlockError(`${path}: parentCID is set but there is no parentFileNameHint`, 'format');
+        const parentPath = isAbsolute(hint) ? hint : resolve(base, hint);
+        parent = VmdkImage.openChain(parentPath, true, [...chain, real]);
+        if (parent.descriptor.cid !== descriptor.parentCid) {
+          throw new BlockError(
+            `${path}: CID mismatch: parentCID=${hex(descriptor.parentCid)} but parent ${parentPath} has CID=${hex(parent.descriptor.cid)} (the parent changed after this snapshot was taken)`,
+            'format',
+          );
+        }
+      }
+      return new VmdkImage(path, descriptor, extents, parent, home, readOnly, lock);
+    } catch (err) {
+      for (const e of extents) e.close();
+      parent?.close();
+      lock?.release();
+      throw err;
+    }
+  }
+
+  /** True when any extent holds compressed grains (streamOptimized). */
+  get compressed(): boolean {
+    return this.extents.some((e) => e instanceof SparseExtent && e.compressed);
+  }
+
+  read(sector: number, dest: Uint8Array): void {
+    checkRange(this, sector, dest.length);
+    this.each(sector, dest, (extent, rel, part, diskSector) =>
+      extent.read(rel, part, this.parentReader, diskSector),
+    );
+  }
+
+  write(sector: number, src: Uint8Array): void {
+    if (this.readOnly) throw new BlockError(`${this.path}: image is read-only`, 'read-only');
+    checkRange(this, sector, src.length);
+    if (!this.cidWritten) this.writeNewCid();
+    this.each(sector, src, (extent, rel, part, diskSector) =>
+      extent.write(rel, part, this.parentReader, diskSector),
+    );
+  }
+
+  private each(
+    sector: number,
+    buf: Uint8Array,
+    op: (extent: Extent, rel: number, part: Uint8Array, diskSector: number) => void,
+  ): void {
+    const end = sector + buf.length / SECTOR;
+    let i = this.extentAt(sector);
+    let s = sector;
+    while (s < end) {
+      const start = this.starts[i]!;
+      const stop = Math.min(end, this.starts[i + 1]!);
+      const part =
+        s === sector && stop === end ? buf : buf.subarray((s - sector) * SECTOR, (stop - sector) * SECTOR);
+      op(this.extents[i]!, s - start, part, start);
+      s = stop;
+      i++;
+    }
+  }
+
+  private extentAt(sector: number): number {
+    let lo = 0;
+    let hi = this.extents.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (this.starts[mid]! <= sector) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  /**
+   * A disk's content changes: give it a new CID, as VMware and QEMU do on the
+   * first write, so children made from the old content notice. The descriptor
+   * is rewritten in place (inside its reserved sectors when embedded).
+   */
+  private writeNewCid(): void {
+    this.cidWritten = true;
+    if (!this.home) return;
+    let cid: number;
+    do cid = randomBytes(4).readUInt32LE(0);
+    while (cid === NO_PARENT_CID || cid === this.descriptor.cid);
+    const text = new TextEncoder().encode(serializeDescriptor({ ...this.descriptor, cid }));
+    if (text.length > this.home.maxBytes) {
+      throw new BlockError(
+        `${this.home.path}: the descriptor no longer fits its ${this.home.maxBytes} reserved bytes`,
+        'format',
+      );
+    }
+    const fd = openSync(this.home.path, 'r+');
+    try {
+      if (this.home.offset !== null) {
+        const area = new Uint8Array(this.home.maxBytes);
+        area.set(text);
+        writeFully(fd, area, this.home.offset, this.home.path);
+      } else {
+        writeFully(fd, text, 0, this.home.path);
+        ftruncateSync(fd, text.length);
+      }
+    } finally {
+      closeSync(fd);
+    }
+    this.descriptor.cid = cid;
+  }
+
+  flush(): void {
+    for (const e of this.extents) e.flush();
+  }
+
+  close(): void {
+    for (const e of this.extents) e.close();
+    this.parent?.close();
+    this.lock?.release();
+  }
+}
+
+function hex(n: number): string {
+  return n.toString(16).padStart(8, '0');
+}
+
+/** Reads the descriptor of the VMDK at `path`: embedded after a sparse header, or the whole (text) file. */
+export function readDescriptor(path: string): { descriptor: Descriptor; home: DescriptorHome | null } {
+  const fd = openFile(path, true);
+  try {
+    const size = fstatSync(fd).size;
+    const head = new Uint8Array(Math.min(SECTOR, size));
+    readExactly(fd, path, head, 0);
+    if (head.length >= 4 && new DataView(head.buffer).getUint32(0, true) === SPARSE_MAGICNUMBER) {
+      const header = parseSparseHeader(head, path);
+      if (header.descriptorOffset === 0) {
+        // A bare sparse extent (one piece of a split disk opened directly): its header is all there is.
+        const descriptor: Descriptor = {
+          version: 1,
+          cid: 0,
+          parentCid: NO_PARENT_CID,
+          createType: 'monolithicSparse',
+          parentFileNameHint: null,
+          extents: [{ access: 'RW', sectors: header.capacity, type: 'SPARSE', file: path, offset: 0 }],
+          ddb: [],
+        };
+        return { descriptor, home: null };
+      }
+      const offset = header.descriptorOffset * SECTOR;
+      const maxBytes = header.descriptorSize * SECTOR;
+      if (offset + maxBytes > size) {
+        throw new BlockError(
+          `${path}: embedded descriptor at offset ${offset} (${maxBytes} bytes) runs past the end of the file (${size} bytes)`,
+          'format',
+        );
+      }
+      const raw = new Uint8Array(maxBytes);
+      readExactly(fd, path, raw, offset);
+      const nul = raw.indexOf(0);
+      const text = new TextDecoder('latin1').decode(nul < 0 ? raw : raw.subarray(0, nul));
+      return {
+        descriptor: parseDescriptor(text, `${path} (descriptor at offset ${offset})`),
+        home: { path, offset, maxBytes },
+      };
+    }
+    const prefix = new TextDecoder('latin1').decode(head);
+    if (!prefix.startsWith(DESCRIPTOR_MAGIC)) {
+      throw new BlockError(
+        `${path}: not a VMDK: no "KDMV" magic and no "${DESCRIPTOR_MAGIC}" at offset 0`,
+        'format',
+      );
+    }
+    if (size > MAX_DESCRIPTOR_BYTES)
+      throw new BlockError(`${path}: descriptor file of ${size} bytes is too large`, 'format');
+    const raw = new Uint8Array(size);
+    readExactly(fd, path, raw, 0);
+    // QEMU pads descriptor files with NULs to a whole sector.
+    const nul = raw.indexOf(0);
+    const text = new TextDecoder('latin1').decode(nul < 0 ? raw : raw.subarray(0, nul));
+    return {
+      descriptor: parseDescriptor(text, path),
+      home: { path, offset: null, maxBytes: MAX_DESCRIPTOR_BYTES },
+    };
+  } finally {
+    closeSync(fd);
+  }
+}
