@@ -305,7 +305,7 @@ export class SparseExtent implements Extent {
       if (g > GTE_ZEROED) {
         writeFully(this.fd, part, (g + inGrain) * SECTOR, this.path);
       } else {
-        this.allocate(grain, g, inGrain, part, g === 0 ? parent : null, diskSector);
+        this.allocate(grain, inGrain, part, g === 0 ? parent : null, diskSector);
       }
       s += n;
     }
@@ -314,7 +314,6 @@ export class SparseExtent implements Extent {
   /** Gives `grain` (unallocated or zeroed) a grain at the end of the used area holding `part` at `inGrain`. */
   private allocate(
     grain: number,
-    g: number,
     inGrain: number,
     part: Uint8Array,
     parent: ParentReader | null,
