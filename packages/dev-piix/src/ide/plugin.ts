@@ -1,10 +1,39 @@
-import { definePlugin } from '@plugboard/core';
+import { definePlugin, type JsonSchema } from '@plugboard/core';
+import { PIIX3_IDE_IDS, Piix3Ide, type Piix3IdeConfig } from './piix3-ide.js';
 
-/** PIIX3 IDE function (8086:7010): placeholder until the device lands. */
-export const piix3Ide = definePlugin({
-  meta: { id: 'piix3-ide', name: 'Intel 82371SB PIIX3 IDE' },
+const driveSchema: JsonSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    drive: {
+      type: 'string',
+      minLength: 1,
+      description: 'A drive id from the profile; a CD-ROM without one has an empty tray.',
+    },
+    media: { enum: ['disk', 'cdrom'], default: 'disk' },
+    model: { type: 'string', maxLength: 40, description: 'IDENTIFY model string.' },
+    serial: { type: 'string', maxLength: 20, description: 'IDENTIFY serial number.' },
+  },
+};
+
+const channelSchema: JsonSchema = {
+  type: 'object',
+  additionalProperties: false,
+  default: {},
+  properties: { master: driveSchema, slave: driveSchema },
+};
+
+/** The PIIX3 IDE function: `primary`/`secondary` channels, each with an optional `master` and `slave`. */
+export const piix3Ide = definePlugin<Piix3IdeConfig, Piix3Ide>({
+  meta: { id: 'piix3-ide', name: 'Intel 82371SB PIIX3 IDE controller' },
   kind: 'pci',
-  pci: { vendorId: 0x8086, deviceId: 0x7010, classCode: 0x010180, revision: 0x00 },
-  configSchema: { type: 'object', additionalProperties: true, default: {} },
-  create: () => ({}),
+  pci: PIIX3_IDE_IDS,
+  configSchema: {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    type: 'object',
+    additionalProperties: false,
+    default: {},
+    properties: { primary: channelSchema, secondary: channelSchema },
+  },
+  create: (ctx, config) => new Piix3Ide(ctx, config),
 });

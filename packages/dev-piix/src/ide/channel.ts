@@ -1,0 +1,341 @@
+import type { Dma, IrqLine, PortHandler, TraceHook } from '@plugboard/core';
+import { BusMaster } from './bus-master.js';
+import { DMA_DONE, DMA_FAULT, type IdeBus, IdeDevice } from './ide-device.js';
+import {
+  ATA_DATA,
+  ATA_DEVICE,
+  ATA_STATUS,
+  BMICP,
+  BMICP_RWCON,
+  BMICP_SSBM,
+  BMISP,
+  BMISP_BMIDEA,
+  BMISP_DMA0CAP,
+  BMISP_DMA1CAP,
+  BMISP_ERROR,
+  BMISP_IDEINTS,
+  BUS_MASTER_REGISTER_NAMES,
+  COMMAND_REGISTER_NAMES_READ,
+  COMMAND_REGISTER_NAMES_WRITE,
+  CONTROL_HOB,
+  CONTROL_NIEN,
+  CONTROL_SRST,
+  DEVICE_DEV,
+  DEVICE_OBSOLETE,
+} from './registers.js';
+
+/** One access to a named IDE register, for `trace`. */
+export interface IdeRegisterEvent {
+  channel: 0 | 1;
+  register: string;
+  write: boolean;
+  value: number;
+}
+
+/**
+ * One IDE channel of the PIIX3: the two device positions on its cable, the
+ * Device Control register, the INTRQ line to IRQ14/15 and the channel's bus
+ * master. The legacy command block (0x1F0/0x170) and control block
+ * (0x3F6/0x376) answer only while `decode` is set (IOSE and IDETIM.IDE).
+ */
+export class IdeChannel implements IdeBus {
+  readonly busMaster: BusMaster;
+  readonly devices: [IdeDevice, IdeDevice];
+  /** Device Control: nIEN, SRST, HOB. */
+  control = 0;
+  /** The position the DEV bit selects. */
+  unit = 0;
+  /** INTRQ of the devices, before nIEN. */
+  irqPending = false;
+  decode = false;
+  private level = false;
+
+  constructor(
+    readonly index: 0 | 1,
+    private readonly irq: IrqLine,
+    dma: Dma,
+    private readonly trace: TraceHook<IdeRegisterEvent>,
+    private readonly masterEnabled: () => boolean,
+  ) {
+    this.busMaster = new BusMaster(dma);
+    this.devices = [new IdeDevice(this, 0), new IdeDevice(this, 1)];
+  }
+
+  attach(unit: 0 | 1, device: IdeDevice): void {
+    this.devices[unit] = device;
+  }
+
+  /** Neither position holds a device: every register reads zero, as on QEMU. */
+  private get empty(): boolean {
+    return !this.devices[0].present && !this.devices[1].present;
+  }
+
+  reset(): void {
+    this.control = 0;
+    this.unit = 0;
+    this.irqPending = false;
+    this.updateLine();
+    this.busMaster.reset();
+    for (const d of this.devices) d.reset();
+  }
+
+  // ---- Interrupts -------------------------------------------------------
+
+  raiseIrq(): void {
+    this.irqPending = true;
+    this.updateLine();
+  }
+
+  private lowerIrq(): void {
+    this.irqPending = false;
+    this.updateLine();
+  }
+
+  private updateLine(): void {
+    const level = this.irqPending && (this.control & CONTROL_NIEN) === 0;
+    if (level === this.level) return;
+    this.level = level;
+    this.irq.set(level);
+    // BMISP.IDEINTS latches every rising edge of the channel's interrupt.
+    if (level) this.busMaster.status |= BMISP_IDEINTS;
+  }
+
+  diagnose(): void {
+    for (const d of this.devices) if (d.present) d.resetProtocol();
+    this.raiseIrq();
+  }
+
+  // ---- Command block ----------------------------------------------------
+
+  readonly commandPorts: PortHandler = {
+    read8: (offset) => (offset === ATA_DATA ? this.readData16() & 0xff : this.readRegister(offset)),
+    write8: (offset, value) => {
+      if (offset === ATA_DATA) this.writeData16(value);
+      else this.writeRegister(offset, value);
+    },
+    read16: (offset) =>
+      offset === ATA_DATA
+        ? this.readData16()
+        : this.readRegister(offset) | (this.readRegister(offset + 1) << 8),
+    write16: (offset, value) => {
+      if (offset === ATA_DATA) {
+        this.writeData16(value);
+      } else {
+        this.writeRegister(offset, value & 0xff);
+        this.writeRegister(offset + 1, value >>> 8);
+      }
+    },
+    // The PIIX splits a 32-bit data port access into two 16-bit cycles.
+    read32: (offset) =>
+      offset === ATA_DATA
+        ? (this.readData16() | (this.readData16() << 16)) >>> 0
+        : (this.commandPorts.read16!(offset) | (this.commandPorts.read16!(offset + 2) << 16)) >>> 0,
+    write32: (offset, value) => {
+      if (offset === ATA_DATA) {
+        this.writeData16(value & 0xffff);
+        this.writeData16(value >>> 16);
+      } else {
+        this.commandPorts.write16!(offset, value & 0xffff);
+        this.commandPorts.write16!(offset + 2, value >>> 16);
+      }
+    },
+  };
+
+  private readData16(): number {
+    if (!this.decode) return 0xffff;
+    const value = this.devices[this.unit].readData16();
+    if (this.trace.active) this.trace.call({ channel: this.index, register: 'DATA', write: false, value });
+    return value;
+  }
+
+  private writeData16(value: number): void {
+    if (!this.decode) return;
+    if (this.trace.active) this.trace.call({ channel: this.index, register: 'DATA', write: true, value });
+    this.devices[this.unit].writeData16(value);
+  }
+
+  private readRegister(offset: number): number {
+    if (!this.decode) return 0xff;
+    const d = this.devices[this.unit];
+    const hob = (this.control & CONTROL_HOB) !== 0;
+    let value = 0;
+    if (!this.empty) {
+      switch (offset) {
+        case 1:
+          value = d.error;
+          break;
+        case 2:
+          value = hob ? d.hobSectorCount : d.sectorCount;
+          break;
+        case 3:
+          value = hob ? d.hobLbaLow : d.lbaLow;
+          break;
+        case 4:
+          value = hob ? d.hobLbaMid : d.lbaMid;
+          break;
+        case 5:
+          value = hob ? d.hobLbaHigh : d.lbaHigh;
+          break;
+        case ATA_DEVICE:
+          value = d.device;
+          break;
+        case ATA_STATUS:
+          value = d.present ? d.status : 0;
+          break;
+      }
+    }
+    // Reading Status (not Alternate Status) acknowledges the interrupt.
+    if (offset === ATA_STATUS) this.lowerIrq();
+    if (this.trace.active) {
+      this.trace.call({
+        channel: this.index,
+        register: COMMAND_REGISTER_NAMES_READ[offset],
+        write: false,
+        value,
+      });
+    }
+    return value;
+  }
+
+  private writeRegister(offset: number, value: number): void {
+    if (!this.decode) return;
+    if (this.trace.active) {
+      this.trace.call({
+        channel: this.index,
+        register: COMMAND_REGISTER_NAMES_WRITE[offset],
+        write: true,
+        value,
+      });
+    }
+    if (offset === ATA_STATUS) {
+      this.lowerIrq();
+      this.devices[this.unit].execute(value);
+      return;
+    }
+    // A write to any command block register clears HOB; both devices latch it.
+    this.control &= ~CONTROL_HOB;
+    if (offset === ATA_DEVICE) {
+      value |= DEVICE_OBSOLETE;
+      this.unit = (value & DEVICE_DEV) >>> 4;
+    }
+    this.devices[0].writeRegister(offset, value);
+    this.devices[1].writeRegister(offset, value);
+  }
+
+  // ---- Control block ----------------------------------------------------
+
+  readonly controlPorts: PortHandler = {
+    read8: () => {
+      if (!this.decode) return 0xff;
+      const d = this.devices[this.unit];
+      const value = d.present ? d.status : 0;
+      if (this.trace.active)
+        this.trace.call({ channel: this.index, register: 'ALTERNATE STATUS', write: false, value });
+      return value;
+    },
+    write8: (_, value) => {
+      if (!this.decode) return;
+      if (this.trace.active)
+        this.trace.call({ channel: this.index, register: 'DEVICE CONTROL', write: true, value });
+      this.writeControl(value);
+    },
+  };
+
+  private writeControl(value: number): void {
+    const before = this.control;
+    this.control = value;
+    if (value & CONTROL_SRST && !(before & CONTROL_SRST)) {
+      for (const d of this.devices) d.beginSoftReset();
+      this.irqPending = false;
+    } else if (!(value & CONTROL_SRST) && before & CONTROL_SRST) {
+      // After a soft reset device 0 is selected and both show their signatures.
+      this.unit = 0;
+      for (const d of this.devices) {
+        d.device = DEVICE_OBSOLETE;
+        d.resetProtocol();
+      }
+    }
+    this.updateLine();
+  }
+
+  // ---- Bus master registers (8 bytes of BMIBA per channel) -------------
+
+  readBusMaster(offset: number): number {
+    const bm = this.busMaster;
+    let value = 0;
+    if (offset === BMICP) value = bm.command;
+    else if (offset === BMISP) value = bm.status;
+    else if (offset >= 4) value = (bm.table >>> ((offset - 4) * 8)) & 0xff;
+    if (this.trace.active) {
+      this.trace.call({
+        channel: this.index,
+        register: BUS_MASTER_REGISTER_NAMES[offset],
+        write: false,
+        value,
+      });
+    }
+    return value;
+  }
+
+  writeBusMaster(offset: number, value: number): void {
+    if (this.trace.active) {
+      this.trace.call({
+        channel: this.index,
+        register: BUS_MASTER_REGISTER_NAMES[offset],
+        write: true,
+        value,
+      });
+    }
+    const bm = this.busMaster;
+    if (offset === BMICP) {
+      this.writeCommand(value);
+    } else if (offset === BMISP) {
+      const capable = BMISP_DMA0CAP | BMISP_DMA1CAP;
+      bm.status = (bm.status & ~(value & (BMISP_ERROR | BMISP_IDEINTS)) & ~capable) | (value & capable);
+    } else if (offset >= 4) {
+      const shift = (offset - 4) * 8;
+      bm.table = (((bm.table & ~(0xff << shift)) | ((value & 0xff) << shift)) & 0xfffffffc) >>> 0;
+    }
+  }
+
+  readBusMasterTable(): number {
+    const value = this.busMaster.table;
+    if (this.trace.active) this.trace.call({ channel: this.index, register: 'BMIDTP', write: false, value });
+    return value;
+  }
+
+  writeBusMasterTable(value: number): void {
+    if (this.trace.active) this.trace.call({ channel: this.index, register: 'BMIDTP', write: true, value });
+    this.busMaster.table = (value & 0xfffffffc) >>> 0;
+  }
+
+  private writeCommand(value: number): void {
+    const bm = this.busMaster;
+    const wasStarted = bm.started;
+    bm.command = value & (BMICP_SSBM | BMICP_RWCON);
+    if (!wasStarted && bm.started) {
+      bm.status |= BMISP_BMIDEA;
+      bm.rewind();
+      this.requestDma();
+    } else if (wasStarted && !bm.started) {
+      // Stopping the engine abandons a transfer still in flight.
+      bm.status &= ~BMISP_BMIDEA;
+    }
+  }
+
+  /** Runs the selected device's DMA command once the engine is started and may master the bus. */
+  requestDma(): void {
+    const bm = this.busMaster;
+    const d = this.devices[this.unit];
+    if (!d.dmaPending || !bm.started || !(bm.status & BMISP_BMIDEA) || !this.masterEnabled()) return;
+    const outcome = d.runDma(bm);
+    if (outcome === DMA_FAULT) bm.status |= BMISP_ERROR;
+    // ACTIVE stays set only when the device finished and the PRDs described more than it moved.
+    if (outcome !== DMA_DONE || bm.exhausted) bm.status &= ~BMISP_BMIDEA;
+  }
+
+  describe(): string {
+    const names = ['master', 'slave'];
+    return this.devices.map((d, i) => `${names[i]}: ${d.describe()}`).join('; ');
+  }
+}
