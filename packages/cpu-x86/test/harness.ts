@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createMachineParts, type MachineParts } from '@plugboard/core';
-import { type ModelServices, X86 } from '../src/index.js';
+import { type ModelServices, X86 } from '../src/core/x86.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cpu-x86-test-'));
 let serial = 0;
@@ -19,8 +19,23 @@ export function assemble(source: string): Uint8Array {
 }
 
 /** A model without CPUID leaves beyond 0 or MSRs beyond SYSENTER, for core tests. */
+const sysenter = { cs: 0, esp: 0, eip: 0 };
 export const testModel: ModelServices = {
   resetEdx: 0x633,
+  get sysenterCs() {
+    return sysenter.cs;
+  },
+  get sysenterEsp() {
+    return sysenter.esp;
+  },
+  get sysenterEip() {
+    return sysenter.eip;
+  },
+  reset() {
+    sysenter.cs = 0;
+    sysenter.esp = 0;
+    sysenter.eip = 0;
+  },
   cpuid(c) {
     c.regs[0] = 1;
     c.regs[3] = 0x756e6547;
@@ -28,9 +43,9 @@ export const testModel: ModelServices = {
     c.regs[1] = 0x6c65746e;
   },
   readMsr(c, index) {
-    if (index === 0x174) c.regs[0] = c.sysenterCs;
-    else if (index === 0x175) c.regs[0] = c.sysenterEsp;
-    else if (index === 0x176) c.regs[0] = c.sysenterEip;
+    if (index === 0x174) c.regs[0] = sysenter.cs;
+    else if (index === 0x175) c.regs[0] = sysenter.esp;
+    else if (index === 0x176) c.regs[0] = sysenter.eip;
     else if (index === 0x10) {
       const t = c.tsc();
       c.regs[0] = t % 2 ** 32;
@@ -41,9 +56,9 @@ export const testModel: ModelServices = {
     return true;
   },
   writeMsr(c, index, low, high) {
-    if (index === 0x174) c.sysenterCs = low & 0xffff;
-    else if (index === 0x175) c.sysenterEsp = low;
-    else if (index === 0x176) c.sysenterEip = low;
+    if (index === 0x174) sysenter.cs = low & 0xffff;
+    else if (index === 0x175) sysenter.esp = low;
+    else if (index === 0x176) sysenter.eip = low;
     else if (index === 0x10) c.setTsc(high * 2 ** 32 + low);
     else return false;
     return true;

@@ -1,5 +1,6 @@
 import type { Clock, CpuPins, IrqLine, PhysicalMemory, PortBus } from '@plugboard/core';
 import type { LocalApic } from '../apic/local-apic.js';
+import type { X87Host } from '../fpu/x87-host.js';
 import { OPS } from '../ops/index.js';
 import {
   CS,
@@ -29,9 +30,13 @@ import {
 import { CpuState } from './cpu.js';
 import { decode, Instr } from './instr.js';
 import { interrupt } from './transfer.js';
+import { X87Bridge } from './x87-bridge.js';
 
-/** The x87 unit as the core drives it (see `fpu/`). */
-export interface FpuUnit {
+
+/** The x87 unit as the core drives it (`fpu/x87.ts`). */
+export interface X87Unit {
+  execute(opcode: number, modrm: number, hasMemoryOperand: boolean): void;
+  checkPendingException(): void;
   reset(): void;
 }
 
@@ -45,6 +50,12 @@ export interface ModelServices {
   writeMsr(c: X86, index: number, low: number, high: number): boolean;
   /** EDX after reset: the processor signature. */
   readonly resetEdx: number;
+  /** IA32_SYSENTER_CS, _ESP and _EIP. */
+  readonly sysenterCs: number;
+  readonly sysenterEsp: number;
+  readonly sysenterEip: number;
+  /** RESET#: MSRs back to their power-on values. */
+  reset(): void;
 }
 
 export interface X86Options {
@@ -58,6 +69,8 @@ export interface X86Options {
   ferr: IrqLine | null;
   /** Called on a triple fault (the machine resets). */
   onTripleFault: () => void;
+  /** Builds the x87 unit on the core's host interface; absent for a CPU without one. */
+  fpu?: (host: X87Host) => X87Unit;
   /** TSC frequency in Hz; the TSC follows virtual time. */
   tscHz?: number;
 }
@@ -75,13 +88,12 @@ export class X86 extends CpuState {
   readonly apic: LocalApic | null;
   readonly model: ModelServices;
   readonly ferr: IrqLine | null;
-  fpu: FpuUnit | null = null;
+  /** The x87 unit; null models a machine without one (escapes raise #NM). */
+  readonly fpu: X87Unit | null;
+  readonly x87Bridge: X87Bridge;
   instructionCount = 0;
   /** An NMI handler runs; the next IRET unblocks. */
   nmiBlocked = false;
-  sysenterCs = 0;
-  sysenterEsp = 0;
-  sysenterEip = 0;
   /** Added to the virtual-time TSC; WRMSR to the TSC adjusts it. */
   tscOffset = 0;
   readonly tscHz: number;
@@ -99,6 +111,8 @@ export class X86 extends CpuState {
     this.ferr = opts.ferr;
     this.onTripleFault = opts.onTripleFault;
     this.tscHz = opts.tscHz ?? 1e9;
+    this.x87Bridge = new X87Bridge(this);
+    this.fpu = opts.fpu ? opts.fpu(this.x87Bridge) : null;
     this.reset();
   }
 
@@ -131,12 +145,10 @@ export class X86 extends CpuState {
     this.shadow = false;
     this.nmiBlocked = false;
     this.shutdown = false;
-    this.sysenterCs = 0;
-    this.sysenterEsp = 0;
-    this.sysenterEip = 0;
     this.tscOffset = -this.virtualTsc();
     this.flushTlb(false);
     this.fpu?.reset();
+    this.model.reset();
   }
 
   // ---------------------------------------------------------------- services for handlers

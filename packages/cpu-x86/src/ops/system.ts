@@ -388,19 +388,19 @@ function cpuid(c: X86): void {
 
 /** SYSENTER: flat ring-0 CS and SS from IA32_SYSENTER_CS. */
 function sysenter(c: X86): void {
-  const cs = c.sysenterCs & 0xfffc;
+  const cs = c.model.sysenterCs & 0xfffc;
   if (!c.protectedMode || cs === 0) c.gp(0);
   c.flags &= ~(VM | IF | RF);
   c.setSeg(CS, cs, 0, 0xffffffff, 0xc09b);
   c.setSeg(SS, (cs + 8) & 0xfffc, 0, 0xffffffff, 0xc093);
   c.setCpl(0);
   c.modeChanged();
-  c.regs[ESP] = c.sysenterEsp;
-  c.eip = c.sysenterEip >>> 0;
+  c.regs[ESP] = c.model.sysenterEsp;
+  c.eip = c.model.sysenterEip >>> 0;
 }
 
 function sysexit(c: X86): void {
-  const cs = c.sysenterCs & 0xfffc;
+  const cs = c.model.sysenterCs & 0xfffc;
   if (!c.protectedMode || c.v86 || c.cpl !== 0 || cs === 0) c.gp(0);
   c.setSeg(CS, (cs + 16) | 3, 0, 0xffffffff, 0xc0fb);
   c.setSeg(SS, (cs + 24) | 3, 0, 0xffffffff, 0xc0f3);

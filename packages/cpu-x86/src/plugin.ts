@@ -1,0 +1,83 @@
+import { type Cpu, definePlugin } from '@plugboard/core';
+import { LocalApic } from './apic/local-apic.js';
+import { X86 } from './core/x86.js';
+import { CPUID_MODELS, type CpuidModel } from './cpuid.js';
+import { X87 } from './fpu/x87.js';
+import { Model } from './model.js';
+
+export interface X86Config {
+  model: CpuidModel;
+  count: number;
+  apicVersion: number;
+  apic: boolean;
+}
+
+/** The processor as the machine sees it: one core (the BSP) behind core's `Cpu` contract. */
+export interface X86Cpu extends Cpu {
+  readonly core: X86;
+  readonly apic: LocalApic | null;
+  reset(): void;
+}
+
+export const x86Plugin = definePlugin<X86Config, X86Cpu>({
+  meta: { id: 'x86', name: 'IA-32 processor (P6 family) with x87 FPU and local APIC' },
+  kind: 'cpu',
+  configSchema: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      model: { enum: [...CPUID_MODELS], default: 'qemu32', description: 'CPUID model' },
+      count: {
+        type: 'integer',
+        minimum: 1,
+        maximum: 8,
+        default: 1,
+        description: 'Processors; only the bootstrap processor runs for now',
+      },
+      apicVersion: { type: 'integer', minimum: 0, maximum: 255, default: 0x14 },
+      apic: { type: 'boolean', default: true, description: 'Local APIC present' },
+    },
+  },
+  create(ctx, config) {
+    const apic = config.apic
+      ? new LocalApic({
+          id: 0,
+          version: config.apicVersion,
+          bsp: true,
+          clock: ctx.clock,
+          apicBus: ctx.apicBus,
+          cpuPins: ctx.cpuPins,
+          memory: ctx.memory,
+        })
+      : null;
+    const model = new Model(config.model, 0, apic);
+    const core = new X86({
+      memory: ctx.memory,
+      ports: ctx.ports,
+      pins: ctx.cpuPins,
+      clock: ctx.clock,
+      apic,
+      model,
+      ferr: ctx.isaIrq(13),
+      onTripleFault: () => ctx.system.requestReset('triple fault'),
+      fpu: (host) => new X87(host),
+    });
+    model.attach(core);
+    return {
+      core,
+      apic,
+      run: (budget) => core.run(budget),
+      get halted() {
+        return core.halted;
+      },
+      get instructionCount() {
+        return core.instructionCount;
+      },
+      info: () => (apic ? `${core.info()}\n${apic.info()}` : core.info()),
+      reset() {
+        apic?.reset();
+        core.reset();
+      },
+    };
+  },
+});
