@@ -1,0 +1,135 @@
+import { closeSync, openSync, writeSync } from 'node:fs';
+import { createServer, type Server, type Socket } from 'node:net';
+import type { SerialBackend } from './backend.js';
+
+/**
+ * Output is gathered and handed to the host once per turn of Node's event
+ * loop, so a guest printing a line costs one write, not one per byte.
+ */
+class OutputBuffer {
+  private buf = Buffer.alloc(4096);
+  private length = 0;
+  private scheduled = false;
+
+  constructor(private readonly sink: (chunk: Buffer) => void) {}
+
+  push(byte: number): void {
+    if (this.length === this.buf.length) this.flush();
+    this.buf[this.length++] = byte;
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => this.flush());
+    }
+  }
+
+  flush(): void {
+    this.scheduled = false;
+    if (this.length === 0) return;
+    const chunk = Buffer.from(this.buf.subarray(0, this.length));
+    this.length = 0;
+    this.sink(chunk);
+  }
+}
+
+/** The terminal: output to stdout, input from stdin (raw when it is a TTY). */
+export function stdioBackend(): SerialBackend {
+  const out = new OutputBuffer((chunk) => process.stdout.write(chunk));
+  let onData: ((chunk: Buffer) => void) | null = null;
+  let wasRaw = false;
+  return {
+    write: (byte) => out.push(byte),
+    attach(receive) {
+      onData = (chunk) => receive(chunk);
+      if (process.stdin.isTTY) {
+        wasRaw = process.stdin.isRaw;
+        process.stdin.setRawMode(true);
+      }
+      process.stdin.on('data', onData);
+      process.stdin.resume();
+    },
+    close() {
+      out.flush();
+      if (onData) {
+        process.stdin.off('data', onData);
+        process.stdin.pause();
+        if (process.stdin.isTTY) process.stdin.setRawMode(wasRaw);
+      }
+    },
+  };
+}
+
+/** Output appended to a file (truncated at start); no input. */
+export function fileBackend(path: string): SerialBackend {
+  let fd: number;
+  try {
+    fd = openSync(path, 'w');
+  } catch (err) {
+    throw new Error(`serial backend file ${path}: ${(err as Error).message}`);
+  }
+  const out = new OutputBuffer((chunk) => writeSync(fd, chunk));
+  return {
+    write: (byte) => out.push(byte),
+    attach() {},
+    close() {
+      out.flush();
+      closeSync(fd);
+    },
+  };
+}
+
+/**
+ * A TCP server with one client at a time (like QEMU's `-serial tcp::PORT,server`).
+ * Output while no client is connected is dropped. With `wait`, `ready`
+ * resolves only once the first client connects.
+ */
+export function tcpBackend(
+  host: string,
+  port: number,
+  wait: boolean,
+): { backend: SerialBackend; ready: Promise<void>; port: () => number } {
+  let client: Socket | null = null;
+  let receive: ((data: Uint8Array) => void) | null = null;
+  const out = new OutputBuffer((chunk) => client?.write(chunk));
+  let connected!: () => void;
+  const firstClient = new Promise<void>((resolve) => {
+    connected = resolve;
+  });
+  const server: Server = createServer((socket) => {
+    if (client) {
+      socket.end('serial port busy\r\n');
+      return;
+    }
+    client = socket;
+    socket.setNoDelay(true);
+    socket.on('data', (chunk) => receive?.(chunk));
+    socket.on('close', () => {
+      if (client === socket) client = null;
+    });
+    socket.on('error', () => socket.destroy());
+    connected();
+  });
+  const listening = new Promise<void>((resolve, reject) => {
+    server.once('error', (err) => reject(new Error(`serial backend tcp ${host}:${port}: ${err.message}`)));
+    server.listen(port, host, () => resolve());
+  });
+  const backend: SerialBackend = {
+    write: (byte) => {
+      if (client) out.push(byte);
+    },
+    attach(r) {
+      receive = r;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        out.flush();
+        client?.destroy();
+        server.close(() => resolve());
+      }),
+  };
+  const ready = wait ? listening.then(() => firstClient) : listening;
+  const boundPort = () => {
+    const address = server.address();
+    return typeof address === 'object' && address ? address.port : 0;
+  };
+  return { backend, ready, port: boundPort };
+}
