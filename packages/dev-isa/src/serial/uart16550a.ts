@@ -39,8 +39,6 @@ import {
   MSR_TERI,
   RX_TRIGGER,
   UART_CLOCK_HZ,
-  UART_DLL,
-  UART_DLM,
   UART_FCR,
   UART_IER,
   UART_IIR,
@@ -48,7 +46,9 @@ import {
   UART_LSR,
   UART_MCR,
   UART_MSR,
+  UART_RBR,
   UART_SCR,
+  UART_THR,
 } from './registers.js';
 
 /** Host input waiting for the receiver; beyond this the host's bytes are dropped. */
@@ -101,7 +101,7 @@ export class Uart16550a {
   };
 
   constructor(
-    private readonly clock: Clock,
+    clock: Clock,
     private readonly irq: IrqLine,
     private readonly backend: SerialBackend,
   ) {
@@ -186,9 +186,9 @@ export class Uart16550a {
 
   private read(off: number): number {
     switch (off) {
-      case 0:
+      case UART_RBR: // DLL while DLAB is set
         return this.lcr & LCR_DLAB ? this.divisor & 0xff : this.readRbr();
-      case UART_IER:
+      case UART_IER: // DLM while DLAB is set
         return this.lcr & LCR_DLAB ? this.divisor >>> 8 : this.ier;
       case UART_IIR: {
         const iir = this.iir();
@@ -235,7 +235,7 @@ export class Uart16550a {
 
   private write(off: number, value: number): void {
     switch (off) {
-      case 0:
+      case UART_THR: // DLL while DLAB is set
         if (this.lcr & LCR_DLAB) this.divisor = (this.divisor & 0xff00) | value;
         else this.transmit(value);
         return;
