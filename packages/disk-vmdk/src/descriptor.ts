@@ -1,4 +1,5 @@
 import { BlockError } from '@plugboard/core';
+import { MAX_CAPACITY_SECTORS } from './sparse-header.js';
 
 export type ExtentAccess = 'RW' | 'RDONLY' | 'NOACCESS';
 export type ExtentType = 'SPARSE' | 'FLAT' | 'ZERO' | 'VMFS' | 'VMFSSPARSE';

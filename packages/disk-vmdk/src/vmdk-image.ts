@@ -13,7 +13,7 @@ import {
 import type { Extent, ParentReader } from './extent.js';
 import { FlatExtent, ZeroExtent } from './flat-extent.js';
 import { readExactly, SparseExtent } from './sparse-extent.js';
-import { parseSparseHeader, SECTOR, SPARSE_MAGICNUMBER } from './sparse-header.js';
+import { MAX_CAPACITY_SECTORS, parseSparseHeader, SECTOR, SPARSE_MAGICNUMBER } from './sparse-header.js';
 
 /** Deepest parent chain followed before giving up. */
 export const MAX_CHAIN_DEPTH = 64;
@@ -126,6 +126,13 @@ export class VmdkImage implements BlockBackend {
             'format',
           );
         }
+      }
+      const total = extents.reduce((sum, e) => sum + e.sectors, 0);
+      if (total > MAX_CAPACITY_SECTORS) {
+        throw new BlockError(
+          `${path}: extents add up to ${total} sectors, beyond any VMDK (limit ${MAX_CAPACITY_SECTORS})`,
+          'format',
+        );
       }
       return new VmdkImage(path, descriptor, extents, parent, home, readOnly, lock);
     } catch (err) {
