@@ -480,7 +480,8 @@ export class TcpConnection {
     if (this.state === 'CLOSED') return;
     this.state = 'CLOSED';
     this.owner.stack.timers.dispose(this.timer);
-    if (abort) this.socket.destroy();
+    // An abort reaches the host peer as a reset, as it reached us from the guest.
+    if (abort && !this.socket.destroyed) this.socket.resetAndDestroy();
     this.sendBuf.clear();
     this.overflow = [];
     this.owner.remove(this);
