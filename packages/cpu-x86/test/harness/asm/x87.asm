@@ -4,8 +4,13 @@
 ; control. Operands are random 80-bit values: mostly normal numbers near 1 or
 ; anywhere in range, sometimes zero, denormal, infinity, QNaN, SNaN, 1 or the
 ; largest finite. Results print as sign+exponent, mantissa high, mantissa low,
-; then the status word masked to the exception flags (IE DE ZE OE UE PE), and
+; then the status word masked to the exception flags IE ZE OE UE PE, and
 ; C3 C2 C0 for fcom. C1 (round-up) is left out: QEMU does not maintain it.
+; DE is left out too: the SDM sets it for a denormal source operand, QEMU 7.2
+; never does.
+; frndint runs with 64-bit precision control whatever the case's PC: the SDM
+; applies PC to fadd/fsub/fmul/fdiv/fsqrt only, but QEMU 7.2 also rounds the
+; frndint result to the PC precision.
 ; Line: fcw a(se hi lo) b(se hi lo) | fadd fsub fsubr fmul fdiv fdivr fsqrt frndint (se hi lo fsw) |
 ; fcom (fsw) | fist (int fsw) | fst m64 (hi lo fsw) | fst m32 (val fsw)
 %define SEED 0x87878787
@@ -18,9 +23,10 @@ OPB  equ scratch + 16
 RES  equ scratch + 32
 FCW  equ scratch + 48
 FSW  equ scratch + 52
+FCW_OP equ scratch + 56       ; the FCW one operation loads
 
-FSW_EXC  equ 0x3F
-FSW_CMP  equ 0x4500 | 0x3F
+FSW_EXC  equ 0x3D            ; IE ZE OE UE PE (not DE: see above)
+FSW_CMP  equ 0x4500 | FSW_EXC
 
 ; make80: a random 80-bit operand at [edi].
 make80:
@@ -107,9 +113,12 @@ print80:
     call hex32
     ret
 
-%macro START 0
+%macro START 0-1 0 ; optional: bits to set in FCW for this operation
     fninit
-    fldcw [FCW]
+    mov eax, [FCW]
+    or eax, %1
+    mov [FCW_OP], ax
+    fldcw [FCW_OP]
     fld tword [OPB]
     fld tword [OPA]
 %endmacro
@@ -120,8 +129,8 @@ print80:
     call hex16
 %endmacro
 
-%macro UNOP 1
-    START
+%macro UNOP 1-2 0 ; instruction, FCW bits to set
+    START %2
     %1
     fstp tword [RES]
     fnstsw ax
@@ -174,7 +183,7 @@ group_main:
     BIN2 fdiv
     BIN2 fdivr
     UNOP fsqrt
-    UNOP frndint
+    UNOP frndint, 0x300
     SEP
     START
     fcom st1
