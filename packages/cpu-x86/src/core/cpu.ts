@@ -813,6 +813,28 @@ export class CpuState implements CodeSource {
     return b[this.fetchOff + (lin & 0xfff)];
   }
 
+  /** The page buffer `codeWindow` last pointed into. */
+  codeBuf: Uint8Array = new Uint8Array(0);
+
+  codeWindow(eip: number): number {
+    if (eip + 15 > this.segLimit[CS]) return -1;
+    const lin = (this.segBase[CS] + eip) | 0;
+    const o = lin & 0xfff;
+    if (o > 0xff0) return -1;
+    const page = lin >>> 12;
+    if (page !== this.fetchPage) {
+      const need = this.readNeed;
+      if ((this.tlbFlags[page] & need) !== need) this.translate(lin, false, this.cpl === 3);
+      const b = this.tlbRBuf[page];
+      if (b === null) return -1;
+      this.fetchPage = page;
+      this.fetchBuf = b;
+      this.fetchOff = this.tlbROff[page];
+    }
+    this.codeBuf = this.fetchBuf!;
+    return this.fetchOff + o;
+  }
+
   // ---------------------------------------------------------------- stack
 
   /** Stack pointer as the current SS size sees it. */

@@ -86,6 +86,23 @@ export interface CodeSource {
   fetch8(eip: number): number;
   /** The maximum instruction length was exceeded. */
   tooLong(): never;
+  /**
+   * When the 16 bytes at CS:`eip` lie within the CS limit and one mapped RAM
+   * or ROM page, returns the index of the first in `codeBuf`; otherwise -1.
+   */
+  codeWindow(eip: number): number;
+  readonly codeBuf: Uint8Array;
+}
+
+/** Code bytes gathered one by one where no window exists (page ends, MMIO, the CS limit). */
+const scratch = new Uint8Array(16);
+
+function r16(b: Uint8Array, k: number): number {
+  return b[k] | (b[k + 1] << 8);
+}
+
+function r32(b: Uint8Array, k: number): number {
+  return b[k] | (b[k + 1] << 8) | (b[k + 2] << 16) | (b[k + 3] << 24);
 }
 
 const BASE16 = [3, 3, 5, 5, 6, 7, 5, 3];
@@ -96,6 +113,24 @@ const INDEX16 = [6, 7, 6, 7, NOREG, NOREG, NOREG, NOREG];
  * size. Only code bytes are read; nothing executes.
  */
 export function decode(src: CodeSource, eip: number, code32: boolean, i: Instr): void {
+  const w = src.codeWindow(eip);
+  if (w >= 0) {
+    decodeBytes(src, src.codeBuf, w - eip, eip, code32, i);
+    return;
+  }
+  // Gather what can be fetched; a fault on a byte the instruction needs is raised again below.
+  let avail = 0;
+  try {
+    for (; avail < 16; avail++) scratch[avail] = src.fetch8(eip + avail);
+  } catch {
+    scratch.fill(0, avail);
+  }
+  decodeBytes(src, scratch, -eip, eip, code32, i);
+  if (i.len > avail) src.fetch8(eip + avail);
+}
+
+/** Decodes from `b`, where the byte at CS:p is `b[p + d]`. */
+function decodeBytes(src: CodeSource, b: Uint8Array, d: number, eip: number, code32: boolean, i: Instr): void {
   i.start = eip;
   let p = eip;
   let o32 = code32;
@@ -103,20 +138,20 @@ export function decode(src: CodeSource, eip: number, code32: boolean, i: Instr):
   let seg = -1;
   let rep = 0;
   let lock = false;
-  let b = src.fetch8(p++);
+  let x = b[d + p++];
   for (;;) {
-    if (b === 0x66) o32 = !code32;
-    else if (b === 0x67) a32 = !code32;
-    else if (b === 0x26 || b === 0x2e || b === 0x36 || b === 0x3e) seg = (b >> 3) & 3;
-    else if (b === 0x64 || b === 0x65) seg = b - 0x60;
-    else if (b === 0xf3 || b === 0xf2) rep = b;
-    else if (b === 0xf0) lock = true;
+    if (x === 0x66) o32 = !code32;
+    else if (x === 0x67) a32 = !code32;
+    else if (x === 0x26 || x === 0x2e || x === 0x36 || x === 0x3e) seg = (x >> 3) & 3;
+    else if (x === 0x64 || x === 0x65) seg = x - 0x60;
+    else if (x === 0xf3 || x === 0xf2) rep = x;
+    else if (x === 0xf0) lock = true;
     else break;
     if (p - eip >= 15) src.tooLong();
-    b = src.fetch8(p++);
+    x = b[d + p++];
   }
-  let op = b;
-  if (op === 0x0f) op = 0x100 | src.fetch8(p++);
+  let op = x;
+  if (op === 0x0f) op = 0x100 | b[d + p++];
   i.op = op;
   i.o32 = o32;
   i.a32 = a32;
@@ -129,7 +164,7 @@ export function decode(src: CodeSource, eip: number, code32: boolean, i: Instr):
   i.disp = 0;
   let defSeg = 3;
   if (MODRM[op] !== 0) {
-    const m = src.fetch8(p++);
+    const m = b[d + p++];
     i.modrm = m;
     const mod = m >> 6;
     const rm = m & 7;
@@ -139,22 +174,22 @@ export function decode(src: CodeSource, eip: number, code32: boolean, i: Instr):
     if (i.mod !== 3) {
       if (!a32) {
         if (mod === 0 && rm === 6) {
-          i.disp = src.fetch8(p) | (src.fetch8(p + 1) << 8);
+          i.disp = r16(b, p + d);
           p += 2;
         } else {
           i.base = BASE16[rm];
           i.index = INDEX16[rm];
           if (rm === 2 || rm === 3 || rm === 6) defSeg = 2;
-          if (mod === 1) i.disp = (src.fetch8(p++) << 24) >> 24;
+          if (mod === 1) i.disp = (b[d + p++] << 24) >> 24;
           else if (mod === 2) {
-            i.disp = src.fetch8(p) | (src.fetch8(p + 1) << 8);
+            i.disp = r16(b, p + d);
             p += 2;
           }
         }
       } else {
         let base = rm;
         if (rm === 4) {
-          const sib = src.fetch8(p++);
+          const sib = b[d + p++];
           base = sib & 7;
           const index = (sib >> 3) & 7;
           if (index !== ESP) {
@@ -163,15 +198,15 @@ export function decode(src: CodeSource, eip: number, code32: boolean, i: Instr):
           }
         }
         if (mod === 0 && base === EBP) {
-          i.disp = src.fetch8(p) | (src.fetch8(p + 1) << 8) | (src.fetch8(p + 2) << 16) | (src.fetch8(p + 3) << 24);
+          i.disp = r32(b, p + d);
           p += 4;
         } else {
           i.base = base;
           if (base === ESP || base === EBP) defSeg = 2;
-          if (mod === 1) i.disp = (src.fetch8(p++) << 24) >> 24;
+          if (mod === 1) i.disp = (b[d + p++] << 24) >> 24;
           else if (mod === 2) {
             i.disp =
-              src.fetch8(p) | (src.fetch8(p + 1) << 8) | (src.fetch8(p + 2) << 16) | (src.fetch8(p + 3) << 24);
+              r32(b, p + d);
             p += 4;
           }
         }
@@ -188,43 +223,43 @@ export function decode(src: CodeSource, eip: number, code32: boolean, i: Instr):
   if ((op === 0xf6 || op === 0xf7) && i.reg < 2) kind = op === 0xf6 ? Imm.B : Imm.Z;
   switch (kind) {
     case Imm.B:
-      i.imm = src.fetch8(p++);
+      i.imm = b[d + p++];
       break;
     case Imm.W:
-      i.imm = src.fetch8(p) | (src.fetch8(p + 1) << 8);
+      i.imm = r16(b, p + d);
       p += 2;
       break;
     case Imm.Z:
       if (o32) {
-        i.imm = src.fetch8(p) | (src.fetch8(p + 1) << 8) | (src.fetch8(p + 2) << 16) | (src.fetch8(p + 3) << 24);
+        i.imm = r32(b, p + d);
         p += 4;
       } else {
-        i.imm = src.fetch8(p) | (src.fetch8(p + 1) << 8);
+        i.imm = r16(b, p + d);
         p += 2;
       }
       break;
     case Imm.WB:
-      i.imm = src.fetch8(p) | (src.fetch8(p + 1) << 8);
-      i.imm2 = src.fetch8(p + 2);
+      i.imm = r16(b, p + d);
+      i.imm2 = b[p + 2 + d];
       p += 3;
       break;
     case Imm.Far:
       if (o32) {
-        i.imm = src.fetch8(p) | (src.fetch8(p + 1) << 8) | (src.fetch8(p + 2) << 16) | (src.fetch8(p + 3) << 24);
+        i.imm = r32(b, p + d);
         p += 4;
       } else {
-        i.imm = src.fetch8(p) | (src.fetch8(p + 1) << 8);
+        i.imm = r16(b, p + d);
         p += 2;
       }
-      i.imm2 = src.fetch8(p) | (src.fetch8(p + 1) << 8);
+      i.imm2 = r16(b, p + d);
       p += 2;
       break;
     case Imm.Moffs:
       if (a32) {
-        i.disp = src.fetch8(p) | (src.fetch8(p + 1) << 8) | (src.fetch8(p + 2) << 16) | (src.fetch8(p + 3) << 24);
+        i.disp = r32(b, p + d);
         p += 4;
       } else {
-        i.disp = src.fetch8(p) | (src.fetch8(p + 1) << 8);
+        i.disp = r16(b, p + d);
         p += 2;
       }
       break;
