@@ -74,8 +74,9 @@ export function parseDescriptor(text: string, where: string): Descriptor {
         bad(`extent type ${type} is not supported (${EXTENT_TYPES.join(', ')})`);
       const sectors = Number(ext[2]);
       const offset = ext[5] === undefined ? 0 : Number(ext[5]);
-      if (!Number.isSafeInteger(sectors) || !Number.isSafeInteger(offset))
-        bad('extent size or offset is absurd');
+      if (sectors > MAX_CAPACITY_SECTORS || !Number.isSafeInteger(offset)) {
+        bad(`extent size or offset is absurd (limit ${MAX_CAPACITY_SECTORS} sectors)`);
+      }
       if (type !== 'ZERO' && ext[4] === undefined) bad(`a ${type} extent needs a quoted file name`);
       extents.push({
         access: ext[1] as ExtentAccess,

@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, fsyncSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, fsyncSync, ftruncateSync, readSync } from 'node:fs';
 import { inflateSync } from 'node:zlib';
 import { ioError, writeFully } from '@plugboard/block';
 import { BlockError } from '@plugboard/core';
@@ -39,6 +39,8 @@ export interface SparseCheck {
   redundantDifferences: number;
   /** Sectors past the last metadata and grain: space a crash between grain write and table update left behind. */
   leakedSectors: number;
+  /** Leaked sectors cut off the file's end by a repair. */
+  repairedLeakedSectors: number;
   /** Compressed grains that do not inflate. */
   badCompressedGrains: string[];
 }
@@ -369,6 +371,7 @@ export class SparseExtent implements Extent {
       sharedGrains: [],
       redundantDifferences: 0,
       leakedSectors: 0,
+      repairedLeakedSectors: 0,
       badCompressedGrains: [],
     };
     const owner = new Map<number, number>();
@@ -409,6 +412,11 @@ export class SparseExtent implements Extent {
     }
     if (!this.compressed)
       result.leakedSectors = Math.max(0, Math.ceil(this.fileBytes / SECTOR) - this.nextFree);
+    if (repair && this.writable && result.leakedSectors > 0) {
+      ftruncateSync(this.fd, this.nextFree * SECTOR);
+      result.repairedLeakedSectors = result.leakedSectors;
+      result.leakedSectors = 0;
+    }
     return result;
   }
 

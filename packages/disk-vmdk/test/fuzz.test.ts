@@ -30,7 +30,6 @@ function probe(path: string): 'ok' | 'refused' {
 describe('fuzz: mutated images open and read, or throw a BlockError', () => {
   const dir = tempDir('pb-fuzz-');
   const data = testContent(512 * 1024, 42).map((b, i) => (i % 4096 < 2048 ? b | 1 : b));
-  const bases: [string, string, () => number][] = [];
   const sparse = join(dir, 'sparse.vmdk');
   createVmdk(sparse, data.length, {});
   const s = VmdkImage.open(sparse);

@@ -9,6 +9,8 @@ import { openImage } from './open-image.js';
 export interface CheckResult {
   corruptions: string[];
   leakedClusters: number;
+  /** Leaked clusters a repair removed. */
+  repairedLeakedClusters: number;
   /** Redundant grain table entries that differ from the primary ones (repaired with -r all). */
   redundantDifferences: number;
   allocatedClusters: number;
@@ -21,6 +23,7 @@ export function checkVmdk(path: string, repair = false): CheckResult {
   const result: CheckResult = {
     corruptions: [],
     leakedClusters: 0,
+    repairedLeakedClusters: 0,
     redundantDifferences: 0,
     allocatedClusters: 0,
     totalClusters: 0,
@@ -45,6 +48,7 @@ export function checkVmdk(path: string, repair = false): CheckResult {
       );
       result.redundantDifferences += found.redundantDifferences;
       result.leakedClusters += Math.ceil(found.leakedSectors / extent.grainSectors);
+      result.repairedLeakedClusters += Math.ceil(found.repairedLeakedSectors / extent.grainSectors);
       result.allocatedClusters += found.allocatedGrains;
       result.totalClusters += Math.ceil(extent.sectors / extent.grainSectors);
     }
@@ -91,6 +95,11 @@ export function check(argv: readonly string[], io: ImgIo): number {
   }
   if (args.flags.has('q')) return r.exitCode;
   const out: string[] = r.corruptions.map((m) => `ERROR: ${m}`);
+  if (r.repairedLeakedClusters) {
+    out.push(
+      `The following inconsistencies were found and repaired:\n\n    ${r.repairedLeakedClusters} leaked clusters\n`,
+    );
+  }
   if (r.redundantDifferences) {
     out.push(
       `Warning: ${r.redundantDifferences} redundant grain table entries differ from the primary table${repairMode ? ' (repaired)' : ''}`,
