@@ -83,12 +83,10 @@ export class Piix3Ide implements Device {
     fn.set16(PCI_STATUS, STATUS_RESET);
     fn.onConfigWrite = (offset, size) => {
       const end = offset + size;
-      if (
-        (offset < PCI_COMMAND + 2 && end > PCI_COMMAND) ||
-        (offset < PCI_IDETIM_SECONDARY + 2 && end > PCI_IDETIM_PRIMARY)
-      ) {
-        this.updateDecode();
-      }
+      const command = offset < PCI_COMMAND + 2 && end > PCI_COMMAND;
+      if (command || (offset < PCI_IDETIM_SECONDARY + 2 && end > PCI_IDETIM_PRIMARY)) this.updateDecode();
+      // A transfer that waited for bus mastering to be enabled starts now.
+      if (command) for (const ch of this.channels) ch.requestDma();
     };
     this.pci = fn;
     const masterEnabled = () => (fn.command & PCI_COMMAND_MASTER) !== 0;
