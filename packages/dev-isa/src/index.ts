@@ -1,6 +1,18 @@
+import { i8042Plugin } from './i8042/plugin.js';
 import { mc146818Plugin } from './rtc/plugin.js';
 import { uart16550aPlugin } from './serial/plugin.js';
 
+export * from './i8042/i8042.js';
+export {
+  type I8042Config,
+  type I8042Device,
+  i8042Plugin,
+  PS2_INPUT_TOKEN,
+  type Ps2Input,
+} from './i8042/plugin.js';
+export { Ps2Keyboard } from './i8042/ps2-keyboard.js';
+export { MOUSE_LEFT, MOUSE_MIDDLE, MOUSE_RIGHT, Ps2Mouse } from './i8042/ps2-mouse.js';
+export { KEY_CODES, SET1_TO_SET2, SET2_TO_SET1, translateToSet1 } from './i8042/scancodes.js';
 export { CMOS_TOKEN, Cmos, type CmosService, type DiskGeometry, initPcCmos } from './rtc/cmos.js';
 export { Mc146818, UIP_LEAD_NS } from './rtc/mc146818.js';
 export {
@@ -20,4 +32,4 @@ export {
 } from './serial/plugin.js';
 export { HOST_QUEUE_SIZE, Uart16550a } from './serial/uart16550a.js';
 
-export const plugins = [mc146818Plugin, uart16550aPlugin];
+export const plugins = [mc146818Plugin, uart16550aPlugin, i8042Plugin];
