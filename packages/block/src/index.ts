@@ -20,4 +20,4 @@ export { ioError, openFile, RawImage, type RawImageOptions, writeFully } from '.
  * by the package that knows every format (@plugboard/disk-vmdk), so that one
  * plugin probes raw, ISO and VMDK alike, as `-hda x.vmdk` does in QEMU.
  */
-export const plugins: DevicePlugin<any, any>[] = [];
+export const plugins: DevicePlugin[] = [];

@@ -2,6 +2,8 @@ import { BlockError } from '@plugboard/core';
 
 /** "KDMV" as a little-endian u32: the first four bytes of a hosted sparse extent. */
 export const SPARSE_MAGICNUMBER = 0x564d444b;
+/** "COWD": the ESX 2 sparse format some VMFSSPARSE extents use. */
+const COWD_MAGICNUMBER = 0x44574f43;
 export const SECTOR = 512;
 /** gdOffset of a streamOptimized extent whose grain directory follows the grains (read the footer). */
 export const GD_AT_END = 0xffffffffffffffffn;
@@ -51,8 +53,11 @@ export function parseSparseHeader(sector: Uint8Array, where: string): SparseExte
   if (sector.length < SECTOR)
     throw new BlockError(`${where}: file too short for a sparse extent header (need 512 bytes)`, 'format');
   const v = new DataView(sector.buffer, sector.byteOffset, SECTOR);
-  if (v.getUint32(0, true) !== SPARSE_MAGICNUMBER)
-    throw new BlockError(`${where}: no "KDMV" magic at offset 0`, 'format');
+  const magic = v.getUint32(0, true);
+  if (magic === COWD_MAGICNUMBER) {
+    throw new BlockError(`${where}: a COWD (ESX 2 VMFSSPARSE) extent, which is not supported`, 'format');
+  }
+  if (magic !== SPARSE_MAGICNUMBER) throw new BlockError(`${where}: no "KDMV" magic at offset 0`, 'format');
   const field = (off: number, name: string): number => {
     const x = v.getBigUint64(off, true);
     if (x > BigInt(Number.MAX_SAFE_INTEGER))
