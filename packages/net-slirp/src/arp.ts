@@ -15,7 +15,12 @@ export function parseArp(b: Uint8Array): ArpPacket | null {
 }
 
 /** An ARP reply frame (Ethernet header included), padded to the 60-byte minimum. */
-export function buildArpReply(ourMac: Uint8Array, ourIp: number, toMac: Uint8Array, toIp: number): Uint8Array {
+export function buildArpReply(
+  ourMac: Uint8Array,
+  ourIp: number,
+  toMac: Uint8Array,
+  toIp: number,
+): Uint8Array {
   const f = new Uint8Array(60);
   f.set(toMac, 0);
   f.set(ourMac, 6);

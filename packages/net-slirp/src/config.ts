@@ -43,22 +43,45 @@ export const slirpConfigSchema = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    net: { type: 'string', default: '10.0.2.0/24', description: 'The virtual network, address/prefix (QEMU net=).' },
-    host: { type: 'string', default: '10.0.2.2', description: 'Gateway; stands for the host loopback (QEMU host=).' },
+    net: {
+      type: 'string',
+      default: '10.0.2.0/24',
+      description: 'The virtual network, address/prefix (QEMU net=).',
+    },
+    host: {
+      type: 'string',
+      default: '10.0.2.2',
+      description: 'Gateway; stands for the host loopback (QEMU host=).',
+    },
     dns: { type: 'string', default: '10.0.2.3', description: 'Virtual DNS server (QEMU dns=).' },
     dhcpstart: { type: 'string', default: '10.0.2.15', description: 'First address DHCP hands out.' },
     hostname: { type: 'string', maxLength: 255, description: 'Host name DHCP gives the guest (option 12).' },
     domain: { type: 'string', maxLength: 255, description: 'Domain name DHCP gives the guest (option 15).' },
-    tftp: { type: 'string', description: 'Folder served read-only by TFTP at the gateway, relative to the profile.' },
-    bootfile: { type: 'string', maxLength: 127, description: 'Boot file name for PXE (DHCP file field, option 67).' },
+    tftp: {
+      type: 'string',
+      description: 'Folder served read-only by TFTP at the gateway, relative to the profile.',
+    },
+    bootfile: {
+      type: 'string',
+      maxLength: 127,
+      description: 'Boot file name for PXE (DHCP file field, option 67).',
+    },
     hostfwd: {
       type: 'array',
       items: { type: 'string' },
       default: [],
       description: 'Forwards in QEMU spelling: "tcp:[hostaddr]:hostport-[guestaddr]:guestport" or "udp:...".',
     },
-    restrict: { type: 'boolean', default: false, description: 'Isolate the guest: no outbound connections, only forwards.' },
-    hostAlias: { type: 'string', default: 'host.internal', description: 'Name resolved locally to the gateway.' },
+    restrict: {
+      type: 'boolean',
+      default: false,
+      description: 'Isolate the guest: no outbound connections, only forwards.',
+    },
+    hostAlias: {
+      type: 'string',
+      default: 'host.internal',
+      description: 'Name resolved locally to the gateway.',
+    },
     resolver: { type: 'string', description: 'host:port to forward DNS to (default: /etc/resolv.conf).' },
     udpTimeout: { type: 'number', minimum: 1, default: 60 },
     dnsTimeout: { type: 'number', minimum: 10, default: 5000 },
@@ -122,14 +145,18 @@ export function resolveNet(config: SlirpConfig): VirtualNet {
   const base = m ? parseIp(m[1]!) : null;
   const prefix = m ? Number(m[2]) : -1;
   if (base === null || prefix < 8 || prefix > 30) {
-    throw new Error(`slirp: net: expected address/prefix with prefix 8..30 such as 10.0.2.0/24, got "${config.net}"`);
+    throw new Error(
+      `slirp: net: expected address/prefix with prefix 8..30 such as 10.0.2.0/24, got "${config.net}"`,
+    );
   }
   const mask = (0xffffffff << (32 - prefix)) >>> 0;
   const network = (base & mask) >>> 0;
   const inside = (field: 'host' | 'dns' | 'dhcpstart'): number => {
     const ip = parseIp(config[field]);
-    if (ip === null || ((ip & mask) >>> 0) !== network) {
-      throw new Error(`slirp: ${field}: expected an address inside ${ipToString(network)}/${prefix}, got "${config[field]}"`);
+    if (ip === null || (ip & mask) >>> 0 !== network) {
+      throw new Error(
+        `slirp: ${field}: expected an address inside ${ipToString(network)}/${prefix}, got "${config[field]}"`,
+      );
     }
     return ip;
   };

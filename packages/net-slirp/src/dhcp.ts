@@ -112,7 +112,9 @@ export class DhcpServer {
     const { vnet } = this.stack;
     const slotOf = (ip: number): number => {
       const i = ip - vnet.dhcpStart;
-      return i >= 0 && i < LEASE_COUNT && ip !== vnet.broadcast && ((ip & vnet.mask) >>> 0) === vnet.network ? i : -1;
+      return i >= 0 && i < LEASE_COUNT && ip !== vnet.broadcast && (ip & vnet.mask) >>> 0 === vnet.network
+        ? i
+        : -1;
     };
     switch (req.type) {
       case DHCPDISCOVER: {
@@ -206,6 +208,13 @@ export class DhcpServer {
     const unicast = req.type === DHCPINFORM ? req.ciaddr : yiaddr;
     const broadcast = type === DHCPNAK || (req.flags & 0x8000) !== 0 || unicast === 0;
     const dst = broadcast ? 0xffffffff : unicast;
-    this.stack.sendUdp(vnet.host, DHCP_SERVER_PORT, dst, DHCP_CLIENT_PORT, packet, broadcast ? BROADCAST_MAC : req.chaddr);
+    this.stack.sendUdp(
+      vnet.host,
+      DHCP_SERVER_PORT,
+      dst,
+      DHCP_CLIENT_PORT,
+      packet,
+      broadcast ? BROADCAST_MAC : req.chaddr,
+    );
   }
 }

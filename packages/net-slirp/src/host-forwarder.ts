@@ -58,7 +58,9 @@ export class HostForwarder {
     );
     await new Promise<void>((resolve, reject) => {
       server.once('error', (err) =>
-        reject(new Error(`slirp: hostfwd tcp ${rule.hostAddr}:${rule.hostPort}: cannot listen: ${err.message}`)),
+        reject(
+          new Error(`slirp: hostfwd tcp ${rule.hostAddr}:${rule.hostPort}: cannot listen: ${err.message}`),
+        ),
       );
       server.listen(rule.hostPort, rule.hostAddr, () => resolve());
     });
@@ -71,7 +73,9 @@ export class HostForwarder {
     const socket = dgram.createSocket('udp4');
     await new Promise<void>((resolve, reject) => {
       socket.once('error', (err) =>
-        reject(new Error(`slirp: hostfwd udp ${rule.hostAddr}:${rule.hostPort}: cannot bind: ${err.message}`)),
+        reject(
+          new Error(`slirp: hostfwd udp ${rule.hostAddr}:${rule.hostPort}: cannot bind: ${err.message}`),
+        ),
       );
       socket.bind(rule.hostPort, rule.hostAddr, () => resolve());
     });

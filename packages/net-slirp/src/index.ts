@@ -1,6 +1,12 @@
 import { slirpPlugin } from './plugin.js';
 
-export { DEFAULT_LIMITS, type SlirpConfig, type SlirpLimits, slirpConfigSchema, withDefaults } from './config.js';
+export {
+  DEFAULT_LIMITS,
+  type SlirpConfig,
+  type SlirpLimits,
+  slirpConfigSchema,
+  withDefaults,
+} from './config.js';
 export { parseDhcp } from './dhcp.js';
 export { parseQuestion, resolverFromResolvConf } from './dns.js';
 export {

@@ -49,11 +49,17 @@ const FRAGMENT_PAYLOAD = 1480;
  * IPv4 datagrams (fragmented when beyond the MTU) carrying `payload`, each
  * with room for a 14-byte Ethernet header in front.
  */
-export function buildIpv4(proto: number, src: number, dst: number, id: number, payload: Uint8Array): Uint8Array[] {
+export function buildIpv4(
+  proto: number,
+  src: number,
+  dst: number,
+  id: number,
+  payload: Uint8Array,
+): Uint8Array[] {
   const out: Uint8Array[] = [];
   let at = 0;
   do {
-    const take = payload.length - at > FRAGMENT_PAYLOAD ? FRAGMENT_PAYLOAD : payload.length - at;
+    const take = Math.min(FRAGMENT_PAYLOAD, payload.length - at);
     const more = at + take < payload.length;
     const f = new Uint8Array(14 + 20 + take);
     const h = f.subarray(14);

@@ -88,7 +88,8 @@ function onOff(value: string, key: string): boolean {
 
 function netSpec(value: string): string {
   const [addr, mask] = value.split('/');
-  if (parseIp(addr ?? '') === null) throw new Error(`user: net: expected address[/prefix|/netmask], got "${value}"`);
+  if (parseIp(addr ?? '') === null)
+    throw new Error(`user: net: expected address[/prefix|/netmask], got "${value}"`);
   if (mask === undefined) return `${addr}/24`;
   if (/^\d{1,2}$/.test(mask)) return `${addr}/${mask}`;
   const m = parseIp(mask);
@@ -135,7 +136,8 @@ export function parseUserNetOptions(text: string): UserNetOptions {
       case 'host':
       case 'dns':
       case 'dhcpstart':
-        if (parseIp(value) === null) throw new Error(`user: ${key}: expected an IPv4 address, got "${value}"`);
+        if (parseIp(value) === null)
+          throw new Error(`user: ${key}: expected an IPv4 address, got "${value}"`);
         config[key] = ipToString(parseIp(value)!);
         break;
       case 'hostname':
@@ -163,7 +165,9 @@ export function parseUserNetOptions(text: string): UserNetOptions {
         if (onOff(value, key)) throw new Error('user: ipv6=on: Plugboard user networking is IPv4 only');
         break;
       default:
-        throw new Error(`user: option "${key}" is not supported (known: id, net, host, dns, dhcpstart, hostname, domainname, tftp, bootfile, restrict, hostfwd, ipv4, ipv6=off)`);
+        throw new Error(
+          `user: option "${key}" is not supported (known: id, net, host, dns, dhcpstart, hostname, domainname, tftp, bootfile, restrict, hostfwd, ipv4, ipv6=off)`,
+        );
     }
   }
   if (hostfwd.length) config.hostfwd = hostfwd;

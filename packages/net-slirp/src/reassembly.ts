@@ -42,7 +42,8 @@ export class Reassembler {
     const key = `${p.src}/${p.dst}/${p.proto}/${p.id}`;
     let entry = this.pending.find((e) => e.key === key);
     // Non-final fragments carry multiples of 8 bytes; the whole datagram fits in 65535 with its header.
-    const malformed = (p.moreFragments && p.payload.length % 8 !== 0) || end + 20 > 65535 || p.payload.length === 0;
+    const malformed =
+      (p.moreFragments && p.payload.length % 8 !== 0) || end + 20 > 65535 || p.payload.length === 0;
     if (malformed) {
       if (entry) this.remove(entry);
       this.dropped++;

@@ -160,7 +160,14 @@ export class Slirp implements NetworkBackend, Stack {
     }
   }
 
-  sendUdp(src: number, srcPort: number, dst: number, dstPort: number, payload: Uint8Array, toMac?: Uint8Array): void {
+  sendUdp(
+    src: number,
+    srcPort: number,
+    dst: number,
+    dstPort: number,
+    payload: Uint8Array,
+    toMac?: Uint8Array,
+  ): void {
     this.sendIp(PROTO_UDP, src, dst, buildUdp(src, srcPort, dst, dstPort, payload), toMac);
   }
 
@@ -209,7 +216,13 @@ export class Slirp implements NetworkBackend, Stack {
 
   private isGuestAddress(ip: number): boolean {
     const v = this.vnet;
-    return ((ip & v.mask) >>> 0) === v.network && ip !== v.network && ip !== v.broadcast && ip !== v.host && ip !== v.dns;
+    return (
+      (ip & v.mask) >>> 0 === v.network &&
+      ip !== v.network &&
+      ip !== v.broadcast &&
+      ip !== v.host &&
+      ip !== v.dns
+    );
   }
 
   private onArp(frame: Uint8Array, body: Uint8Array): void {
@@ -287,7 +300,7 @@ export class Slirp implements NetworkBackend, Stack {
       gateway(ip.src, u.srcPort, u.payload);
       return;
     }
-    const inside = ((ip.dst & v.mask) >>> 0) === v.network;
+    const inside = (ip.dst & v.mask) >>> 0 === v.network;
     if (this.config.restrict || ip.dst >>> 28 >= 0xe || (inside && ip.dst !== v.host)) return;
     this.udp.send(ip.src, u.srcPort, ip.dst === v.host ? 0x7f000001 : ip.dst, u.dstPort, u.payload);
   }
@@ -297,7 +310,7 @@ export class Slirp implements NetworkBackend, Stack {
     if (this.config.restrict) return null;
     if (dst === v.host) return { host: '127.0.0.1', port };
     if (dst === v.dns && port === DNS_PORT) return this.dns.resolverAddress;
-    if (((dst & v.mask) >>> 0) === v.network || dst >>> 28 >= 0xe || dst === 0) return null;
+    if ((dst & v.mask) >>> 0 === v.network || dst >>> 28 >= 0xe || dst === 0) return null;
     return { host: ipToString(dst), port };
   }
 

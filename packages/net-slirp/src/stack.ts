@@ -12,7 +12,14 @@ export interface Stack {
   readonly guestIp: number;
   /** Sends an IPv4 datagram to the guest, fragmenting beyond the MTU; `toMac` overrides the guest's MAC. */
   sendIp(proto: number, src: number, dst: number, payload: Uint8Array, toMac?: Uint8Array): void;
-  sendUdp(src: number, srcPort: number, dst: number, dstPort: number, payload: Uint8Array, toMac?: Uint8Array): void;
+  sendUdp(
+    src: number,
+    srcPort: number,
+    dst: number,
+    dstPort: number,
+    payload: Uint8Array,
+    toMac?: Uint8Array,
+  ): void;
   /** Takes a free UDP port on the gateway and routes guest datagrams sent to it to `handler`. */
   bindGatewayUdp(handler: GatewayUdpHandler): number;
   unbindGatewayUdp(port: number): void;

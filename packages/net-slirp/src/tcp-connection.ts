@@ -294,7 +294,14 @@ export class TcpConnection {
 
   private trySend(): void {
     const s = this.state;
-    if (s !== 'ESTABLISHED' && s !== 'CLOSE_WAIT' && s !== 'FIN_WAIT_1' && s !== 'CLOSING' && s !== 'LAST_ACK') return;
+    if (
+      s !== 'ESTABLISHED' &&
+      s !== 'CLOSE_WAIT' &&
+      s !== 'FIN_WAIT_1' &&
+      s !== 'CLOSING' &&
+      s !== 'LAST_ACK'
+    )
+      return;
     const mss = Math.min(this.guestMss, OUR_MSS);
     let offset = seqDiff(this.sndNxt, this.sndUna);
     while (offset < this.sendBuf.length) {
@@ -315,7 +322,8 @@ export class TcpConnection {
       if (this.state === 'ESTABLISHED') this.state = 'FIN_WAIT_1';
       else if (this.state === 'CLOSE_WAIT') this.state = 'LAST_ACK';
     }
-    if (!this.timer.armed && (this.sndNxt !== this.sndUna || this.sendBuf.length > 0)) this.timer.armIn(this.rto);
+    if (!this.timer.armed && (this.sndNxt !== this.sndUna || this.sendBuf.length > 0))
+      this.timer.armIn(this.rto);
   }
 
   private onTimer(): void {
@@ -376,7 +384,8 @@ export class TcpConnection {
   private abort(): void {
     if (this.state === 'CLOSED') return;
     if (this.state === 'CONNECTING') this.sendSegment(RST | ACK, 0);
-    else if (this.state !== 'SYN_SENT' && this.state !== 'TIME_WAIT') this.sendSegment(RST | ACK, this.sndNxt);
+    else if (this.state !== 'SYN_SENT' && this.state !== 'TIME_WAIT')
+      this.sendSegment(RST | ACK, this.sndNxt);
     this.close(true);
   }
 
@@ -472,7 +481,18 @@ export class TcpConnection {
   }
 
   private emit(flags: number, seq: number, ack: number, window: number, mss: number): void {
-    const seg = buildTcp(this.localIp, this.localPort, this.guestIp, this.guestPort, seq, ack, flags, window, mss, 0);
+    const seg = buildTcp(
+      this.localIp,
+      this.localPort,
+      this.guestIp,
+      this.guestPort,
+      seq,
+      ack,
+      flags,
+      window,
+      mss,
+      0,
+    );
     this.owner.stack.sendIp(PROTO_TCP, this.localIp, this.guestIp, seg);
   }
 

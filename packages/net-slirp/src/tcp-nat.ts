@@ -55,7 +55,17 @@ export class TcpNat implements TcpOwner {
       return;
     }
     const socket = net.connect({ host: to.host, port: to.port, allowHalfOpen: true });
-    const c = new TcpConnection(this, key, ip.src, seg.srcPort, ip.dst, seg.dstPort, socket, this.iss(), 'CONNECTING');
+    const c = new TcpConnection(
+      this,
+      key,
+      ip.src,
+      seg.srcPort,
+      ip.dst,
+      seg.dstPort,
+      socket,
+      this.iss(),
+      'CONNECTING',
+    );
     c.acceptSyn(seg);
     this.conns.set(key, c);
   }
@@ -75,7 +85,10 @@ export class TcpNat implements TcpOwner {
       key = `${guestIp}:${guestPort}>${localIp}:${port}`;
       if (!this.conns.has(key)) break;
     }
-    this.conns.set(key, new TcpConnection(this, key, guestIp, guestPort, localIp, port, socket, this.iss(), 'SYN_SENT'));
+    this.conns.set(
+      key,
+      new TcpConnection(this, key, guestIp, guestPort, localIp, port, socket, this.iss(), 'SYN_SENT'),
+    );
   }
 
   remove(conn: TcpConnection): void {
@@ -88,7 +101,10 @@ export class TcpNat implements TcpOwner {
   }
 
   describe(): string[] {
-    return [...this.conns.values()].map((c) => `tcp ${ipToString(c.guestIp)}:${c.guestPort} <-> ${ipToString(c.localIp)}:${c.localPort} ${c.state}`);
+    return [...this.conns.values()].map(
+      (c) =>
+        `tcp ${ipToString(c.guestIp)}:${c.guestPort} <-> ${ipToString(c.localIp)}:${c.localPort} ${c.state}`,
+    );
   }
 
   /** Initial sequence numbers from a counter, so a run repeats exactly. */

@@ -88,12 +88,17 @@ describe('ICMP echo', () => {
 
   it('answers a ping that arrives in fragments, and a large one with fragments back', () => {
     guest = new Guest();
-    const big = echo(7, new Uint8Array(3000).map((_, i) => i * 7));
+    const big = echo(
+      7,
+      new Uint8Array(3000).map((_, i) => i * 7),
+    );
     const pieces = [big.subarray(0, 1480), big.subarray(1480, 2960), big.subarray(2960)];
     guest.send(ethernet(0x0800, ipv4(1, GUEST_IP, HOST_IP, pieces[2]!, { id: 9, frag: 2960 / 8 })));
     guest.send(ethernet(0x0800, ipv4(1, GUEST_IP, HOST_IP, pieces[0]!, { id: 9, frag: 0x2000 })));
     expect(guest.take()).toHaveLength(0);
-    guest.send(ethernet(0x0800, ipv4(1, GUEST_IP, HOST_IP, pieces[1]!, { id: 9, frag: 0x2000 | (1480 / 8) })));
+    guest.send(
+      ethernet(0x0800, ipv4(1, GUEST_IP, HOST_IP, pieces[1]!, { id: 9, frag: 0x2000 | (1480 / 8) })),
+    );
     const out = guest.take();
     expect(out.length).toBe(3);
     const payload = new Uint8Array(3008);
@@ -112,7 +117,12 @@ describe('malformed frames', () => {
     arpRequest(GUEST_IP, HOST_IP),
     ethernet(0x0800, ipv4(1, GUEST_IP, HOST_IP, echo(1, new Uint8Array(32)))),
     udpFrame(68, 0xffffffff, 67, new Uint8Array(300)),
-    udpFrame(1000, DNS_IP, 53, new Uint8Array([1, 2, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 3, 97, 98, 99, 0, 0, 1, 0, 1])),
+    udpFrame(
+      1000,
+      DNS_IP,
+      53,
+      new Uint8Array([1, 2, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 3, 97, 98, 99, 0, 0, 1, 0, 1]),
+    ),
     udpFrame(1000, HOST_IP, 69, new Uint8Array([0, 1, 97, 0, 111, 99, 116, 101, 116, 0])),
     tcpFrame(GUEST_IP, 1234, HOST_IP, 1, 100, 0, 0x02, 8192, new Uint8Array(0), 1460),
   ];
@@ -159,7 +169,12 @@ describe('malformed frames', () => {
 
 describe('fragment reassembly', () => {
   const frag = (id: number, offset: number, more: boolean, length: number) =>
-    parseIpv4(ipv4(17, GUEST_IP, HOST_IP, new Uint8Array(length).fill(offset & 255), { id, frag: (more ? 0x2000 : 0) | (offset / 8) }))!;
+    parseIpv4(
+      ipv4(17, GUEST_IP, HOST_IP, new Uint8Array(length).fill(offset & 255), {
+        id,
+        frag: (more ? 0x2000 : 0) | (offset / 8),
+      }),
+    )!;
 
   it('drops a datagram whose fragments overlap, tolerates an exact repeat', () => {
     const r = new Reassembler();

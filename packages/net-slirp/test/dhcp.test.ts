@@ -61,7 +61,12 @@ describe('DHCP server', () => {
     guest = new Guest({ hostname: 'darwin', domain: 'example.test', bootfile: 'pxelinux.0' });
     guest.send(udpFrame(68, 0xffffffff, 67, dhcp(1), 0));
     const offer = readReply(guest.take()[0]!);
-    expect([offer.op, offer.xid, offer.yiaddr, offer.siaddr]).toEqual([2, 0x11223344, ip('10.0.2.15'), HOST_IP]);
+    expect([offer.op, offer.xid, offer.yiaddr, offer.siaddr]).toEqual([
+      2,
+      0x11223344,
+      ip('10.0.2.15'),
+      HOST_IP,
+    ]);
     expect(offer.options.get(53)).toEqual(new Uint8Array([2]));
     expect(offer.file).toBe('pxelinux.0');
     guest.send(udpFrame(68, 0xffffffff, 67, dhcp(3, [...requested(ip('10.0.2.15')), ...serverId]), 0));

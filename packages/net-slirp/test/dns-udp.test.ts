@@ -19,7 +19,9 @@ function query(id: number, name: string, type = 1): Uint8Array {
   return b;
 }
 
-async function udpServer(onMessage: (s: dgram.Socket, msg: Buffer, rinfo: dgram.RemoteInfo) => void): Promise<number> {
+async function udpServer(
+  onMessage: (s: dgram.Socket, msg: Buffer, rinfo: dgram.RemoteInfo) => void,
+): Promise<number> {
   const s = dgram.createSocket('udp4');
   sockets.push(s);
   s.on('message', (m, r) => onMessage(s, m, r));
@@ -80,16 +82,18 @@ describe('DNS', () => {
   });
 
   it('reads the first IPv4 nameserver of resolv.conf', () => {
-    expect(resolverFromResolvConf('# x\nsearch a\nnameserver ::1\nnameserver 10.1.2.3\nnameserver 9.9.9.9\n')).toBe(
-      '10.1.2.3',
-    );
+    expect(
+      resolverFromResolvConf('# x\nsearch a\nnameserver ::1\nnameserver 10.1.2.3\nnameserver 9.9.9.9\n'),
+    ).toBe('10.1.2.3');
     expect(resolverFromResolvConf('')).toBeNull();
   });
 });
 
 describe('UDP NAT', () => {
   it('sends to 127.0.0.1 when the guest names 10.0.2.2; replies come from 10.0.2.2', async () => {
-    const port = await udpServer((s, msg, r) => s.send(Buffer.concat([Buffer.from('re:'), msg]), r.port, r.address));
+    const port = await udpServer((s, msg, r) =>
+      s.send(Buffer.concat([Buffer.from('re:'), msg]), r.port, r.address),
+    );
     guest = new Guest();
     guest.send(udpFrame(5000, HOST_IP, port, new TextEncoder().encode('hello')));
     await until(() => guest.received.length > 0, 'the echo');

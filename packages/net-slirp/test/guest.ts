@@ -1,6 +1,6 @@
 import { Clock, type NetworkClient } from '@plugboard/core';
 import { fold, pseudoSum, put16, put32, sum16 } from '../src/bytes.js';
-import { type SlirpConfig, Slirp, withDefaults } from '../src/index.js';
+import { Slirp, type SlirpConfig, withDefaults } from '../src/index.js';
 
 export const GUEST_MAC = new Uint8Array([0x52, 0x54, 0x00, 0x12, 0x34, 0x56]);
 export const SLIRP_MAC = new Uint8Array([0x52, 0x55, 0x0a, 0x00, 0x02, 0x02]);
@@ -94,7 +94,13 @@ export function udp(src: number, sport: number, dst: number, dport: number, payl
   return b;
 }
 
-export function udpFrame(sport: number, dst: number, dport: number, payload: Uint8Array, src = GUEST_IP): Uint8Array {
+export function udpFrame(
+  sport: number,
+  dst: number,
+  dport: number,
+  payload: Uint8Array,
+  src = GUEST_IP,
+): Uint8Array {
   return ethernet(0x0800, ipv4(17, src, dst, udp(src, sport, dst, dport, payload)));
 }
 
@@ -150,7 +156,14 @@ export function parseOut(f: Uint8Array): Parsed {
   if (fold(sum16(h, 0, 20)) !== 0) throw new Error('bad IP header checksum from slirp');
   const total = (h[2]! << 8) | h[3]!;
   const be32 = (a: number) => ((h[a]! << 24) | (h[a + 1]! << 16) | (h[a + 2]! << 8) | h[a + 3]!) >>> 0;
-  return { type, dstMac: f.subarray(0, 6), src: be32(12), dst: be32(16), proto: h[9]!, l4: h.subarray(20, total) };
+  return {
+    type,
+    dstMac: f.subarray(0, 6),
+    src: be32(12),
+    dst: be32(16),
+    proto: h[9]!,
+    l4: h.subarray(20, total),
+  };
 }
 
 export function be16(b: Uint8Array, at: number): number {

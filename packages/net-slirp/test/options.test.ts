@@ -1,10 +1,22 @@
-import { describe, expect, it } from 'vitest';
-import { parseHostFwd, parseRedir, parseUserNetOptions, slirpPlugin, splitQemuOptions } from '../src/index.js';
 import { PluginRegistry } from '@plugboard/core';
+import { describe, expect, it } from 'vitest';
+import {
+  parseHostFwd,
+  parseRedir,
+  parseUserNetOptions,
+  slirpPlugin,
+  splitQemuOptions,
+} from '../src/index.js';
 
 describe('QEMU spellings', () => {
   it('parses hostfwd rules', () => {
-    expect(parseHostFwd('tcp::2222-:22')).toEqual({ proto: 'tcp', hostAddr: '127.0.0.1', hostPort: 2222, guestAddr: null, guestPort: 22 });
+    expect(parseHostFwd('tcp::2222-:22')).toEqual({
+      proto: 'tcp',
+      hostAddr: '127.0.0.1',
+      hostPort: 2222,
+      guestAddr: null,
+      guestPort: 22,
+    });
     expect(parseHostFwd('udp:0.0.0.0:5353-10.0.2.20:53')).toEqual({
       proto: 'udp',
       hostAddr: '0.0.0.0',
@@ -20,7 +32,13 @@ describe('QEMU spellings', () => {
   });
 
   it('parses the old -redir spelling', () => {
-    expect(parseRedir('tcp:2222::22')).toEqual({ proto: 'tcp', hostAddr: '127.0.0.1', hostPort: 2222, guestAddr: null, guestPort: 22 });
+    expect(parseRedir('tcp:2222::22')).toEqual({
+      proto: 'tcp',
+      hostAddr: '127.0.0.1',
+      hostPort: 2222,
+      guestAddr: null,
+      guestPort: 22,
+    });
     expect(parseRedir('udp:5555:10.0.2.15:55').guestAddr).toBe('10.0.2.15');
     expect(parseRedir('8080::80').proto).toBe('tcp');
     expect(() => parseRedir('tcp:2222-:22')).toThrow(/redir/);

@@ -84,7 +84,20 @@ class Conn {
   ) {}
 
   send(flags: number, data = new Uint8Array(0), window = 65535, seq = this.seq): void {
-    guest.send(tcpFrame(GUEST_IP, this.sport, this.dst, this.port, seq, this.ack, flags, window, data, flags & SYN ? 1460 : 0));
+    guest.send(
+      tcpFrame(
+        GUEST_IP,
+        this.sport,
+        this.dst,
+        this.port,
+        seq,
+        this.ack,
+        flags,
+        window,
+        data,
+        flags & SYN ? 1460 : 0,
+      ),
+    );
     if (seq === this.seq) this.seq = (this.seq + data.length + (flags & (SYN | FIN) ? 1 : 0)) >>> 0;
   }
 

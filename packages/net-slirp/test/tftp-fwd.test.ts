@@ -13,7 +13,10 @@ afterEach(() => guest?.close());
 function folder(): string {
   const dir = mkdtempSync(join(tmpdir(), 'pb-tftp-'));
   mkdirSync(join(dir, 'boot'));
-  writeFileSync(join(dir, 'boot', 'pxelinux.0'), Buffer.alloc(3000).map((_, i) => i & 255));
+  writeFileSync(
+    join(dir, 'boot', 'pxelinux.0'),
+    Buffer.alloc(3000).map((_, i) => i & 255),
+  );
   writeFileSync(join(dir, 'small.txt'), 'tiny');
   writeFileSync(join(dir, '..', `secret-${process.pid}`), 'no');
   symlinkSync('/etc/passwd', join(dir, 'escape'));
@@ -39,7 +42,13 @@ describe('TFTP', () => {
     guest.send(udpFrame(2000, HOST_IP, 69, rrq('/boot/pxelinux.0', 'tsize', '0', 'blksize', '1432')));
     const oack = reply(guest);
     expect(be16(oack.body, 0)).toBe(6);
-    expect(Buffer.from(oack.body.subarray(2)).toString().split('\0')).toEqual(['blksize', '1432', 'tsize', '3000', '']);
+    expect(Buffer.from(oack.body.subarray(2)).toString().split('\0')).toEqual([
+      'blksize',
+      '1432',
+      'tsize',
+      '3000',
+      '',
+    ]);
     const tid = oack.sport;
     const data: number[] = [];
     for (let block = 0; block < 3; block++) {
@@ -108,9 +117,14 @@ describe('host forwarding', () => {
     const iss = be32(syn.l4, 4);
     guest.send(tcpFrame(GUEST_IP, 22, HOST_IP, sport, 5000, iss + 1, 0x12, 65535, new Uint8Array(0), 1460));
     await until(() => guest.received.some((f) => parseOut(f).l4.length > 20), 'forwarded data');
-    const data = guest.take().map(parseOut).find((p) => p.l4.length > 20)!;
+    const data = guest
+      .take()
+      .map(parseOut)
+      .find((p) => p.l4.length > 20)!;
     expect(Buffer.from(data.l4.subarray(20)).toString()).toBe('ping');
-    guest.send(tcpFrame(GUEST_IP, 22, HOST_IP, sport, 5001, iss + 5, 0x18, 65535, new TextEncoder().encode('pong')));
+    guest.send(
+      tcpFrame(GUEST_IP, 22, HOST_IP, sport, 5001, iss + 5, 0x18, 65535, new TextEncoder().encode('pong')),
+    );
     await until(() => got === 'pong', 'the reply at the host');
     client.destroy();
   });
@@ -127,7 +141,11 @@ describe('host forwarding', () => {
     peer.send('question', hostPort!, '127.0.0.1');
     await until(() => guest.received.length > 0, 'the datagram at the guest');
     const p = parseOut(guest.take()[0]!);
-    expect([p.src, be16(p.l4, 2), Buffer.from(p.l4.subarray(8)).toString()]).toEqual([HOST_IP, 5353, 'question']);
+    expect([p.src, be16(p.l4, 2), Buffer.from(p.l4.subarray(8)).toString()]).toEqual([
+      HOST_IP,
+      5353,
+      'question',
+    ]);
     guest.send(udpFrame(5353, HOST_IP, be16(p.l4, 0), new TextEncoder().encode('answer')));
     await until(() => answer === 'answer', 'the reply at the host peer');
     peer.close();
