@@ -618,7 +618,7 @@ export class CpuState implements CodeSource {
       const pde = mem.read32(pdeAddr);
       if ((pde & 1) === 0) this.pageFault(lin, 0, write, user);
       if (pde & 0x80 && this.cr4 & CR4_PSE) {
-        if (pde & 0x3e0000) this.pageFault(lin, 9, write, user);
+        if (pde & 0x3fe000) this.pageFault(lin, 9, write, user);
         rw = pde & 2;
         us = pde & 4;
         this.checkAccess(lin, rw, us, write, user);
