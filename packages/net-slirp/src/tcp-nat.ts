@@ -40,7 +40,9 @@ export class TcpNat implements TcpOwner {
     if (!seg) return;
     const key = `${ip.src}:${seg.srcPort}>${ip.dst}:${seg.dstPort}`;
     const conn = this.conns.get(key);
-    if (conn) {
+    // A new SYN on a 4-tuple in TIME_WAIT starts a new connection (guests reuse ports quickly).
+    if (conn && conn.state === 'TIME_WAIT' && (seg.flags & (SYN | ACK | RST)) === SYN) conn.destroy();
+    else if (conn) {
       conn.onSegment(seg);
       return;
     }

@@ -53,6 +53,14 @@ describe('ARP', () => {
     }
   });
 
+  it('never answers inside the NIC send: replies wait for the virtual-time flush', () => {
+    guest = new Guest();
+    guest.port.send(arpRequest(GUEST_IP, HOST_IP));
+    expect(guest.received).toHaveLength(0);
+    guest.clock.runDue();
+    expect(guest.received).toHaveLength(1);
+  });
+
   it('stays silent for the guest own address (duplicate address probes) and others', () => {
     guest = new Guest();
     guest.send(arpRequest(0, GUEST_IP));

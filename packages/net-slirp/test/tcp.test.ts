@@ -146,6 +146,22 @@ describe('TCP NAT', () => {
     expect(guest.slirp.tcp.size).toBe(0);
   });
 
+  it('a new SYN on a connection in TIME_WAIT opens a fresh connection', async () => {
+    const srv = await server((s) => s.end());
+    guest = new Guest();
+    const c = new Conn(srv.port);
+    await c.open();
+    const fin = await c.next('FIN', (s) => (s.flags & FIN) !== 0);
+    c.ack = (fin.find((s) => s.flags & FIN)!.seq + 1) >>> 0;
+    c.send(FIN | ACK);
+    expect([...guest.slirp.tcp.connections()][0]!.state).toBe('TIME_WAIT');
+    guest.take();
+    c.seq = 900000;
+    const synAck = await c.open();
+    expect([synAck.flags, synAck.ack]).toEqual([SYN | ACK, 900001]);
+    await until(() => srv.sockets.length === 2, 'the second host connection');
+  });
+
   it('closes guest-first: the host keeps sending after the guest FIN until it ends too', async () => {
     const srv = await server();
     guest = new Guest();
