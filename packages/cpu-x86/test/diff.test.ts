@@ -10,7 +10,18 @@ import { firstMismatch } from './harness/compare.js';
  * case count from the ROM, so a run of N cases is the fixture's first N.
  * PLUGBOARD_DIFF_CASES bounds N (default: 1000, every case of most fixtures).
  */
-const GROUPS = ['alu', 'shift', 'muldiv', 'bcd', 'bitops', 'string', 'misc', 'paging', 'x87'] as const;
+const GROUPS = [
+  'alu',
+  'shift',
+  'muldiv',
+  'bcd',
+  'bitops',
+  'string',
+  'misc',
+  'paging',
+  'user',
+  'x87',
+] as const;
 const LIMIT = Number(process.env.PLUGBOARD_DIFF_CASES ?? 1000);
 /** Generous: the largest group (string) runs about 20 000 instructions a case. */
 const INSTRUCTIONS_PER_CASE = 200_000;
