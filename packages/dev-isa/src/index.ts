@@ -1,4 +1,7 @@
 import { i8042Plugin } from './i8042/plugin.js';
+import { debugconPlugin } from './misc/debugcon.js';
+import { floppyPlugin } from './misc/floppy.js';
+import { port80Plugin } from './misc/port80.js';
 import { mc146818Plugin } from './rtc/plugin.js';
 import { uart16550aPlugin } from './serial/plugin.js';
 
@@ -13,6 +16,9 @@ export {
 export { Ps2Keyboard } from './i8042/ps2-keyboard.js';
 export { MOUSE_LEFT, MOUSE_MIDDLE, MOUSE_RIGHT, Ps2Mouse } from './i8042/ps2-mouse.js';
 export { KEY_CODES, SET1_TO_SET2, SET2_TO_SET1, translateToSet1 } from './i8042/scancodes.js';
+export { type DebugconConfig, type DebugconDevice, debugconPlugin } from './misc/debugcon.js';
+export { EmptyFloppyController, type FloppyConfig, floppyPlugin } from './misc/floppy.js';
+export { type Port80Config, type Port80Device, port80Plugin } from './misc/port80.js';
 export { CMOS_TOKEN, Cmos, type CmosService, type DiskGeometry, initPcCmos } from './rtc/cmos.js';
 export { Mc146818, UIP_LEAD_NS } from './rtc/mc146818.js';
 export {
@@ -32,4 +38,11 @@ export {
 } from './serial/plugin.js';
 export { HOST_QUEUE_SIZE, Uart16550a } from './serial/uart16550a.js';
 
-export const plugins = [mc146818Plugin, uart16550aPlugin, i8042Plugin];
+export const plugins = [
+  mc146818Plugin,
+  uart16550aPlugin,
+  i8042Plugin,
+  port80Plugin,
+  debugconPlugin,
+  floppyPlugin,
+];

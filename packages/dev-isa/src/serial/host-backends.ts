@@ -1,35 +1,7 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
+import { OutputBuffer } from '../host/output-buffer.js';
 import type { SerialBackend } from './backend.js';
-
-/**
- * Output is gathered and handed to the host once per turn of Node's event
- * loop, so a guest printing a line costs one write, not one per byte.
- */
-class OutputBuffer {
-  private buf = Buffer.alloc(4096);
-  private length = 0;
-  private scheduled = false;
-
-  constructor(private readonly sink: (chunk: Buffer) => void) {}
-
-  push(byte: number): void {
-    if (this.length === this.buf.length) this.flush();
-    this.buf[this.length++] = byte;
-    if (!this.scheduled) {
-      this.scheduled = true;
-      setImmediate(() => this.flush());
-    }
-  }
-
-  flush(): void {
-    this.scheduled = false;
-    if (this.length === 0) return;
-    const chunk = Buffer.from(this.buf.subarray(0, this.length));
-    this.length = 0;
-    this.sink(chunk);
-  }
-}
 
 /** The terminal: output to stdout, input from stdin (raw when it is a TTY). */
 export function stdioBackend(): SerialBackend {
