@@ -59,6 +59,8 @@ export class SocketBackend implements NetworkBackend {
   private server: net.Server | null = null;
   private stream: net.Socket | null = null;
   private udp: dgram.Socket | null = null;
+  private mcastTx: dgram.Socket | null = null;
+  private mcastTxPort = -1;
   private closed = false;
 
   constructor(
@@ -106,6 +108,7 @@ export class SocketBackend implements NetworkBackend {
       const u = dgram.createSocket({ type: 'udp4', reuseAddr: m.kind === 'mcast' });
       u.on('message', (msg, rinfo) => {
         if (m.kind === 'udp' && (rinfo.port !== m.peer.port || rinfo.address !== m.peer.host)) return;
+        if (m.kind === 'mcast' && rinfo.port === this.mcastTxPort) return;
         this.fromPeer(msg);
       });
       u.on('error', (err) => this.log(`socket ${this.id}: ${err.message}`));
@@ -117,12 +120,18 @@ export class SocketBackend implements NetworkBackend {
           resolve();
         });
       });
+      this.udp = u;
       if (m.kind === 'mcast') {
         u.addMembership(m.group.host, m.local ?? undefined);
-        u.setMulticastLoopback(true);
-        if (m.local) u.setMulticastInterface(m.local);
+        // Frames go out from a socket of their own, so each member can tell its own frames (by source port) from others'.
+        const tx = dgram.createSocket('udp4');
+        tx.on('error', (err) => this.log(`socket ${this.id}: ${err.message}`));
+        await new Promise<void>((resolve) => tx.bind(0, m.local ?? undefined, () => resolve()));
+        tx.setMulticastLoopback(true);
+        if (m.local) tx.setMulticastInterface(m.local);
+        this.mcastTx = tx;
+        this.mcastTxPort = tx.address().port;
       }
-      this.udp = u;
     }
   }
 
@@ -154,6 +163,8 @@ export class SocketBackend implements NetworkBackend {
     this.stream?.destroy();
     this.server?.close();
     this.udp?.close();
+    this.mcastTx?.close();
+    this.mcastTx = null;
     this.stream = null;
     this.server = null;
     this.udp = null;
@@ -197,12 +208,13 @@ export class SocketBackend implements NetworkBackend {
       else this.stream.write(frameForStream(frame));
     } else if (this.udp && m.kind !== 'listen' && m.kind !== 'connect') {
       const to = m.kind === 'udp' ? m.peer : m.group;
-      if (this.udp.getSendQueueSize() > this.config.queueFrames) {
+      const out = this.mcastTx ?? this.udp;
+      if (out.getSendQueueCount() > this.config.queueFrames) {
         this.sendDropped++;
         return;
       }
       // dgram keeps a reference until sent, and the frame is only valid during this call.
-      this.udp.send(Buffer.from(frame), to.port, to.host);
+      out.send(Buffer.from(frame), to.port, to.host);
     } else {
       this.sendDropped++;
     }

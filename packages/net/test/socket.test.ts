@@ -78,6 +78,18 @@ describe('socket netdev', () => {
     expect([nicB.received[0]!.length, nicA.received[0]!.length]).toEqual([70, 80]);
   });
 
+  it('shares a UDP multicast segment among members, none hearing its own frames', async () => {
+    const config = { mcast: '239.192.0.7:47444', localaddr: '127.0.0.1' };
+    const members = [await backend('m0', config), await backend('m1', config), await backend('m2', config)];
+    const nics = members.map(() => new FakeNic());
+    const ports = members.map((m, i) => m.connect(nics[i]!));
+    ports[0]!.send(frame(99, 1));
+    ports[2]!.send(frame(77, 2));
+    await until(() => nics[1]!.received.length === 2 && nics[0]!.received.length === 1 && nics[2]!.received.length === 1, 'frames');
+    await new Promise((r) => setTimeout(r, 50));
+    expect(nics.map((n) => n.received.map((f) => f[0]).sort())).toEqual([[2], [1, 2], [1]]);
+  });
+
   it('refuses a second NIC on one socket netdev', async () => {
     const s = await backend('s', { listen: '127.0.0.1:0' });
     s.connect(new FakeNic());
