@@ -1,0 +1,1 @@
+export { Eeprom93Cx6 } from './eeprom93cx6.js';
