@@ -64,7 +64,8 @@ async function expectRefused(dir: string, path: string, message: RegExp): Promis
     expect((error as Error).message).toMatch(readOnly ? message : /vmdk/);
   }
   const c = collector();
-  expect(await runImg(['check', path], c.io)).not.toBe(0);
+  expect(await runImg(['check', path], c.io)).toBe(2);
+  expect(c.out()).toMatch(/^ERROR: .*vmdk/);
   expect(snapshot(dir)).toBe(before);
 }
 

@@ -1,9 +1,10 @@
+import { findFormat, probeFormat } from '@plugboard/block';
 import { BlockError } from '@plugboard/core';
+import { imageFormats } from '../formats.js';
 import { SparseExtent } from '../sparse-extent.js';
 import { VmdkImage } from '../vmdk-image.js';
 import { parseArgs, UsageError } from './args.js';
 import type { ImgIo } from './io.js';
-import { openImage } from './open-image.js';
 
 /** What `img check` found; `exitCode` is qemu-img check's: 0 clean, 2 corruptions, 3 leaks only. */
 export interface CheckResult {
@@ -68,8 +69,8 @@ export function check(argv: readonly string[], io: ImgIo): number {
   if (repairMode !== undefined && repairMode !== 'leaks' && repairMode !== 'all') {
     throw new UsageError(`Unknown option value for -r (expecting 'leaks' or 'all'): ${repairMode}`);
   }
-  const { image, format } = openImage(file, args.values.get('f'), true);
-  image.close();
+  const fmt = args.values.get('f');
+  const format = fmt ? findFormat(fmt, imageFormats) : probeFormat(file, imageFormats);
   if (format.name !== 'vmdk') {
     io.stderr.write(`plugboard img: This image format (${format.name}) does not support checks\n`);
     return 63;
