@@ -111,3 +111,11 @@ describe('Dma', () => {
     expect(m.ram[0xffff]).toBe(1);
   });
 });
+
+describe('crc32', () => {
+  it('matches the IEEE 802.3 check value and a known frame FCS', async () => {
+    const { crc32 } = await import('@plugboard/core');
+    expect(crc32(new TextEncoder().encode('123456789'))).toBe(0xcbf43926);
+    expect(crc32(new Uint8Array(0))).toBe(0);
+  });
+});
