@@ -32,11 +32,8 @@ export const isoFormat: ImageFormat = {
   probe: (head) =>
     head.length >= ISO_MAGIC_OFFSET + 5 &&
     String.fromCharCode(...head.subarray(ISO_MAGIC_OFFSET, ISO_MAGIC_OFFSET + 5)) === 'CD001',
-  open: (path, { readOnly }) => {
-    if (!readOnly)
-      throw new BlockError(`${path}: an ISO image is read-only; open it with readOnly`, 'read-only');
-    return new RawImage(path, { readOnly: true, sectorSize: 2048 });
-  },
+  // A CD image is read-only media whatever the drive asks; its writes fail with a read-only BlockError.
+  open: (path) => new RawImage(path, { readOnly: true, sectorSize: 2048 }),
 };
 
 /** Reads the start of `path` and returns the first format that recognises it. */

@@ -24,8 +24,10 @@ describe('file drive plugin', () => {
   }
 
   it('probes ISO by CD001 at 0x8001 and reports 2048-byte sectors', async () => {
-    const drive = await build({ file: 'cd.iso', readOnly: true });
+    const drive = await build({ file: 'cd.iso' });
     expect(drive.format).toBe('iso');
+    expect(drive.readOnly).toBe(true);
+    expect(() => drive.write(0, new Uint8Array(2048))).toThrow(/read-only/);
     expect(drive.sectorSize).toBe(2048);
     expect(drive.sectorCount).toBe(20);
     drive.destroy();
