@@ -115,6 +115,29 @@ export function bare(code: Uint8Array, ramBytes = 4 << 20): Bare {
   };
 }
 
+const ASM_DIR = new URL('./asm/', import.meta.url).pathname;
+
+/**
+ * Assembles a protected-mode test (`asm/pm.inc` frame: `test_main` runs in
+ * flat ring 0) and runs it to HLT.
+ */
+export function runPm(body: string, budget?: number): Bare {
+  const m = bare(assemble(`%include "${ASM_DIR}pm.inc"\ntest_main:\n${body}\n    hlt\n`));
+  m.run(budget);
+  return m;
+}
+
+/** Result slot `n` of a PROBE: the vector raised (-1 for none), its error code, CR2 and EIP. */
+export function probe(m: Bare, n: number): { vector: number; error: number; cr2: number; eip: number } {
+  const at = 0x800 + n * 16;
+  return {
+    vector: m.mem32(at) | 0,
+    error: m.mem32(at + 4) | 0,
+    cr2: m.mem32(at + 8),
+    eip: m.mem32(at + 12),
+  };
+}
+
 /** Assembles a real-mode program (`bits 16`, `org 0`) and runs it to HLT. */
 export function runReal(source: string, budget?: number): Bare {
   const m = bare(assemble(`bits 16\norg 0\n${source}\n`));

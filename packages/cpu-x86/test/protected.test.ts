@@ -1,0 +1,102 @@
+import { describe, expect, it } from 'vitest';
+import { probe, runPm } from './harness.js';
+
+const GP = 13;
+const NP = 11;
+const SS = 12;
+const UD = 6;
+const DE = 0;
+const BP = 3;
+const BR = 5;
+
+describe('protected mode', () => {
+  it('enters flat 32-bit ring 0', () => {
+    const m = runPm('mov ebx, cr0\nmov ecx, cs\nmov edx, 0x12345678');
+    expect(m.cpu.halted).toBe(true);
+    expect(m.cpu.regs[3] & 1).toBe(1);
+    expect(m.cpu.regs[1]).toBe(0x08);
+    expect(m.cpu.regs[2]).toBe(0x12345678);
+    expect(m.cpu.code32).toBe(true);
+    expect(m.cpu.cpl).toBe(0);
+  });
+
+  it('raises segment and instruction faults with their error codes', () => {
+    const m = runPm(`
+      mov ax, SEL_NP
+      PROBE 0, mov ds, ax
+      PROBE 1, mov es, [bad_sel]
+      mov ax, SEL_SMALL
+      mov fs, ax
+      PROBE 2, mov eax, [fs:0x1000]
+      mov ax, SEL_RO
+      mov gs, ax
+      PROBE 3, mov [gs:0], eax
+      mov ax, SEL_DOWN
+      mov fs, ax
+      PROBE 4, mov eax, [fs:0x800]
+      PROBE 5, mov eax, [fs:0x2000]
+      mov ax, SEL_RO
+      PROBE 6, mov ss, ax
+      mov ax, SEL_NP
+      PROBE 7, mov ss, ax
+      xor eax, eax
+      mov es, ax
+      PROBE 8, mov eax, [es:0]
+      mov ax, SEL_DATA0
+      mov es, ax
+      xor eax, eax
+      PROBE 9, mov ss, ax
+      PROBE 10, ud2
+      xor edx, edx
+      xor ecx, ecx
+      PROBE 11, div ecx
+      PROBE 12, int3
+      PROBE 13, bound eax, [bounds]
+      PROBE 14, jmp SEL_DATA0:0
+      mov eax, 1 << 20
+      PROBE 15, mov cr4, eax
+      PROBE 16, mov eax, [fs:0xffffffff]
+      jmp done
+    bad_sel: dw 0x1000
+    bounds: dd 10, 20
+    done:
+      mov eax, 5
+    `);
+    expect(probe(m, 0)).toMatchObject({ vector: NP, error: 0x48 });
+    expect(probe(m, 1)).toMatchObject({ vector: GP, error: 0x1000 });
+    expect(probe(m, 2)).toMatchObject({ vector: GP, error: 0 });
+    expect(probe(m, 3)).toMatchObject({ vector: GP, error: 0 });
+    expect(probe(m, 4)).toMatchObject({ vector: GP, error: 0 });
+    expect(probe(m, 5).vector).toBe(-1);
+    expect(probe(m, 6)).toMatchObject({ vector: GP, error: 0x50 });
+    expect(probe(m, 7)).toMatchObject({ vector: SS, error: 0x48 });
+    expect(probe(m, 8)).toMatchObject({ vector: GP, error: 0 });
+    expect(probe(m, 9)).toMatchObject({ vector: GP, error: 0 });
+    expect(probe(m, 10).vector).toBe(UD);
+    expect(probe(m, 11).vector).toBe(DE);
+    expect(probe(m, 12).vector).toBe(BP);
+    expect(probe(m, 13).vector).toBe(BR);
+    expect(probe(m, 14)).toMatchObject({ vector: GP, error: 0x10 });
+    expect(probe(m, 15)).toMatchObject({ vector: GP, error: 0 });
+    expect(probe(m, 16)).toMatchObject({ vector: GP, error: 0 });
+    expect(m.cpu.regs[0]).toBe(5);
+  });
+
+  it('reports the faulting instruction for faults and the next one for traps', () => {
+    const m = runPm(`
+      PROBE 0, ud2
+      PROBE 1, int3
+      jmp over
+    over:
+      mov eax, 0
+    `);
+    const ud = probe(m, 0);
+    const bp = probe(m, 1);
+    // ud2 is 2 bytes; PROBE stores 4 dwords of setup (40 bytes) before each instruction.
+    expect(bp.eip - ud.eip).toBeGreaterThan(0);
+    const image = m.parts.memory;
+    expect(image.read8(ud.eip)).toBe(0x0f);
+    expect(image.read8(ud.eip + 1)).toBe(0x0b);
+    expect(image.read8(bp.eip - 1)).toBe(0xcc);
+  });
+});
