@@ -15,7 +15,8 @@ export interface FwCfgConfig {
   dma: boolean;
   cpus: number;
   maxCpus: number;
-  nographic: boolean;
+  uuid: string | null;
+  sercon: boolean;
   serconPort: number;
   bootMenu: boolean;
   bootMenuTimeout: number | null;
@@ -40,17 +41,24 @@ export const fwCfgPlugin = definePlugin<FwCfgConfig, FwCfg>({
       dma: { type: 'boolean', default: true, description: 'Offer the DMA interface (FW_CFG_ID bit 1).' },
       cpus: { type: 'integer', minimum: 1, maximum: 255, default: 1, description: 'FW_CFG_NB_CPUS.' },
       maxCpus: { type: 'integer', minimum: 1, maximum: 255, default: 1, description: 'FW_CFG_MAX_CPUS.' },
-      nographic: {
+      uuid: {
+        type: ['string', 'null'],
+        pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$',
+        default: null,
+        description: 'FW_CFG_UUID (the SMBIOS system UUID); null gives zeros.',
+      },
+      sercon: {
         type: 'boolean',
         default: false,
-        description: 'FW_CFG_NOGRAPHIC and etc/sercon-port: SeaBIOS mirrors its screen to the serial port.',
+        description:
+          'A -nographic run: FW_CFG_NOGRAPHIC and etc/sercon-port, so SeaBIOS mirrors its screen to COM1.',
       },
       serconPort: {
         type: 'integer',
         minimum: 0,
         maximum: 0xffff,
         default: 0x3f8,
-        description: 'etc/sercon-port when nographic.',
+        description: 'etc/sercon-port when sercon.',
       },
       bootMenu: { type: 'boolean', default: false, description: 'FW_CFG_BOOT_MENU and etc/show-boot-menu.' },
       bootMenuTimeout: {
@@ -84,9 +92,9 @@ export const fwCfgPlugin = definePlugin<FwCfgConfig, FwCfg>({
 function addMachineItems(fw: FwCfg, ramBytes: number, config: FwCfgConfig): void {
   fw.addItem(FwCfgKey.SIGNATURE, new TextEncoder().encode('QEMU'));
   fw.addItem(FwCfgKey.ID, le32(FW_CFG_VERSION | (config.dma ? FW_CFG_VERSION_DMA : 0)));
-  fw.addItem(FwCfgKey.UUID, new Uint8Array(16));
+  fw.addItem(FwCfgKey.UUID, uuidBytes(config.uuid));
   fw.addItem(FwCfgKey.RAM_SIZE, le64(ramBytes));
-  fw.addItem(FwCfgKey.NOGRAPHIC, le16(config.nographic ? 1 : 0));
+  fw.addItem(FwCfgKey.NOGRAPHIC, le16(config.sercon ? 1 : 0));
   fw.addItem(FwCfgKey.NB_CPUS, le16(config.cpus));
   fw.addItem(FwCfgKey.MAX_CPUS, le16(Math.max(config.cpus, config.maxCpus)));
   fw.addItem(FwCfgKey.BOOT_MENU, le16(config.bootMenu ? 1 : 0));
@@ -97,5 +105,14 @@ function addMachineItems(fw: FwCfg, ramBytes: number, config: FwCfgConfig): void
   fw.addFile('etc/boot-fail-wait', le32(config.bootFailWait));
   fw.addFile('etc/show-boot-menu', le16(config.bootMenu ? 1 : 0));
   if (config.bootMenuTimeout !== null) fw.addFile('etc/boot-menu-wait', le16(config.bootMenuTimeout));
-  if (config.nographic) fw.addFile('etc/sercon-port', le16(config.serconPort));
+  if (config.sercon) fw.addFile('etc/sercon-port', le16(config.serconPort));
+}
+
+/** A UUID as QEMU stores it in FW_CFG_UUID: the 16 bytes in the order the text spells them. */
+export function uuidBytes(uuid: string | null): Uint8Array {
+  const out = new Uint8Array(16);
+  if (uuid === null) return out;
+  const hex = uuid.replace(/-/g, '');
+  for (let i = 0; i < 16; i++) out[i] = Number.parseInt(hex.slice(i * 2, i * 2 + 2), 16);
+  return out;
 }

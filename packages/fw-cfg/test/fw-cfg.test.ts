@@ -28,7 +28,8 @@ function defaults(over: Record<string, unknown> = {}) {
     dma: true,
     cpus: 1,
     maxCpus: 1,
-    nographic: false,
+    uuid: null,
+    sercon: false,
     serconPort: 0x3f8,
     bootMenu: false,
     bootMenuTimeout: null,
@@ -117,9 +118,16 @@ describe('fw_cfg I/O interface', () => {
   });
 
   it('adds etc/sercon-port and FW_CFG_NOGRAPHIC for a -nographic run', () => {
-    build({ nographic: true });
+    build({ sercon: true });
     expect(readItem(fw.fileKey('etc/sercon-port')!, 2)).toEqual([0xf8, 0x03]);
     expect(readItem(FwCfgKey.NOGRAPHIC, 2)).toEqual([1, 0]);
+  });
+
+  it('stores -uuid in FW_CFG_UUID in text order', () => {
+    build({ uuid: '12345678-9abc-def0-1122-334455667788' });
+    expect(readItem(FwCfgKey.UUID, 16)).toEqual([
+      0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc, 0xde, 0xf0, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88,
+    ]);
   });
 
   it('binds its service under both tokens', () => {
