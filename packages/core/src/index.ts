@@ -53,4 +53,4 @@ export {
 export { ConfigError, PluginRegistry } from './plugin/registry.js';
 export { Tokens } from './plugin/tokens.js';
 export { Clock, type ClockOptions, DEFAULT_CLOCK_OPTIONS, Timer } from './time/clock.js';
-export { TraceHook } from './trace/trace-hook.js';
+export { formatRegisterEvent, type RegisterTraceEvent, TraceHook } from './trace/trace-hook.js';

@@ -1,4 +1,5 @@
 import type { ContainerModule } from 'inversify';
+import type { RegisterTraceEvent, TraceHook } from '../trace/trace-hook.js';
 import type { DeviceContext } from './context.js';
 
 /**
@@ -29,6 +30,8 @@ export interface Device {
   destroy?(): void | Promise<void>;
   /** A few lines for the monitor's `info` commands. */
   info?(): string;
+  /** Register accesses by name (`plugboard run --trace <id>`); costs nothing untapped. */
+  registerTrace?: TraceHook<RegisterTraceEvent>;
 }
 
 /**
