@@ -730,7 +730,7 @@ export class CpuState implements CodeSource {
       this.memory.write16(this.translate(lin, true, this.cpl === 3), v & 0xffff);
       return;
     }
-    this.translate(lin + 1, true, this.cpl === 3);
+    this.translate((lin + 1) & ~0xfff, true, this.cpl === 3);
     this.write8(lin, v);
     this.write8(lin + 1, v >> 8);
   }
@@ -754,14 +754,14 @@ export class CpuState implements CodeSource {
       return;
     }
     this.translate(lin, true, this.cpl === 3);
-    this.translate(lin + 3, true, this.cpl === 3);
+    this.translate((lin + 3) & ~0xfff, true, this.cpl === 3);
     for (let k = 0; k < 4; k++) this.write8(lin + k, v >> (k * 8));
   }
 
   /** Checks that a write to `lin..lin+len-1` would succeed, before a multi-part update. */
   probeWrite(lin: number, len: number): void {
     this.translate(lin, true, this.cpl === 3);
-    if (((lin & 0xfff) + len - 1) >> 12) this.translate(lin + len - 1, true, this.cpl === 3);
+    if (((lin & 0xfff) + len - 1) >> 12) this.translate((lin + len - 1) & ~0xfff, true, this.cpl === 3);
   }
 
   // Supervisor accesses the processor makes itself: descriptor tables, the TSS, the IDT.
