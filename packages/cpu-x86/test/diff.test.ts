@@ -20,6 +20,7 @@ const GROUPS = [
   'misc',
   'paging',
   'user',
+  'apic',
   'x87',
 ] as const;
 const LIMIT = Number(process.env.PLUGBOARD_DIFF_CASES ?? 1000);
