@@ -73,6 +73,8 @@ export class SparseExtent implements Extent {
   private nextFree: number;
   private readonly scratch: Uint8Array;
   private readonly entryBuf = new Uint8Array(4);
+  /** Table entries on their way to disk: up to one whole table. */
+  private readonly entriesBuf: Uint8Array;
   private cachedGrain = -1;
   private readonly cachedData: Uint8Array;
   private readonly fileBytes: number;
@@ -99,6 +101,7 @@ export class SparseExtent implements Extent {
     this.fileBytes = fileBytes;
     this.nextFree = usedEnd;
     this.scratch = new Uint8Array(this.grainSectors * SECTOR);
+    this.entriesBuf = new Uint8Array(this.gtBytes);
     this.cachedData = new Uint8Array(this.compressed ? this.grainSectors * SECTOR : 0);
   }
 
@@ -296,25 +299,52 @@ export class SparseExtent implements Extent {
   write(sector: number, src: Uint8Array, parent: ParentReader | null, diskSector: number): void {
     if (!this.writable) throw new BlockError(`${this.path}: extent is read-only`, 'read-only');
     const gs = this.grainSectors;
+    const perTable = this.header.numGTEsPerGT;
     const end = sector + src.length / SECTOR;
     let s = sector;
     while (s < end) {
       const grain = Math.floor(s / gs);
       const inGrain = s - grain * gs;
-      const n = Math.min(end - s, gs - inGrain);
-      const part = src.subarray((s - sector) * SECTOR, (s - sector + n) * SECTOR);
+      let n = Math.min(end - s, gs - inGrain);
+      const at = (s - sector) * SECTOR;
       const g = this.entry(grain);
       if (g > GTE_ZEROED) {
-        writeFully(this.fd, part, (g + inGrain) * SECTOR, this.path);
+        // Overwrite in place, one write for grains that follow each other in the file.
+        let next = grain + 1;
+        while (s + n < end && this.entry(next) === g + (next - grain) * gs) {
+          n += Math.min(end - s - n, gs);
+          next++;
+        }
+        writeFully(this.fd, src.subarray(at, at + n * SECTOR), (g + inGrain) * SECTOR, this.path);
+      } else if (n < gs) {
+        this.allocatePartial(
+          grain,
+          inGrain,
+          src.subarray(at, at + n * SECTOR),
+          g === 0 ? parent : null,
+          diskSector,
+        );
       } else {
-        this.allocate(grain, inGrain, part, g === 0 ? parent : null, diskSector);
+        // Whole unallocated grains of one table: one data write and one write per table copy.
+        let count = 0;
+        while (
+          s + (count + 1) * gs <= end &&
+          this.entry(grain + count) <= GTE_ZEROED &&
+          Math.floor((grain + count) / perTable) === Math.floor(grain / perTable) &&
+          !(parent === null && isZero(src.subarray(at + count * gs * SECTOR, at + (count + 1) * gs * SECTOR)))
+        ) {
+          count++;
+        }
+        // A whole grain of zeros with no parent below stays unallocated: it reads as zeros already.
+        n = count === 0 ? gs : count * gs;
+        if (count > 0) this.place(grain, count, src.subarray(at, at + n * SECTOR));
       }
       s += n;
     }
   }
 
-  /** Gives `grain` (unallocated or zeroed) a grain at the end of the used area holding `part` at `inGrain`. */
-  private allocate(
+  /** Gives `grain` (unallocated or zeroed) a new grain holding `part` at `inGrain`, the rest from the parent or zeros. */
+  private allocatePartial(
     grain: number,
     inGrain: number,
     part: Uint8Array,
@@ -322,29 +352,39 @@ export class SparseExtent implements Extent {
     diskSector: number,
   ): void {
     const gs = this.grainSectors;
-    let data = part;
-    if (part.length !== gs * SECTOR) {
-      data = this.scratch;
-      const grainStart = grain * gs;
-      const inExtent = Math.min(gs, this.sectors - grainStart);
-      if (parent) parent(diskSector + grainStart, data.subarray(0, inExtent * SECTOR));
-      else data.fill(0, 0, inExtent * SECTOR);
-      data.fill(0, inExtent * SECTOR);
-      data.set(part, inGrain * SECTOR);
-    }
-    // A grain that stays all zeros needs no space: unallocated (or zeroed) already reads that way.
+    const data = this.scratch;
+    const grainStart = grain * gs;
+    const inExtent = Math.min(gs, this.sectors - grainStart);
+    if (parent) parent(diskSector + grainStart, data.subarray(0, inExtent * SECTOR));
+    else data.fill(0, 0, inExtent * SECTOR);
+    data.fill(0, inExtent * SECTOR);
+    data.set(part, inGrain * SECTOR);
     if (!parent && isZero(data)) return;
-    const table = Math.floor(grain / this.header.numGTEsPerGT);
+    this.place(grain, 1, data);
+  }
+
+  /**
+   * Writes `count` grains of `data` at the end of the used area, then points
+   * their table entries at them: primary table first, redundant table second.
+   */
+  private place(grain: number, count: number, data: Uint8Array): void {
+    const perTable = this.header.numGTEsPerGT;
+    const table = Math.floor(grain / perTable);
     if (this.gtOffsets[table] === 0) this.allocateTable(table);
     const at = this.nextFree;
     writeFully(this.fd, data, at * SECTOR, this.path);
-    this.nextFree = at + gs;
-    const index = grain % this.header.numGTEsPerGT;
-    this.gts[table]![index] = at;
-    new DataView(this.entryBuf.buffer).setUint32(0, at, true);
-    writeFully(this.fd, this.entryBuf, this.gtOffsets[table]! * SECTOR + index * 4, this.path);
+    this.nextFree = at + count * this.grainSectors;
+    const index = grain % perTable;
+    const gt = this.gts[table]!;
+    const entries = this.entriesBuf.subarray(0, count * 4);
+    const v = new DataView(entries.buffer);
+    for (let i = 0; i < count; i++) {
+      gt[index + i] = at + i * this.grainSectors;
+      v.setUint32(i * 4, at + i * this.grainSectors, true);
+    }
+    writeFully(this.fd, entries, this.gtOffsets[table]! * SECTOR + index * 4, this.path);
     if (this.rgtOffsets)
-      writeFully(this.fd, this.entryBuf, this.rgtOffsets[table]! * SECTOR + index * 4, this.path);
+      writeFully(this.fd, entries, this.rgtOffsets[table]! * SECTOR + index * 4, this.path);
   }
 
   /** Gives grain directory entry `table` a zeroed grain table (and redundant table) at the end of the used area. */

@@ -150,25 +150,18 @@ export class VmdkImage implements BlockBackend {
 
   read(sector: number, dest: Uint8Array): void {
     checkRange(this, sector, dest.length);
-    this.each(sector, dest, (extent, rel, part, diskSector) =>
-      extent.read(rel, part, this.parentReader, diskSector),
-    );
+    this.transfer(sector, dest, false);
   }
 
   write(sector: number, src: Uint8Array): void {
     if (this.readOnly) throw new BlockError(`${this.path}: image is read-only`, 'read-only');
     checkRange(this, sector, src.length);
     if (!this.cidWritten) this.writeNewCid();
-    this.each(sector, src, (extent, rel, part, diskSector) =>
-      extent.write(rel, part, this.parentReader, diskSector),
-    );
+    this.transfer(sector, src, true);
   }
 
-  private each(
-    sector: number,
-    buf: Uint8Array,
-    op: (extent: Extent, rel: number, part: Uint8Array, diskSector: number) => void,
-  ): void {
+  /** Splits a request at extent boundaries (most requests lie in one extent and pass `buf` through whole). */
+  private transfer(sector: number, buf: Uint8Array, write: boolean): void {
     const end = sector + buf.length / SECTOR;
     let i = this.extentAt(sector);
     let s = sector;
@@ -177,7 +170,9 @@ export class VmdkImage implements BlockBackend {
       const stop = Math.min(end, this.starts[i + 1]!);
       const part =
         s === sector && stop === end ? buf : buf.subarray((s - sector) * SECTOR, (stop - sector) * SECTOR);
-      op(this.extents[i]!, s - start, part, start);
+      const extent = this.extents[i]!;
+      if (write) extent.write(s - start, part, this.parentReader, start);
+      else extent.read(s - start, part, this.parentReader, start);
       s = stop;
       i++;
     }
