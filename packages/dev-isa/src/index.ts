@@ -29,13 +29,13 @@ export {
   startSeconds,
 } from './rtc/plugin.js';
 export { MemoryBackend, nullBackend, type SerialBackend } from './serial/backend.js';
-export { fileBackend, stdioBackend, tcpBackend } from './serial/host-backends.js';
 export {
+  createSerialBackend,
+  SERIAL_BACKEND_SCHEMA,
   type SerialBackendConfig,
-  type UartConfig,
-  type UartDevice,
-  uart16550aPlugin,
-} from './serial/plugin.js';
+} from './serial/create-backend.js';
+export { fileBackend, stdioBackend, tcpBackend, tcpClientBackend } from './serial/host-backends.js';
+export { type UartConfig, type UartDevice, uart16550aPlugin } from './serial/plugin.js';
 export { HOST_QUEUE_SIZE, Uart16550a } from './serial/uart16550a.js';
 
 export const plugins = [

@@ -40,19 +40,19 @@ describe('port80', () => {
 });
 
 describe('debugcon', () => {
-  it('reads back 0xE9 and collects output in memory', () => {
-    const dev = debugconPlugin.create(ctx('dbg'), {
+  it('reads back 0xE9 and collects output in memory', async () => {
+    const dev = (await debugconPlugin.create(ctx('dbg'), {
       iobase: 0x402,
       output: 'memory',
       readback: 0xe9,
-    }) as DebugconDevice;
+    })) as DebugconDevice;
     expect(parts.ports.in8(0x402)).toBe(0xe9);
     for (const ch of 'SeaBIOS (version 1.16.2)\n') parts.ports.out8(0x402, ch.charCodeAt(0));
     expect(dev.text()).toBe('SeaBIOS (version 1.16.2)\n');
   });
 
-  it('sends whole lines to the device log', () => {
-    debugconPlugin.create(ctx('dbg'), { iobase: 0xe9, output: 'log', readback: 0xe9 });
+  it('sends whole lines to the device log', async () => {
+    await debugconPlugin.create(ctx('dbg'), { iobase: 0xe9, output: 'log', readback: 0xe9 });
     for (const ch of 'one\r\ntwo\n') parts.ports.out8(0xe9, ch.charCodeAt(0));
     expect(logs.map((l) => [l.source, l.message])).toEqual([
       ['dbg', 'one'],
@@ -60,16 +60,26 @@ describe('debugcon', () => {
     ]);
   });
 
-  it('writes to a file, flushed on destroy', () => {
+  it('writes to a file, flushed on destroy', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'plugboard-dbg-')), 'out.log');
-    const dev = debugconPlugin.create(ctx('dbg'), {
+    const dev = (await debugconPlugin.create(ctx('dbg'), {
       iobase: 0xe9,
       output: file,
       readback: 0xe9,
-    }) as DebugconDevice;
+    })) as DebugconDevice;
     for (const ch of 'hello') parts.ports.out8(0xe9, ch.charCodeAt(0));
-    dev.destroy();
+    await dev.destroy();
     expect(readFileSync(file, 'utf8')).toBe('hello');
+  });
+
+  it('takes a serial backend object as QEMU -debugcon chardevs translate', async () => {
+    const dev = (await debugconPlugin.create(ctx('dbg'), {
+      iobase: 0x402,
+      output: { type: 'memory' },
+      readback: 0xe9,
+    })) as DebugconDevice;
+    for (const ch of 'ok') parts.ports.out8(0x402, ch.charCodeAt(0));
+    expect(dev.text()).toBe('ok');
   });
 });
 

@@ -224,3 +224,34 @@ describe('16550A tcp backend', () => {
     await tcp.destroy();
   });
 });
+
+describe('16550A tcp client backend', () => {
+  it('connects out to a listening host (QEMU tcp: without server)', async () => {
+    const { createServer } = await import('node:net');
+    const got: Buffer[] = [];
+    const server = createServer((s) => {
+      s.on('data', (d) => got.push(d));
+      s.write('Z');
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const port = (server.address() as { port: number }).port;
+    parts = createMachineParts({ memoryBytes: 1024 * 1024 });
+    const ctx = createDeviceContext(parts, system, { id: 'com1' });
+    const tcp = (await uart16550aPlugin.create(ctx, {
+      iobase: COM1,
+      irq: 4,
+      backend: { type: 'tcp', port, host: '127.0.0.1', server: false },
+    })) as UartDevice;
+    tcp.reset();
+    init8n1();
+    wr(0, 0x61);
+    for (let i = 0; i < 400 && (got.length === 0 || !(rd(5) & 1)); i++) {
+      await new Promise((r) => setTimeout(r, 5));
+      runFor(CHAR);
+    }
+    expect(Buffer.concat(got).toString()).toBe('a');
+    expect(rd(0)).toBe(0x5a);
+    await tcp.destroy();
+    await new Promise<void>((r) => server.close(() => r()));
+  });
+});

@@ -2,17 +2,22 @@ import { closeSync, openSync, writeSync } from 'node:fs';
 import { type DeviceContext, definePlugin } from '@plugboard/core';
 import { OutputBuffer } from '../host/output-buffer.js';
 import { MemoryBackend } from '../serial/backend.js';
+import {
+  createSerialBackend,
+  SERIAL_BACKEND_SCHEMA,
+  type SerialBackendConfig,
+} from '../serial/create-backend.js';
 
 export interface DebugconConfig {
   iobase: number;
-  output: string;
+  output: string | SerialBackendConfig;
   readback: number;
 }
 
 export interface DebugconDevice {
   /** What was written, when `output` is `memory`. */
   text(): string;
-  destroy(): void;
+  destroy(): void | Promise<void>;
   info(): string;
 }
 
@@ -40,21 +45,35 @@ export const debugconPlugin = definePlugin<DebugconConfig, DebugconDevice>({
         description: 'SeaBIOS logs to 0x402.',
       },
       output: {
-        type: 'string',
-        minLength: 1,
+        oneOf: [{ type: 'string', minLength: 1 }, SERIAL_BACKEND_SCHEMA],
         default: 'stderr',
-        description: '"stdout", "stderr", "memory", "log" (the device log, a line at a time) or a file path.',
+        description:
+          '"stdout", "stderr", "memory", "log" (the device log, a line at a time), a file path, or a serial backend object.',
       },
       readback: { type: 'integer', minimum: 0, maximum: 255, default: 0xe9 },
     },
   },
-  create(ctx: DeviceContext, config) {
+  async create(ctx: DeviceContext, config) {
+    if (typeof config.output === 'object') {
+      const chardev = config.output;
+      const { backend } = await createSerialBackend(ctx, chardev, `/devices/${ctx.id}/config/output`);
+      ctx.ports.register(`${ctx.id} debugcon`, config.iobase, 1, {
+        read8: () => config.readback,
+        write8: (_off, value) => backend.write(value),
+      });
+      return {
+        text: () => (backend instanceof MemoryBackend ? backend.text() : ''),
+        destroy: () => backend.close(),
+        info: () => `port 0x${config.iobase.toString(16)} -> ${chardev.type}`,
+      };
+    }
+    const output = config.output;
     const memory = new MemoryBackend();
     let line = '';
     let fd = -1;
     let write: (byte: number) => void;
     let flush = () => {};
-    switch (config.output) {
+    switch (output) {
       case 'memory':
         write = (byte) => memory.write(byte);
         break;
@@ -68,14 +87,14 @@ export const debugconPlugin = definePlugin<DebugconConfig, DebugconDevice>({
         break;
       case 'stdout':
       case 'stderr': {
-        const stream = config.output === 'stdout' ? process.stdout : process.stderr;
+        const stream = output === 'stdout' ? process.stdout : process.stderr;
         const out = new OutputBuffer((chunk) => stream.write(chunk));
         write = (byte) => out.push(byte);
         flush = () => out.flush();
         break;
       }
       default: {
-        const path = ctx.resolvePath(config.output);
+        const path = ctx.resolvePath(output);
         try {
           fd = openSync(path, 'w');
         } catch (err) {
@@ -100,7 +119,7 @@ export const debugconPlugin = definePlugin<DebugconConfig, DebugconDevice>({
         if (fd >= 0) closeSync(fd);
         fd = -1;
       },
-      info: () => `port 0x${config.iobase.toString(16)} -> ${config.output}`,
+      info: () => `port 0x${config.iobase.toString(16)} -> ${output}`,
     };
   },
 });

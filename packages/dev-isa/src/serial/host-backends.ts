@@ -1,5 +1,5 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
-import { createServer, type Server, type Socket } from 'node:net';
+import { connect, createServer, type Server, type Socket } from 'node:net';
 import { OutputBuffer } from '../host/output-buffer.js';
 import type { SerialBackend } from './backend.js';
 
@@ -104,4 +104,45 @@ export function tcpBackend(
     return typeof address === 'object' && address ? address.port : 0;
   };
   return { backend, ready, port: boundPort };
+}
+
+/** A TCP client (QEMU's `-serial tcp:HOST:PORT` without `server`): connects at start, output dropped while down. */
+export function tcpClientBackend(
+  host: string,
+  port: number,
+): { backend: SerialBackend; ready: Promise<void> } {
+  let receive: ((data: Uint8Array) => void) | null = null;
+  let open = false;
+  const socket = connect(port, host);
+  const out = new OutputBuffer((chunk) => {
+    if (open) socket.write(chunk);
+  });
+  socket.setNoDelay(true);
+  socket.on('data', (chunk) => receive?.(chunk));
+  socket.on('close', () => {
+    open = false;
+  });
+  const ready = new Promise<void>((resolve, reject) => {
+    socket.once('connect', () => {
+      open = true;
+      socket.on('error', () => socket.destroy());
+      resolve();
+    });
+    socket.once('error', (err) => reject(new Error(`serial backend tcp ${host}:${port}: ${err.message}`)));
+  });
+  return {
+    backend: {
+      write: (byte) => {
+        if (open) out.push(byte);
+      },
+      attach(r) {
+        receive = r;
+      },
+      close() {
+        out.flush();
+        socket.destroy();
+      },
+    },
+    ready,
+  };
 }
