@@ -10,6 +10,7 @@ import {
   CR0_TS,
   CS,
   DS,
+  FLAGS_WRITABLE,
 
   ES,
   ESP,
@@ -312,7 +313,7 @@ export function iret(c: CpuState, o32: boolean): void {
     c.setSP(c.sp + 3 * size);
     c.setSegReal(CS, cs);
     c.eip = o32 ? eip >>> 0 : eip & 0xffff;
-    const mask = o32 ? 0x257fd5 & ~VM : 0x7fd5;
+    const mask = o32 ? FLAGS_WRITABLE & ~VM : 0x7fd5;
     c.setFlags(fl, mask);
     return;
   }
@@ -324,7 +325,7 @@ export function iret(c: CpuState, o32: boolean): void {
     c.setSP(c.sp + 3 * size);
     c.setSegReal(CS, cs);
     c.eip = o32 ? eip >>> 0 : eip & 0xffff;
-    c.setFlags(fl, o32 ? 0x257fd5 & ~(IOPL | VM | 0x180000) : 0x7fd5 & ~IOPL);
+    c.setFlags(fl, o32 ? FLAGS_WRITABLE & ~(IOPL | VM | 0x180000) : 0x7fd5 & ~IOPL);
     return;
   }
   if (c.flags & NT) {
@@ -348,7 +349,7 @@ export function iret(c: CpuState, o32: boolean): void {
   if (attr & ATTR_DC ? dpl > rpl : dpl !== rpl) c.gp(cs & 0xfffc);
   if ((attr & ATTR_P) === 0) c.raise(NP_VECTOR, cs & 0xfffc);
   const oldCpl = c.cpl;
-  let mask = o32 ? 0x257fd5 & ~VM : 0x7fd5;
+  let mask = o32 ? FLAGS_WRITABLE & ~VM : 0x7fd5;
   if (oldCpl > 0) mask &= ~IOPL;
   if (oldCpl > c.iopl) mask &= ~IF;
   if (rpl === oldCpl) {
@@ -387,7 +388,7 @@ function iretToV86(c: CpuState, eip: number, cs: number, fl: number): void {
   const ds = c.peek(24, true);
   const fs = c.peek(28, true);
   const gs = c.peek(32, true);
-  c.setFlags(fl, 0x257fd5);
+  c.setFlags(fl, FLAGS_WRITABLE);
   enterV86Segments(c, cs, ss, es, ds, fs, gs);
   c.regs[ESP] = esp;
   c.eip = eip & 0xffff;
