@@ -18,6 +18,13 @@ export interface IsaDmaController {
   writeMemory(channel: number, position: number, src: Uint8Array, offset: number, length: number): number;
 }
 
+/**
+ * Virtual time between service rounds while a DREQ stays up: roughly one
+ * ISA bus cycle, so a channel the guest keeps busy (autoinit, a device that
+ * never drops DREQ) advances with time instead of spinning at one instant.
+ */
+const SERVICE_INTERVAL_NS = 1000;
+
 /** Page register port (0x80 + index) to channel; -1 where the port is not a channel's page. */
 const PAGE_PORT_CHANNEL = [-1, 2, 3, 1, -1, -1, -1, 0, -1, 6, 7, 5, -1, -1, -1, 4];
 
@@ -173,6 +180,6 @@ export class IsaDma implements IsaDmaController {
         }
       }
     }
-    if (progressed) this.kick();
+    if (progressed && this.serviceable().length > 0) this.timer.armIn(SERVICE_INTERVAL_NS);
   }
 }
