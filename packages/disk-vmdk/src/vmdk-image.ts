@@ -1,15 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, fstatSync, ftruncateSync, openSync, realpathSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, realpathSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { checkRange, ImageLock, openFile, writeFully } from '@plugboard/block';
 import { type BlockBackend, BlockError } from '@plugboard/core';
-import {
-  type Descriptor,
-  MAX_DESCRIPTOR_BYTES,
-  NO_PARENT_CID,
-  parseDescriptor,
-  serializeDescriptor,
-} from './descriptor.js';
+import { type Descriptor, MAX_DESCRIPTOR_BYTES, NO_PARENT_CID, parseDescriptor } from './descriptor.js';
 import type { Extent, ParentReader } from './extent.js';
 import { FlatExtent, ZeroExtent } from './flat-extent.js';
 import { readExactly, SparseExtent } from './sparse-extent.js';
@@ -19,11 +13,13 @@ import { MAX_CAPACITY_SECTORS, parseSparseHeader, SECTOR, SPARSE_MAGICNUMBER } f
 export const MAX_CHAIN_DEPTH = 64;
 const DESCRIPTOR_MAGIC = '# Disk DescriptorFile';
 
-/** Where the descriptor lives, for rewriting the CID: at `offset` inside a sparse file, or (offset null) a file of its own. */
-interface DescriptorHome {
+/** Where the descriptor's CID value lies in its file, for rewriting it in place. */
+interface CidHome {
   path: string;
-  offset: number | null;
-  maxBytes: number;
+  /** Byte offset of the CID's hex digits. */
+  offset: number;
+  /** How many hex digits the CID was written with (normally 8). */
+  digits: number;
 }
 
 export interface VmdkOpenOptions {
@@ -49,7 +45,7 @@ export class VmdkImage implements BlockBackend {
     readonly descriptor: Descriptor,
     readonly extents: Extent[],
     readonly parent: VmdkImage | null,
-    private readonly home: DescriptorHome | null,
+    private readonly home: CidHome | null,
     readOnly: boolean,
     private readonly lock: ImageLock | null,
   ) {
@@ -196,27 +192,21 @@ export class VmdkImage implements BlockBackend {
    */
   private writeNewCid(): void {
     this.cidWritten = true;
-    if (!this.home) return;
+    const home = this.home;
+    if (!home) return;
+    // The new CID takes the old one's digits exactly: one small in-place write, nothing else in the descriptor moves.
+    const mask = home.digits >= 8 ? 0xffffffff : 2 ** (4 * home.digits) - 1;
     let cid: number;
-    do cid = randomBytes(4).readUInt32LE(0);
+    do cid = (randomBytes(4).readUInt32LE(0) & mask) >>> 0;
     while (cid === NO_PARENT_CID || cid === this.descriptor.cid);
-    const text = new TextEncoder().encode(serializeDescriptor({ ...this.descriptor, cid }));
-    if (text.length > this.home.maxBytes) {
-      throw new BlockError(
-        `${this.home.path}: the descriptor no longer fits its ${this.home.maxBytes} reserved bytes`,
-        'format',
-      );
-    }
-    const fd = openSync(this.home.path, 'r+');
+    const fd = openSync(home.path, 'r+');
     try {
-      if (this.home.offset !== null) {
-        const area = new Uint8Array(this.home.maxBytes);
-        area.set(text);
-        writeFully(fd, area, this.home.offset, this.home.path);
-      } else {
-        writeFully(fd, text, 0, this.home.path);
-        ftruncateSync(fd, text.length);
-      }
+      writeFully(
+        fd,
+        new TextEncoder().encode(cid.toString(16).padStart(home.digits, '0')),
+        home.offset,
+        home.path,
+      );
     } finally {
       closeSync(fd);
     }
@@ -239,7 +229,7 @@ function hex(n: number): string {
 }
 
 /** Reads the descriptor of the VMDK at `path`: embedded after a sparse header, or the whole (text) file. */
-export function readDescriptor(path: string): { descriptor: Descriptor; home: DescriptorHome | null } {
+export function readDescriptor(path: string): { descriptor: Descriptor; home: CidHome | null } {
   const fd = openFile(path, true);
   try {
     const size = fstatSync(fd).size;
@@ -274,7 +264,7 @@ export function readDescriptor(path: string): { descriptor: Descriptor; home: De
       const text = new TextDecoder('latin1').decode(nul < 0 ? raw : raw.subarray(0, nul));
       return {
         descriptor: parseDescriptor(text, `${path} (descriptor at offset ${offset})`),
-        home: { path, offset, maxBytes },
+        home: cidHome(path, text, offset),
       };
     }
     const prefix = new TextDecoder('latin1').decode(head);
@@ -291,11 +281,15 @@ export function readDescriptor(path: string): { descriptor: Descriptor; home: De
     // QEMU pads descriptor files with NULs to a whole sector.
     const nul = raw.indexOf(0);
     const text = new TextDecoder('latin1').decode(nul < 0 ? raw : raw.subarray(0, nul));
-    return {
-      descriptor: parseDescriptor(text, path),
-      home: { path, offset: null, maxBytes: MAX_DESCRIPTOR_BYTES },
-    };
+    return { descriptor: parseDescriptor(text, path), home: cidHome(path, text, 0) };
   } finally {
     closeSync(fd);
   }
+}
+
+/** Where `CID=` 's digits are in `text`, which starts at byte `base` of `path` (latin1: one byte per character). */
+function cidHome(path: string, text: string, base: number): CidHome | null {
+  const m = /^[ \t]*CID[ \t]*=[ \t]*([0-9a-fA-F]{1,8})[ \t]*\r?$/m.exec(text);
+  if (!m) return null;
+  return { path, offset: base + m.index + m[0].indexOf(m[1]!, m[0].indexOf('=')), digits: m[1]!.length };
 }

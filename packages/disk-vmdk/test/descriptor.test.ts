@@ -1,8 +1,8 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BlockError } from '@plugboard/core';
 import { describe, expect, it } from 'vitest';
-import { parseDescriptor, serializeDescriptor, VmdkImage } from '../src/index.js';
+import { createVmdk, parseDescriptor, serializeDescriptor, VmdkImage } from '../src/index.js';
 import { readAll, tempDir, testContent } from './helpers.js';
 
 describe('descriptors', () => {
@@ -70,5 +70,33 @@ ddb.adapterType = "lsilogic"
     img.read(3072, back);
     expect(back.every((x) => x === 4)).toBe(true);
     img.close();
+  });
+});
+
+describe('CID on first write', () => {
+  it('changes only the CID digits of an embedded or separate descriptor, and only once', () => {
+    const dir = tempDir();
+    for (const subformat of ['monolithicSparse', 'monolithicFlat'] as const) {
+      const path = join(dir, `${subformat}.vmdk`);
+      createVmdk(path, 1024 * 1024, { subformat });
+      const before = readFileSync(path).toString('latin1');
+      const img = VmdkImage.open(path);
+      const oldCid = img.descriptor.cid;
+      img.read(0, new Uint8Array(512));
+      expect(readFileSync(path).toString('latin1')).toBe(before);
+      img.write(0, new Uint8Array(512).fill(1));
+      const newCid = img.descriptor.cid;
+      img.write(1, new Uint8Array(512).fill(1));
+      img.close();
+      expect(newCid).not.toBe(oldCid);
+      const after = readFileSync(path).toString('latin1');
+      const hex = (n: number) => n.toString(16).padStart(8, '0');
+      expect(after.slice(0, 4096)).toBe(
+        before.slice(0, 4096).replace(`CID=${hex(oldCid)}`, `CID=${hex(newCid)}`),
+      );
+      const again = VmdkImage.open(path, { readOnly: true });
+      expect(again.descriptor.cid).toBe(newCid);
+      again.close();
+    }
   });
 });

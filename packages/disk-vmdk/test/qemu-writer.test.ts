@@ -1,3 +1,4 @@
+import { closeSync, ftruncateSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { VmdkImage } from '../src/index.js';
@@ -65,8 +66,6 @@ describe('images written by qemu-img read back byte for byte', () => {
     img.close();
   });
 });
-
-import { closeSync, ftruncateSync, openSync, writeSync } from 'node:fs';
 
 function writeSparse(path: string, size: number, blocks: [number, Uint8Array][]): void {
   const fd = openSync(path, 'w');
