@@ -29,9 +29,10 @@ describe('plugboard img', () => {
     const info = JSON.parse(qemuImg(['info', '--output=json', out]).stdout);
     expect(info['virtual-size']).toBe(64 * 1024 * 1024);
     expect(info['format-specific'].data['create-type']).toBe('streamOptimized');
-    expect(readFileSync(out).toString('latin1')).toMatch(
-      /ddb.adapterType = "lsilogic"[\s\S]*|ddb.virtualHWVersion = "6"/,
-    );
+    const descriptor = readFileSync(out).toString('latin1');
+    expect(descriptor).toContain('ddb.adapterType = "lsilogic"');
+    expect(descriptor).toContain('ddb.virtualHWVersion = "6"');
+    expect(descriptor).toContain('ddb.geometry.heads = "255"');
     const compat = join(dir, 'compat.vmdk');
     expect((await img('create', '-f', 'vmdk', '-o', 'compat6', compat, '1G')).code).toBe(0);
     expect(readFileSync(compat).toString('latin1')).toContain('ddb.virtualHWVersion = "6"');
