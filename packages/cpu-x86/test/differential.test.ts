@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createMachineParts } from '@plugboard/core';
 import { describe, expect, it } from 'vitest';
 import { X86 } from '../src/core/x86.js';
+import { X87 } from '../src/fpu/x87.js';
 import { testModel } from './harness.js';
 
 /**
@@ -28,6 +29,7 @@ function runRom(name: string): string {
     onTripleFault: () => {
       done = true;
     },
+    fpu: (host) => new X87(host),
   });
   for (let slices = 0; slices < 2000 && !done && !cpu.halted; slices++) cpu.run(100_000);
   return out;
