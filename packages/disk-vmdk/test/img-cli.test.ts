@@ -60,6 +60,33 @@ describe('plugboard img', () => {
     expect(bad.err).toContain("Invalid image size specified: '12Q'");
     expect(existsSync(out)).toBe(false);
     expect((await img('frobnicate')).code).toBe(1);
+    expect((await img('info', '--outptu=json', out)).err).toContain("unrecognized option '--outptu'");
+    expect((await img('info', '--output=xml', out)).err).toContain('--output must be human or json');
+  });
+
+  it('create -b makes a child that reads through to its parent', async () => {
+    const base = join(dir, 'parent.vmdk');
+    await img('create', '-f', 'vmdk', base, '2M');
+    const p = VmdkImage.open(base);
+    p.write(10, new Uint8Array(512).fill(0x42));
+    p.close();
+    const child = join(dir, 'child.vmdk');
+    const r = await img('create', '-f', 'vmdk', '-b', 'parent.vmdk', '-F', 'vmdk', child);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toContain('size=2097152');
+    expect((await img('info', child)).out).toContain('backing file: parent.vmdk');
+    expect(qemuImg(['compare', base, child]).status).toBe(0);
+  });
+
+  it('info: raw and iso images', async () => {
+    const raw = join(dir, 'odd.raw');
+    writeRaw(raw, new Uint8Array(1000));
+    expect((await img('info', raw)).out).toContain('virtual size: 1 KiB (1024 bytes)');
+    const iso = join(dir, 'info.iso');
+    const data = new Uint8Array(20 * 2048);
+    data.set(new TextEncoder().encode('\x01CD001'), 0x8000);
+    writeRaw(iso, data);
+    expect((await img('info', iso)).out).toContain('file format: iso');
   });
 
   it('info: human and JSON output', async () => {

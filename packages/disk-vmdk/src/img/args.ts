@@ -13,9 +13,15 @@ export interface ParsedArgs {
 
 /**
  * qemu-img's getopt-style syntax: `valueOpts` lists the short options that
- * take a value, `flagOpts` those that do not; anything else is an error.
+ * take a value, `flagOpts` those that do not, `longOpts` the `--name[=value]`
+ * ones; anything else is an error.
  */
-export function parseArgs(argv: readonly string[], valueOpts: string, flagOpts: string): ParsedArgs {
+export function parseArgs(
+  argv: readonly string[],
+  valueOpts: string,
+  flagOpts: string,
+  longOpts: readonly string[] = [],
+): ParsedArgs {
   const out: ParsedArgs = { values: new Map(), flags: new Set(), long: new Map(), positional: [] };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -25,7 +31,9 @@ export function parseArgs(argv: readonly string[], valueOpts: string, flagOpts: 
     }
     if (arg.startsWith('--')) {
       const eq = arg.indexOf('=');
-      out.long.set(eq < 0 ? arg.slice(2) : arg.slice(2, eq), eq < 0 ? '' : arg.slice(eq + 1));
+      const name = eq < 0 ? arg.slice(2) : arg.slice(2, eq);
+      if (!longOpts.includes(name)) throw new UsageError(`unrecognized option '--${name}'`);
+      out.long.set(name, eq < 0 ? '' : arg.slice(eq + 1));
       continue;
     }
     if (!arg.startsWith('-') || arg === '-') {
@@ -104,4 +112,12 @@ export function humanSize(bytes: number): string {
     u++;
   }
   return u === 0 ? `${bytes} B` : `${Number(v.toPrecision(3))} ${units[u]}`;
+}
+
+/** `--output=human|json` (human when absent). */
+export function wantsJson(args: ParsedArgs): boolean {
+  const output = args.long.get('output') ?? 'human';
+  if (output !== 'human' && output !== 'json')
+    throw new UsageError(`--output must be human or json, not '${output}'`);
+  return output === 'json';
 }

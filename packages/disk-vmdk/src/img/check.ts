@@ -3,7 +3,7 @@ import { BlockError } from '@plugboard/core';
 import { imageFormats } from '../formats.js';
 import { SparseExtent } from '../sparse-extent.js';
 import { VmdkImage } from '../vmdk-image.js';
-import { parseArgs, UsageError } from './args.js';
+import { parseArgs, UsageError, wantsJson } from './args.js';
 import type { ImgIo } from './io.js';
 
 /** What `img check` found; `exitCode` is qemu-img check's: 0 clean, 2 corruptions, 3 leaks only. */
@@ -62,9 +62,10 @@ export function checkVmdk(path: string, repair = false): CheckResult {
 
 /** `img check [-f fmt] [-r leaks|all] [--output=human|json] [-q] file` */
 export function check(argv: readonly string[], io: ImgIo): number {
-  const args = parseArgs(argv, 'fr', 'qU');
+  const args = parseArgs(argv, 'fr', 'qU', ['output', 'force-share']);
   const file = args.positional[0];
   if (!file || args.positional.length !== 1) throw new UsageError('Expecting one image file name');
+  const json = wantsJson(args);
   const repairMode = args.values.get('r');
   if (repairMode !== undefined && repairMode !== 'leaks' && repairMode !== 'all') {
     throw new UsageError(`Unknown option value for -r (expecting 'leaks' or 'all'): ${repairMode}`);
@@ -76,7 +77,7 @@ export function check(argv: readonly string[], io: ImgIo): number {
     return 63;
   }
   const r = checkVmdk(file, repairMode !== undefined);
-  if (args.long.get('output') === 'json') {
+  if (json) {
     io.stdout.write(
       `${JSON.stringify(
         {

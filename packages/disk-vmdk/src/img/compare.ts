@@ -12,7 +12,7 @@ const CHUNK = 1024 * 1024;
  * difference is fine when the larger image's extra part reads as zeros.
  */
 export function compare(argv: readonly string[], io: ImgIo): number {
-  const args = parseArgs(argv, 'fFT', 'pqsU');
+  const args = parseArgs(argv, 'fF', 'pqsU', ['force-share']);
   if (args.positional.length !== 2) throw new UsageError('Expecting two image file names');
   const [p1, p2] = args.positional as [string, string];
   const a = openImage(p1, args.values.get('f'), true).image;

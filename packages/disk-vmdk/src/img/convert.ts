@@ -19,7 +19,7 @@ const SKIP_UNIT = 65536;
 
 /** `img convert [-p] [-q] [-f fmt] [-O output_fmt] [-o options] input output` */
 export function convert(argv: readonly string[], io: ImgIo): number {
-  const args = parseArgs(argv, 'fOo', 'pqU');
+  const args = parseArgs(argv, 'fOo', 'pqU', ['force-share']);
   if (args.positional.length !== 2) throw new UsageError('Expecting one input and one output file name');
   const [input, output] = args.positional as [string, string];
   const outFmt = args.values.get('O') ?? 'raw';

@@ -1,4 +1,5 @@
 import { closeSync, ftruncateSync, openSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
 import {
   ADAPTER_TYPES,
   type AdapterType,
@@ -34,7 +35,10 @@ export function create(argv: readonly string[], io: ImgIo): number {
   let bytes: number;
   if (sizeSpec !== undefined) bytes = parseSize(sizeSpec);
   else if (backing) {
-    const parent = VmdkImage.open(backing, { readOnly: true });
+    // As in qemu-img, a relative backing file is relative to the new image.
+    const parent = VmdkImage.open(isAbsolute(backing) ? backing : resolve(dirname(file), backing), {
+      readOnly: true,
+    });
     bytes = parent.sectorCount * 512;
     parent.close();
   } else throw new UsageError('Image creation needs a size parameter');

@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import { SparseExtent } from '../sparse-extent.js';
 import { VmdkImage } from '../vmdk-image.js';
-import { humanSize as human, parseArgs, UsageError } from './args.js';
+import { humanSize as human, parseArgs, UsageError, wantsJson } from './args.js';
 import type { ImgIo } from './io.js';
 import { imageBytes, openImage } from './open-image.js';
 
@@ -12,15 +12,16 @@ function allocatedBytes(path: string): number {
 
 /** `img info [-f fmt] [--output=human|json] [-U] file` */
 export function info(argv: readonly string[], io: ImgIo): number {
-  const args = parseArgs(argv, 'f', 'U');
+  const args = parseArgs(argv, 'f', 'U', ['output', 'force-share']);
   const file = args.positional[0];
   if (args.positional.length !== 1 || !file) throw new UsageError('Expecting one image file name');
+  const json = wantsJson(args);
   const { image, format } = openImage(file, args.values.get('f'), true);
   try {
     const files = image instanceof VmdkImage ? vmdkFiles(image) : [file];
     const actual = files.reduce((sum, f) => sum + allocatedBytes(f), 0);
     const size = imageBytes(image);
-    if (args.long.get('output') === 'json') {
+    if (json) {
       const json: Record<string, unknown> = {
         'virtual-size': size,
         filename: file,
