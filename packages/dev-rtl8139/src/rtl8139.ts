@@ -1,0 +1,839 @@
+import {
+  type Clock,
+  crc32,
+  type Dma,
+  type NetworkClient,
+  type NetworkPort,
+  PCI_COMMAND_MASTER,
+  type PciFunction,
+  type RegisterTraceEvent,
+  type Timer,
+  TraceHook,
+} from '@plugboard/core';
+import { Eeprom93Cx6 } from '@plugboard/eeprom93';
+import {
+  ipv4ChecksumOk,
+  ipv4Layout,
+  segmentTcp,
+  setIpv4Checksum,
+  setTransportChecksum,
+  transportChecksumOk,
+} from './offload.js';
+import * as R from './registers.js';
+
+export type Rtl8139Model = 'C+' | 'C';
+
+/** The chip's 256-byte register window and the state behind it. */
+export interface Rtl8139State {
+  regs: Uint8Array;
+  /** C mode: the next TSD to transmit from, 0-3. */
+  txNext: number;
+  /** C+ mode: ring indexes. */
+  txNormalIndex: number;
+  txHighIndex: number;
+  rxIndex: number;
+  /** Virtual time (ns) at which TCTR was 0. */
+  tctrBase: number;
+  /** Tally counters (C+ DTCCR dump). */
+  tally: {
+    txOk: number;
+    rxOk: number;
+    txErr: number;
+    rxErr: number;
+    missed: number;
+    rxOkPhy: number;
+    rxOkBcast: number;
+    rxOkMcast: number;
+    txAbt: number;
+  };
+}
+
+const MAX_FRAME = 1514;
+/** C+ rings hold at most 1024 descriptors; a ring without an EOR wraps there. */
+const MAX_RING = 1024;
+/** A C+ frame may span descriptors up to this size (large send payloads). */
+const MAX_CPLUS_FRAME = 65536;
+/** TCTR counts at the PCI clock. */
+const TCTR_NS = 30;
+
+/** Which register each byte belongs to: the offset of that register's first byte. */
+const REGISTER_START = (() => {
+  const t = new Int16Array(256).fill(-1);
+  const widths: [number, number][] = [
+    [R.IDR0, 6],
+    [R.MAR0, 8],
+    [R.TSD0, 4],
+    [R.TSD0 + 4, 4],
+    [R.TSD0 + 8, 4],
+    [R.TSD0 + 12, 4],
+    [R.TSAD0, 4],
+    [R.TSAD0 + 4, 4],
+    [R.TSAD0 + 8, 4],
+    [R.TSAD0 + 12, 4],
+    [R.RBSTART, 4],
+    [R.ERBCR, 2],
+    [R.ERSR, 1],
+    [R.CR, 1],
+    [R.CAPR, 2],
+    [R.CBR, 2],
+    [R.IMR, 2],
+    [R.ISR, 2],
+    [R.TCR, 4],
+    [R.RCR, 4],
+    [R.TCTR, 4],
+    [R.MPC, 4],
+    [R.CR9346, 1],
+    [R.CONFIG0, 1],
+    [R.CONFIG1, 1],
+    [R.TimerInt, 4],
+    [R.MSR, 1],
+    [R.CONFIG3, 1],
+    [R.CONFIG4, 1],
+    [R.HltClk, 1],
+    [R.MULINT, 2],
+    [R.RERID, 1],
+    [R.TSAD, 2],
+    [R.BMCR, 2],
+    [R.BMSR, 2],
+    [R.ANAR, 2],
+    [R.ANLPAR, 2],
+    [R.ANER, 2],
+    [R.DIS, 2],
+    [R.FCSC, 2],
+    [R.NWAYTR, 2],
+    [R.REC, 2],
+    [R.CSCR, 2],
+    [R.PHY1_PARM, 4],
+    [R.TW_PARM, 4],
+    [R.PHY2_PARM, 1],
+    [R.CONFIG5, 1],
+    [R.TPPoll, 1],
+    [R.RxMaxSize, 2],
+    [R.CPCR, 2],
+    [R.IntrMitigate, 2],
+    [R.RDSAR, 4],
+    [R.RDSAR + 4, 4],
+    [R.ETTHR, 1],
+  ];
+  for (const [start, width] of widths) for (let i = 0; i < width; i++) t[start + i] = start;
+  return t;
+})();
+
+/** Bytes the guest may not change by writing. */
+const READ_ONLY = new Set([
+  R.ERSR,
+  R.CBR,
+  R.CBR + 1,
+  R.CONFIG0,
+  R.MSR,
+  R.RERID,
+  R.TSAD,
+  R.TSAD + 1,
+  R.BMSR,
+  R.BMSR + 1,
+  R.ANLPAR,
+  R.ANLPAR + 1,
+  R.ANER,
+  R.ANER + 1,
+]);
+/** Configuration registers writable only with 9346CR in config-write mode. */
+const CONFIG_LOCKED = new Set([R.CONFIG1, R.CONFIG3, R.CONFIG4, R.CONFIG5]);
+
+export interface Rtl8139Options {
+  id: string;
+  model: Rtl8139Model;
+  mac: Uint8Array;
+  fn: PciFunction;
+  dma: Dma;
+  clock: Clock;
+}
+
+/**
+ * The RTL8139C+ (PCI revision 0x20) or RTL8139C (0x10). One instance serves
+ * both BARs; `read`/`write` take window offsets and access widths.
+ */
+export class Rtl8139 implements NetworkClient {
+  readonly state: Rtl8139State;
+  readonly eeprom: Eeprom93Cx6;
+  readonly registerTrace = new TraceHook<RegisterTraceEvent>('rtl8139.register');
+  port: NetworkPort | null = null;
+  private linkUp = true;
+  private readonly cplus: boolean;
+  private readonly txBuf = new Uint8Array(MAX_CPLUS_FRAME + 4);
+  private readonly rxBuf = new Uint8Array(MAX_CPLUS_FRAME + 8);
+  private readonly segment = new Uint8Array(MAX_CPLUS_FRAME);
+  private readonly timer: Timer;
+
+  constructor(private readonly o: Rtl8139Options) {
+    this.cplus = o.model === 'C+';
+    const words = new Uint16Array(64);
+    words[0] = 0x8129;
+    words[1] = 0x10ec;
+    words[2] = 0x8139;
+    words[3] = 0x10ec;
+    words[4] = 0x8139;
+    words[5] = 0x4020;
+    for (let i = 0; i < 3; i++) words[7 + i] = o.mac[i * 2] | (o.mac[i * 2 + 1] << 8);
+    this.eeprom = new Eeprom93Cx6(6, words);
+    this.state = {
+      regs: new Uint8Array(256),
+      txNext: 0,
+      txNormalIndex: 0,
+      txHighIndex: 0,
+      rxIndex: 0,
+      tctrBase: 0,
+      tally: {
+        txOk: 0,
+        rxOk: 0,
+        txErr: 0,
+        rxErr: 0,
+        missed: 0,
+        rxOkPhy: 0,
+        rxOkBcast: 0,
+        rxOkMcast: 0,
+        txAbt: 0,
+      },
+    };
+    this.timer = o.clock.createTimer(`${o.id} TimerInt`, () => this.timerExpired());
+    this.powerOn();
+  }
+
+  /** Power-on: registers from the EEPROM, everything else as after a software reset. */
+  powerOn(): void {
+    const r = this.state.regs;
+    r.fill(0);
+    for (let i = 0; i < 3; i++) {
+      const w = this.eeprom.words[7 + i];
+      r[R.IDR0 + i * 2] = w & 0xff;
+      r[R.IDR0 + i * 2 + 1] = w >> 8;
+    }
+    r[R.CONFIG1] = 0x0c; // IOMAP | MEMMAP: both BARs decode
+    r[R.RERID] = this.cplus ? 0x20 : 0x10;
+    this.set16(R.ANAR, 0x05e1);
+    this.set16(R.ANLPAR, 0x45e1);
+    this.set16(R.ANER, 0x0001);
+    this.set16(R.BMCR, R.BMCR_ANE | R.BMCR_SPD100 | R.BMCR_DUPLEX);
+    this.set16(R.CSCR, 0x0720);
+    this.softwareReset();
+  }
+
+  /** CR.RST: the receive and transmit state and interrupts go back to idle; IDR, MAR and PHY stay. */
+  softwareReset(): void {
+    const s = this.state;
+    const r = s.regs;
+    r[R.CR] = R.CR_BUFE;
+    this.set16(R.IMR, 0);
+    this.set16(R.ISR, 0);
+    this.set32(R.TCR, this.cplus ? R.TCR_HWVERID_8139CPLUS : R.TCR_HWVERID_8139C);
+    this.set32(R.RCR, 0);
+    for (let i = 0; i < 4; i++) this.set32(R.TSD0 + i * 4, R.TSD_OWN | R.TSD_TABT);
+    for (let i = 0; i < 4; i++) this.set32(R.TSAD0 + i * 4, 0);
+    this.set16(R.CAPR, 0xfff0);
+    this.set16(R.CBR, 0);
+    this.set16(R.CPCR, 0);
+    this.set32(R.RDSAR, 0);
+    this.set32(R.RDSAR + 4, 0);
+    r[R.TPPoll] = 0;
+    s.txNext = 0;
+    s.txNormalIndex = 0;
+    s.txHighIndex = 0;
+    s.rxIndex = 0;
+    this.updateIrq();
+  }
+
+  // --- register window -------------------------------------------------
+
+  read(offset: number, size: 1 | 2 | 4): number {
+    offset &= 0xff;
+    this.refresh(offset, size);
+    const r = this.state.regs;
+    let v = r[offset];
+    if (size > 1) v |= r[(offset + 1) & 0xff] << 8;
+    if (size > 2) v = (v | (r[(offset + 2) & 0xff] << 16) | (r[(offset + 3) & 0xff] << 24)) >>> 0;
+    if (this.registerTrace.active) this.trace(false, offset, size, v);
+    return v;
+  }
+
+  write(offset: number, size: 1 | 2 | 4, value: number): void {
+    offset &= 0xff;
+    if (this.registerTrace.active) this.trace(true, offset, size, value);
+    const r = this.state.regs;
+    const eem = r[R.CR9346] >> R.CR9346_EEM_SHIFT;
+    let touched = -1;
+    for (let i = 0; i < size; i++) {
+      const at = (offset + i) & 0xff;
+      const b = (value >>> (i * 8)) & 0xff;
+      const start = REGISTER_START[at];
+      if (at === R.ISR || at === R.ISR + 1) r[at] &= ~b;
+      else if (READ_ONLY.has(at) || (CONFIG_LOCKED.has(at) && eem !== R.CR9346_EEM_CONFIG_WRITE)) continue;
+      else r[at] = b;
+      if (start >= 0 && start !== touched) {
+        // Effects run once per register, after all of this access's bytes landed.
+        if (touched >= 0) this.effect(touched);
+        touched = start;
+      }
+    }
+    if (touched >= 0) this.effect(touched);
+  }
+
+  /** Recomputes registers whose value is live state before a read. */
+  private refresh(offset: number, size: number): void {
+    const r = this.state.regs;
+    const touches = (reg: number, width: number) => offset < reg + width && offset + size > reg;
+    if (touches(R.CR, 1))
+      r[R.CR] = (r[R.CR] & ~R.CR_BUFE & ~R.CR_RST) | (this.rxBufferEmpty() ? R.CR_BUFE : 0);
+    if (touches(R.TCTR, 4))
+      this.set32(R.TCTR, Math.floor((this.o.clock.now - this.state.tctrBase) / TCTR_NS));
+    if (touches(R.CR9346, 1)) {
+      r[R.CR9346] = (r[R.CR9346] & ~R.CR9346_EEDO) | (this.eeprom.dataOut ? R.CR9346_EEDO : 0);
+    }
+    if (touches(R.TSAD, 2)) {
+      let summary = 0;
+      for (let i = 0; i < 4; i++) {
+        const tsd = this.get32(R.TSD0 + i * 4);
+        if (tsd & R.TSD_TOK) summary |= 1 << (12 + i);
+        if (tsd & R.TSD_TUN) summary |= 1 << (8 + i);
+        if (tsd & R.TSD_TABT) summary |= 1 << (4 + i);
+        if (tsd & R.TSD_OWN) summary |= 1 << i;
+      }
+      this.set16(R.TSAD, summary);
+    }
+    if (touches(R.BMSR, 2)) this.set16(R.BMSR, this.linkUp ? R.BMSR_LINKED : R.BMSR_LINKED & ~R.BMSR_LINK);
+    if (touches(R.MSR, 1)) r[R.MSR] = this.linkUp ? 0 : R.MSR_LINKB;
+  }
+
+  private effect(reg: number): void {
+    const r = this.state.regs;
+    switch (reg) {
+      case R.CR:
+        if (r[R.CR] & R.CR_RST) {
+          this.softwareReset();
+          return;
+        }
+        r[R.CR] &= R.CR_RE | R.CR_TE;
+        break;
+      case R.IMR:
+      case R.ISR:
+        this.updateIrq();
+        // 8139cp refills its receive ring without a doorbell; acknowledging is the next best signal.
+        if (this.cplusRx()) this.port?.receiveReady();
+        break;
+      case R.CAPR:
+        this.port?.receiveReady();
+        break;
+      case R.TSD0:
+      case R.TSD0 + 4:
+      case R.TSD0 + 8:
+      case R.TSD0 + 12:
+        if (!this.cplus || !(this.get16(R.CPCR) & R.CPCR_CPTxE)) this.transmitC((reg - R.TSD0) >> 2);
+        else if (reg === R.DTCCR && this.get32(R.DTCCR) & R.DTCCR_CMD) this.dumpTally();
+        break;
+      case R.TCR: {
+        const fixed = this.cplus ? R.TCR_HWVERID_8139CPLUS : R.TCR_HWVERID_8139C;
+        this.set32(R.TCR, (this.get32(R.TCR) & R.TCR_WRITABLE) | fixed);
+        break;
+      }
+      case R.TCTR:
+        this.state.tctrBase = this.o.clock.now;
+        this.armTimer();
+        break;
+      case R.TimerInt:
+        this.armTimer();
+        break;
+      case R.MPC:
+        this.set32(R.MPC, 0);
+        break;
+      case R.CR9346: {
+        const v = r[R.CR9346];
+        const eem = v >> R.CR9346_EEM_SHIFT;
+        if (eem === R.CR9346_EEM_PROGRAM) {
+          this.eeprom.setPins(
+            (v & R.CR9346_EECS) !== 0,
+            (v & R.CR9346_EESK) !== 0,
+            (v & R.CR9346_EEDI) !== 0,
+          );
+        } else {
+          this.eeprom.setPins(false, false, false);
+          if (eem === R.CR9346_EEM_AUTOLOAD) {
+            // Auto-load reloads from the EEPROM, then the mode returns to normal.
+            this.powerOn();
+            r[R.CR9346] = 0;
+          }
+        }
+        break;
+      }
+      case R.BMCR: {
+        // Reset and restart-negotiation complete at once; the link partner is always 100 Mb/s full duplex.
+        const v = this.get16(R.BMCR) & ~(R.BMCR_RESET | R.BMCR_RESTART_AN);
+        this.set16(R.BMCR, v);
+        break;
+      }
+      case R.TPPoll:
+        if (this.cplus) {
+          const v = r[R.TPPoll];
+          r[R.TPPoll] = 0;
+          if (v & R.TPPoll_FSWInt) this.raise(R.ISR_SWINT);
+          if (v & R.TPPoll_HPQ) this.transmitCPlus(R.THPDS, true);
+          if (v & R.TPPoll_NPQ) this.transmitCPlus(R.TNPDS, false);
+        }
+        break;
+      case R.CPCR:
+        if (!this.cplus) this.set16(R.CPCR, 0);
+        break;
+      default:
+        break;
+    }
+  }
+
+  // --- transmit ----------------------------------------------------------
+
+  private busMaster(): boolean {
+    return (this.o.fn.command & PCI_COMMAND_MASTER) !== 0;
+  }
+
+  /** C mode: writing TSDn hands descriptor n to the chip. */
+  private transmitC(n: number): void {
+    const tsdReg = R.TSD0 + n * 4;
+    let tsd = this.get32(tsdReg) & ~(R.TSD_OWN | R.TSD_TOK | R.TSD_TUN | R.TSD_TABT);
+    const size = tsd & R.TSD_SIZE;
+    if (!(this.state.regs[R.CR] & R.CR_TE)) {
+      this.set32(tsdReg, tsd);
+      return;
+    }
+    if (size > R.TSD_MAX_SIZE || size === 0 || !this.busMaster()) {
+      // The chip aborts what it cannot fetch or send.
+      this.set32(tsdReg, tsd | R.TSD_OWN | R.TSD_TABT);
+      this.state.tally.txAbt++;
+      this.state.tally.txErr++;
+      this.raise(R.ISR_TER);
+      return;
+    }
+    this.o.dma.read(this.get32(R.TSAD0 + n * 4), this.txBuf, 0, size);
+    this.send(this.txBuf, size);
+    tsd |= R.TSD_OWN | R.TSD_TOK;
+    this.set32(tsdReg, tsd);
+    this.state.txNext = (n + 1) & 3;
+    this.state.tally.txOk++;
+    this.raise(R.ISR_TOK);
+  }
+
+  /** C+ mode: sends every frame the ring at `ringReg` holds, up to one ring's worth. */
+  private transmitCPlus(ringReg: number, high: boolean): void {
+    const dma = this.o.dma;
+    if (!(this.state.regs[R.CR] & R.CR_TE) || !(this.get16(R.CPCR) & R.CPCR_CPTxE) || !this.busMaster())
+      return;
+    const base = this.get32(ringReg);
+    const hi = this.get32(ringReg + 4);
+    let index = high ? this.state.txHighIndex : this.state.txNormalIndex;
+    let length = 0;
+    let overflow = false;
+    let first = 0;
+    let vlan = 0;
+    let sent = 0;
+    for (let n = 0; n < MAX_RING; n++) {
+      const desc = (base + index * 16) >>> 0;
+      const opts1 = hi === 0 ? dma.read32(desc) : 0;
+      if (!(opts1 & R.DESC_OWN) || hi !== 0) {
+        if (sent === 0) this.raise(R.ISR_TDU);
+        break;
+      }
+      const opts2 = dma.read32(desc + 4);
+      const bufLo = dma.read32(desc + 8);
+      const bufHi = dma.read32(desc + 12);
+      if (opts1 & R.DESC_FS) {
+        length = 0;
+        overflow = false;
+        first = opts1;
+        vlan = opts2;
+      }
+      const size = opts1 & R.TXD_LENGTH;
+      if (length + size > MAX_CPLUS_FRAME || bufHi !== 0) overflow = true;
+      else if (!dma.read(bufLo, this.txBuf, length, size)) overflow = true;
+      else length += size;
+      // Hand the descriptor back: OWN clear, the rest as the driver wrote it.
+      dma.write32(desc, opts1 & ~R.DESC_OWN);
+      index = opts1 & R.DESC_EOR ? 0 : (index + 1) % MAX_RING;
+      if (opts1 & R.DESC_LS) {
+        if (overflow) {
+          this.state.tally.txErr++;
+          this.raise(R.ISR_TER);
+        } else {
+          this.sendOffloaded(length, first, vlan);
+          this.state.tally.txOk++;
+          sent++;
+        }
+      }
+    }
+    if (high) this.state.txHighIndex = index;
+    else this.state.txNormalIndex = index;
+    if (sent) this.raise(R.ISR_TOK);
+  }
+
+  private sendOffloaded(length: number, opts1: number, opts2: number): void {
+    let frame = this.txBuf;
+    if (opts2 & R.TXD_TAGC && length >= 12 && length + 4 <= frame.length) {
+      // Insert the 802.1Q tag after the addresses; the driver stores the TCI byte-swapped.
+      frame.copyWithin(16, 12, length);
+      frame[12] = 0x81;
+      frame[13] = 0x00;
+      frame[14] = opts2 & 0xff;
+      frame[15] = (opts2 >> 8) & 0xff;
+      length += 4;
+    }
+    if (opts1 & R.TXD_LGSEN) {
+      const mss = (opts1 >> R.TXD_MSS_SHIFT) & R.TXD_MSS_MASK;
+      if (segmentTcp(frame, length, mss, this.segment, (seg) => this.send(seg, seg.length))) return;
+    } else if (opts1 & (R.TXD_IPCS | R.TXD_TCPCS | R.TXD_UDPCS)) {
+      const l = ipv4Layout(frame, length);
+      if (l) {
+        if (opts1 & R.TXD_IPCS) setIpv4Checksum(frame, l);
+        if (opts1 & (R.TXD_TCPCS | R.TXD_UDPCS)) setTransportChecksum(frame, l);
+      }
+    }
+    frame = frame.subarray(0, length);
+    this.send(frame, length);
+  }
+
+  /** Puts a frame on the wire, or back into the receiver in loopback mode. */
+  private send(frame: Uint8Array, length: number): void {
+    const f = frame.subarray(0, length);
+    if (((this.get32(R.TCR) >> R.TCR_LBK_SHIFT) & 3) === 3) this.receive(f);
+    else this.port?.send(f);
+  }
+
+  // --- receive -----------------------------------------------------------
+
+  private cplusRx(): boolean {
+    return this.cplus && (this.get16(R.CPCR) & R.CPCR_CPRxE) !== 0;
+  }
+
+  private rxRingSize(): number {
+    return 8192 << ((this.get32(R.RCR) >> R.RCR_RBLEN_SHIFT) & 3);
+  }
+
+  private rxReadPointer(): number {
+    return ((this.get16(R.CAPR) + 16) & 0xffff) % this.rxRingSize();
+  }
+
+  private rxBufferEmpty(): boolean {
+    return this.get16(R.CBR) % this.rxRingSize() === this.rxReadPointer();
+  }
+
+  /** Free bytes in the C-mode ring; the write pointer never catches up with the read pointer. */
+  private rxFree(): number {
+    const size = this.rxRingSize();
+    const cbr = this.get16(R.CBR) % size;
+    const read = this.rxReadPointer();
+    return read === cbr ? size : (read - cbr + size) % size;
+  }
+
+  canReceive(): boolean {
+    if (!this.linkUp || !(this.state.regs[R.CR] & R.CR_RE)) return true; // accepted and dropped
+    if (this.cplusRx()) {
+      const hi = this.get32(R.RDSAR + 4);
+      const desc = (this.get32(R.RDSAR) + this.state.rxIndex * 16) >>> 0;
+      return hi !== 0 || (this.o.dma.read32(desc) & R.DESC_OWN) !== 0;
+    }
+    return this.rxFree() > MAX_FRAME + 4 + 4 + 4;
+  }
+
+  linkChanged(up: boolean): void {
+    if (up === this.linkUp) return;
+    this.linkUp = up;
+    this.raise(R.ISR_PUN_LINKCHG);
+  }
+
+  /** Address filter: which header status bit the frame earns, or 0 to drop it. */
+  private accept(frame: Uint8Array): number {
+    const rcr = this.get32(R.RCR);
+    const r = this.state.regs;
+    if (frame[0] & 1) {
+      const broadcast =
+        frame[0] === 0xff &&
+        frame[1] === 0xff &&
+        frame[2] === 0xff &&
+        frame[3] === 0xff &&
+        frame[4] === 0xff &&
+        frame[5] === 0xff;
+      if (broadcast) return rcr & (R.RCR_AB | R.RCR_AAP) ? R.RX_BAR : 0;
+      if (rcr & R.RCR_AAP) return R.RX_MAR;
+      if (!(rcr & R.RCR_AM)) return 0;
+      const bit = crc32(frame, 0, 6) >>> 26;
+      return r[R.MAR0 + (bit >> 3)] & (1 << (bit & 7)) ? R.RX_MAR : 0;
+    }
+    for (let i = 0; i < 6; i++) {
+      if (frame[i] !== r[R.IDR0 + i]) return rcr & R.RCR_AAP ? R.RX_PAM : 0;
+    }
+    return rcr & (R.RCR_APM | R.RCR_AAP) ? R.RX_PAM : 0;
+  }
+
+  receive(input: Uint8Array): void {
+    if (!this.linkUp || !(this.state.regs[R.CR] & R.CR_RE) || input.length < 14 || !this.busMaster()) return;
+    const match = this.accept(input);
+    if (match === 0) return;
+    // Frames shorter than the Ethernet minimum arrive padded, as from a wire; then the FCS.
+    let length = Math.min(input.length, this.rxBuf.length - 8);
+    this.rxBuf.set(input.subarray(0, length));
+    if (length < 60) {
+      this.rxBuf.fill(0, length, 60);
+      length = 60;
+    }
+    if (this.cplusRx()) this.receiveCPlus(length, match);
+    else this.receiveC(length, match);
+  }
+
+  private appendFcs(length: number): number {
+    const fcs = crc32(this.rxBuf, 0, length);
+    this.rxBuf[length] = fcs & 0xff;
+    this.rxBuf[length + 1] = (fcs >>> 8) & 0xff;
+    this.rxBuf[length + 2] = (fcs >>> 16) & 0xff;
+    this.rxBuf[length + 3] = fcs >>> 24;
+    return length + 4;
+  }
+
+  private countReceived(match: number): void {
+    const t = this.state.tally;
+    t.rxOk++;
+    if (match === R.RX_PAM) t.rxOkPhy++;
+    else if (match === R.RX_BAR) t.rxOkBcast++;
+    else t.rxOkMcast++;
+  }
+
+  private receiveC(length: number, match: number): void {
+    if (length > MAX_FRAME) return;
+    const withFcs = this.appendFcs(length);
+    const need = (4 + withFcs + 3) & ~3;
+    if (this.rxFree() <= need) {
+      this.set32(R.MPC, (this.get32(R.MPC) + 1) & 0xffffff);
+      this.state.tally.missed++;
+      this.raise(R.ISR_RXOVW);
+      return;
+    }
+    const size = this.rxRingSize();
+    const start = this.get32(R.RBSTART);
+    const cbr = this.get16(R.CBR) % size;
+    const header = R.RX_ROK | match | (withFcs << 16);
+    const dma = this.o.dma;
+    dma.write32((start + cbr) >>> 0, header);
+    const dataAt = (cbr + 4) % size;
+    if (this.get32(R.RCR) & R.RCR_WRAP || dataAt + withFcs <= size) {
+      // WRAP set: the packet runs on past the ring's end into the driver's slack.
+      dma.write((start + dataAt) >>> 0, this.rxBuf, 0, withFcs);
+    } else {
+      const head = size - dataAt;
+      dma.write((start + dataAt) >>> 0, this.rxBuf, 0, head);
+      dma.write(start >>> 0, this.rxBuf, head, withFcs - head);
+    }
+    this.set16(R.CBR, (cbr + need) % size);
+    this.countReceived(match);
+    this.raise(R.ISR_ROK);
+  }
+
+  private receiveCPlus(length: number, match: number): void {
+    const dma = this.o.dma;
+    const s = this.state;
+    let vlanTag = 0;
+    if (
+      this.get16(R.CPCR) & R.CPCR_RxVLAN &&
+      length >= 18 &&
+      this.rxBuf[12] === 0x81 &&
+      this.rxBuf[13] === 0x00
+    ) {
+      vlanTag = R.RXD_TAVA | this.rxBuf[14] | (this.rxBuf[15] << 8);
+      this.rxBuf.copyWithin(12, 16, length);
+      length -= 4;
+    }
+    const checksum = this.get16(R.CPCR) & R.CPCR_RxChkSum ? this.checksumStatus(length) : 0;
+    const withFcs = this.appendFcs(length);
+    const hi = this.get32(R.RDSAR + 4);
+    const desc = (this.get32(R.RDSAR) + s.rxIndex * 16) >>> 0;
+    const opts1 = hi === 0 ? dma.read32(desc) : 0;
+    if (!(opts1 & R.DESC_OWN)) {
+      s.tally.missed++;
+      this.set32(R.MPC, (this.get32(R.MPC) + 1) & 0xffffff);
+      this.raise(R.ISR_RDU);
+      return;
+    }
+    const bufLo = dma.read32(desc + 8);
+    const bufHi = dma.read32(desc + 12);
+    if (withFcs > (opts1 & R.RXD_BUFFER_SIZE) || bufHi !== 0 || !dma.write(bufLo, this.rxBuf, 0, withFcs)) {
+      // Frames are not split across descriptors: one that does not fit is lost, as in QEMU's model.
+      s.tally.rxErr++;
+      s.tally.missed++;
+      this.raise(R.ISR_RXOVW);
+      return;
+    }
+    const multicast = match === R.RX_MAR ? R.RXD_MAR : match === R.RX_PAM ? R.RXD_PAM : R.RXD_BAR;
+    dma.write32(desc + 4, vlanTag);
+    dma.write32(desc, (opts1 & R.DESC_EOR) | R.DESC_FS | R.DESC_LS | multicast | checksum | withFcs);
+    s.rxIndex = opts1 & R.DESC_EOR ? 0 : (s.rxIndex + 1) % MAX_RING;
+    this.countReceived(match);
+    this.raise(R.ISR_ROK);
+  }
+
+  /** The PID and fail bits of a C+ receive descriptor, for 8139cp's cp_rx_csum_ok. */
+  private checksumStatus(length: number): number {
+    const l = ipv4Layout(this.rxBuf, length);
+    if (!l) return 0;
+    let status = (ipv4ChecksumOk(this.rxBuf, l) ? 0 : R.RXD_IPF) | (R.RXD_PID_IP << R.RXD_PID_SHIFT);
+    if (l.protocol === 6 || l.protocol === 17) {
+      const pid = l.protocol === 6 ? R.RXD_PID_TCP : R.RXD_PID_UDP;
+      status = (status & ~(3 << R.RXD_PID_SHIFT)) | (pid << R.RXD_PID_SHIFT);
+      if (!transportChecksumOk(this.rxBuf, l)) status |= l.protocol === 6 ? R.RXD_TCPF : R.RXD_UDPF;
+    }
+    return status;
+  }
+
+  // --- tally, timer, interrupts ------------------------------------------
+
+  /** DTCCR: writes the 64-byte tally counter block to the address, then clears the command bit. */
+  private dumpTally(): void {
+    const t = this.state.tally;
+    const addr = (this.get32(R.DTCCR) & ~0x3f) >>> 0;
+    const block = new DataView(new ArrayBuffer(64));
+    block.setUint32(0x00, t.txOk, true);
+    block.setUint32(0x08, t.rxOk, true);
+    block.setUint32(0x10, t.txErr, true);
+    block.setUint32(0x18, t.rxErr, true);
+    block.setUint16(0x1c, t.missed & 0xffff, true);
+    block.setUint32(0x24, t.rxOkPhy, true);
+    block.setUint32(0x2c, t.rxOkBcast, true);
+    block.setUint32(0x34, t.rxOkMcast, true);
+    block.setUint16(0x38, t.txAbt & 0xffff, true);
+    if (this.get32(R.DTCCR + 4) === 0 && this.busMaster())
+      this.o.dma.write(addr, new Uint8Array(block.buffer));
+    this.set32(R.DTCCR, this.get32(R.DTCCR) & ~R.DTCCR_CMD);
+  }
+
+  private armTimer(): void {
+    const target = this.get32(R.TimerInt);
+    if (target === 0) {
+      this.timer.cancel();
+      return;
+    }
+    const period = 2 ** 32 * TCTR_NS;
+    let when = this.state.tctrBase + target * TCTR_NS;
+    while (when <= this.o.clock.now) when += period;
+    this.timer.arm(when);
+  }
+
+  private timerExpired(): void {
+    this.raise(R.ISR_TIMEOUT);
+    this.armTimer();
+  }
+
+  private raise(bits: number): void {
+    this.set16(R.ISR, this.get16(R.ISR) | bits);
+    this.updateIrq();
+  }
+
+  private updateIrq(): void {
+    this.o.fn.setIrq((this.get16(R.ISR) & this.get16(R.IMR)) !== 0);
+  }
+
+  // --- helpers -----------------------------------------------------------
+
+  get16(offset: number): number {
+    const r = this.state.regs;
+    return r[offset] | (r[offset + 1] << 8);
+  }
+
+  get32(offset: number): number {
+    const r = this.state.regs;
+    return (r[offset] | (r[offset + 1] << 8) | (r[offset + 2] << 16) | (r[offset + 3] << 24)) >>> 0;
+  }
+
+  private set16(offset: number, v: number): void {
+    this.state.regs[offset] = v & 0xff;
+    this.state.regs[offset + 1] = (v >>> 8) & 0xff;
+  }
+
+  private set32(offset: number, v: number): void {
+    this.set16(offset, v & 0xffff);
+    this.set16(offset + 2, v >>> 16);
+  }
+
+  private trace(write: boolean, offset: number, size: 1 | 2 | 4, value: number): void {
+    const start = REGISTER_START[offset];
+    const name =
+      R.REGISTER_NAMES[offset] ??
+      (start >= 0 ? `${R.REGISTER_NAMES[start]}+${offset - start}` : `0x${offset.toString(16)}`);
+    this.registerTrace.call({
+      device: this.o.id,
+      write,
+      register: name,
+      size,
+      value,
+      detail: describe(offset, value, this.cplus),
+    });
+  }
+}
+
+/** Decoded fields for the register trace. */
+function describe(offset: number, value: number, cplus: boolean): string {
+  const bits = (names: [number, string][]) =>
+    names
+      .filter(([b]) => value & b)
+      .map(([, n]) => n)
+      .join(' ');
+  if (offset >= R.TSD0 && offset < R.TSD0 + 16 && !cplus) {
+    return `size=${value & R.TSD_SIZE} ${bits([
+      [R.TSD_OWN, 'OWN'],
+      [R.TSD_TUN, 'TUN'],
+      [R.TSD_TOK, 'TOK'],
+      [R.TSD_TABT, 'TABT'],
+    ])}`.trim();
+  }
+  switch (offset) {
+    case R.CR:
+      return bits([
+        [R.CR_RST, 'RST'],
+        [R.CR_RE, 'RE'],
+        [R.CR_TE, 'TE'],
+        [R.CR_BUFE, 'BUFE'],
+      ]);
+    case R.IMR:
+    case R.ISR:
+      return bits([
+        [R.ISR_ROK, 'ROK'],
+        [R.ISR_RER, 'RER'],
+        [R.ISR_TOK, 'TOK'],
+        [R.ISR_TER, 'TER'],
+        [R.ISR_RXOVW, cplus ? 'RXOVW/RDU' : 'RXOVW'],
+        [R.ISR_PUN_LINKCHG, 'PUN/LinkChg'],
+        [R.ISR_FOVW, 'FOVW'],
+        [R.ISR_TDU, 'TDU'],
+        [R.ISR_SWINT, 'SWInt'],
+        [R.ISR_LENCHG, 'LenChg'],
+        [R.ISR_TIMEOUT, 'TimeOut'],
+        [R.ISR_SERR, 'SERR'],
+      ]);
+    case R.RCR:
+      return `${bits([
+        [R.RCR_AAP, 'AAP'],
+        [R.RCR_APM, 'APM'],
+        [R.RCR_AM, 'AM'],
+        [R.RCR_AB, 'AB'],
+        [R.RCR_AR, 'AR'],
+        [R.RCR_AER, 'AER'],
+        [R.RCR_WRAP, 'WRAP'],
+      ])} RBLEN=${8 << ((value >> 11) & 3)}K`.trim();
+    case R.CPCR:
+      return bits([
+        [R.CPCR_CPTxE, 'CPTxE'],
+        [R.CPCR_CPRxE, 'CPRxE'],
+        [R.CPCR_MulRW, 'MulRW'],
+        [R.CPCR_DAC, 'DAC'],
+        [R.CPCR_RxChkSum, 'RxChkSum'],
+        [R.CPCR_RxVLAN, 'RxVLAN'],
+      ]);
+    case R.TPPoll:
+      return bits([
+        [R.TPPoll_HPQ, 'HPQ'],
+        [R.TPPoll_NPQ, 'NPQ'],
+        [R.TPPoll_FSWInt, 'FSWInt'],
+      ]);
+    default:
+      return '';
+  }
+}
