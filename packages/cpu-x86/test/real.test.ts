@@ -56,4 +56,94 @@ describe('real mode basics', () => {
     expect(m.cpu.regs[2] & 0xffff).toBe(0x4242);
     expect(m.cpu.regs[4] & 0xffff).toBe(0x8000);
   });
+
+  it('delivers #DE and INT n through the IVT and returns with IRET', () => {
+    const m = runReal(`
+      xor ax, ax
+      mov ds, ax
+      mov ss, ax
+      mov sp, 0x7000
+      mov word [0 * 4], de_handler
+      mov word [0 * 4 + 2], cs
+      mov word [0x40 * 4], int40
+      mov word [0x40 * 4 + 2], cs
+      mov ax, 100
+      xor cl, cl
+      div cl
+      mov si, 0x77
+      int 0x40
+      hlt
+    de_handler:
+      mov bx, sp
+      mov dx, [bx]            ; faulting IP
+      add word [bx], 2        ; skip "div cl"
+      iret
+    int40:
+      pushf
+      pop di
+      mov bp, 0x5555
+      iret`);
+    const r = m.cpu.regs;
+    expect(m.parts.memory.read8(0xf0000 + (r[2] & 0xffff))).toBe(0xf6);
+    expect(r[6] & 0xffff).toBe(0x77);
+    expect(r[5] & 0xffff).toBe(0x5555);
+    expect(r[7] & 0x200).toBe(0);
+    expect(r[4] & 0xffff).toBe(0x7000);
+  });
+
+  it('runs far CALL/RETF and string instructions with REP and segment overrides', () => {
+    const m = runReal(`
+      mov ax, 0x1000
+      mov ds, ax
+      mov ax, 0x2000
+      mov es, ax
+      mov ax, 0x3000
+      mov fs, ax
+      xor ax, ax
+      mov ss, ax
+      mov sp, 0x7000
+      cld
+      mov di, 0
+      mov cx, 16
+      mov al, 0x5a
+      rep stosb               ; ES:0..15 = 5a
+      mov byte [es:10], 0x99
+      mov di, 0
+      mov cx, 16
+      mov al, 0x99
+      repne scasb             ; stops after offset 10
+      mov [fs:0], cx
+      mov [fs:2], di
+      mov si, 0
+      mov di, 0x100
+      mov cx, 8
+      es rep movsw            ; ES:0 -> ES:0x100 (source override)
+      mov si, 0
+      mov di, 0x100
+      mov cx, 16
+      repe cmpsb              ; all equal through ES: on both sides? source is DS
+      mov [fs:4], cx
+      call 0xf000:farproc
+      mov [fs:6], bx
+      std
+      mov si, 0x10f
+      mov cx, 4
+      lea di, [0x20f]
+      es rep movsb
+      cld
+      hlt
+    farproc:
+      mov bx, 0xabcd
+      retf`);
+    const mem = m.parts.memory;
+    expect(mem.read16(0x30000)).toBe(5);
+    expect(mem.read16(0x30002)).toBe(11);
+    for (let n = 0; n < 16; n++) expect(mem.read8(0x20100 + n)).toBe(n === 10 ? 0x99 : 0x5a);
+    // DS:0 (zeroes) against ES:0x100: the first byte differs, so REPE stops at once.
+    expect(mem.read16(0x30004)).toBe(15);
+    expect(mem.read16(0x30006)).toBe(0xabcd);
+    expect(mem.read8(0x2020f)).toBe(0x5a);
+    expect(mem.read8(0x2020c)).toBe(0x5a);
+    expect(m.cpu.regs[1] & 0xffff).toBe(0);
+  });
 });
