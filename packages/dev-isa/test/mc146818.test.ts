@@ -227,6 +227,9 @@ describe('mc146818 CMOS', () => {
     cmos.setHardDisk(0, { cylinders: 1024, heads: 16, sectors: 63 });
     expect(rd(0x12)).toBe(0xf0);
     expect([rd(0x19), rd(0x1b), rd(0x1c), rd(0x1d), rd(0x20), rd(0x23)]).toEqual([47, 0, 4, 16, 0xc8, 63]);
+    cmos.setBootOrder('dc');
+    expect([rd(0x3d), rd(0x38)]).toEqual([0x23, 0x00]);
+    expect(() => cmos.setBootOrder('x')).toThrow(/boot order/);
     expect(() => cmos.set(0x0c, 0)).toThrow(/RTC register/);
     expect(() => cmos.set(128, 0)).toThrow(/outside/);
   });

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Fetches the firmware Plugboard runs (SeaBIOS, the iPXE option ROMs) from
+# Fetches the firmware Plugboard runs (SeaBIOS, the iPXE option ROMs, QEMU's
+# linuxboot_dma.bin for direct kernel boot) from
 # Debian's archive and unpacks it into a cache directory, never into git.
 #
 #   PLUGBOARD_CACHE   cache root (default: $XDG_CACHE_HOME/plugboard, else ~/.cache/plugboard)
@@ -12,9 +13,9 @@ set -euo pipefail
 cache_root="${PLUGBOARD_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/plugboard}"
 firmware_dir="$cache_root/firmware"
 debs_dir="$cache_root/debs"
-packages=(seabios ipxe-qemu)
+packages=(seabios ipxe-qemu qemu-system-data)
 # One file from each package proves it was unpacked.
-markers=(usr/share/seabios/bios-256k.bin usr/lib/ipxe/qemu/efi-rtl8139.rom)
+markers=(usr/share/seabios/bios-256k.bin usr/lib/ipxe/qemu/efi-rtl8139.rom usr/share/qemu/linuxboot_dma.bin)
 
 complete() {
   local m
@@ -50,6 +51,10 @@ for dir in usr/share/seabios usr/lib/ipxe/qemu; do
     [[ -f "$f" ]] && ln -sf "$f" "$firmware_dir/$(basename "$f")"
   done
 done
+# From qemu-system-data only the x86 option ROMs SeaBIOS loads through fw_cfg.
+for name in linuxboot.bin linuxboot_dma.bin multiboot.bin multiboot_dma.bin pvh.bin; do
+  ln -sf "$firmware_dir/root/usr/share/qemu/$name" "$firmware_dir/$name"
+done
 # Debian ships some ROMs as symlinks into /usr/lib/ipxe; point those at the unpacked copies.
 for link in "$firmware_dir"/*; do
   target=$(readlink -f "$link" || true)
@@ -62,4 +67,5 @@ done
 echo "SeaBIOS:    $firmware_dir/bios-256k.bin"
 echo "VGA BIOS:   $firmware_dir/vgabios-cirrus.bin"
 echo "iPXE ROMs:  $firmware_dir/efi-rtl8139.rom $firmware_dir/pxe-eepro100.rom"
+echo "linuxboot:  $firmware_dir/linuxboot_dma.bin"
 echo "cache:      $firmware_dir"

@@ -1,6 +1,7 @@
 import { romPlugin } from './rom.js';
 import { seabiosPlugin } from './seabios.js';
 
+export { LINUXBOOT_ROM, type LinuxBoot, LinuxBootKey, prepareLinuxBoot } from './linux-boot.js';
 export { checkBiosImage, ISA_BIOS_WINDOW, MAX_FIRMWARE_SIZE, mapFirmware, padToPages } from './map.js';
 export {
   FETCH_HINT,

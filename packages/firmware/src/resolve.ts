@@ -20,8 +20,8 @@ export function firmwareCacheDir(env: NodeJS.ProcessEnv = process.env): string {
   return join(root, 'firmware');
 }
 
-/** Where Debian's own seabios and ipxe-qemu packages put their files, when installed. */
-export const SYSTEM_FIRMWARE_DIRS = ['/usr/share/seabios', '/usr/lib/ipxe/qemu'] as const;
+/** Where Debian's own seabios, ipxe-qemu and qemu-system-data packages put their files, when installed. */
+export const SYSTEM_FIRMWARE_DIRS = ['/usr/share/seabios', '/usr/lib/ipxe/qemu', '/usr/share/qemu'] as const;
 
 /**
  * Finds a firmware file. A name with a slash is a path (relative ones against

@@ -1,22 +1,37 @@
 import { type DeviceContext, definePlugin, Tokens } from '@plugboard/core';
+import { LINUXBOOT_ROM, type LinuxBoot, prepareLinuxBoot } from './linux-boot.js';
 import { checkBiosImage, mapFirmware } from './map.js';
-import { readFirmware, resolveFirmware } from './resolve.js';
+import { FirmwareError, readFirmware, resolveFirmware } from './resolve.js';
 
-/** The part of the fw-cfg device's service this plugin uses (devices never import each other). */
+/** The parts of other plugins' services this one uses (a plugin never imports another's package). */
 interface FirmwareConfigService {
+  addItem(key: number, data: Uint8Array): void;
   addFile(name: string, data: Uint8Array): void;
 }
+interface CmosService {
+  setBootOrder(order: string): void;
+}
+const FW_CFG_TOKEN = Symbol.for('plugboard.fwcfg');
+const CMOS_TOKEN = Symbol.for('plugboard.cmos');
+const FW_CFG_BOOT_MENU = 0x0e;
 
 export interface SeabiosConfig {
   bios: string;
-  path?: string;
+  path?: string | string[];
   bootorder: string[];
+  boot?: string;
+  bootMenu?: boolean;
+  kernel?: string;
+  initrd?: string;
+  append: string;
 }
 
 export interface SeabiosDevice {
   /** Where the image was found. */
   readonly file: string;
   readonly image: Uint8Array;
+  /** The direct Linux boot prepared from `kernel`, if any. */
+  readonly linux: LinuxBoot | null;
   realize(): void;
   info(): string;
 }
@@ -36,32 +51,91 @@ export const seabiosPlugin = definePlugin<SeabiosConfig, SeabiosDevice>({
         description:
           'Image name (looked up in `path`, the firmware cache, the system) or a path with a slash.',
       },
-      path: { type: 'string', minLength: 1, description: 'A directory searched first, like QEMU -L.' },
+      path: {
+        oneOf: [
+          { type: 'string', minLength: 1 },
+          { type: 'array', items: { type: 'string', minLength: 1 } },
+        ],
+        description: 'Directories searched first, like QEMU -L.',
+      },
       bootorder: {
         type: 'array',
         items: { type: 'string', minLength: 1 },
         default: [],
         description: 'OpenFirmware device paths for the fw_cfg `bootorder` file, first to try first.',
       },
+      boot: {
+        type: 'string',
+        pattern: '^[acdn]{0,3}$',
+        description: 'QEMU -boot order, written to CMOS 0x3d/0x38.',
+      },
+      bootMenu: { type: 'boolean', description: 'QEMU -boot menu=on|off (fw_cfg boot menu items).' },
+      kernel: { type: 'string', minLength: 1, description: 'A bzImage to boot directly (QEMU -kernel).' },
+      initrd: { type: 'string', minLength: 1, description: 'Its initial ramdisk (QEMU -initrd).' },
+      append: { type: 'string', default: '', description: 'Its command line (QEMU -append).' },
     },
   },
   create(ctx: DeviceContext, config) {
-    const searchDirs = config.path ? [ctx.resolvePath(config.path)] : [];
+    const paths = config.path === undefined ? [] : Array.isArray(config.path) ? config.path : [config.path];
+    const searchDirs = paths.map((p) => ctx.resolvePath(p));
     const file = resolveFirmware(config.bios, searchDirs, ctx.resolvePath('.'));
     const image = readFirmware(file);
     checkBiosImage(image, file);
     const isaBase = mapFirmware(ctx.memory, image);
+
+    let linux: LinuxBoot | null = null;
+    let linuxRom: Uint8Array | null = null;
+    if (config.kernel) {
+      const kernelFile = ctx.resolvePath(config.kernel);
+      const initrdFile = config.initrd ? ctx.resolvePath(config.initrd) : undefined;
+      linux = prepareLinuxBoot(
+        readFirmware(kernelFile),
+        initrdFile ? readFirmware(initrdFile) : null,
+        config.append,
+        Math.min(ctx.memory.ramSize, 0xe0000000),
+        { kernel: kernelFile, initrd: initrdFile },
+      );
+      linuxRom = readFirmware(resolveFirmware(LINUXBOOT_ROM, searchDirs, ctx.resolvePath('.')));
+    } else if (config.initrd) {
+      throw new FirmwareError(`/devices/${ctx.id}/config/initrd: an initrd needs a kernel`);
+    }
+
+    const service = <T>(token: symbol, fallback: symbol | null, what: string): T => {
+      const id = ctx.container.isBound(token) ? token : fallback;
+      if (id === null || !ctx.container.isBound(id)) throw new Error(`${ctx.id}: ${what}`);
+      return ctx.container.get<T>(id);
+    };
+
     return {
       file,
       image,
+      linux,
       realize() {
-        if (config.bootorder.length === 0) return;
-        const token = Symbol.for('plugboard.fwcfg');
-        const id = ctx.container.isBound(token) ? token : Tokens.FirmwareConfig;
-        if (!ctx.container.isBound(id))
-          throw new Error(`${ctx.id}: "bootorder" needs a fw-cfg device in the machine`);
-        const fwcfg = ctx.container.get<FirmwareConfigService>(id);
-        fwcfg.addFile('bootorder', new TextEncoder().encode(`${config.bootorder.join('\n')}\n`));
+        const bootorder = linux ? [`/rom@genroms/${LINUXBOOT_ROM}`, ...config.bootorder] : config.bootorder;
+        const needsFwCfg = bootorder.length > 0 || config.bootMenu !== undefined;
+        if (needsFwCfg) {
+          const fwcfg = service<FirmwareConfigService>(
+            FW_CFG_TOKEN,
+            Tokens.FirmwareConfig,
+            'boot settings need a fw-cfg device',
+          );
+          if (bootorder.length)
+            fwcfg.addFile('bootorder', new TextEncoder().encode(`${bootorder.join('\n')}\n`));
+          if (config.bootMenu !== undefined) {
+            const menu = Uint8Array.of(config.bootMenu ? 1 : 0, 0);
+            fwcfg.addItem(FW_CFG_BOOT_MENU, menu);
+            fwcfg.addFile('etc/show-boot-menu', menu);
+          }
+          if (linux && linuxRom) {
+            for (const [key, data] of linux.items) fwcfg.addItem(key, data);
+            fwcfg.addFile(`genroms/${LINUXBOOT_ROM}`, linuxRom);
+          }
+        }
+        if (config.boot !== undefined) {
+          service<CmosService>(CMOS_TOKEN, null, '"boot" needs an mc146818 RTC (CMOS)').setBootOrder(
+            config.boot,
+          );
+        }
       },
       info: () =>
         `${file}: ${image.length / 1024} KiB at 0x${(2 ** 32 - image.length).toString(16)}, last ${(0x100000 - isaBase) / 1024} KiB at 0x${isaBase.toString(16)}`,

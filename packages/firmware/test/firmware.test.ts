@@ -45,7 +45,7 @@ function ctx(id = 'bios') {
 describe('seabios plugin', () => {
   it('maps the image below 4 GiB and its last 128 KiB at 0xE0000, read-only', () => {
     writeFileSync(join(firmwareCacheDir(), 'bios-256k.bin'), image(0x40000));
-    seabiosPlugin.create(ctx(), { bios: 'bios-256k.bin', bootorder: [] });
+    seabiosPlugin.create(ctx(), { bios: 'bios-256k.bin', bootorder: [], append: '' });
     const m = parts.memory;
     expect(m.read8(0xfffc0000)).toBe(0);
     expect(m.read8(0xfffd0000)).toBe(1);
@@ -62,7 +62,7 @@ describe('seabios plugin', () => {
 
   it('maps a 128 KiB image whole in both places', () => {
     writeFileSync(join(dir, 'bios.bin'), image(0x20000));
-    seabiosPlugin.create(ctx(), { bios: './bios.bin', bootorder: [] });
+    seabiosPlugin.create(ctx(), { bios: './bios.bin', bootorder: [], append: '' });
     expect(parts.memory.read8(0xfffe0000)).toBe(0);
     expect(parts.memory.read8(0xe0000)).toBe(0);
     expect(parts.memory.read8(0xf0000)).toBe(1);
@@ -84,16 +84,16 @@ describe('seabios plugin', () => {
   });
 
   it('names the fetch command when the image is missing', () => {
-    expect(() => seabiosPlugin.create(ctx(), { bios: 'no-such-bios.bin', bootorder: [] })).toThrow(
-      /no-such-bios\.bin" not found in .*npm run fetch/,
-    );
+    expect(() =>
+      seabiosPlugin.create(ctx(), { bios: 'no-such-bios.bin', bootorder: [], append: '' }),
+    ).toThrow(/no-such-bios\.bin" not found in .*npm run fetch/);
   });
 
   it('rejects an image that is not whole 64 KiB blocks', () => {
     writeFileSync(join(dir, 'odd.bin'), new Uint8Array(0x10001));
-    expect(() => seabiosPlugin.create(ctx(), { bios: 'odd.bin', path: '.', bootorder: [] })).toThrow(
-      /odd\.bin: firmware size 65537 bytes is not a multiple of 64 KiB/,
-    );
+    expect(() =>
+      seabiosPlugin.create(ctx(), { bios: 'odd.bin', path: '.', bootorder: [], append: '' }),
+    ).toThrow(/odd\.bin: firmware size 65537 bytes is not a multiple of 64 KiB/);
   });
 
   it('puts bootorder into fw_cfg in realize', () => {
@@ -105,11 +105,119 @@ describe('seabios plugin', () => {
     const bios = seabiosPlugin.create(ctx(), {
       bios: 'bios-256k.bin',
       bootorder: ['/pci@i0cf8/ide@1,1/drive@0/disk@0', '/rom@genroms/pxe'],
+      append: '',
     }) as SeabiosDevice;
     bios.realize();
     expect(new TextDecoder().decode(files.get('bootorder'))).toBe(
       '/pci@i0cf8/ide@1,1/drive@0/disk@0\n/rom@genroms/pxe\n',
     );
+  });
+});
+
+/** A minimal bzImage: 4 setup sectors after the boot sector, protocol 2.15, loaded high. */
+function bzImage(bodySize: number): Uint8Array {
+  const k = new Uint8Array(5 * 512 + bodySize);
+  const v = new DataView(k.buffer);
+  k[0x1f1] = 4;
+  v.setUint16(0x1fe, 0xaa55, true);
+  v.setUint32(0x202, 0x53726448, true);
+  v.setUint16(0x206, 0x20f, true);
+  k[0x211] = 0x01;
+  v.setUint32(0x22c, 0x7fffffff, true);
+  k.fill(0x77, 5 * 512);
+  return k;
+}
+
+describe('seabios direct Linux boot and boot settings', () => {
+  function withServices() {
+    writeFileSync(join(firmwareCacheDir(), 'bios-256k.bin'), image(0x40000));
+    writeFileSync(join(firmwareCacheDir(), 'linuxboot_dma.bin'), Uint8Array.of(0x55, 0xaa, 3));
+    const files = new Map<string, Uint8Array>();
+    const items = new Map<number, Uint8Array>();
+    const boot: string[] = [];
+    parts.container.bind(Symbol.for('plugboard.fwcfg')).toConstantValue({
+      addFile: (n: string, d: Uint8Array) => files.set(n, d),
+      addItem: (k: number, d: Uint8Array) => items.set(k, d),
+    });
+    parts.container
+      .bind(Symbol.for('plugboard.cmos'))
+      .toConstantValue({ setBootOrder: (o: string) => boot.push(o) });
+    return { files, items, boot };
+  }
+  const u32 = (d: Uint8Array | undefined) => new DataView(d!.buffer, d!.byteOffset).getUint32(0, true);
+
+  it('splits a bzImage into fw_cfg items, patches the header and boots linuxboot_dma.bin first', () => {
+    const { files, items } = withServices();
+    writeFileSync(join(dir, 'vmlinuz'), bzImage(3000));
+    writeFileSync(join(dir, 'initrd.img'), new Uint8Array(10000).fill(9));
+    const bios = seabiosPlugin.create(ctx(), {
+      bios: 'bios-256k.bin',
+      bootorder: [],
+      kernel: 'vmlinuz',
+      initrd: 'initrd.img',
+      append: 'console=ttyS0 vga=0x317',
+    }) as SeabiosDevice;
+    bios.realize();
+    expect(u32(items.get(0x07))).toBe(0x100000);
+    expect(u32(items.get(0x08))).toBe(3000);
+    expect(items.get(0x11)![0]).toBe(0x77);
+    expect(u32(items.get(0x16))).toBe(0x10000);
+    expect(u32(items.get(0x17))).toBe(5 * 512);
+    const setup = items.get(0x18)!;
+    const sv = new DataView(setup.buffer);
+    expect(setup[0x210]).toBe(0xb0);
+    expect(setup[0x211]).toBe(0x81);
+    expect(sv.getUint16(0x224, true)).toBe(0x20000 - 0x10000 - 0x200);
+    expect(sv.getUint32(0x228, true)).toBe(0x20000);
+    expect(sv.getUint16(0x1fa, true)).toBe(0x317);
+    // 2 MiB of RAM: the initrd ends below the ACPI reserve, page aligned.
+    const initrdAddr = u32(items.get(0x0a));
+    expect(initrdAddr % 4096).toBe(0);
+    expect(initrdAddr + 10000).toBeLessThan(2 * 1024 * 1024 - 0x28000);
+    expect(sv.getUint32(0x218, true)).toBe(initrdAddr);
+    expect(sv.getUint32(0x21c, true)).toBe(10000);
+    expect(new TextDecoder().decode(items.get(0x15))).toBe('console=ttyS0 vga=0x317\0');
+    expect(u32(items.get(0x14))).toBe(24);
+    expect(new TextDecoder().decode(files.get('bootorder'))).toBe('/rom@genroms/linuxboot_dma.bin\n');
+    expect(Array.from(files.get('genroms/linuxboot_dma.bin')!)).toEqual([0x55, 0xaa, 3]);
+  });
+
+  it('names the file and offset of a kernel that is not a bzImage', () => {
+    withServices();
+    writeFileSync(join(dir, 'vmlinux'), new Uint8Array(4096));
+    expect(() =>
+      seabiosPlugin.create(ctx(), { bios: 'bios-256k.bin', bootorder: [], kernel: 'vmlinux', append: '' }),
+    ).toThrow(/vmlinux: offset 0x202: no "HdrS" setup header/);
+  });
+
+  it('rejects an initrd larger than the kernel and RAM allow', () => {
+    withServices();
+    writeFileSync(join(dir, 'vmlinuz'), bzImage(100));
+    writeFileSync(join(dir, 'big.img'), new Uint8Array(2 * 1024 * 1024));
+    expect(() =>
+      seabiosPlugin.create(ctx(), {
+        bios: 'bios-256k.bin',
+        bootorder: [],
+        kernel: 'vmlinuz',
+        initrd: 'big.img',
+        append: '',
+      }),
+    ).toThrow(/big\.img: 2097152 bytes exceed/);
+  });
+
+  it('writes -boot order to CMOS and the boot menu to fw_cfg', () => {
+    const { files, items, boot } = withServices();
+    const bios = seabiosPlugin.create(ctx(), {
+      bios: 'bios-256k.bin',
+      bootorder: [],
+      boot: 'dc',
+      bootMenu: true,
+      append: '',
+    }) as SeabiosDevice;
+    bios.realize();
+    expect(boot).toEqual(['dc']);
+    expect(Array.from(items.get(0x0e)!)).toEqual([1, 0]);
+    expect(Array.from(files.get('etc/show-boot-menu')!)).toEqual([1, 0]);
   });
 });
 

@@ -41,6 +41,8 @@ export interface CmosService {
   set(index: number, value: number): void;
   /** Fills the AT hard disk bytes (0x12, 0x19/0x1a, 0x1b-0x2c) for unit 0 or 1, as QEMU does; null clears. */
   setHardDisk(unit: 0 | 1, geometry: DiskGeometry | null): void;
+  /** The boot order SeaBIOS reads from 0x3d/0x38: up to three of a (floppy), c (disk), d (CD-ROM), n (network). */
+  setBootOrder(order: string): void;
 }
 
 export class Cmos implements CmosService {
@@ -55,6 +57,12 @@ export class Cmos implements CmosService {
     checkIndex(index);
     if (index <= RTC_REG_D) throw new RangeError(`CMOS index 0x${index.toString(16)} is an RTC register`);
     this.bytes[index] = value;
+  }
+
+  setBootOrder(order: string): void {
+    if (!/^[acdn]{0,3}$/.test(order))
+      throw new RangeError(`boot order "${order}" is not up to three of a, c, d, n`);
+    writeBootOrder(this.bytes, order, (this.bytes[CMOS_BOOT_FLAGS_2] & 1) === 0);
   }
 
   setHardDisk(unit: 0 | 1, geometry: DiskGeometry | null): void {
@@ -122,7 +130,12 @@ export function initPcCmos(cmos: Uint8Array, o: PcCmosOptions): void {
   // Equipment: no floppy drives, a math coprocessor (bit 1), a PS/2 mouse (bit 2).
   cmos[CMOS_EQUIPMENT] = 0x06;
   cmos[CMOS_SMP_COUNT] = o.cpus - 1;
-  const nibbles = [...o.boot].map((ch) => BOOT_NIBBLE[ch] ?? 0);
-  cmos[CMOS_BOOT_FLAGS_1] = ((nibbles[1] ?? 0) << 4) | (nibbles[0] ?? 0);
-  cmos[CMOS_BOOT_FLAGS_2] = ((nibbles[2] ?? 0) << 4) | (o.fdBootCheck ? 0 : 1);
+  writeBootOrder(cmos, o.boot, o.fdBootCheck);
+}
+
+/** QEMU's set_boot_dev: first two devices in 0x3d, the third in 0x38's high nibble, bit 0 skips the floppy check. */
+function writeBootOrder(cmos: Uint8Array, order: string, fdBootCheck: boolean): void {
+  const nibble = (i: number) => BOOT_NIBBLE[order[i] ?? ''] ?? 0;
+  cmos[CMOS_BOOT_FLAGS_1] = (nibble(1) << 4) | nibble(0);
+  cmos[CMOS_BOOT_FLAGS_2] = (nibble(2) << 4) | (fdBootCheck ? 0 : 1);
 }
