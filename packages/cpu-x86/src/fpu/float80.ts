@@ -710,7 +710,7 @@ export class Float80 {
     // The root has its top bit at position 65 or 66 of the 96-bit word.
     this.exp = 95 - 34 + (e - 63) / 2;
     this.normalize96();
-    if (inexact) this.ext |= 1;
+    if (inexact) this.ext = (this.ext | 1) >>> 0;
     return this.finish(prec);
   }
 

@@ -714,7 +714,7 @@ export class X87 {
     let flags = denormal ? SW_DE : 0;
     if (f.rExp === 0x7fff && (f.rHi & 0x40000000) === 0 && (f.rHi & 0x3fffffff) + f.rLo !== 0) {
       flags = SW_IE;
-      f.rHi |= 0x40000000;
+      f.rHi = (f.rHi | 0x40000000) >>> 0;
     }
     this.raise(flags);
     if ((flags & ~this.controlWord & SW_EXCEPTIONS) !== 0) return;
