@@ -1,4 +1,4 @@
-import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, realpathSync, unlinkSync, writeSync } from 'node:fs';
 import { BlockError } from '@plugboard/core';
 
 const held = new Set<string>();
@@ -40,7 +40,14 @@ export class ImageLock {
   private constructor(readonly lockPath: string) {}
 
   static acquire(imagePath: string): ImageLock {
-    const lockPath = `${imagePath}.lock`;
+    // Through symlinks to the real file, so two names for one image share one lock.
+    let real = imagePath;
+    try {
+      real = realpathSync(imagePath);
+    } catch {
+      // Not there (yet): opening it will say so.
+    }
+    const lockPath = `${real}.lock`;
     for (let attempt = 0; attempt < 2; attempt++) {
       let fd: number;
       try {

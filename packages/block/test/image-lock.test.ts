@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -37,6 +37,15 @@ describe('ImageLock', () => {
     // The holder is dead now: its lock is stale and is taken over.
     const img = new RawImage(path);
     img.close();
+  });
+
+  it('shares one lock between two names of the same image', () => {
+    const path = image();
+    const alias = `${path}-alias`;
+    symlinkSync(path, alias);
+    const a = new RawImage(path);
+    expect(() => new RawImage(alias)).toThrow(/already open for writing/);
+    a.close();
   });
 
   it('takes over a lock file left with garbage in it', () => {

@@ -187,7 +187,8 @@ export class SparseExtent implements Extent {
     const compressed = (header.flags & SparseFlags.COMPRESSED_GRAINS) !== 0;
     const gts: (Uint32Array | undefined)[] = new Array(numGTs);
     const raw = new Uint8Array(numGTEs * 4);
-    let usedEnd = Math.max(meta.end, header.overHead);
+    // New grains go after everything in use; a hostile overHead cannot push them past the file's end.
+    let usedEnd = Math.max(meta.end, Math.min(header.overHead, fileSectors));
     for (let t = 0; t < numGTs; t++) {
       const at = gtOffsets[t]!;
       if (at === 0) continue;

@@ -186,5 +186,15 @@ describe('plugboard img', () => {
     const out = join(dir, 'cd.vmdk');
     expect((await img('convert', '-O', 'vmdk', iso, out)).code).toBe(0);
     expect(qemuImg(['compare', '-f', 'raw', iso, out]).status).toBe(0);
+    // A disk one 512-byte sector shorter than the CD image: compared across the CD's last 2048-byte sector.
+    const short = join(dir, 'short.raw');
+    writeRaw(short, content.subarray(0, content.length - 512));
+    expect(await img('compare', iso, short)).toMatchObject({
+      code: 1,
+      out: `Content mismatch at offset ${content.length - 512}!\n`,
+    });
+    content.fill(0, content.length - 512);
+    writeRaw(iso, content);
+    expect((await img('compare', iso, short)).code).toBe(0);
   });
 });

@@ -49,8 +49,18 @@ export function compare(argv: readonly string[], io: ImgIo): number {
   }
 }
 
+/** Reads bytes `offset..offset+dest.length`, which need not be whole sectors (a CD image against a disk). */
 function readBytes(img: BlockBackend, offset: number, dest: Uint8Array): void {
-  img.read(offset / img.sectorSize, dest);
+  const size = img.sectorSize;
+  const start = Math.floor(offset / size) * size;
+  const end = Math.min(Math.ceil((offset + dest.length) / size) * size, img.sectorCount * size);
+  if (start === offset && end === offset + dest.length) {
+    img.read(offset / size, dest);
+    return;
+  }
+  const span = new Uint8Array(end - start);
+  img.read(start / size, span);
+  dest.set(span.subarray(offset - start, offset - start + dest.length));
 }
 
 function firstDifference(a: BlockBackend, b: BlockBackend, length: number): number {
