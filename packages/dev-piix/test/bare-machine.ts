@@ -1,9 +1,9 @@
 import {
   type ApicMessage,
-  type DeviceContext,
-  type MachineParts,
   createDeviceContext,
   createMachineParts,
+  type DeviceContext,
+  type MachineParts,
 } from '@plugboard/core';
 
 export interface BareMachine {
@@ -30,7 +30,9 @@ export function bareMachine(memoryBytes = 2 << 20): BareMachine {
     requestReset: (reason: string) => resets.push(reason),
     requestShutdown: (reason: string, exitCode: number) => shutdowns.push({ reason, exitCode }),
   };
-  parts.isaIrqs.connect({ setInput: (line, level) => irqEvents.push({ line, level, time: parts.clock.now }) });
+  parts.isaIrqs.connect({
+    setInput: (line, level) => irqEvents.push({ line, level, time: parts.clock.now }),
+  });
   parts.apicBus.addTarget({
     accepts: () => true,
     deliver: (m) => messages.push({ ...m, time: parts.clock.now }),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type IsaDmaController, PiixTokens, installIsaDma } from '../src/index.js';
+import { type IsaDmaController, installIsaDma, PiixTokens } from '../src/index.js';
 import { bareMachine } from './bare-machine.js';
 
 function setup() {
@@ -55,7 +55,8 @@ describe('8237A DMA controllers', () => {
     expect(dma.pages[0]).toBe(0x34);
     expect(dma.pages[5]).toBe(0x56);
     expect(ports.in8(0x8b)).toBe(0x56);
-    for (const p of [0x80, 0x84, 0x85, 0x86, 0x88, 0x8c, 0x8d, 0x8e]) expect(m.parts.ports.claimAt(p)).toBeNull();
+    for (const p of [0x80, 0x84, 0x85, 0x86, 0x88, 0x8c, 0x8d, 0x8e])
+      expect(m.parts.ports.claimAt(p)).toBeNull();
   });
 
   it('runs a device transfer into memory at page:address, counts TC and masks the channel', () => {
@@ -93,7 +94,10 @@ describe('8237A DMA controllers', () => {
   it('addresses words on DMA2 and reloads with autoinit', () => {
     const { m, ports } = setup();
     const dma = m.parts.container.get<IsaDmaController>(PiixTokens.IsaDma);
-    dma.connect(5, (position, size) => position + dma.writeMemory(5, position, new Uint8Array(size).fill(0xab), 0, size));
+    dma.connect(
+      5,
+      (position, size) => position + dma.writeMemory(5, position, new Uint8Array(size).fill(0xab), 0, size),
+    );
     ports.out8(0xd8, 0);
     ports.out8(0xc4, 0x00);
     ports.out8(0xc4, 0x08); // word address 0x0800 -> byte 0x1000

@@ -1,6 +1,6 @@
 import { type InterruptSink, PciFunction } from '@plugboard/core';
 import { describe, expect, it } from 'vitest';
-import { A20Gate, I440fx, PiixTokens, Piix3Isa } from '../src/index.js';
+import { type A20Gate, I440fx, Piix3Isa, PiixTokens } from '../src/index.js';
 import { bareMachine } from './bare-machine.js';
 
 function setup(withIoApicSink = true) {
@@ -17,7 +17,13 @@ function setup(withIoApicSink = true) {
   hb.reset();
   isa.reset();
   // A PCI function in slot 3 with INTA#: the i440FX swizzle puts it on PIRQD.
-  const nic = new PciFunction('nic', { vendorId: 0x10ec, deviceId: 0x8139, classCode: 0x020000, revision: 0x20, interruptPin: 1 });
+  const nic = new PciFunction('nic', {
+    vendorId: 0x10ec,
+    deviceId: 0x8139,
+    classCode: 0x020000,
+    revision: 0x20,
+    interruptPin: 1,
+  });
   m.parts.pci.add({ bus: 0, device: 3, function: 0 }, nic);
   const cfg = (reg: number, value?: number) => {
     m.parts.ports.out32(0xcf8, (0x80000800 | (reg & 0xfc)) >>> 0);
@@ -80,7 +86,13 @@ describe('PIIX3 PCI-to-ISA bridge', () => {
 
   it('delivers PIRQA-D to I/O APIC pins 16-19 whatever the ISA routing', () => {
     const { nic, pins, m } = setup();
-    const fnA = new PciFunction('a', { vendorId: 1, deviceId: 1, classCode: 0, revision: 0, interruptPin: 1 });
+    const fnA = new PciFunction('a', {
+      vendorId: 1,
+      deviceId: 1,
+      classCode: 0,
+      revision: 0,
+      interruptPin: 1,
+    });
     m.parts.pci.add({ bus: 0, device: 4, function: 0 }, fnA); // slot 4 INTA -> PIRQA
     pins.length = 0;
     nic.setIrq(true);

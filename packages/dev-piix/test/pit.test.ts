@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PIT_HZ, installPit, nsAtTick, ticksAt } from '../src/index.js';
+import { installPit, nsAtTick, PIT_HZ, ticksAt } from '../src/index.js';
 import { bareMachine } from './bare-machine.js';
 
 function setup() {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PM_TIMER_HZ, Piix4Pm, nsAtTick, ticksAt } from '../src/index.js';
+import { nsAtTick, Piix4Pm, PM_TIMER_HZ, ticksAt } from '../src/index.js';
 import { bareMachine } from './bare-machine.js';
 
 function setup() {
@@ -97,7 +97,7 @@ describe('PIIX4 power management', () => {
     expect(ports.in16(0x604) & 1).toBe(0);
   });
 
-  it('powers off on SLP_EN with SLP_TYP 0 (S5 in QEMU\'s DSDT) and only then', () => {
+  it("powers off on SLP_EN with SLP_TYP 0 (S5 in QEMU's DSDT) and only then", () => {
     const { m, ports, firmwareSetup } = setup();
     firmwareSetup();
     ports.out16(0x604, (1 << 10) | 0x2000); // S3 type: not supported, logged
