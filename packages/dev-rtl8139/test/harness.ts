@@ -38,7 +38,11 @@ export async function setup(model: 'C' | 'C+' = 'C+', mac = '52:54:00:12:34:56')
   const net = new FakeNet();
   parts.container.bind(Tokens.NetworkBackend).toConstantValue(net).whenNamed('net0');
   let irq = false;
-  parts.pci.router = { setPirq: (_, level) => void (irq = level) };
+  parts.pci.router = {
+    setPirq: (_, level) => {
+      irq = level;
+    },
+  };
   const system = { requestReset: () => {}, requestShutdown: () => {} };
   const ctx = createDeviceContext(parts, system, { id: 'nic', pci: '00:03.0' });
   const config = { model, mac, netdev: 'net0', romfile: null };
