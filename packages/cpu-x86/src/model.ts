@@ -1,5 +1,5 @@
 import type { LocalApic } from './apic/local-apic.js';
-import type { X86, ModelServices } from './core/x86.js';
+import type { ModelServices, X86 } from './core/x86.js';
 import { type CpuidModel, cpuid } from './cpuid.js';
 import { MsrFile } from './msr.js';
 

@@ -16,7 +16,10 @@ function runRom(name: string): string {
   parts.memory.mapBuffer(0xf0000, image, 0, 0x10000, false);
   let out = '';
   let done = false;
-  parts.ports.register('debugcon', 0xe9, 1, { read8: () => 0xe9, write8: (_o, v) => (out += String.fromCharCode(v)) });
+  parts.ports.register('debugcon', 0xe9, 1, {
+    read8: () => 0xe9,
+    write8: (_o, v) => (out += String.fromCharCode(v)),
+  });
   parts.ports.register('debug-exit', 0xf4, 1, { read8: () => 0xff, write8: () => (done = true) });
   const cpu = new X86({
     memory: parts.memory,

@@ -69,7 +69,8 @@ export const CR4_PCE = 1 << 8;
 export const CR4_OSFXSR = 1 << 9;
 export const CR4_OSXMMEXCPT = 1 << 10;
 /** CR4 bits a P6 accepts; the rest raise #GP. */
-export const CR4_VALID = CR4_VME | CR4_PVI | CR4_TSD | CR4_DE | CR4_PSE | CR4_PAE | CR4_MCE | CR4_PGE | CR4_PCE;
+export const CR4_VALID =
+  CR4_VME | CR4_PVI | CR4_TSD | CR4_DE | CR4_PSE | CR4_PAE | CR4_MCE | CR4_PGE | CR4_PCE;
 
 /** Exception vectors. */
 export const DE = 0;

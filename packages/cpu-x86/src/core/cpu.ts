@@ -26,7 +26,6 @@ import {
   GS,
   IOPL,
   LDTR,
-  NOREG,
   OF,
   PF,
   PF_VECTOR,
@@ -421,7 +420,7 @@ export class CpuState implements CodeSource {
   }
 
   static descBase(lo: number, hi: number): number {
-    return ((lo >>> 16) | ((hi & 0xff) << 16) | (hi & 0xff000000)) | 0;
+    return (lo >>> 16) | ((hi & 0xff) << 16) | (hi & 0xff000000) | 0;
   }
 
   static descLimit(lo: number, hi: number): number {
@@ -461,7 +460,11 @@ export class CpuState implements CodeSource {
     const attr = CpuState.descAttr(this.descHi);
     const dpl = (attr >> 5) & 3;
     if (s === SS) {
-      if (rpl !== this.cpl || dpl !== this.cpl || (attr & (ATTR_S | ATTR_CODE | ATTR_RW)) !== (ATTR_S | ATTR_RW)) {
+      if (
+        rpl !== this.cpl ||
+        dpl !== this.cpl ||
+        (attr & (ATTR_S | ATTR_CODE | ATTR_RW)) !== (ATTR_S | ATTR_RW)
+      ) {
         this.gp(sel & 0xfffc);
       }
       if ((attr & ATTR_P) === 0) this.raise(SS_VECTOR, sel & 0xfffc);
@@ -555,7 +558,13 @@ export class CpuState implements CodeSource {
   /** Physical address of `lin`, walking the page tables on a TLB miss; throws #PF. */
   translate(lin: number, write: boolean, user: boolean): number {
     const page = lin >>> 12;
-    const need = user ? (write ? T_VALID | T_UWRITE | T_DIRTY : T_VALID | T_UREAD) : write ? T_VALID | T_SWRITE | T_DIRTY : T_VALID;
+    const need = user
+      ? write
+        ? T_VALID | T_UWRITE | T_DIRTY
+        : T_VALID | T_UREAD
+      : write
+        ? T_VALID | T_SWRITE | T_DIRTY
+        : T_VALID;
     if ((this.tlbFlags[page] & need) === need) return this.tlbPhys[page] | (lin & 0xfff);
     return this.walk(lin, write, user);
   }
@@ -940,4 +949,3 @@ export class CpuState implements CodeSource {
     return lines.join('\n');
   }
 }
-

@@ -36,7 +36,7 @@ export class Instr {
   imm2 = 0;
 }
 
-const enum Imm {
+enum Imm {
   None = 0,
   B = 1,
   W = 2,
@@ -130,7 +130,14 @@ export function decode(src: CodeSource, eip: number, code32: boolean, i: Instr):
 }
 
 /** Decodes from `b`, where the byte at CS:p is `b[p + d]`. */
-function decodeBytes(src: CodeSource, b: Uint8Array, d: number, eip: number, code32: boolean, i: Instr): void {
+function decodeBytes(
+  src: CodeSource,
+  b: Uint8Array,
+  d: number,
+  eip: number,
+  code32: boolean,
+  i: Instr,
+): void {
   i.start = eip;
   let p = eip;
   let o32 = code32;
@@ -205,8 +212,7 @@ function decodeBytes(src: CodeSource, b: Uint8Array, d: number, eip: number, cod
           if (base === ESP || base === EBP) defSeg = 2;
           if (mod === 1) i.disp = (b[d + p++] << 24) >> 24;
           else if (mod === 2) {
-            i.disp =
-              r32(b, p + d);
+            i.disp = r32(b, p + d);
             p += 4;
           }
         }

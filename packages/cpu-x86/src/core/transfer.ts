@@ -10,10 +10,9 @@ import {
   CR0_TS,
   CS,
   DS,
-  FLAGS_WRITABLE,
-
   ES,
   ESP,
+  FLAGS_WRITABLE,
   FS,
   GS,
   IF,
@@ -33,7 +32,7 @@ import { CpuState } from './cpu.js';
 const NP_VECTOR = 11;
 
 /** What started a task switch (SDM vol. 3, 7.3). */
-export const enum TaskSource {
+export enum TaskSource {
   Jmp = 0,
   Call = 1,
   Int = 2,
@@ -394,7 +393,15 @@ function iretToV86(c: CpuState, eip: number, cs: number, fl: number): void {
   c.eip = eip & 0xffff;
 }
 
-function enterV86Segments(c: CpuState, cs: number, ss: number, es: number, ds: number, fs: number, gs: number): void {
+function enterV86Segments(
+  c: CpuState,
+  cs: number,
+  ss: number,
+  es: number,
+  ds: number,
+  fs: number,
+  gs: number,
+): void {
   const attr = 0xf3;
   const list: [number, number][] = [
     [CS, cs],
@@ -417,7 +424,13 @@ function enterV86Segments(c: CpuState, cs: number, ss: number, es: number, ds: n
  * outside the instruction stream (error codes get the EXT bit). The return
  * address pushed is `c.eip`.
  */
-export function interrupt(c: CpuState, vector: number, software: boolean, errorCode: number, ext: number): void {
+export function interrupt(
+  c: CpuState,
+  vector: number,
+  software: boolean,
+  errorCode: number,
+  ext: number,
+): void {
   if (!c.protectedMode) {
     const off = vector * 4;
     if (off + 3 > c.idtLimit) c.gp(0);
@@ -670,4 +683,3 @@ function loadTaskSegments(c: CpuState, segs: Uint16Array): void {
     c.loadFromDescriptor(s, v);
   }
 }
-

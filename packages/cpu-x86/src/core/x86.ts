@@ -32,7 +32,6 @@ import { decode, Instr } from './instr.js';
 import { interrupt } from './transfer.js';
 import { X87Bridge } from './x87-bridge.js';
 
-
 /** The x87 unit as the core drives it (`fpu/x87.ts`). */
 export interface X87Unit {
   execute(opcode: number, modrm: number, hasMemoryOperand: boolean): void;
@@ -297,7 +296,10 @@ export class X86 extends CpuState {
         this.eip = this.eipStart;
         if (vector === DF_VECTOR) break;
         const contributory = CONTRIBUTORY[second] === 1;
-        if ((CONTRIBUTORY[vector] === 1 && contributory) || (vector === PF_VECTOR && (contributory || second === PF_VECTOR))) {
+        if (
+          (CONTRIBUTORY[vector] === 1 && contributory) ||
+          (vector === PF_VECTOR && (contributory || second === PF_VECTOR))
+        ) {
           vector = DF_VECTOR;
           errorCode = 0;
         } else {
@@ -341,4 +343,3 @@ export class X86 extends CpuState {
     ].join('\n');
   }
 }
-

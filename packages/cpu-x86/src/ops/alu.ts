@@ -1,8 +1,8 @@
 import { AF, CF, DE, EAX, EDX, OF, ZF } from '../core/constants.js';
-import { CpuState, LAZY_ADD, LAZY_LOGIC, LAZY_SUB } from '../core/cpu.js';
+import { CpuState, LAZY_ADD, LAZY_SUB } from '../core/cpu.js';
 import type { Instr } from '../core/instr.js';
-import type { Handler } from './table.js';
 import { getReg, linR, linW, mask, memRead, memWrite, opSize, readE, setReg, sext } from './operands.js';
+import type { Handler } from './table.js';
 
 /** ADD OR ADC SBB AND SUB XOR CMP, as the opcode's bits 3-5 number them; sets flags, returns the result. */
 export function alu(c: CpuState, op: number, a: number, b: number, bits: number): number {
@@ -274,7 +274,7 @@ function idiv(c: CpuState, d: number, size: number): void {
     const n = (c.regs[EAX] << 16) >> 16;
     const q = Math.trunc(n / d);
     if (q > 127 || q < -128) c.raise(DE);
-    setReg(c, EAX, 2, ((n % d & 0xff) << 8) | (q & 0xff));
+    setReg(c, EAX, 2, (((n % d) & 0xff) << 8) | (q & 0xff));
   } else if (size === 2) {
     const n = ((c.regs[EDX] & 0xffff) << 16) | (c.regs[EAX] & 0xffff);
     const q = Math.trunc(n / d);
@@ -383,7 +383,7 @@ export function shift(c: CpuState, op: number, v: number, count: number, size: n
     }
     default: {
       const sv = sext(v, size);
-      const n = count > 31 ? 31 : count;
+      const n = Math.min(count, 31);
       r = (sv >> n) & m;
       cf = (sv >> (n - 1)) & 1;
       c.setArith(CpuState.szp(r, bits - 1) | (cf ? CF : 0));
@@ -628,4 +628,3 @@ export function installAlu(t: Handler[]): void {
   t[0xd5] = aad;
   t[0xd6] = salc;
 }
-

@@ -3,8 +3,8 @@ import type { CpuState } from '../core/cpu.js';
 import type { Instr } from '../core/instr.js';
 import { callFar, interrupt, iret, jmpFar, retFar } from '../core/transfer.js';
 import { incDecE } from './alu.js';
-import type { Handler } from './table.js';
 import { offset, opSize, readE, sext } from './operands.js';
+import type { Handler } from './table.js';
 
 function jumpTo(c: CpuState, target: number, o32: boolean): void {
   target = o32 ? target >>> 0 : target & 0xffff;
@@ -168,4 +168,3 @@ export function installControl(t: Handler[]): void {
   t[0xff] = group5;
   t[0xfe] = group4;
 }
-

@@ -2,8 +2,8 @@ import { BR, CS, DS, EAX, EBX, ECX, EDX, ES, ESP, FS, GS, SS, UD, ZF } from '../
 import { type CpuState, LAZY_ADD } from '../core/cpu.js';
 import type { Instr } from '../core/instr.js';
 import { alu } from './alu.js';
-import type { Handler } from './table.js';
 import { getReg, linW, memRead, memWrite, offset, opSize, readE, setReg, sext, writeE } from './operands.js';
+import type { Handler } from './table.js';
 
 function movEG(c: CpuState, i: Instr): void {
   const size = i.op & 1 ? opSize(i) : 1;
@@ -25,15 +25,15 @@ function movRegImm(c: CpuState, i: Instr): void {
   else setReg(c, i.op & 7, opSize(i), i.imm);
 }
 
-function moffs(c: CpuState, i: Instr): number {
+function moffs(i: Instr): number {
   return i.a32 ? i.disp >>> 0 : i.disp & 0xffff;
 }
 
 function movMoffs(c: CpuState, i: Instr): void {
   const size = i.op & 1 ? opSize(i) : 1;
   const seg = i.segOverride >= 0 ? i.segOverride : DS;
-  if (i.op < 0xa2) setReg(c, EAX, size, memRead(c, c.segRead(seg, moffs(c, i), size), size));
-  else memWrite(c, c.segWrite(seg, moffs(c, i), size), size, getReg(c, EAX, size));
+  if (i.op < 0xa2) setReg(c, EAX, size, memRead(c, c.segRead(seg, moffs(i), size), size));
+  else memWrite(c, c.segWrite(seg, moffs(i), size), size, getReg(c, EAX, size));
 }
 
 function movFromSeg(c: CpuState, i: Instr): void {
@@ -154,7 +154,9 @@ function lahf(c: CpuState): void {
 
 function xlat(c: CpuState, i: Instr): void {
   const seg = i.segOverride >= 0 ? i.segOverride : DS;
-  const off = i.a32 ? (c.regs[EBX] + (c.regs[EAX] & 0xff)) >>> 0 : (c.regs[EBX] + (c.regs[EAX] & 0xff)) & 0xffff;
+  const off = i.a32
+    ? (c.regs[EBX] + (c.regs[EAX] & 0xff)) >>> 0
+    : (c.regs[EBX] + (c.regs[EAX] & 0xff)) & 0xffff;
   c.set8(0, c.read8(c.segRead(seg, off, 1)));
 }
 
@@ -176,7 +178,10 @@ function bound(c: CpuState, i: Instr): void {
   const size = opSize(i);
   const off = offset(c, i);
   const lo = sext(memRead(c, c.segRead(i.seg, off, size), size), size);
-  const hi = sext(memRead(c, c.segRead(i.seg, i.a32 ? (off + size) >>> 0 : (off + size) & 0xffff, size), size), size);
+  const hi = sext(
+    memRead(c, c.segRead(i.seg, i.a32 ? (off + size) >>> 0 : (off + size) & 0xffff, size), size),
+    size,
+  );
   const v = sext(getReg(c, i.reg, size), size);
   if (v < lo || v > hi) c.raise(BR);
 }
@@ -316,4 +321,3 @@ export function installData(t: Handler[]): void {
   for (let op = 0x118; op < 0x120; op++) t[op] = hintNop;
   t[0x9b] = nop;
 }
-

@@ -1,10 +1,10 @@
 import { CR0_EM, CR0_MP, CR0_TS, NM } from '../core/constants.js';
 import type { X86 } from '../core/x86.js';
-import type { Handler } from './table.js';
 import { offset } from './operands.js';
+import type { Handler } from './table.js';
 
 /** D8-DF: #NM when CR0.EM or CR0.TS says the FPU state is not the current task's. */
-const escape: Handler = (c, i) => {
+const fpuEscape: Handler = (c, i) => {
   const fpu = c.fpu;
   if (fpu === null || c.cr0 & (CR0_EM | CR0_TS)) {
     c.raise(NM);
@@ -22,6 +22,6 @@ function fwait(c: X86): void {
 }
 
 export function installFpu(t: Handler[]): void {
-  for (let op = 0xd8; op <= 0xdf; op++) t[op] = escape;
+  for (let op = 0xd8; op <= 0xdf; op++) t[op] = fpuEscape;
   t[0x9b] = fwait;
 }

@@ -2,13 +2,13 @@ import { DF, DS, EAX, ECX, EDI, EDX, ES, ESI } from '../core/constants.js';
 import { LAZY_SUB } from '../core/cpu.js';
 import type { Instr } from '../core/instr.js';
 import type { X86 } from '../core/x86.js';
-import type { Handler } from './table.js';
 import { getReg, memRead, memWrite, opSize, setReg } from './operands.js';
+import type { Handler } from './table.js';
 
 /** Iterations a REP prefix runs before the instruction restarts, so interrupts get a look in. */
 const REP_SLICE = 4096;
 
-const enum Kind {
+enum Kind {
   Movs = 0,
   Cmps = 1,
   Stos = 2,

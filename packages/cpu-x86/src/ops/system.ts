@@ -42,8 +42,8 @@ import { CpuState } from '../core/cpu.js';
 import type { Instr } from '../core/instr.js';
 import { iret } from '../core/transfer.js';
 import type { X86 } from '../core/x86.js';
-import type { Handler } from './table.js';
 import { getReg, linR, linW, offset, opSize, readE, setReg, writeE } from './operands.js';
+import type { Handler } from './table.js';
 
 const NP_VECTOR = 11;
 
@@ -367,7 +367,7 @@ function rdtsc(c: X86): void {
 
 function rdpmc(c: X86): void {
   if ((c.cr4 & CR4_PCE) === 0 && c.protectedMode && (c.v86 || c.cpl !== 0)) c.gp(0);
-  if ((c.regs[ECX] >>> 0) > 1) c.gp(0);
+  if (c.regs[ECX] >>> 0 > 1) c.gp(0);
   c.regs[EAX] = 0;
   c.regs[EDX] = 0;
 }
@@ -465,4 +465,3 @@ export function installSystem(t: Handler[]): void {
   t[0x135] = sysexit;
   t[0x1a2] = cpuid;
 }
-
