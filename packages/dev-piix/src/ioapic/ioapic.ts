@@ -168,12 +168,14 @@ export class IoApic implements InterruptSink, EoiListener {
 
   private deliver(pin: number): void {
     const low = this.redirLow[pin];
-    const m = this.message;
-    m.vector = low & REDIR.VECTOR;
-    m.deliveryMode = (low >> REDIR.DELMOD_SHIFT) & 7;
-    m.destinationMode = low & REDIR.DESTMOD ? 1 : 0;
-    m.triggerMode = low & REDIR.TRIGGER_MODE ? 1 : 0;
-    m.destination = this.redirHigh[pin] >>> 24;
-    this.bus.send(m);
+    // A fresh message each time: a local APIC may keep it queued.
+    const message: ApicMessage = {
+      vector: low & REDIR.VECTOR,
+      deliveryMode: (low >> REDIR.DELMOD_SHIFT) & 7,
+      destinationMode: low & REDIR.DESTMOD ? 1 : 0,
+      triggerMode: low & REDIR.TRIGGER_MODE ? 1 : 0,
+      destination: this.redirHigh[pin] >>> 24,
+    };
+    this.bus.send(message);
   }
 }
