@@ -169,7 +169,7 @@ export class Fpu {
     const e = se & 0x7fff;
     const s = se & 0x8000 ? -1 : 1;
     if (e === 0x7fff) return (sig << 1n) & 0xffffffffffffffffn ? Number.NaN : s * Number.POSITIVE_INFINITY;
-    return s * Number(sig) * 2 ** (e - 16383 - 63);
+    return s * (Number(sig) * 2 ** -63) * 2 ** (e - 16383);
   }
   writeBytes(ea: number, bytes: number[]): void {
     this.host.mem.set(bytes, ea);
