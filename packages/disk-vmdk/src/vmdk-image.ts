@@ -3,7 +3,13 @@ import { closeSync, fstatSync, openSync, realpathSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { checkRange, ImageLock, openFile, writeFully } from '@plugboard/block';
 import { type BlockBackend, BlockError } from '@plugboard/core';
-import { type Descriptor, MAX_DESCRIPTOR_BYTES, NO_PARENT_CID, parseDescriptor } from './descriptor.js';
+import {
+  type Descriptor,
+  type ExtentType,
+  MAX_DESCRIPTOR_BYTES,
+  NO_PARENT_CID,
+  parseDescriptor,
+} from './descriptor.js';
 import type { Extent, ParentReader } from './extent.js';
 import { FlatExtent, ZeroExtent } from './flat-extent.js';
 import { readExactly, SparseExtent } from './sparse-extent.js';
@@ -87,27 +93,25 @@ export class VmdkImage implements BlockBackend {
     const extents: Extent[] = [];
     let parent: VmdkImage | null = null;
     try {
-      const { descriptor, home } = readDescriptor(path);
+      const { descriptor, home, sparse } = readDescriptor(path);
       const base = dirname(path);
-      for (const line of descriptor.extents) {
-        if (line.access === 'NOACCESS')
-          throw new BlockError(`${path}: NOACCESS extents are not supported`, 'format');
-        const writable = !readOnly && line.access === 'RW';
-        if (line.type === 'ZERO') {
-          extents.push(new ZeroExtent(line.sectors));
-          continue;
-        }
-        const file = isAbsolute(line.file!) ? line.file! : resolve(base, line.file!);
-        const fd = openFile(file, !writable);
-        try {
-          if (line.type === 'FLAT' || line.type === 'VMFS') {
-            extents.push(new FlatExtent(file, fd, line.sectors, line.offset, writable));
-          } else {
-            extents.push(SparseExtent.open(file, fd, line.sectors, writable));
+      if (sparse) {
+        // As in QEMU, a file with a sparse header is its own one extent, whatever file its
+        // embedded descriptor names: a renamed or copied monolithicSparse disk still opens.
+        extents.push(openExtentFile(path, 'SPARSE', null, 0, !readOnly));
+      } else {
+        for (const line of descriptor.extents) {
+          if (line.access === 'NOACCESS') {
+            throw new BlockError(`${path}: NOACCESS extents are not supported`, 'format');
           }
-        } catch (err) {
-          if (!extents.some((e) => e.path === file)) closeSync(fd);
-          throw err;
+          if (line.type === 'ZERO') {
+            extents.push(new ZeroExtent(line.sectors));
+            continue;
+          }
+          const file = isAbsolute(line.file!) ? line.file! : resolve(base, line.file!);
+          extents.push(
+            openExtentFile(file, line.type, line.sectors, line.offset, !readOnly && line.access === 'RW'),
+          );
         }
       }
       if (descriptor.parentCid !== NO_PARENT_CID) {
@@ -224,12 +228,33 @@ export class VmdkImage implements BlockBackend {
   }
 }
 
+function openExtentFile(
+  file: string,
+  type: ExtentType,
+  sectors: number | null,
+  offset: number,
+  writable: boolean,
+): Extent {
+  const fd = openFile(file, !writable);
+  try {
+    if (type === 'FLAT' || type === 'VMFS') return new FlatExtent(file, fd, sectors!, offset, writable);
+    return SparseExtent.open(file, fd, sectors, writable);
+  } catch (err) {
+    closeSync(fd);
+    throw err;
+  }
+}
+
 function hex(n: number): string {
   return n.toString(16).padStart(8, '0');
 }
 
-/** Reads the descriptor of the VMDK at `path`: embedded after a sparse header, or the whole (text) file. */
-export function readDescriptor(path: string): { descriptor: Descriptor; home: CidHome | null } {
+/** Reads the descriptor of the VMDK at `path`: embedded after a sparse header (`sparse`), or the whole (text) file. */
+export function readDescriptor(path: string): {
+  descriptor: Descriptor;
+  home: CidHome | null;
+  sparse: boolean;
+} {
   const fd = openFile(path, true);
   try {
     const size = fstatSync(fd).size;
@@ -248,7 +273,7 @@ export function readDescriptor(path: string): { descriptor: Descriptor; home: Ci
           extents: [{ access: 'RW', sectors: header.capacity, type: 'SPARSE', file: path, offset: 0 }],
           ddb: [],
         };
-        return { descriptor, home: null };
+        return { descriptor, home: null, sparse: true };
       }
       const offset = header.descriptorOffset * SECTOR;
       const maxBytes = header.descriptorSize * SECTOR;
@@ -265,6 +290,7 @@ export function readDescriptor(path: string): { descriptor: Descriptor; home: Ci
       return {
         descriptor: parseDescriptor(text, `${path} (descriptor at offset ${offset})`),
         home: cidHome(path, text, offset),
+        sparse: true,
       };
     }
     const prefix = new TextDecoder('latin1').decode(head);
@@ -281,7 +307,7 @@ export function readDescriptor(path: string): { descriptor: Descriptor; home: Ci
     // QEMU pads descriptor files with NULs to a whole sector.
     const nul = raw.indexOf(0);
     const text = new TextDecoder('latin1').decode(nul < 0 ? raw : raw.subarray(0, nul));
-    return { descriptor: parseDescriptor(text, path), home: cidHome(path, text, 0) };
+    return { descriptor: parseDescriptor(text, path), home: cidHome(path, text, 0), sparse: false };
   } finally {
     closeSync(fd);
   }

@@ -100,3 +100,26 @@ describe('CID on first write', () => {
     }
   });
 });
+
+describe('a monolithicSparse file is its own extent', () => {
+  it('opens after a rename, as in QEMU, without touching the file its descriptor names', () => {
+    const dir = tempDir();
+    const original = join(dir, 'original.vmdk');
+    createVmdk(original, 1024 * 1024, {});
+    const img = VmdkImage.open(original);
+    img.write(0, new Uint8Array(512).fill(5));
+    img.close();
+    const copy = join(dir, 'renamed.vmdk');
+    writeFileSync(copy, readFileSync(original));
+    const renamed = VmdkImage.open(copy);
+    renamed.write(1, new Uint8Array(512).fill(6));
+    const back = new Uint8Array(1024);
+    renamed.read(0, back);
+    renamed.close();
+    expect([back[0], back[512]]).toEqual([5, 6]);
+    const first = VmdkImage.open(original, { readOnly: true });
+    first.read(0, back);
+    first.close();
+    expect([back[0], back[512]]).toEqual([5, 0]);
+  });
+});
