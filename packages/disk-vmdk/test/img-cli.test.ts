@@ -60,6 +60,13 @@ describe('plugboard img', () => {
     expect(bad.err).toContain("Invalid image size specified: '12Q'");
     expect(existsSync(out)).toBe(false);
     expect((await img('frobnicate')).code).toBe(1);
+    // An image a machine has open for writing is not overwritten.
+    const busy = join(dir, 'busy.vmdk');
+    await img('create', '-f', 'vmdk', busy, '1M');
+    const running = VmdkImage.open(busy);
+    expect((await img('create', '-f', 'vmdk', busy, '2M')).err).toContain('already open for writing');
+    expect((await img('convert', '-O', 'vmdk', busy, busy)).err).toContain('already open for writing');
+    running.close();
     expect((await img('info', '--outptu=json', out)).err).toContain("unrecognized option '--outptu'");
     expect((await img('info', '--output=xml', out)).err).toContain('--output must be human or json');
   });

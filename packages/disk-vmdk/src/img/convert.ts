@@ -10,7 +10,7 @@ import { isZero } from '../zero.js';
 import { parseArgs, parseOptions, UsageError } from './args.js';
 import { vmdkOptions } from './create.js';
 import type { ImgIo } from './io.js';
-import { imageBytes, openImage } from './open-image.js';
+import { ensureNotInUse, imageBytes, openImage } from './open-image.js';
 
 /** Bytes copied per step: a whole number of 64 KiB grains. */
 const CHUNK = 1024 * 1024;
@@ -31,6 +31,7 @@ export function convert(argv: readonly string[], io: ImgIo): number {
   const { image: src } = openImage(input, args.values.get('f'), true);
   try {
     const total = imageBytes(src);
+    ensureNotInUse(output);
     const sink = openSink(output, outFmt, total, opts);
     const bar =
       args.flags.has('p') && !args.flags.has('q')

@@ -11,6 +11,7 @@ import {
 import { VmdkImage } from '../vmdk-image.js';
 import { onOff, parseArgs, parseOptions, parseSize, UsageError } from './args.js';
 import type { ImgIo } from './io.js';
+import { ensureNotInUse } from './open-image.js';
 
 const VMDK_OPTIONS = [
   'size',
@@ -46,6 +47,7 @@ export function create(argv: readonly string[], io: ImgIo): number {
     for (const key of opts.keys())
       if (key !== 'size') throw new UsageError(`Invalid parameter '${key}' for format raw`);
     if (backing) throw new UsageError('raw images have no backing file');
+    ensureNotInUse(file);
     announce(io, args.flags.has('q'), file, fmt, bytes, '');
     const fd = openSync(file, 'w');
     try {
@@ -68,6 +70,7 @@ export function create(argv: readonly string[], io: ImgIo): number {
     .filter(([k]) => k !== 'size')
     .map(([k, v]) => ` ${k}=${v}`)
     .join('');
+  ensureNotInUse(file);
   announce(io, args.flags.has('q'), file, fmt, bytes, extra);
   createVmdk(file, bytes, options);
   return 0;

@@ -22,15 +22,15 @@ export function info(argv: readonly string[], io: ImgIo): number {
     const actual = files.reduce((sum, f) => sum + allocatedBytes(f), 0);
     const size = imageBytes(image);
     if (json) {
-      const json: Record<string, unknown> = {
+      const out: Record<string, unknown> = {
         'virtual-size': size,
         filename: file,
         format: format.name,
         'actual-size': actual,
         'dirty-flag': false,
       };
-      if (image instanceof VmdkImage) Object.assign(json, vmdkJson(image));
-      io.stdout.write(`${JSON.stringify(json, null, 4)}\n`);
+      if (image instanceof VmdkImage) Object.assign(out, vmdkJson(image));
+      io.stdout.write(`${JSON.stringify(out, null, 4)}\n`);
       return 0;
     }
     const lines = [

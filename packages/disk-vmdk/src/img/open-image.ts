@@ -1,4 +1,4 @@
-import { type ImageFormat, openDrive } from '@plugboard/block';
+import { type ImageFormat, ImageLock, openDrive } from '@plugboard/block';
 import type { BlockBackend } from '@plugboard/core';
 import { imageFormats } from '../formats.js';
 
@@ -14,4 +14,12 @@ export function openImage(
 /** Bytes of an image's content (a CD image's 2048-byte sectors included). */
 export function imageBytes(image: BlockBackend): number {
   return image.sectorCount * image.sectorSize;
+}
+
+/**
+ * Refuses to overwrite an image another writer holds (a running machine):
+ * takes its lock and lets go again before the output is created.
+ */
+export function ensureNotInUse(path: string): void {
+  ImageLock.acquire(path).release();
 }
