@@ -99,4 +99,40 @@ describe('protected mode', () => {
     expect(image.read8(ud.eip + 1)).toBe(0x0b);
     expect(image.read8(bp.eip - 1)).toBe(0xcc);
   });
+
+  it('runs REP MOVS/STOS as block moves with byte-exact overlap and faults part-way', () => {
+    const m = runPm(`
+      mov edi, 0x40ffc
+      mov ecx, 0x1001
+      mov eax, 0x11223344
+      rep stosd
+      mov byte [0x20000], 0xab
+      mov esi, 0x20000
+      mov edi, 0x20001
+      mov ecx, 100
+      rep movsb
+      mov esi, 0x40ffe
+      mov edi, 0x30ffd
+      mov ecx, 0x803
+      rep movsw
+      mov ax, SEL_SMALL
+      mov es, ax
+      mov edi, 0xff0
+      mov ecx, 0x40
+      mov al, 0x77
+      PROBE 0, rep stosb
+    `);
+    const mem = m.parts.memory;
+    expect(mem.read32(0x40ffc)).toBe(0x11223344);
+    expect(mem.read32(0x44ffc)).toBe(0x11223344);
+    expect(mem.read32(0x45000)).toBe(0);
+    for (let a = 0x20000; a <= 0x20064; a++) expect(mem.read8(a)).toBe(0xab);
+    expect(mem.read8(0x20065)).toBe(0);
+    expect(mem.read32(0x30ffd)).toBe(0x33441122);
+    expect(mem.read16(0x30ffd + 0x1004)).toBe(0x1122);
+    expect(probe(m, 0)).toMatchObject({ vector: GP, error: 0 });
+    expect(m.cpu.regs[1]).toBe(0x30);
+    expect(m.cpu.regs[7]).toBe(0x1000);
+    expect(mem.read8(0x10fff)).toBe(0x77);
+  });
 });

@@ -504,6 +504,16 @@ export class CpuState implements CodeSource {
     return (this.segBase[s] + off) | 0;
   }
 
+  /** Whether `len` bytes at `off` pass the checks segRead/segWrite make, without raising anything. */
+  segFits(s: number, off: number, len: number, write: boolean): boolean {
+    const acc = this.segAcc[s];
+    if ((acc & (write ? ACC_WRITE : ACC_READ)) === 0) return false;
+    const end = off + len - 1;
+    if (acc & ACC_DOWN)
+      return off > this.segLimit[s] && end <= (this.segAttr[s] & ATTR_DB ? 0xffffffff : 0xffff);
+    return end <= this.segLimit[s];
+  }
+
   segFault(s: number): never {
     this.raise(s === SS ? SS_VECTOR : GP, 0);
   }
@@ -802,6 +812,24 @@ export class CpuState implements CodeSource {
       this.sysWrite16(lin, v);
       this.sysWrite16(lin + 2, v >> 16);
     }
+  }
+
+  /** The page buffer the last `blockIndex` pointed into. */
+  blockBuf: Uint8Array = new Uint8Array(0);
+
+  /**
+   * For block moves: the index of `lin` in `blockBuf` when its page is a RAM or
+   * ROM buffer for this access at the current privilege, else -1. Raises the
+   * #PF the first byte would.
+   */
+  blockIndex(lin: number, write: boolean): number {
+    const p = lin >>> 12;
+    const need = write ? this.writeNeed : this.readNeed;
+    if ((this.tlbFlags[p] & need) !== need) this.translate(lin, write, this.cpl === 3);
+    const b = write ? this.tlbWBuf[p] : this.tlbRBuf[p];
+    if (b === null) return -1;
+    this.blockBuf = b;
+    return (write ? this.tlbWOff[p] : this.tlbROff[p]) + (lin & 0xfff);
   }
 
   // ---------------------------------------------------------------- code fetch
