@@ -9,6 +9,7 @@ import {
   PSH,
   RST,
   SYN,
+  type SynOptions,
   seqAdd,
   seqDiff,
   seqLe,
@@ -44,6 +45,13 @@ function guestMss(announced: number): number {
   return announced === 0 ? DEFAULT_MSS : Math.max(64, announced);
 }
 
+/** The smallest window scale shift that lets the window field cover `bytes`. */
+function shiftFor(bytes: number): number {
+  let shift = 0;
+  while (shift < 14 && 65535 * 2 ** shift < bytes) shift++;
+  return shift;
+}
+
 /** Room a host read may need: Node reads up to 64 KiB at a time. */
 const READ_CHUNK = 65536;
 
@@ -71,7 +79,13 @@ export class TcpConnection {
   private sndNxt: number;
   /** Highest sequence number sent: ACKs up to it are valid even after a go-back retransmission. */
   private sndMax: number;
+  /** The guest's send window in bytes (its window field scaled by `sndShift`). */
   private sndWnd = 0;
+  /** Window scale shifts (RFC 7323): the guest's, and ours; both 0 unless both SYNs carried the option. */
+  private sndShift = 0;
+  private rcvShift = 0;
+  private readonly ourShift: number;
+  private scaling = false;
   private sndWl1 = 0;
   private sndWl2 = 0;
   private guestMss = DEFAULT_MSS;
@@ -100,6 +114,7 @@ export class TcpConnection {
   ) {
     const { stack } = owner;
     this.sendBuf = new ByteRing(stack.config.limits.tcpSendBuffer);
+    this.ourShift = shiftFor(stack.config.limits.tcpReceiveBuffer);
     this.iss = iss;
     this.sndUna = iss;
     this.sndNxt = iss;
@@ -126,6 +141,7 @@ export class TcpConnection {
     this.rcvNxt = seqAdd(seg.seq, 1);
     this.rcvAdv = this.rcvNxt;
     this.guestMss = guestMss(seg.mss);
+    this.takeShift(seg);
     this.sndWnd = seg.window;
     this.sndWl1 = seg.seq;
   }
@@ -214,6 +230,7 @@ export class TcpConnection {
     this.rcvNxt = seqAdd(seg.seq, 1);
     this.rcvAdv = this.rcvNxt;
     this.guestMss = guestMss(seg.mss);
+    this.takeShift(seg);
     this.sndUna = seg.ack;
     this.sndWnd = seg.window;
     this.sndWl1 = seg.seq;
@@ -226,6 +243,12 @@ export class TcpConnection {
     this.resumeIfRoom();
   }
 
+  private takeShift(seg: TcpSegment): void {
+    this.scaling = seg.wscale >= 0;
+    this.sndShift = seg.wscale < 0 ? 0 : seg.wscale;
+    this.rcvShift = seg.wscale < 0 ? 0 : this.ourShift;
+  }
+
   private acceptable(seq: number, segLen: number): boolean {
     const wnd = seqDiff(this.rcvAdv, this.rcvNxt);
     const inWindow = (s: number) => seqLe(this.rcvNxt, s) && seqLt(s, seqAdd(this.rcvNxt, wnd));
@@ -236,7 +259,7 @@ export class TcpConnection {
 
   private updateWindow(seg: TcpSegment): void {
     if (seqLt(this.sndWl1, seg.seq) || (this.sndWl1 === seg.seq && seqLe(this.sndWl2, seg.ack))) {
-      this.sndWnd = seg.window;
+      this.sndWnd = seg.window * 2 ** this.sndShift;
       this.sndWl1 = seg.seq;
       this.sndWl2 = seg.ack;
     }
@@ -422,13 +445,19 @@ export class TcpConnection {
     }
   }
 
-  /** The window to offer: what the host socket can still take, never retracting an edge already offered. */
-  private window(): number {
+  /** Bytes to offer: what the host socket can still take, never retracting an edge already offered. */
+  private offer(): number {
     const { limits } = this.owner.stack.config;
-    const free = Math.max(0, Math.min(65535, limits.tcpReceiveBuffer - this.socket.writableLength));
+    const max = 65535 * 2 ** this.rcvShift;
+    const free = Math.max(0, Math.min(max, limits.tcpReceiveBuffer - this.socket.writableLength));
     const edge = seqAdd(this.rcvNxt, free);
     if (seqLt(this.rcvAdv, edge)) this.rcvAdv = edge;
     return seqDiff(this.rcvAdv, this.rcvNxt);
+  }
+
+  /** The window field of a segment after the handshake. */
+  private window(): number {
+    return Math.min(65535, Math.floor(this.offer() / 2 ** this.rcvShift));
   }
 
   private advance(n: number): void {
@@ -440,14 +469,17 @@ export class TcpConnection {
     this.sndNxt = seqAdd(this.iss, 1);
     this.sndMax = this.sndNxt;
     this.rcvAdv = this.rcvNxt;
-    this.emit(SYN, this.iss, 0, Math.min(65535, this.owner.stack.config.limits.tcpReceiveBuffer), OUR_MSS);
+    const window = Math.min(65535, this.owner.stack.config.limits.tcpReceiveBuffer);
+    this.emit(SYN, this.iss, 0, window, { mss: OUR_MSS, wscale: this.ourShift });
     this.timer.armIn(this.rto);
   }
 
   private sendSynAck(): void {
     this.sndNxt = seqAdd(this.iss, 1);
     this.sndMax = this.sndNxt;
-    this.emit(SYN | ACK, this.iss, this.rcvNxt, this.window(), OUR_MSS);
+    // The window of a SYN is never scaled; the shift is offered only if the guest offered one.
+    const wscale = this.scaling ? this.rcvShift : -1;
+    this.emit(SYN | ACK, this.iss, this.rcvNxt, Math.min(65535, this.offer()), { mss: OUR_MSS, wscale });
   }
 
   private sendAck(): void {
@@ -455,11 +487,11 @@ export class TcpConnection {
   }
 
   private sendSegment(flags: number, seq: number): void {
-    this.emit(flags, seq, this.rcvNxt, flags & RST ? 0 : this.window(), 0);
+    this.emit(flags, seq, this.rcvNxt, flags & RST ? 0 : this.window(), null);
   }
 
   private sendRst(seq: number): void {
-    this.emit(RST, seq, 0, 0, 0);
+    this.emit(RST, seq, 0, 0, null);
   }
 
   private sendData(seq: number, offset: number, len: number, extra: number): void {
@@ -473,14 +505,14 @@ export class TcpConnection {
       this.rcvNxt,
       ACK | extra,
       this.window(),
-      0,
+      null,
       len,
       (out, at) => this.sendBuf.copy(offset, len, out, at),
     );
     stack.sendIp(PROTO_TCP, this.localIp, this.guestIp, seg);
   }
 
-  private emit(flags: number, seq: number, ack: number, window: number, mss: number): void {
+  private emit(flags: number, seq: number, ack: number, window: number, syn: SynOptions | null): void {
     const seg = buildTcp(
       this.localIp,
       this.localPort,
@@ -490,7 +522,7 @@ export class TcpConnection {
       ack,
       flags,
       window,
-      mss,
+      syn,
       0,
     );
     this.owner.stack.sendIp(PROTO_TCP, this.localIp, this.guestIp, seg);

@@ -120,8 +120,8 @@ export class TcpNat implements TcpOwner {
     const len = seg.data.length + (seg.flags & SYN ? 1 : 0) + (seg.flags & FIN ? 1 : 0);
     const rst =
       seg.flags & ACK
-        ? buildTcp(ip.dst, seg.dstPort, ip.src, seg.srcPort, seg.ack, 0, RST, 0, 0, 0)
-        : buildTcp(ip.dst, seg.dstPort, ip.src, seg.srcPort, 0, seqAdd(seg.seq, len), RST | ACK, 0, 0, 0);
+        ? buildTcp(ip.dst, seg.dstPort, ip.src, seg.srcPort, seg.ack, 0, RST, 0, null, 0)
+        : buildTcp(ip.dst, seg.dstPort, ip.src, seg.srcPort, 0, seqAdd(seg.seq, len), RST | ACK, 0, null, 0);
     this.stack.sendIp(PROTO_TCP, ip.dst, ip.src, rst);
   }
 }

@@ -16,6 +16,8 @@ export interface TcpSegment {
   window: number;
   /** The MSS option of a SYN, or 0. */
   mss: number;
+  /** The window scale option of a SYN (RFC 7323), or -1. */
+  wscale: number;
   data: Uint8Array;
 }
 
@@ -26,6 +28,7 @@ export function parseTcp(src: number, dst: number, b: Uint8Array): TcpSegment | 
   if (headerLength < 20 || headerLength > b.length) return null;
   if (fold(sum16(b, 0, b.length, pseudoSum(src, dst, PROTO_TCP, b.length))) !== 0) return null;
   let mss = 0;
+  let wscale = -1;
   for (let at = 20; at < headerLength; ) {
     const kind = b[at]!;
     if (kind === 0) break;
@@ -36,6 +39,7 @@ export function parseTcp(src: number, dst: number, b: Uint8Array): TcpSegment | 
     const len = at + 1 < headerLength ? b[at + 1]! : 0;
     if (len < 2 || at + len > headerLength) break;
     if (kind === 2 && len === 4) mss = be16(b, at + 2);
+    else if (kind === 3 && len === 3) wscale = Math.min(b[at + 2]!, 14);
     at += len;
   }
   return {
@@ -46,11 +50,18 @@ export function parseTcp(src: number, dst: number, b: Uint8Array): TcpSegment | 
     flags: b[13]! & 0x3f,
     window: be16(b, 14),
     mss,
+    wscale,
     data: b.subarray(headerLength),
   };
 }
 
-/** A TCP segment with its checksum; `mss` adds the MSS option (SYNs). */
+/** The options a SYN carries: MSS, and a window scale shift unless -1. */
+export interface SynOptions {
+  mss: number;
+  wscale: number;
+}
+
+/** A TCP segment with its checksum; `syn` adds SYN options. */
 export function buildTcp(
   src: number,
   srcPort: number,
@@ -60,11 +71,11 @@ export function buildTcp(
   ack: number,
   flags: number,
   window: number,
-  mss: number,
+  syn: SynOptions | null,
   dataLength: number,
   fill?: (out: Uint8Array, at: number) => void,
 ): Uint8Array {
-  const headerLength = mss ? 24 : 20;
+  const headerLength = syn === null ? 20 : syn.wscale < 0 ? 24 : 28;
   const b = new Uint8Array(headerLength + dataLength);
   put16(b, 0, srcPort);
   put16(b, 2, dstPort);
@@ -73,10 +84,11 @@ export function buildTcp(
   b[12] = (headerLength / 4) << 4;
   b[13] = flags;
   put16(b, 14, window);
-  if (mss) {
+  if (syn !== null) {
     b[20] = 2;
     b[21] = 4;
-    put16(b, 22, mss);
+    put16(b, 22, syn.mss);
+    if (syn.wscale >= 0) b.set([1, 3, 3, syn.wscale], 24);
   }
   if (fill) fill(b, headerLength);
   put16(b, 16, fold(sum16(b, 0, b.length, pseudoSum(src, dst, PROTO_TCP, b.length))));

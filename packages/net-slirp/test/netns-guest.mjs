@@ -39,6 +39,9 @@ export async function startNetnsGuest({ slirp, clock }) {
   const tap = `pbtap${tag}`;
   const relay = dgram.createSocket('udp4');
   await new Promise((r) => relay.bind(0, '127.0.0.1', r));
+  // Bursts of a scaled TCP window must not overflow the relay's socket buffers.
+  relay.setRecvBufferSize(16 << 20);
+  relay.setSendBufferSize(16 << 20);
   const relayPort = relay.address().port;
   const socatPort = await freeUdpPort();
   let peer = null;
@@ -51,6 +54,9 @@ export async function startNetnsGuest({ slirp, clock }) {
   relay.on('message', (msg, rinfo) => {
     peer = rinfo;
     port.send(msg);
+    // As a machine's run loop fires due timers after each CPU slice, fire them after each frame.
+    clock.advance(0);
+    clock.runDue();
   });
   const pump = setInterval(() => {
     clock.advance(0);
@@ -62,7 +68,7 @@ export async function startNetnsGuest({ slirp, clock }) {
     'socat',
     [
       `TUN,tun-type=tap,iff-no-pi,tun-name=${tap},iff-up`,
-      `UDP-DATAGRAM:127.0.0.1:${relayPort},bind=127.0.0.1:${socatPort}`,
+      `UDP-DATAGRAM:127.0.0.1:${relayPort},bind=127.0.0.1:${socatPort},rcvbuf=16777216,sndbuf=16777216`,
     ],
     { stdio: 'ignore' },
   );
