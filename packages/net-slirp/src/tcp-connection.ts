@@ -245,7 +245,7 @@ export class TcpConnection {
 
   private takeShift(seg: TcpSegment): void {
     this.scaling = seg.wscale >= 0;
-    this.sndShift = seg.wscale < 0 ? 0 : seg.wscale;
+    this.sndShift = Math.max(0, seg.wscale);
     this.rcvShift = seg.wscale < 0 ? 0 : this.ourShift;
   }
 

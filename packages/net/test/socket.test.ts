@@ -85,7 +85,11 @@ describe('socket netdev', () => {
     const ports = members.map((m, i) => m.connect(nics[i]!));
     ports[0]!.send(frame(99, 1));
     ports[2]!.send(frame(77, 2));
-    await until(() => nics[1]!.received.length === 2 && nics[0]!.received.length === 1 && nics[2]!.received.length === 1, 'frames');
+    await until(
+      () =>
+        nics[1]!.received.length === 2 && nics[0]!.received.length === 1 && nics[2]!.received.length === 1,
+      'frames',
+    );
     await new Promise((r) => setTimeout(r, 50));
     expect(nics.map((n) => n.received.map((f) => f[0]).sort())).toEqual([[2], [1, 2], [1]]);
   });
