@@ -6,7 +6,7 @@ import { checkVmdk } from '../src/img/check.js';
 import { createVmdk, StreamOptimizedWriter, VmdkImage } from '../src/index.js';
 import { prng, qemuImgOk, tempDir, testContent, writeRaw } from './helpers.js';
 
-const CASES_PER_BASE = 700;
+const CASES_PER_BASE = 500;
 
 /** Opens a mutated image and reads its start and end; anything but success or a BlockError fails the test. */
 function probe(path: string): 'ok' | 'refused' {
@@ -49,12 +49,19 @@ describe('fuzz: mutated images open and read, or throw a BlockError', () => {
   qemuImgOk(['convert', '-O', 'vmdk', '-o', 'subformat=streamOptimized', raw, qstream]);
   const flat = join(dir, 'flat.vmdk');
   createVmdk(flat, data.length, { subformat: 'twoGbMaxExtentFlat' });
+  // A child of `sparse.vmdk`, so mutations reach the parent link too.
+  const child = join(dir, 'child.vmdk');
+  createVmdk(child, data.length, { backingFile: sparse });
+  const c = VmdkImage.open(child);
+  c.write(300, data.subarray(0, 200 * 512));
+  c.close();
 
   it.each([
     ['sparse.vmdk', 128 * 512],
     ['stream.vmdk', 0],
     ['qstream.vmdk', 128 * 512],
     ['flat.vmdk', 0],
+    ['child.vmdk', 128 * 512],
   ])('%s', (name, metadataBytes) => {
     const original = new Uint8Array(readFileSync(join(dir, name)));
     const victim = join(dir, `m-${name}`);

@@ -117,6 +117,17 @@ describe('hostile VMDK images are refused with a clear error, untouched', () => 
     );
   });
 
+  it('a grain directory entry pointing into the embedded descriptor', async () => {
+    const dir = tempDir();
+    const path = sparseDisk(dir);
+    patch(path, GD, u32(2));
+    await expectRefused(
+      dir,
+      path,
+      /disk\.vmdk: embedded descriptor overlaps grain table 0 of the grain directory/,
+    );
+  });
+
   it('two directory entries sharing one grain table', async () => {
     const dir = tempDir();
     const path = join(dir, 'big.vmdk');
