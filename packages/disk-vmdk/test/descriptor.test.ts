@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BlockError } from '@plugboard/core';
 import { describe, expect, it } from 'vitest';
+import { writeSparseExtent } from '../src/create.js';
 import { createVmdk, parseDescriptor, serializeDescriptor, VmdkImage } from '../src/index.js';
 import { readAll, tempDir, testContent } from './helpers.js';
 
@@ -121,5 +122,27 @@ describe('a monolithicSparse file is its own extent', () => {
     first.read(0, back);
     first.close();
     expect([back[0], back[512]]).toEqual([5, 0]);
+  });
+});
+
+describe('vmfsSparse', () => {
+  it('reads and writes a VMFSSPARSE extent that is a hosted sparse file', () => {
+    const dir = tempDir();
+    writeSparseExtent(join(dir, 'x-delta.vmdk'), 4096, null, false);
+    const path = join(dir, 'x.vmdk');
+    writeFileSync(
+      path,
+      '# Disk DescriptorFile\nCID=0000abcd\ncreateType="vmfsSparse"\nRW 4096 VMFSSPARSE "x-delta.vmdk"\n',
+    );
+    const img = VmdkImage.open(path);
+    img.write(7, new Uint8Array(512).fill(3));
+    img.close();
+    const again = VmdkImage.open(path, { readOnly: true });
+    const back = new Uint8Array(1024);
+    again.read(6, back);
+    again.close();
+    expect([back[0], back[512]]).toEqual([0, 3]);
+    expect(readFileSync(path, 'latin1')).toMatch(/CID=[0-9a-f]{8}\n/);
+    expect(readFileSync(path, 'latin1')).not.toContain('CID=0000abcd');
   });
 });

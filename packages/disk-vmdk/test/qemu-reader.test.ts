@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -95,6 +96,27 @@ describe('images Plugboard creates and writes pass qemu-img check and compare', 
       expect(await runImg(['convert', '-O', 'raw', out, back], collector().io)).toBe(0);
       expect(firstDiff(new Uint8Array(readFileSync(back)), content)).toBe(-1);
     }
+  });
+
+  it('reads and writes zeroed grains (GTE = 1) that qemu-io made', () => {
+    const path = join(dir, 'zeroed.vmdk');
+    const expected = testContent(SIZE, 5).map((b) => b | 1);
+    const raw = join(dir, 'zeroed.raw');
+    writeRaw(raw, expected);
+    qemuImgOk(['convert', '-O', 'vmdk', '-o', 'zeroed_grain=on', raw, path]);
+    // Grains 3 and 4 become zeroed grains.
+    execFileSync('qemu-io', ['-f', 'vmdk', '-c', `write -z ${3 * 65536} ${2 * 65536}`, path]);
+    expected.fill(0, 3 * 65536, 5 * 65536);
+    const img = VmdkImage.open(path);
+    expect(firstDiff(readAll(img), expected)).toBe(-1);
+    const part = testContent(3 * 512, 6);
+    img.write(3 * 128 + 10, part);
+    expected.set(part, (3 * 128 + 10) * 512);
+    expect(firstDiff(readAll(img), expected)).toBe(-1);
+    img.close();
+    writeRaw(raw, expected);
+    expect(qemuImg(['check', path]).status).toBe(0);
+    expect(qemuImgOk(['compare', path, raw])).toContain('Images are identical');
   });
 
   it('child disks read through to their parent and qemu-img reads the chain the same', () => {
