@@ -31,6 +31,8 @@ export class SectorIntervals {
 
   /** The sector just past the last range. */
   get end(): number {
-    return this.ends.length ? Math.max(...this.ends) : 0;
+    let end = 0;
+    for (const e of this.ends) if (e > end) end = e;
+    return end;
   }
 }
