@@ -1,6 +1,6 @@
 import { ipToString, parseIp } from './bytes.js';
 
-export interface SlirpLimits {
+export type SlirpLimits = {
   /** TCP connections at once (guest-initiated and forwarded). */
   maxConnections: number;
   /** UDP host sockets at once (NAT bindings and DNS queries in flight). */
@@ -14,9 +14,9 @@ export interface SlirpLimits {
   /** Bytes held by IPv4 fragment reassembly. */
   fragmentMemory: number;
   maxTftpSessions: number;
-}
+};
 
-export interface SlirpConfig {
+export type SlirpConfig = {
   net: string;
   host: string;
   dns: string;
@@ -36,7 +36,7 @@ export interface SlirpConfig {
   /** Milliseconds to wait for the host resolver (host time). */
   dnsTimeout: number;
   limits: SlirpLimits;
-}
+};
 
 export const slirpConfigSchema = {
   $schema: 'https://json-schema.org/draft/2020-12/schema',

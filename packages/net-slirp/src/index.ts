@@ -1,3 +1,4 @@
+import type { DevicePlugin } from '@plugboard/core';
 import { slirpPlugin } from './plugin.js';
 
 export {
@@ -23,4 +24,4 @@ export { Reassembler } from './reassembly.js';
 export { Slirp, type SlirpOptions } from './slirp.js';
 export { parseRequest as parseTftpRequest, resolveInside } from './tftp.js';
 
-export const plugins = [slirpPlugin];
+export const plugins: DevicePlugin[] = [slirpPlugin];

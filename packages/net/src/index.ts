@@ -1,3 +1,4 @@
+import type { DevicePlugin } from '@plugboard/core';
 import { dumpPlugin, hubPlugin, socketPlugin } from './plugins.js';
 
 export { type HostPort, parseHostPort } from './address.js';
@@ -9,4 +10,4 @@ export { type DumpConfig, dumpPlugin, type HubConfig, hubPlugin, socketPlugin } 
 export { SocketBackend, type SocketConfig, socketMode } from './socket-backend.js';
 export { frameForStream, MAX_STREAM_FRAME, StreamDeframer } from './stream-framing.js';
 
-export const plugins = [hubPlugin, socketPlugin, dumpPlugin];
+export const plugins: DevicePlugin[] = [hubPlugin, socketPlugin, dumpPlugin];

@@ -12,11 +12,11 @@ const queueFrames = {
   description: 'Frames held per NIC that cannot receive; beyond, frames are dropped and counted.',
 };
 
-export interface HubConfig {
+export type HubConfig = {
   members: string[];
   queueFrames: number;
   queueBytes: number;
-}
+};
 
 export const hubPlugin = definePlugin<HubConfig, Hub & Device>({
   meta: { id: 'hub', name: 'Ethernet hub (QEMU -net hub / vlan=n)' },
@@ -86,11 +86,11 @@ export const socketPlugin = definePlugin<SocketConfig, SocketBackend & Device>({
   },
 });
 
-export interface DumpConfig {
+export type DumpConfig = {
   file: string;
   backend: string;
   snaplen: number;
-}
+};
 
 export const dumpPlugin = definePlugin<DumpConfig, DumpFilter & Device>({
   meta: { id: 'dump', name: 'Packet capture to a pcap file (QEMU -net dump)' },

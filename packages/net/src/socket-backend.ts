@@ -5,7 +5,7 @@ import { type HostPort, parseHostPort } from './address.js';
 import { FrameQueue } from './frame-queue.js';
 import { frameForStream, StreamDeframer } from './stream-framing.js';
 
-export interface SocketConfig {
+export type SocketConfig = {
   listen?: string;
   connect?: string;
   udp?: string;
@@ -14,7 +14,7 @@ export interface SocketConfig {
   queueFrames: number;
   /** Bytes the host socket may hold unsent before frames from the NIC are dropped. */
   sendBuffer: number;
-}
+};
 
 type Mode =
   | { kind: 'listen'; at: HostPort }
