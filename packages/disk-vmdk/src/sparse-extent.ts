@@ -30,19 +30,22 @@ export function readExactly(fd: number, path: string, dest: Uint8Array, pos: num
   return done;
 }
 
+/** Messages kept per check; past that only the count grows (a hostile image can have millions). */
+export const MAX_REPORTED = 100;
+
 /** What `check` finds in one sparse extent beyond what opening it validates. */
 export interface SparseCheck {
   allocatedGrains: number;
-  /** Two grain table entries naming the same grain. */
-  sharedGrains: string[];
+  /** Two table entries naming one grain, compressed grains that do not inflate. */
+  corruptions: number;
+  /** The first MAX_REPORTED corruptions, described. */
+  messages: string[];
   /** Redundant grain table entries that differ from the primary (a crash between the two writes). */
   redundantDifferences: number;
   /** Sectors past the last metadata and grain: space a crash between grain write and table update left behind. */
   leakedSectors: number;
   /** Leaked sectors cut off the file's end by a repair. */
   repairedLeakedSectors: number;
-  /** Compressed grains that do not inflate. */
-  badCompressedGrains: string[];
 }
 
 /**
@@ -409,13 +412,16 @@ export class SparseExtent implements Extent {
   check(repair: boolean): SparseCheck {
     const result: SparseCheck = {
       allocatedGrains: 0,
-      sharedGrains: [],
+      corruptions: 0,
+      messages: [],
       redundantDifferences: 0,
       leakedSectors: 0,
       repairedLeakedSectors: 0,
-      badCompressedGrains: [],
     };
     const owner = new Map<number, number>();
+    const corrupt = (message: string): void => {
+      if (result.corruptions++ < MAX_REPORTED) result.messages.push(`${this.path}: ${message}`);
+    };
     const raw = new Uint8Array(this.gtBytes);
     const numGTEs = this.header.numGTEsPerGT;
     for (let t = 0; t < this.gts.length; t++) {
@@ -427,14 +433,13 @@ export class SparseExtent implements Extent {
         const grain = t * numGTEs + e;
         result.allocatedGrains++;
         const other = owner.get(g);
-        if (other !== undefined)
-          result.sharedGrains.push(`grains ${other} and ${grain} both point to sector ${g}`);
+        if (other !== undefined) corrupt(`grains ${other} and ${grain} both point to sector ${g}`);
         else owner.set(g, grain);
         if (this.compressed) {
           try {
             this.inflateGrain(grain, g);
           } catch (err) {
-            result.badCompressedGrains.push((err as Error).message);
+            corrupt((err as Error).message.slice(this.path.length + 2));
           }
         }
       }

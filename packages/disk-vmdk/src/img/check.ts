@@ -1,14 +1,16 @@
 import { findFormat, probeFormat } from '@plugboard/block';
 import { BlockError } from '@plugboard/core';
 import { imageFormats } from '../formats.js';
-import { SparseExtent } from '../sparse-extent.js';
+import { MAX_REPORTED, SparseExtent } from '../sparse-extent.js';
 import { VmdkImage } from '../vmdk-image.js';
 import { parseArgs, UsageError, wantsJson } from './args.js';
 import type { ImgIo } from './io.js';
 
 /** What `img check` found; `exitCode` is qemu-img check's: 0 clean, 2 corruptions, 3 leaks only. */
 export interface CheckResult {
-  corruptions: string[];
+  corruptions: number;
+  /** The first corruptions, described. */
+  messages: string[];
   leakedClusters: number;
   /** Leaked clusters a repair removed. */
   repairedLeakedClusters: number;
@@ -22,7 +24,8 @@ export interface CheckResult {
 /** Checks a VMDK's metadata. An image that fails to open for a format reason counts as corrupt. */
 export function checkVmdk(path: string, repair = false): CheckResult {
   const result: CheckResult = {
-    corruptions: [],
+    corruptions: 0,
+    messages: [],
     leakedClusters: 0,
     repairedLeakedClusters: 0,
     redundantDifferences: 0,
@@ -35,7 +38,8 @@ export function checkVmdk(path: string, repair = false): CheckResult {
     image = VmdkImage.open(path, { readOnly: !repair });
   } catch (err) {
     if (!(err instanceof BlockError) || err.kind !== 'format') throw err;
-    result.corruptions.push(err.message);
+    result.corruptions = 1;
+    result.messages.push(err.message);
     result.exitCode = 2;
     return result;
   }
@@ -43,10 +47,8 @@ export function checkVmdk(path: string, repair = false): CheckResult {
     for (const extent of image.extents) {
       if (!(extent instanceof SparseExtent)) continue;
       const found = extent.check(repair);
-      result.corruptions.push(
-        ...found.sharedGrains.map((m) => `${extent.path}: ${m}`),
-        ...found.badCompressedGrains,
-      );
+      result.corruptions += found.corruptions;
+      for (const m of found.messages) if (result.messages.length < MAX_REPORTED) result.messages.push(m);
       result.redundantDifferences += found.redundantDifferences;
       result.leakedClusters += Math.ceil(found.leakedSectors / extent.grainSectors);
       result.repairedLeakedClusters += Math.ceil(found.repairedLeakedSectors / extent.grainSectors);
@@ -56,7 +58,7 @@ export function checkVmdk(path: string, repair = false): CheckResult {
   } finally {
     image.close();
   }
-  result.exitCode = result.corruptions.length ? 2 : result.leakedClusters ? 3 : 0;
+  result.exitCode = result.corruptions ? 2 : result.leakedClusters ? 3 : 0;
   return result;
 }
 
@@ -84,7 +86,7 @@ export function check(argv: readonly string[], io: ImgIo): number {
           filename: file,
           format: 'vmdk',
           'check-errors': 0,
-          corruptions: r.corruptions.length,
+          corruptions: r.corruptions,
           leaks: r.leakedClusters,
           'allocated-clusters': r.allocatedClusters,
           'total-clusters': r.totalClusters,
@@ -96,7 +98,8 @@ export function check(argv: readonly string[], io: ImgIo): number {
     return r.exitCode;
   }
   if (args.flags.has('q')) return r.exitCode;
-  const out: string[] = r.corruptions.map((m) => `ERROR: ${m}`);
+  const out: string[] = r.messages.map((m) => `ERROR: ${m}`);
+  if (r.corruptions > r.messages.length) out.push(`ERROR: ... and ${r.corruptions - r.messages.length} more`);
   if (r.repairedLeakedClusters) {
     out.push(
       `The following inconsistencies were found and repaired:\n\n    ${r.repairedLeakedClusters} leaked clusters\n`,
@@ -107,9 +110,9 @@ export function check(argv: readonly string[], io: ImgIo): number {
       `Warning: ${r.redundantDifferences} redundant grain table entries differ from the primary table${repairMode ? ' (repaired)' : ''}`,
     );
   }
-  if (r.corruptions.length) {
+  if (r.corruptions) {
     out.push(
-      `\n${r.corruptions.length} errors were found on the image.`,
+      `\n${r.corruptions} errors were found on the image.`,
       'Data may be corrupted, or further writes to the image may corrupt it.',
     );
   }
@@ -119,7 +122,7 @@ export function check(argv: readonly string[], io: ImgIo): number {
       'This means waste of disk space, but no harm to data.',
     );
   }
-  if (!r.corruptions.length && !r.leakedClusters) out.push('No errors were found on the image.');
+  if (!r.corruptions && !r.leakedClusters) out.push('No errors were found on the image.');
   if (r.totalClusters) {
     const pct = ((r.allocatedClusters * 100) / r.totalClusters).toFixed(2);
     out.push(`${r.allocatedClusters}/${r.totalClusters} = ${pct}% allocated`);
