@@ -59,6 +59,8 @@ const READ_CHUNK = 65536;
 export interface TcpOwner {
   readonly stack: Stack;
   remove(conn: TcpConnection): void;
+  /** Calls `endOfBurst` once the frames the guest is sending now are all in (the end of the CPU slice). */
+  afterBurst(conn: TcpConnection): void;
 }
 
 /**
@@ -97,6 +99,8 @@ export class TcpConnection {
   private finSeq = 0;
   private guestFin = false;
   private paused = false;
+  private corked = false;
+  private ackPending = false;
   private rto = RTO_INITIAL_NS;
   private retries = 0;
   private readonly timer: VirtualTimer;
@@ -201,13 +205,17 @@ export class TcpConnection {
       if (now === 'TIME_WAIT' && seg.flags & FIN) this.sendAck();
       return;
     }
-    let ackNow = false;
-    if (seg.data.length > 0 && this.receivesData()) ackNow = this.onData(seg);
+    let ackDue = false;
+    if (seg.data.length > 0 && this.receivesData()) ackDue = this.onData(seg);
     if (seg.flags & FIN && !this.guestFin && seqAdd(seg.seq, seg.data.length) === this.rcvNxt) {
       this.onGuestFin();
-      ackNow = true;
+      ackDue = true;
     }
-    if (ackNow) this.sendAck();
+    // One ACK for all the segments of a burst, sent after the host socket took them (so its window is current).
+    if (ackDue && !this.ackPending) {
+      this.ackPending = true;
+      this.owner.afterBurst(this);
+    }
     this.trySend();
   }
 
@@ -298,12 +306,31 @@ export class TcpConnection {
     const room = seqDiff(this.rcvAdv, this.rcvNxt);
     const take = Math.min(seg.data.length - skip, room);
     if (take <= 0) return true;
+    if (!this.corked) {
+      this.corked = true;
+      this.socket.cork();
+    }
     this.socket.write(Buffer.from(seg.data.subarray(skip, skip + take)));
     this.rcvNxt = seqAdd(this.rcvNxt, take);
     return true;
   }
 
+  /** The guest's burst is in: hand the host what it sent, in one write, then acknowledge it. */
+  endOfBurst(): void {
+    if (this.corked) {
+      this.corked = false;
+      this.socket.uncork();
+    }
+    if (!this.ackPending) return;
+    this.ackPending = false;
+    if (this.state !== 'CLOSED') this.sendAck();
+  }
+
   private onGuestFin(): void {
+    if (this.corked) {
+      this.corked = false;
+      this.socket.uncork();
+    }
     this.rcvNxt = seqAdd(this.rcvNxt, 1);
     this.guestFin = true;
     this.socket.end();

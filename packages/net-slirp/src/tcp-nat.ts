@@ -5,6 +5,7 @@ import { PROTO_TCP } from './ipv4.js';
 import type { Stack } from './stack.js';
 import { TcpConnection, type TcpOwner } from './tcp-connection.js';
 import { ACK, buildTcp, FIN, parseTcp, RST, SYN, seqAdd, type TcpSegment } from './tcp-segment.js';
+import type { VirtualTimer } from './virtual-timers.js';
 
 /** Where a guest connection goes on the host, or null to refuse it. */
 export type TcpTarget = (dst: number, port: number) => { host: string; port: number } | null;
@@ -21,11 +22,23 @@ export class TcpNat implements TcpOwner {
   private readonly conns = new Map<string, TcpConnection>();
   private nextIss = 0x1000;
   private nextPort = FORWARD_PORT_BASE;
+  private readonly burst = new Set<TcpConnection>();
+  private readonly burstTimer: VirtualTimer;
 
   constructor(
     readonly stack: Stack,
     private readonly target: TcpTarget,
-  ) {}
+  ) {
+    this.burstTimer = stack.timers.create(() => {
+      for (const c of [...this.burst]) c.endOfBurst();
+      this.burst.clear();
+    });
+  }
+
+  afterBurst(conn: TcpConnection): void {
+    this.burst.add(conn);
+    if (!this.burstTimer.armed) this.burstTimer.armIn(0);
+  }
 
   get size(): number {
     return this.conns.size;

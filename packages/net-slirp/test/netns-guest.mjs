@@ -51,12 +51,18 @@ export async function startNetnsGuest({ slirp, clock }) {
     },
     canReceive: () => true,
   });
+  // A machine's run loop fires due timers after each CPU slice; here a slice is
+  // one event-loop turn's worth of frames from the guest.
+  let sliceEnd = null;
+  const endSlice = () => {
+    sliceEnd = null;
+    clock.advance(0);
+    clock.runDue();
+  };
   relay.on('message', (msg, rinfo) => {
     peer = rinfo;
     port.send(msg);
-    // As a machine's run loop fires due timers after each CPU slice, fire them after each frame.
-    clock.advance(0);
-    clock.runDue();
+    sliceEnd ??= setImmediate(endSlice);
   });
   const pump = setInterval(() => {
     clock.advance(0);
