@@ -98,23 +98,31 @@ export class LocalApic implements ApicTarget {
   /** Where the MMIO page is mapped now, or -1. */
   private mappedAt = -1;
 
-  id = 0;
-  tpr = 0;
-  ldr = 0;
+  private id = 0;
+  private tpr = 0;
+  private ldr = 0;
   /** DFR bits 28-31: 0xF flat, 0x0 cluster. */
-  dfrModel = 0xf;
-  svr = 0;
-  readonly irr = new Uint32Array(8);
-  readonly isr = new Uint32Array(8);
-  readonly tmr = new Uint32Array(8);
+  private dfrModel = 0xf;
+  private svr = 0;
+  private readonly irr = new Uint32Array(8);
+  private readonly isr = new Uint32Array(8);
+  private readonly tmr = new Uint32Array(8);
   /** Errors since the last ESR write (the visible ESR latches them on write). */
   private errors = 0;
-  esr = 0;
-  icrLow = 0;
-  icrHigh = 0;
-  readonly lvt = new Uint32Array(LVT_COUNT);
-  initialCount = 0;
-  divideConfig = 0;
+  private esr = 0;
+  private icrLow = 0;
+  private icrHigh = 0;
+  private readonly lvt = new Uint32Array(LVT_COUNT);
+  private initialCount = 0;
+  private divideConfig = 0;
+  // What the CPU polls every instruction, recomputed by `refresh()` whenever
+  // IRR, ISR, TPR, SVR, LINT0/LINT1 or the base change.
+  /** The INTR pin reaches the CPU as ExtINT: APIC globally disabled, or LINT0 unmasked in ExtINT mode. */
+  private intrFromPin = false;
+  /** The NMI pin reaches the CPU: APIC globally disabled, or LINT1 unmasked in NMI mode. */
+  private nmiFromPin = false;
+  /** A fixed interrupt above PPR, or an ExtINT message, waits. */
+  private pending = false;
   /** `clock.now` when the current count was last loaded with the initial count. */
   private countLoadTime = 0;
   /** Edge-triggered NMIs (NMI messages, LINT1 in NMI mode) not yet taken. */
@@ -180,6 +188,7 @@ export class LocalApic implements ApicTarget {
     this.initReceived = false;
     this.sipiVector = -1;
     this.remap();
+    this.refresh();
   }
 
   get globallyEnabled(): boolean {
@@ -199,35 +208,33 @@ export class LocalApic implements ApicTarget {
 
   /** An NMI is waiting: from an NMI message, or the NMI pin through LINT1 (or straight, when disabled). */
   get nmiPending(): boolean {
-    return this.nmiLatched || (this.pins.nmi && this.lint1PassesNmi());
+    return this.nmiLatched || (this.pins.nmi && this.nmiFromPin);
   }
 
   /** The CPU starts NMI delivery: clears the latch and the pin's edge. */
   takeNmi(): void {
     this.nmiLatched = false;
-    if (this.lint1PassesNmi()) this.pins.nmi = false;
+    if (this.nmiFromPin) this.pins.nmi = false;
   }
 
   /** A maskable interrupt is waiting: ExtINT from the 8259, or a fixed vector above PPR. */
   hasInterrupt(): boolean {
-    if (!this.globallyEnabled) return this.pins.intr;
-    if (this.extIntPending()) return true;
-    if (!this.softwareEnabled) return false;
-    const v = highest(this.irr);
-    return v >= 0 && (v & 0xf0) > (this.ppr() & 0xf0);
+    return this.pending || (this.intrFromPin && this.pins.intr);
   }
 
   /** The INTA cycle: the vector to dispatch. ExtINT asks the 8259; nothing deliverable gives the spurious vector. */
   acknowledge(): number {
-    if (!this.globallyEnabled) return this.pins.acknowledge();
-    if (this.extIntPending()) {
+    if (this.intrFromPin && this.pins.intr) return this.pins.acknowledge();
+    if (this.extIntMessage) {
       this.extIntMessage = false;
+      this.refresh();
       return this.pins.acknowledge();
     }
+    if (!this.pending) return this.svr & 0xff;
     const v = highest(this.irr);
-    if (!this.softwareEnabled || v < 0 || (v & 0xf0) <= (this.ppr() & 0xf0)) return this.svr & 0xff;
     clearBit(this.irr, v);
     setBit(this.isr, v);
+    this.refresh();
     return v;
   }
 
@@ -252,6 +259,7 @@ export class LocalApic implements ApicTarget {
     this.baseHigh = high;
     if (!enable) this.softwareDisable();
     this.remap();
+    this.refresh();
     return true;
   }
 
@@ -284,6 +292,7 @@ export class LocalApic implements ApicTarget {
         break;
       case DeliveryMode.ExtINT:
         this.extIntMessage = true;
+        this.refresh();
         this.pins.onWake?.();
         break;
       // SMI: no SMM.
@@ -347,6 +356,7 @@ export class LocalApic implements ApicTarget {
         return;
       case LAPIC.TPR:
         this.tpr = value & 0xff;
+        this.refresh();
         return;
       case LAPIC.EOI:
         this.endOfInterrupt();
@@ -433,16 +443,18 @@ export class LocalApic implements ApicTarget {
 
   // ---- internals ------------------------------------------------------
 
-  private extIntPending(): boolean {
-    if (this.extIntMessage) return true;
+  /** Recomputes what the CPU polls. Called on every change of IRR, ISR, TPR, SVR, the LVT or the base. */
+  private refresh(): void {
+    const enabled = this.globallyEnabled;
     const lint0 = this.lvt[Lvt.Lint0];
-    return this.pins.intr && (lint0 & LVT_MASKED) === 0 && ((lint0 >>> 8) & 7) === DeliveryMode.ExtINT;
-  }
-
-  private lint1PassesNmi(): boolean {
-    if (!this.globallyEnabled) return true;
     const lint1 = this.lvt[Lvt.Lint1];
-    return (lint1 & LVT_MASKED) === 0 && ((lint1 >>> 8) & 7) === DeliveryMode.NMI;
+    this.intrFromPin =
+      !enabled || ((lint0 & LVT_MASKED) === 0 && ((lint0 >>> 8) & 7) === DeliveryMode.ExtINT);
+    this.nmiFromPin = !enabled || ((lint1 & LVT_MASKED) === 0 && ((lint1 >>> 8) & 7) === DeliveryMode.NMI);
+    if (!enabled) this.extIntMessage = false;
+    const v = highest(this.irr);
+    this.pending =
+      this.extIntMessage || (enabled && this.softwareEnabled && v >= 0 && (v & 0xf0) > (this.ppr() & 0xf0));
   }
 
   private remap(): void {
@@ -457,6 +469,7 @@ export class LocalApic implements ApicTarget {
     const wasEnabled = this.softwareEnabled;
     this.svr = (value & (0xff | SVR_APIC_ENABLED | SVR_FOCUS_DISABLED)) | SVR_VECTOR_LOW_ONES;
     if (wasEnabled && !this.softwareEnabled) this.softwareDisable();
+    this.refresh();
   }
 
   /** SVR bit 8 cleared (or the APIC globally disabled): every LVT entry masked; IRR and ISR are kept. */
@@ -470,6 +483,7 @@ export class LocalApic implements ApicTarget {
     if (!this.softwareEnabled) v |= LVT_MASKED;
     this.lvt[index] = v;
     if (index === Lvt.Timer) this.armTimer();
+    this.refresh();
   }
 
   private writeDivideConfig(value: number): void {
@@ -537,6 +551,7 @@ export class LocalApic implements ApicTarget {
     setBit(this.irr, vector);
     if (level) setBit(this.tmr, vector);
     else clearBit(this.tmr, vector);
+    this.refresh();
     this.pins.onWake?.();
   }
 
@@ -551,6 +566,7 @@ export class LocalApic implements ApicTarget {
     const v = highest(this.isr);
     if (v < 0) return;
     clearBit(this.isr, v);
+    this.refresh();
     if (testBit(this.tmr, v)) this.apicBus.broadcastEoi(v);
   }
 
