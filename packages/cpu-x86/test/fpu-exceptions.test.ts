@@ -123,6 +123,18 @@ describe('x87 exceptions', () => {
     expect(f.sw & (SW.UE | SW.PE)).toBe(SW.UE | SW.PE);
   });
 
+  it('tininess is detected after rounding: a product that rounds up to the smallest normal raises no UE', () => {
+    for (const masks of [0x3f, 0x2f]) {
+      const f = new Fpu();
+      f.setMode(0, 0, masks); // PC=24, nearest
+      f.fldM80(16000, 0xffffff8000000000n); // (2 - 2^-24) * 2^-383
+      f.fldM80(16383 - 16000, 0x8000000000000000n); // 2^-16000
+      f.op(0xd8, 0xc9);
+      expect(f.st(0)).toEqual([1, 0x8000000000000000n]);
+      expect(f.sw & (SW.UE | SW.PE | SW.C1)).toBe(SW.PE | SW.C1);
+    }
+  });
+
   it('FST m32/m64 overflow and underflow: masked results, unmasked stores nothing', () => {
     const f = new Fpu();
     f.fldM80(16383 + 200, 0x8000000000000000n);

@@ -289,13 +289,31 @@ export class Float80 {
   }
 
   /**
+   * Whether rounding to `prec` bits carries into the next power of two. x87
+   * detects tininess after rounding (with an unbounded exponent), so a value
+   * just below the smallest normal that rounds up to it is not tiny.
+   */
+  private roundsToNextBinade(prec: number): boolean {
+    const { hi, lo, ext, exp, flags, roundedUp } = this;
+    this.roundAt(prec);
+    const carried = this.exp !== exp;
+    this.hi = hi;
+    this.lo = lo;
+    this.ext = ext;
+    this.exp = exp;
+    this.flags = flags;
+    this.roundedUp = roundedUp;
+    return carried;
+  }
+
+  /**
    * Rounds the normalized non-zero working value into a format with `prec` bits
    * and normal exponents eMin..eMax, applying the masked and unmasked overflow
-   * and underflow responses. Tininess is detected before rounding.
+   * and underflow responses. Tininess is detected after rounding.
    */
   private roundPack(prec: number, eMin: number, eMax: number, toRegister: boolean): number {
     this.roundedUp = false;
-    if (this.exp < eMin) {
+    if (this.exp < eMin && !(this.exp === eMin - 1 && this.roundsToNextBinade(prec))) {
       if ((this.masks & SW_UE) === 0) {
         this.flags |= SW_UE;
         if (!toRegister) return KIND_NONE;
