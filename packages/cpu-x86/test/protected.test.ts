@@ -115,6 +115,17 @@ describe('protected mode', () => {
       mov edi, 0x30ffd
       mov ecx, 0x803
       rep movsw
+      std
+      mov esi, 0x44ffe
+      mov edi, 0x54ffe
+      mov ecx, 0x803
+      rep movsw
+      mov byte [0x60010], 0xcd
+      mov esi, 0x60010
+      mov edi, 0x6000f
+      mov ecx, 0x11
+      rep movsb
+      cld
       mov ax, SEL_SMALL
       mov es, ax
       mov edi, 0xff0
@@ -130,6 +141,14 @@ describe('protected mode', () => {
     expect(mem.read8(0x20065)).toBe(0);
     expect(mem.read32(0x30ffd)).toBe(0x33441122);
     expect(mem.read16(0x30ffd + 0x1004)).toBe(0x1122);
+    // Backwards: 0x803 words ending at 0x44ffe land ending at 0x54ffe.
+    expect(mem.read32(0x54ffc)).toBe(0x11223344);
+    expect(mem.read32(0x53ffc)).toBe(0x11223344);
+    expect(mem.read16(0x54ffe - 0x1004)).toBe(0x1122);
+    expect(mem.read16(0x54ffe - 0x1006)).toBe(0);
+    // Backwards with the destination just below the source: the top byte runs all the way down.
+    for (let a = 0x5ffff; a <= 0x60010; a++) expect(mem.read8(a)).toBe(0xcd);
+    expect(mem.read8(0x5fffe)).toBe(0);
     expect(probe(m, 0)).toMatchObject({ vector: GP, error: 0 });
     expect(m.cpu.regs[1]).toBe(0x30);
     expect(m.cpu.regs[7]).toBe(0x1000);

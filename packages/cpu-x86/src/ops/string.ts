@@ -96,46 +96,54 @@ function once(c: X86, i: Instr, kind: Kind, size: number, step: number): void {
 }
 
 /**
- * REP MOVS/STOS forwards within one source and one destination page of RAM:
- * a block copy or fill. Returns the elements done (0: take the one-element path,
- * which raises whatever fault is due).
+ * REP MOVS/STOS within one source and one destination page of RAM, in either
+ * direction: a block copy or fill. Returns the elements done (0: take the
+ * one-element path, which raises whatever fault is due).
  */
-function block(c: X86, i: Instr, kind: Kind, size: number, left: number): number {
+function block(c: X86, i: Instr, kind: Kind, size: number, left: number, down: boolean): number {
   const m = i.a32 ? 0xffffffff : 0xffff;
+  const shift = size >> 1;
   const di = (c.regs[EDI] & m) >>> 0;
   const dLin = (c.segBase[ES] + di) | 0;
-  let n = Math.min(left, (0x1000 - (dLin & 0xfff)) >> (size >> 1), ((m - di) >>> 0) / size + 1);
+  // Elements that fit between the current address and the page edge, and before the offset wraps.
+  let n = down
+    ? Math.min(left, ((dLin & 0xfff) >> shift) + 1, Math.floor(di / size) + 1)
+    : Math.min(left, (0x1000 - (dLin & 0xfff)) >> shift, Math.floor((m - di) / size) + 1);
   let sLin = 0;
   let si = 0;
   const src = i.segOverride >= 0 ? i.segOverride : DS;
   if (kind === Kind.Movs) {
     si = (c.regs[ESI] & m) >>> 0;
     sLin = (c.segBase[src] + si) | 0;
-    n = Math.min(n, (0x1000 - (sLin & 0xfff)) >> (size >> 1), ((m - si) >>> 0) / size + 1);
+    n = down
+      ? Math.min(n, ((sLin & 0xfff) >> shift) + 1, Math.floor(si / size) + 1)
+      : Math.min(n, (0x1000 - (sLin & 0xfff)) >> shift, Math.floor((m - si) / size) + 1);
   }
-  n = Math.floor(n);
   if (n < 2) return 0;
   const bytes = n * size;
-  if (!c.segFits(ES, di, bytes, true)) return 0;
-  const dIdx = c.blockIndex(dLin, true);
+  const back = down ? bytes - size : 0;
+  if (!c.segFits(ES, di - back, bytes, true)) return 0;
+  const dIdx = c.blockIndex(dLin - back, true);
   if (dIdx < 0) return 0;
   const dBuf = c.blockBuf;
   if (kind === Kind.Movs) {
-    if (!c.segFits(src, si, bytes, false)) return 0;
-    const sIdx = c.blockIndex(sLin, false);
+    if (!c.segFits(src, si - back, bytes, false)) return 0;
+    const sIdx = c.blockIndex(sLin - back, false);
     if (sIdx < 0) return 0;
     const sBuf = c.blockBuf;
-    // An overlapping forward move repeats a pattern element by element; copyWithin would not.
-    if (sBuf === dBuf && dIdx > sIdx && dIdx < sIdx + bytes) return 0;
-    if (sBuf === dBuf) dBuf.copyWithin(dIdx, sIdx, sIdx + bytes);
-    else dBuf.set(sBuf.subarray(sIdx, sIdx + bytes), dIdx);
-    advance(c, ESI, bytes, i.a32);
+    if (sBuf === dBuf) {
+      // Overlap against the direction of the move repeats a pattern element by element.
+      const against = down ? dIdx < sIdx && dIdx + bytes > sIdx : dIdx > sIdx && dIdx < sIdx + bytes;
+      if (against) return 0;
+      dBuf.copyWithin(dIdx, sIdx, sIdx + bytes);
+    } else dBuf.set(sBuf.subarray(sIdx, sIdx + bytes), dIdx);
+    advance(c, ESI, down ? -bytes : bytes, i.a32);
   } else {
     const v = getReg(c, EAX, size);
     if (size === 1) dBuf.fill(v, dIdx, dIdx + bytes);
     else for (let k = 0; k < bytes; k++) dBuf[dIdx + k] = v >>> ((k & (size - 1)) * 8);
   }
-  advance(c, EDI, bytes, i.a32);
+  advance(c, EDI, down ? -bytes : bytes, i.a32);
   return n;
 }
 
@@ -151,12 +159,12 @@ function stringOp(c: X86, i: Instr): void {
   const m = i.a32 ? 0xffffffff : 0xffff;
   const compares = kind === Kind.Cmps || kind === Kind.Scas;
   const untilEqual = i.rep === 0xf2;
-  const blocks = step > 0 && (kind === Kind.Movs || kind === Kind.Stos);
+  const blocks = kind === Kind.Movs || kind === Kind.Stos;
   for (let n = 0; n < REP_SLICE; n++) {
     const left = (c.regs[ECX] & m) >>> 0;
     if (left === 0) return;
     if (blocks) {
-      const done = block(c, i, kind, size, left);
+      const done = block(c, i, kind, size, left, step < 0);
       if (done > 0) {
         advance(c, ECX, -done, i.a32);
         continue;
