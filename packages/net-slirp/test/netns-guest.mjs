@@ -53,16 +53,19 @@ export async function startNetnsGuest({ slirp, clock }) {
   });
   // A machine's run loop fires due timers after each CPU slice; here a slice is
   // one event-loop turn's worth of frames from the guest.
-  let sliceEnd = null;
+  let sliceDue = false;
   const endSlice = () => {
-    sliceEnd = null;
+    sliceDue = false;
     clock.advance(0);
     clock.runDue();
   };
   relay.on('message', (msg, rinfo) => {
     peer = rinfo;
     port.send(msg);
-    sliceEnd ??= setImmediate(endSlice);
+    if (!sliceDue) {
+      sliceDue = true;
+      setImmediate(endSlice);
+    }
   });
   const pump = setInterval(() => {
     clock.advance(0);
