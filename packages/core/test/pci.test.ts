@@ -87,7 +87,7 @@ describe('PCI BARs', () => {
     p.pci.add({ bus: 0, device: 3, function: 0 }, nic().fn);
     p.write(3, 0, 0x10, 0xffffffff);
     p.write(3, 0, 0x14, 0xffffffff);
-    expect(p.read(3, 0, 0x10)).toBe(0x0000ff01);
+    expect(p.read(3, 0, 0x10)).toBe(0xffffff01);
     expect(p.read(3, 0, 0x14)).toBe(0xffffff00);
   });
 

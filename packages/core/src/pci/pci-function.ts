@@ -127,7 +127,8 @@ export class PciFunction {
     this.bars[index] = bar;
     if (bar.kind === 'io') {
       assertPowerOfTwo(bar.size, 4, 'I/O BAR');
-      this.set32(offset, 1, ~(bar.size - 1) & 0xfffc);
+      // All 32 bits size, as on QEMU: SeaBIOS computes the size from the whole dword.
+      this.set32(offset, 1, ~(bar.size - 1) & 0xfffffffc);
     } else {
       assertPowerOfTwo(bar.size, 16, 'memory BAR');
       const prefetch = bar.prefetchable ? 0x8 : 0;
@@ -165,7 +166,7 @@ export class PciFunction {
   barAddress(index: number): number {
     const offset = PCI_BASE_ADDRESS_0 + index * 4;
     const low = this.get32(offset);
-    return this.bars[index]?.kind === 'io' ? low & 0xfffc : (low & 0xfffffff0) >>> 0;
+    return this.bars[index]?.kind === 'io' ? (low & 0xfffffffc) >>> 0 : (low & 0xfffffff0) >>> 0;
   }
 
   readConfig(offset: number, size: 1 | 2 | 4): number {
