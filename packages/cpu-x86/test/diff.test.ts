@@ -21,6 +21,7 @@ const GROUPS = [
   'paging',
   'user',
   'apic',
+  'descriptors',
   'x87',
 ] as const;
 const LIMIT = Number(process.env.PLUGBOARD_DIFF_CASES ?? 1000);
