@@ -231,3 +231,22 @@ describe('fragment reassembly', () => {
     expect(guest.slirp.reassembler.inProgress).toBeLessThanOrEqual(16);
   });
 });
+
+describe('the NIC side', () => {
+  it('holds frames for a NIC that cannot receive, bounded by queueFrames, and releases them on receiveReady', () => {
+    guest = new Guest({ limits: { queueFrames: 8 } as never });
+    let room = 0;
+    guest.canReceive = () => room > 0;
+    for (let i = 0; i < 20; i++) guest.send(arpRequest(GUEST_IP, HOST_IP));
+    expect(guest.received).toHaveLength(0);
+    expect(guest.slirp.queueDropped).toBe(12);
+    room = 100;
+    guest.port.receiveReady();
+    expect(guest.received).toHaveLength(8);
+  });
+
+  it('refuses a second NIC on one slirp', () => {
+    guest = new Guest();
+    expect(() => guest.slirp.connect({ receive() {}, canReceive: () => true })).toThrow(/hub/);
+  });
+});

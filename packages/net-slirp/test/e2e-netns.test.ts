@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import dgram from 'node:dgram';
-import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -40,6 +40,10 @@ describe('a Linux guest in a network namespace behind slirp', () => {
   const download = randomBytes(8 << 20);
   const upload = randomBytes(6 << 20);
   writeFileSync(join(dir, 'upload.bin'), upload);
+  const bootImage = randomBytes(300_000);
+  mkdirSync(join(dir, 'tftp'));
+  writeFileSync(join(dir, 'tftp', 'boot.img'), bootImage);
+  let echo: dgram.Socket;
   let resolver: dgram.Socket;
   let web: http.Server;
   let webPort = 0;
@@ -48,6 +52,9 @@ describe('a Linux guest in a network namespace behind slirp', () => {
 
   beforeAll(async () => {
     resolver = await fakeResolver();
+    echo = dgram.createSocket('udp4');
+    echo.on('message', (m, r) => echo.send(Buffer.concat([Buffer.from('echo:'), m]), r.port, r.address));
+    await new Promise<void>((r) => echo.bind(0, '127.0.0.1', () => r()));
     web = http.createServer((req, res) => {
       if (req.url === '/big') {
         res.writeHead(200, { 'content-length': download.length });
@@ -63,6 +70,7 @@ describe('a Linux guest in a network namespace behind slirp', () => {
     const clock = new Clock({ mode: 'host' });
     slirp = new Slirp('net0', {
       clock,
+      tftpRoot: join(dir, 'tftp'),
       config: withDefaults({
         resolver: `127.0.0.1:${(resolver.address() as net.AddressInfo).port}`,
         hostfwd: ['tcp:127.0.0.1:0-:8022'],
@@ -78,6 +86,7 @@ describe('a Linux guest in a network namespace behind slirp', () => {
     await guest?.close();
     slirp?.close();
     resolver?.close();
+    echo?.close();
     web?.close();
   });
 
@@ -145,6 +154,18 @@ describe('a Linux guest in a network namespace behind slirp', () => {
       { timeout: 90000 },
     );
     expect(reply).toBe(sha256(upload));
+  });
+
+  it('fetches a boot file by TFTP with a large block size', async () => {
+    const out = join(dir, 'boot.out');
+    await guest.exec(['busybox', 'tftp', '-g', '-b', '1432', '-r', 'boot.img', '-l', out, '10.0.2.2']);
+    expect(sha256(readFileSync(out))).toBe(sha256(bootImage));
+  });
+
+  it('reaches a UDP service on the host loopback through 10.0.2.2', async () => {
+    const port = (echo.address() as net.AddressInfo).port;
+    const reply = await guest.exec(['sh', '-c', `echo hi | socat -T2 - UDP:10.0.2.2:${port}`]);
+    expect(reply).toBe('echo:hi\n');
   });
 
   it('a forwarded host port reaches a server in the guest', async () => {
