@@ -1,7 +1,7 @@
-import { closeSync, fstatSync, readSync } from 'node:fs';
+import { closeSync, fstatSync } from 'node:fs';
 import type { BlockBackend } from '@plugboard/core';
 import { BlockError } from '@plugboard/core';
-import { openFile, RawImage } from './raw-image.js';
+import { openFile, RawImage, readFully } from './raw-image.js';
 
 /** Bytes of a file's start handed to `probe`. */
 export const PROBE_BYTES = 64 * 1024;
@@ -42,12 +42,7 @@ export function probeFormat(path: string, formats: readonly ImageFormat[]): Imag
   try {
     const size = fstatSync(fd).size;
     const head = new Uint8Array(Math.min(PROBE_BYTES, size));
-    let done = 0;
-    while (done < head.length) {
-      const n = readSync(fd, head, done, head.length - done, done);
-      if (n === 0) break;
-      done += n;
-    }
+    const done = readFully(fd, head, 0, path);
     const found = formats.find((f) => f.probe(head.subarray(0, done), size));
     if (!found)
       throw new BlockError(

@@ -13,7 +13,7 @@ export {
 export { ImageLock } from './image-lock.js';
 export { type DriveOptions, openDrive } from './open-drive.js';
 export { checkRange } from './range.js';
-export { ioError, openFile, RawImage, type RawImageOptions, writeFully } from './raw-image.js';
+export { ioError, openFile, RawImage, type RawImageOptions, readFully, writeFully } from './raw-image.js';
 
 /**
  * None of its own: the `file` drive plugin is built with `createFilePlugin`

@@ -47,17 +47,7 @@ export class RawImage implements BlockBackend {
 
   read(sector: number, dest: Uint8Array): void {
     checkRange(this, sector, dest.length);
-    const pos = sector * this.sectorSize;
-    let done = 0;
-    try {
-      while (done < dest.length) {
-        const n = readSync(this.fd, dest, done, dest.length - done, pos + done);
-        if (n === 0) break;
-        done += n;
-      }
-    } catch (err) {
-      throw ioError(this.path, 'read', pos, err);
-    }
+    const done = readFully(this.fd, dest, sector * this.sectorSize, this.path);
     if (done < dest.length) dest.fill(0, done);
   }
 
@@ -94,10 +84,40 @@ export function openFile(path: string, readOnly: boolean): number {
   }
 }
 
-export function writeFully(fd: number, src: Uint8Array, pos: number, path: string): void {
+/** Reads `length` bytes at file offset `pos` into `dest` from `offset` on, across short reads; returns how many (fewer at end of file). */
+export function readFully(
+  fd: number,
+  dest: Uint8Array,
+  pos: number,
+  path: string,
+  offset = 0,
+  length = dest.length - offset,
+): number {
   let done = 0;
   try {
-    while (done < src.length) done += writeSync(fd, src, done, src.length - done, pos + done);
+    while (done < length) {
+      const n = readSync(fd, dest, offset + done, length - done, pos + done);
+      if (n === 0) break;
+      done += n;
+    }
+  } catch (err) {
+    throw ioError(path, 'read', pos, err);
+  }
+  return done;
+}
+
+/** Writes `length` bytes of `src` from `offset` on at file offset `pos`, across short writes. */
+export function writeFully(
+  fd: number,
+  src: Uint8Array,
+  pos: number,
+  path: string,
+  offset = 0,
+  length = src.length - offset,
+): void {
+  let done = 0;
+  try {
+    while (done < length) done += writeSync(fd, src, offset + done, length - done, pos + done);
   } catch (err) {
     throw ioError(path, 'write', pos, err);
   }

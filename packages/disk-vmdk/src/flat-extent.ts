@@ -1,5 +1,5 @@
-import { closeSync, fsyncSync, readSync } from 'node:fs';
-import { ioError, writeFully } from '@plugboard/block';
+import { closeSync, fsyncSync } from 'node:fs';
+import { readFully, writeFully } from '@plugboard/block';
 import { BlockError } from '@plugboard/core';
 import type { Extent } from './extent.js';
 import { SECTOR } from './sparse-header.js';
@@ -17,17 +17,7 @@ export class FlatExtent implements Extent {
   ) {}
 
   read(sector: number, dest: Uint8Array): void {
-    const pos = (this.offset + sector) * SECTOR;
-    let done = 0;
-    try {
-      while (done < dest.length) {
-        const n = readSync(this.fd, dest, done, dest.length - done, pos + done);
-        if (n === 0) break;
-        done += n;
-      }
-    } catch (err) {
-      throw ioError(this.path, 'read', pos, err);
-    }
+    const done = readFully(this.fd, dest, (this.offset + sector) * SECTOR, this.path);
     if (done < dest.length) dest.fill(0, done);
   }
 

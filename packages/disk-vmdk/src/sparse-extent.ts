@@ -1,6 +1,6 @@
-import { closeSync, fstatSync, fsyncSync, ftruncateSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, fsyncSync, ftruncateSync } from 'node:fs';
 import { inflateSync } from 'node:zlib';
-import { ioError, writeFully } from '@plugboard/block';
+import { ioError, readFully, writeFully } from '@plugboard/block';
 import { BlockError } from '@plugboard/core';
 import type { Extent, ParentReader } from './extent.js';
 import { SectorIntervals } from './intervals.js';
@@ -15,20 +15,6 @@ import { isZero } from './zero.js';
 
 /** A grain table entry of 1: the grain reads as zeros (QEMU writes it with zeroed_grain). */
 const GTE_ZEROED = 1;
-
-export function readExactly(fd: number, path: string, dest: Uint8Array, pos: number): number {
-  let done = 0;
-  try {
-    while (done < dest.length) {
-      const n = readSync(fd, dest, done, dest.length - done, pos + done);
-      if (n === 0) break;
-      done += n;
-    }
-  } catch (err) {
-    throw ioError(path, 'read', pos, err);
-  }
-  return done;
-}
 
 /** Messages kept per check; past that only the count grows (a hostile image can have millions). */
 export const MAX_REPORTED = 100;
@@ -116,7 +102,7 @@ export class SparseExtent implements Extent {
     const fileBytes = fstatSync(fd).size;
     const fileSectors = Math.ceil(fileBytes / SECTOR);
     const first = new Uint8Array(SECTOR);
-    readExactly(fd, path, first, 0);
+    readFully(fd, first, 0, path);
     let header = parseSparseHeader(first, path);
     const fail = (what: string): never => {
       throw new BlockError(`${path}: ${what}`, 'format');
@@ -126,7 +112,7 @@ export class SparseExtent implements Extent {
       // streamOptimized with the directory at the end: the footer (a header copy) sits before the end-of-stream marker.
       if (fileBytes < 3 * SECTOR) fail('gdOffset is GD_AT_END but the file is too short for a footer');
       const tail = new Uint8Array(3 * SECTOR);
-      readExactly(fd, path, tail, fileBytes - 3 * SECTOR);
+      readFully(fd, tail, fileBytes - 3 * SECTOR, path);
       const v = new DataView(tail.buffer);
       if (v.getUint32(8, true) !== 0 || v.getUint32(12, true) !== MarkerType.FOOTER) {
         fail(`gdOffset is GD_AT_END but there is no footer marker at offset ${fileBytes - 3 * SECTOR}`);
@@ -165,7 +151,7 @@ export class SparseExtent implements Extent {
       }
       ranges.push([offset, offset + gdSectors, name]);
       const raw = new Uint8Array(numGTs * 4);
-      readExactly(fd, path, raw, offset * SECTOR);
+      readFully(fd, raw, offset * SECTOR, path);
       const v = new DataView(raw.buffer);
       const out: number[] = new Array(numGTs);
       for (let i = 0; i < numGTs; i++) {
@@ -195,7 +181,7 @@ export class SparseExtent implements Extent {
     for (let t = 0; t < numGTs; t++) {
       const at = gtOffsets[t]!;
       if (at === 0) continue;
-      readExactly(fd, path, raw, at * SECTOR);
+      readFully(fd, raw, at * SECTOR, path);
       const gt = new Uint32Array(numGTEs);
       const v = new DataView(raw.buffer);
       for (let e = 0; e < numGTEs; e++) {
@@ -242,8 +228,7 @@ export class SparseExtent implements Extent {
           n += Math.min(end - s - n, gs);
           next++;
         }
-        const pos = (g + inGrain) * SECTOR;
-        const got = readExactly(this.fd, this.path, dest.subarray(at, at + n * SECTOR), pos);
+        const got = readFully(this.fd, dest, (g + inGrain) * SECTOR, this.path, at, n * SECTOR);
         if (got < n * SECTOR) dest.fill(0, at + got, at + n * SECTOR);
       } else if (g > GTE_ZEROED) {
         this.inflateGrain(grain, g);
@@ -268,7 +253,7 @@ export class SparseExtent implements Extent {
     let size = Math.min(grainBytes + grainBytes / 8 + 1024, this.fileBytes - pos);
     if (this.header.flags & SparseFlags.MARKERS) {
       const marker = new Uint8Array(12);
-      if (readExactly(this.fd, this.path, marker, pos) < 12)
+      if (readFully(this.fd, marker, pos, this.path) < 12)
         throw new BlockError(`${where}: truncated marker`, 'format');
       const v = new DataView(marker.buffer);
       const declared = v.getUint32(8, true);
@@ -283,7 +268,7 @@ export class SparseExtent implements Extent {
       dataPos = pos + 12;
     }
     const packed = new Uint8Array(size);
-    readExactly(this.fd, this.path, packed, dataPos);
+    readFully(this.fd, packed, dataPos, this.path);
     let data: Buffer;
     try {
       data = inflateSync(packed, { maxOutputLength: grainBytes });
@@ -319,7 +304,7 @@ export class SparseExtent implements Extent {
           n += Math.min(end - s - n, gs);
           next++;
         }
-        writeFully(this.fd, src.subarray(at, at + n * SECTOR), (g + inGrain) * SECTOR, this.path);
+        writeFully(this.fd, src, (g + inGrain) * SECTOR, this.path, at, n * SECTOR);
       } else if (n < gs) {
         this.allocatePartial(
           grain,
@@ -445,7 +430,7 @@ export class SparseExtent implements Extent {
       }
       const rgt = this.rgtOffsets?.[t];
       if (!rgt) continue;
-      readExactly(this.fd, this.path, raw, rgt * SECTOR);
+      readFully(this.fd, raw, rgt * SECTOR, this.path);
       const v = new DataView(raw.buffer);
       for (let e = 0; e < numGTEs; e++) {
         if (v.getUint32(e * 4, true) === gt[e]) continue;

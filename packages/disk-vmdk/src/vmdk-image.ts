@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, fstatSync, openSync, realpathSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { checkRange, ImageLock, openFile, writeFully } from '@plugboard/block';
+import { checkRange, ImageLock, openFile, readFully, writeFully } from '@plugboard/block';
 import { type BlockBackend, BlockError } from '@plugboard/core';
 import {
   type Descriptor,
@@ -12,7 +12,7 @@ import {
 } from './descriptor.js';
 import type { Extent, ParentReader } from './extent.js';
 import { FlatExtent, ZeroExtent } from './flat-extent.js';
-import { readExactly, SparseExtent } from './sparse-extent.js';
+import { SparseExtent } from './sparse-extent.js';
 import { MAX_CAPACITY_SECTORS, parseSparseHeader, SECTOR, SPARSE_MAGICNUMBER } from './sparse-header.js';
 
 /** Deepest parent chain followed before giving up. */
@@ -259,7 +259,7 @@ export function readDescriptor(path: string): {
   try {
     const size = fstatSync(fd).size;
     const head = new Uint8Array(Math.min(SECTOR, size));
-    readExactly(fd, path, head, 0);
+    readFully(fd, head, 0, path);
     if (head.length >= 4 && new DataView(head.buffer).getUint32(0, true) === SPARSE_MAGICNUMBER) {
       const header = parseSparseHeader(head, path);
       if (header.descriptorOffset === 0) {
@@ -284,7 +284,7 @@ export function readDescriptor(path: string): {
         );
       }
       const raw = new Uint8Array(maxBytes);
-      readExactly(fd, path, raw, offset);
+      readFully(fd, raw, offset, path);
       const nul = raw.indexOf(0);
       const text = new TextDecoder('latin1').decode(nul < 0 ? raw : raw.subarray(0, nul));
       return {
@@ -303,7 +303,7 @@ export function readDescriptor(path: string): {
     if (size > MAX_DESCRIPTOR_BYTES)
       throw new BlockError(`${path}: descriptor file of ${size} bytes is too large`, 'format');
     const raw = new Uint8Array(size);
-    readExactly(fd, path, raw, 0);
+    readFully(fd, raw, 0, path);
     // QEMU pads descriptor files with NULs to a whole sector.
     const nul = raw.indexOf(0);
     const text = new TextDecoder('latin1').decode(nul < 0 ? raw : raw.subarray(0, nul));
