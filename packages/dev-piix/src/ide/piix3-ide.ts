@@ -3,6 +3,7 @@ import {
   ConfigError,
   type Device,
   type DeviceContext,
+  PCI_BASE_ADDRESS_0,
   PCI_COMMAND,
   PCI_COMMAND_IO,
   PCI_COMMAND_MASTER,
@@ -77,6 +78,9 @@ export class Piix3Ide implements Device {
     this.trace = new TraceHook<IdeRegisterEvent>(`${ctx.id} registers`);
     const fn = new PciFunction(ctx.id, PIIX3_IDE_IDS);
     fn.setBar(BMIBA_BAR, { kind: 'io', size: 16, handler: this.busMasterPorts });
+    // BMIBA bits 31:4 are writable, as on QEMU: SeaBIOS sizes I/O BARs from all 32 bits and would see
+    // a 4 GiB request if the upper half read back as zero.
+    fn.set32(PCI_BASE_ADDRESS_0 + BMIBA_BAR * 4, 1, 0xfffffff0);
     fn.set16(PCI_IDETIM_PRIMARY, 0, 0xffff);
     fn.set16(PCI_IDETIM_SECONDARY, 0, 0xffff);
     fn.set8(PCI_SIDETIM, 0, 0xff);
