@@ -16,6 +16,9 @@ import { isZero } from './zero.js';
 /** A grain table entry of 1: the grain reads as zeros (QEMU writes it with zeroed_grain). */
 const GTE_ZEROED = 1;
 
+/** Inflated grains kept per compressed extent (512 KiB with 64 KiB grains): enough for a guest's locality. */
+const INFLATED_CACHE_GRAINS = 8;
+
 /** Messages kept per check; past that only the count grows (a hostile image can have millions). */
 export const MAX_REPORTED = 100;
 
@@ -64,8 +67,10 @@ export class SparseExtent implements Extent {
   private readonly entryBuf = new Uint8Array(4);
   /** Table entries on their way to disk: up to one whole table. */
   private readonly entriesBuf: Uint8Array;
-  private cachedGrain = -1;
-  private readonly cachedData: Uint8Array;
+  /** Inflated grains of a compressed extent, replaced round-robin: which grain each slot holds (-1: none). */
+  private readonly cachedGrains = new Float64Array(INFLATED_CACHE_GRAINS).fill(-1);
+  private readonly cachedData: Uint8Array[] = [];
+  private nextVictim = 0;
   private readonly fileBytes: number;
 
   private constructor(
@@ -91,7 +96,10 @@ export class SparseExtent implements Extent {
     this.nextFree = usedEnd;
     this.scratch = new Uint8Array(this.grainSectors * SECTOR);
     this.entriesBuf = new Uint8Array(this.gtBytes);
-    this.cachedData = new Uint8Array(this.compressed ? this.grainSectors * SECTOR : 0);
+    if (this.compressed) {
+      for (let i = 0; i < INFLATED_CACHE_GRAINS; i++)
+        this.cachedData.push(new Uint8Array(this.grainSectors * SECTOR));
+    }
   }
 
   /**
@@ -231,8 +239,8 @@ export class SparseExtent implements Extent {
         const got = readFully(this.fd, dest, (g + inGrain) * SECTOR, this.path, at, n * SECTOR);
         if (got < n * SECTOR) dest.fill(0, at + got, at + n * SECTOR);
       } else if (g > GTE_ZEROED) {
-        this.inflateGrain(grain, g);
-        dest.set(this.cachedData.subarray(inGrain * SECTOR, (inGrain + n) * SECTOR), at);
+        const data = this.inflateGrain(grain, g);
+        dest.set(data.subarray(inGrain * SECTOR, (inGrain + n) * SECTOR), at);
       } else if (g === 0 && parent) {
         parent(diskSector + s, dest.subarray(at, at + n * SECTOR));
       } else {
@@ -242,9 +250,10 @@ export class SparseExtent implements Extent {
     }
   }
 
-  /** Inflates grain `grain` (stored at sector `g`) into the one-grain cache. */
-  private inflateGrain(grain: number, g: number): void {
-    if (this.cachedGrain === grain) return;
+  /** Grain `grain` (stored deflated at sector `g`), inflated, from the cache or the file. */
+  private inflateGrain(grain: number, g: number): Uint8Array {
+    const hit = this.cachedGrains.indexOf(grain);
+    if (hit >= 0) return this.cachedData[hit]!;
     const grainBytes = this.grainSectors * SECTOR;
     const pos = g * SECTOR;
     const where = `${this.path}: compressed grain ${grain} at offset ${pos}`;
@@ -280,9 +289,13 @@ export class SparseExtent implements Extent {
           : `does not inflate (${(err as Error).message})`;
       throw new BlockError(`${where}: ${why}`, 'format');
     }
-    this.cachedData.set(data);
-    if (data.length < grainBytes) this.cachedData.fill(0, data.length);
-    this.cachedGrain = grain;
+    const slot = this.nextVictim;
+    this.nextVictim = (slot + 1) % INFLATED_CACHE_GRAINS;
+    const out = this.cachedData[slot]!;
+    out.set(data);
+    if (data.length < grainBytes) out.fill(0, data.length);
+    this.cachedGrains[slot] = grain;
+    return out;
   }
 
   write(sector: number, src: Uint8Array, parent: ParentReader | null, diskSector: number): void {
