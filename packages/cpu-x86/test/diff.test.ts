@@ -23,6 +23,7 @@ const GROUPS = [
   'apic',
   'descriptors',
   'x87',
+  'x87b',
 ] as const;
 const LIMIT = Number(process.env.PLUGBOARD_DIFF_CASES ?? 1000);
 /** Generous: the largest group (string) runs about 20 000 instructions a case. */
