@@ -29,18 +29,17 @@ export class UdpNat {
     return this.bindings.size;
   }
 
-  /** Sends a guest datagram to `hostIp:dstPort`; false when the socket limit refuses it. */
-  send(guestIp: number, guestPort: number, hostIp: number, dstPort: number, payload: Uint8Array): boolean {
+  /** Sends a guest datagram to `hostIp:dstPort`; dropped when the socket limit is reached. */
+  send(guestIp: number, guestPort: number, hostIp: number, dstPort: number, payload: Uint8Array): void {
     const key = guestIp * 65536 + guestPort;
     let b = this.bindings.get(key);
     if (!b) {
-      if (this.bindings.size >= this.stack.config.limits.maxUdpSockets) return false;
+      if (this.bindings.size >= this.stack.config.limits.maxUdpSockets) return;
       b = this.open(key, guestIp, guestPort);
     }
     b.lastUsed = performance.now();
-    if (b.socket.getSendQueueCount() >= MAX_SEND_QUEUE) return true;
+    if (b.socket.getSendQueueCount() >= MAX_SEND_QUEUE) return;
     b.socket.send(Buffer.from(payload), dstPort, ipToString(hostIp));
-    return true;
   }
 
   close(): void {

@@ -306,3 +306,33 @@ describe('TCP NAT', () => {
     expect(guest.slirp.tcp.size).toBe(0);
   });
 });
+
+describe('TCP against a hostile guest', () => {
+  it('random segments on an open connection never throw and never grow buffers past their limits', async () => {
+    const srv = await server((s) => s.write(Buffer.alloc(1 << 20, 0x63)));
+    guest = new Guest({ limits: { tcpSendBuffer: 65536 } as never });
+    let seed = 99;
+    const rand = (n: number) => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed % n;
+    };
+    for (let round = 0; round < 4; round++) {
+      const c = new Conn(srv.port, 42000 + round);
+      await c.open();
+      for (let i = 0; i < 1500; i++) {
+        const flags = [0x10, 0x18, 0x11, 0x04, 0x02, 0x12, 0x01, 0x3f, 0][rand(9)]!;
+        const seq = (c.seq + rand(200000) - 100000) >>> 0;
+        c.ack = (c.ack + rand(4000) - 2000) >>> 0;
+        const data = new Uint8Array(rand(3) === 0 ? rand(1500) : 0);
+        expect(() => c.send(flags, data, rand(65536), seq)).not.toThrow();
+        if (i % 100 === 0) guest.advance(rand(3e9));
+        if (i % 300 === 0) await new Promise((r) => setTimeout(r, 1));
+        for (const conn of guest.slirp.tcp.connections())
+          expect(conn.bufferedFromHost).toBeLessThanOrEqual(65536);
+      }
+      guest.take();
+    }
+    for (let i = 0; i < 20; i++) guest.advance(61e9);
+    expect(guest.slirp.tcp.size).toBeLessThanOrEqual(4);
+  });
+});
