@@ -25,6 +25,10 @@ describe('PIIX3 IDE: PCI function', () => {
     expect(b.config(0x00, 4)).toBe(0x70108086);
     expect(b.config(0x08, 4)).toBe(0x01018000);
     expect(b.config(0x20, 4)).toBe(0xc001);
+    // BAR sizing as SeaBIOS does it: all ones in, a 16-byte I/O BAR out.
+    b.setConfig(0x20, 4, 0xffffffff);
+    expect(b.config(0x20, 4)).toBe(0xfffffff1);
+    b.setConfig(0x20, 4, 0xc000);
     b.setConfig(0x40, 2, 0xa307);
     b.setConfig(0x44, 1, 0x5a);
     expect(b.config(0x40, 2)).toBe(0xa307);
