@@ -293,6 +293,22 @@ describe('LocalApic timer', () => {
     expect(rd(0x390)).toBe(0);
   });
 
+  it('a periodic count of 1 coalesces expiries instead of firing once per period', () => {
+    const { apic, wr, enable, clock } = setup();
+    enable();
+    wr(0x3e0, 0xb);
+    wr(0x320, 0x20042);
+    wr(0x380, 1);
+    clock.advanceTo(1_000_000);
+    let fired = 0;
+    const fire = clock.createTimer('count', () => fired++);
+    fire.arm(0);
+    clock.runDue();
+    expect(fired).toBe(1);
+    expect(apic.acknowledge()).toBe(0x42);
+    expect(clock.nextDeadline).toBe(1_000_001);
+  });
+
   it('keeps counting while masked but delivers nothing', () => {
     const { apic, rd, wr, enable, runTo } = setup();
     enable();
