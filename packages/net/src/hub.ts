@@ -47,12 +47,16 @@ export class Hub implements NetworkBackend {
     };
   }
 
-  /** Plugs another netdev into the hub, the hub standing for its NIC. */
-  attach(backend: NetworkBackend): void {
+  /** Plugs another netdev into the hub, the hub standing for its NIC; returns the unplugging. */
+  attach(backend: NetworkBackend): () => void {
     let backendPort: NetworkPort | null = null;
     const hubPort = this.connect({ receive: (frame) => backendPort?.send(frame), canReceive: () => true });
     backendPort = backend.connect({ receive: (frame) => hubPort.send(frame), canReceive: () => true });
     this.ports.push(backendPort, hubPort);
+    return () => {
+      backendPort.disconnect();
+      hubPort.disconnect();
+    };
   }
 
   close(): void {

@@ -7,6 +7,7 @@ export { FrameQueue } from './frame-queue.js';
 export { Hub } from './hub.js';
 export { PcapWriter } from './pcap-writer.js';
 export { type DumpConfig, dumpPlugin, type HubConfig, hubPlugin, socketPlugin } from './plugins.js';
+export { SegmentView } from './segment.js';
 export { SocketBackend, type SocketConfig, socketMode } from './socket-backend.js';
 export { frameForStream, MAX_STREAM_FRAME, StreamDeframer } from './stream-framing.js';
 

@@ -2,6 +2,7 @@ import { type Device, definePlugin, type NetworkBackend, Tokens } from '@plugboa
 import { DumpFilter } from './dump.js';
 import { Hub } from './hub.js';
 import { PcapWriter } from './pcap-writer.js';
+import { SegmentView } from './segment.js';
 import { SocketBackend, type SocketConfig, socketMode } from './socket-backend.js';
 
 const queueFrames = {
@@ -14,11 +15,12 @@ const queueFrames = {
 
 export type HubConfig = {
   members: string[];
+  segment?: string;
   queueFrames: number;
   queueBytes: number;
 };
 
-export const hubPlugin = definePlugin<HubConfig, Hub & Device>({
+export const hubPlugin = definePlugin<HubConfig, (Hub | SegmentView) & Device>({
   meta: { id: 'hub', name: 'Ethernet hub (QEMU -net hub / vlan=n)' },
   kind: 'netdev',
   configSchema: {
@@ -33,12 +35,23 @@ export const hubPlugin = definePlugin<HubConfig, Hub & Device>({
         description:
           'Ids of other netdevs (slirp, socket, ...) to plug into the hub; NICs join by naming the hub.',
       },
+      segment: {
+        type: 'string',
+        minLength: 1,
+        description:
+          'Process-wide segment name (QEMU vlan number): hubs naming it in several machines of one process are one segment.',
+      },
       queueFrames,
       queueBytes: { type: 'integer', minimum: 1514, default: 1048576, description: 'Bytes held per member.' },
     },
   },
   create(ctx, config) {
-    const hub = new Hub(ctx.id, config.queueFrames, config.queueBytes) as Hub & Device;
+    const hub = (
+      config.segment === undefined
+        ? new Hub(ctx.id, config.queueFrames, config.queueBytes)
+        : new SegmentView(ctx.id, config.segment, config.queueFrames, config.queueBytes)
+    ) as (Hub | SegmentView) & Device;
+    const shared = hub instanceof SegmentView ? hub.hub : hub;
     hub.realize = () => {
       for (const name of config.members) {
         if (name === ctx.id) throw new Error(`hub ${ctx.id}: members cannot name the hub itself`);
@@ -46,7 +59,8 @@ export const hubPlugin = definePlugin<HubConfig, Hub & Device>({
       }
     };
     hub.destroy = () => hub.close();
-    hub.info = () => `hub ${ctx.id}: ${hub.memberCount} members, ${hub.dropped} frames dropped`;
+    hub.info = () =>
+      `hub ${ctx.id}${config.segment ? ` (segment ${config.segment})` : ''}: ${shared.memberCount} members, ${shared.dropped} frames dropped`;
     return hub;
   },
 });
