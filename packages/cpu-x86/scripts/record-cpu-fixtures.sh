@@ -1,7 +1,8 @@
 #!/bin/sh
 # Records the differential CPU test fixtures from QEMU.
 #
-# For each test program in test/harness/asm/<group>.asm: assembles it into a
+# For each test program <group>.asm in test/harness/asm or test/asm (default:
+# all of them; they include test/harness/asm/lib.inc): assembles it into a
 # 64 KiB BIOS image (test/fixtures/<group>.bin, what the Plugboard side runs),
 # boots it as the BIOS of qemu-system-i386 (TCG, -cpu qemu32) and keeps what
 # it prints on the debug console as test/fixtures/<group>.txt. The CPUID
@@ -30,9 +31,25 @@ run() { # image output cpu
   mv "$2.tmp" "$2"
 }
 
-groups=${*:-"alu shift muldiv bcd bitops string x87 cpuid"}
+source_of() { # group -> its .asm
+  for dir in "$asm" "$here/test/asm"; do
+    if [ -f "$dir/$1.asm" ]; then
+      echo "$dir/$1.asm"
+      return
+    fi
+  done
+  echo "no program $1.asm in $asm or $here/test/asm" >&2
+  exit 1
+}
+
+if [ $# -gt 0 ]; then
+  groups=$*
+else
+  groups=$(for f in "$asm"/*.asm "$here"/test/asm/*.asm; do [ -f "$f" ] && basename "$f" .asm; done)
+fi
 for g in $groups; do
-  nasm -w-number-overflow -f bin -I "$asm/" -o "$out/$g.bin" "$asm/$g.asm"
+  src=$(source_of "$g")
+  nasm -w-number-overflow -f bin -I "$asm/" -o "$out/$g.bin" "$src"
   if [ "$g" = cpuid ]; then
     for model in qemu32 pentium pentium2 pentium3; do
       run "$out/$g.bin" "$out/cpuid-$model.txt" "$model"
