@@ -10,7 +10,7 @@ import { echoReply } from './icmp.js';
 import { buildIpv4, type Ipv4Packet, PROTO_ICMP, PROTO_TCP, PROTO_UDP, parseIpv4 } from './ipv4.js';
 import { type HostFwd, parseHostFwd } from './options.js';
 import { Reassembler } from './reassembly.js';
-import { BROADCAST_MAC, type GatewayUdpHandler, SLIRP_MAC, type Stack } from './stack.js';
+import { BROADCAST_MAC, type GatewayUdpHandler, LOOPBACK, SLIRP_MAC, type Stack } from './stack.js';
 import { TcpNat } from './tcp-nat.js';
 import { TFTP_PORT, TftpServer } from './tftp.js';
 import { buildUdp, parseUdp } from './udp.js';
@@ -95,6 +95,7 @@ export class Slirp implements NetworkBackend, Stack {
     await this.forwarder.open(this.forwards);
   }
 
+  /** The guest's address once learned (ARP or IP), else the first DHCP address. */
   get guestIp(): number {
     return this.learnedIp ?? this.vnet.dhcpStart;
   }
@@ -302,7 +303,7 @@ export class Slirp implements NetworkBackend, Stack {
     }
     const inside = (ip.dst & v.mask) >>> 0 === v.network;
     if (this.config.restrict || ip.dst >>> 28 >= 0xe || (inside && ip.dst !== v.host)) return;
-    this.udp.send(ip.src, u.srcPort, ip.dst === v.host ? 0x7f000001 : ip.dst, u.dstPort, u.payload);
+    this.udp.send(ip.src, u.srcPort, ip.dst === v.host ? LOOPBACK : ip.dst, u.dstPort, u.payload);
   }
 
   private tcpTarget(dst: number, port: number): { host: string; port: number } | null {

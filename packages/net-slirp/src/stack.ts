@@ -8,8 +8,6 @@ export interface Stack {
   readonly vnet: VirtualNet;
   readonly clock: Clock;
   readonly timers: VirtualTimers;
-  /** The guest's address once learned (ARP, IP or DHCP), else the first DHCP address. */
-  readonly guestIp: number;
   /** Sends an IPv4 datagram to the guest, fragmenting beyond the MTU; `toMac` overrides the guest's MAC. */
   sendIp(proto: number, src: number, dst: number, payload: Uint8Array, toMac?: Uint8Array): void;
   sendUdp(
