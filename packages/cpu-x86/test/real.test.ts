@@ -146,4 +146,17 @@ describe('real mode basics', () => {
     expect(mem.read8(0x2020c)).toBe(0x5a);
     expect(m.cpu.regs[1] & 0xffff).toBe(0);
   });
+
+  it('counts the TSC in virtual time, instruction by instruction', () => {
+    const m = runReal(`
+      rdtsc
+      mov ebx, eax
+      nop
+      nop
+      rdtsc
+      sub eax, ebx
+      hlt`);
+    // 1 ns per instruction and a 1 GHz TSC: the second RDTSC runs 4 instructions after the first.
+    expect(m.cpu.regs[0]).toBe(4);
+  });
 });

@@ -98,6 +98,8 @@ export class X86 extends CpuState {
   readonly tscHz: number;
   /** Set by a triple fault: nothing runs until reset. */
   shutdown = false;
+  /** Instructions retired in the current `run` slice (virtual time the clock has not seen yet). */
+  private sliceRetired = 0;
   private readonly instr = new Instr();
   private readonly onTripleFault: () => void;
 
@@ -164,8 +166,18 @@ export class X86 extends CpuState {
     else this.ports.out32(port, v >>> 0);
   }
 
+  /**
+   * Virtual time at the current instruction: the clock advances once per run
+   * slice, so add what this slice has executed so far.
+   */
+  private virtualNow(): number {
+    const clock = this.clock;
+    if (clock.options.mode !== 'instructions') return clock.now;
+    return clock.now + this.sliceRetired * clock.options.nsPerInstruction;
+  }
+
   private virtualTsc(): number {
-    return Math.floor((this.clock.now * this.tscHz) / 1e9);
+    return Math.floor((this.virtualNow() * this.tscHz) / 1e9);
   }
 
   /** The time-stamp counter: virtual time at `tscHz`, plus the offset software set. */
@@ -196,6 +208,7 @@ export class X86 extends CpuState {
     this.checkMemoryMap();
     const i = this.instr;
     let n = 0;
+    this.sliceRetired = 0;
     while (n < budget) {
       try {
         while (n < budget) {
@@ -214,6 +227,7 @@ export class X86 extends CpuState {
           decode(this, eip, this.code32, i);
           this.eip = this.code32 ? (eip + i.len) >>> 0 : (eip + i.len) & 0xffff;
           const tf = this.flags & TF;
+          this.sliceRetired = n;
           OPS[i.op](this, i);
           n++;
           if (tf !== 0) this.singleStep();
