@@ -21,6 +21,8 @@ export const Tokens = {
   NetworkBackend: Symbol.for('plugboard.NetworkBackend'),
   /** The Cpu, once built. */
   Cpu: Symbol.for('plugboard.Cpu'),
+  /** The machine's screen (a DisplaySource), bound by the graphics card. */
+  Display: Symbol.for('plugboard.Display'),
   /** Firmware configuration items (fw_cfg): bound by the fw_cfg device, filled by others. */
   FirmwareConfig: Symbol.for('plugboard.FirmwareConfig'),
 } as const;
