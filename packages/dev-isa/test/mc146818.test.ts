@@ -74,6 +74,15 @@ describe('mc146818 clock', () => {
     expect([rd(0), rd(2)]).toEqual([0x01, 0x01]);
   });
 
+  it('arms no timer while no RTC interrupt is enabled, yet keeps time', () => {
+    expect(parts.clock.nextDeadline).toBe(Number.POSITIVE_INFINITY);
+    runTo(3600 * SECOND + 5 * SECOND);
+    expect([rd(4), rd(2), rd(0)]).toEqual([1, 0, 5]);
+    expect(rd(0x0c) & 0x10).toBe(0x10);
+    wr(0x0b, 0x12);
+    expect(parts.clock.nextDeadline).toBe(3606 * SECOND);
+  });
+
   it('catches up on a read when time moved past several updates', () => {
     parts.clock.advanceTo(10.5 * SECOND);
     expect(rd(0)).toBe(0x10);

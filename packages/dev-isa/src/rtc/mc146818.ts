@@ -190,6 +190,7 @@ export class Mc146818 {
         this.cmos[RTC_REG_B] = value;
         this.updateIrq();
         this.rearmPeriodic();
+        this.armUpdateTimer();
         break;
       case RTC_REG_C:
       case RTC_REG_D:
@@ -216,20 +217,30 @@ export class Mc146818 {
 
   private startDivider(firstUpdate: number): void {
     this.nextUpdate = firstUpdate;
-    if (firstUpdate === Number.POSITIVE_INFINITY) this.updateTimer.cancel();
-    else this.updateTimer.arm(firstUpdate);
+    this.armUpdateTimer();
   }
 
-  /** Runs updates whose time has come but whose timer has not fired yet. */
+  /**
+   * The update timer runs only while an update or alarm interrupt is enabled;
+   * otherwise register reads catch up, so an idle guest costs no timer events.
+   */
+  private armUpdateTimer(): void {
+    if (this.nextUpdate !== Number.POSITIVE_INFINITY && this.cmos[RTC_REG_B] & (REG_B_UIE | REG_B_AIE)) {
+      this.updateTimer.arm(this.nextUpdate);
+    } else this.updateTimer.cancel();
+  }
+
+  /** Runs updates whose time has come but whose timer has not fired (or is not armed). */
   private catchUp(): void {
     if (this.clock.now >= this.nextUpdate) this.onUpdateTimer(this.clock.now);
   }
 
+  /** Every update due by `now`, in one step: the time advances, UF (and AF, for the final time) are set. */
   private onUpdateTimer(now: number): void {
     if (now < this.nextUpdate) return;
     const seconds = Math.floor((now - this.nextUpdate) / NS_PER_SECOND) + 1;
     this.nextUpdate += seconds * NS_PER_SECOND;
-    this.updateTimer.arm(this.nextUpdate);
+    this.armUpdateTimer();
     if (this.cmos[RTC_REG_B] & REG_B_SET) return;
     this.setSeconds(this.seconds() + seconds);
     let flags = REG_C_UF;
