@@ -1,7 +1,15 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createDeviceContext, createMachineParts, PluginRegistry } from '@plugboard/core';
+import {
+  type BlockBackend,
+  buildMachine,
+  createDeviceContext,
+  createMachineParts,
+  loadProfile,
+  PluginRegistry,
+  Tokens,
+} from '@plugboard/core';
 import { describe, expect, it } from 'vitest';
 import { createVmdk, fileDrive, plugins, VmdkImage } from '../src/index.js';
 import { tempDir } from './helpers.js';
@@ -66,5 +74,34 @@ describe('file drive plugin over VMDK', () => {
     const drive = await build(dir, { file: 'stream.vmdk', snapshot: true });
     drive.write(0, new Uint8Array(512).fill(1));
     drive.destroy();
+  });
+});
+
+describe('file drives in a machine profile', () => {
+  it('builds, binds the drive as a BlockBackend under its id, and releases the image on destroy', async () => {
+    const dir = tempDir('pb-profile-');
+    createVmdk(join(dir, 'disk.vmdk'), 4 * 1024 * 1024, { subformat: 'twoGbMaxExtentSparse' });
+    const profile = join(dir, 'machine.json');
+    writeFileSync(
+      profile,
+      JSON.stringify({
+        name: 'disks',
+        memory: '1M',
+        drives: { hd0: { type: 'file', config: { file: 'disk.vmdk' } } },
+      }),
+    );
+    const registry = new PluginRegistry();
+    registry.addPackage({ plugins });
+    const machine = await buildMachine(loadProfile(profile), registry);
+    const drive = machine.container.get<BlockBackend>(Tokens.BlockBackend, { name: 'hd0' });
+    expect(drive.sectorCount).toBe(8192);
+    drive.write(8191, new Uint8Array(512).fill(7));
+    await machine.destroy();
+    expect(existsSync(join(dir, 'disk.vmdk.lock'))).toBe(false);
+    const img = VmdkImage.open(join(dir, 'disk.vmdk'), { readOnly: true });
+    const back = new Uint8Array(512);
+    img.read(8191, back);
+    img.close();
+    expect(back[0]).toBe(7);
   });
 });
