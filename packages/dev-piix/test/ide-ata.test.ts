@@ -289,6 +289,8 @@ describe('PIIX3 IDE: PIO transfers', () => {
     d.lba28(0x20, 999, 2);
     expect(d.status()).toBe(DRDY | ERR);
     expect(d.in(1)).toBe(0x10);
+    // The task file points at sector 1000, the first that does not exist.
+    expect([d.in(3), d.in(4)]).toEqual([1000 & 0xff, 1000 >>> 8]);
     d.lba48(0x25, 2 ** 40, 1);
     expect(d.in(1)).toBe(0x10);
     d.lba28(0x40, 990, 20);

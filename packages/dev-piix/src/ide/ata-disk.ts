@@ -282,7 +282,8 @@ export class AtaDisk extends IdeDevice {
     const count = ext ? this.count48() : this.count28();
     const lba = this.startLba(ext);
     if (lba < 0 || lba + count > this.sectors) {
-      if (lba >= 0) this.putAddress(Math.max(lba, Math.min(this.sectors, lba + count - 1)));
+      // The task file points at the first sector that does not exist.
+      if (lba >= 0) this.putAddress(Math.max(lba, this.sectors));
       this.fail(ERROR_IDNF);
       return false;
     }
