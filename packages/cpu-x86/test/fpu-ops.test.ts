@@ -305,6 +305,54 @@ describe('x87 constants and special operations', () => {
     }
   });
 
+  it('FSIN, FCOS, FPTAN raise IE for unnormals, SNaNs and infinities (the cases QEMU gets wrong)', () => {
+    for (const modrm of [0xfe, 0xff, 0xf2, 0xfb]) {
+      for (const [se, sig] of [
+        [0x3fff, 0x1234n],
+        [0x7fff, 0x8000000000000800n],
+        [0xffff, 0x8000000000000000n],
+      ] as const) {
+        const f = new Fpu();
+        f.fldM80(se, sig);
+        f.op(0xd9, modrm);
+        expect(f.sw & (SW.IE | SW.C2), `${modrm.toString(16)} ${se.toString(16)}`).toBe(SW.IE);
+      }
+    }
+  });
+
+  it('FSIN and FPTAN of a denormal give the operand, FCOS gives 1, all inexact and rounded per RC', () => {
+    const f = new Fpu();
+    f.fldM80(0x8000, 0x0000000012345678n);
+    f.op(0xd9, 0xfe);
+    expect(f.st(0)).toEqual([0x8000, 0x0000000012345678n]);
+    expect(f.sw & (SW.UE | SW.PE | SW.DE)).toBe(SW.UE | SW.PE | SW.DE);
+    const g = new Fpu();
+    g.setMode(3, 3); // chop: sin x is a hair smaller than x
+    g.fldM80(0x3fc0, 0xc000000000000000n);
+    g.op(0xd9, 0xfe);
+    expect(g.st(0)).toEqual([0x3fc0, 0xbfffffffffffffffn]);
+    g.fldM80(0x3fc0, 0xc000000000000000n);
+    g.op(0xd9, 0xff);
+    expect(g.st(0)).toEqual([0x3ffe, 0xffffffffffffffffn]);
+    g.setMode(3, 2); // up: tan x is a hair larger than x
+    g.fldM80(0x3fc0, 0xc000000000000000n);
+    g.op(0xd9, 0xf2);
+    expect(g.st(1)).toEqual([0x3fc0, 0xc000000000000001n]);
+  });
+
+  it('FPATAN of a tiny ratio is the quotient (x > 0) or pi (x < 0), far below float64 range', () => {
+    const f = new Fpu();
+    f.fldM80(0x0000, 0x0000000000000003n); // y: denormal
+    f.fldM80(0x3fff, 0xc000000000000000n); // x = 1.5
+    f.op(0xd9, 0xf3);
+    expect(f.st(0)).toEqual([0x0000, 0x0000000000000002n]);
+    f.op(0xdb, 0xe3);
+    f.fldM80(0x8001, 0x8000000000000000n);
+    f.fldM80(0xbfff, 0x8000000000000000n);
+    f.op(0xd9, 0xf3);
+    expect(f.st(0)).toEqual([0xc000, 0xc90fdaa22168c235n]);
+  });
+
   it('transcendental special operands follow the SDM tables', () => {
     const f = new Fpu();
     f.fldM64(-0);

@@ -1042,11 +1042,46 @@ export class Float80 {
     return this.finish(64);
   }
 
-  /** Rounds operand A itself into the result (a function that is the identity to 64 bits here). */
-  resultFromA(inexact: boolean): boolean {
+  /**
+   * A result a hair's breadth from operand A: just below it in magnitude when
+   * `below` (sin x, cos x near 0), just above otherwise (tan x). Rounds exactly
+   * per RC and raises PE (and UE for tiny results) like any inexact result.
+   */
+  resultNearA(below: boolean): boolean {
     this.workFromA();
-    if (inexact) this.flags |= SW_PE;
+    if (below) {
+      if (this.lo !== 0) {
+        this.lo -= 1;
+      } else if (this.hi !== 0x80000000) {
+        this.hi -= 1;
+        this.lo = 0xffffffff;
+      } else {
+        this.hi = 0xffffffff;
+        this.lo = 0xffffffff;
+        this.exp -= 1;
+      }
+      this.ext = 0xffffffff;
+    } else {
+      this.ext = 1;
+    }
     return this.finish(64);
+  }
+
+  /** Exchanges operands A and B. */
+  swapOperands(): void {
+    const { aSign, aExp, aHi, aLo, aCls, aDenormal } = this;
+    this.aSign = this.bSign;
+    this.aExp = this.bExp;
+    this.aHi = this.bHi;
+    this.aLo = this.bLo;
+    this.aCls = this.bCls;
+    this.aDenormal = this.bDenormal;
+    this.bSign = aSign;
+    this.bExp = aExp;
+    this.bHi = aHi;
+    this.bLo = aLo;
+    this.bCls = aCls;
+    this.bDenormal = aDenormal;
   }
 
   private savedB = new Float64Array(6);

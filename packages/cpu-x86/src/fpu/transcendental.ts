@@ -1,5 +1,5 @@
-import { BIAS, CLS_INF, CLS_QNAN, CLS_ZERO, type Float80 } from './float80.js';
-import { SW_ZE } from './status.js';
+import { BIAS, CLS_FINITE, CLS_INF, CLS_QNAN, CLS_ZERO, type Float80 } from './float80.js';
+import { SW_PE, SW_ZE } from './status.js';
 
 /**
  * F2XM1, FYL2X, FYL2XP1, FPATAN, FSIN, FCOS and FPTAN. Special operands
@@ -11,7 +11,7 @@ import { SW_ZE } from './status.js';
 
 const TWO32 = 4294967296;
 
-/** Below this exponent sin x and tan x round to x, and cos x to 1, at 64 bits. */
+/** Below this exponent sin x, tan x and cos x are within 2^-64 relative of x, x and 1. */
 const TRIG_TINY = -32;
 
 function setZero(f: Float80, sign: number): boolean {
@@ -38,7 +38,8 @@ function sinOrTan(f: Float80, tan: boolean): boolean {
   if (c === CLS_INF) return f.invalid();
   if (c === CLS_ZERO) return setZero(f, f.aSign);
   if (!f.denormalCheck(false)) return false;
-  if (f.aExp < TRIG_TINY) return f.resultFromA(true);
+  // sin x is a little below x in magnitude, tan x a little above.
+  if (f.aExp < TRIG_TINY) return f.resultNearA(!tan);
   const x = f.aToNumber();
   return f.fromNumber(tan ? Math.tan(x) : Math.sin(x), true);
 }
@@ -52,7 +53,10 @@ export function fcos(f: Float80): boolean {
     return true;
   }
   if (!f.denormalCheck(false)) return false;
-  if (f.aExp < TRIG_TINY) return f.fromNumber(1, true);
+  if (f.aExp < TRIG_TINY) {
+    f.setA(0, BIAS, 0x80000000, 0);
+    return f.resultNearA(true);
+  }
   return f.fromNumber(Math.cos(f.aToNumber()), true);
 }
 
@@ -146,11 +150,14 @@ export function fyl2xp1(f: Float80): boolean {
   if (yc === CLS_INF) return setInfinity(f, f.aSign ^ f.bSign);
   if (yc === CLS_ZERO) return setZero(f, f.aSign ^ f.bSign);
   if (f.aExp < -60) {
-    // log2(1 + x) = x log2(e) to far beyond 64 bits: two exact multiplies.
+    // log2(1 + x) = x log2(e) to far beyond 64 bits. The intermediate product
+    // is formed 2^16384 times too large so it cannot underflow on its own.
     f.saveB();
     f.setB(0, 0x3fff, 0xb8aa3b29, 0x5c17f0bc);
+    f.aExp += 16384;
     f.mul(64);
     f.resultToA();
+    f.aExp -= 16384;
     f.restoreB();
     return f.mul(64);
   }
@@ -170,8 +177,18 @@ function scaled(sign: number, cls: number, exp: number, hi: number, lo: number, 
 export function fpatan(f: Float80): boolean {
   if (f.anyNaN2()) return f.nan2();
   if (!f.denormalCheck(true)) return false;
+  if (f.aCls === CLS_FINITE && f.bCls === CLS_FINITE && f.bExp - f.aExp < -64) {
+    // |y/x| < 2^-63: arctan is y/x itself to 64 bits for x > 0, and pi for x < 0.
+    f.flags |= SW_PE;
+    if (f.aSign !== 0) {
+      f.setResult(f.bSign, 0x4000, 0xc90fdaa2, 0x2168c235);
+      return true;
+    }
+    f.swapOperands();
+    return f.div(64);
+  }
   // Scale both by the larger exponent so the ratio survives float64's range.
-  const k = Math.max(f.aCls === 1 ? f.aExp : 0, f.bCls === 1 ? f.bExp : 0);
+  const k = Math.max(f.aCls === CLS_FINITE ? f.aExp : 0, f.bCls === CLS_FINITE ? f.bExp : 0);
   const x = scaled(f.aSign, f.aCls, f.aExp, f.aHi, f.aLo, k);
   const y = scaled(f.bSign, f.bCls, f.bExp, f.bHi, f.bLo, k);
   const r = Math.atan2(y, x);

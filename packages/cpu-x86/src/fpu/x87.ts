@@ -1150,10 +1150,9 @@ export class X87 {
     this.writeResult(0);
     this.setC1(f.roundedUp);
     this.raise(f.flags);
+    // The SDM pushes 1.0 whatever the tangent was, a NaN included.
     this.push();
-    // A NaN operand gives the NaN in both places instead of 1.0.
-    if (f.rExp === 0x7fff && f.rHi !== 0x80000000) this.writeResult(0);
-    else this.setReg(0, 0, BIAS, 0x80000000, 0);
+    this.setReg(0, 0, BIAS, 0x80000000, 0);
   }
 
   private fsincos(): void {
