@@ -80,6 +80,43 @@ describe('PIIX3 IDE: detection and reset', () => {
     expect(s.status()).toBe(0);
   });
 
+  it('passes libata ata_sff_softreset: devchk, SRST, classify master disk and slave CD-ROM', () => {
+    const disk = new MemoryBackend(512, 4096);
+    const b = bench({ primary: { master: { drive: 'hd0' }, slave: { media: 'cdrom' } } }, { hd0: disk });
+    const d = new Driver(b);
+    const devchk = (unit: 0 | 1) => {
+      d.select(unit, 0xa0);
+      for (const [n, l] of [
+        [0x55, 0xaa],
+        [0xaa, 0x55],
+        [0x55, 0xaa],
+      ]) {
+        d.out(2, n);
+        d.out(3, l);
+      }
+      return d.in(2) === 0x55 && d.in(3) === 0xaa;
+    };
+    expect([devchk(0), devchk(1)]).toEqual([true, true]);
+    // ata_bus_softreset: ctl, ctl|SRST, ctl (nIEN clear, as libata runs with interrupts on).
+    d.control(0x08);
+    d.control(0x08 | 0x04);
+    d.control(0x08);
+    expect(d.altStatus() & BSY).toBe(0);
+    const classify = (unit: 0 | 1) => {
+      d.select(unit, 0xa0);
+      return { error: d.in(1), sig: [d.in(2), d.in(3), d.in(4), d.in(5)], status: d.status() };
+    };
+    expect(classify(0)).toEqual({ error: 1, sig: [1, 1, 0, 0], status: DRDY | DSC });
+    expect(classify(1)).toEqual({ error: 1, sig: [1, 1, 0x14, 0xeb], status: 0 });
+    expect(b.irq(PRIMARY)).toBe(false);
+    // IDENTIFY on each, then IDENTIFY PACKET on the slave.
+    expect(d.identify(0)[0]).toBe(0x0040);
+    d.select(1, 0xa0);
+    d.out(7, 0xec);
+    expect(d.status()).toBe(DRDY | ERR);
+    expect(d.identify(1, 0xa1)[0]).toBe(0x85c0);
+  });
+
   it('reads all zeros on a channel without devices', () => {
     const { b } = diskBench();
     const s = new Driver(b, SECONDARY);
