@@ -1,0 +1,267 @@
+import { type VgaState, VRAM_MASK } from './state.js';
+
+/** GR30: BLT mode. */
+export const BLTMODE_BACKWARDS = 0x01;
+export const BLTMODE_MEMSYSDEST = 0x02;
+export const BLTMODE_MEMSYSSRC = 0x04;
+export const BLTMODE_TRANSPARENTCOMP = 0x08;
+export const BLTMODE_PATTERNCOPY = 0x40;
+export const BLTMODE_COLOREXPAND = 0x80;
+/** GR31: BLT start/status. */
+export const BLT_BUSY = 0x01;
+export const BLT_START = 0x02;
+export const BLT_RESET = 0x04;
+export const BLT_FIFOUSED = 0x10;
+export const BLT_AUTOSTART = 0x80;
+/** GR33: BLT mode extensions. */
+export const BLTMODEEXT_DWORDGRANULARITY = 0x01;
+export const BLTMODEEXT_COLOREXPINV = 0x02;
+export const BLTMODEEXT_SOLIDFILL = 0x04;
+
+/** Raster operations by GR32 code; anything else leaves the destination alone, as on the chip. */
+const ROPS: Record<number, (d: number, s: number) => number> = {
+  0: () => 0,
+  5: (d, s) => s & d,
+  6: (d) => d,
+  9: (d, s) => s & ~d,
+  11: (d) => ~d,
+  13: (_, s) => s,
+  14: () => 0xff,
+  80: (d, s) => ~s & d,
+  89: (d, s) => s ^ d,
+  109: (d, s) => s | d,
+  144: (d, s) => ~s | ~d,
+  149: (d, s) => ~(s ^ d),
+  173: (d, s) => s | ~d,
+  208: (_, s) => ~s,
+  214: (d, s) => ~s | d,
+  218: (d, s) => ~s & ~d,
+};
+
+/** Lookup tables (destination << 8 | source) per ROP code, built on first use. */
+const ropTables = new Map<number, Uint8Array>();
+function ropTable(code: number): Uint8Array {
+  let t = ropTables.get(code);
+  if (!t) {
+    const f = ROPS[code] ?? ROPS[0x06];
+    t = new Uint8Array(65536);
+    for (let d = 0; d < 256; d++) for (let s = 0; s < 256; s++) t[(d << 8) | s] = f(d, s) & 0xff;
+    ropTables.set(code, t);
+  }
+  return t;
+}
+
+/** The widest line a BLT may have: 13-bit widths. */
+const MAX_LINE = 8192;
+
+/**
+ * The CL-GD5446 BitBLT engine. Every video-memory address it touches is
+ * wrapped to the 4 MiB of video memory, as the chip's address lines wrap,
+ * so no rectangle, pitch or address a guest programs can reach outside it
+ * (QEMU's CVE-2016-9921, CVE-2017-2615 and CVE-2017-2620 came from not doing
+ * that).
+ */
+export class BitBlt {
+  private readonly line = new Uint8Array(MAX_LINE + 8);
+  /** System-to-screen: bytes of the current source line received, and their count per line. */
+  private received = 0;
+  private lineBytes = 0;
+  private linesLeft = 0;
+  /** Parameters latched at start. */
+  private width = 0;
+  private height = 0;
+  private dstPitch = 0;
+  private srcPitch = 0;
+  private dst = 0;
+  private src = 0;
+  private mode = 0;
+  private modeExt = 0;
+  private pixel = 1;
+  private rop: Uint8Array = ropTable(0x0d);
+  private fg = 0;
+  private bg = 0;
+
+  constructor(private readonly s: VgaState) {}
+
+  /** True while the engine waits for system-to-screen data. */
+  get active(): boolean {
+    return this.lineBytes !== 0;
+  }
+
+  reset(): void {
+    this.s.gr[0x31] &= ~(BLT_START | BLT_BUSY | BLT_FIFOUSED);
+    this.received = 0;
+    this.lineBytes = 0;
+    this.linesLeft = 0;
+  }
+
+  /** GR31 written. */
+  writeControl(value: number): void {
+    const old = this.s.gr[0x31];
+    this.s.gr[0x31] = value;
+    if (old & BLT_RESET && !(value & BLT_RESET)) this.reset();
+    else if (!(old & BLT_START) && value & BLT_START) this.start();
+  }
+
+  start(): void {
+    const gr = this.s.gr;
+    gr[0x31] |= BLT_BUSY;
+    this.width = (gr[0x20] | (gr[0x21] << 8)) + 1;
+    this.height = (gr[0x22] | (gr[0x23] << 8)) + 1;
+    this.dstPitch = gr[0x24] | (gr[0x25] << 8);
+    this.srcPitch = gr[0x26] | (gr[0x27] << 8);
+    this.dst = (gr[0x28] | (gr[0x29] << 8) | (gr[0x2a] << 16)) & VRAM_MASK;
+    this.src = (gr[0x2c] | (gr[0x2d] << 8) | (gr[0x2e] << 16)) & VRAM_MASK;
+    this.mode = gr[0x30];
+    this.modeExt = gr[0x33];
+    this.pixel = ((this.mode >> 4) & 3) + 1;
+    this.rop = ropTable(gr[0x32]);
+    this.fg = this.color(this.s.shadowGr1, 0x11, 0x13, 0x15);
+    this.bg = this.color(this.s.shadowGr0, 0x10, 0x12, 0x14);
+    if (
+      (this.mode & (BLTMODE_MEMSYSSRC | BLTMODE_MEMSYSDEST)) === (BLTMODE_MEMSYSSRC | BLTMODE_MEMSYSDEST) ||
+      this.width > MAX_LINE
+    ) {
+      this.reset();
+      return;
+    }
+    if (this.mode & BLTMODE_MEMSYSDEST) {
+      // Video-to-system transfers are not modelled (no driver we know of uses them).
+      this.reset();
+      return;
+    }
+    if (this.mode & BLTMODE_BACKWARDS) {
+      this.dstPitch = -this.dstPitch;
+      this.srcPitch = -this.srcPitch;
+    }
+    if (this.mode & BLTMODE_MEMSYSSRC) {
+      this.beginSystemSource();
+      return;
+    }
+    if (this.mode & BLTMODE_PATTERNCOPY) {
+      const size = 8 * (this.mode & BLTMODE_COLOREXPAND ? 1 : 8 * this.pixel);
+      this.copyPattern((this.src & ~(size - 1)) >>> 0, true);
+    } else {
+      for (let y = 0; y < this.height; y++) this.drawLine(y, this.src + y * this.srcPitch, true);
+    }
+    this.reset();
+  }
+
+  private color(low: number, r1: number, r2: number, r3: number): number {
+    const gr = this.s.gr;
+    return (low | (gr[r1] << 8) | (gr[r2] << 16) | (gr[r3] << 24)) >>> 0;
+  }
+
+  private beginSystemSource(): void {
+    if (this.mode & BLTMODE_PATTERNCOPY) {
+      this.lineBytes = this.mode & BLTMODE_COLOREXPAND ? 8 : 64 * this.pixel;
+      this.linesLeft = 1;
+    } else {
+      if (this.mode & BLTMODE_COLOREXPAND) {
+        const pixels = Math.floor(this.width / this.pixel);
+        this.lineBytes =
+          this.modeExt & BLTMODEEXT_DWORDGRANULARITY ? ((pixels + 31) >> 5) * 4 : (pixels + 7) >> 3;
+      } else {
+        this.lineBytes = (this.width + 3) & ~3;
+      }
+      this.linesLeft = this.height;
+    }
+    this.received = 0;
+  }
+
+  /** A byte of system-to-screen source data (from the BLT aperture, the LFB or the VGA window). */
+  feed(value: number): void {
+    if (this.lineBytes === 0) return;
+    this.line[this.received++] = value;
+    if (this.received < this.lineBytes) return;
+    this.received = 0;
+    if (this.mode & BLTMODE_PATTERNCOPY) {
+      this.copyPattern(-1, false);
+      this.reset();
+      return;
+    }
+    this.drawLine(this.height - this.linesLeft, -1, false);
+    this.linesLeft--;
+    if (this.linesLeft <= 0) this.reset();
+  }
+
+  /** One destination line from video memory at `srcAddr`, or from the system line buffer. */
+  private drawLine(y: number, srcAddr: number, video: boolean): void {
+    const vram = this.s.vram;
+    const rop = this.rop;
+    const px = this.pixel;
+    const backwards = (this.mode & BLTMODE_BACKWARDS) !== 0;
+    const step = backwards ? -1 : 1;
+    const dstLine = this.dst + y * this.dstPitch;
+    const srcByte = (i: number) => (video ? vram[(srcAddr + i * step) & VRAM_MASK] : this.line[i]);
+    if (this.mode & BLTMODE_COLOREXPAND) {
+      const skip = this.s.gr[0x2f] & 7;
+      const invert = this.modeExt & BLTMODEEXT_COLOREXPINV ? 0xff : 0;
+      const transparent = (this.mode & BLTMODE_TRANSPARENTCOMP) !== 0;
+      let bit = skip;
+      for (let x = skip * px; x < this.width; x += px, bit++) {
+        const set = ((srcByte(bit >> 3) ^ invert) >> (7 - (bit & 7))) & 1;
+        if (transparent && !set) continue;
+        this.putPixel(dstLine + x * step, set ? this.fg : this.bg, step);
+      }
+      return;
+    }
+    if (this.mode & BLTMODE_TRANSPARENTCOMP) {
+      // Without colour expansion, source pixels equal to the key (GR34/35) are left out (8 and 16 bpp).
+      const key = this.s.gr[0x34] | (this.s.gr[0x35] << 8);
+      for (let x = 0; x < this.width; x += px) {
+        const sp = px === 1 ? srcByte(x) : srcByte(x) | (srcByte(x + 1) << 8);
+        if (sp === (px === 1 ? key & 0xff : key)) continue;
+        for (let k = 0; k < px; k++) {
+          const d = (dstLine + (x + k) * step) & VRAM_MASK;
+          vram[d] = rop[(vram[d] << 8) | srcByte(x + k)];
+        }
+      }
+      return;
+    }
+    for (let x = 0; x < this.width; x++) {
+      const d = (dstLine + x * step) & VRAM_MASK;
+      vram[d] = rop[(vram[d] << 8) | srcByte(x)];
+    }
+  }
+
+  private putPixel(at: number, color: number, step: number): void {
+    const vram = this.s.vram;
+    for (let k = 0; k < this.pixel; k++) {
+      const d = (at + k * step) & VRAM_MASK;
+      vram[d] = this.rop[(vram[d] << 8) | ((color >>> (k * 8)) & 0xff)];
+    }
+  }
+
+  /** Pattern fills: an 8x8 pattern (colour, or 1 bpp with colour expansion) tiled over the rectangle. */
+  private copyPattern(patternAddr: number, video: boolean): void {
+    const vram = this.s.vram;
+    const px = this.pixel;
+    const expand = (this.mode & BLTMODE_COLOREXPAND) !== 0;
+    const solid = expand && (this.modeExt & BLTMODEEXT_SOLIDFILL) !== 0;
+    const transparent = (this.mode & BLTMODE_TRANSPARENTCOMP) !== 0;
+    const invert = this.modeExt & BLTMODEEXT_COLOREXPINV ? 0xff : 0;
+    const patternByte = (i: number) => (video ? vram[(patternAddr + i) & VRAM_MASK] : this.line[i]);
+    const skip = px === 3 ? this.s.gr[0x2f] & 0x1f : (this.s.gr[0x2f] & 7) * px;
+    let row = this.s.gr[0x2c] & 7;
+    for (let y = 0; y < this.height; y++, row = (row + 1) & 7) {
+      const dstLine = this.dst + y * this.dstPitch;
+      for (let x = skip; x < this.width; x += px) {
+        const column = Math.floor(x / px) & 7;
+        if (solid) {
+          this.putPixel(dstLine + x, this.fg, 1);
+        } else if (expand) {
+          const set = ((patternByte(row) ^ invert) >> (7 - column)) & 1;
+          if (transparent && !set) continue;
+          this.putPixel(dstLine + x, set ? this.fg : this.bg, 1);
+        } else {
+          const base = (row * 8 + column) * px;
+          for (let k = 0; k < px; k++) {
+            const d = (dstLine + x + k) & VRAM_MASK;
+            vram[d] = this.rop[(vram[d] << 8) | patternByte(base + k)];
+          }
+        }
+      }
+    }
+  }
+}

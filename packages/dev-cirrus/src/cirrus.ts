@@ -1,0 +1,439 @@
+import type { Clock, MmioHandler, PortHandler } from '@plugboard/core';
+import { BitBlt, BLT_AUTOSTART } from './bitblt.js';
+import { createState, resetState, type VgaState, VRAM_MASK, VRAM_SIZE } from './state.js';
+import { VgaMemory } from './vga-memory.js';
+
+/** Bits of GR00-GR08 that exist on a VGA. */
+const GR_MASK = [0x0f, 0x0f, 0x0f, 0x1f, 0x03, 0x7b, 0x0f, 0x0f, 0xff];
+/** Bits of SR00-SR04 that exist on a VGA. */
+const SR_MASK = [0x03, 0x3d, 0x0f, 0x3f, 0x0e];
+/** 60 Hz, with the last 1/25 of each frame in vertical retrace. */
+const FRAME_NS = 1e9 / 60;
+const RETRACE_NS = FRAME_NS / 25;
+
+/** BLT registers as the memory-mapped BLT window lays them out, by offset: the GR each byte is. */
+const MMIO_BLT: Record<number, number> = {
+  0: 0x00,
+  1: 0x10,
+  2: 0x12,
+  3: 0x14,
+  4: 0x01,
+  5: 0x11,
+  6: 0x13,
+  7: 0x15,
+  8: 0x20,
+  9: 0x21,
+  10: 0x22,
+  11: 0x23,
+  12: 0x24,
+  13: 0x25,
+  14: 0x26,
+  15: 0x27,
+  16: 0x28,
+  17: 0x29,
+  18: 0x2a,
+  20: 0x2c,
+  21: 0x2d,
+  22: 0x2e,
+  23: 0x2f,
+  24: 0x30,
+  26: 0x32,
+  27: 0x33,
+  28: 0x34,
+  29: 0x35,
+  32: 0x38,
+  33: 0x39,
+  64: 0x31,
+};
+
+/**
+ * The CL-GD5446: the VGA register set at 0x3B0-0x3DF, the legacy window at
+ * 0xA0000, and the Cirrus extensions (unlock, banking, linear aperture,
+ * memory-mapped BLT registers, BitBLT, hardware cursor).
+ */
+export class CirrusVga {
+  readonly state: VgaState = createState();
+  readonly memory = new VgaMemory(this.state);
+  readonly blt = new BitBlt(this.state);
+  /** Bumped on every write that can change the picture; the renderer skips unchanged frames. */
+  generation = 0;
+
+  constructor(private readonly clock: Clock) {
+    this.reset();
+  }
+
+  reset(): void {
+    resetState(this.state);
+    this.blt.reset();
+    this.generation++;
+  }
+
+  private get extended(): boolean {
+    return (this.state.sr[0x07] & 0x01) !== 0;
+  }
+
+  // --- I/O ports 0x3B0-0x3DF -----------------------------------------------
+
+  /** Whether the port belongs to the mono or colour set the MISC register does not select. */
+  private wrongSet(port: number): boolean {
+    const color = (this.state.misc & 0x01) !== 0;
+    return color ? port >= 0x3b0 && port <= 0x3bf : port >= 0x3d0 && port <= 0x3df;
+  }
+
+  readonly ports: PortHandler = {
+    read8: (offset) => this.readPort(0x3b0 + offset),
+    write8: (offset, value) => this.writePort(0x3b0 + offset, value),
+  };
+
+  readPort(port: number): number {
+    const s = this.state;
+    if (this.wrongSet(port)) return 0xff;
+    // Any other DAC access breaks the four-read sequence that unlocks the hidden DAC register.
+    if (port >= 0x3c7 && port <= 0x3c9) s.hiddenDacCount = 0;
+    switch (port) {
+      case 0x3c0:
+        return s.arFlipFlop ? 0 : s.arIndex;
+      case 0x3c1:
+        return (s.arIndex & 0x1f) < 21 ? s.ar[s.arIndex & 0x1f] : 0;
+      case 0x3c2:
+        // Input status 0: switch sense reads as a colour monitor.
+        return 0x10;
+      case 0x3c4:
+        return s.srIndex;
+      case 0x3c5:
+        return this.readSr();
+      case 0x3c6:
+        // Four reads in a row unlock the hidden DAC register on the fifth.
+        if (++s.hiddenDacCount === 5) {
+          s.hiddenDacCount = 0;
+          return s.hiddenDac;
+        }
+        return s.pelMask;
+      case 0x3c7:
+        return s.dacState;
+      case 0x3c8:
+        return s.dacWriteIndex;
+      case 0x3c9: {
+        const hidden = (s.sr[0x12] & 0x02) !== 0;
+        const v = hidden
+          ? s.hiddenPalette[(s.dacReadIndex & 0x0f) * 3 + s.dacSubIndex]
+          : s.palette[s.dacReadIndex * 3 + s.dacSubIndex];
+        if (++s.dacSubIndex === 3) {
+          s.dacSubIndex = 0;
+          s.dacReadIndex = (s.dacReadIndex + 1) & 0xff;
+        }
+        return v;
+      }
+      case 0x3ca:
+        return s.featureControl;
+      case 0x3cc:
+        return s.misc;
+      case 0x3ce:
+        return s.grIndex;
+      case 0x3cf:
+        return this.readGr(s.grIndex);
+      case 0x3b4:
+      case 0x3d4:
+        return s.crIndex;
+      case 0x3b5:
+      case 0x3d5:
+        return this.readCr(s.crIndex);
+      case 0x3ba:
+      case 0x3da: {
+        s.arFlipFlop = false;
+        // Input status 1, from virtual time: display enable toggles within lines; bit 3 is vertical retrace.
+        const t = this.clock.now % FRAME_NS;
+        const retrace = t >= FRAME_NS - RETRACE_NS;
+        const blank = retrace || Math.floor(this.clock.now / 32_000) % 5 === 4;
+        return (retrace ? 0x08 : 0) | (blank ? 0x01 : 0);
+      }
+      default:
+        return 0xff;
+    }
+  }
+
+  writePort(port: number, value: number): void {
+    const s = this.state;
+    if (this.wrongSet(port)) return;
+    this.generation++;
+    switch (port) {
+      case 0x3c0:
+        if (!s.arFlipFlop) s.arIndex = value & 0x3f;
+        else {
+          const i = s.arIndex & 0x1f;
+          if (i < 0x10) s.ar[i] = value & 0x3f;
+          else if (i === 0x10) s.ar[i] = value & ~0x10;
+          else if (i === 0x11) s.ar[i] = value;
+          else if (i === 0x12) s.ar[i] = value & 0x3f;
+          else if (i === 0x13 || i === 0x14) s.ar[i] = value & 0x0f;
+        }
+        s.arFlipFlop = !s.arFlipFlop;
+        break;
+      case 0x3c2:
+        s.misc = value & ~0x10;
+        break;
+      case 0x3c4:
+        s.srIndex = value;
+        break;
+      case 0x3c5:
+        this.writeSr(value);
+        break;
+      case 0x3c6:
+        if (s.hiddenDacCount === 4) s.hiddenDac = value;
+        else s.pelMask = value;
+        s.hiddenDacCount = 0;
+        break;
+      case 0x3c7:
+        s.dacReadIndex = value;
+        s.dacSubIndex = 0;
+        s.dacState = 3;
+        break;
+      case 0x3c8:
+        s.dacWriteIndex = value;
+        s.dacSubIndex = 0;
+        s.dacState = 0;
+        break;
+      case 0x3c9:
+        s.dacCache[s.dacSubIndex] = value & 0x3f;
+        if (++s.dacSubIndex === 3) {
+          if (s.sr[0x12] & 0x02) s.hiddenPalette.set(s.dacCache, (s.dacWriteIndex & 0x0f) * 3);
+          else s.palette.set(s.dacCache, s.dacWriteIndex * 3);
+          s.dacSubIndex = 0;
+          s.dacWriteIndex = (s.dacWriteIndex + 1) & 0xff;
+        }
+        break;
+      case 0x3ce:
+        s.grIndex = value;
+        break;
+      case 0x3cf:
+        this.writeGr(s.grIndex, value);
+        break;
+      case 0x3b4:
+      case 0x3d4:
+        s.crIndex = value;
+        break;
+      case 0x3b5:
+      case 0x3d5:
+        this.writeCr(s.crIndex, value);
+        break;
+      case 0x3ba:
+      case 0x3da:
+        s.featureControl = value & 0x10;
+        break;
+      default:
+        break;
+    }
+  }
+
+  private readSr(): number {
+    const s = this.state;
+    const i = s.srIndex;
+    if (i <= 0x04 || i === 0x06) return s.sr[i];
+    // The cursor position registers decode their index's top three bits as the position's low bits.
+    if ((i & 0x1f) === 0x10) return s.sr[0x10];
+    if ((i & 0x1f) === 0x11) return s.sr[0x11];
+    return i <= 0x1f ? s.sr[i] : 0xff;
+  }
+
+  private writeSr(value: number): void {
+    const s = this.state;
+    const i = s.srIndex;
+    if (i <= 0x04) s.sr[i] = value & SR_MASK[i];
+    else if (i === 0x06) s.sr[6] = (value & 0x17) === 0x12 ? 0x12 : 0x0f;
+    else if ((i & 0x1f) === 0x10) {
+      s.sr[0x10] = value;
+      s.sr[0x30] = i >> 5;
+    } else if ((i & 0x1f) === 0x11) {
+      s.sr[0x11] = value;
+      s.sr[0x31] = i >> 5;
+    } else if (i === 0x17) s.sr[0x17] = (s.sr[0x17] & 0x38) | (value & 0xc7);
+    else if (i <= 0x1f) s.sr[i] = value;
+  }
+
+  private readGr(i: number): number {
+    const s = this.state;
+    if (i === 0x00) return s.shadowGr0;
+    if (i === 0x01) return s.shadowGr1;
+    return i < 0x3a ? s.gr[i] : 0xff;
+  }
+
+  writeGr(i: number, value: number): void {
+    const s = this.state;
+    if (i === 0x00 || i === 0x01) {
+      s.gr[i] = value & GR_MASK[i];
+      if (i === 0) s.shadowGr0 = value;
+      else s.shadowGr1 = value;
+    } else if (i <= 0x08) s.gr[i] = i === 0x05 ? value & 0x7f : value & GR_MASK[i];
+    else if (i === 0x21 || i === 0x23 || i === 0x25 || i === 0x27) s.gr[i] = value & 0x1f;
+    else if (i === 0x2a) {
+      s.gr[i] = value & 0x3f;
+      if (s.gr[0x31] & BLT_AUTOSTART) this.blt.start();
+    } else if (i === 0x2e) s.gr[i] = value & 0x3f;
+    else if (i === 0x31) this.blt.writeControl(value);
+    else if (i < 0x3a) s.gr[i] = value;
+  }
+
+  private readCr(i: number): number {
+    const s = this.state;
+    if (i <= 0x18 || (i >= 0x19 && i <= 0x1d) || i === 0x22 || i === 0x25 || i === 0x27) return s.cr[i];
+    if (i === 0x24) return s.arFlipFlop ? 0x80 : 0;
+    if (i === 0x26) return s.arIndex & 0x3f;
+    return 0xff;
+  }
+
+  private writeCr(i: number, value: number): void {
+    const s = this.state;
+    if (i <= 0x18) {
+      // CR11 bit 7 protects CR00-CR07, except CR07 bit 4.
+      if (s.cr[0x11] & 0x80 && i <= 7) {
+        if (i === 7) s.cr[7] = (s.cr[7] & ~0x10) | (value & 0x10);
+        return;
+      }
+      s.cr[i] = value;
+    } else if (i >= 0x19 && i <= 0x1d) s.cr[i] = value;
+  }
+
+  // --- memory ---------------------------------------------------------------
+
+  /** The Cirrus bank window: the video-memory address of window offset `addr` (0-0xFFFF), or -1. */
+  private bankAddress(addr: number): number {
+    const gr = this.state.gr;
+    const index = addr >> 15;
+    let offset = addr & 0x7fff;
+    const dual = (gr[0x0b] & 0x01) !== 0;
+    let base = gr[dual ? 0x09 + index : 0x09];
+    base = gr[0x0b] & 0x20 ? base << 14 : base << 12;
+    if (!dual && index === 1) base += 0x8000;
+    if (base >= VRAM_SIZE) return -1;
+    offset += base;
+    return this.scale(offset);
+  }
+
+  /** GR0B bits 1 and 4: the X8 and X16 addressing of mode-4/5 writes. */
+  private scale(addr: number): number {
+    const gr = this.state.gr;
+    if ((gr[0x0b] & 0x14) === 0x14) addr <<= 4;
+    else if (gr[0x0b] & 0x02) addr <<= 3;
+    return addr & VRAM_MASK;
+  }
+
+  private mmioBltEnabled(viaLinear: boolean): boolean {
+    return (this.state.sr[0x17] & 0x44) === (viaLinear ? 0x44 : 0x04);
+  }
+
+  /** 0xA0000-0xBFFFF. */
+  readonly legacyWindow: MmioHandler = {
+    read8: (addr) => {
+      if (!this.extended) return this.memory.read(addr);
+      if (addr < 0x10000) {
+        const a = this.bankAddress(addr);
+        return a < 0 ? 0xff : this.state.vram[a];
+      }
+      if (addr >= 0x18000 && addr < 0x18100 && this.mmioBltEnabled(false))
+        return this.readBltRegister(addr & 0xff);
+      return 0xff;
+    },
+    write8: (addr, value) => {
+      this.generation++;
+      if (!this.extended) {
+        this.memory.write(addr, value);
+        return;
+      }
+      if (addr < 0x10000) {
+        if (this.blt.active) {
+          this.blt.feed(value);
+          return;
+        }
+        const a = this.bankAddress(addr);
+        if (a >= 0) this.writeExtended(a, value);
+      } else if (addr >= 0x18000 && addr < 0x18100 && this.mmioBltEnabled(false)) {
+        this.writeBltRegister(addr & 0xff, value);
+      }
+    },
+  };
+
+  /** BAR0: the 4 MiB linear aperture (repeated to 16 MiB) and the BLT data aperture at 16 MiB. */
+  readonly linearWindow: MmioHandler = {
+    read8: (offset) => {
+      if (offset >= 0x1000000) return 0xff;
+      const addr = offset & VRAM_MASK;
+      if (this.mmioBltEnabled(true) && (addr & (VRAM_SIZE - 256)) === VRAM_SIZE - 256)
+        return this.readBltRegister(addr & 0xff);
+      return this.state.vram[this.scale(addr)];
+    },
+    write8: (offset, value) => {
+      this.generation++;
+      if (offset >= 0x1000000 || this.blt.active) {
+        this.blt.feed(value);
+        return;
+      }
+      const addr = offset & VRAM_MASK;
+      if (this.mmioBltEnabled(true) && (addr & (VRAM_SIZE - 256)) === VRAM_SIZE - 256)
+        this.writeBltRegister(addr & 0xff, value);
+      else this.writeExtended(this.scale(addr), value);
+    },
+    read32: (offset) => {
+      if (offset < 0x1000000 && !this.mmioBltEnabled(true) && !(this.state.gr[0x0b] & 0x12)) {
+        const a = offset & VRAM_MASK;
+        const v = this.state.vram;
+        return (
+          (v[a] |
+            (v[(a + 1) & VRAM_MASK] << 8) |
+            (v[(a + 2) & VRAM_MASK] << 16) |
+            (v[(a + 3) & VRAM_MASK] << 24)) >>>
+          0
+        );
+      }
+      const r = this.linearWindow.read8;
+      return (r(offset) | (r(offset + 1) << 8) | (r(offset + 2) << 16) | (r(offset + 3) << 24)) >>> 0;
+    },
+    write32: (offset, value) => {
+      const w = this.linearWindow.write8;
+      w(offset, value & 0xff);
+      w(offset + 1, (value >>> 8) & 0xff);
+      w(offset + 2, (value >>> 16) & 0xff);
+      w(offset + 3, value >>> 24);
+    },
+  };
+
+  /** BAR1: the VGA registers from 0x3C0 at offset 0, the BLT registers at 0x100. */
+  readonly mmioWindow: MmioHandler = {
+    read8: (offset) =>
+      offset >= 0x100 ? this.readBltRegister(offset - 0x100) : this.readPort(0x3c0 + offset),
+    write8: (offset, value) => {
+      if (offset >= 0x100) this.writeBltRegister(offset - 0x100, value);
+      else this.writePort(0x3c0 + offset, value);
+    },
+  };
+
+  /** A byte to video memory, honouring the Cirrus colour-expanding write modes 4 and 5. */
+  private writeExtended(addr: number, value: number): void {
+    const s = this.state;
+    const mode = s.gr[0x05] & 7;
+    if (mode < 4 || mode > 5 || !(s.gr[0x0b] & 0x04)) {
+      s.vram[addr] = value;
+      return;
+    }
+    const wide = (s.gr[0x0b] & 0x14) === 0x14;
+    for (let x = 0; x < 8; x++, value <<= 1) {
+      const at = (addr + x * (wide ? 2 : 1)) & VRAM_MASK;
+      if (value & 0x80) {
+        s.vram[at] = s.shadowGr1;
+        if (wide) s.vram[(at + 1) & VRAM_MASK] = s.gr[0x11];
+      } else if (mode === 5) {
+        s.vram[at] = s.shadowGr0;
+        if (wide) s.vram[(at + 1) & VRAM_MASK] = s.gr[0x10];
+      }
+    }
+  }
+
+  private readBltRegister(offset: number): number {
+    const gr = MMIO_BLT[offset];
+    return gr === undefined ? 0xff : this.readGr(gr);
+  }
+
+  private writeBltRegister(offset: number, value: number): void {
+    const gr = MMIO_BLT[offset];
+    if (gr !== undefined) this.writeGr(gr, value);
+  }
+}
