@@ -124,6 +124,55 @@ describe('x87 comparisons and classification', () => {
     expect(cc(f) & ~SW.C1).toBe(SW.C3 | SW.C0);
   });
 
+  it('FXCH swaps; with an empty register IE+SF and the indefinite takes its place', () => {
+    const f = new Fpu();
+    f.fldM64(1);
+    f.fldM64(2);
+    f.op(0xd9, 0xc9);
+    expect([f.stNumber(0), f.stNumber(1)]).toEqual([1, 2]);
+    f.op(0xd9, 0xcb); // FXCH ST(3): empty
+    expect(f.sw & (SW.IE | SW.SF | SW.C1)).toBe(SW.IE | SW.SF);
+    expect(f.st(0)).toEqual([0xffff, 0xc000000000000000n]);
+    expect(f.stNumber(3)).toBe(1);
+  });
+
+  it('FST ST(i), FSTP ST(i) and the FSTP1/FSTP8/FSTP9 aliases copy exactly', () => {
+    const f = new Fpu();
+    f.fldM80(0x7fff, 0x8000000000000001n); // SNaN: copied without IE
+    f.fldM64(5);
+    f.op(0xdd, 0xd1); // FST ST(1)
+    expect(f.stNumber(1)).toBe(5);
+    for (const [op, modrm] of [
+      [0xd9, 0xd9],
+      [0xdf, 0xd1],
+      [0xdf, 0xd9],
+    ] as const) {
+      f.fldM64(7);
+      f.op(op, modrm);
+      expect(f.stNumber(0)).toBe(7);
+    }
+    expect(f.sw & SW.IE).toBe(0);
+  });
+
+  it('integer arithmetic forms: FIADD m32, FISUB m16, FISUBR m32, FIMUL m16, FIDIV m32, FIDIVR m16', () => {
+    const f = new Fpu();
+    const cases: [number, number, number, number][] = [
+      [0xda, 0, -7, 3],
+      [0xde, 4, 10, -7],
+      [0xda, 5, 10, 17],
+      [0xde, 1, -3, -51],
+      [0xda, 6, 4, -12.75],
+      [0xde, 7, 3, 3 / -12.75],
+    ];
+    f.fldM64(10);
+    for (const [op, reg, v, expected] of cases) {
+      if (op === 0xda) f.setU32(0x200, v >>> 0);
+      else f.setU16(0x200, v & 0xffff);
+      f.mem(op, reg, 0x200);
+      expect(f.stNumber(0), `${op.toString(16)} /${reg}`).toBeCloseTo(expected, 15);
+    }
+  });
+
   it('FCMOVcc copies ST(i) to ST(0) on the flag condition', () => {
     const conditions: [number, number, Partial<Record<'cf' | 'zf' | 'pf', boolean>>, boolean][] = [
       [0xda, 0xc1, { cf: true }, true], // FCMOVB

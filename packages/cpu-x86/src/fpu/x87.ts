@@ -183,8 +183,9 @@ export class X87 {
       if (opcode === 0xd9 && reg >= 6) {
         if (reg === 6) {
           storeEnvironment(this, this.host);
-          // SDM: FNSTENV then masks all exceptions; FSW (ES included) is left as it was.
+          // FNSTENV then masks all exceptions, which also ends the pending state.
           this.controlWord |= SW_EXCEPTIONS;
+          this.updateSummary();
         } else {
           this.host.write16(this.host.operandOffset, this.controlWord);
         }
