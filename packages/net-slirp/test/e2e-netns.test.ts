@@ -80,7 +80,7 @@ describe('a Linux guest in a network namespace behind slirp', () => {
     });
     await slirp.open();
     guest = await startNetnsGuest({ slirp, clock });
-  }, 30_000);
+  }, 60_000);
 
   afterAll(async () => {
     await guest?.close();
@@ -88,7 +88,7 @@ describe('a Linux guest in a network namespace behind slirp', () => {
     resolver?.close();
     echo?.close();
     web?.close();
-  }, 30_000);
+  }, 60_000);
 
   it('gets a DHCP lease from udhcpc', async () => {
     const script = join(dir, 'udhcpc.sh');

@@ -79,8 +79,12 @@ export async function startNetnsGuest({ slirp, clock }) {
       `TUN,tun-type=tap,iff-no-pi,tun-name=${tap},iff-up`,
       `UDP-DATAGRAM:127.0.0.1:${relayPort},bind=127.0.0.1:${socatPort},rcvbuf=16777216,sndbuf=16777216`,
     ],
-    { stdio: 'ignore' },
+    { stdio: ['ignore', 'ignore', 'pipe'] },
   );
+  let socatErrors = '';
+  socat.stderr.on('data', (d) => {
+    socatErrors += d;
+  });
   const close = async () => {
     clearInterval(pump);
     socat.kill();
@@ -89,13 +93,16 @@ export async function startNetnsGuest({ slirp, clock }) {
     await run('ip', ['netns', 'del', ns]).catch(() => {});
   };
   try {
-    for (let i = 0; ; i++) {
+    const giveUp = performance.now() + 15000;
+    for (;;) {
       const ok = await run('ip', ['link', 'show', tap]).then(
         () => true,
         () => false,
       );
       if (ok) break;
-      if (i > 100 || socat.exitCode !== null) throw new Error('socat did not create the TAP device');
+      if (performance.now() > giveUp || socat.exitCode !== null) {
+        throw new Error(`socat did not create the TAP device ${tap}: ${socatErrors.trim() || 'no message'}`);
+      }
       await new Promise((r) => setTimeout(r, 20));
     }
     await run('ip', [
