@@ -116,6 +116,21 @@ describe('i440FX host bridge', () => {
     expect(memory.read8(0xf0000)).toBe(0xb1);
   });
 
+  it('leaves alone a window another device maps or remaps later, while it is on the PCI side', () => {
+    const { hb, memory, writeCfg8 } = setup();
+    const late = new Uint8Array(0x8000).fill(0x99);
+    memory.mapBuffer(0xb8000, late, 0, 0x8000, true);
+    writeCfg8(0x59, 0x30);
+    writeCfg8(0x5a, 0x33);
+    hb.reset();
+    expect(memory.read8(0xb8000)).toBe(0x99);
+    writeCfg8(0x72, 0x42);
+    expect(memory.read8(0xb8000)).toBe(0);
+    writeCfg8(0x72, 0x02);
+    memory.write8(0xb8001, 0x11);
+    expect(late[1]).toBe(0x11);
+  });
+
   it('refuses a second host bridge on the same ports', () => {
     const { m } = setup();
     expect(() => new I440fx(m.ctx('second', '00:05.0'))).toThrow(/host bridge/);

@@ -37,7 +37,8 @@ const STORAGE: readonly [number, number][] = [
  * mechanism #1 at 0xCF8/0xCFC, and the PAM and SMRAM registers that decide
  * whether 0xA0000-0xFFFFF reads and writes reach DRAM or the PCI side.
  * SMM is not modelled: SMRAM only matters through D_OPEN, which puts DRAM
- * in the 0xA0000-0xBFFFF window for every access.
+ * in the 0xA0000-0xBFFFF window for every access. A device that remaps its
+ * part of the window while DRAM covers it is overridden when DRAM goes away.
  */
 export class I440fx implements Device {
   readonly fn: PciFunction;
@@ -65,10 +66,9 @@ export class I440fx implements Device {
     ctx.pci.add(ctx.pciAddress, this.fn);
   }
 
-  /** Every device has mapped its ROMs and legacy windows by now: that is the PCI side. */
+  /** Every device has mapped its ROMs and legacy windows by now: what is left as plain RAM is nobody's. */
   realize(): void {
-    this.shadow.capture();
-    this.updateMappings();
+    this.shadow.detachRam();
   }
 
   reset(): void {
@@ -105,11 +105,11 @@ export class I440fx implements Device {
   private updateMappings(): void {
     for (const seg of PAM_SEGMENTS) {
       const attr = (this.fn.get8(seg.register) >> seg.shift) & 3;
-      this.shadow.route(seg.base, seg.size, 'read', (attr & PAM_RE) !== 0);
-      this.shadow.route(seg.base, seg.size, 'write', (attr & PAM_WE) !== 0);
+      this.shadow.setDram(seg.base, seg.size, 'read', (attr & PAM_RE) !== 0);
+      this.shadow.setDram(seg.base, seg.size, 'write', (attr & PAM_WE) !== 0);
     }
     const open = (this.fn.get8(I440FX.SMRAM) & SMRAM.D_OPEN) !== 0;
-    this.shadow.route(SMRAM_BASE, SMRAM_SIZE, 'read', open);
-    this.shadow.route(SMRAM_BASE, SMRAM_SIZE, 'write', open);
+    this.shadow.setDram(SMRAM_BASE, SMRAM_SIZE, 'read', open);
+    this.shadow.setDram(SMRAM_BASE, SMRAM_SIZE, 'write', open);
   }
 }
