@@ -45,7 +45,8 @@ export class PitCounter {
   /** Modes 1 and 5: the gate has risen since the count was loaded. */
   triggered = false;
   gate = true;
-  startNs = 0;
+  /** CLK edges that had occurred when counting (re)started. */
+  startTick = 0;
   ticksBefore = 0;
   nullCount = true;
   private writeMsbNext = false;
@@ -71,7 +72,7 @@ export class PitCounter {
     this.loaded = false;
     this.triggered = false;
     this.gate = this.gateTiedHigh;
-    this.startNs = 0;
+    this.startTick = 0;
     this.ticksBefore = 0;
     this.nullCount = true;
     this.writeMsbNext = false;
@@ -99,7 +100,7 @@ export class PitCounter {
   elapsed(now: number): number {
     if (!this.loaded) return 0;
     if (this.gatePauses && !this.gate) return this.ticksBefore;
-    return this.ticksBefore + ticksAt(now, PIT_HZ) - ticksAt(this.startNs, PIT_HZ);
+    return this.ticksBefore + ticksAt(now, PIT_HZ) - this.startTick;
   }
 
   /** True while the counter runs and its OUT can still change. */
@@ -161,7 +162,7 @@ export class PitCounter {
 
   /** Virtual time at which `d` edges will have been counted (the counter must be running). */
   timeOf(d: number): number {
-    return nsAtTick(ticksAt(this.startNs, PIT_HZ) + d - this.ticksBefore, PIT_HZ);
+    return nsAtTick(this.startTick + d - this.ticksBefore, PIT_HZ);
   }
 
   /** The Counting Element after `d` counted edges, in the counter's binary or BCD form. */
@@ -190,8 +191,7 @@ export class PitCounter {
   }
 
   status(now: number): number {
-    const nullCount =
-      this.nullCount || (this.loaded && ticksAt(now, PIT_HZ) === ticksAt(this.startNs, PIT_HZ));
+    const nullCount = this.nullCount || (this.loaded && ticksAt(now, PIT_HZ) === this.startTick);
     return (
       (this.out(now) ? 0x80 : 0) |
       (nullCount ? 0x40 : 0) |
@@ -284,7 +284,7 @@ export class PitCounter {
     this.countRegister = count & 0xffff;
     this.loaded = true;
     this.nullCount = false;
-    this.startNs = now;
+    this.startTick = ticksAt(now, PIT_HZ);
     this.ticksBefore = 0;
     this.triggered = this.mode !== 1 && this.mode !== 5;
     this.onReprogram();
@@ -299,7 +299,7 @@ export class PitCounter {
           this.triggered = true;
           this.ticksBefore = 0;
         }
-        this.startNs = now;
+        this.startTick = ticksAt(now, PIT_HZ);
       } else if (this.gatePauses) {
         this.ticksBefore = this.elapsed(now);
       }
