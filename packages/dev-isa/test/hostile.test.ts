@@ -13,7 +13,7 @@ beforeEach(() => {
 
 describe('hostile guests', () => {
   it('floppy: an endless command stream never overflows the command or result buffers (VENOM)', () => {
-    floppyPlugin.create(ctx('fdc'), { irq: 6 }).reset();
+    (floppyPlugin.create(ctx('fdc'), { irq: 6 }) as { reset(): void }).reset();
     parts.ports.out8(0x3f2, 0x0c);
     for (let i = 0; i < 100_000; i++) parts.ports.out8(0x3f5, (i * 37) & 0xff);
     for (let i = 0; i < 100; i++) parts.ports.in8(0x3f5);

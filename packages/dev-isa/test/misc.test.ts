@@ -85,7 +85,7 @@ describe('debugcon', () => {
 
 describe('floppy controller without drives', () => {
   beforeEach(() => {
-    const dev = floppyPlugin.create(ctx('fdc'), { irq: 6 });
+    const dev = floppyPlugin.create(ctx('fdc'), { irq: 6 }) as { reset(): void };
     dev.reset();
   });
   const msr = () => parts.ports.in8(0x3f4);

@@ -78,6 +78,7 @@ describe('seabios plugin', () => {
       bios: 'bios-256k.bin',
       path: 'L',
       bootorder: [],
+      append: '',
     }) as SeabiosDevice;
     expect(bios.file).toBe(join(dir, 'L', 'bios-256k.bin'));
     expect(parts.memory.read8(0xfffc0000)).toBe(0x77);
