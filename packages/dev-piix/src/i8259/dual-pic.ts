@@ -63,6 +63,17 @@ export class DualPic implements InterruptSink, InterruptAcknowledge {
     if (intr !== this.pins.intr) this.pins.setIntr(intr);
   }
 
+  info(): string {
+    const hex = (v: number) => v.toString(16).padStart(2, '0');
+    const line = (name: string, p: I8259) =>
+      `8259 ${name} irr=${hex(p.irr)} isr=${hex(p.isr)} imr=${hex(p.imr)} base=${hex(p.vectorBase)}`;
+    return [
+      line('master', this.master),
+      line('slave ', this.slave),
+      `ELCR=${hex(this.slave.elcr)}${hex(this.master.elcr)}`,
+    ].join('\n');
+  }
+
   acknowledge(): number {
     const ir = this.master.pending();
     let vector: number;

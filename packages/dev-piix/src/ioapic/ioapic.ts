@@ -64,13 +64,6 @@ export class IoApic implements InterruptSink, EoiListener {
   readonly redirHigh = new Uint32Array(IOAPIC_PINS);
   /** Asserted state of each input, as the wiring reports it. */
   private asserted = 0;
-  private readonly message: ApicMessage = {
-    destination: 0,
-    destinationMode: 0,
-    deliveryMode: 0,
-    vector: 0,
-    triggerMode: 0,
-  };
 
   readonly mmio: MmioHandler = {
     read8: (offset) => (this.read32(offset & ~3) >>> ((offset & 3) * 8)) & 0xff,
@@ -94,6 +87,20 @@ export class IoApic implements InterruptSink, EoiListener {
     this.ioregsel = 0;
     this.redirLow.fill(REDIR.MASK);
     this.redirHigh.fill(0);
+  }
+
+  info(): string {
+    const lines = [`I/O APIC id ${this.id}${this.options.ignorePolarity ? ' (ignoring polarity)' : ''}`];
+    for (let pin = 0; pin < IOAPIC_PINS; pin++) {
+      const low = this.redirLow[pin];
+      if (low & REDIR.MASK) continue;
+      const kind = `${low & REDIR.TRIGGER_MODE ? 'level' : 'edge'} ${low & REDIR.INTPOL ? 'low' : 'high'}`;
+      const irr = low & REDIR.REMOTE_IRR ? ' remote-IRR' : '';
+      lines.push(
+        `pin ${pin}: vector 0x${(low & 0xff).toString(16)} ${kind} dest ${this.redirHigh[pin] >>> 24}${irr}`,
+      );
+    }
+    return lines.join('\n');
   }
 
   private read32(offset: number): number {

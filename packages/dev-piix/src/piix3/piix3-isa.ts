@@ -83,14 +83,7 @@ export class Piix3Isa implements Device {
       const irq = this.router.target(p);
       return `PIRQ${'ABCD'[p]}=${irq < 0 ? 'off' : `IRQ${irq}`}${this.router.levels[p] ? '*' : ''}`;
     });
-    const { master, slave } = this.pic;
-    const hex = (v: number) => v.toString(16).padStart(2, '0');
-    return [
-      routes.join(' '),
-      `8259 master irr=${hex(master.irr)} isr=${hex(master.isr)} imr=${hex(master.imr)} base=${hex(master.vectorBase)}`,
-      `8259 slave  irr=${hex(slave.irr)} isr=${hex(slave.isr)} imr=${hex(slave.imr)} base=${hex(slave.vectorBase)}`,
-      `ELCR=${hex(slave.elcr)}${hex(master.elcr)}`,
-    ].join('\n');
+    return `${routes.join(' ')}\n${this.pic.info()}`;
   }
 
   private initConfig(): void {
