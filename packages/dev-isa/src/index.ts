@@ -34,7 +34,13 @@ export {
   SERIAL_BACKEND_SCHEMA,
   type SerialBackendConfig,
 } from './serial/create-backend.js';
-export { fileBackend, stdioBackend, tcpBackend, tcpClientBackend } from './serial/host-backends.js';
+export {
+  EscapeFilter,
+  fileBackend,
+  stdioBackend,
+  tcpBackend,
+  tcpClientBackend,
+} from './serial/host-backends.js';
 export { type UartConfig, type UartDevice, uart16550aPlugin } from './serial/plugin.js';
 export { HOST_QUEUE_SIZE, Uart16550a } from './serial/uart16550a.js';
 

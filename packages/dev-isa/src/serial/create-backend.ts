@@ -47,7 +47,10 @@ export async function createSerialBackend(
 ): Promise<{ backend: SerialBackend; tcpPort: number }> {
   switch (config.type) {
     case 'stdio':
-      return { backend: stdioBackend(), tcpPort: 0 };
+      return {
+        backend: stdioBackend(() => ctx.system.requestShutdown('Ctrl-A x on the console', 0)),
+        tcpPort: 0,
+      };
     case 'file':
       if (!config.path) throw new Error(`${where}/path: a file backend needs a path`);
       return { backend: fileBackend(ctx.resolvePath(config.path)), tcpPort: 0 };
