@@ -36,7 +36,10 @@ async function qemu(argv: string[], io: Io): Promise<number> {
     io.stdout.write(`${JSON.stringify(profile.merged, null, 2)}\n`);
     return 0;
   }
-  return runProfile(profile, await createRegistry(), { noReboot: translation.run.noReboot });
+  return runProfile(profile, await createRegistry(), {
+    noReboot: translation.run.noReboot,
+    firmwareDirs: translation.run.firmwareDirs,
+  });
 }
 
 export async function main(argv: string[], io: Io = process): Promise<number> {

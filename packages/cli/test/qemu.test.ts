@@ -38,8 +38,16 @@ describe('QEMU option mapping', () => {
       '-net nic,model=i82557b -net nic,vlan=1,model=i82559er,macaddr=52:54:00:aa:bb:cc -net user,hostfwd=tcp::8080-:80 -net socket,vlan=1,listen=:1234',
     );
     expect(overlay.devices).toEqual({
-      nic: { type: 'i82557b', pci: '00:03.0', config: { mac: '52:54:00:12:34:56', netdev: 'user0' } },
-      nic1: { type: 'i82559er', pci: '00:04.0', config: { mac: '52:54:00:aa:bb:cc', netdev: 'socket1' } },
+      nic: {
+        type: 'i82557b',
+        pci: '00:03.0',
+        config: { mac: '52:54:00:12:34:56', netdev: 'user0', romfile: 'pxe-eepro100.rom' },
+      },
+      nic1: {
+        type: 'i82559er',
+        pci: '00:04.0',
+        config: { mac: '52:54:00:aa:bb:cc', netdev: 'socket1', romfile: 'pxe-eepro100.rom' },
+      },
     });
     expect(overlay.netdevs).toEqual({
       net0: null,
@@ -65,7 +73,7 @@ describe('QEMU option mapping', () => {
     expect((overlay.devices as Record<string, unknown>).nic).toEqual({
       type: 'rtl8139',
       pci: '00:05.0',
-      config: { mac: '52:54:00:00:00:01', netdev: 'n0' },
+      config: { mac: '52:54:00:00:00:01', netdev: 'n0', romfile: 'efi-rtl8139.rom' },
     });
     expect((overlay.netdevs as Record<string, unknown>).n0).toEqual({
       type: 'slirp',

@@ -12,7 +12,7 @@ export {
 } from './irq/apic-bus.js';
 export { CpuPins, type InterruptAcknowledge } from './irq/cpu-pins.js';
 export { type InterruptSink, type IrqLine, IrqLines } from './irq/irq-line.js';
-export { buildMachine, createDeviceContext, createMachineParts } from './machine/build.js';
+export { type BuildOptions, buildMachine, createDeviceContext, createMachineParts } from './machine/build.js';
 export {
   type DmaEvent,
   type IrqEvent,

@@ -113,3 +113,16 @@ describe('building a machine from a profile', () => {
     );
   });
 });
+
+describe('firmware lookup', () => {
+  it('finds bare names in the firmware directories in order, and paths relative to the profile', async () => {
+    const { createDeviceContext, createMachineParts } = await import('@plugboard/core');
+    const parts = createMachineParts({ memoryBytes: 1 << 20 });
+    const system = { requestReset: () => {}, requestShutdown: () => {} };
+    const ctx = createDeviceContext(parts, system, { id: 'nic', baseDir: dir }, ['missing-dir', '.']);
+    expect(ctx.findFirmware('base.json')).toBe(`${dir}base.json`);
+    expect(ctx.findFirmware('./child.json')).toBe(`${dir}child.json`);
+    expect(() => ctx.findFirmware('efi-rtl8139.rom')).toThrow(/nic: firmware "efi-rtl8139.rom" not found in missing-dir, \./);
+    expect(() => ctx.findFirmware('./nope.rom')).toThrow(/nic: firmware file .*nope\.rom does not exist/);
+  });
+});

@@ -23,7 +23,8 @@ export const cirrusPlugin = definePlugin<CirrusConfig, CirrusVga & DisplaySource
       romfile: {
         type: ['string', 'null'],
         default: null,
-        description: "The VGA BIOS for the expansion ROM (SeaBIOS's vgabios-cirrus.bin), or null for none.",
+        description:
+          "The VGA BIOS for the expansion ROM: a name looked up in the firmware directories (SeaBIOS's vgabios-cirrus.bin) or a path; null for none.",
       },
     },
   },
@@ -35,7 +36,7 @@ export const cirrusPlugin = definePlugin<CirrusConfig, CirrusVga & DisplaySource
     fn.setBar(0, { kind: 'mem32', size: LINEAR_BAR_SIZE, prefetchable: true, handler: vga.linearWindow });
     fn.setBar(1, { kind: 'mem32', size: MMIO_BAR_SIZE, handler: vga.mmioWindow });
     if (config.romfile) {
-      const path = ctx.resolvePath(config.romfile);
+      const path = ctx.findFirmware(config.romfile);
       try {
         fn.setRom(readFileSync(path));
       } catch (err) {

@@ -37,7 +37,8 @@ function plugin(name: I8255xModelName): DevicePlugin<I8255xConfig, I8255x> {
         romfile: {
           type: ['string', 'null'],
           default: null,
-          description: "Expansion ROM image (QEMU uses iPXE's pxe-eepro100.rom), or null for none.",
+          description:
+            "Expansion ROM: a name looked up in the firmware directories (QEMU uses iPXE's pxe-eepro100.rom) or a path; null for none.",
         },
       },
     },
@@ -65,7 +66,7 @@ function plugin(name: I8255xModelName): DevicePlugin<I8255xConfig, I8255x> {
       fn.setBar(1, { kind: 'io', size: 64, handler: csr });
       fn.setBar(2, { kind: 'mem32', size: FLASH_SIZE, handler: noFlash });
       if (config.romfile) {
-        const path = ctx.resolvePath(config.romfile);
+        const path = ctx.findFirmware(config.romfile);
         try {
           fn.setRom(readFileSync(path));
         } catch (err) {

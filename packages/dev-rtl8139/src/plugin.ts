@@ -52,7 +52,8 @@ export const rtl8139Plugin = definePlugin<Rtl8139Config, Rtl8139>({
       romfile: {
         type: ['string', 'null'],
         default: null,
-        description: "Expansion ROM image (QEMU uses iPXE's efi-rtl8139.rom), or null for none.",
+        description:
+          "Expansion ROM: a name looked up in the firmware directories (QEMU uses iPXE's efi-rtl8139.rom) or a path; null for none.",
       },
     },
   },
@@ -74,7 +75,7 @@ export const rtl8139Plugin = definePlugin<Rtl8139Config, Rtl8139>({
     fn.setBar(0, { kind: 'io', size: 256, handler: window });
     fn.setBar(1, { kind: 'mem32', size: 256, handler: window });
     if (config.romfile) {
-      const path = ctx.resolvePath(config.romfile);
+      const path = ctx.findFirmware(config.romfile);
       let rom: Uint8Array;
       try {
         rom = readFileSync(path);

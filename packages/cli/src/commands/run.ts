@@ -1,6 +1,9 @@
 import { buildMachine, type Machine, type PluginRegistry, type ResolvedProfile } from '@plugboard/core';
+import { firmwareCacheDir, SYSTEM_FIRMWARE_DIRS } from '@plugboard/firmware';
 
 export interface RunOptions {
+  /** -L directories, searched before the firmware cache. */
+  firmwareDirs?: string[];
   maxInstructions?: number;
   noReboot?: boolean;
   verbose?: boolean;
@@ -12,7 +15,8 @@ export async function runProfile(
   registry: PluginRegistry,
   options: RunOptions,
 ): Promise<number> {
-  const machine: Machine = await buildMachine(profile, registry);
+  const firmwareDirs = [...(options.firmwareDirs ?? []), firmwareCacheDir(), ...SYSTEM_FIRMWARE_DIRS];
+  const machine: Machine = await buildMachine(profile, registry, { firmwareDirs });
   machine.noReboot = options.noReboot ?? false;
   if (options.verbose)
     machine.hooks.log.tap('cli', (e) =>

@@ -16,6 +16,13 @@ export interface QemuTranslation {
 }
 
 const NIC_MODELS = ['rtl8139', 'i82551', 'i82557b', 'i82559er'];
+/** The option ROM QEMU gives each NIC model, for network boot. */
+const NIC_ROMS: Record<string, string> = {
+  rtl8139: 'efi-rtl8139.rom',
+  i82551: 'pxe-eepro100.rom',
+  i82557b: 'pxe-eepro100.rom',
+  i82559er: 'pxe-eepro100.rom',
+};
 const CPU_MODELS = ['qemu32', 'pentium', 'pentium2', 'pentium3'];
 const IDE_SLOTS = {
   hda: ['primary', 'master'],
@@ -414,7 +421,7 @@ function wireNetworks(
     devices[i === 0 ? 'nic' : `nic${i}`] = {
       type: nic.model,
       pci: `00:${slot.toString(16).padStart(2, '0')}.0`,
-      config: { mac: nic.mac ?? macFor(i), ...(netdev ? { netdev } : {}) },
+      config: { mac: nic.mac ?? macFor(i), ...(netdev ? { netdev } : {}), romfile: NIC_ROMS[nic.model] },
     };
   });
 }

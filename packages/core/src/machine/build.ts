@@ -1,4 +1,5 @@
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { Container } from 'inversify';
 import type { Cpu } from '../cpu/cpu.js';
 import { Dma } from '../dma/dma.js';
@@ -65,8 +66,11 @@ export function createDeviceContext(
   parts: MachineParts,
   system: SystemControl,
   entry: { id: string; pci?: string | null; irq?: readonly number[]; baseDir?: string },
+  firmwareDirs: readonly string[] = [],
 ): DeviceContext {
   const baseDir = entry.baseDir ?? process.cwd();
+  const resolvePath = (path: string) => (isAbsolute(path) ? path : resolve(baseDir, path));
+  const isFile = (path: string) => existsSync(path) && statSync(path).isFile();
   return {
     id: entry.id,
     memory: parts.memory,
@@ -82,7 +86,21 @@ export function createDeviceContext(
     container: parts.container,
     pciAddress: entry.pci ? parsePciAddress(entry.pci) : null,
     irqs: entry.irq ?? [],
-    resolvePath: (path) => (isAbsolute(path) ? path : resolve(baseDir, path)),
+    resolvePath,
+    findFirmware: (name) => {
+      if (name.includes('/')) {
+        const path = resolvePath(name);
+        if (!isFile(path)) throw new Error(`${entry.id}: firmware file ${path} does not exist`);
+        return path;
+      }
+      for (const dir of firmwareDirs) {
+        const path = join(resolve(baseDir, dir), name);
+        if (isFile(path)) return path;
+      }
+      throw new Error(
+        `${entry.id}: firmware "${name}" not found in ${firmwareDirs.join(', ') || 'any firmware directory'}`,
+      );
+    },
     isaIrq: (n) => parts.isaIrqs.line(n),
     log: (message) => parts.hooks.log.call({ source: entry.id, message, time: parts.clock.now }),
   };
@@ -96,7 +114,16 @@ function where(entry: ProfileEntry): string {
  * Builds the machine a profile describes: backends first, then the CPU, then
  * devices in profile order; then every device's `realize`, then a reset.
  */
-export async function buildMachine(profile: ResolvedProfile, registry: PluginRegistry): Promise<Machine> {
+export interface BuildOptions {
+  /** Where bare firmware names are looked up, first to last (QEMU's -L, then caches). */
+  firmwareDirs?: readonly string[];
+}
+
+export async function buildMachine(
+  profile: ResolvedProfile,
+  registry: PluginRegistry,
+  options: BuildOptions = {},
+): Promise<Machine> {
   for (const p of profile.plugins) await registry.load(p.name, p.fromDir);
 
   // Check every type and config before building anything, so a bad profile opens no files.

@@ -43,6 +43,12 @@ export interface DeviceContext {
   readonly irqs: readonly number[];
   /** Resolves a path from the profile against the profile's own directory. */
   resolvePath(path: string): string;
+  /**
+   * Finds a firmware file (a BIOS, an option ROM): a name with a slash is a
+   * path, resolved like `resolvePath`; a bare name is looked up in the
+   * machine's firmware directories (QEMU's -L). Throws naming what it searched.
+   */
+  findFirmware(name: string): string;
   /** A line onto ISA IRQ `n`. */
   isaIrq(n: number): IrqLine;
   /** Logs a message attributed to this device (shown with --verbose, always kept for `info log`). */
