@@ -35,14 +35,14 @@ export class EscapeFilter {
  */
 export function stdioBackend(onExit?: () => void): SerialBackend {
   const out = new OutputBuffer((chunk) => process.stdout.write(chunk));
-  const escape = onExit ? new EscapeFilter(onExit) : null;
+  const escapes = onExit ? new EscapeFilter(onExit) : null;
   let onData: ((chunk: Buffer) => void) | null = null;
   let wasRaw = false;
   return {
     write: (byte) => out.push(byte),
     attach(receive) {
       onData = (chunk) => {
-        const data = escape ? escape.filter(chunk) : chunk;
+        const data = escapes ? escapes.filter(chunk) : chunk;
         if (data.length) receive(data);
       };
       if (process.stdin.isTTY) {
