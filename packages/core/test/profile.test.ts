@@ -122,7 +122,9 @@ describe('firmware lookup', () => {
     const ctx = createDeviceContext(parts, system, { id: 'nic', baseDir: dir }, ['missing-dir', '.']);
     expect(ctx.findFirmware('base.json')).toBe(`${dir}base.json`);
     expect(ctx.findFirmware('./child.json')).toBe(`${dir}child.json`);
-    expect(() => ctx.findFirmware('efi-rtl8139.rom')).toThrow(/nic: firmware "efi-rtl8139.rom" not found in missing-dir, \./);
+    expect(() => ctx.findFirmware('efi-rtl8139.rom')).toThrow(
+      /nic: firmware "efi-rtl8139.rom" not found in missing-dir, \./,
+    );
     expect(() => ctx.findFirmware('./nope.rom')).toThrow(/nic: firmware file .*nope\.rom does not exist/);
   });
 });

@@ -162,10 +162,12 @@ export async function buildMachine(
   }
   try {
     for (const { entry, plugin, config } of prepared) {
-      const ctx = createDeviceContext(parts, machine, {
-        ...entry,
-        baseDir: entry.baseDir ?? dirname(profile.file),
-      });
+      const ctx = createDeviceContext(
+        parts,
+        machine,
+        { ...entry, baseDir: entry.baseDir ?? dirname(profile.file) },
+        options.firmwareDirs,
+      );
       const device = await plugin.create(ctx, config);
       machine.devices.push({ id: entry.id, plugin, device });
       if (plugin.kind === 'drive')
