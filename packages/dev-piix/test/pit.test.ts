@@ -69,6 +69,58 @@ describe('8254 timing against virtual time', () => {
     expect(readCount(0)).toBe(100 - 20);
   });
 
+  it('mode 2 takes a count written while counting at the end of the period', () => {
+    const { m, ports, rising, readCount, program } = setup();
+    program(0, 2, 1000);
+    m.runUntil(at(300));
+    ports.out8(0x40, 500 & 0xff);
+    ports.out8(0x40, 500 >> 8);
+    ports.out8(0x43, 0xe2); // read-back status of counter 0: NULL COUNT until the new count loads
+    expect(ports.in8(0x40) & 0x40).toBe(0x40);
+    expect(readCount(0)).toBe(700);
+    m.runUntil(at(1100));
+    expect(readCount(0)).toBe(400);
+    ports.out8(0x43, 0xe2);
+    expect(ports.in8(0x40) & 0x40).toBe(0);
+    m.runUntil(at(2000));
+    expect(rising()).toEqual([0, at(1000), at(1500), at(2000)]);
+  });
+
+  it('mode 3 takes a count written while counting at the end of the half-cycle', () => {
+    const { m, ports, rising, program } = setup();
+    program(0, 3, 1000);
+    m.runUntil(at(200));
+    ports.out8(0x40, 400 & 0xff);
+    ports.out8(0x40, 400 >> 8);
+    const falls = () => m.irqEvents.filter((e) => e.line === 0 && !e.level).map((e) => e.time);
+    m.runUntil(at(1500));
+    // High until 500 (old half-cycle), then the new count's low half (200), then 200/200.
+    expect(falls()).toEqual([at(500), at(900), at(1300)]);
+    expect(rising()).toEqual([0, at(700), at(1100), at(1500)]);
+  });
+
+  it('mode 1 lets a running one-shot finish and loads a new count at the next trigger', () => {
+    const { m, ports, program } = setup();
+    const out2 = () => (ports.in8(0x61) & 0x20) !== 0;
+    program(2, 1, 100);
+    ports.out8(0x61, 0x01);
+    const t = ticksAt(m.parts.clock.now, PIT_HZ);
+    m.runUntil(at(t + 10));
+    ports.out8(0x42, 50);
+    ports.out8(0x42, 0);
+    m.runUntil(at(t + 99));
+    expect(out2()).toBe(false);
+    m.runUntil(at(t + 100));
+    expect(out2()).toBe(true);
+    ports.out8(0x61, 0x00);
+    ports.out8(0x61, 0x01);
+    const u = ticksAt(m.parts.clock.now, PIT_HZ);
+    m.runUntil(at(u + 49));
+    expect(out2()).toBe(false);
+    m.runUntil(at(u + 50));
+    expect(out2()).toBe(true);
+  });
+
   it('mode 4 pulses OUT low for one clock at terminal count', () => {
     const { m, program } = setup();
     program(0, 4, 50);

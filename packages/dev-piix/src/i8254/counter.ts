@@ -30,9 +30,10 @@ function fromBcd(value: number): number {
  * One counter of the 8254. Nothing ticks: the count and OUT are computed
  * from virtual time, as the number of CLK edges since counting started
  * (`ticksBefore` holds edges counted before the gate last paused it).
- * Divergences from the datasheet, shared with QEMU: a count is loaded at
- * once rather than on the next CLK edge, and a new count in modes 2 and 3
- * takes effect at once rather than at the end of the current period.
+ * A new count written while counting is used as the datasheet says: at
+ * once in modes 0 and 4, at the end of the period (mode 2) or half-cycle
+ * (mode 3), at the next trigger in modes 1 and 5. As in QEMU, a count is
+ * loaded at once rather than on the next CLK edge.
  */
 export class PitCounter {
   mode = 0;
@@ -40,6 +41,15 @@ export class PitCounter {
   access = Access.LsbMsb;
   /** The Count Register as written (BCD-encoded when `bcd`). */
   countRegister = 0;
+  /** The count the Counting Element runs from now (the Count Register as last loaded). */
+  activeCount = 0;
+  /** Modes 2 and 3: counted edges at which `nextCount` takes over, or -1. */
+  switchAt = -1;
+  nextCount = 0;
+  /** Where in its cycle the new count starts: mode 3 switching at a half-cycle starts in the low half. */
+  switchOffset = 0;
+  /** Modes 1 and 5: a count was written that the next trigger loads. */
+  awaitingTrigger = false;
   /** A count has been loaded since the last control word, so the counter runs. */
   loaded = false;
   /** Modes 1 and 5: the gate has risen since the count was loaded. */
@@ -69,6 +79,11 @@ export class PitCounter {
     this.bcd = false;
     this.access = Access.LsbMsb;
     this.countRegister = 0;
+    this.activeCount = 0;
+    this.switchAt = -1;
+    this.nextCount = 0;
+    this.switchOffset = 0;
+    this.awaitingTrigger = false;
     this.loaded = false;
     this.triggered = false;
     this.gate = this.gateTiedHigh;
@@ -84,11 +99,25 @@ export class PitCounter {
     this.statusValue = 0;
   }
 
-  /** The initial count N in CLK edges (0 means 2^16, or 10^4 in BCD). */
-  get period(): number {
-    const n = this.bcd ? fromBcd(this.countRegister) : this.countRegister;
+  /** A count register value in CLK edges (0 means 2^16, or 10^4 in BCD). */
+  private edgesOf(count: number): number {
+    const n = this.bcd ? fromBcd(count) : count;
     if (n === 0) return this.bcd ? 10000 : 0x10000;
     return n;
+  }
+
+  private switched(d: number): boolean {
+    return this.switchAt >= 0 && d >= this.switchAt;
+  }
+
+  /** The initial count N in force after `d` counted edges. */
+  private nAt(d: number): number {
+    return this.edgesOf(this.switched(d) ? this.nextCount : this.activeCount);
+  }
+
+  /** `d` as counted from the start of the count in force then. */
+  private dAt(d: number): number {
+    return this.switched(d) ? d - this.switchAt + this.switchOffset : d;
   }
 
   /** Modes 0 and 4 pause while GATE is low; modes 2 and 3 stop and reload when it rises again. */
@@ -113,7 +142,8 @@ export class PitCounter {
   /** OUT after `d` counted edges. */
   outAt(d: number): boolean {
     if (!this.loaded) return this.mode !== 0;
-    const n = this.period;
+    const n = this.nAt(d);
+    d = this.dAt(d);
     switch (this.mode) {
       case 0:
         return d >= n;
@@ -137,7 +167,17 @@ export class PitCounter {
   /** The counted-edges value after `d` at which OUT next changes, or -1 if it never does. */
   nextChange(d: number): number {
     if (!this.running) return -1;
-    const n = this.period;
+    if (this.switchAt < 0) return this.nextChangeFor(this.edgesOf(this.activeCount), d);
+    if (d < this.switchAt) {
+      const next = this.nextChangeFor(this.edgesOf(this.activeCount), d);
+      return next < 0 ? this.switchAt : Math.min(next, this.switchAt);
+    }
+    const base = this.switchAt - this.switchOffset;
+    const next = this.nextChangeFor(this.edgesOf(this.nextCount), d - base);
+    return next < 0 ? -1 : next + base;
+  }
+
+  private nextChangeFor(n: number, d: number): number {
     switch (this.mode) {
       case 0:
       case 1:
@@ -169,7 +209,8 @@ export class PitCounter {
   countAt(d: number): number {
     if (!this.loaded) return this.countRegister;
     if ((this.mode === 1 || this.mode === 5) && !this.triggered) return this.countRegister;
-    const n = this.period;
+    const n = this.nAt(d);
+    d = this.dAt(d);
     const modulus = this.bcd ? 10000 : 0x10000;
     let value: number;
     if (this.mode === 2) {
@@ -191,7 +232,8 @@ export class PitCounter {
   }
 
   status(now: number): number {
-    const nullCount = this.nullCount || (this.loaded && ticksAt(now, PIT_HZ) === this.startTick);
+    const pending = this.awaitingTrigger || (this.switchAt >= 0 && this.elapsed(now) < this.switchAt);
+    const nullCount = this.nullCount || pending || (this.loaded && ticksAt(now, PIT_HZ) === this.startTick);
     return (
       (this.out(now) ? 0x80 : 0) |
       (nullCount ? 0x40 : 0) |
@@ -209,6 +251,8 @@ export class PitCounter {
     this.bcd = (value & 1) !== 0;
     this.loaded = false;
     this.triggered = false;
+    this.switchAt = -1;
+    this.awaitingTrigger = false;
     this.nullCount = true;
     this.writeMsbNext = false;
     this.readMsbNext = false;
@@ -282,12 +326,49 @@ export class PitCounter {
 
   private load(now: number, count: number): void {
     this.countRegister = count & 0xffff;
-    this.loaded = true;
     this.nullCount = false;
+    if (this.loaded && (this.mode === 1 || this.mode === 5)) {
+      this.awaitingTrigger = true;
+      return;
+    }
+    if (this.loaded && (this.mode === 2 || this.mode === 3)) {
+      if (this.gate) this.deferLoad(now);
+      else this.activeCount = this.countRegister;
+      return;
+    }
+    this.activeCount = this.countRegister;
+    this.switchAt = -1;
+    this.loaded = true;
     this.startTick = ticksAt(now, PIT_HZ);
     this.ticksBefore = 0;
     this.triggered = this.mode !== 1 && this.mode !== 5;
     this.onReprogram();
+  }
+
+  /** Modes 2 and 3 while counting: the new count waits for the end of the period or half-cycle. */
+  private deferLoad(now: number): void {
+    this.commitSwitch(now);
+    const d = this.elapsed(now);
+    const n = this.edgesOf(this.activeCount);
+    const start = d - (d % n);
+    const high = Math.ceil(n / 2);
+    if (this.mode === 3 && d % n < high) {
+      this.switchAt = start + high;
+      this.switchOffset = Math.ceil(this.edgesOf(this.countRegister) / 2);
+    } else {
+      this.switchAt = start + n;
+      this.switchOffset = 0;
+    }
+    this.nextCount = this.countRegister;
+    this.onReprogram();
+  }
+
+  /** Makes a count switch that time has passed the current count, so a new one can be scheduled. */
+  private commitSwitch(now: number): void {
+    if (this.switchAt < 0 || this.elapsed(now) < this.switchAt) return;
+    this.ticksBefore += this.switchOffset - this.switchAt;
+    this.activeCount = this.nextCount;
+    this.switchAt = -1;
   }
 
   setGate(now: number, level: boolean): void {
@@ -295,9 +376,12 @@ export class PitCounter {
     if (this.loaded) {
       if (level) {
         if (this.mode === 1 || this.mode === 5 || this.mode === 2 || this.mode === 3) {
-          // A rising gate (re)triggers modes 1 and 5 and reloads modes 2 and 3.
+          // A rising gate (re)triggers modes 1 and 5 and reloads modes 2 and 3 from the Count Register.
           this.triggered = true;
           this.ticksBefore = 0;
+          this.activeCount = this.countRegister;
+          this.switchAt = -1;
+          this.awaitingTrigger = false;
         }
         this.startTick = ticksAt(now, PIT_HZ);
       } else if (this.gatePauses) {
