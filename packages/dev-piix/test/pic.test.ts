@@ -69,6 +69,20 @@ describe('8259A pair', () => {
     expect(pins.acknowledge()).toBe(0x76);
   });
 
+  it('special fully nested mode lets a higher slave request nest over the slave in service', () => {
+    const plain = setup();
+    plain.lines[12].pulse();
+    expect(plain.pins.acknowledge()).toBe(0x74);
+    plain.lines[10].pulse();
+    expect(plain.pins.intr).toBe(false); // the master's IR2 is in service
+    const sfnm = setup(0x11);
+    sfnm.lines[12].pulse();
+    expect(sfnm.pins.acknowledge()).toBe(0x74);
+    sfnm.lines[10].pulse();
+    expect(sfnm.pins.intr).toBe(true);
+    expect(sfnm.pins.acknowledge()).toBe(0x72);
+  });
+
   it('reads IRR and the mask, and masks requests', () => {
     const { pins, lines, ports } = setup();
     ports.out8(0x21, 0x10);
