@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { type DeviceContext, definePlugin, Tokens } from '@plugboard/core';
 import { LINUXBOOT_ROM, type LinuxBoot, prepareLinuxBoot } from './linux-boot.js';
 import { checkBiosImage, mapFirmware } from './map.js';
@@ -14,6 +16,25 @@ interface CmosService {
 const FW_CFG_TOKEN = Symbol.for('plugboard.fwcfg');
 const CMOS_TOKEN = Symbol.for('plugboard.cmos');
 const FW_CFG_BOOT_MENU = 0x0e;
+
+/**
+ * A firmware file by name: the `path` directories first, then the machine's
+ * firmware directories (`ctx.findFirmware`, QEMU's -L as the CLI passes it),
+ * then the cache and the system directories; a miss names them all and the
+ * fetch command.
+ */
+function findImage(ctx: DeviceContext, name: string, searchDirs: readonly string[]): string {
+  if (name.includes('/')) return resolveFirmware(name, [], ctx.resolvePath('.'));
+  for (const dir of searchDirs) {
+    const path = join(dir, name);
+    if (existsSync(path)) return path;
+  }
+  try {
+    return ctx.findFirmware(name);
+  } catch {
+    return resolveFirmware(name, searchDirs, ctx.resolvePath('.'));
+  }
+}
 
 export interface SeabiosConfig {
   bios: string;
@@ -78,7 +99,7 @@ export const seabiosPlugin = definePlugin<SeabiosConfig, SeabiosDevice>({
   create(ctx: DeviceContext, config) {
     const paths = config.path === undefined ? [] : Array.isArray(config.path) ? config.path : [config.path];
     const searchDirs = paths.map((p) => ctx.resolvePath(p));
-    const file = resolveFirmware(config.bios, searchDirs, ctx.resolvePath('.'));
+    const file = findImage(ctx, config.bios, searchDirs);
     const image = readFirmware(file);
     checkBiosImage(image, file);
     const isaBase = mapFirmware(ctx.memory, image);
@@ -95,7 +116,7 @@ export const seabiosPlugin = definePlugin<SeabiosConfig, SeabiosDevice>({
         Math.min(ctx.memory.ramSize, 0xe0000000),
         { kernel: kernelFile, initrd: initrdFile },
       );
-      linuxRom = readFirmware(resolveFirmware(LINUXBOOT_ROM, searchDirs, ctx.resolvePath('.')));
+      linuxRom = readFirmware(findImage(ctx, LINUXBOOT_ROM, searchDirs));
     } else if (config.initrd) {
       throw new FirmwareError(`/devices/${ctx.id}/config/initrd: an initrd needs a kernel`);
     }

@@ -84,6 +84,22 @@ describe('seabios plugin', () => {
     expect(parts.memory.read8(0xfffc0000)).toBe(0x77);
   });
 
+  it("uses the machine's firmware directories (ctx.findFirmware) before the cache", () => {
+    writeFileSync(join(firmwareCacheDir(), 'bios-256k.bin'), image(0x40000));
+    mkdirSync(join(dir, 'machine-fw'));
+    const other = image(0x40000);
+    other[0] = 0x42;
+    writeFileSync(join(dir, 'machine-fw', 'bios-256k.bin'), other);
+    const c = createDeviceContext(parts, system, { id: 'bios', baseDir: dir }, ['machine-fw']);
+    const bios = seabiosPlugin.create(c, {
+      bios: 'bios-256k.bin',
+      bootorder: [],
+      append: '',
+    }) as SeabiosDevice;
+    expect(bios.file).toBe(join(dir, 'machine-fw', 'bios-256k.bin'));
+    expect(parts.memory.read8(0xfffc0000)).toBe(0x42);
+  });
+
   it('names the fetch command when the image is missing', () => {
     expect(() =>
       seabiosPlugin.create(ctx(), { bios: 'no-such-bios.bin', bootorder: [], append: '' }),
