@@ -1,0 +1,56 @@
+import type { DisplaySource, Frame } from '@plugboard/core';
+
+/** What a machine without a display, or a mode without pixels, shows: black. */
+const NO_SIGNAL = { width: 640, height: 480 };
+
+/**
+ * Renders the display for every client at once: a frame is rendered only
+ * when the source's generation moved since the last one.
+ */
+export class FrameSource {
+  private frame: Frame | null = null;
+  private renderedGeneration = -1;
+
+  constructor(private source: DisplaySource | null) {}
+
+  attach(source: DisplaySource | null): void {
+    this.source = source;
+    this.frame = null;
+  }
+
+  /** A counter that changes whenever `current()` may return a different picture. */
+  get generation(): number {
+    return this.source ? this.source.generation : 0;
+  }
+
+  /** The current picture; stays valid (unchanged) until the next call. */
+  current(): Frame {
+    const source = this.source;
+    if (this.frame && (!source || source.generation === this.renderedGeneration)) return this.frame;
+    let frame: Frame | null = null;
+    if (source) {
+      this.renderedGeneration = source.generation;
+      frame = source.render();
+    }
+    if (
+      !frame ||
+      frame.width === 0 ||
+      frame.height === 0 ||
+      frame.rgba.length < frame.width * frame.height * 4
+    ) {
+      const { width, height } = NO_SIGNAL;
+      frame = { width, height, rgba: new Uint8Array(width * height * 4) };
+    }
+    this.frame = frame;
+    return frame;
+  }
+}
+
+/** `frame` cut or padded (black) to `width` x `height`, for a client that cannot resize. */
+export function fitFrame(frame: Frame, width: number, height: number): Frame {
+  const rgba = new Uint8Array(width * height * 4);
+  const w = Math.min(width, frame.width);
+  for (let y = 0; y < Math.min(height, frame.height); y++)
+    rgba.set(frame.rgba.subarray(y * frame.width * 4, (y * frame.width + w) * 4), y * width * 4);
+  return { width, height, rgba };
+}

@@ -1,0 +1,86 @@
+import { type Device, type DisplaySource, definePlugin, Tokens } from '@plugboard/core';
+import { parseDisplay, WEBSOCKET_BASE_PORT } from './display-address.js';
+import { PS2_INPUT_TOKEN, type Ps2Input } from './input.js';
+import { VncServer } from './vnc-server.js';
+
+export interface VncConfig {
+  display: string | number;
+  host: string;
+  websocket: boolean | number;
+  maxClients: number;
+}
+
+export interface VncDevice extends Device {
+  readonly server: VncServer;
+}
+
+export const vncPlugin = definePlugin<VncConfig, VncDevice>({
+  meta: { id: 'vnc', name: 'VNC server (RFB 3.8) for the screen, keyboard and mouse' },
+  kind: 'system',
+  configSchema: {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    type: 'object',
+    additionalProperties: false,
+    required: ['display'],
+    properties: {
+      display: {
+        type: ['string', 'integer'],
+        description: 'As after QEMU\'s -vnc: ":1", 1 or "host:1"; display N listens on TCP port 5900+N.',
+      },
+      host: {
+        type: 'string',
+        default: '127.0.0.1',
+        description: 'Address to listen on when `display` names none. No password is asked: keep it local.',
+      },
+      websocket: {
+        type: ['boolean', 'integer'],
+        default: false,
+        minimum: 1,
+        maximum: 65535,
+        description: 'Also serve RFB over WebSocket (noVNC): true for port 5700+N as QEMU, or a port.',
+      },
+      maxClients: {
+        type: 'integer',
+        default: 4,
+        minimum: 1,
+        maximum: 64,
+        description: 'Connections served at once; more are refused.',
+      },
+    },
+  },
+  create(ctx, config) {
+    const address = parseDisplay(config.display, config.host);
+    const websocketPort =
+      config.websocket === false
+        ? null
+        : config.websocket === true
+          ? WEBSOCKET_BASE_PORT + address.display
+          : config.websocket;
+    const server = new VncServer({
+      host: address.host,
+      port: address.port,
+      websocketPort,
+      maxClients: config.maxClients,
+      name: `Plugboard ${ctx.id}`,
+      log: (m) => ctx.log(m),
+    });
+    return {
+      server,
+      async realize() {
+        const c = ctx.container;
+        const display = c.isBound(Tokens.Display) ? c.get<DisplaySource>(Tokens.Display) : null;
+        const input = c.isBound(PS2_INPUT_TOKEN) ? c.get<Ps2Input>(PS2_INPUT_TOKEN) : null;
+        if (!display) ctx.log('vnc: the machine has no display; clients see black');
+        server.attach(display, input);
+        await server.listen();
+        ctx.log(`vnc: listening on ${address.host}:${address.port}`);
+      },
+      destroy: () => server.close(),
+      info() {
+        const { tcp, websocket } = server.ports;
+        const ws = websocket ? `, WebSocket port ${websocket}` : '';
+        return `${ctx.id}: VNC on ${address.host}:${tcp} (display :${address.display})${ws}, ${server.clients} client(s)`;
+      },
+    };
+  },
+});

@@ -1,0 +1,114 @@
+import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
+import { createServer, type Server, type Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import type { DisplaySource } from '@plugboard/core';
+import { createWebSocketStream, WebSocketServer } from 'ws';
+import { FrameSource } from './frame-source.js';
+import type { Ps2Input } from './input.js';
+import { RfbSession } from './session.js';
+
+export interface VncServerOptions {
+  host: string;
+  port: number;
+  /** Also serve RFB over WebSocket (for noVNC) on this port; null for none. */
+  websocketPort?: number | null;
+  maxClients?: number;
+  /** The desktop name clients show. */
+  name?: string;
+  log?: (message: string) => void;
+}
+
+/**
+ * A VNC server for one screen: RFB 3.3/3.7/3.8, security type None. It runs
+ * on Node's event loop and renders only when a client asks for an update.
+ */
+export class VncServer {
+  private readonly frames = new FrameSource(null);
+  private input: Ps2Input | null = null;
+  private readonly sessions = new Set<RfbSession>();
+  private tcp: Server | null = null;
+  private http: HttpServer | null = null;
+  private wss: WebSocketServer | null = null;
+
+  constructor(private readonly options: VncServerOptions) {}
+
+  /** Connects the screen and the keyboard/mouse; either may be absent. */
+  attach(display: DisplaySource | null, input: Ps2Input | null): void {
+    this.frames.attach(display);
+    this.input = input;
+  }
+
+  /** The TCP port and (when enabled) the WebSocket port actually listened on. */
+  get ports(): { tcp: number; websocket: number | null } {
+    const port = (s: Server | HttpServer | null) => {
+      const a = s?.address();
+      return a && typeof a === 'object' ? a.port : null;
+    };
+    return { tcp: port(this.tcp) ?? 0, websocket: port(this.http) };
+  }
+
+  get clients(): number {
+    return this.sessions.size;
+  }
+
+  async listen(): Promise<void> {
+    const { host, port, websocketPort } = this.options;
+    this.tcp = createServer((socket: Socket) => {
+      socket.setNoDelay(true);
+      this.accept(socket, `${socket.remoteAddress}:${socket.remotePort}`);
+    });
+    await listenOn(this.tcp, host, port);
+    if (websocketPort === undefined || websocketPort === null) return;
+    this.http = createHttpServer((_req, res) => res.writeHead(426).end('RFB over WebSocket only\n'));
+    this.wss = new WebSocketServer({ server: this.http, maxPayload: 1 << 20 });
+    this.wss.on('connection', (ws, req) => {
+      const stream = createWebSocketStream(ws);
+      this.accept(stream, `${req.socket.remoteAddress}:${req.socket.remotePort} (WebSocket)`);
+    });
+    await listenOn(this.http, host, websocketPort);
+  }
+
+  private accept(stream: Duplex, peer: string): void {
+    const log = this.options.log ?? (() => {});
+    if (this.sessions.size >= (this.options.maxClients ?? 4)) {
+      log(`vnc: refusing ${peer}: too many clients`);
+      stream.on('error', () => {});
+      stream.destroy();
+      return;
+    }
+    log(`vnc: client ${peer}`);
+    const session: RfbSession = new RfbSession(
+      stream,
+      {
+        frames: this.frames,
+        input: () => this.input,
+        name: this.options.name ?? 'Plugboard',
+        log,
+      },
+      () => this.sessions.delete(session),
+    );
+    this.sessions.add(session);
+  }
+
+  async close(): Promise<void> {
+    for (const s of [...this.sessions]) s.close();
+    this.wss?.close();
+    await Promise.all(
+      [this.tcp, this.http].map((s) => (s ? new Promise<void>((r) => s.close(() => r())) : null)),
+    );
+    this.tcp = null;
+    this.http = null;
+  }
+}
+
+function listenOn(server: Server | HttpServer, host: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: NodeJS.ErrnoException) =>
+      reject(new Error(`vnc: cannot listen on ${host}:${port} (${err.code ?? err.message})`));
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+}

@@ -1,0 +1,89 @@
+import type { DisplaySource, Frame } from '@plugboard/core';
+import type { Ps2Input } from '../src/input.js';
+
+/** A screen the test paints: a gradient by default, changed with `paint`. */
+export class FakeDisplay implements DisplaySource {
+  generation = 1;
+  renders = 0;
+  frame: Frame;
+
+  constructor(width = 320, height = 200) {
+    this.frame = FakeDisplay.gradient(width, height);
+  }
+
+  static gradient(width: number, height: number): Frame {
+    const rgba = new Uint8Array(width * height * 4);
+    for (let y = 0; y < height; y++)
+      for (let x = 0; x < width; x++) {
+        const i = (y * width + x) * 4;
+        rgba[i] = (x * 255) / (width - 1);
+        rgba[i + 1] = (y * 255) / (height - 1);
+        rgba[i + 2] = (x + y) & 0xff;
+        rgba[i + 3] = 255;
+      }
+    return { width, height, rgba };
+  }
+
+  render(): Frame {
+    this.renders++;
+    return this.frame;
+  }
+
+  /** Fills a rectangle with one colour. */
+  fill(x: number, y: number, w: number, h: number, [r, g, b]: [number, number, number]): void {
+    const { width, rgba } = this.frame;
+    for (let row = y; row < y + h; row++)
+      for (let col = x; col < x + w; col++) rgba.set([r, g, b, 255], (row * width + col) * 4);
+    this.generation++;
+  }
+
+  replace(frame: Frame): void {
+    this.frame = frame;
+    this.generation++;
+  }
+
+  pixel(x: number, y: number): [number, number, number] {
+    const i = (y * this.frame.width + x) * 4;
+    const p = this.frame.rgba;
+    return [p[i], p[i + 1], p[i + 2]];
+  }
+}
+
+export type InputEvent =
+  | { kind: 'key'; name: string; down: boolean }
+  | { kind: 'code'; code: number; down: boolean }
+  | { kind: 'mouse'; dx: number; dy: number; dz: number; buttons: number };
+
+/** Records what reaches the PS/2 devices. */
+export class FakeInput implements Ps2Input {
+  readonly events: InputEvent[] = [];
+  private waiter: (() => void) | null = null;
+
+  keyCode(code: number, down: boolean): void {
+    this.push({ kind: 'code', code, down });
+  }
+
+  key(name: string, down: boolean): boolean {
+    this.push({ kind: 'key', name, down });
+    return true;
+  }
+
+  mouse(dx: number, dy: number, dz: number, buttons: number): void {
+    this.push({ kind: 'mouse', dx, dy, dz, buttons });
+  }
+
+  private push(e: InputEvent): void {
+    this.events.push(e);
+    this.waiter?.();
+  }
+
+  /** Waits until `n` events have arrived. */
+  async waitFor(n: number): Promise<InputEvent[]> {
+    while (this.events.length < n) {
+      await new Promise<void>((r) => {
+        this.waiter = r;
+      });
+    }
+    return this.events;
+  }
+}
