@@ -1,11 +1,18 @@
-/** A fixed-size FIFO of bytes: data from a host socket waiting for the guest to acknowledge it. */
+/** Bytes a ring starts with; it doubles up to its capacity as data waits. */
+const INITIAL_SIZE = 16384;
+
+/**
+ * A FIFO of bytes bounded by `capacity`: data from a host socket waiting for
+ * the guest to acknowledge it. Storage grows on demand, so idle connections
+ * cost little.
+ */
 export class ByteRing {
-  private readonly data: Uint8Array;
+  private data: Uint8Array;
   private head = 0;
   private used = 0;
 
   constructor(readonly capacity: number) {
-    this.data = new Uint8Array(capacity);
+    this.data = new Uint8Array(Math.min(capacity, INITIAL_SIZE));
   }
 
   get length(): number {
@@ -19,19 +26,21 @@ export class ByteRing {
   /** Appends as much of `bytes` as fits; returns how many. */
   push(bytes: Uint8Array): number {
     const n = Math.min(bytes.length, this.free);
-    let tail = (this.head + this.used) % this.capacity;
-    const first = Math.min(n, this.capacity - tail);
+    if (this.used + n > this.data.length) this.grow(this.used + n);
+    const size = this.data.length;
+    const tail = (this.head + this.used) % size;
+    const first = Math.min(n, size - tail);
     this.data.set(bytes.subarray(0, first), tail);
     if (n > first) this.data.set(bytes.subarray(first, n), 0);
-    tail = (tail + n) % this.capacity;
     this.used += n;
     return n;
   }
 
   /** Copies `length` bytes starting `offset` bytes past the head into `out` at `at`. */
   copy(offset: number, length: number, out: Uint8Array, at: number): void {
-    const start = (this.head + offset) % this.capacity;
-    const first = Math.min(length, this.capacity - start);
+    const size = this.data.length;
+    const start = (this.head + offset) % size;
+    const first = Math.min(length, size - start);
     out.set(this.data.subarray(start, start + first), at);
     if (length > first) out.set(this.data.subarray(0, length - first), at + first);
   }
@@ -39,12 +48,21 @@ export class ByteRing {
   /** Drops `n` bytes from the head. */
   consume(n: number): void {
     n = Math.min(n, this.used);
-    this.head = (this.head + n) % this.capacity;
+    this.head = (this.head + n) % this.data.length;
     this.used -= n;
   }
 
   clear(): void {
     this.head = 0;
     this.used = 0;
+  }
+
+  private grow(needed: number): void {
+    let size = this.data.length;
+    while (size < needed) size *= 2;
+    const next = new Uint8Array(Math.min(size, this.capacity));
+    this.copy(0, this.used, next, 0);
+    this.data = next;
+    this.head = 0;
   }
 }
