@@ -4,7 +4,7 @@ import { isAbsolute, join, resolve } from 'node:path';
 
 /** How to get the firmware when it is missing. */
 export const FETCH_HINT =
-  'run `npm run fetch -w @plugboard/firmware` (packages/firmware/scripts/fetch-firmware.sh) to fetch it';
+  'run `npm run setup` (or just packages/firmware/scripts/fetch-firmware.sh) to fetch it';
 
 /** A firmware image or option ROM that cannot be found or used. */
 export class FirmwareError extends Error {

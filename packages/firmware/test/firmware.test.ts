@@ -103,7 +103,7 @@ describe('seabios plugin', () => {
   it('names the fetch command when the image is missing', () => {
     expect(() =>
       seabiosPlugin.create(ctx(), { bios: 'no-such-bios.bin', bootorder: [], append: '' }),
-    ).toThrow(/no-such-bios\.bin" not found in .*npm run fetch/);
+    ).toThrow(/no-such-bios\.bin" not found in .*npm run setup/);
   });
 
   it('rejects an image that is not whole 64 KiB blocks', () => {
