@@ -481,7 +481,7 @@ export class CpuState implements CodeSource {
   /** Linear address of `len` bytes at `off` in segment `s` for reading (offset already masked). */
   segRead(s: number, off: number, len: number): number {
     if ((this.segAcc[s] & (ACC_READ | ACC_DOWN)) === ACC_READ) {
-      if (off + len - 1 > this.segLimit[s]) this.segFault(s);
+      if ((off >>> 0) + len - 1 > this.segLimit[s]) this.segFault(s);
       return (this.segBase[s] + off) | 0;
     }
     return this.segSlow(s, off, len, ACC_READ);
@@ -489,7 +489,7 @@ export class CpuState implements CodeSource {
 
   segWrite(s: number, off: number, len: number): number {
     if ((this.segAcc[s] & (ACC_WRITE | ACC_DOWN)) === ACC_WRITE) {
-      if (off + len - 1 > this.segLimit[s]) this.segFault(s);
+      if ((off >>> 0) + len - 1 > this.segLimit[s]) this.segFault(s);
       return (this.segBase[s] + off) | 0;
     }
     return this.segSlow(s, off, len, ACC_WRITE);
@@ -498,6 +498,7 @@ export class CpuState implements CodeSource {
   private segSlow(s: number, off: number, len: number, need: number): number {
     const acc = this.segAcc[s];
     if ((acc & need) === 0) this.segFault(s);
+    off >>>= 0;
     const end = off + len - 1;
     const upper = this.segAttr[s] & ATTR_DB ? 0xffffffff : 0xffff;
     if (off <= this.segLimit[s] || end > upper) this.segFault(s);
@@ -508,6 +509,7 @@ export class CpuState implements CodeSource {
   segFits(s: number, off: number, len: number, write: boolean): boolean {
     const acc = this.segAcc[s];
     if ((acc & (write ? ACC_WRITE : ACC_READ)) === 0) return false;
+    off >>>= 0;
     const end = off + len - 1;
     if (acc & ACC_DOWN)
       return off > this.segLimit[s] && end <= (this.segAttr[s] & ATTR_DB ? 0xffffffff : 0xffff);
@@ -835,7 +837,7 @@ export class CpuState implements CodeSource {
   // ---------------------------------------------------------------- code fetch
 
   fetch8(eip: number): number {
-    if (!this.code32) eip &= 0xffff;
+    eip = this.code32 ? eip >>> 0 : eip & 0xffff;
     if (eip > this.segLimit[CS]) this.gp(0);
     const lin = (this.segBase[CS] + eip) | 0;
     const page = lin >>> 12;
@@ -854,7 +856,7 @@ export class CpuState implements CodeSource {
   codeBuf: Uint8Array = new Uint8Array(0);
 
   codeWindow(eip: number): number {
-    if (eip + 15 > this.segLimit[CS]) return -1;
+    if ((eip >>> 0) + 15 > this.segLimit[CS]) return -1;
     const lin = (this.segBase[CS] + eip) | 0;
     const o = lin & 0xfff;
     if (o > 0xff0) return -1;
@@ -874,9 +876,9 @@ export class CpuState implements CodeSource {
 
   // ---------------------------------------------------------------- stack
 
-  /** Stack pointer as the current SS size sees it. */
+  /** Stack pointer as the current SS size sees it (32-bit values as signed int32, like offsets). */
   get sp(): number {
-    return this.stack32 ? this.regs[ESP] >>> 0 : this.regs[ESP] & 0xffff;
+    return this.stack32 ? this.regs[ESP] : this.regs[ESP] & 0xffff;
   }
 
   setSP(v: number): void {
@@ -885,13 +887,13 @@ export class CpuState implements CodeSource {
   }
 
   push16(v: number): void {
-    const sp = this.stack32 ? (this.regs[ESP] - 2) >>> 0 : (this.regs[ESP] - 2) & 0xffff;
+    const sp = this.stack32 ? (this.regs[ESP] - 2) | 0 : (this.regs[ESP] - 2) & 0xffff;
     this.write16(this.segWrite(SS, sp, 2), v);
     this.setSP(sp);
   }
 
   push32(v: number): void {
-    const sp = this.stack32 ? (this.regs[ESP] - 4) >>> 0 : (this.regs[ESP] - 4) & 0xffff;
+    const sp = this.stack32 ? (this.regs[ESP] - 4) | 0 : (this.regs[ESP] - 4) & 0xffff;
     this.write32(this.segWrite(SS, sp, 4), v);
     this.setSP(sp);
   }
@@ -917,7 +919,7 @@ export class CpuState implements CodeSource {
 
   /** Reads the stack `off` bytes above SP without popping. */
   peek(off: number, o32: boolean): number {
-    const sp = this.stack32 ? (this.regs[ESP] + off) >>> 0 : (this.regs[ESP] + off) & 0xffff;
+    const sp = this.stack32 ? (this.regs[ESP] + off) | 0 : (this.regs[ESP] + off) & 0xffff;
     return o32 ? this.read32(this.segRead(SS, sp, 4)) : this.read16(this.segRead(SS, sp, 2));
   }
 
@@ -945,7 +947,7 @@ export class CpuState implements CodeSource {
   ea(base: number, index: number, scale: number, disp: number, a32: boolean): number {
     const r = this.regs;
     const v = r[base] + (r[index] << scale) + disp;
-    return a32 ? v >>> 0 : v & 0xffff;
+    return a32 ? v | 0 : v & 0xffff;
   }
 
   /** Clears DF-dependent state helpers: direction step for string instructions. */

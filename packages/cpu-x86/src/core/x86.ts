@@ -224,7 +224,7 @@ export class X86 extends CpuState {
           this.checkMemoryMap();
           const eip = this.eip;
           this.eipStart = eip;
-          decode(this, eip, this.code32, i);
+          decode(this, eip | 0, this.code32, i);
           this.eip = this.code32 ? (eip + i.len) >>> 0 : (eip + i.len) & 0xffff;
           const tf = this.flags & TF;
           this.sliceRetired = n;

@@ -31,7 +31,7 @@ function jmpNear(c: CpuState, i: Instr): void {
 function callNear(c: CpuState, i: Instr): void {
   const target = i.o32 ? (c.eip + i.imm) >>> 0 : (c.eip + i.imm) & 0xffff;
   if (target > c.segLimit[CS]) c.gp(0);
-  c.push(c.eip, i.o32);
+  c.push(c.eip | 0, i.o32);
   c.eip = target;
 }
 
@@ -113,7 +113,7 @@ function group5(c: CpuState, i: Instr): void {
       const target = readE(c, i, size);
       const t = i.o32 ? target >>> 0 : target & 0xffff;
       if (t > c.segLimit[CS]) c.gp(0);
-      c.push(c.eip, i.o32);
+      c.push(c.eip | 0, i.o32);
       c.eip = t;
       return;
     }

@@ -26,7 +26,7 @@ function movRegImm(c: CpuState, i: Instr): void {
 }
 
 function moffs(i: Instr): number {
-  return i.a32 ? i.disp >>> 0 : i.disp & 0xffff;
+  return i.a32 ? i.disp : i.disp & 0xffff;
 }
 
 function movMoffs(c: CpuState, i: Instr): void {

@@ -47,8 +47,8 @@ function once(c: X86, i: Instr, kind: Kind, size: number, step: number): void {
   const a32 = i.a32;
   const m = a32 ? 0xffffffff : 0xffff;
   const src = i.segOverride >= 0 ? i.segOverride : DS;
-  const si = (c.regs[ESI] & m) >>> 0;
-  const di = (c.regs[EDI] & m) >>> 0;
+  const si = c.regs[ESI] & m;
+  const di = c.regs[EDI] & m;
   switch (kind) {
     case Kind.Movs: {
       const v = memRead(c, c.segRead(src, si, size), size);
