@@ -159,4 +159,39 @@ describe('real mode basics', () => {
     // 1 ns per instruction and a 1 GHz TSC: the second RDTSC runs 4 instructions after the first.
     expect(m.cpu.regs[0]).toBe(4);
   });
+
+  it('builds nested frames with ENTER and unwinds them with LEAVE', () => {
+    const m = runReal(`
+      xor ax, ax
+      mov ss, ax
+      mov ds, ax
+      mov sp, 0x7000
+      mov bp, 0x1234
+      enter 8, 0              ; push bp; bp = 0x6ffe; sp -= 8
+      mov [0x600], bp
+      mov [0x602], sp
+      enter 4, 2              ; push bp, push [bp-2], push frame
+      mov [0x604], bp
+      mov [0x606], sp
+      leave
+      mov [0x608], bp
+      mov [0x60a], sp
+      leave
+      mov [0x60c], bp
+      mov [0x60e], sp
+      hlt`);
+    const w = (a: number) => m.parts.memory.read16(a);
+    expect(w(0x600)).toBe(0x6ffe);
+    expect(w(0x602)).toBe(0x6ff6);
+    // Level 2: old BP pushed at 0x6ff4, the outer frame's [BP-2] at 0x6ff2, the new frame pointer at 0x6ff0.
+    expect(w(0x604)).toBe(0x6ff4);
+    expect(w(0x6ff4)).toBe(0x6ffe);
+    expect(w(0x6ff2)).toBe(w(0x6ffe - 2));
+    expect(w(0x6ff0)).toBe(0x6ff4);
+    expect(w(0x606)).toBe(0x6fec);
+    expect(w(0x608)).toBe(0x6ffe);
+    expect(w(0x60a)).toBe(0x6ff6);
+    expect(w(0x60c)).toBe(0x1234);
+    expect(w(0x60e)).toBe(0x7000);
+  });
 });
