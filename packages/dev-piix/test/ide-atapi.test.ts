@@ -218,6 +218,49 @@ describe('PIIX3 IDE: ATAPI commands', () => {
   });
 });
 
+describe('PIIX3 IDE: ATAPI errors', () => {
+  it('a backend error in the middle of a PIO read ends it with MEDIUM ERROR', () => {
+    const media = new MemoryBackend(2048, 100);
+    media.failRead = 6;
+    const { d } = cdBench(media);
+    d.packet([0x28, 0, 0, 0, 0, 4, 0, 0, 4, 0], 2048);
+    const { blocks } = d.packetData();
+    expect(blocks).toEqual([2048, 2048]);
+    expect(d.status()).toBe(DRDY | ERR);
+    expect(d.requestSense()).toEqual([0x03, 0x11, 0]);
+  });
+
+  it('INQUIRY with EVPD and READ DISC INFORMATION of another data type are invalid fields', () => {
+    const { d } = cdBench();
+    expect(run(d, [0x12, 1, 0x80, 0, 36, 0]).status).toBe(DRDY | ERR);
+    expect(d.requestSense()).toEqual([ILLEGAL_REQUEST, 0x24, 0]);
+    expect(run(d, [0x51, 1, 0, 0, 0, 0, 0, 0, 34, 0]).status).toBe(DRDY | ERR);
+  });
+
+  it('a large image is DVD-ROM media in GET CONFIGURATION; an empty drive has no current profile', () => {
+    const { d } = cdBench(new MemoryBackend(2048, 2_000_000));
+    const c = run(d, [0x46, 0, 0, 0, 0, 0, 0, 0x01, 0, 0]).data;
+    expect((c[6] << 8) | c[7]).toBe(0x0010);
+    expect(c[8 + 6]).toBe(1);
+    const empty = cdBench(null);
+    const e = run(empty.d, [0x46, 0, 0, 0, 0, 0, 0, 0x01, 0, 0]).data;
+    expect((e[6] << 8) | e[7]).toBe(0);
+  });
+
+  it('SRST abandons a packet command waiting for the bus master', () => {
+    const { b, d } = cdBench();
+    writePrd(b, 0x1000, [[0x20000, 2048, true]]);
+    d.setPrdTable(0x1000);
+    d.packet([0x28, 0, 0, 0, 0, 1, 0, 0, 1, 0], 0, true);
+    expect(d.altStatus() & DRQ).toBe(DRQ);
+    d.softReset();
+    d.bmCommand(0x09);
+    expect(ram(b, 0x20000, 2048)).toEqual(new Uint8Array(2048));
+    expect([d.in(4), d.in(5)]).toEqual([0x14, 0xeb]);
+    expect(d.altStatus()).toBe(0);
+  });
+});
+
 describe('PIIX3 IDE: ATAPI media', () => {
   it('an empty tray is NOT READY / MEDIUM NOT PRESENT; inserting media raises UNIT ATTENTION once', () => {
     const { d, cd } = cdBench(null);
