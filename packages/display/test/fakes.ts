@@ -78,8 +78,13 @@ export class FakeInput implements Ps2Input {
   }
 
   /** Waits until `n` events have arrived. */
-  async waitFor(n: number): Promise<InputEvent[]> {
-    while (this.events.length < n) {
+  waitFor(n: number): Promise<InputEvent[]> {
+    return this.waitUntil((events) => events.length >= n);
+  }
+
+  /** Waits until the events so far satisfy `done`. */
+  async waitUntil(done: (events: InputEvent[]) => boolean): Promise<InputEvent[]> {
+    while (!done(this.events)) {
       await new Promise<void>((r) => {
         this.waiter = r;
       });

@@ -1,8 +1,8 @@
 import { createDeviceContext, createMachineParts, Tokens } from '@plugboard/core';
 import { describe, expect, it } from 'vitest';
 import { parseDisplay } from '../src/display-address.js';
-import { PS2_INPUT_TOKEN } from '../src/input.js';
 import { plugins, vncPlugin } from '../src/index.js';
+import { PS2_INPUT_TOKEN } from '../src/input.js';
 import { FakeDisplay, FakeInput } from './fakes.js';
 import { TestClient } from './rfb-client.js';
 
@@ -28,7 +28,10 @@ describe('vnc plugin', () => {
   it('is a system plugin whose schema has defaults and no unknown keys', () => {
     expect(plugins).toContain(vncPlugin);
     expect(vncPlugin.kind).toBe('system');
-    const schema = vncPlugin.configSchema as { additionalProperties: boolean; properties: Record<string, unknown> };
+    const schema = vncPlugin.configSchema as {
+      additionalProperties: boolean;
+      properties: Record<string, unknown>;
+    };
     expect(schema.additionalProperties).toBe(false);
     expect(schema.properties.host).toMatchObject({ default: '127.0.0.1' });
   });
@@ -41,7 +44,12 @@ describe('vnc plugin', () => {
     parts.container.bind(PS2_INPUT_TOKEN).toConstantValue(input);
     const ctx = createDeviceContext(parts, system, { id: 'vnc0' });
     const display0 = 40000 + (process.pid % 5000); // a port no other test of this run uses
-    const device = await vncPlugin.create(ctx, { display: `:${display0}`, host: '127.0.0.1', websocket: false, maxClients: 4 });
+    const device = await vncPlugin.create(ctx, {
+      display: `:${display0}`,
+      host: '127.0.0.1',
+      websocket: false,
+      maxClients: 4,
+    });
     await device.realize?.();
     expect(device.info?.()).toContain(`127.0.0.1:${5900 + display0} (display :${display0})`);
     const c = await TestClient.connect(5900 + display0);
@@ -57,7 +65,12 @@ describe('vnc plugin', () => {
     const parts = createMachineParts({ memoryBytes: 1 << 20 });
     const ctx = createDeviceContext(parts, system, { id: 'vnc0' });
     const display1 = 45000 + (process.pid % 5000);
-    const device = await vncPlugin.create(ctx, { display: display1, host: '127.0.0.1', websocket: false, maxClients: 1 });
+    const device = await vncPlugin.create(ctx, {
+      display: display1,
+      host: '127.0.0.1',
+      websocket: false,
+      maxClients: 1,
+    });
     await device.realize?.();
     const c = await TestClient.connect(5900 + display1);
     expect([c.width, c.height]).toEqual([640, 480]);

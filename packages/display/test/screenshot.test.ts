@@ -20,7 +20,10 @@ describe('screenshot', () => {
     for (let y = 0; y < 170; y++)
       for (let x = 0; x < 300; x++) {
         const i = (y * 300 + x) * 4;
-        expect([png.data[i], png.data[i + 1], png.data[i + 2], png.data[i + 3]]).toEqual([...display.pixel(x, y), 255]);
+        expect([png.data[i], png.data[i + 1], png.data[i + 2], png.data[i + 3]]).toEqual([
+          ...display.pixel(x, y),
+          255,
+        ]);
       }
   });
 
