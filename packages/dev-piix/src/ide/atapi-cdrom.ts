@@ -46,6 +46,7 @@ import {
   GPCMD_TEST_UNIT_READY,
   REASON_COD,
   REASON_IO,
+  SENSE_ABORTED_COMMAND,
   SENSE_ILLEGAL_REQUEST,
   SENSE_MEDIUM_ERROR,
   SENSE_NONE,
@@ -61,7 +62,6 @@ const BLOCK = 2048;
 const PACKET_SIZE = 12;
 /** An 80-minute CD: larger images are presented as DVD-ROM media. */
 const CD_MAX_BLOCKS = 80 * 60 * 75;
-const SENSE_ABORTED_COMMAND = 0x0b;
 
 /** GET EVENT STATUS NOTIFICATION media event codes (MMC-3 table 112). */
 const MEDIA_EVENT_NONE = 0;

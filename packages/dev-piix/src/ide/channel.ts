@@ -4,6 +4,11 @@ import { DMA_DONE, DMA_FAULT, type IdeBus, IdeDevice } from './ide-device.js';
 import {
   ATA_DATA,
   ATA_DEVICE,
+  ATA_ERROR,
+  ATA_LBA_HIGH,
+  ATA_LBA_LOW,
+  ATA_LBA_MID,
+  ATA_SECTOR_COUNT,
   ATA_STATUS,
   BMICP,
   BMICP_RWCON,
@@ -161,19 +166,19 @@ export class IdeChannel implements IdeBus {
     let value = 0;
     if (!this.empty) {
       switch (offset) {
-        case 1:
+        case ATA_ERROR:
           value = d.error;
           break;
-        case 2:
+        case ATA_SECTOR_COUNT:
           value = hob ? d.hobSectorCount : d.sectorCount;
           break;
-        case 3:
+        case ATA_LBA_LOW:
           value = hob ? d.hobLbaLow : d.lbaLow;
           break;
-        case 4:
+        case ATA_LBA_MID:
           value = hob ? d.hobLbaMid : d.lbaMid;
           break;
-        case 5:
+        case ATA_LBA_HIGH:
           value = hob ? d.hobLbaHigh : d.lbaHigh;
           break;
         case ATA_DEVICE:

@@ -1,6 +1,12 @@
 import type { BusMaster } from './bus-master.js';
 import { XFER_MWDMA, XFER_UDMA } from './identify.js';
 import {
+  ATA_DEVICE,
+  ATA_ERROR,
+  ATA_LBA_HIGH,
+  ATA_LBA_LOW,
+  ATA_LBA_MID,
+  ATA_SECTOR_COUNT,
   CMD_CHECK_POWER_MODE,
   CMD_EXECUTE_DEVICE_DIAGNOSTIC,
   CMD_IDLE,
@@ -150,27 +156,27 @@ export class IdeDevice {
     // A device in reset ignores the task file.
     if (this.status & STATUS_BSY) return;
     switch (offset) {
-      case 1:
+      case ATA_ERROR:
         this.hobFeatures = this.features;
         this.features = value;
         break;
-      case 2:
+      case ATA_SECTOR_COUNT:
         this.hobSectorCount = this.sectorCount;
         this.sectorCount = value;
         break;
-      case 3:
+      case ATA_LBA_LOW:
         this.hobLbaLow = this.lbaLow;
         this.lbaLow = value;
         break;
-      case 4:
+      case ATA_LBA_MID:
         this.hobLbaMid = this.lbaMid;
         this.lbaMid = value;
         break;
-      case 5:
+      case ATA_LBA_HIGH:
         this.hobLbaHigh = this.lbaHigh;
         this.lbaHigh = value;
         break;
-      case 6:
+      case ATA_DEVICE:
         this.device = value;
         break;
     }
