@@ -49,6 +49,20 @@ describe('socket netdev', () => {
     expect(nicA.link).toEqual([true]);
   });
 
+  it('tells the NIC when the TCP peer goes away, and counts frames sent with no peer', async () => {
+    const server = await backend('s', { listen: '127.0.0.1:0' });
+    const nic = new FakeNic();
+    const port = server.connect(nic);
+    port.send(frame(60, 1));
+    expect(server.sendDropped).toBe(1);
+    const client = await backend('c', { connect: `127.0.0.1:${server.localPort}` });
+    await until(() => nic.link.length === 1, 'link up');
+    client.close();
+    await until(() => nic.link.length === 2, 'link down');
+    expect(nic.link).toEqual([true, false]);
+    expect(server.linkUp).toBe(false);
+  });
+
   it('holds frames for a full NIC, bounded, and releases them on receiveReady', async () => {
     const server = await backend('s', { listen: '127.0.0.1:0' });
     const nicA = new FakeNic();
