@@ -42,30 +42,6 @@ const f64Words = new Uint32Array(f64Scratch.buffer);
 /** Index of the high word of a float64 in `f64Words` (little-endian hosts). */
 const F64_HI = 1;
 
-const sqRem = new Uint32Array(3);
-const sqRoot = new Uint32Array(3);
-const sqTrial = new Uint32Array(3);
-
-/** Fixed-size (96-bit, little-endian words) helpers for the square root recurrence. */
-function shl96(a: Uint32Array, n: number, fill: number): void {
-  a[2] = (a[2]! << n) | (a[1]! >>> (32 - n));
-  a[1] = (a[1]! << n) | (a[0]! >>> (32 - n));
-  a[0] = (a[0]! << n) | fill;
-}
-function ge96(a: Uint32Array, b: Uint32Array): boolean {
-  if (a[2] !== b[2]) return a[2]! > b[2]!;
-  if (a[1] !== b[1]) return a[1]! > b[1]!;
-  return a[0]! >= b[0]!;
-}
-function sub96(a: Uint32Array, b: Uint32Array): void {
-  let borrow = 0;
-  for (let i = 0; i < 3; i++) {
-    const d = a[i]! - b[i]! - borrow;
-    borrow = d < 0 ? 1 : 0;
-    a[i] = d;
-  }
-}
-
 export class Float80 {
   /** Rounding control (RC field). */
   rc = RC_NEAREST;
@@ -102,6 +78,50 @@ export class Float80 {
   rHi = 0;
   rLo = 0;
 
+  private regSigns: Uint8Array = new Uint8Array(8);
+  private regExponents: Uint16Array = new Uint16Array(8);
+  private regHi: Uint32Array = new Uint32Array(8);
+  private regLo: Uint32Array = new Uint32Array(8);
+
+  /** The register file `loadA`/`loadB` read from (the arrays are shared, not copied). */
+  bindRegisters(signs: Uint8Array, exponents: Uint16Array, hi: Uint32Array, lo: Uint32Array): void {
+    this.regSigns = signs;
+    this.regExponents = exponents;
+    this.regHi = hi;
+    this.regLo = lo;
+  }
+
+  /**
+   * Operand A from physical register p. Reading the typed arrays here, rather
+   * than taking the significand as arguments, keeps values of 2^31 and above
+   * from being boxed at a call boundary on every instruction.
+   */
+  loadA(p: number): void {
+    const e = this.regExponents[p]!;
+    this.aSign = this.regSigns[p]!;
+    this.aCls = this.unpackAt(e, p);
+    this.aExp = this.exp;
+    this.aHi = this.hi;
+    this.aLo = this.lo;
+    this.aDenormal = e === 0 && this.aCls === CLS_FINITE;
+  }
+
+  loadB(p: number): void {
+    const e = this.regExponents[p]!;
+    this.bSign = this.regSigns[p]!;
+    this.bCls = this.unpackAt(e, p);
+    this.bExp = this.exp;
+    this.bHi = this.hi;
+    this.bLo = this.lo;
+    this.bDenormal = e === 0 && this.bCls === CLS_FINITE;
+  }
+
+  private unpackAt(expField: number, p: number): number {
+    this.hi = this.regHi[p]!;
+    this.lo = this.regLo[p]!;
+    return this.classify(expField);
+  }
+
   /** Unpacks an extended register value into operand A. */
   setA(sign: number, expField: number, hi: number, lo: number): void {
     this.aSign = sign;
@@ -123,8 +143,15 @@ export class Float80 {
 
   /** Classifies and, for finite values, normalizes into exp/hi/lo. NaNs keep their raw significand. */
   private unpack(expField: number, hi: number, lo: number): number {
-    this.hi = hi;
-    this.lo = lo;
+    this.hi = hi >>> 0;
+    this.lo = lo >>> 0;
+    return this.classify(expField);
+  }
+
+  /** Classifies hi:lo with `expField` and, for finite values, normalizes into exp/hi/lo. */
+  private classify(expField: number): number {
+    const hi = this.hi;
+    const lo = this.lo;
     if (expField === 0x7fff) {
       this.exp = 0;
       if ((hi & 0x80000000) === 0) return CLS_UNSUPPORTED;
@@ -365,11 +392,20 @@ export class Float80 {
     if (kind === KIND_INF) {
       this.setResult(this.sign, 0x7fff, 0x80000000, 0);
     } else if ((this.hi & 0x80000000) === 0) {
-      this.setResult(this.sign, 0, this.hi, this.lo);
+      this.rExp = 0;
+      this.storeWork();
     } else {
-      this.setResult(this.sign, (this.exp + BIAS) & 0x7fff, this.hi, this.lo);
+      this.rExp = (this.exp + BIAS) & 0x7fff;
+      this.storeWork();
     }
     return true;
+  }
+
+  /** The working significand into the result (a field copy: no boxing through a call). */
+  private storeWork(): void {
+    this.rSign = this.sign;
+    this.rHi = this.hi;
+    this.rLo = this.lo;
   }
 
   setResult(sign: number, expField: number, hi: number, lo: number): void {
@@ -632,11 +668,11 @@ export class Float80 {
       this.setResult(sign, 0, 0, 0);
       return true;
     }
-    const bHi = this.bHi;
-    const bLo = this.bLo;
+    const bHi = this.bHi >>> 0;
+    const bLo = this.bLo >>> 0;
     let r2 = 0;
-    let r1 = this.aHi;
-    let r0 = this.aLo;
+    let r1 = this.aHi >>> 0;
+    let r0 = this.aLo >>> 0;
     let exp = this.aExp - this.bExp;
     if (r1 < bHi || (r1 === bHi && r0 < bLo)) {
       exp -= 1;
@@ -689,42 +725,54 @@ export class Float80 {
     if (!this.denormalCheck(false)) return false;
     // value = M * 2^(e-63); make the power of two even by doubling M when needed.
     let e = this.aExp;
-    sqRem.fill(0);
-    sqRoot.fill(0);
-    const x = sqTrial;
-    x[0] = this.aLo;
-    x[1] = this.aHi;
-    x[2] = 0;
+    let x2 = 0;
+    let x1 = this.aHi >>> 0;
+    let x0 = this.aLo >>> 0;
     if (((e - 63) & 1) !== 0) {
-      shl96(x, 1, 0);
+      x2 = x1 >>> 31;
+      x1 = ((x1 << 1) | (x0 >>> 31)) >>> 0;
+      x0 = (x0 << 1) >>> 0;
       e -= 1;
     }
-    const x0 = x[0]!;
-    const x1 = x[1]!;
-    const x2 = x[2]!;
-    // 33 bit pairs of the 66-bit radicand, then 34 zero pairs: root = floor(sqrt(X * 4^34)).
+    // Digit-by-digit square root over 96-bit words: 33 bit pairs of the
+    // 66-bit radicand, then 34 zero pairs, so root = floor(sqrt(X * 4^34)).
+    let r2 = 0;
+    let r1 = 0;
+    let r0 = 0;
+    let s2 = 0;
+    let s1 = 0;
+    let s0 = 0;
     for (let j = 32; j >= -34; j--) {
       let pair = 0;
       if (j >= 0) {
         const bit = 2 * j;
         pair = bit >= 64 ? (x2 >>> (bit - 64)) & 3 : bit >= 32 ? (x1 >>> (bit - 32)) & 3 : (x0 >>> bit) & 3;
       }
-      shl96(sqRem, 2, pair);
-      sqTrial[0] = sqRoot[0]!;
-      sqTrial[1] = sqRoot[1]!;
-      sqTrial[2] = sqRoot[2]!;
-      shl96(sqTrial, 2, 1);
-      shl96(sqRoot, 1, 0);
-      if (ge96(sqRem, sqTrial)) {
-        sub96(sqRem, sqTrial);
-        sqRoot[0] = sqRoot[0]! | 1;
+      r2 = ((r2 << 2) | (r1 >>> 30)) >>> 0;
+      r1 = ((r1 << 2) | (r0 >>> 30)) >>> 0;
+      r0 = ((r0 << 2) | pair) >>> 0;
+      const t2 = ((s2 << 2) | (s1 >>> 30)) >>> 0;
+      const t1 = ((s1 << 2) | (s0 >>> 30)) >>> 0;
+      const t0 = ((s0 << 2) | 1) >>> 0;
+      s2 = ((s2 << 1) | (s1 >>> 31)) >>> 0;
+      s1 = ((s1 << 1) | (s0 >>> 31)) >>> 0;
+      s0 = (s0 << 1) >>> 0;
+      if (r2 > t2 || (r2 === t2 && (r1 > t1 || (r1 === t1 && r0 >= t0)))) {
+        const d0 = r0 - t0;
+        let borrow = d0 < 0 ? 1 : 0;
+        const d1 = r1 - t1 - borrow;
+        borrow = d1 < 0 ? 1 : 0;
+        r0 = d0 >>> 0;
+        r1 = d1 >>> 0;
+        r2 = (r2 - t2 - borrow) >>> 0;
+        s0 = (s0 | 1) >>> 0;
       }
     }
-    const inexact = sqRem[0] !== 0 || sqRem[1] !== 0 || sqRem[2] !== 0;
+    const inexact = r0 !== 0 || r1 !== 0 || r2 !== 0;
     this.sign = 0;
-    this.hi = sqRoot[2]!;
-    this.lo = sqRoot[1]!;
-    this.ext = sqRoot[0]!;
+    this.hi = s2;
+    this.lo = s1;
+    this.ext = s0;
     // The root has its top bit at position 65 or 66 of the 96-bit word.
     this.exp = 95 - 34 + (e - 63) / 2;
     this.normalize96();
@@ -754,8 +802,8 @@ export class Float80 {
       }
       return this.finish(64);
     }
-    const bHi = this.bHi;
-    const bLo = this.bLo;
+    const bHi = this.bHi >>> 0;
+    const bLo = this.bLo >>> 0;
     let d = this.aExp - this.bExp;
     let resultExp = this.bExp;
     if (d >= 64) {
@@ -767,8 +815,8 @@ export class Float80 {
     }
     let sign = this.aSign;
     let r2 = 0;
-    let r1 = this.aHi;
-    let r0 = this.aLo;
+    let r1 = this.aHi >>> 0;
+    let r0 = this.aLo >>> 0;
     let q = 0;
     if (d < 0) {
       // |A| < |B|: the truncated quotient is 0; FPREM1 may still round it to 1.

@@ -96,6 +96,7 @@ export class X87 {
   private readonly opRoundInt = (f: Float80): boolean => f.roundInt();
 
   constructor(readonly host: X87Host) {
+    this.f.bindRegisters(this.signs, this.exponents, this.sigHi, this.sigLo);
     this.reset();
   }
 
@@ -300,13 +301,11 @@ export class X87 {
   }
 
   private loadA(i: number): void {
-    const p = (this.top + i) & 7;
-    this.f.setA(this.signs[p]!, this.exponents[p]!, this.sigHi[p]!, this.sigLo[p]!);
+    this.f.loadA((this.top + i) & 7);
   }
 
   private loadB(i: number): void {
-    const p = (this.top + i) & 7;
-    this.f.setB(this.signs[p]!, this.exponents[p]!, this.sigHi[p]!, this.sigLo[p]!);
+    this.f.loadB((this.top + i) & 7);
   }
 
   /** Writes a raw 80-bit value to ST(i) and tags it non-empty. */
@@ -321,7 +320,12 @@ export class X87 {
 
   private writeResult(i: number): void {
     const f = this.f;
-    this.setReg(i, f.rSign, f.rExp, f.rHi, f.rLo);
+    const p = (this.top + i) & 7;
+    this.signs[p] = f.rSign;
+    this.exponents[p] = f.rExp;
+    this.sigHi[p] = f.rHi;
+    this.sigLo[p] = f.rLo;
+    this.empty[p] = 0;
   }
 
   private setIndefinite(i: number): void {
