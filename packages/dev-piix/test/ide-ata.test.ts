@@ -269,6 +269,24 @@ describe('PIIX3 IDE: PIO transfers', () => {
     expect(disk.sectors.get(22)).toEqual(sectorPattern(3));
   });
 
+  it('READ/WRITE MULTIPLE EXT move multiple-count blocks at 48-bit addresses', () => {
+    const { disk, d } = diskBench(2 ** 29);
+    const lba = 2 ** 28 + 7;
+    d.out(2, 2);
+    d.out(7, 0xc6);
+    d.lba48(0x39, lba, 3);
+    d.writeData(new Uint8Array([...sectorPattern(1), ...sectorPattern(2)]));
+    expect(d.status()).toBe(DRDY | DSC | DRQ);
+    d.writeData(sectorPattern(3));
+    expect(d.status()).toBe(DRDY | DSC);
+    expect(disk.sectors.get(lba + 2)).toEqual(sectorPattern(3));
+    d.lba48(0x29, lba, 3);
+    expect(d.readData(1024)).toEqual(new Uint8Array([...sectorPattern(1), ...sectorPattern(2)]));
+    d.status();
+    expect(d.readData(512)).toEqual(sectorPattern(3));
+    expect(d.altStatus()).toBe(DRDY | DSC);
+  });
+
   it('32-bit data port accesses move two words each', () => {
     const { disk, d } = diskBench();
     disk.stamp(5);
