@@ -1,8 +1,12 @@
+import { Palette } from './palette.js';
 import type { PixelConverter } from './pixel-format.js';
 
 const TILE = 64;
 /** Palette RLE allows 127 colours (the index byte's top bit marks a run). */
 const MAX_PALETTE = 127;
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+/** The R, G and B bytes of an RGBA pixel read as one 32-bit word. */
+const RGB_MASK = LITTLE_ENDIAN ? 0x00ffffff : 0xffffff00 | 0;
 
 /**
  * ZRLE (RFC 6143 7.7.6) before compression: the rectangle cut into 64x64
@@ -10,11 +14,11 @@ const MAX_PALETTE = 127;
  * palette, palette RLE, plain RLE, raw).
  */
 export class ZrleEncoder {
-  private readonly tile = new Uint32Array(TILE * TILE);
   private readonly runValue = new Uint32Array(TILE * TILE);
   private readonly runLength = new Uint32Array(TILE * TILE);
-  private readonly palette = new Map<number, number>();
-  private readonly paletteValues: number[] = [];
+  /** Each run's palette index (valid while the tile has at most MAX_PALETTE colours). */
+  private readonly runIndex = new Uint8Array(TILE * TILE);
+  private readonly palette = new Palette();
   private out = new Uint8Array(0);
   private at = 0;
   private cpixel = 4;
@@ -37,49 +41,65 @@ export class ZrleEncoder {
     const worst = Math.ceil(w / TILE) * Math.ceil(h / TILE) + w * h * this.cpixel;
     if (this.out.length < worst) this.out = new Uint8Array(worst);
     this.at = 0;
+    // Whole pixels at a time: runs are found by comparing 32-bit words.
+    const aligned = rgba.byteOffset % 4 === 0 ? rgba : rgba.slice();
+    const words = new Uint32Array(aligned.buffer, aligned.byteOffset, aligned.length >> 2);
     for (let ty = y; ty < y + h; ty += TILE) {
       const th = Math.min(TILE, y + h - ty);
       for (let tx = x; tx < x + w; tx += TILE) {
         const tw = Math.min(TILE, x + w - tx);
-        this.encodeTile(rgba, stride, tx, ty, tw, th);
+        this.encodeTile(words, stride, tx, ty, tw, th);
       }
     }
     return this.out.subarray(0, this.at);
   }
 
-  private encodeTile(rgba: Uint8Array, stride: number, x: number, y: number, w: number, h: number): void {
+  private encodeTile(words: Uint32Array, stride: number, x: number, y: number, w: number, h: number): void {
     const n = w * h;
-    const { tile, runValue, runLength, palette, paletteValues, conv } = this;
-    let k = 0;
-    for (let row = y; row < y + h; row++) {
-      for (let i = (row * stride + x) * 4, end = i + w * 4; i < end; i += 4)
-        tile[k++] = conv.pixel(rgba[i], rgba[i + 1], rgba[i + 2]);
-    }
-    // Runs (row-spanning, as the tile is one pixel sequence) and the palette.
+    const { runValue, runLength, runIndex, palette, conv } = this;
+    // Runs of one client pixel value (row-spanning: a tile is one pixel sequence), and the palette.
     palette.clear();
-    paletteValues.length = 0;
+    let fits = true;
     let runs = 0;
+    let lastWord = -1;
+    let value = 0;
+    for (let row = y; row < y + h; row++) {
+      for (let i = row * stride + x, end = i + w; i < end; i++) {
+        const word = words[i] & RGB_MASK;
+        if (word === lastWord) {
+          runLength[runs - 1]++;
+          continue;
+        }
+        lastWord = word;
+        const next = LITTLE_ENDIAN
+          ? conv.pixel(word & 0xff, (word >>> 8) & 0xff, word >>> 16)
+          : conv.pixel(word >>> 24, (word >>> 16) & 0xff, (word >>> 8) & 0xff);
+        if (runs && next === value) {
+          runLength[runs - 1]++;
+          continue;
+        }
+        value = next;
+        if (fits) {
+          const index = palette.add(value, MAX_PALETTE);
+          if (index < 0) fits = false;
+          else runIndex[runs] = index;
+        }
+        runValue[runs] = value;
+        runLength[runs++] = 1;
+      }
+    }
     let lengthBytes = 0; // run-length bytes of all runs, as plain RLE writes them
     let singles = 0; // runs of one pixel, which palette RLE writes as a bare index
-    for (let i = 0; i < n; ) {
-      const v = tile[i];
-      let j = i + 1;
-      while (j < n && tile[j] === v) j++;
-      runValue[runs] = v;
-      runLength[runs++] = j - i;
-      lengthBytes += Math.floor((j - i - 1) / 255) + 1;
-      if (j - i === 1) singles++;
-      if (paletteValues.length <= MAX_PALETTE && !palette.has(v)) {
-        palette.set(v, paletteValues.length);
-        paletteValues.push(v);
-      }
-      i = j;
+    for (let r = 0; r < runs; r++) {
+      const length = runLength[r];
+      lengthBytes += Math.floor((length - 1) / 255) + 1;
+      if (length === 1) singles++;
     }
-    const colours = paletteValues.length;
+    const colours = fits ? palette.size : MAX_PALETTE + 1;
     const cp = this.cpixel;
     if (colours === 1) {
       this.out[this.at++] = 1;
-      this.putCpixel(paletteValues[0]);
+      this.putCpixel(palette.values[0]);
       return;
     }
     const raw = n * cp;
@@ -101,7 +121,7 @@ export class ZrleEncoder {
     const out = this.out;
     if (kind === 'raw') {
       out[this.at++] = 0;
-      for (let i = 0; i < n; i++) this.putCpixel(tile[i]);
+      for (let r = 0; r < runs; r++) for (let i = runLength[r]; i > 0; i--) this.putCpixel(runValue[r]);
     } else if (kind === 'rle') {
       out[this.at++] = 128;
       for (let r = 0; r < runs; r++) {
@@ -110,11 +130,11 @@ export class ZrleEncoder {
       }
     } else {
       out[this.at++] = kind === 'packed' ? colours : 128 + colours;
-      for (const v of paletteValues) this.putCpixel(v);
-      if (kind === 'packed') this.packIndices(w, h, colours);
+      for (const v of palette.values) this.putCpixel(v);
+      if (kind === 'packed') this.packIndices(w, h, colours, runs);
       else {
         for (let r = 0; r < runs; r++) {
-          const index = palette.get(runValue[r]) as number;
+          const index = runIndex[r];
           if (runLength[r] === 1) out[this.at++] = index;
           else {
             out[this.at++] = index | 0x80;
@@ -125,14 +145,19 @@ export class ZrleEncoder {
     }
   }
 
-  private packIndices(w: number, h: number, colours: number): void {
+  /** Packed palette indices, row by row, each row padded to a byte; made from the runs. */
+  private packIndices(w: number, h: number, colours: number, runs: number): void {
     const bits = colours <= 2 ? 1 : colours <= 4 ? 2 : 4;
-    const { tile, palette, out } = this;
+    const { runIndex, runLength, out } = this;
+    let run = 0;
+    let left = runLength[0];
     for (let row = 0; row < h; row++) {
       let byte = 0;
       let used = 0;
       for (let col = 0; col < w; col++) {
-        byte = (byte << bits) | (palette.get(tile[row * w + col]) as number);
+        if (left === 0 && run + 1 < runs) left = runLength[++run];
+        left--;
+        byte = (byte << bits) | runIndex[run];
         used += bits;
         if (used === 8) {
           out[this.at++] = byte;
