@@ -1,6 +1,5 @@
 import type { PhysicalMemory, PortBus } from '@plugboard/core';
 import {
-  AC,
   ARITH_FLAGS,
   ATTR_CODE,
   ATTR_DB,
@@ -16,7 +15,6 @@ import {
   CR4_PGE,
   CR4_PSE,
   CS,
-  DF,
   DS,
   ES,
   ESP,
@@ -948,16 +946,6 @@ export class CpuState implements CodeSource {
     const r = this.regs;
     const v = r[base] + (r[index] << scale) + disp;
     return a32 ? v | 0 : v & 0xffff;
-  }
-
-  /** Clears DF-dependent state helpers: direction step for string instructions. */
-  get dir(): number {
-    return this.flags & DF ? -1 : 1;
-  }
-
-  /** Alignment check applies: CR0.AM, EFLAGS.AC, CPL 3. */
-  get alignmentCheck(): boolean {
-    return (this.cr0 & (1 << 18)) !== 0 && (this.flags & AC) !== 0 && this.cpl === 3;
   }
 
   segName(s: number): string {

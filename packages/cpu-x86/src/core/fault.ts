@@ -7,6 +7,3 @@ export class GuestFault {
   /** -1 when the exception pushes no error code. */
   errorCode = -1;
 }
-
-/** Thrown after a triple fault: the run slice ends and the machine resets. */
-export class TripleFault {}
