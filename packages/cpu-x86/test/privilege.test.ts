@@ -121,6 +121,19 @@ describe('hardware task switching', () => {
     expect(m.cpu.cr0 & 8).toBe(8);
   });
 
+  it('raises #TS in the new task for a bad LDT selector in the TSS', () => {
+    const m = runPm(`
+      ${tss1}
+      mov dword [TSS1 + 0x60], 0x0ff8
+      PROBE 0, call SEL_TGATE:0
+      str eax
+      mov [0x750], eax
+    task1:
+    `);
+    expect(probe(m, 0)).toMatchObject({ vector: 10, error: 0x0ff8 });
+    expect(m.mem32(0x750) & 0xffff).toBe(0x58);
+  });
+
   it('takes a double fault through a task gate, as Linux does', () => {
     const m = runPm(`
       ${tss1}
