@@ -117,7 +117,13 @@ describe('framebuffer updates', () => {
         put(128 + x, y, ((y * 64 + x) >> 4) % 40, 0, 0); // 40 colours in runs of 16: palette RLE
         put(192 + x, y, y * 4, x >> 5, 7); // 128 colours in runs of 32: plain RLE
       }
-    const { port } = await start(display); // the gradient below is raw
+    for (let i = 0; i < 64 * 64; i++) {
+      // 128 colours then one long run: plain RLE with run lengths of many bytes.
+      put(256 + (i % 64), i >> 6, i < 128 ? i : 200, i < 128 ? 255 - i : 200, 9);
+      // 20 colours then one long run: palette RLE with a long run.
+      put(64 + (i % 64), 64 + (i >> 6), i < 20 ? i * 10 : 250, 1, 2);
+    }
+    const { port } = await start(display); // the rest of the gradient below is raw
     const c = await client(port);
     c.setEncodings([16]);
     c.request(false);
