@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Installs the Debian tools Plugboard's tests use and fetches the firmware into
 # the cache. Safe to run again: it installs only what is missing.
-#   nasm         assembles the CPU test programs
-#   qemu-utils   qemu-img, the reference VMDK writer and checker
-#   tshark       reads the pcap files the capture filter writes
+#   nasm             assembles the CPU test programs
+#   qemu-utils       qemu-img and qemu-io, the reference VMDK writer and checker
+#   qemu-system-x86  qemu-system-i386, the reference the CPU and network tests compare with
+#   tshark           reads the pcap files the capture filter writes
+#   socat, busybox, curl, iproute2
+#                    the network-namespace guest the user-mode network is tested with
 #   cpio, kmod, xorriso, isolinux, syslinux, mtools, dosfstools, fdisk
-#                build the test guest's initramfs, ISO and bootable disk
+#                    build the test guest's initramfs, ISO and bootable disk
 set -euo pipefail
 
 as_root() {
@@ -13,18 +16,24 @@ as_root() {
 }
 
 needed=()
-command -v nasm >/dev/null || needed+=(nasm)
-command -v qemu-img >/dev/null || needed+=(qemu-utils)
-command -v tshark >/dev/null || needed+=(tshark)
-command -v cpio >/dev/null || needed+=(cpio)
-command -v depmod >/dev/null || needed+=(kmod)
-command -v xorriso >/dev/null || needed+=(xorriso)
+need() { command -v "$1" >/dev/null || needed+=("$2"); }
+need nasm nasm
+need qemu-img qemu-utils
+need qemu-system-i386 qemu-system-x86
+need tshark tshark
+need socat socat
+need busybox busybox
+need curl curl
+need ip iproute2
+need cpio cpio
+need depmod kmod
+need xorriso xorriso
+need syslinux syslinux
+need mcopy mtools
+need mkfs.fat dosfstools
+need sfdisk fdisk
 [[ -f /usr/lib/ISOLINUX/isolinux.bin ]] || needed+=(isolinux)
-command -v syslinux >/dev/null || needed+=(syslinux)
 [[ -f /usr/lib/syslinux/modules/bios/ldlinux.c32 ]] || needed+=(syslinux-common)
-command -v mcopy >/dev/null || needed+=(mtools)
-command -v mkfs.fat >/dev/null || needed+=(dosfstools)
-command -v sfdisk >/dev/null || needed+=(fdisk)
 if ((${#needed[@]})); then
   as_root apt-get update
   echo "wireshark-common wireshark-common/install-setuid boolean false" | as_root debconf-set-selections
