@@ -338,8 +338,17 @@ export class RfbSession {
     this.pump();
   }
 
-  /** Sends an update if one is asked for, due, and has something in it; else waits. */
+  /** Runs from requests, timers and finished updates: nothing may throw out of it. */
   private pump(): void {
+    try {
+      this.update();
+    } catch (err) {
+      this.close(`cannot update the screen: ${(err as Error).message}`);
+    }
+  }
+
+  /** Sends an update if one is asked for, due, and has something in it; else waits. */
+  private update(): void {
     if (this.busy || !this.request || this.phase !== 'normal' || this.timer) return;
     const interval = UPDATE_INTERVAL_MS;
     const wait = this.lastUpdate + interval - performance.now();

@@ -375,6 +375,20 @@ describe('hostile clients', () => {
     });
   }
 
+  it('closes the connection, not the process, when the display fails to render', async () => {
+    const display = new FakeDisplay();
+    const { port } = await start(display);
+    const c = await client(port);
+    c.request(false);
+    await c.update();
+    display.render = () => {
+      throw new Error('renderer bug');
+    };
+    display.generation++;
+    c.request(true); // answered from the poll timer
+    await c.closedByServer();
+  });
+
   it('closes on a banner that is not RFB 3.x', async () => {
     const { port } = await start();
     const c = await TestClient.open(port);
