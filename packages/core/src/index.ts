@@ -40,6 +40,7 @@ export { devfn, formatPciAddress, type PciAddress, parsePciAddress } from './pci
 export { ConfigMechanism1 } from './pci/config-mechanism.js';
 export { PciBus, type PciIntxRouter } from './pci/pci-bus.js';
 export { type BarMapping, type PciBar, PciFunction, type PciIdentity } from './pci/pci-function.js';
+export { QEMU_SUBSYSTEM } from './pci/qemu.js';
 export * from './pci/registers.js';
 export type { DeviceContext, SystemControl } from './plugin/context.js';
 export {

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { type DisplaySource, definePlugin, PciFunction, Tokens } from '@plugboard/core';
+import { type DisplaySource, definePlugin, PciFunction, QEMU_SUBSYSTEM, Tokens } from '@plugboard/core';
 import { CirrusVga } from './cirrus.js';
 import { Renderer } from './render.js';
 
@@ -7,7 +7,7 @@ export interface CirrusConfig {
   romfile: string | null;
 }
 
-const PCI = { vendorId: 0x1013, deviceId: 0x00b8, classCode: 0x030000, revision: 0x00 };
+const PCI = { vendorId: 0x1013, deviceId: 0x00b8, classCode: 0x030000, revision: 0x00, ...QEMU_SUBSYSTEM };
 /** BAR0: the linear aperture (4 MiB of video memory, repeated) and the BLT data aperture at 16 MiB. */
 const LINEAR_BAR_SIZE = 32 << 20;
 const MMIO_BAR_SIZE = 4096;

@@ -1,4 +1,10 @@
-import { ConfigMechanism1, type Device, type DeviceContext, PciFunction } from '@plugboard/core';
+import {
+  ConfigMechanism1,
+  type Device,
+  type DeviceContext,
+  PciFunction,
+  QEMU_SUBSYSTEM,
+} from '@plugboard/core';
 import { PiixTokens } from '../tokens.js';
 import {
   C_BASE_SEG_A0000,
@@ -12,7 +18,13 @@ import {
 } from './registers.js';
 import { ShadowWindow } from './shadow.js';
 
-export const I440FX_IDS = { vendorId: 0x8086, deviceId: 0x1237, classCode: 0x060000, revision: 0x02 };
+export const I440FX_IDS = {
+  vendorId: 0x8086,
+  deviceId: 0x1237,
+  classCode: 0x060000,
+  revision: 0x02,
+  ...QEMU_SUBSYSTEM,
+};
 
 /** Device-specific registers that are plain storage here: (offset, writable bits). */
 const STORAGE: readonly [number, number][] = [

@@ -10,6 +10,7 @@ import {
   PCI_STATUS,
   PciFunction,
   type PortHandler,
+  QEMU_SUBSYSTEM,
   Tokens,
   TraceHook,
 } from '@plugboard/core';
@@ -44,7 +45,13 @@ export interface Piix3IdeConfig {
   secondary?: IdeChannelConfig;
 }
 
-export const PIIX3_IDE_IDS = { vendorId: 0x8086, deviceId: 0x7010, classCode: 0x010180, revision: 0x00 };
+export const PIIX3_IDE_IDS = {
+  vendorId: 0x8086,
+  deviceId: 0x7010,
+  classCode: 0x010180,
+  revision: 0x00,
+  ...QEMU_SUBSYSTEM,
+};
 
 /** PCI Status after reset: medium DEVSEL timing, fast back-to-back capable. */
 const STATUS_RESET = 0x0280;

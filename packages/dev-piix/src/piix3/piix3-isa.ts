@@ -4,6 +4,7 @@ import {
   type DeviceContext,
   type InterruptSink,
   PciFunction,
+  QEMU_SUBSYSTEM,
 } from '@plugboard/core';
 import { a20GateOf } from '../a20.js';
 import type { IsaDma } from '../i8237/isa-dma.js';
@@ -17,7 +18,13 @@ import { Port92 } from './port92.js';
 import { PIIX3, PIIX3_RESET } from './registers.js';
 import { ResetControl } from './reset-control.js';
 
-export const PIIX3_ISA_IDS = { vendorId: 0x8086, deviceId: 0x7000, classCode: 0x060100, revision: 0x00 };
+export const PIIX3_ISA_IDS = {
+  vendorId: 0x8086,
+  deviceId: 0x7000,
+  classCode: 0x060100,
+  revision: 0x00,
+  ...QEMU_SUBSYSTEM,
+};
 
 /**
  * PIIX3 function 0, the PCI-to-ISA bridge, with what sits inside the chip:

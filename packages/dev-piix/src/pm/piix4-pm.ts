@@ -1,4 +1,4 @@
-import { type Device, type DeviceContext, PciFunction } from '@plugboard/core';
+import { type Device, type DeviceContext, PciFunction, QEMU_SUBSYSTEM } from '@plugboard/core';
 import { IoWindow } from './io-window.js';
 import { PmIo } from './pm-io.js';
 import {
@@ -12,7 +12,13 @@ import {
 } from './registers.js';
 import { SmbusHost } from './smbus.js';
 
-export const PIIX4_PM_IDS = { vendorId: 0x8086, deviceId: 0x7113, classCode: 0x068000, revision: 0x03 };
+export const PIIX4_PM_IDS = {
+  vendorId: 0x8086,
+  deviceId: 0x7113,
+  classCode: 0x068000,
+  revision: 0x03,
+  ...QEMU_SUBSYSTEM,
+};
 
 export interface Piix4PmConfig {
   /** Where the GPE0 block decodes (QEMU's FADT says 0xAFE0). */

@@ -131,11 +131,12 @@ group_main:
     SEP
     START 0x300
     fprem
+    KEEPFSW FSW_ALL
     call remainder_out
     START 0x300
     fprem1
-    fstp tword [RES]
     KEEPFSW 0x400 | FSW_EXC
+    fstp tword [RES]
     call partial_out
     SEP
     ; fild m64 of the raw low 64 bits of a
@@ -183,11 +184,12 @@ group_main:
     PRINT_RES80
     ret
 
-; remainder_out: st0 and the status word of fprem/fprem1; after an incomplete
+; remainder_out: st0 and the status word of fprem/fprem1, which the caller keeps
+; before the store: FSTP sets C1 by its own rounding (SDM vol. 1, 8.3.2), so a
+; status word read after it would not show fprem's Q0; after an incomplete
 ; reduction, zeros for the partial remainder and only C2 of the condition codes.
 remainder_out:
     fstp tword [RES]
-    KEEPFSW FSW_ALL
 partial_out:
     test dword [FSW], 0x400
     jz .complete
