@@ -65,6 +65,14 @@ describe('handshake', () => {
   });
 });
 
+describe('listening', () => {
+  it('names the address it cannot listen on', async () => {
+    const { port } = await start();
+    const second = new VncServer({ host: '127.0.0.1', port });
+    await expect(second.listen()).rejects.toThrow(`vnc: cannot listen on 127.0.0.1:${port} (EADDRINUSE)`);
+  });
+});
+
 describe('framebuffer updates', () => {
   it('sends the whole screen in Raw', async () => {
     const { port, display } = await start();
@@ -145,6 +153,24 @@ describe('framebuffer updates', () => {
     display.fill(0, 0, 1, 1, [1, 2, 3]);
     expect(await c.update()).toEqual([{ x: 0, y: 0, w: 64, h: 64, encoding: 16 }]);
     expect(c.rgb(0, 0)).toEqual([1, 2, 3]);
+  });
+
+  it('renders once a generation for every client', async () => {
+    const { port, display } = await start();
+    const a = await client(port);
+    const b = await client(port);
+    a.request(false);
+    b.request(false);
+    await Promise.all([a.update(), b.update()]);
+    const renders = display.renders;
+    display.fill(100, 100, 10, 10, [9, 9, 9]);
+    a.request(true);
+    b.request(true);
+    const [ra, rb] = await Promise.all([a.update(), b.update()]);
+    expect(ra).toEqual(rb);
+    expect(display.renders).toBe(renders + 1);
+    expectSamePicture(a, display);
+    expectSamePicture(b, display);
   });
 
   it('sends only the requested area', async () => {
