@@ -28,7 +28,7 @@ describe('QEMU option mapping', () => {
   it('keeps the default NIC and user network, adding -redir forwards to it', () => {
     const { overlay } = t('-redir tcp:2222::22 -redir udp:5353:10.0.2.15:53');
     expect(overlay.netdevs).toEqual({
-      net0: { config: { hostfwd: ['tcp::2222-:22', 'udp::5353-10.0.2.15:53'] } },
+      net0: { config: { hostfwd: ['tcp:127.0.0.1:2222-:22', 'udp:127.0.0.1:5353-10.0.2.15:53'] } },
     });
     expect(overlay.devices).toBeUndefined();
   });
@@ -51,7 +51,7 @@ describe('QEMU option mapping', () => {
     });
     expect(overlay.netdevs).toEqual({
       net0: null,
-      user0: { type: 'slirp', config: { hostfwd: ['tcp::8080-:80'] } },
+      user0: { type: 'slirp', config: { hostfwd: ['tcp:127.0.0.1:8080-:80'] } },
       socket1: { type: 'socket', config: { listen: ':1234' } },
     });
   });
@@ -64,6 +64,17 @@ describe('QEMU option mapping', () => {
     expect((overlay.devices as Record<string, { config: { netdev: string } }>).nic1.config.netdev).toBe(
       'dump0',
     );
+  });
+
+  it("takes QEMU's user-network spellings, netmask and domainname included", () => {
+    const { overlay } = t(
+      '-net nic -net user,net=10.1.0.0/255.255.0.0,domainname=example.org,hostname=guest',
+    );
+    expect((overlay.netdevs as Record<string, unknown>).user0).toEqual({
+      type: 'slirp',
+      config: { net: '10.1.0.0/16', domain: 'example.org', hostname: 'guest' },
+    });
+    expect(() => t('-net user,smb=/tmp')).toThrow(/-net user,smb=\/tmp: user: option "smb" is not supported/);
   });
 
   it('maps -netdev/-device pairs and checks the netdev exists', () => {

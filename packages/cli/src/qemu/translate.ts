@@ -1,3 +1,4 @@
+import { formatHostFwd, parseRedir, parseUserNetOptions, splitQemuOptions } from '@plugboard/net-slirp';
 import { parseKeyValues, parseQemuArgs, type QemuOption, QemuOptionError } from './options.js';
 
 type Json = Record<string, unknown>;
@@ -77,30 +78,28 @@ function chardev(spec: string, option: string): Json | null {
   );
 }
 
-/** `-redir tcp:2222::22` in the hostfwd spelling `tcp::2222-:22`. */
+/** `-redir tcp:2222::22` in the hostfwd spelling the slirp config keeps. */
 function redirToHostfwd(text: string): string {
-  const m = /^(tcp|udp):(\d+):([\d.]*):(\d+)$/.exec(text);
-  if (!m) throw new QemuOptionError(`-redir ${text}: expected tcp|udp:HOSTPORT:[GUESTADDR]:GUESTPORT`);
-  return `${m[1]}::${m[2]}-${m[3]}:${m[4]}`;
+  try {
+    return formatHostFwd(parseRedir(text));
+  } catch (err) {
+    throw new QemuOptionError(`-redir ${text}: ${(err as Error).message}`);
+  }
 }
 
 function macFor(index: number): string {
   return `52:54:00:12:34:${(0x56 + index).toString(16).padStart(2, '0')}`;
 }
 
-function userNetConfig(props: Map<string, string>): Json {
-  const config: Json = {};
-  const hostfwd: string[] = [];
-  for (const [k, v] of props) {
-    if (k === 'vlan' || k === 'id' || k === 'name') continue;
-    if (k === 'hostfwd') hostfwd.push(v);
-    else if (k === 'restrict') config.restrict = v === 'on' || v === 'yes' || v === 'y';
-    else if (['net', 'host', 'dns', 'dhcpstart', 'hostname', 'domain', 'tftp', 'bootfile'].includes(k))
-      config[k] = v;
-    else throw new QemuOptionError(`user networking: unsupported property "${k}"`);
+/** `-net user,...` / `-netdev user,...` through net-slirp's own parser of QEMU's spelling. */
+function userNetConfig(option: string, value: string): Json {
+  // `name=` labels a legacy -net client; it means nothing to the backend.
+  const parts = splitQemuOptions(value).filter((p) => !p.startsWith('name='));
+  try {
+    return parseUserNetOptions(parts.map((p) => p.replaceAll(',', ',,')).join(',')).config as Json;
+  } catch (err) {
+    throw new QemuOptionError(`${option} ${value}: ${(err as Error).message}`);
   }
-  if (hostfwd.length) config.hostfwd = hostfwd;
-  return config;
 }
 
 function socketConfig(props: Map<string, string>): Json {
@@ -255,7 +254,7 @@ export function translateQemu(argv: readonly string[]): QemuTranslation {
           backends.push({
             id: props.get('name') ?? props.get('id') ?? `user${backends.length}`,
             type: 'slirp',
-            config: userNetConfig(props),
+            config: userNetConfig('-net', value),
             vlan,
           });
         } else if (head === 'socket') {
@@ -279,7 +278,8 @@ export function translateQemu(argv: readonly string[]): QemuTranslation {
         const { head, props } = parseKeyValues(value);
         const id = props.get('id');
         if (!id) throw new QemuOptionError(`-netdev ${value}: needs id=`);
-        if (head === 'user') backends.push({ id, type: 'slirp', config: userNetConfig(props), vlan: null });
+        if (head === 'user')
+          backends.push({ id, type: 'slirp', config: userNetConfig('-netdev', value), vlan: null });
         else if (head === 'socket')
           backends.push({ id, type: 'socket', config: socketConfig(props), vlan: null });
         else throw new QemuOptionError(`-netdev ${value}: supported kinds are user and socket`);
