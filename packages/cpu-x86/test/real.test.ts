@@ -194,4 +194,31 @@ describe('real mode basics', () => {
     expect(w(0x60c)).toBe(0x1234);
     expect(w(0x60e)).toBe(0x7000);
   });
+
+  it('multiplies 32-bit extremes exactly', () => {
+    const m = runReal(`
+      mov eax, 0xffffffff
+      mov ecx, eax
+      mul ecx
+      mov [cs:0], eax
+      mov esi, eax
+      mov edi, edx
+      mov eax, 0x80000000
+      mov ecx, eax
+      imul ecx
+      mov ebp, edx
+      mov ebx, eax
+      mov eax, 0x12345678
+      mov ecx, 0x9abcdef1
+      mul ecx
+      hlt`);
+    const r = m.cpu.regs;
+    expect(r[6] >>> 0).toBe(1);
+    expect(r[7] >>> 0).toBe(0xfffffffe);
+    expect(r[5] >>> 0).toBe(0x40000000);
+    expect(r[3] >>> 0).toBe(0);
+    const p = 0x12345678n * 0x9abcdef1n;
+    expect(r[0] >>> 0).toBe(Number(p & 0xffffffffn));
+    expect(r[2] >>> 0).toBe(Number(p >> 32n));
+  });
 });

@@ -135,16 +135,11 @@ const mulOut = new Float64Array(2);
 function mul32(a: number, b: number): void {
   a >>>= 0;
   b >>>= 0;
-  const al = a & 0xffff;
+  // a*b = (ah*b) * 2^16 + al*b, both halves below 2^48 and so exact as doubles.
   const ah = a >>> 16;
-  const bl = b & 0xffff;
-  const bh = b >>> 16;
-  const lo = al * bl;
-  const m1 = ah * bl;
-  const m2 = al * bh;
-  const t = (lo >>> 16) + (m1 & 0xffff) + (m2 & 0xffff);
-  mulOut[0] = (((t & 0xffff) << 16) | (lo & 0xffff)) >>> 0;
-  mulOut[1] = (ah * bh + Math.floor(m1 / 65536) + Math.floor(m2 / 65536) + Math.floor(t / 65536)) >>> 0;
+  const al = a & 0xffff;
+  mulOut[0] = Math.imul(a, b) >>> 0;
+  mulOut[1] = Math.floor((ah * b + Math.floor((al * b) / 65536)) / 65536) >>> 0;
 }
 
 /** Signed 64-bit product; high word adjusted from the unsigned one. */
