@@ -200,7 +200,6 @@ describe('real mode basics', () => {
       mov eax, 0xffffffff
       mov ecx, eax
       mul ecx
-      mov [cs:0], eax
       mov esi, eax
       mov edi, edx
       mov eax, 0x80000000
