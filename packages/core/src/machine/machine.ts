@@ -112,14 +112,17 @@ export class Machine implements SystemControl {
   }
 
   /**
-   * Runs until the guest powers off, a device asks to stop, or `maxInstructions`
-   * retire. Resolves with why it stopped.
+   * Runs until the guest powers off, a device asks to stop, or the CPU has
+   * retired `maxInstructions` since power-on. Resolves with why it stopped;
+   * calling it again continues the same machine.
    */
   async run(options: { maxInstructions?: number; signal?: AbortSignal } = {}): Promise<ShutdownEvent> {
     const cpu = this.cpu;
     if (!cpu) throw new Error(`${this.name}: the profile has no CPU`);
     const limit = options.maxInstructions ?? Number.POSITIVE_INFINITY;
     const clock = this.clock;
+    // A run may follow another that stopped (an instruction limit, a pause).
+    this.stopEvent = null;
     this.running = true;
     this.hooks.run.call(this);
     let lastYield = performance.now();
