@@ -350,6 +350,15 @@ export class RfbSession {
   /** Sends an update if one is asked for, due, and has something in it; else waits. */
   private update(): void {
     if (this.busy || !this.request || this.phase !== 'normal' || this.timer) return;
+    if (this.stream.writableNeedDrain) {
+      // The client has not read the last update yet: requests merge until it has.
+      this.busy = true;
+      this.stream.once('drain', () => {
+        this.busy = false;
+        this.pump();
+      });
+      return;
+    }
     const interval = UPDATE_INTERVAL_MS;
     const wait = this.lastUpdate + interval - performance.now();
     if (wait > 0) {

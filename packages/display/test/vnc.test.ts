@@ -415,6 +415,21 @@ describe('hostile clients', () => {
     await c.closedByServer();
   });
 
+  it('sends no more updates to a client that does not read them', async () => {
+    const { port } = await start(new FakeDisplay(1024, 768));
+    const c = await client(port);
+    c.socket.pause();
+    for (let i = 0; i < 20; i++) {
+      c.request(false);
+      await new Promise((r) => setTimeout(r, 40));
+    }
+    c.setEncodings([0, -258]); // its acknowledgement marks where the queued updates end
+    c.socket.resume();
+    let updates = 0;
+    while ((await c.update()).every((r) => r.encoding !== -258)) updates++;
+    expect(updates).toBeLessThanOrEqual(3);
+  });
+
   it('closes on a banner that is not RFB 3.x', async () => {
     const { port } = await start();
     const c = await TestClient.open(port);
