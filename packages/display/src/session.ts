@@ -42,7 +42,7 @@ type Phase = 'version' | 'security' | 'init' | 'normal' | 'closed';
 export class RfbSession {
   private phase: Phase = 'version';
   private minor = 8;
-  private input: Buffer = Buffer.alloc(0);
+  private received: Buffer = Buffer.alloc(0);
   private discard = 0;
   private readonly handshakeTimer: NodeJS.Timeout;
 
@@ -101,18 +101,18 @@ export class RfbSession {
   }
 
   private receive(chunk: Buffer): void {
-    this.input = this.input.length ? Buffer.concat([this.input, chunk]) : chunk;
+    this.received = this.received.length ? Buffer.concat([this.received, chunk]) : chunk;
     try {
-      while (this.input.length) {
+      while (this.received.length) {
         if (this.discard) {
-          const skip = Math.min(this.discard, this.input.length);
+          const skip = Math.min(this.discard, this.received.length);
           this.discard -= skip;
-          this.input = this.input.subarray(skip);
+          this.received = this.received.subarray(skip);
           continue;
         }
-        const used = this.phase === 'closed' ? 0 : this.parse(this.input);
+        const used = this.phase === 'closed' ? 0 : this.parse(this.received);
         if (!used) break;
-        this.input = this.input.subarray(used);
+        this.received = this.received.subarray(used);
       }
     } catch (err) {
       this.close(`internal error: ${(err as Error).message}`);
