@@ -7,6 +7,8 @@
 #   tshark           reads the pcap files the capture filter writes
 #   socat, busybox, curl, iproute2
 #                    the network-namespace guest the user-mode network is tested with
+#   gvncviewer, chromium
+#                    real VNC clients (gvnccapture; noVNC in headless Chromium)
 #   cpio, kmod, xorriso, isolinux, syslinux, mtools, dosfstools, fdisk
 #                    build the test guest's initramfs, ISO and bootable disk
 set -euo pipefail
@@ -32,6 +34,8 @@ need syslinux syslinux
 need mcopy mtools
 need mkfs.fat dosfstools
 need sfdisk fdisk
+need gvnccapture gvncviewer
+need chromium chromium
 [[ -f /usr/lib/ISOLINUX/isolinux.bin ]] || needed+=(isolinux)
 [[ -f /usr/lib/syslinux/modules/bios/ldlinux.c32 ]] || needed+=(syslinux-common)
 if ((${#needed[@]})); then

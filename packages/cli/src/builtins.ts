@@ -18,6 +18,7 @@ export const BUILTIN_PACKAGES = [
   '@plugboard/disk-vmdk',
   '@plugboard/net',
   '@plugboard/net-slirp',
+  '@plugboard/display',
 ] as const;
 
 function isMissing(err: unknown, name: string): boolean {

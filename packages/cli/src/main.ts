@@ -64,6 +64,7 @@ export async function main(argv: string[], io: Io = process): Promise<number> {
       .option('--set <path=value>', 'override a profile field, e.g. devices.nic.type=i82557b', collect, [])
       .option('--bios <file>', "firmware image for the profile's firmware device")
       .option('--max-instructions <n>', 'stop after this many guest instructions', (v) => Number(v))
+      .option('--screenshot <file>', 'write a PNG of the screen when the run ends')
       .option('--no-reboot', 'a guest reset ends the run')
       .option('--print-profile', 'print the merged profile and exit')
       .option('-v, --verbose', 'print device log messages')
@@ -76,6 +77,7 @@ export async function main(argv: string[], io: Io = process): Promise<number> {
             maxInstructions?: number;
             reboot: boolean;
             printProfile?: boolean;
+            screenshot?: string;
             verbose?: boolean;
           },
         ) => {
@@ -88,6 +90,7 @@ export async function main(argv: string[], io: Io = process): Promise<number> {
           }
           code = await runProfile(profile, await createRegistry(), {
             maxInstructions: opts.maxInstructions,
+            screenshot: opts.screenshot,
             noReboot: !opts.reboot,
             verbose: opts.verbose,
           });

@@ -129,6 +129,17 @@ describe('QEMU option mapping', () => {
     });
   });
 
+  it('adds the VNC server for -vnc and -display vnc=, websocket included', () => {
+    expect((t('-vnc :1,websocket=on').overlay.devices as Record<string, unknown>).display).toEqual({
+      type: 'vnc',
+      config: { display: ':1', websocket: true },
+    });
+    expect((t('-display vnc=:2').overlay.devices as Record<string, unknown>).display).toEqual({
+      type: 'vnc',
+      config: { display: ':2' },
+    });
+  });
+
   it('accepts the KVM and acceleration options and ignores them', () => {
     expect(t('-no-kvm-irqchip -accel tcg -enable-kvm -m 1G').overlay).toEqual({ memory: '1G' });
   });

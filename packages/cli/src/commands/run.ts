@@ -1,7 +1,18 @@
-import { buildMachine, type Machine, type PluginRegistry, type ResolvedProfile } from '@plugboard/core';
+import {
+  buildMachine,
+  ConfigError,
+  type DisplaySource,
+  type Machine,
+  type PluginRegistry,
+  type ResolvedProfile,
+  Tokens,
+} from '@plugboard/core';
+import { screenshot } from '@plugboard/display';
 import { firmwareCacheDir, SYSTEM_FIRMWARE_DIRS } from '@plugboard/firmware';
 
 export interface RunOptions {
+  /** Write a PNG of the screen here when the run ends. */
+  screenshot?: string;
   /** -L directories, searched before the firmware cache. */
   firmwareDirs?: string[];
   maxInstructions?: number;
@@ -29,6 +40,11 @@ export async function runProfile(
   try {
     const event = await machine.run({ maxInstructions: options.maxInstructions, signal: abort.signal });
     process.stderr.write(`plugboard: ${profile.name} stopped: ${event.reason}\n`);
+    if (options.screenshot) {
+      if (!machine.container.isBound(Tokens.Display))
+        throw new ConfigError(`--screenshot: ${profile.name} has no display`);
+      await screenshot(machine.container.get<DisplaySource>(Tokens.Display), options.screenshot);
+    }
     return event.exitCode;
   } finally {
     process.off('SIGINT', onSignal);

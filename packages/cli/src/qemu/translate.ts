@@ -87,6 +87,15 @@ function redirToHostfwd(text: string): string {
   }
 }
 
+/** `-vnc :1[,websocket=on|PORT]`: the VNC server of @plugboard/display. */
+function vnc(value: string): Json {
+  const { head, props } = parseKeyValues(value);
+  const config: Json = { display: head ?? '' };
+  const ws = props.get('websocket');
+  if (ws !== undefined) config.websocket = ws === 'on' ? true : ws === 'off' ? false : Number(ws);
+  return { type: 'vnc', config };
+}
+
 function macFor(index: number): string {
   return `52:54:00:12:34:${(0x56 + index).toString(16).padStart(2, '0')}`;
 }
@@ -329,12 +338,12 @@ export function translateQemu(argv: readonly string[]): QemuTranslation {
         run.nographic = true;
         break;
       case 'display':
-        if (value.startsWith('vnc=')) devices.display = { type: 'vnc', config: { display: value.slice(4) } };
+        if (value.startsWith('vnc=')) devices.display = vnc(value.slice(4));
         else if (value !== 'none')
           throw new QemuOptionError(`-display ${value}: supported are none and vnc=:N`);
         break;
       case 'vnc':
-        devices.display = { type: 'vnc', config: { display: value } };
+        devices.display = vnc(value);
         break;
       case 'monitor':
         run.monitor = value === 'none' ? null : value;
