@@ -42,6 +42,13 @@ export { PciBus, type PciIntxRouter } from './pci/pci-bus.js';
 export { type BarMapping, type PciBar, PciFunction, type PciIdentity } from './pci/pci-function.js';
 export { QEMU_SUBSYSTEM } from './pci/qemu.js';
 export * from './pci/registers.js';
+export type {
+  A20GateService,
+  CmosService,
+  DiskGeometry,
+  FirmwareConfigService,
+  Ps2InputService,
+} from './platform/services.js';
 export type { DeviceContext, SystemControl } from './plugin/context.js';
 export {
   type Device,

@@ -10,8 +10,6 @@ export {
   type I8042Config,
   type I8042Device,
   i8042Plugin,
-  PS2_INPUT_TOKEN,
-  type Ps2Input,
 } from './i8042/plugin.js';
 export { Ps2Keyboard } from './i8042/ps2-keyboard.js';
 export { MOUSE_LEFT, MOUSE_MIDDLE, MOUSE_RIGHT, Ps2Mouse } from './i8042/ps2-mouse.js';
@@ -19,7 +17,7 @@ export { KEY_CODES, SET1_TO_SET2, SET2_TO_SET1, translateToSet1 } from './i8042/
 export { type DebugconConfig, type DebugconDevice, debugconPlugin } from './misc/debugcon.js';
 export { EmptyFloppyController, type FloppyConfig, floppyPlugin } from './misc/floppy.js';
 export { type Port80Config, type Port80Device, port80Plugin } from './misc/port80.js';
-export { CMOS_TOKEN, Cmos, type CmosService, type DiskGeometry, initPcCmos } from './rtc/cmos.js';
+export { Cmos, initPcCmos } from './rtc/cmos.js';
 export { Mc146818, UIP_LEAD_NS } from './rtc/mc146818.js';
 export {
   DEFAULT_RTC_BASE,

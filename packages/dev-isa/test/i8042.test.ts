@@ -1,5 +1,11 @@
-import { createDeviceContext, createMachineParts, type MachineParts } from '@plugboard/core';
-import { type I8042Device, i8042Plugin, PS2_INPUT_TOKEN, type Ps2Input } from '@plugboard/dev-isa';
+import {
+  createDeviceContext,
+  createMachineParts,
+  type MachineParts,
+  type Ps2InputService,
+  Tokens,
+} from '@plugboard/core';
+import { type I8042Device, i8042Plugin } from '@plugboard/dev-isa';
 import { beforeEach, describe, expect, it } from 'vitest';
 
 let parts: MachineParts;
@@ -12,7 +18,7 @@ function build(withGate = true): void {
   resets = [];
   a20 = [];
   if (withGate) {
-    parts.container.bind(Symbol.for('plugboard.A20')).toConstantValue({
+    parts.container.bind(Tokens.A20).toConstantValue({
       setSource: (name: string, on: boolean) => {
         expect(name).toBe('kbc');
         a20.push(on);
@@ -192,7 +198,7 @@ describe('PS/2 keyboard', () => {
   });
 
   it('is reachable through the container token', () => {
-    const input = parts.container.get<Ps2Input>(PS2_INPUT_TOKEN);
+    const input = parts.container.get<Ps2InputService>(Tokens.Ps2Input);
     input.key('Space', true);
     expect(drain()).toEqual([0x29]);
   });

@@ -1,11 +1,11 @@
-import { createDeviceContext, createMachineParts, type MachineParts } from '@plugboard/core';
 import {
-  CMOS_TOKEN,
   type CmosService,
-  mc146818Plugin,
-  type RtcDevice,
-  UIP_LEAD_NS,
-} from '@plugboard/dev-isa';
+  createDeviceContext,
+  createMachineParts,
+  type MachineParts,
+  Tokens,
+} from '@plugboard/core';
+import { mc146818Plugin, type RtcDevice, UIP_LEAD_NS } from '@plugboard/dev-isa';
 import { beforeEach, describe, expect, it } from 'vitest';
 
 const system = { requestReset: () => {}, requestShutdown: () => {} };
@@ -230,7 +230,7 @@ describe('mc146818 CMOS', () => {
 
   it('lets other plugins set bytes and hard disk parameters through the container', () => {
     build();
-    const cmos = parts.container.get<CmosService>(CMOS_TOKEN);
+    const cmos = parts.container.get<CmosService>(Tokens.Cmos);
     cmos.set(0x40, 0x5a);
     expect(rd(0x40)).toBe(0x5a);
     cmos.setHardDisk(0, { cylinders: 1024, heads: 16, sectors: 63 });

@@ -1,5 +1,4 @@
-import type { DeviceContext, PhysicalMemory } from '@plugboard/core';
-import { PiixTokens } from './tokens.js';
+import { type A20GateService, type DeviceContext, type PhysicalMemory, Tokens } from '@plugboard/core';
 
 /** The name port 0x92 reports under. Every other name counts as the keyboard controller's A20GATE. */
 export const PORT92_SOURCE = 'port92';
@@ -10,7 +9,7 @@ export const PORT92_SOURCE = 'port92';
  * A board without a keyboard controller that reports here leaves A20GATE
  * high, as QEMU's i8042 does from reset, so A20 is then always enabled.
  */
-export class A20Gate {
+export class A20Gate implements A20GateService {
   private readonly sources = new Map<string, boolean>();
 
   constructor(private readonly memory: PhysicalMemory) {}
@@ -30,10 +29,10 @@ export class A20Gate {
   }
 }
 
-/** The machine's A20 gate: the one bound under `PiixTokens.A20`, bound now if nobody has. */
+/** The machine's A20 gate: the one bound under `Tokens.A20`, bound now if nobody has. */
 export function a20GateOf(container: DeviceContext['container'], memory: PhysicalMemory): A20Gate {
-  if (container.isBound(PiixTokens.A20)) return container.get<A20Gate>(PiixTokens.A20);
+  if (container.isBound(Tokens.A20)) return container.get<A20Gate>(Tokens.A20);
   const gate = new A20Gate(memory);
-  container.bind(PiixTokens.A20).toConstantValue(gate);
+  container.bind(Tokens.A20).toConstantValue(gate);
   return gate;
 }

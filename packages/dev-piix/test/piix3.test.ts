@@ -1,4 +1,4 @@
-import { type InterruptSink, PciFunction } from '@plugboard/core';
+import { type InterruptSink, PciFunction, Tokens } from '@plugboard/core';
 import { describe, expect, it } from 'vitest';
 import { type A20Gate, I440fx, Piix3Isa, PiixTokens } from '../src/index.js';
 import { bareMachine } from './bare-machine.js';
@@ -120,7 +120,7 @@ describe('PIIX3 PCI-to-ISA bridge', () => {
   it('gates A20 from port 0x92 ORed with the keyboard controller, and fast-resets on ALT_RST', () => {
     const { m, ports, isa } = setup();
     const memory = m.parts.memory;
-    const gate = m.parts.container.get<A20Gate>(PiixTokens.A20);
+    const gate = m.parts.container.get<A20Gate>(Tokens.A20);
     // No keyboard controller has reported: its A20GATE counts as high.
     expect(memory.a20Mask).toBe(-1);
     gate.setSource('i8042', false);

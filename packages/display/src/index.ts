@@ -2,7 +2,6 @@ import type { DevicePlugin } from '@plugboard/core';
 import { vncPlugin } from './plugin.js';
 
 export { type DisplayAddress, parseDisplay } from './display-address.js';
-export { PS2_INPUT_TOKEN, type Ps2Input } from './input.js';
 export { keysymToCode } from './keysyms.js';
 export { type PixelFormat, SERVER_PIXEL_FORMAT } from './pixel-format.js';
 export { type VncConfig, type VncDevice, vncPlugin } from './plugin.js';

@@ -1,6 +1,5 @@
-import { type Device, type DisplaySource, definePlugin, Tokens } from '@plugboard/core';
+import { type Device, type DisplaySource, definePlugin, type Ps2InputService, Tokens } from '@plugboard/core';
 import { parseDisplay, WEBSOCKET_BASE_PORT } from './display-address.js';
-import { PS2_INPUT_TOKEN, type Ps2Input } from './input.js';
 import { VncServer } from './vnc-server.js';
 
 export interface VncConfig {
@@ -69,7 +68,7 @@ export const vncPlugin = definePlugin<VncConfig, VncDevice>({
       async realize() {
         const c = ctx.container;
         const display = c.isBound(Tokens.Display) ? c.get<DisplaySource>(Tokens.Display) : null;
-        const input = c.isBound(PS2_INPUT_TOKEN) ? c.get<Ps2Input>(PS2_INPUT_TOKEN) : null;
+        const input = c.isBound(Tokens.Ps2Input) ? c.get<Ps2InputService>(Tokens.Ps2Input) : null;
         if (!display) ctx.log('vnc: the machine has no display; clients see black');
         server.attach(display, input);
         await server.listen();

@@ -1,9 +1,8 @@
 import type { Duplex } from 'node:stream';
-import type { Frame } from '@plugboard/core';
+import type { Frame, Ps2InputService } from '@plugboard/core';
 import { type Rect, SentFrame } from './damage.js';
 import { DeflateStream } from './deflate-stream.js';
 import { type FrameSource, fitFrame } from './frame-source.js';
-import type { Ps2Input } from './input.js';
 import { keysymToCode, xtKeycodeToSet1 } from './keysyms.js';
 import {
   BGR233,
@@ -19,7 +18,7 @@ import { ZrleEncoder } from './zrle.js';
 export interface SessionOptions {
   frames: FrameSource;
   /** Null on a machine without a keyboard controller: input is dropped. */
-  input: () => Ps2Input | null;
+  input: () => Ps2InputService | null;
   name: string;
   log: (message: string) => void;
 }

@@ -1,10 +1,9 @@
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import type { DisplaySource } from '@plugboard/core';
+import type { DisplaySource, Ps2InputService } from '@plugboard/core';
 import { createWebSocketStream, WebSocketServer } from 'ws';
 import { FrameSource } from './frame-source.js';
-import type { Ps2Input } from './input.js';
 import { RfbSession } from './session.js';
 
 export interface VncServerOptions {
@@ -24,7 +23,7 @@ export interface VncServerOptions {
  */
 export class VncServer {
   private readonly frames = new FrameSource(null);
-  private input: Ps2Input | null = null;
+  private input: Ps2InputService | null = null;
   private readonly sessions = new Set<RfbSession>();
   private tcp: Server | null = null;
   private http: HttpServer | null = null;
@@ -33,7 +32,7 @@ export class VncServer {
   constructor(private readonly options: VncServerOptions) {}
 
   /** Connects the screen and the keyboard/mouse; either may be absent. */
-  attach(display: DisplaySource | null, input: Ps2Input | null): void {
+  attach(display: DisplaySource | null, input: Ps2InputService | null): void {
     this.frames.attach(display);
     this.input = input;
   }

@@ -1,5 +1,4 @@
-import type { DisplaySource, Frame } from '@plugboard/core';
-import type { Ps2Input } from '../src/input.js';
+import type { DisplaySource, Frame, Ps2InputService } from '@plugboard/core';
 
 /** A screen the test paints: a gradient by default, changed with `paint`. */
 export class FakeDisplay implements DisplaySource {
@@ -55,7 +54,7 @@ export type InputEvent =
   | { kind: 'mouse'; dx: number; dy: number; dz: number; buttons: number };
 
 /** Records what reaches the PS/2 devices. */
-export class FakeInput implements Ps2Input {
+export class FakeInput implements Ps2InputService {
   readonly events: InputEvent[] = [];
   private waiter: (() => void) | null = null;
 

@@ -2,7 +2,6 @@ import { createDeviceContext, createMachineParts, Tokens } from '@plugboard/core
 import { describe, expect, it } from 'vitest';
 import { parseDisplay } from '../src/display-address.js';
 import { plugins, vncPlugin } from '../src/index.js';
-import { PS2_INPUT_TOKEN } from '../src/input.js';
 import { FakeDisplay, FakeInput } from './fakes.js';
 import { TestClient } from './rfb-client.js';
 
@@ -41,7 +40,7 @@ describe('vnc plugin', () => {
     const display = new FakeDisplay(64, 32);
     const input = new FakeInput();
     parts.container.bind(Tokens.Display).toConstantValue(display);
-    parts.container.bind(PS2_INPUT_TOKEN).toConstantValue(input);
+    parts.container.bind(Tokens.Ps2Input).toConstantValue(input);
     const ctx = createDeviceContext(parts, system, { id: 'vnc0' });
     const display0 = 40000 + (process.pid % 5000); // a port no other test of this run uses
     const device = await vncPlugin.create(ctx, {

@@ -1,20 +1,16 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { type DeviceContext, definePlugin, Tokens } from '@plugboard/core';
+import {
+  type CmosService,
+  type DeviceContext,
+  definePlugin,
+  type FirmwareConfigService,
+  Tokens,
+} from '@plugboard/core';
 import { LINUXBOOT_ROM, type LinuxBoot, prepareLinuxBoot } from './linux-boot.js';
 import { checkBiosImage, mapFirmware } from './map.js';
 import { FirmwareError, readFirmware, resolveFirmware } from './resolve.js';
 
-/** The parts of other plugins' services this one uses (a plugin never imports another's package). */
-interface FirmwareConfigService {
-  addItem(key: number, data: Uint8Array): void;
-  addFile(name: string, data: Uint8Array): void;
-}
-interface CmosService {
-  setBootOrder(order: string): void;
-}
-const FW_CFG_TOKEN = Symbol.for('plugboard.fwcfg');
-const CMOS_TOKEN = Symbol.for('plugboard.cmos');
 const FW_CFG_BOOT_MENU = 0x0e;
 
 /**
@@ -121,10 +117,9 @@ export const seabiosPlugin = definePlugin<SeabiosConfig, SeabiosDevice>({
       throw new FirmwareError(`/devices/${ctx.id}/config/initrd: an initrd needs a kernel`);
     }
 
-    const service = <T>(token: symbol, fallback: symbol | null, what: string): T => {
-      const id = ctx.container.isBound(token) ? token : fallback;
-      if (id === null || !ctx.container.isBound(id)) throw new Error(`${ctx.id}: ${what}`);
-      return ctx.container.get<T>(id);
+    const service = <T>(token: symbol, what: string): T => {
+      if (!ctx.container.isBound(token)) throw new Error(`${ctx.id}: ${what}`);
+      return ctx.container.get<T>(token);
     };
 
     return {
@@ -136,7 +131,6 @@ export const seabiosPlugin = definePlugin<SeabiosConfig, SeabiosDevice>({
         const needsFwCfg = bootorder.length > 0 || config.bootMenu !== undefined;
         if (needsFwCfg) {
           const fwcfg = service<FirmwareConfigService>(
-            FW_CFG_TOKEN,
             Tokens.FirmwareConfig,
             'boot settings need a fw-cfg device',
           );
@@ -153,9 +147,7 @@ export const seabiosPlugin = definePlugin<SeabiosConfig, SeabiosDevice>({
           }
         }
         if (config.boot !== undefined) {
-          service<CmosService>(CMOS_TOKEN, null, '"boot" needs an mc146818 RTC (CMOS)').setBootOrder(
-            config.boot,
-          );
+          service<CmosService>(Tokens.Cmos, '"boot" needs an mc146818 RTC (CMOS)').setBootOrder(config.boot);
         }
       },
       info: () =>

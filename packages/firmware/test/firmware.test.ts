@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createDeviceContext, createMachineParts, type MachineParts } from '@plugboard/core';
+import { createDeviceContext, createMachineParts, type MachineParts, Tokens } from '@plugboard/core';
 import {
   FirmwareError,
   firmwareCacheDir,
@@ -117,7 +117,7 @@ describe('seabios plugin', () => {
     writeFileSync(join(firmwareCacheDir(), 'bios-256k.bin'), image(0x40000));
     const files = new Map<string, Uint8Array>();
     parts.container
-      .bind(Symbol.for('plugboard.fwcfg'))
+      .bind(Tokens.FirmwareConfig)
       .toConstantValue({ addFile: (n: string, d: Uint8Array) => files.set(n, d) });
     const bios = seabiosPlugin.create(ctx(), {
       bios: 'bios-256k.bin',
@@ -152,13 +152,11 @@ describe('seabios direct Linux boot and boot settings', () => {
     const files = new Map<string, Uint8Array>();
     const items = new Map<number, Uint8Array>();
     const boot: string[] = [];
-    parts.container.bind(Symbol.for('plugboard.fwcfg')).toConstantValue({
+    parts.container.bind(Tokens.FirmwareConfig).toConstantValue({
       addFile: (n: string, d: Uint8Array) => files.set(n, d),
       addItem: (k: number, d: Uint8Array) => items.set(k, d),
     });
-    parts.container
-      .bind(Symbol.for('plugboard.cmos'))
-      .toConstantValue({ setBootOrder: (o: string) => boot.push(o) });
+    parts.container.bind(Tokens.Cmos).toConstantValue({ setBootOrder: (o: string) => boot.push(o) });
     return { files, items, boot };
   }
   const u32 = (d: Uint8Array | undefined) => new DataView(d!.buffer, d!.byteOffset).getUint32(0, true);

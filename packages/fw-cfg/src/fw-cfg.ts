@@ -1,4 +1,4 @@
-import type { Dma, PortHandler } from '@plugboard/core';
+import type { Dma, FirmwareConfigService, PortHandler } from '@plugboard/core';
 import {
   FW_CFG_DMA_CTL_ERROR,
   FW_CFG_DMA_CTL_READ,
@@ -10,19 +10,6 @@ import {
   FW_CFG_MAX_FILE_PATH,
   FwCfgKey,
 } from './keys.js';
-
-/**
- * What other plugins get from the container (`FW_CFG_TOKEN`): add items
- * before the guest runs, normally in `realize`.
- */
-export interface FirmwareConfigService {
-  /** Sets a numbered item (FW_CFG_* keys, ARCH_LOCAL ones included). */
-  addItem(key: number, data: Uint8Array): void;
-  /** Adds or replaces a named file; the directory stays sorted by name. */
-  addFile(name: string, data: Uint8Array): void;
-  /** The data of a file, or undefined. */
-  file(name: string): Uint8Array | undefined;
-}
 
 /** Offsets in the device's port block (0x510 on a PC). */
 const SELECTOR = 0;

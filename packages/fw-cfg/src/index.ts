@@ -1,8 +1,8 @@
 import { fwCfgPlugin } from './plugin.js';
 
 export { E820_RAM, E820_RESERVED, type E820Entry, encodeE820, le16, le32, le64, pcE820 } from './encode.js';
-export { type FirmwareConfigService, FW_CFG_PORT_COUNT, FwCfg } from './fw-cfg.js';
+export { FW_CFG_PORT_COUNT, FwCfg } from './fw-cfg.js';
 export * from './keys.js';
-export { FW_CFG_TOKEN, type FwCfgConfig, fwCfgPlugin, uuidBytes } from './plugin.js';
+export { type FwCfgConfig, fwCfgPlugin, uuidBytes } from './plugin.js';
 
 export const plugins = [fwCfgPlugin];

@@ -3,13 +3,6 @@ import { encodeE820, le16, le32, le64, pcE820 } from './encode.js';
 import { FW_CFG_PORT_COUNT, FwCfg } from './fw-cfg.js';
 import { FW_CFG_VERSION, FW_CFG_VERSION_DMA, FwCfgKey } from './keys.js';
 
-/**
- * The container token under which the fw_cfg device offers its
- * FirmwareConfigService. Core's `Tokens.FirmwareConfig` is bound to the same
- * service, so plugins may ask for either.
- */
-export const FW_CFG_TOKEN = Symbol.for('plugboard.fwcfg');
-
 export interface FwCfgConfig {
   iobase: number;
   dma: boolean;
@@ -81,9 +74,7 @@ export const fwCfgPlugin = definePlugin<FwCfgConfig, FwCfg>({
     const fw = new FwCfg(ctx.dma, config.dma);
     ctx.ports.register(`${ctx.id} fw_cfg`, config.iobase, FW_CFG_PORT_COUNT, fw.ports);
     addMachineItems(fw, ctx.memory.ramSize, config);
-    ctx.container.bind(FW_CFG_TOKEN).toConstantValue(fw);
-    if (!ctx.container.isBound(Tokens.FirmwareConfig))
-      ctx.container.bind(Tokens.FirmwareConfig).toConstantValue(fw);
+    ctx.container.bind(Tokens.FirmwareConfig).toConstantValue(fw);
     return fw;
   },
 });

@@ -2,17 +2,16 @@ import {
   createDeviceContext,
   createMachineParts,
   type DeviceContext,
+  type FirmwareConfigService,
   type MachineParts,
   Tokens,
 } from '@plugboard/core';
 import {
-  type FirmwareConfigService,
   FW_CFG_DMA_CTL_ERROR,
   FW_CFG_DMA_CTL_READ,
   FW_CFG_DMA_CTL_SELECT,
   FW_CFG_DMA_CTL_SKIP,
   FW_CFG_DMA_CTL_WRITE,
-  FW_CFG_TOKEN,
   type FwCfg,
   FwCfgKey,
   fwCfgPlugin,
@@ -131,7 +130,7 @@ describe('fw_cfg I/O interface', () => {
   });
 
   it('binds its service under both tokens', () => {
-    const a = parts.container.get<FirmwareConfigService>(FW_CFG_TOKEN);
+    const a = parts.container.get<FirmwareConfigService>(Tokens.FirmwareConfig);
     expect(parts.container.get(Tokens.FirmwareConfig)).toBe(a);
     a.addItem(FwCfgKey.KERNEL_SIZE, Uint8Array.of(1, 2, 3, 4));
     expect(readItem(FwCfgKey.KERNEL_SIZE, 4)).toEqual([1, 2, 3, 4]);

@@ -23,6 +23,12 @@ export const Tokens = {
   Cpu: Symbol.for('plugboard.Cpu'),
   /** The machine's screen (a DisplaySource), bound by the graphics card. */
   Display: Symbol.for('plugboard.Display'),
-  /** Firmware configuration items (fw_cfg): bound by the fw_cfg device, filled by others. */
-  FirmwareConfig: Symbol.for('plugboard.FirmwareConfig'),
+  /** FirmwareConfigService: bound by fw_cfg, filled by firmware plugins. */
+  FirmwareConfig: Symbol.for('plugboard.fwcfg'),
+  /** A20GateService: bound by the chipset, driven by the keyboard controller and port 0x92. */
+  A20: Symbol.for('plugboard.A20'),
+  /** CmosService: bound by the RTC. */
+  Cmos: Symbol.for('plugboard.cmos'),
+  /** Ps2InputService: bound by the keyboard controller, used by displays. */
+  Ps2Input: Symbol.for('plugboard.ps2input'),
 } as const;

@@ -1,29 +1,20 @@
-import { type DeviceContext, definePlugin } from '@plugboard/core';
+import {
+  type A20GateService,
+  type DeviceContext,
+  definePlugin,
+  type Ps2InputService,
+  Tokens,
+} from '@plugboard/core';
 import { I8042 } from './i8042.js';
 import { Ps2Keyboard } from './ps2-keyboard.js';
 import { Ps2Mouse } from './ps2-mouse.js';
 import { KEY_CODES } from './scancodes.js';
 
-/** The container token of the input API (`Ps2Input`) the display/VNC side uses. */
-export const PS2_INPUT_TOKEN = Symbol.for('plugboard.ps2input');
-/** The chipset's A20 gate (dev-piix binds it): `setSource(name, enabled)`. */
-const A20_TOKEN = Symbol.for('plugboard.A20');
-
-/** Keyboard and mouse input from the host. */
-export interface Ps2Input {
-  /** A key by PC set 1 make code (0xe0xx for extended keys). */
-  keyCode(code: number, down: boolean): void;
-  /** A key by `KeyboardEvent.code` name (`KeyA`, `Enter`, `ArrowUp`, `Pause`, ...); false when unknown. */
-  key(name: string, down: boolean): boolean;
-  /** Relative movement (dx right, dy down, dz wheel down) and the buttons held (bit 0 left, 1 right, 2 middle). */
-  mouse(dx: number, dy: number, dz: number, buttons: number): void;
-}
-
 export interface I8042Config {
   intelliMouse: boolean;
 }
 
-export interface I8042Device extends Ps2Input {
+export interface I8042Device extends Ps2InputService {
   readonly controller: I8042;
   realize(): void;
   reset(): void;
@@ -46,7 +37,7 @@ export const i8042Plugin = definePlugin<I8042Config, I8042Device>({
     },
   },
   create(ctx: DeviceContext, config) {
-    let a20Gate: { setSource(name: string, enabled: boolean): void } | null = null;
+    let a20Gate: A20GateService | null = null;
     const board = {
       setA20: (enabled: boolean) =>
         a20Gate ? a20Gate.setSource(ctx.id, enabled) : ctx.memory.setA20(enabled),
@@ -79,12 +70,12 @@ export const i8042Plugin = definePlugin<I8042Config, I8042Device>({
         kbc.update();
       },
       realize() {
-        if (ctx.container.isBound(A20_TOKEN)) a20Gate = ctx.container.get(A20_TOKEN);
+        if (ctx.container.isBound(Tokens.A20)) a20Gate = ctx.container.get<A20GateService>(Tokens.A20);
       },
       reset: () => kbc.reset(),
       info: () => kbc.describe(),
     };
-    ctx.container.bind(PS2_INPUT_TOKEN).toConstantValue(device);
+    ctx.container.bind(Tokens.Ps2Input).toConstantValue(device);
     return device;
   },
 });

@@ -1,3 +1,4 @@
+import type { CmosService, DiskGeometry } from '@plugboard/core';
 import {
   CMOS_BASE_MEMORY_HI,
   CMOS_BASE_MEMORY_LO,
@@ -24,26 +25,6 @@ import {
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
-
-/** The container token of the RTC's CMOS service. */
-export const CMOS_TOKEN = Symbol.for('plugboard.cmos');
-
-export interface DiskGeometry {
-  cylinders: number;
-  heads: number;
-  sectors: number;
-}
-
-/** What other plugins and the machine builder may do to CMOS (bind: CMOS_TOKEN). */
-export interface CmosService {
-  get(index: number): number;
-  /** Sets a CMOS byte (0x0E-0x7F; the clock registers below are the RTC's own). */
-  set(index: number, value: number): void;
-  /** Fills the AT hard disk bytes (0x12, 0x19/0x1a, 0x1b-0x2c) for unit 0 or 1, as QEMU does; null clears. */
-  setHardDisk(unit: 0 | 1, geometry: DiskGeometry | null): void;
-  /** The boot order SeaBIOS reads from 0x3d/0x38: up to three of a (floppy), c (disk), d (CD-ROM), n (network). */
-  setBootOrder(order: string): void;
-}
 
 export class Cmos implements CmosService {
   constructor(private readonly bytes: Uint8Array) {}

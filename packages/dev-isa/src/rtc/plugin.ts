@@ -1,5 +1,5 @@
-import { ConfigError, type DeviceContext, definePlugin } from '@plugboard/core';
-import { CMOS_TOKEN, Cmos, type CmosService, initPcCmos } from './cmos.js';
+import { type CmosService, ConfigError, type DeviceContext, definePlugin, Tokens } from '@plugboard/core';
+import { Cmos, initPcCmos } from './cmos.js';
 import { Mc146818 } from './mc146818.js';
 
 export interface RtcConfig {
@@ -81,7 +81,7 @@ export const mc146818Plugin = definePlugin<RtcConfig, RtcDevice>({
     });
     ctx.ports.register(`${ctx.id} mc146818`, config.iobase, 2, rtc.ports);
     const cmos = new Cmos(rtc.cmos);
-    ctx.container.bind(CMOS_TOKEN).toConstantValue(cmos);
+    ctx.container.bind(Tokens.Cmos).toConstantValue(cmos);
     return {
       rtc,
       cmos,

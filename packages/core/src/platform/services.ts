@@ -1,0 +1,48 @@
+/**
+ * Services plugins offer each other through the machine's container, bound
+ * under the `Tokens` of the same name. They are the PC platform's wiring that
+ * is not a bus: one plugin provides each, others may use it, and a machine
+ * without the provider simply has none (check with `container.isBound`).
+ */
+
+/** The chipset's A20 gate: each source (the keyboard controller, port 0x92) drives one input. Bound by the PIIX3. */
+export interface A20GateService {
+  setSource(name: string, enabled: boolean): void;
+}
+
+export interface DiskGeometry {
+  cylinders: number;
+  heads: number;
+  sectors: number;
+}
+
+/** The RTC's CMOS memory, as firmware plugins fill it. Bound by the MC146818. */
+export interface CmosService {
+  get(index: number): number;
+  /** Sets a CMOS byte (0x0E-0x7F; the clock registers below are the RTC's own). */
+  set(index: number, value: number): void;
+  /** Fills the AT hard disk bytes (0x12, 0x19/0x1a, 0x1b-0x2c) for unit 0 or 1, as QEMU does; null clears. */
+  setHardDisk(unit: 0 | 1, geometry: DiskGeometry | null): void;
+  /** The boot order SeaBIOS reads from 0x3d/0x38: up to three of a (floppy), c (disk), d (CD-ROM), n (network). */
+  setBootOrder(order: string): void;
+}
+
+/** Keyboard and mouse input from the host (VNC, a window). Bound by the i8042. */
+export interface Ps2InputService {
+  /** A key by PC set 1 make code (0xe0xx for extended keys). */
+  keyCode(code: number, down: boolean): void;
+  /** A key by `KeyboardEvent.code` name (`KeyA`, `Enter`, `ArrowUp`, `Pause`, ...); false when unknown. */
+  key(name: string, down: boolean): boolean;
+  /** Relative movement (dx right, dy down, dz wheel down) and the buttons held (bit 0 left, 1 right, 2 middle). */
+  mouse(dx: number, dy: number, dz: number, buttons: number): void;
+}
+
+/** QEMU's firmware configuration items. Bound by fw_cfg; fill it before the guest runs, in `realize`. */
+export interface FirmwareConfigService {
+  /** Sets a numbered item (FW_CFG_* keys, ARCH_LOCAL ones included). */
+  addItem(key: number, data: Uint8Array): void;
+  /** Adds or replaces a named file; the directory stays sorted by name. */
+  addFile(name: string, data: Uint8Array): void;
+  /** The data of a file, or undefined. */
+  file(name: string): Uint8Array | undefined;
+}
