@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createMachineParts, type MachineParts } from '@plugboard/core';
 import { type ModelServices, X86 } from '../src/core/x86.js';
+import { X87 } from '../src/fpu/x87.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cpu-x86-test-'));
 let serial = 0;
@@ -97,6 +98,7 @@ export function bare(code: Uint8Array, ramBytes = 4 << 20): Bare {
     model: testModel,
     ferr: parts.isaIrqs.line(13),
     onTripleFault: () => resets.push('triple fault'),
+    fpu: (host) => new X87(host),
   });
   return {
     cpu,
