@@ -154,4 +154,18 @@ describe('protected mode', () => {
     expect(m.cpu.regs[7]).toBe(0x1000);
     expect(mem.read8(0x10fff)).toBe(0x77);
   });
+
+  it('accepts LOCK only on read-modify-write instructions with a memory destination', () => {
+    const m = runPm(`
+      PROBE 0, lock add [0x700], eax
+      PROBE 1, lock mov [0x700], eax
+      PROBE 2, lock add eax, ebx
+      PROBE 3, lock bt dword [0x700], 3
+      PROBE 4, lock bts dword [0x700], 3
+      PROBE 5, lock cmpxchg8b [0x708]
+      PROBE 6, lock xchg [0x700], eax
+      PROBE 7, lock cmp [0x700], eax
+    `);
+    expect([0, 1, 2, 3, 4, 5, 6, 7].map((n) => probe(m, n).vector)).toEqual([-1, UD, UD, UD, -1, -1, -1, UD]);
+  });
 });

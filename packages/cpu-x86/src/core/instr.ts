@@ -75,6 +75,45 @@ set(MODRM, 1, [0x1a3, 0x1a5], [0x1ab, 0x1ad], [0x1af, 0x1b7], [0x1b9, 0x1bf], 0x
 set(IMM, Imm.B, 0x1a4, 0x1ac, 0x1ba);
 set(IMM, Imm.Z, [0x180, 0x18f]);
 
+/**
+ * Whether a LOCK prefix is allowed (SDM vol. 2, LOCK): read-modify-write
+ * instructions with a memory destination; anything else raises #UD.
+ */
+export function lockable(i: Instr): boolean {
+  if (i.mod === 3) return false;
+  const op = i.op;
+  if (op < 0x40) return (op & 7) < 2 && (op & 0x38) !== 0x38;
+  switch (op) {
+    case 0x80:
+    case 0x81:
+    case 0x82:
+    case 0x83:
+      return i.reg !== 7;
+    case 0x86:
+    case 0x87:
+    case 0x1ab:
+    case 0x1b3:
+    case 0x1bb:
+    case 0x1b0:
+    case 0x1b1:
+    case 0x1c0:
+    case 0x1c1:
+      return true;
+    case 0xf6:
+    case 0xf7:
+      return i.reg === 2 || i.reg === 3;
+    case 0xfe:
+    case 0xff:
+      return i.reg < 2;
+    case 0x1ba:
+      return i.reg >= 5;
+    case 0x1c7:
+      return i.reg === 1;
+    default:
+      return false;
+  }
+}
+
 /** Whether opcode `op` (0x000-0x1FF) takes a ModRM byte; for tools that walk code. */
 export function hasModrm(op: number): boolean {
   return MODRM[op] !== 0;

@@ -26,9 +26,10 @@ import {
   SS,
   TF,
   TR,
+  UD,
 } from './constants.js';
 import { CpuState } from './cpu.js';
-import { decode, Instr } from './instr.js';
+import { decode, Instr, lockable } from './instr.js';
 import { interrupt } from './transfer.js';
 import { X87Bridge } from './x87-bridge.js';
 
@@ -226,6 +227,7 @@ export class X86 extends CpuState {
           this.eipStart = eip;
           decode(this, eip | 0, this.code32, i);
           this.eip = this.code32 ? (eip + i.len) >>> 0 : (eip + i.len) & 0xffff;
+          if (i.lock && !lockable(i)) this.raise(UD);
           const tf = this.flags & TF;
           this.sliceRetired = n;
           OPS[i.op](this, i);
