@@ -1,4 +1,4 @@
-import type { Clock, MmioHandler, PortHandler } from '@plugboard/core';
+import type { MmioHandler, PortHandler } from '@plugboard/core';
 import { BitBlt, BLT_AUTOSTART } from './bitblt.js';
 import { createState, resetState, type VgaState, VRAM_MASK, VRAM_SIZE } from './state.js';
 import { VgaMemory } from './vga-memory.js';
@@ -7,9 +7,9 @@ import { VgaMemory } from './vga-memory.js';
 const GR_MASK = [0x0f, 0x0f, 0x0f, 0x1f, 0x03, 0x7b, 0x0f, 0x0f, 0xff];
 /** Bits of SR00-SR04 that exist on a VGA. */
 const SR_MASK = [0x03, 0x3d, 0x0f, 0x3f, 0x0e];
-/** 60 Hz, with the last 1/25 of each frame in vertical retrace. */
-const FRAME_NS = 1e9 / 60;
-const RETRACE_NS = FRAME_NS / 25;
+/** Input status 1: display disabled (in blanking) and vertical retrace. */
+const ST01_DISP_ENABLE = 0x01;
+const ST01_V_RETRACE = 0x08;
 
 /** BLT registers as the memory-mapped BLT window lays them out, by offset: the GR each byte is. */
 const MMIO_BLT: Record<number, number> = {
@@ -58,7 +58,7 @@ export class CirrusVga {
   /** Bumped on every write that can change the picture; the renderer skips unchanged frames. */
   generation = 0;
 
-  constructor(private readonly clock: Clock) {
+  constructor() {
     this.reset();
   }
 
@@ -139,14 +139,13 @@ export class CirrusVga {
       case 0x3d5:
         return this.readCr(s.crIndex);
       case 0x3ba:
-      case 0x3da: {
+      case 0x3da:
         s.arFlipFlop = false;
-        // Input status 1, from virtual time: display enable toggles within lines; bit 3 is vertical retrace.
-        const t = this.clock.now % FRAME_NS;
-        const retrace = t >= FRAME_NS - RETRACE_NS;
-        const blank = retrace || Math.floor(this.clock.now / 32_000) % 5 === 4;
-        return (retrace ? 0x08 : 0) | (blank ? 0x01 : 0);
-      }
+        // Retrace and blanking flip on every read, as QEMU's default does: BIOSes and drivers
+        // poll these bits in loops (per palette entry, per mode set), and timing them to a real
+        // 60 Hz frame would cost each wait up to a frame of guest time.
+        s.inputStatus1 ^= ST01_DISP_ENABLE | ST01_V_RETRACE;
+        return s.inputStatus1;
       default:
         return 0xff;
     }

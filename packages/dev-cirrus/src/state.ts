@@ -20,6 +20,8 @@ export interface VgaState {
   arFlipFlop: boolean;
   misc: number;
   featureControl: number;
+  /** Input status 1 as last read. */
+  inputStatus1: number;
   /** DAC: 256 entries of 6-bit R, G, B. */
   palette: Uint8Array;
   dacReadIndex: number;
@@ -54,6 +56,7 @@ export function createState(): VgaState {
     arFlipFlop: false,
     misc: 0,
     featureControl: 0,
+    inputStatus1: 0,
     palette: new Uint8Array(768),
     dacReadIndex: 0,
     dacWriteIndex: 0,
@@ -80,6 +83,7 @@ export function resetState(s: VgaState): void {
   s.arFlipFlop = false;
   s.misc = 0;
   s.featureControl = 0;
+  s.inputStatus1 = 0;
   s.dacReadIndex = s.dacWriteIndex = s.dacSubIndex = s.dacState = 0;
   s.pelMask = 0xff;
   s.shadowGr0 = s.shadowGr1 = 0;
