@@ -158,6 +158,16 @@ describe('QEMU option mapping', () => {
     expect(() => t('-hda')).toThrow(/needs an argument/);
   });
 
+  it('runs a test ROM on the bare machine with its debug console', () => {
+    const { machine, overlay } = t('-M bare -bios test.rom -debugcon file:out.txt');
+    expect(machine).toBe('bare');
+    expect(overlay.devices).toEqual({
+      rom: { config: { image: 'test.rom' } },
+      debugcon: { type: 'debugcon', config: { iobase: 0xe9, output: { type: 'file', path: 'out.txt' } } },
+    });
+    expect(() => t('-M bare -kernel vmlinuz')).toThrow(/-M bare takes only -bios/);
+  });
+
   it('takes a bare image name as -hda, like QEMU', () => {
     expect((t('disk.img').overlay.drives as Record<string, unknown>).hda).toEqual({
       type: 'file',

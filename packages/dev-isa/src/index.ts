@@ -1,4 +1,5 @@
 import { i8042Plugin } from './i8042/plugin.js';
+import { debugExitPlugin } from './misc/debug-exit.js';
 import { debugconPlugin } from './misc/debugcon.js';
 import { floppyPlugin } from './misc/floppy.js';
 import { port80Plugin } from './misc/port80.js';
@@ -14,6 +15,7 @@ export {
 export { Ps2Keyboard } from './i8042/ps2-keyboard.js';
 export { MOUSE_LEFT, MOUSE_MIDDLE, MOUSE_RIGHT, Ps2Mouse } from './i8042/ps2-mouse.js';
 export { KEY_CODES, SET1_TO_SET2, SET2_TO_SET1, translateToSet1 } from './i8042/scancodes.js';
+export { type DebugExitConfig, debugExitPlugin } from './misc/debug-exit.js';
 export { type DebugconConfig, type DebugconDevice, debugconPlugin } from './misc/debugcon.js';
 export { EmptyFloppyController, type FloppyConfig, floppyPlugin } from './misc/floppy.js';
 export { type Port80Config, type Port80Device, port80Plugin } from './misc/port80.js';
@@ -47,6 +49,7 @@ export const plugins = [
   uart16550aPlugin,
   i8042Plugin,
   port80Plugin,
+  debugExitPlugin,
   debugconPlugin,
   floppyPlugin,
 ];

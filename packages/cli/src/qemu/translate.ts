@@ -380,7 +380,13 @@ export function translateQemu(argv: readonly string[]): QemuTranslation {
 
   if (snapshot) for (const d of Object.values(drives)) ((d as Json).config as Json).snapshot = true;
   if (Object.keys(ide).length) devices.ide = { config: ide };
-  if (Object.keys(bios).length) devices.bios = { config: bios };
+  if (machine === 'bare') {
+    // The bare machine's firmware is a plain ROM image: only -bios applies.
+    const extra = Object.keys(bios).filter((k) => k !== 'bios');
+    if (extra.length)
+      throw new QemuOptionError(`-M bare takes only -bios for firmware, not ${extra.join(', ')}`);
+    if (bios.bios !== undefined) devices.rom = { config: { image: bios.bios } };
+  } else if (Object.keys(bios).length) devices.bios = { config: bios };
   if (Object.keys(drives).length) overlay.drives = drives;
   if (Object.keys(netdevs).length) overlay.netdevs = netdevs;
   if (Object.keys(devices).length) overlay.devices = devices;
