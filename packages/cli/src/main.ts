@@ -65,6 +65,10 @@ export async function main(argv: string[], io: Io = process): Promise<number> {
       .option('--bios <file>', "firmware image for the profile's firmware device")
       .option('--max-instructions <n>', 'stop after this many guest instructions', (v) => Number(v))
       .option('--screenshot <file>', 'write a PNG of the screen when the run ends')
+      .option(
+        '--nographic',
+        "COM1 on the terminal (Ctrl-A x quits) and the firmware's screen mirrored to it, as QEMU's -nographic",
+      )
       .option('--no-reboot', 'a guest reset ends the run')
       .option('--print-profile', 'print the merged profile and exit')
       .option('-v, --verbose', 'print device log messages')
@@ -78,10 +82,19 @@ export async function main(argv: string[], io: Io = process): Promise<number> {
             reboot: boolean;
             printProfile?: boolean;
             screenshot?: string;
+            nographic?: boolean;
             verbose?: boolean;
           },
         ) => {
           const overrides = opts.set.map(parseSet);
+          if (opts.nographic) {
+            overrides.push({
+              devices: {
+                com1: { config: { backend: { type: 'stdio' } } },
+                'fw-cfg': { config: { sercon: true } },
+              },
+            });
+          }
           if (opts.bios) overrides.push({ devices: { bios: { config: { bios: opts.bios } } } });
           const profile = loadProfile(file, overrides);
           if (opts.printProfile) {

@@ -70,6 +70,18 @@ describe('plugboard CLI', () => {
     expect(profile.memory).toBe('64M');
   });
 
+  it('puts COM1 on the terminal and mirrors the firmware screen with --nographic', async () => {
+    const { out } = await cli(
+      'run',
+      `${root}machines/puredarwin-xmas.json`,
+      '--nographic',
+      '--print-profile',
+    );
+    const profile = JSON.parse(out);
+    expect(profile.devices.com1.config).toEqual({ backend: { type: 'stdio' } });
+    expect(profile.devices['fw-cfg'].config).toEqual({ sercon: true });
+  });
+
   it('reports profile errors with the file and path, exit code 2', async () => {
     const { code, err } = await cli('lspci', `${root}packages/core/test/profiles/bad-fields.json`);
     expect(code).toBe(2);
