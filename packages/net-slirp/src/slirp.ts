@@ -1,10 +1,10 @@
 import type { Clock, NetworkBackend, NetworkClient, NetworkPort } from '@plugboard/core';
+import { FrameQueue } from '@plugboard/net';
 import { buildArpReply, parseArp } from './arp.js';
 import { be16, ipToString } from './bytes.js';
 import { resolveNet, type SlirpConfig, type VirtualNet } from './config.js';
 import { DHCP_SERVER_PORT, DhcpServer } from './dhcp.js';
 import { DNS_PORT, DnsForwarder } from './dns.js';
-import { FrameQueue } from './frame-queue.js';
 import { HostForwarder } from './host-forwarder.js';
 import { echoReply } from './icmp.js';
 import { buildIpv4, type Ipv4Packet, PROTO_ICMP, PROTO_TCP, PROTO_UDP, parseIpv4 } from './ipv4.js';
