@@ -65,6 +65,7 @@ export async function main(argv: string[], io: Io = process): Promise<number> {
       .option('--bios <file>', "firmware image for the profile's firmware device")
       .option('--max-instructions <n>', 'stop after this many guest instructions', (v) => Number(v))
       .option('--screenshot <file>', 'write a PNG of the screen when the run ends')
+      .option('--trace <device>', "print a device's register accesses by name (repeatable)", collect, [])
       .option(
         '--nographic',
         "COM1 on the terminal (Ctrl-A x quits) and the firmware's screen mirrored to it, as QEMU's -nographic",
@@ -83,6 +84,7 @@ export async function main(argv: string[], io: Io = process): Promise<number> {
             printProfile?: boolean;
             screenshot?: string;
             nographic?: boolean;
+            trace: string[];
             verbose?: boolean;
           },
         ) => {
@@ -104,6 +106,7 @@ export async function main(argv: string[], io: Io = process): Promise<number> {
           code = await runProfile(profile, await createRegistry(), {
             maxInstructions: opts.maxInstructions,
             screenshot: opts.screenshot,
+            trace: opts.trace,
             noReboot: !opts.reboot,
             verbose: opts.verbose,
           });

@@ -82,6 +82,19 @@ describe('plugboard CLI', () => {
     expect(profile.devices['fw-cfg'].config).toEqual({ sercon: true });
   });
 
+  it('refuses --trace of a device that has no register trace', async () => {
+    const { code, err } = await cli(
+      'run',
+      `${root}machines/puredarwin-xmas.json`,
+      '--trace',
+      'nope',
+      '--max-instructions',
+      '1',
+    );
+    expect(code).toBe(2);
+    expect(err).toContain('--trace nope: no device "nope" with a register trace');
+  });
+
   it('reports profile errors with the file and path, exit code 2', async () => {
     const { code, err } = await cli('lspci', `${root}packages/core/test/profiles/bad-fields.json`);
     expect(code).toBe(2);

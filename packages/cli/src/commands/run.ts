@@ -2,6 +2,7 @@ import {
   buildMachine,
   ConfigError,
   type DisplaySource,
+  formatRegisterEvent,
   type Machine,
   type PluginRegistry,
   type ResolvedProfile,
@@ -11,6 +12,8 @@ import { screenshot } from '@plugboard/display';
 import { firmwareCacheDir, SYSTEM_FIRMWARE_DIRS } from '@plugboard/firmware';
 
 export interface RunOptions {
+  /** Device ids whose register accesses are printed (their `registerTrace`). */
+  trace?: string[];
   /** Write a PNG of the screen here when the run ends. */
   screenshot?: string;
   /** -L directories, searched before the firmware cache. */
@@ -29,6 +32,12 @@ export async function runProfile(
   const firmwareDirs = [...(options.firmwareDirs ?? []), firmwareCacheDir(), ...SYSTEM_FIRMWARE_DIRS];
   const machine: Machine = await buildMachine(profile, registry, { firmwareDirs });
   machine.noReboot = options.noReboot ?? false;
+  for (const id of options.trace ?? []) {
+    const device = machine.device(id);
+    if (!device?.registerTrace)
+      throw new ConfigError(`--trace ${id}: no device "${id}" with a register trace`);
+    device.registerTrace.tap('cli', (e) => process.stderr.write(`${formatRegisterEvent(e)}\n`));
+  }
   if (options.verbose)
     machine.hooks.log.tap('cli', (e) =>
       process.stderr.write(`[${(e.time / 1e6).toFixed(3)} ms] ${e.source}: ${e.message}\n`),
