@@ -218,18 +218,19 @@ describe('PCI INTx', () => {
     const a = nic().fn;
     const b = nic().fn;
     b.config[0x3d] = 4; // INTD#
-    p.pci.add({ bus: 0, device: 3, function: 0 }, a); // INTA# of slot 3 -> PIRQD
-    p.pci.add({ bus: 0, device: 4, function: 0 }, b); // INTD# of slot 4 -> PIRQD
-    expect(PciBus.pirqOf(3, 1)).toBe(3);
+    p.pci.add({ bus: 0, device: 3, function: 0 }, a); // INTA# of slot 3 -> PIRQC (LNKC in the DSDT)
+    p.pci.add({ bus: 0, device: 4, function: 0 }, b); // INTD# of slot 4 -> PIRQC
+    expect(PciBus.pirqOf(3, 1)).toBe(2);
+    expect(PciBus.pirqOf(1, 1)).toBe(0);
     a.setIrq(true);
     b.setIrq(true);
     a.setIrq(false);
-    expect(events).toEqual(['D+']);
+    expect(events).toEqual(['C+']);
     b.setIrq(false);
-    expect(events).toEqual(['D+', 'D-']);
+    expect(events).toEqual(['C+', 'C-']);
     a.setIrq(true);
     a.writeConfig(PCI_COMMAND, 2, PCI_COMMAND_INTX_DISABLE);
-    expect(events).toEqual(['D+', 'D-', 'D+', 'D-']);
+    expect(events).toEqual(['C+', 'C-', 'C+', 'C-']);
     expect(a.get16(0x06) & 0x08).toBe(0x08);
   });
 });

@@ -16,7 +16,7 @@ function setup(withIoApicSink = true) {
   isa.realize();
   hb.reset();
   isa.reset();
-  // A PCI function in slot 3 with INTA#: the i440FX swizzle puts it on PIRQD.
+  // A PCI function in slot 4 with INTA#: the i440FX swizzle, (slot - 1 + INTx) mod 4, puts it on PIRQD.
   const nic = new PciFunction('nic', {
     vendorId: 0x10ec,
     deviceId: 0x8139,
@@ -24,7 +24,7 @@ function setup(withIoApicSink = true) {
     revision: 0x20,
     interruptPin: 1,
   });
-  m.parts.pci.add({ bus: 0, device: 3, function: 0 }, nic);
+  m.parts.pci.add({ bus: 0, device: 4, function: 0 }, nic);
   const cfg = (reg: number, value?: number) => {
     m.parts.ports.out32(0xcf8, (0x80000800 | (reg & 0xfc)) >>> 0);
     if (value === undefined) return m.parts.ports.in8(0xcfc + (reg & 3));
@@ -93,7 +93,7 @@ describe('PIIX3 PCI-to-ISA bridge', () => {
       revision: 0,
       interruptPin: 1,
     });
-    m.parts.pci.add({ bus: 0, device: 4, function: 0 }, fnA); // slot 4 INTA -> PIRQA
+    m.parts.pci.add({ bus: 0, device: 5, function: 0 }, fnA); // slot 5 INTA -> PIRQA
     pins.length = 0;
     nic.setIrq(true);
     fnA.setIrq(true);

@@ -94,9 +94,14 @@ export class PciBus implements PciFunctionOwner {
     fn?.writeConfig(offset, size, value);
   }
 
-  /** The PIRQ (0-3 for A-D) that `pin` (1-4) of device `slot` reaches: the i440FX swizzle. */
+  /**
+   * The PIRQ (0-3 for A-D) that `pin` (1-4 for INTA#-INTD#) of device `slot`
+   * reaches on the i440FX board: (slot - 1 + INTx) mod 4, the wiring QEMU's pc
+   * machine has and the _PRT in SeaBIOS's DSDT describes (slot 3's INTA# is
+   * LNKC). A guest routes interrupts by that table, so it must match.
+   */
   static pirqOf(slot: number, pin: number): number {
-    return (slot + pin - 1) & 3;
+    return (slot - 1 + pin - 1) & 3;
   }
 
   setIntx(fn: PciFunction, level: boolean): void {
