@@ -193,30 +193,29 @@ export class I8255x implements NetworkClient {
     if (this.registerTrace.active) this.trace(true, offset, size, value);
     const s = this.state;
     const end = offset + size;
-    const covers = (at: number) => offset <= at && at < end;
-    const byte = (at: number) => (value >>> ((at - offset) * 8)) & 0xff;
     for (let at = offset; at < end && at < R.CSR_SIZE; at++) {
-      if (at === R.SCB_STATUS || at === R.SCB_STATACK) continue;
-      s.csr[at] = byte(at);
+      if (at !== R.SCB_STATUS && at !== R.SCB_STATACK) s.csr[at] = (value >>> ((at - offset) * 8)) & 0xff;
     }
-    if (covers(R.SCB_STATACK)) {
-      s.csr[R.SCB_STATACK] &= ~byte(R.SCB_STATACK);
+    // Side effects in register order, each once per access that covers its trigger byte.
+    if (offset <= R.SCB_STATACK && end > R.SCB_STATACK) {
+      s.csr[R.SCB_STATACK] &= ~((value >>> ((R.SCB_STATACK - offset) * 8)) & 0xff);
       this.updateIrq();
     }
-    if (covers(R.SCB_COMMAND)) this.command(byte(R.SCB_COMMAND));
-    if (covers(R.SCB_INTMASK)) {
+    if (offset <= R.SCB_COMMAND && end > R.SCB_COMMAND)
+      this.command((value >>> ((R.SCB_COMMAND - offset) * 8)) & 0xff);
+    if (offset <= R.SCB_INTMASK && end > R.SCB_INTMASK) {
       if (s.csr[R.SCB_INTMASK] & R.INTMASK_SI) {
         s.csr[R.SCB_INTMASK] &= ~R.INTMASK_SI;
         this.interrupt(R.STAT_SWI);
       }
       this.updateIrq();
     }
-    if (covers(R.PORT + 3)) this.port_(this.csr32(R.PORT));
-    if (covers(R.EEPROM_CONTROL)) {
+    if (offset <= R.PORT + 3 && end > R.PORT + 3) this.port_(this.csr32(R.PORT));
+    if (offset <= R.EEPROM_CONTROL && end > R.EEPROM_CONTROL) {
       const v = s.csr[R.EEPROM_CONTROL];
       this.eeprom.setPins((v & R.EECS) !== 0, (v & R.EESK) !== 0, (v & R.EEDI) !== 0);
     }
-    if (covers(R.MDI_CONTROL + 3)) this.mdiCycle();
+    if (offset <= R.MDI_CONTROL + 3 && end > R.MDI_CONTROL + 3) this.mdiCycle();
   }
 
   private csr32(at: number): number {

@@ -119,25 +119,14 @@ const REGISTER_START = (() => {
   return t;
 })();
 
-/** Bytes the guest may not change by writing. */
-const READ_ONLY = new Set([
-  R.ERSR,
-  R.CBR,
-  R.CBR + 1,
-  R.CONFIG0,
-  R.MSR,
-  R.RERID,
-  R.TSAD,
-  R.TSAD + 1,
-  R.BMSR,
-  R.BMSR + 1,
-  R.ANLPAR,
-  R.ANLPAR + 1,
-  R.ANER,
-  R.ANER + 1,
-]);
-/** Configuration registers writable only with 9346CR in config-write mode. */
-const CONFIG_LOCKED = new Set([R.CONFIG1, R.CONFIG3, R.CONFIG4, R.CONFIG5]);
+/** Per byte of the window: 1 where the guest may not write, 2 where only 9346CR's config-write mode may. */
+const WRITE_GUARD = (() => {
+  const t = new Uint8Array(256);
+  for (const at of [R.ERSR, R.CBR, R.CBR + 1, R.CONFIG0, R.MSR, R.RERID, R.TSAD, R.TSAD + 1]) t[at] = 1;
+  for (const at of [R.BMSR, R.BMSR + 1, R.ANLPAR, R.ANLPAR + 1, R.ANER, R.ANER + 1]) t[at] = 1;
+  for (const at of [R.CONFIG1, R.CONFIG3, R.CONFIG4, R.CONFIG5]) t[at] = 2;
+  return t;
+})();
 
 export interface Rtl8139Options {
   id: string;
@@ -264,8 +253,9 @@ export class Rtl8139 implements NetworkClient {
       const at = (offset + i) & 0xff;
       const b = (value >>> (i * 8)) & 0xff;
       const start = REGISTER_START[at];
+      const guard = WRITE_GUARD[at];
       if (at === R.ISR || at === R.ISR + 1) r[at] &= ~b;
-      else if (READ_ONLY.has(at) || (CONFIG_LOCKED.has(at) && eem !== R.CR9346_EEM_CONFIG_WRITE)) continue;
+      else if (guard === 1 || (guard === 2 && eem !== R.CR9346_EEM_CONFIG_WRITE)) continue;
       else r[at] = b;
       if (start >= 0 && start !== touched) {
         // Effects run once per register, after all of this access's bytes landed.
@@ -276,18 +266,18 @@ export class Rtl8139 implements NetworkClient {
     if (touched >= 0) this.effect(touched);
   }
 
-  /** Recomputes registers whose value is live state before a read. */
+  /** Recomputes registers whose value is live state before a read of [offset, offset+size). */
   private refresh(offset: number, size: number): void {
     const r = this.state.regs;
-    const touches = (reg: number, width: number) => offset < reg + width && offset + size > reg;
-    if (touches(R.CR, 1))
+    const end = offset + size;
+    if (offset <= R.CR && end > R.CR)
       r[R.CR] = (r[R.CR] & ~R.CR_BUFE & ~R.CR_RST) | (this.rxBufferEmpty() ? R.CR_BUFE : 0);
-    if (touches(R.TCTR, 4))
+    if (offset < R.TCTR + 4 && end > R.TCTR)
       this.set32(R.TCTR, Math.floor((this.o.clock.now - this.state.tctrBase) / TCTR_NS));
-    if (touches(R.CR9346, 1)) {
+    if (offset <= R.CR9346 && end > R.CR9346) {
       r[R.CR9346] = (r[R.CR9346] & ~R.CR9346_EEDO) | (this.eeprom.dataOut ? R.CR9346_EEDO : 0);
     }
-    if (touches(R.TSAD, 2)) {
+    if (offset < R.TSAD + 2 && end > R.TSAD) {
       let summary = 0;
       for (let i = 0; i < 4; i++) {
         const tsd = this.get32(R.TSD0 + i * 4);
@@ -298,8 +288,9 @@ export class Rtl8139 implements NetworkClient {
       }
       this.set16(R.TSAD, summary);
     }
-    if (touches(R.BMSR, 2)) this.set16(R.BMSR, this.linkUp ? R.BMSR_LINKED : R.BMSR_LINKED & ~R.BMSR_LINK);
-    if (touches(R.MSR, 1)) r[R.MSR] = this.linkUp ? 0 : R.MSR_LINKB;
+    if (offset < R.BMSR + 2 && end > R.BMSR)
+      this.set16(R.BMSR, this.linkUp ? R.BMSR_LINKED : R.BMSR_LINKED & ~R.BMSR_LINK);
+    if (offset <= R.MSR && end > R.MSR) r[R.MSR] = this.linkUp ? 0 : R.MSR_LINKB;
   }
 
   private effect(reg: number): void {
@@ -572,8 +563,10 @@ export class Rtl8139 implements NetworkClient {
     const match = this.accept(input);
     if (match === 0) return;
     // Frames shorter than the Ethernet minimum arrive padded, as from a wire; then the FCS.
-    let length = Math.min(input.length, this.rxBuf.length - 8);
-    this.rxBuf.set(input.subarray(0, length));
+    // Nothing on a wire is longer than the receive buffer; a backend that hands over more is dropped.
+    if (input.length > this.rxBuf.length - 8) return;
+    let length = input.length;
+    this.rxBuf.set(input);
     if (length < 60) {
       this.rxBuf.fill(0, length, 60);
       length = 60;
