@@ -11,41 +11,45 @@ const SR_MASK = [0x03, 0x3d, 0x0f, 0x3f, 0x0e];
 const ST01_DISP_ENABLE = 0x01;
 const ST01_V_RETRACE = 0x08;
 
-/** BLT registers as the memory-mapped BLT window lays them out, by offset: the GR each byte is. */
-const MMIO_BLT: Record<number, number> = {
-  0: 0x00,
-  1: 0x10,
-  2: 0x12,
-  3: 0x14,
-  4: 0x01,
-  5: 0x11,
-  6: 0x13,
-  7: 0x15,
-  8: 0x20,
-  9: 0x21,
-  10: 0x22,
-  11: 0x23,
-  12: 0x24,
-  13: 0x25,
-  14: 0x26,
-  15: 0x27,
-  16: 0x28,
-  17: 0x29,
-  18: 0x2a,
-  20: 0x2c,
-  21: 0x2d,
-  22: 0x2e,
-  23: 0x2f,
-  24: 0x30,
-  26: 0x32,
-  27: 0x33,
-  28: 0x34,
-  29: 0x35,
-  32: 0x38,
-  33: 0x39,
-  64: 0x31,
-};
-
+/** BLT registers as the memory-mapped BLT window lays them out: the GR each byte offset is, or -1. */
+const MMIO_BLT = (() => {
+  const t = new Int16Array(256).fill(-1);
+  const pairs: [number, number][] = [
+    [0x00, 0x00],
+    [0x01, 0x10],
+    [0x02, 0x12],
+    [0x03, 0x14],
+    [0x04, 0x01],
+    [0x05, 0x11],
+    [0x06, 0x13],
+    [0x07, 0x15],
+    [0x08, 0x20],
+    [0x09, 0x21],
+    [0x0a, 0x22],
+    [0x0b, 0x23],
+    [0x0c, 0x24],
+    [0x0d, 0x25],
+    [0x0e, 0x26],
+    [0x0f, 0x27],
+    [0x10, 0x28],
+    [0x11, 0x29],
+    [0x12, 0x2a],
+    [0x14, 0x2c],
+    [0x15, 0x2d],
+    [0x16, 0x2e],
+    [0x17, 0x2f],
+    [0x18, 0x30],
+    [0x1a, 0x32],
+    [0x1b, 0x33],
+    [0x1c, 0x34],
+    [0x1d, 0x35],
+    [0x20, 0x38],
+    [0x21, 0x39],
+    [0x40, 0x31],
+  ];
+  for (const [offset, gr] of pairs) t[offset] = gr;
+  return t;
+})();
 /**
  * The CL-GD5446: the VGA register set at 0x3B0-0x3DF, the legacy window at
  * 0xA0000, and the Cirrus extensions (unlock, banking, linear aperture,
@@ -427,12 +431,12 @@ export class CirrusVga {
   }
 
   private readBltRegister(offset: number): number {
-    const gr = MMIO_BLT[offset];
-    return gr === undefined ? 0xff : this.readGr(gr);
+    const gr = MMIO_BLT[offset & 0xff];
+    return gr < 0 ? 0xff : this.readGr(gr);
   }
 
   private writeBltRegister(offset: number, value: number): void {
-    const gr = MMIO_BLT[offset];
-    if (gr !== undefined) this.writeGr(gr, value);
+    const gr = MMIO_BLT[offset & 0xff];
+    if (gr >= 0) this.writeGr(gr, value);
   }
 }

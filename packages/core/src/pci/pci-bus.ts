@@ -44,7 +44,6 @@ interface Mapped {
 export class PciBus implements PciFunctionOwner {
   private readonly functions: (PciFunction | null)[] = new Array<PciFunction | null>(256).fill(null);
   private readonly pirqLevels = new Uint8Array(4);
-  private readonly intxState = new Map<PciFunction, boolean>();
   private mapped: Mapped[] = [];
   router: PciIntxRouter | null = null;
   /** Called after every re-decode with the new mappings, for tracing and `info pci`. */
@@ -107,8 +106,8 @@ export class PciBus implements PciFunctionOwner {
   setIntx(fn: PciFunction, level: boolean): void {
     const pin = fn.config[PCI_INTERRUPT_PIN];
     if (pin < 1 || pin > 4 || !fn.address) return;
-    if ((this.intxState.get(fn) ?? false) === level) return;
-    this.intxState.set(fn, level);
+    if (fn.intxOnBus === level) return;
+    fn.intxOnBus = level;
     const pirq = PciBus.pirqOf(fn.address.device, pin);
     const before = this.pirqLevels[pirq] > 0;
     this.pirqLevels[pirq] += level ? 1 : -1;

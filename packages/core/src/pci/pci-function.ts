@@ -79,6 +79,8 @@ export class PciFunction {
   /** Device-specific registers that are computed on read. */
   onConfigRead: ((offset: number, size: number, value: number) => number) | null = null;
   private intxLevel = false;
+  /** The level the bus last saw from this function's INTx pin (kept here so the bus needs no look-up). */
+  intxOnBus = false;
   private lastCapability = 0;
   private nextFree = 0x40;
 
