@@ -35,6 +35,7 @@ export {
 export type { MmioHandler, MmioRegion } from './memory/mmio.js';
 export { PAGE_SHIFT, PAGE_SIZE, PhysicalMemory } from './memory/physical-memory.js';
 export { crc32 } from './net/crc32.js';
+export { MemoryNetwork } from './net/memory-network.js';
 export type { NetworkBackend, NetworkClient, NetworkPort } from './net/network.js';
 export { devfn, formatPciAddress, type PciAddress, parsePciAddress } from './pci/address.js';
 export { ConfigMechanism1 } from './pci/config-mechanism.js';

@@ -1,8 +1,7 @@
 import {
   createDeviceContext,
   createMachineParts,
-  type NetworkBackend,
-  type NetworkClient,
+  MemoryNetwork,
   PCI_COMMAND_IO,
   PCI_COMMAND_MASTER,
   PCI_COMMAND_MEMORY,
@@ -12,27 +11,9 @@ import { type I8255xModelName, i8255xPlugins } from '@plugboard/dev-i8255x';
 
 export const CSR = 0xfeb00000;
 
-export class FakeNet implements NetworkBackend {
-  readonly id = 'net0';
-  sent: Uint8Array[] = [];
-  client: NetworkClient | null = null;
-  ready = 0;
-  connect(client: NetworkClient) {
-    this.client = client;
-    return {
-      send: (f: Uint8Array) => this.sent.push(f.slice()),
-      receiveReady: () => {
-        this.ready++;
-      },
-      disconnect: () => {},
-    };
-  }
-  close() {}
-}
-
 export async function setup(model: I8255xModelName = 'i82557b', mac = '52:54:00:12:34:56') {
   const parts = createMachineParts({ memoryBytes: 4 << 20 });
-  const net = new FakeNet();
+  const net = new MemoryNetwork();
   parts.container.bind(Tokens.NetworkBackend).toConstantValue(net).whenNamed('net0');
   let irq = false;
   parts.pci.router = {

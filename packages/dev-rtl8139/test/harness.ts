@@ -1,8 +1,7 @@
 import {
   createDeviceContext,
   createMachineParts,
-  type NetworkBackend,
-  type NetworkClient,
+  MemoryNetwork,
   PCI_COMMAND_IO,
   PCI_COMMAND_MASTER,
   PCI_COMMAND_MEMORY,
@@ -13,29 +12,10 @@ import { rtl8139Plugin } from '@plugboard/dev-rtl8139';
 export const IO = 0xc000;
 
 /** A netdev that records what the NIC sends and lets a test deliver frames. */
-export class FakeNet implements NetworkBackend {
-  readonly id = 'net0';
-  sent: Uint8Array[] = [];
-  client: NetworkClient | null = null;
-  ready = 0;
-  connect(client: NetworkClient) {
-    this.client = client;
-    return {
-      send: (f: Uint8Array) => this.sent.push(f.slice()),
-      receiveReady: () => {
-        this.ready++;
-      },
-      disconnect: () => {
-        this.client = null;
-      },
-    };
-  }
-  close() {}
-}
 
 export async function setup(model: 'C' | 'C+' = 'C+', mac = '52:54:00:12:34:56') {
   const parts = createMachineParts({ memoryBytes: 4 << 20 });
-  const net = new FakeNet();
+  const net = new MemoryNetwork();
   parts.container.bind(Tokens.NetworkBackend).toConstantValue(net).whenNamed('net0');
   let irq = false;
   parts.pci.router = {
