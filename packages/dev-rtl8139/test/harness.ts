@@ -11,8 +11,6 @@ import { rtl8139Plugin } from '@plugboard/dev-rtl8139';
 
 export const IO = 0xc000;
 
-/** A netdev that records what the NIC sends and lets a test deliver frames. */
-
 export async function setup(model: 'C' | 'C+' = 'C+', mac = '52:54:00:12:34:56') {
   const parts = createMachineParts({ memoryBytes: 4 << 20 });
   const net = new MemoryNetwork();
