@@ -14,7 +14,9 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 cache_root="${PLUGBOARD_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/plugboard}"
 out="$cache_root/guests"
-if [[ "${PLUGBOARD_FORCE:-0}" != 1 && -f "$out/manifest.json" ]]; then
+# The guest's recipe: a cached guest built from other scripts is rebuilt.
+recipe=$(cat "$here/build-guests.sh" "$here/init" "$here/guest-page" "$here/udhcpc.script" | sha256sum | cut -c1-16)
+if [[ "${PLUGBOARD_FORCE:-0}" != 1 && -f "$out/manifest.json" ]] && grep -q "\"recipe\": \"$recipe\"" "$out/manifest.json"; then
   echo "test guest already in $out"
   exit 0
 fi
@@ -39,7 +41,8 @@ cp "$work/pkg/bin/busybox" "$root/bin/busybox"
 ln -s busybox "$root/bin/sh"
 cp "$here/init" "$root/init"
 cp "$here/udhcpc.script" "$root/etc/udhcpc.script"
-chmod 755 "$root/init" "$root/etc/udhcpc.script"
+cp "$here/guest-page" "$root/bin/guest-page"
+chmod 755 "$root/init" "$root/etc/udhcpc.script" "$root/bin/guest-page"
 cp "$work/pkg/lib/firmware/e100/"*.bin "$root/lib/firmware/e100/"
 modules=(8139too 8139cp e100 mii ata_piix ata_generic libata scsi_mod sd_mod sr_mod cdrom isofs)
 depmod -b "$work/pkg" "$kver"
@@ -87,6 +90,7 @@ first_mib() { head -c 1048576 "$1" | sha256sum | cut -d' ' -f1; }
 cp "$work/vmlinuz" "$work/initrd.gz" "$work/guest.iso" "$work/guest.vmdk" "$out/"
 cat >"$out/manifest.json" <<JSON
 {
+  "recipe": "$recipe",
   "kernelPackage": "$kernel_pkg",
   "kernelRelease": "$kver",
   "append": "$append",
