@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// Runs every package's benchmarks (packages/*/bench/*.bench.mjs) one after
-// another, each in its own Node process so one bench's JIT state and heap
-// cannot colour the next one's figures. Benchmarks import the built packages,
+// Runs every package's benchmarks (packages/*/bench/*.bench.mjs), then the
+// whole-machine ones (bench/*.bench.mjs), one after another, each in its own
+// Node process so one bench's JIT state and heap cannot colour the next one's
+// figures. Benchmarks import the built packages,
 // so `npm run bench` builds first. `npm run bench -- cirrus` runs only the
 // files whose path contains "cirrus".
 import { spawnSync } from 'node:child_process';
@@ -11,8 +12,10 @@ import { join, relative } from 'node:path';
 const root = join(import.meta.dirname, '..');
 const filter = process.argv[2] ?? '';
 const files = [];
-for (const pkg of readdirSync(join(root, 'packages')).sort()) {
-  const dir = join(root, 'packages', pkg, 'bench');
+const dirs = readdirSync(join(root, 'packages'))
+  .sort()
+  .map((pkg) => join(root, 'packages', pkg, 'bench'));
+for (const dir of [...dirs, join(root, 'bench')]) {
   let names;
   try {
     names = readdirSync(dir);

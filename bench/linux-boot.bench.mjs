@@ -1,0 +1,101 @@
+// Whole-machine figures for the Linux boot issue: host time from start to the
+// test guest's `PLUGBOARD booted` line on puredarwin-xmas, guest instructions
+// and MIPS, median of RUNS runs; and the same guest on qemu-system-i386 -accel tcg
+// in the same run, as a ratio. Needs the guest cache (npm run guests).
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { createRegistry } from '@plugboard/cli';
+import { buildMachine, loadProfile } from '@plugboard/core';
+import { firmwareCacheDir, SYSTEM_FIRMWARE_DIRS } from '@plugboard/firmware';
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const root = join(import.meta.dirname, '..');
+const cache =
+  process.env.PLUGBOARD_CACHE ??
+  join(process.env.XDG_CACHE_HOME ?? join(process.env.HOME, '.cache'), 'plugboard');
+const guests = join(cache, 'guests');
+if (!existsSync(join(guests, 'manifest.json'))) {
+  console.error(`linux-boot bench: no test guest in ${guests}; run npm run guests`);
+  process.exit(1);
+}
+const append = 'console=ttyS0 panic=-1 quiet';
+
+const PATHS = {
+  seabios: {
+    devices: {
+      bios: { config: { kernel: join(guests, 'vmlinuz'), initrd: join(guests, 'initrd.gz'), append } },
+    },
+  },
+};
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+async function plugboardBoot(overrides) {
+  const profile = loadProfile(join(root, 'machines/puredarwin-xmas.json'), [
+    overrides,
+    { devices: { com1: { config: { backend: { type: 'memory' } } } } },
+  ]);
+  const machine = await buildMachine(profile, await createRegistry(), {
+    firmwareDirs: [firmwareCacheDir(), ...SYSTEM_FIRMWARE_DIRS],
+  });
+  const com1 = machine.device('com1');
+  const start = performance.now();
+  while (!com1.backend.text().includes('PLUGBOARD booted')) {
+    const event = await machine.run({ maxInstructions: machine.cpu.instructionCount + 20_000_000 });
+    if (event.reason !== 'instruction limit reached') throw new Error(`the guest stopped: ${event.reason}`);
+  }
+  const seconds = (performance.now() - start) / 1000;
+  const instructions = machine.cpu.instructionCount;
+  await machine.destroy();
+  return { seconds, instructions };
+}
+
+function qemuBoot() {
+  return new Promise((resolve, reject) => {
+    const start = performance.now();
+    const qemu = spawn('qemu-system-i386', [
+      ...[
+        '-M',
+        'pc',
+        '-accel',
+        'tcg',
+        '-m',
+        '512',
+        '-vga',
+        'cirrus',
+        '-net',
+        'nic,model=rtl8139',
+        '-net',
+        'user',
+      ],
+      ...['-kernel', join(guests, 'vmlinuz'), '-initrd', join(guests, 'initrd.gz'), '-append', append],
+      ...['-display', 'none', '-serial', 'stdio', '-monitor', 'none', '-no-reboot'],
+    ]);
+    let out = '';
+    qemu.on('error', reject);
+    qemu.stdout.on('data', (d) => {
+      out += d;
+      if (out.includes('PLUGBOARD booted')) {
+        resolve((performance.now() - start) / 1000);
+        qemu.kill();
+      }
+    });
+    qemu.on('close', () => reject(new Error('qemu-system-i386 ended before the guest booted')));
+  });
+}
+
+const qemuSeconds = [];
+for (let i = 0; i < RUNS; i++) qemuSeconds.push(await qemuBoot());
+const qemu = median(qemuSeconds);
+console.log(`qemu-system-i386 -accel tcg, -kernel to booted: ${qemu.toFixed(1)} s (median of ${RUNS})`);
+for (const [name, overrides] of Object.entries(PATHS)) {
+  const runs = [];
+  for (let i = 0; i < RUNS; i++) runs.push(await plugboardBoot(overrides));
+  const seconds = median(runs.map((r) => r.seconds));
+  const instructions = median(runs.map((r) => r.instructions));
+  console.log(
+    `plugboard ${name} path, start to booted: ${seconds.toFixed(1)} s, ${(instructions / 1e9).toFixed(2)}e9 instructions, ` +
+      `${(instructions / seconds / 1e6).toFixed(1)} MIPS, ${(seconds / qemu).toFixed(1)}x QEMU's time (median of ${RUNS})`,
+  );
+}
