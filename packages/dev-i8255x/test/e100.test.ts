@@ -1,7 +1,8 @@
 import { formatRegisterEvent } from '@plugboard/core';
+import { BROADCAST, ethernetFrame, QEMU_MAC } from '@plugboard/core/testing';
 import { MODELS, registers as R } from '@plugboard/dev-i8255x';
 import { describe, expect, it } from 'vitest';
-import { BROADCAST, frame, MY_MAC, type Nic, setup } from './harness.js';
+import { type Nic, setup } from './harness.js';
 
 /** e100_exec_cmd: wait for the command byte to clear, set the pointer, write the command. */
 function exec(nic: Nic, cmd: number, pointer: number) {
@@ -154,7 +155,7 @@ describe('Intel 8255x as e100 drives it', () => {
     );
     cb(nic, CBL + 0x40, R.CMD_MULTICAST_SETUP, CBL + 0x80, [6, 0, 0x01, 0x00, 0x5e, 0x00, 0x00, 0xfb]);
     cb(nic, CBL + 0x80, R.CMD_LOAD_MICROCODE | R.CB_I, CBL + 0x200);
-    const f = frame(BROADCAST, 1514, 3);
+    const f = ethernetFrame(BROADCAST, 1514, 3);
     tcb(nic, CBL + 0x200, CBL + 0x400, f);
     exec(nic, cuc(R.CUC_START), CBL);
     expect(nic.net.sent).toEqual([f]);
@@ -164,7 +165,7 @@ describe('Intel 8255x as e100 drives it', () => {
     expect(nic.in8(R.SCB_STATACK) & (R.STAT_CX | R.STAT_CNA)).toBe(R.STAT_CX | R.STAT_CNA);
     expect(nic.irq()).toBe(true);
     // e100_exec_cb: the next TCB is written, the previous one's S cleared, then CU resume.
-    const g = frame(BROADCAST, 60, 4);
+    const g = ethernetFrame(BROADCAST, 60, 4);
     tcb(nic, CBL + 0x400, CBL + 0x600, g);
     exec(nic, cuc(R.CUC_RESUME), 0);
     expect(nic.net.sent[1]).toEqual(g);
@@ -181,12 +182,14 @@ describe('Intel 8255x as e100 drives it', () => {
     exec(nic, R.RUC_START, RFA);
     expect(ruState(nic)).toBe(R.RU_READY);
     const sizes = [60, 100, 1000, 1514, 64];
-    for (const [i, size] of sizes.entries()) nic.net.client!.receive(frame(MY_MAC, size, i));
+    for (const [i, size] of sizes.entries()) nic.net.client!.receive(ethernetFrame(QEMU_MAC, size, i));
     sizes.forEach((size, i) => {
       const at = RFA + i * 0x800;
       expect(nic.dma.read16(at)).toBe(R.CB_C | R.CB_OK);
       expect(nic.dma.read16(at + 12)).toBe(size | R.RFD_EOF | R.RFD_F);
-      expect(nic.parts.memory.ram.subarray(at + 16, at + 16 + size)).toEqual(frame(MY_MAC, size, i));
+      expect(nic.parts.memory.ram.subarray(at + 16, at + 16 + size)).toEqual(
+        ethernetFrame(QEMU_MAC, size, i),
+      );
     });
     expect(ruState(nic)).toBe(R.RU_NO_RESOURCES);
     expect(nic.in8(R.SCB_STATACK) & (R.STAT_FR | R.STAT_RNR)).toBe(R.STAT_FR | R.STAT_RNR);
@@ -206,18 +209,18 @@ describe('Intel 8255x as e100 drives it', () => {
       while (nic.dma.read16(RFA + n * 0x800) & R.CB_C) n++;
       return n;
     };
-    nic.net.client!.receive(frame(MY_MAC, 42));
+    nic.net.client!.receive(ethernetFrame(QEMU_MAC, 42));
     expect(nic.dma.read16(RFA + 12) & R.RFD_COUNT).toBe(60);
-    nic.net.client!.receive(frame([0x02, 0, 0, 0, 0, 1], 60));
-    nic.net.client!.receive(frame([0x01, 0x00, 0x5e, 0x00, 0x00, 0xfb], 60));
+    nic.net.client!.receive(ethernetFrame([0x02, 0, 0, 0, 0, 1], 60));
+    nic.net.client!.receive(ethernetFrame([0x01, 0x00, 0x5e, 0x00, 0x00, 0xfb], 60));
     expect(received()).toBe(1);
-    nic.net.client!.receive(frame(BROADCAST, 60));
+    nic.net.client!.receive(ethernetFrame(BROADCAST, 60));
     expect(received()).toBe(2);
     expect(nic.dma.read16(RFA + 0x800) & R.RFD_STATUS_IA_MISMATCH).toBe(R.RFD_STATUS_IA_MISMATCH);
     exec(nic, cuc(R.CUC_LOAD_BASE), 0);
     cb(nic, CBL, R.CMD_MULTICAST_SETUP | R.CB_EL, 0, [6, 0, 0x01, 0x00, 0x5e, 0x00, 0x00, 0xfb]);
     exec(nic, cuc(R.CUC_START), CBL);
-    nic.net.client!.receive(frame([0x01, 0x00, 0x5e, 0x00, 0x00, 0xfb], 60));
+    nic.net.client!.receive(ethernetFrame([0x01, 0x00, 0x5e, 0x00, 0x00, 0xfb], 60));
     expect(received()).toBe(3);
     const config = [
       22,
@@ -245,7 +248,7 @@ describe('Intel 8255x as e100 drives it', () => {
     ];
     cb(nic, CBL, R.CMD_CONFIGURE | R.CB_EL, 0, config);
     exec(nic, cuc(R.CUC_START), CBL);
-    nic.net.client!.receive(frame([0x02, 0, 0, 0, 0, 1], 60));
+    nic.net.client!.receive(ethernetFrame([0x02, 0, 0, 0, 0, 1], 60));
     expect(received()).toBe(4);
   });
 
@@ -268,7 +271,7 @@ describe('Intel 8255x as e100 drives it', () => {
       exec(nic, cuc(R.CUC_START), CBL);
       rfa(nic, 4);
       exec(nic, R.RUC_START, RFA);
-      nic.net.client!.receive(frame(MY_MAC, 60));
+      nic.net.client!.receive(ethernetFrame(QEMU_MAC, 60));
       exec(nic, cuc(R.CUC_LOAD_DUMP_ADDRESS), 0x3000);
       exec(nic, cuc(R.CUC_DUMP_RESET_COUNTERS), 0);
       expect(nic.dma.read32(0x3000 + 36)).toBe(1);
@@ -291,7 +294,7 @@ describe('Intel 8255x as e100 drives it', () => {
     rfa(nic, 4);
     exec(nic, R.RUC_START, RFA);
     nic.out8(R.SCB_INTMASK, 0x40); // FR masked
-    nic.net.client!.receive(frame(MY_MAC, 60));
+    nic.net.client!.receive(ethernetFrame(QEMU_MAC, 60));
     expect(nic.in8(R.SCB_STATACK) & R.STAT_FR).toBe(R.STAT_FR);
     expect(nic.irq()).toBe(false);
   });
@@ -299,7 +302,7 @@ describe('Intel 8255x as e100 drives it', () => {
   it('keeps a command list that loops forever from hanging the host (CVE-2015-8345)', async () => {
     const nic = await setup('i82557b');
     exec(nic, cuc(R.CUC_LOAD_BASE), 0);
-    const f = frame(BROADCAST, 60);
+    const f = ethernetFrame(BROADCAST, 60);
     tcb(nic, CBL, CBL, f, R.CMD_TRANSMIT | R.CB_SF); // links to itself, no EL, no S
     exec(nic, cuc(R.CUC_START), CBL);
     expect(nic.net.sent.length).toBe(64);
@@ -333,7 +336,7 @@ describe('Intel 8255x as e100 drives it', () => {
     expect(cuState(nic)).toBe(R.CU_IDLE);
     // An RFD beyond RAM: the frame goes nowhere.
     exec(nic, R.RUC_START, 0x7ffffff0);
-    nic.net.client!.receive(frame(MY_MAC, 60));
+    nic.net.client!.receive(ethernetFrame(QEMU_MAC, 60));
   });
 
   it('traces SCB commands by name', async () => {

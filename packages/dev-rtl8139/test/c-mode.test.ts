@@ -1,7 +1,8 @@
 import { crc32, formatRegisterEvent } from '@plugboard/core';
+import { BROADCAST, ethernetFrame, QEMU_MAC } from '@plugboard/core/testing';
 import { registers as R } from '@plugboard/dev-rtl8139';
 import { describe, expect, it } from 'vitest';
-import { BROADCAST, frame, MY_MAC, type Nic, setup } from './harness.js';
+import { type Nic, setup } from './harness.js';
 
 /** 8139too's read_eeprom: bit-bang a READ through 9346CR in programming mode. */
 function readEeprom(nic: Nic, location: number, addressBits: number): number {
@@ -75,14 +76,14 @@ describe('RTL8139C as 8139too drives it', () => {
     const sizes = [60, 61, 64, 100, 512, 1000, 1513, 1514];
     sizes.forEach((size, i) => {
       const d = i & 3;
-      nic.memory.ram.set(frame(BROADCAST, size, i), 0x200000 + d * 0x800);
+      nic.memory.ram.set(ethernetFrame(BROADCAST, size, i), 0x200000 + d * 0x800);
       nic.out32(R.TSAD0 + d * 4, 0x200000 + d * 0x800);
       nic.out32(R.TSD0 + d * 4, size | (8 << 16));
       const tsd = nic.in32(R.TSD0 + d * 4);
       expect(tsd & (R.TSD_OWN | R.TSD_TOK)).toBe(R.TSD_OWN | R.TSD_TOK);
     });
     expect(nic.net.sent.map((f) => f.length)).toEqual(sizes);
-    expect(nic.net.sent[4]).toEqual(frame(BROADCAST, 512, 4));
+    expect(nic.net.sent[4]).toEqual(ethernetFrame(BROADCAST, 512, 4));
     expect(nic.in16(R.TSAD) & 0xf00f).toBe(0xf00f);
     expect(nic.in16(R.ISR) & R.ISR_TOK).toBe(R.ISR_TOK);
     expect(nic.irq()).toBe(true);
@@ -114,7 +115,7 @@ describe('RTL8139C as 8139too drives it', () => {
     const nic = await setup('C');
     start(nic);
     expect(nic.in8(R.CR) & R.CR_BUFE).toBe(R.CR_BUFE);
-    const f = frame(MY_MAC, 99, 7);
+    const f = ethernetFrame(QEMU_MAC, 99, 7);
     nic.net.client!.receive(f);
     const ram = nic.memory.ram;
     const header = nic.dma.read32(0x100000);
@@ -132,7 +133,7 @@ describe('RTL8139C as 8139too drives it', () => {
   it('pads runt frames from the network to 60 bytes', async () => {
     const nic = await setup('C');
     start(nic);
-    nic.net.client!.receive(frame(BROADCAST, 42));
+    nic.net.client!.receive(ethernetFrame(BROADCAST, 42));
     expect(nic.dma.read32(0x100000) >>> 16).toBe(64);
     expect(nic.dma.read32(0x100000) & 0xffff).toBe(R.RX_ROK | R.RX_BAR);
   });
@@ -143,7 +144,7 @@ describe('RTL8139C as 8139too drives it', () => {
       const ring = 0x100000;
       start(nic, ring, R.RCR_APM | (wrap ? R.RCR_WRAP : 0));
       // Consume space until the write pointer sits 40 bytes before the 8 KiB ring's end.
-      const filler = frame(MY_MAC, 60);
+      const filler = ethernetFrame(QEMU_MAC, 60);
       let cbr = 0;
       while (cbr < 8192 - 200) {
         nic.net.client!.receive(filler);
@@ -151,7 +152,7 @@ describe('RTL8139C as 8139too drives it', () => {
         nic.out16(R.CAPR, (cbr - 16) & 0xffff);
       }
       const before = nic.in16(R.CBR);
-      const f = frame(MY_MAC, 300, 9);
+      const f = ethernetFrame(QEMU_MAC, 300, 9);
       nic.net.client!.receive(f);
       const dataAt = before + 4;
       const got = new Uint8Array(300);
@@ -169,7 +170,7 @@ describe('RTL8139C as 8139too drives it', () => {
   it('stops at a full ring: counts missed packets, raises RXOVW, and says it cannot receive', async () => {
     const nic = await setup('C');
     start(nic, 0x100000, R.RCR_APM);
-    const f = frame(MY_MAC, 1514);
+    const f = ethernetFrame(QEMU_MAC, 1514);
     let accepted = 0;
     for (let i = 0; i < 10; i++) {
       const before = nic.in16(R.CBR);
@@ -189,22 +190,22 @@ describe('RTL8139C as 8139too drives it', () => {
     start(nic, 0x100000, R.RCR_APM);
     const count = () => nic.in16(R.CBR);
     const multicast = [0x01, 0x00, 0x5e, 0x00, 0x00, 0xfb];
-    nic.net.client!.receive(frame([0x52, 0x54, 0x00, 0x12, 0x34, 0x57], 60));
-    nic.net.client!.receive(frame(BROADCAST, 60));
-    nic.net.client!.receive(frame(multicast, 60));
+    nic.net.client!.receive(ethernetFrame([0x52, 0x54, 0x00, 0x12, 0x34, 0x57], 60));
+    nic.net.client!.receive(ethernetFrame(BROADCAST, 60));
+    nic.net.client!.receive(ethernetFrame(multicast, 60));
     expect(count()).toBe(0);
     nic.out32(R.RCR, R.RCR_APM | R.RCR_AB | R.RCR_AM);
-    nic.net.client!.receive(frame(BROADCAST, 60));
+    nic.net.client!.receive(ethernetFrame(BROADCAST, 60));
     expect(count()).toBe(68);
-    nic.net.client!.receive(frame(multicast, 60));
+    nic.net.client!.receive(ethernetFrame(multicast, 60));
     expect(count()).toBe(68);
     const bit = crc32(Uint8Array.from(multicast)) >>> 26;
     nic.out8(R.MAR0 + (bit >> 3), 1 << (bit & 7));
-    nic.net.client!.receive(frame(multicast, 60));
+    nic.net.client!.receive(ethernetFrame(multicast, 60));
     expect(count()).toBe(136);
     expect(nic.dma.read32(0x100000 + 68) & 0xffff).toBe(R.RX_ROK | R.RX_MAR);
     nic.out32(R.RCR, R.RCR_AAP);
-    nic.net.client!.receive(frame([0x02, 0, 0, 0, 0, 1], 60));
+    nic.net.client!.receive(ethernetFrame([0x02, 0, 0, 0, 0, 1], 60));
     expect(count()).toBe(204);
   });
 
@@ -212,7 +213,7 @@ describe('RTL8139C as 8139too drives it', () => {
     const nic = await setup('C');
     start(nic);
     nic.out32(R.TCR, 3 << R.TCR_LBK_SHIFT);
-    nic.memory.ram.set(frame(MY_MAC, 80, 3), 0x200000);
+    nic.memory.ram.set(ethernetFrame(QEMU_MAC, 80, 3), 0x200000);
     nic.out32(R.TSAD0, 0x200000);
     nic.out32(R.TSD0, 80);
     expect(nic.net.sent).toHaveLength(0);
@@ -223,7 +224,7 @@ describe('RTL8139C as 8139too drives it', () => {
     const nic = await setup('C');
     start(nic);
     nic.out16(R.IMR, R.ISR_TOK);
-    nic.net.client!.receive(frame(MY_MAC, 60));
+    nic.net.client!.receive(ethernetFrame(QEMU_MAC, 60));
     expect(nic.in16(R.ISR) & R.ISR_ROK).toBe(R.ISR_ROK);
     expect(nic.irq()).toBe(false);
     nic.out16(R.IMR, R.ISR_ROK);

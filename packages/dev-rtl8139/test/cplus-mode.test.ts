@@ -1,6 +1,7 @@
+import { BROADCAST, ethernetFrame, QEMU_MAC } from '@plugboard/core/testing';
 import { registers as R } from '@plugboard/dev-rtl8139';
 import { describe, expect, it } from 'vitest';
-import { BROADCAST, frame, MY_MAC, type Nic, setup } from './harness.js';
+import { type Nic, setup } from './harness.js';
 
 const TX_RING = 0x10000;
 const RX_RING = 0x11000;
@@ -49,7 +50,7 @@ function queue(nic: Nic, data: Uint8Array, flags: number, opts2 = 0, eor = false
 
 /** A TCP/IPv4 frame with `payload` bytes, headers' checksums zero. */
 function tcpFrame(payload: number): Uint8Array {
-  const f = frame(BROADCAST, 14 + 20 + 20 + payload, 1);
+  const f = ethernetFrame(BROADCAST, 14 + 20 + 20 + payload, 1);
   f.set([0x45, 0, 0, 0, 0x12, 0x34, 0x40, 0, 64, 6, 0, 0, 10, 0, 2, 15, 10, 0, 2, 2], 14);
   const total = 40 + payload;
   f[16] = total >> 8;
@@ -76,7 +77,7 @@ describe('RTL8139C+ as 8139cp drives it', () => {
     const nic = await setup('C+');
     txIndex = 0;
     start(nic);
-    const f = frame(BROADCAST, 1000, 5);
+    const f = ethernetFrame(BROADCAST, 1000, 5);
     queue(nic, f.subarray(0, 14), R.DESC_FS);
     queue(nic, f.subarray(14, 500), 0);
     queue(nic, f.subarray(500), R.DESC_LS);
@@ -111,7 +112,7 @@ describe('RTL8139C+ as 8139cp drives it', () => {
     const nic = await setup('C+');
     txIndex = 0;
     start(nic);
-    queue(nic, frame(BROADCAST, 60), R.DESC_FS | R.DESC_LS, R.TXD_TAGC | 0x6400); // VID 100, byte-swapped
+    queue(nic, ethernetFrame(BROADCAST, 60), R.DESC_FS | R.DESC_LS, R.TXD_TAGC | 0x6400); // VID 100, byte-swapped
     nic.out8(R.TPPoll, R.TPPoll_NPQ);
     const s = nic.net.sent[0];
     expect(s.length).toBe(64);
@@ -123,7 +124,7 @@ describe('RTL8139C+ as 8139cp drives it', () => {
     txIndex = 0;
     start(nic);
     const good = tcpFrame(200);
-    good.set(MY_MAC, 0);
+    good.set(QEMU_MAC, 0);
     // Fill in correct checksums by looping the frame through the transmit offload.
     nic.out32(R.TCR, 3 << R.TCR_LBK_SHIFT);
     queue(nic, good, R.DESC_FS | R.DESC_LS | R.TXD_IPCS | R.TXD_TCPCS);
@@ -135,16 +136,16 @@ describe('RTL8139C+ as 8139cp drives it', () => {
     expect((status >> R.RXD_PID_SHIFT) & 3).toBe(R.RXD_PID_TCP);
     expect(status & (R.RXD_TCPF | R.RXD_IPF)).toBe(0);
     const bad = tcpFrame(200);
-    bad.set(MY_MAC, 0);
+    bad.set(QEMU_MAC, 0);
     nic.net.client!.receive(bad);
     expect(nic.dma.read32(RX_RING + 16) & R.RXD_TCPF).toBe(R.RXD_TCPF);
-    for (let i = 2; i < RX_COUNT + 1; i++) nic.net.client!.receive(frame(BROADCAST, 60));
+    for (let i = 2; i < RX_COUNT + 1; i++) nic.net.client!.receive(ethernetFrame(BROADCAST, 60));
     // Eight descriptors, the last with EOR: the ninth frame found descriptor 0 still the driver's.
     expect(nic.in16(R.ISR) & R.ISR_RDU).toBe(R.ISR_RDU);
     expect(nic.nic.canReceive()).toBe(false);
     refill(nic, 0);
     expect(nic.nic.canReceive()).toBe(true);
-    nic.net.client!.receive(frame(BROADCAST, 60));
+    nic.net.client!.receive(ethernetFrame(BROADCAST, 60));
     expect(nic.dma.read32(RX_RING) & R.DESC_OWN).toBe(0);
   });
 
@@ -152,7 +153,7 @@ describe('RTL8139C+ as 8139cp drives it', () => {
     const nic = await setup('C+');
     txIndex = 0;
     start(nic, R.CPCR_CPTxE | R.CPCR_CPRxE | R.CPCR_RxVLAN);
-    const f = frame(BROADCAST, 64);
+    const f = ethernetFrame(BROADCAST, 64);
     f.set([0x81, 0x00, 0x00, 0x64, 0x08, 0x00], 12);
     nic.net.client!.receive(f);
     expect(nic.dma.read32(RX_RING + 4)).toBe(R.RXD_TAVA | 0x6400);
@@ -164,7 +165,7 @@ describe('RTL8139C+ as 8139cp drives it', () => {
     txIndex = 0;
     start(nic);
     nic.dma.write32(RX_RING, R.DESC_OWN | 100);
-    nic.net.client!.receive(frame(BROADCAST, 200));
+    nic.net.client!.receive(ethernetFrame(BROADCAST, 200));
     expect(nic.dma.read32(RX_RING) & R.DESC_OWN).toBe(R.DESC_OWN);
     expect(nic.in16(R.ISR) & R.ISR_RXOVW).toBe(R.ISR_RXOVW);
   });
@@ -173,9 +174,9 @@ describe('RTL8139C+ as 8139cp drives it', () => {
     const nic = await setup('C+');
     txIndex = 0;
     start(nic);
-    queue(nic, frame(BROADCAST, 60), R.DESC_FS | R.DESC_LS);
+    queue(nic, ethernetFrame(BROADCAST, 60), R.DESC_FS | R.DESC_LS);
     nic.out8(R.TPPoll, R.TPPoll_NPQ);
-    nic.net.client!.receive(frame(MY_MAC, 60));
+    nic.net.client!.receive(ethernetFrame(QEMU_MAC, 60));
     nic.out32(R.DTCCR + 4, 0);
     nic.out32(R.DTCCR, 0x30000 | R.DTCCR_CMD);
     expect(nic.in32(R.DTCCR) & R.DTCCR_CMD).toBe(0);
@@ -205,11 +206,11 @@ describe('RTL8139C+ as 8139cp drives it', () => {
     nic.out32(R.TNPDS + 4, 1);
     nic.out8(R.TPPoll, R.TPPoll_NPQ);
     nic.out32(R.RDSAR, 0xffffff00);
-    nic.net.client!.receive(frame(BROADCAST, 60));
+    nic.net.client!.receive(ethernetFrame(BROADCAST, 60));
     nic.out32(R.RDSAR, RX_RING);
     nic.dma.write32(RX_RING + 8, 0x7ffffff0);
     nic.dma.write32(RX_RING, R.DESC_OWN | 1536);
-    nic.net.client!.receive(frame(BROADCAST, 60));
+    nic.net.client!.receive(ethernetFrame(BROADCAST, 60));
     expect(nic.net.sent).toHaveLength(0);
   });
 
