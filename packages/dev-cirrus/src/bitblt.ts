@@ -224,10 +224,16 @@ export class BitBlt {
       }
       return;
     }
-    for (let x = 0; x < this.width; x++) {
-      const d = (dstLine + x * step) & VRAM_MASK;
-      vram[d] = rop[(vram[d] << 8) | srcByte(x)];
+    const width = this.width;
+    if (video) {
+      // The common screen-to-screen copy, without a call per byte.
+      for (let x = 0, d = dstLine, a = srcAddr; x < width; x++, d += step, a += step)
+        vram[d & VRAM_MASK] = rop[(vram[d & VRAM_MASK] << 8) | vram[a & VRAM_MASK]];
+      return;
     }
+    const line = this.line;
+    for (let x = 0, d = dstLine; x < width; x++, d += step)
+      vram[d & VRAM_MASK] = rop[(vram[d & VRAM_MASK] << 8) | line[x]];
   }
 
   /** The destination line at `dstLine` (its last byte when backwards) is about to be written. */
