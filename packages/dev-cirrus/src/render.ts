@@ -58,7 +58,7 @@ export class Renderer {
     }
     const { width, height } = this.geometry();
     let full = dirty.all;
-    if (this.rgba.length !== width * height * 4) {
+    if (this.rgba.length !== width * height * 4 || this.lines.length !== height) {
       this.rgba = new Uint8Array(width * height * 4);
       this.rgba32 = new Uint32Array(this.rgba.buffer);
       this.lines = new Uint8Array(height);
@@ -116,7 +116,10 @@ export class Renderer {
     let first = start * 4;
     if (mode === Mode.Planar) bytes = ((width + 7) >> 3) * 4;
     else if (mode === Mode.Chain4) bytes = width;
-    else bytes = width * (this.packedBits() === 15 ? 2 : this.packedBits() >> 3);
+    else {
+      const bits = this.packedBits();
+      bytes = width * (bits === 15 ? 2 : bits >> 3);
+    }
     for (let y = 0; y < height; y++, first += offset) if (dirty.touched(first, bytes)) lines[y] = 1;
   }
 

@@ -263,6 +263,19 @@ describe('dirty tracking', () => {
     expect(r.render().damage).toEqual([]);
   });
 
+  it('redraws every line of a new mode with as many pixels as the last', () => {
+    const c = hicolor();
+    const { r } = drawn(c);
+    c.cr(0x01, 0x5f); // 768 pixels
+    c.cr(0x12, 0xff);
+    c.cr(0x07, 0x42); // 1024 lines
+    c.vga.state.vram.fill(0xff, 1023 * 2048, 1023 * 2048 + 2);
+    const f = r.render();
+    expect([f.width, f.height]).toEqual([768, 1024]);
+    expect(f.damage).toEqual(lines(768, 0, 1023));
+    expect([...f.rgba.subarray(1023 * 768 * 4, 1023 * 768 * 4 + 4)]).toEqual([255, 255, 255, 255]);
+  });
+
   it('redraws the lines under the hardware cursor together, and everything when its pattern changes', () => {
     const c = hicolor();
     c.sr(0x12, 0x01);
