@@ -71,15 +71,16 @@ export class Renderer {
     const lines = this.lines;
     if (full) lines.fill(1);
     else this.findDirtyLines(mode, width, height);
+    // The cursor is drawn over the picture (some of it inverts what is below): when any line
+    // under it is redrawn, all of them are, and the cursor goes on top again.
+    let underCursor = false;
     if (cursor) {
-      // The cursor is drawn over the picture: the lines under it are redrawn whole, then it goes on top.
       const y1 = Math.min(height, cursor.y + cursor.size);
-      let any = false;
-      for (let y = cursor.y; y < y1; y++) if (lines[y]) any = true;
-      if (any) lines.fill(1, cursor.y, y1);
+      for (let y = cursor.y; y < y1; y++) if (lines[y]) underCursor = true;
+      if (underCursor) lines.fill(1, cursor.y, y1);
     }
     this.draw(mode, width, height);
-    if (cursor) this.drawCursor(cursor, width, height);
+    if (cursor && underCursor) this.drawCursor(cursor, width, height);
     dirty.clear();
     return { width, height, rgba: this.rgba, serial: ++this.serial, damage: this.damage(width, height) };
   }

@@ -282,7 +282,10 @@ describe('dirty tracking', () => {
     c.sr(0x10, 10);
     c.sr(0x11, 20); // y 160, 32 lines
     c.sr(0x13, 0);
-    const { r } = drawn(c);
+    c.vga.state.vram.fill(0xff, 0x3fc000, 0x3fc000 + 128); // plane 0 set, plane 1 clear: invert
+    const { r, before } = drawn(c);
+    c.vga.linearWindow.write8(600 * 2048, 1); // far from the cursor: it must not be inverted twice
+    check(c, r, before, lines(1024, 600, 601), null);
     c.vga.linearWindow.write8(170 * 2048, 1); // page 85: lines 170-171, under the cursor
     expect(r.render().damage).toEqual(lines(1024, 160, 191));
     c.vga.linearWindow.write8(0x3fc000, 0xff); // the cursor pattern
