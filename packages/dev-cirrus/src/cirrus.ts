@@ -301,7 +301,7 @@ export class CirrusVga {
 
   private writeCr(i: number, value: number): void {
     const s = this.state;
-    if (s.cr[i] !== value) this.dirty.invalidate();
+    if (i <= 0x1d && s.cr[i] !== value) this.dirty.invalidate();
     if (i <= 0x18) {
       // CR11 bit 7 protects CR00-CR07, except CR07 bit 4.
       if (s.cr[0x11] & 0x80 && i <= 7) {
