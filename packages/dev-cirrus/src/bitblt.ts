@@ -1,3 +1,4 @@
+import type { DirtyPages } from './dirty.js';
 import { type VgaState, VRAM_MASK } from './state.js';
 
 /** GR30: BLT mode. */
@@ -81,7 +82,10 @@ export class BitBlt {
   private fg = 0;
   private bg = 0;
 
-  constructor(private readonly s: VgaState) {}
+  constructor(
+    private readonly s: VgaState,
+    private readonly dirty: DirtyPages,
+  ) {}
 
   /** True while the engine waits for system-to-screen data. */
   get active(): boolean {
@@ -193,6 +197,7 @@ export class BitBlt {
     const backwards = (this.mode & BLTMODE_BACKWARDS) !== 0;
     const step = backwards ? -1 : 1;
     const dstLine = this.dst + y * this.dstPitch;
+    this.markLine(dstLine, backwards);
     const srcByte = (i: number) => (video ? vram[(srcAddr + i * step) & VRAM_MASK] : this.line[i]);
     if (this.mode & BLTMODE_COLOREXPAND) {
       const skip = this.s.gr[0x2f] & 7;
@@ -219,10 +224,24 @@ export class BitBlt {
       }
       return;
     }
-    for (let x = 0; x < this.width; x++) {
-      const d = (dstLine + x * step) & VRAM_MASK;
-      vram[d] = rop[(vram[d] << 8) | srcByte(x)];
+    const width = this.width;
+    if (video) {
+      // The common screen-to-screen copy, without a call per byte.
+      for (let x = 0, d = dstLine, a = srcAddr; x < width; x++, d += step, a += step)
+        vram[d & VRAM_MASK] = rop[(vram[d & VRAM_MASK] << 8) | vram[a & VRAM_MASK]];
+      return;
     }
+    const line = this.line;
+    for (let x = 0, d = dstLine; x < width; x++, d += step)
+      vram[d & VRAM_MASK] = rop[(vram[d & VRAM_MASK] << 8) | line[x]];
+  }
+
+  /** The destination line at `dstLine` (its last byte when backwards) is about to be written. */
+  private markLine(dstLine: number, backwards: boolean): void {
+    // A pattern line may reach one pixel past the width; the text modes' fonts share these pages.
+    const length = this.width + this.pixel;
+    this.dirty.markSpan(backwards ? dstLine - length + 1 : dstLine, length);
+    this.dirty.font = true;
   }
 
   private putPixel(at: number, color: number, step: number): void {
@@ -246,6 +265,7 @@ export class BitBlt {
     let row = this.s.gr[0x2c] & 7;
     for (let y = 0; y < this.height; y++, row = (row + 1) & 7) {
       const dstLine = this.dst + y * this.dstPitch;
+      this.markLine(dstLine, false);
       for (let x = skip; x < this.width; x += px) {
         const column = Math.floor(x / px) & 7;
         if (solid) {

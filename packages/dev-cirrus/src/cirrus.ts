@@ -1,5 +1,6 @@
 import type { MmioHandler, PortHandler } from '@plugboard/core';
 import { BitBlt, BLT_AUTOSTART } from './bitblt.js';
+import { DirtyPages } from './dirty.js';
 import { createState, resetState, type VgaState, VRAM_MASK, VRAM_SIZE } from './state.js';
 import { VgaMemory } from './vga-memory.js';
 
@@ -57,8 +58,10 @@ const MMIO_BLT = (() => {
  */
 export class CirrusVga {
   readonly state: VgaState = createState();
-  readonly memory = new VgaMemory(this.state);
-  readonly blt = new BitBlt(this.state);
+  /** Video-memory pages written, and register changes, since the renderer last drew. */
+  readonly dirty = new DirtyPages();
+  readonly memory = new VgaMemory(this.state, this.dirty);
+  readonly blt = new BitBlt(this.state, this.dirty);
   /** Bumped on every write that can change the picture; the renderer skips unchanged frames. */
   generation = 0;
 
@@ -69,6 +72,7 @@ export class CirrusVga {
   reset(): void {
     resetState(this.state);
     this.blt.reset();
+    this.dirty.invalidate();
     this.generation++;
   }
 
@@ -161,8 +165,12 @@ export class CirrusVga {
     this.generation++;
     switch (port) {
       case 0x3c0:
-        if (!s.arFlipFlop) s.arIndex = value & 0x3f;
-        else {
+        // Every attribute register shapes the picture, and index bit 5 blanks it.
+        if (!s.arFlipFlop) {
+          if ((s.arIndex ^ value) & 0x20) this.dirty.invalidate();
+          s.arIndex = value & 0x3f;
+        } else {
+          this.dirty.invalidate();
           const i = s.arIndex & 0x1f;
           if (i < 0x10) s.ar[i] = value & 0x3f;
           else if (i === 0x10) s.ar[i] = value & ~0x10;
@@ -174,6 +182,7 @@ export class CirrusVga {
         break;
       case 0x3c2:
         s.misc = value & ~0x10;
+        this.dirty.invalidate();
         break;
       case 0x3c4:
         s.srIndex = value;
@@ -185,6 +194,7 @@ export class CirrusVga {
         if (s.hiddenDacCount === 4) s.hiddenDac = value;
         else s.pelMask = value;
         s.hiddenDacCount = 0;
+        this.dirty.invalidate();
         break;
       case 0x3c7:
         s.dacReadIndex = value;
@@ -201,6 +211,7 @@ export class CirrusVga {
         if (++s.dacSubIndex === 3) {
           if (s.sr[0x12] & 0x02) s.hiddenPalette.set(s.dacCache, (s.dacWriteIndex & 0x0f) * 3);
           else s.palette.set(s.dacCache, s.dacWriteIndex * 3);
+          this.dirty.invalidate();
           s.dacSubIndex = 0;
           s.dacWriteIndex = (s.dacWriteIndex + 1) & 0xff;
         }
@@ -241,6 +252,8 @@ export class CirrusVga {
   private writeSr(value: number): void {
     const s = this.state;
     const i = s.srIndex;
+    // SR02 and SR04 steer CPU writes only; the rest (clocking, fonts, extended modes, cursor) show.
+    if (i !== 0x02 && i !== 0x04) this.dirty.invalidate();
     if (i <= 0x04) s.sr[i] = value & SR_MASK[i];
     else if (i === 0x06) s.sr[6] = (value & 0x17) === 0x12 ? 0x12 : 0x0f;
     else if ((i & 0x1f) === 0x10) {
@@ -262,6 +275,8 @@ export class CirrusVga {
 
   writeGr(i: number, value: number): void {
     const s = this.state;
+    // Of the graphics controller only GR05's 256-colour shift reaches the picture.
+    if (i === 0x05 && (s.gr[i] ^ value) & 0x40) this.dirty.invalidate();
     if (i === 0x00 || i === 0x01) {
       s.gr[i] = value & GR_MASK[i];
       if (i === 0) s.shadowGr0 = value;
@@ -286,6 +301,7 @@ export class CirrusVga {
 
   private writeCr(i: number, value: number): void {
     const s = this.state;
+    if (i <= 0x1d && s.cr[i] !== value) this.dirty.invalidate();
     if (i <= 0x18) {
       // CR11 bit 7 protects CR00-CR07, except CR07 bit 4.
       if (s.cr[0x11] & 0x80 && i <= 7) {
@@ -413,11 +429,15 @@ export class CirrusVga {
   private writeExtended(addr: number, value: number): void {
     const s = this.state;
     const mode = s.gr[0x05] & 7;
+    // Text modes keep their fonts in plane 2, which these writes reach byte by byte.
+    this.dirty.font = true;
     if (mode < 4 || mode > 5 || !(s.gr[0x0b] & 0x04)) {
       s.vram[addr] = value;
+      this.dirty.mark(addr);
       return;
     }
     const wide = (s.gr[0x0b] & 0x14) === 0x14;
+    this.dirty.markSpan(addr, wide ? 16 : 8);
     for (let x = 0; x < 8; x++, value <<= 1) {
       const at = (addr + x * (wide ? 2 : 1)) & VRAM_MASK;
       if (value & 0x80) {

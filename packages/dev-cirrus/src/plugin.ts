@@ -31,7 +31,7 @@ export const cirrusPlugin = definePlugin<CirrusConfig, CirrusVga & DisplaySource
   create(ctx, config) {
     if (!ctx.pciAddress) throw new Error(`${ctx.id}: the Cirrus VGA needs a PCI address`);
     const vga = new CirrusVga();
-    const renderer = new Renderer(vga.state);
+    const renderer = new Renderer(vga.state, vga.dirty);
     const fn = new PciFunction(ctx.id, PCI);
     fn.setBar(0, { kind: 'mem32', size: LINEAR_BAR_SIZE, prefetchable: true, handler: vga.linearWindow });
     fn.setBar(1, { kind: 'mem32', size: MMIO_BAR_SIZE, handler: vga.mmioWindow });
@@ -53,8 +53,8 @@ export const cirrusPlugin = definePlugin<CirrusConfig, CirrusVga & DisplaySource
         CirrusVga.prototype.reset.call(vga);
       },
       info: () => {
-        const f = renderer.render();
-        return `${ctx.id}: CL-GD5446, ${f.width}x${f.height}`;
+        const { width, height } = renderer.size();
+        return `${ctx.id}: CL-GD5446, ${width}x${height}`;
       },
     });
     ctx.container.bind(Tokens.Display).toConstantValue(display);

@@ -1,41 +1,167 @@
-import type { Frame } from '@plugboard/core';
-import { CURSOR_AREA, type VgaState, VRAM_MASK } from './state.js';
+import type { Frame, Rect } from '@plugboard/core';
+import type { DirtyPages } from './dirty.js';
+import { CURSOR_AREA, type VgaState, VRAM_MASK, VRAM_SIZE } from './state.js';
 
 /** Where SR03 places the eight 8 KiB character generators in plane 2. */
 const FONT_OFFSETS = [0x0000, 0x4000, 0x8000, 0xc000, 0x2000, 0x6000, 0xa000, 0xe000];
 
 const six = (v: number) => ((v & 0x3f) << 2) | ((v & 0x3f) >> 4);
+/** An opaque pixel as the little-endian 32-bit word of its R, G, B, A bytes. */
+const OPAQUE = 0xff000000;
+
+enum Mode {
+  Blank,
+  Text,
+  Planar,
+  Chain4,
+  Packed,
+}
 
 /**
  * Turns the card's registers and video memory into an RGBA frame: text
  * modes (fonts from plane 2, the cursor), 16-colour planar modes, 256-colour
  * chain-4 modes, and the Cirrus packed-pixel modes at 8, 15, 16, 24 and 32
  * bits per pixel, with the hardware cursor on top.
+ *
+ * It redraws only the lines whose video memory lies in pages written since
+ * the last frame (`DirtyPages`), everything when a register change made the
+ * whole frame stale, and says which lines it redrew in the frame's `damage`.
  */
 export class Renderer {
   private rgba = new Uint8Array(0);
+  private rgba32 = new Uint32Array(0);
+  /** Per line of the frame: redraw it this time. */
+  private lines = new Uint8Array(0);
+  private readonly vram32: Uint32Array;
   private readonly dacRgb = new Uint32Array(256);
+  private serial = 0;
 
-  constructor(private readonly s: VgaState) {}
+  constructor(
+    private readonly s: VgaState,
+    private readonly dirty: DirtyPages,
+  ) {
+    this.vram32 = new Uint32Array(s.vram.buffer, s.vram.byteOffset, s.vram.byteLength >> 2);
+  }
+
+  /** The size of the frame `render()` would return now. */
+  size(): { width: number; height: number } {
+    return this.geometry();
+  }
 
   render(): Frame {
     const s = this.s;
+    const dirty = this.dirty;
+    const p = s.palette;
     for (let i = 0; i < 256; i++) {
-      const p = s.palette;
       const j = (i & s.pelMask) * 3;
-      this.dacRgb[i] = six(p[j]) | (six(p[j + 1]) << 8) | (six(p[j + 2]) << 16);
+      this.dacRgb[i] = (OPAQUE | six(p[j]) | (six(p[j + 1]) << 8) | (six(p[j + 2]) << 16)) >>> 0;
     }
     const { width, height } = this.geometry();
-    if (this.rgba.length !== width * height * 4) this.rgba = new Uint8Array(width * height * 4);
-    const blank = !(s.arIndex & 0x20) || (s.sr[0x01] & 0x20) !== 0;
-    if (blank || width === 0 || height === 0) this.rgba.fill(0);
-    else if (!(s.ar[0x10] & 0x01)) this.text(width, height);
-    else if (s.sr[0x07] & 0x01) this.packed(width, height);
-    else if (s.gr[0x05] & 0x40) this.chain4(width, height);
-    else this.planar(width, height);
-    for (let i = 3; i < this.rgba.length; i += 4) this.rgba[i] = 0xff;
-    if (!blank && s.sr[0x07] & 0x01 && s.sr[0x12] & 0x01) this.cursor(width, height);
-    return { width, height, rgba: this.rgba };
+    let full = dirty.all;
+    if (this.rgba.length !== width * height * 4 || this.lines.length !== height) {
+      this.rgba = new Uint8Array(width * height * 4);
+      this.rgba32 = new Uint32Array(this.rgba.buffer);
+      this.lines = new Uint8Array(height);
+      full = true;
+    }
+    const mode = this.mode(width, height);
+    const cursor = mode !== Mode.Blank && s.sr[0x07] & 0x01 && s.sr[0x12] & 0x01 ? this.cursorBox() : null;
+    if (cursor && dirty.touched(cursor.base, cursor.bytes)) full = true;
+    if (mode === Mode.Text && dirty.font) full = true;
+    const lines = this.lines;
+    if (full) lines.fill(1);
+    else this.findDirtyLines(mode, width, height);
+    // The cursor is drawn over the picture (some of it inverts what is below): when any line
+    // under it is redrawn, all of them are, and the cursor goes on top again.
+    let underCursor = false;
+    if (cursor) {
+      const y1 = Math.min(height, cursor.y + cursor.size);
+      for (let y = cursor.y; y < y1; y++) if (lines[y]) underCursor = true;
+      if (underCursor) lines.fill(1, cursor.y, y1);
+    }
+    this.draw(mode, width, height);
+    if (cursor && underCursor) this.drawCursor(cursor, width, height);
+    dirty.clear();
+    return { width, height, rgba: this.rgba, serial: ++this.serial, damage: this.damage(width, height) };
+  }
+
+  private mode(width: number, height: number): Mode {
+    const s = this.s;
+    // Blank while the attribute controller's palette address source (index bit 5) is clear.
+    // SR01's screen-off bit is not honoured: the Cirrus VGA BIOS leaves it set in every
+    // extended mode it programs (its mode tables write SR01 = 0x21) and QEMU shows those modes.
+    if (!(s.arIndex & 0x20) || width === 0 || height === 0) return Mode.Blank;
+    if (!(s.ar[0x10] & 0x01)) return Mode.Text;
+    if (s.sr[0x07] & 0x01) return Mode.Packed;
+    return s.gr[0x05] & 0x40 ? Mode.Chain4 : Mode.Planar;
+  }
+
+  /** Marks in `lines` the lines whose video memory was written. */
+  private findDirtyLines(mode: Mode, width: number, height: number): void {
+    const lines = this.lines;
+    const dirty = this.dirty;
+    lines.fill(0);
+    if (mode === Mode.Blank) return;
+    const start = this.startAddress();
+    const offset = this.lineOffset();
+    if (mode === Mode.Text) {
+      const charHeight = (this.s.cr[0x09] & 0x1f) + 1;
+      const cols = this.s.cr[0x01] + 1;
+      for (let row = 0; row * charHeight < height; row++) {
+        if (dirty.touched((start + row * (offset >> 2)) * 4, cols * 4))
+          lines.fill(1, row * charHeight, Math.min(height, (row + 1) * charHeight));
+      }
+      return;
+    }
+    let bytes: number;
+    let first = start * 4;
+    if (mode === Mode.Planar) bytes = ((width + 7) >> 3) * 4;
+    else if (mode === Mode.Chain4) bytes = width;
+    else {
+      const bits = this.packedBits();
+      bytes = width * (bits === 15 ? 2 : bits >> 3);
+    }
+    for (let y = 0; y < height; y++, first += offset) if (dirty.touched(first, bytes)) lines[y] = 1;
+  }
+
+  private draw(mode: Mode, width: number, height: number): void {
+    const lines = this.lines;
+    if (mode === Mode.Blank) {
+      for (let y = 0; y < height; y++) if (lines[y]) this.rgba32.fill(OPAQUE, y * width, (y + 1) * width);
+      return;
+    }
+    if (mode === Mode.Text) {
+      const charHeight = (this.s.cr[0x09] & 0x1f) + 1;
+      for (let row = 0; row * charHeight < height; row++)
+        if (lines[row * charHeight]) this.textRow(row, width, height, charHeight);
+      return;
+    }
+    const start = this.startAddress();
+    const offset = this.lineOffset();
+    const bits = mode === Mode.Packed ? this.packedBits() : 0;
+    for (let y = 0; y < height; y++) {
+      if (!lines[y]) continue;
+      if (mode === Mode.Planar) this.planarLine(y, width, start + y * (offset >> 2));
+      else if (mode === Mode.Chain4) this.chain4Line(y, width, start * 4 + y * offset);
+      else this.packedLine(y, width, start * 4 + y * offset, bits);
+    }
+  }
+
+  /** The redrawn lines as full-width rectangles, one per run. */
+  private damage(width: number, height: number): Rect[] {
+    const rects: Rect[] = [];
+    const lines = this.lines;
+    for (let y = 0; y < height; ) {
+      if (!lines[y]) {
+        y++;
+        continue;
+      }
+      let end = y;
+      while (end < height && lines[end]) end++;
+      rects.push({ x: 0, y, w: width, h: end - y });
+      y = end;
+    }
+    return rects;
   }
 
   private verticalDisplayEnd(): number {
@@ -82,20 +208,13 @@ export class Renderer {
     return this.dacRgb[(v | ((ar[0x14] & 0x0c) << 4)) & 0xff];
   }
 
-  private put(i: number, rgb: number): void {
-    const o = i * 4;
-    this.rgba[o] = rgb & 0xff;
-    this.rgba[o + 1] = (rgb >> 8) & 0xff;
-    this.rgba[o + 2] = (rgb >> 16) & 0xff;
-  }
-
-  private text(width: number, height: number): void {
+  /** Character row `row` of a text mode: 8- or 9-dot cells, the font from plane 2, the cursor. */
+  private textRow(row: number, width: number, height: number, charHeight: number): void {
     const s = this.s;
     const vram = s.vram;
-    const charHeight = (s.cr[0x09] & 0x1f) + 1;
+    const out = this.rgba32;
     const dots = s.sr[0x01] & 0x01 ? 8 : 9;
     const cols = s.cr[0x01] + 1;
-    const rows = Math.floor(height / charHeight);
     const start = this.startAddress();
     const stride = this.lineOffset() >> 2;
     const fontA = FONT_OFFSETS[(((s.sr[0x03] >> 5) & 1) << 2) | ((s.sr[0x03] >> 2) & 3)];
@@ -106,115 +225,132 @@ export class Renderer {
     const cursorOn = !(s.cr[0x0a] & 0x20);
     const cursorStart = s.cr[0x0a] & 0x1f;
     const cursorEnd = s.cr[0x0b] & 0x1f;
-    for (let row = 0; row < rows; row++) {
-      for (let col = 0; col < cols; col++) {
-        const cell = (start + row * stride + col) & (VRAM_MASK >> 2);
-        const ch = vram[cell * 4];
-        const attr = vram[cell * 4 + 1];
-        const font = attr & 0x08 ? fontA : fontB;
-        const fg = this.attributeColor(attr & 0x0f);
-        const bg = this.attributeColor(blinkEnabled ? (attr >> 4) & 7 : attr >> 4);
-        const cursorHere = cursorOn && cell === (cursorAt & (VRAM_MASK >> 2));
-        for (let line = 0; line < charHeight; line++) {
-          let bits = vram[((font + ch * 32 + line) * 4 + 2) & VRAM_MASK];
-          if (cursorHere && line >= cursorStart && line <= cursorEnd) bits = 0xff;
-          const y = row * charHeight + line;
-          const base = y * width + col * dots;
-          for (let x = 0; x < 8; x++) this.put(base + x, bits & (0x80 >> x) ? fg : bg);
-          if (dots === 9) {
-            const ninth = lineGraphics && ch >= 0xc0 && ch <= 0xdf && bits & 1;
-            this.put(base + 8, ninth ? fg : bg);
-          }
-        }
+    const lines = Math.min(charHeight, height - row * charHeight);
+    for (let col = 0; col < cols && col * dots < width; col++) {
+      const cell = (start + row * stride + col) & (VRAM_MASK >> 2);
+      const ch = vram[cell * 4];
+      const attr = vram[cell * 4 + 1];
+      const font = attr & 0x08 ? fontA : fontB;
+      const fg = this.attributeColor(attr & 0x0f);
+      const bg = this.attributeColor(blinkEnabled ? (attr >> 4) & 7 : attr >> 4);
+      const cursorHere = cursorOn && cell === (cursorAt & (VRAM_MASK >> 2));
+      const ninthColumn = lineGraphics && ch >= 0xc0 && ch <= 0xdf;
+      for (let line = 0; line < lines; line++) {
+        let bits = vram[((font + ch * 32 + line) * 4 + 2) & VRAM_MASK];
+        if (cursorHere && line >= cursorStart && line <= cursorEnd) bits = 0xff;
+        let o = (row * charHeight + line) * width + col * dots;
+        for (let x = 0; x < 8; x++) out[o++] = bits & (0x80 >> x) ? fg : bg;
+        if (dots === 9) out[o] = ninthColumn && bits & 1 ? fg : bg;
       }
     }
   }
 
-  private planar(width: number, height: number): void {
-    const vram = this.s.vram;
-    const start = this.startAddress();
-    const stride = this.lineOffset() >> 2;
-    for (let y = 0; y < height; y++) {
-      const row = (start + y * stride) >>> 0;
-      for (let x = 0; x < width; x++) {
-        const d = ((row + (x >> 3)) * 4) & VRAM_MASK;
-        const bit = 7 - (x & 7);
+  /** Line `y` of a 16-colour planar mode, from dword `row` (one byte of each plane per 8 pixels). */
+  private planarLine(y: number, width: number, row: number): void {
+    const v32 = this.vram32;
+    const out = this.rgba32;
+    let o = y * width;
+    for (let x = 0; x < width; x += 8) {
+      const d = v32[(row + (x >> 3)) & (VRAM_MASK >> 2)];
+      const n = Math.min(8, width - x);
+      for (let i = 0; i < n; i++) {
+        const bit = 7 - i;
         const index =
-          ((vram[d] >> bit) & 1) |
-          (((vram[d + 1] >> bit) & 1) << 1) |
-          (((vram[d + 2] >> bit) & 1) << 2) |
-          (((vram[d + 3] >> bit) & 1) << 3);
-        this.put(y * width + x, this.attributeColor(index));
+          ((d >>> bit) & 1) | ((d >>> (bit + 7)) & 2) | ((d >>> (bit + 14)) & 4) | ((d >>> (bit + 21)) & 8);
+        out[o++] = this.attributeColor(index);
       }
     }
   }
 
-  private chain4(width: number, height: number): void {
+  private chain4Line(y: number, width: number, first: number): void {
     const vram = this.s.vram;
-    const start = this.startAddress() * 4;
-    const stride = this.lineOffset();
-    for (let y = 0; y < height; y++) {
-      const row = start + y * stride;
-      for (let x = 0; x < width; x++) this.put(y * width + x, this.dacRgb[vram[(row + x) & VRAM_MASK]]);
-    }
+    const out = this.rgba32;
+    const dac = this.dacRgb;
+    const o = y * width;
+    for (let x = 0; x < width; x++) out[o + x] = dac[vram[(first + x) & VRAM_MASK]];
   }
 
-  /** The Cirrus extended modes: one packed pixel after another from the start address. */
-  private packed(width: number, height: number): void {
+  /** SR07 and the hidden DAC: the bits per pixel of the Cirrus packed mode. */
+  private packedBits(): number {
     const s = this.s;
-    const vram = s.vram;
-    const start = this.startAddress() * 4;
-    const stride = this.lineOffset();
     const mode = s.sr[0x07] & 0x0e;
-    const bpp = mode === 0 ? 8 : mode === 4 ? 24 : mode === 8 ? 32 : (s.hiddenDac & 0x0f) === 1 ? 16 : 15;
-    const bytes = bpp === 15 ? 2 : bpp >> 3;
-    for (let y = 0; y < height; y++) {
-      let a = start + y * stride;
-      for (let x = 0; x < width; x++, a += bytes) {
-        let rgb: number;
-        if (bpp === 8) rgb = this.dacRgb[vram[a & VRAM_MASK]];
-        else if (bpp === 15 || bpp === 16) {
-          const v = vram[a & VRAM_MASK] | (vram[(a + 1) & VRAM_MASK] << 8);
-          const r = bpp === 16 ? v >> 11 : (v >> 10) & 0x1f;
-          const g = bpp === 16 ? (v >> 5) & 0x3f : ((v >> 5) & 0x1f) << 1;
-          const b = v & 0x1f;
-          rgb = (r << 3) | (r >> 2) | (((g << 2) | (g >> 4)) << 8) | (((b << 3) | (b >> 2)) << 16);
-        } else {
-          // 24 and 32 bpp store blue, green, red.
-          rgb = vram[(a + 2) & VRAM_MASK] | (vram[(a + 1) & VRAM_MASK] << 8) | (vram[a & VRAM_MASK] << 16);
-        }
-        this.put(y * width + x, rgb);
+    return mode === 0 ? 8 : mode === 4 ? 24 : mode === 8 ? 32 : (s.hiddenDac & 0x0f) === 1 ? 16 : 15;
+  }
+
+  /** Line `y` of a Cirrus packed mode: one pixel after another from byte `first`. */
+  private packedLine(y: number, width: number, first: number, bpp: number): void {
+    const vram = this.s.vram;
+    const out = this.rgba32;
+    const o = y * width;
+    let a = first & VRAM_MASK;
+    if (bpp === 32 && (a & 3) === 0 && a + width * 4 <= VRAM_SIZE) {
+      // Blue, green, red, unused: one aligned word a pixel.
+      const v32 = this.vram32;
+      for (let x = 0, i = a >>> 2; x < width; x++, i++) {
+        const v = v32[i];
+        out[o + x] = OPAQUE | ((v >>> 16) & 0xff) | (v & 0xff00) | ((v & 0xff) << 16);
       }
+      return;
+    }
+    const bytes = bpp === 15 ? 2 : bpp >> 3;
+    for (let x = 0; x < width; x++, a += bytes) {
+      let rgb: number;
+      if (bpp === 8) rgb = this.dacRgb[vram[a & VRAM_MASK]];
+      else if (bpp === 15 || bpp === 16) {
+        const v = vram[a & VRAM_MASK] | (vram[(a + 1) & VRAM_MASK] << 8);
+        const r = bpp === 16 ? v >> 11 : (v >> 10) & 0x1f;
+        const g = bpp === 16 ? (v >> 5) & 0x3f : ((v >> 5) & 0x1f) << 1;
+        const b = v & 0x1f;
+        rgb = OPAQUE | (r << 3) | (r >> 2) | (((g << 2) | (g >> 4)) << 8) | (((b << 3) | (b >> 2)) << 16);
+      } else {
+        // 24 and 32 bpp store blue, green, red.
+        rgb =
+          OPAQUE | vram[(a + 2) & VRAM_MASK] | (vram[(a + 1) & VRAM_MASK] << 8) | (vram[a & VRAM_MASK] << 16);
+      }
+      out[o + x] = rgb;
     }
   }
 
-  /** The hardware cursor: 32x32 or 64x64, two planes; colours from the hidden DAC entries 0 and 15. */
-  private cursor(width: number, height: number): void {
+  /** The hardware cursor's place, size and pattern bytes (SR10-SR13). */
+  private cursorBox(): { x: number; y: number; size: number; base: number; bytes: number } {
     const s = this.s;
     const large = (s.sr[0x12] & 0x04) !== 0;
-    const size = large ? 64 : 32;
-    const cx = (s.sr[0x10] << 3) | (s.sr[0x30] & 7);
-    const cy = (s.sr[0x11] << 3) | (s.sr[0x31] & 7);
-    const base = CURSOR_AREA + (large ? s.sr[0x13] & 0x3c : s.sr[0x13] & 0x3f) * 256;
+    return {
+      x: (s.sr[0x10] << 3) | (s.sr[0x30] & 7),
+      y: (s.sr[0x11] << 3) | (s.sr[0x31] & 7),
+      size: large ? 64 : 32,
+      base: CURSOR_AREA + (large ? s.sr[0x13] & 0x3c : s.sr[0x13] & 0x3f) * 256,
+      bytes: large ? 1024 : 256,
+    };
+  }
+
+  /** The hardware cursor: two planes; colours from the hidden DAC entries 0 and 15. */
+  private drawCursor(
+    c: { x: number; y: number; size: number; base: number },
+    width: number,
+    height: number,
+  ): void {
+    const s = this.s;
+    const large = c.size === 64;
     const h = s.hiddenPalette;
     const c0 = six(h[0]) | (six(h[1]) << 8) | (six(h[2]) << 16);
     const c1 = six(h[45]) | (six(h[46]) << 8) | (six(h[47]) << 16);
-    for (let y = 0; y < size && cy + y < height; y++) {
-      const line = base + y * (large ? 16 : 4);
+    for (let y = 0; y < c.size && c.y + y < height; y++) {
+      const line = c.base + y * (large ? 16 : 4);
       const plane1 = large ? 8 : 128;
-      for (let x = 0; x < size && cx + x < width; x++) {
+      for (let x = 0; x < c.size && c.x + x < width; x++) {
         const b0 = (s.vram[(line + (x >> 3)) & VRAM_MASK] >> (7 - (x & 7))) & 1;
         const b1 = (s.vram[(line + plane1 + (x >> 3)) & VRAM_MASK] >> (7 - (x & 7))) & 1;
-        const i = ((cy + y) * width + cx + x) * 4;
+        const i = ((c.y + y) * width + c.x + x) * 4;
         if (b0 && !b1) {
           this.rgba[i] ^= 0xff;
           this.rgba[i + 1] ^= 0xff;
           this.rgba[i + 2] ^= 0xff;
         } else if (b1) {
-          const c = b0 ? c1 : c0;
-          this.rgba[i] = c & 0xff;
-          this.rgba[i + 1] = (c >> 8) & 0xff;
-          this.rgba[i + 2] = (c >> 16) & 0xff;
+          const color = b0 ? c1 : c0;
+          this.rgba[i] = color & 0xff;
+          this.rgba[i + 1] = (color >> 8) & 0xff;
+          this.rgba[i + 2] = (color >> 16) & 0xff;
         }
       }
     }

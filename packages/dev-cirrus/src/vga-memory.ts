@@ -1,3 +1,4 @@
+import type { DirtyPages } from './dirty.js';
 import type { VgaState } from './state.js';
 
 /** For each 4-bit plane set, a dword with 0xFF in the bytes of those planes. */
@@ -19,7 +20,10 @@ const PLANES = (() => {
 export class VgaMemory {
   private readonly vram32: Uint32Array;
 
-  constructor(private readonly s: VgaState) {
+  constructor(
+    private readonly s: VgaState,
+    private readonly dirty: DirtyPages,
+  ) {
     this.vram32 = new Uint32Array(s.vram.buffer, s.vram.byteOffset, s.vram.byteLength >> 2);
   }
 
@@ -68,15 +72,27 @@ export class VgaMemory {
     const offset = this.windowOffset(addr);
     if (offset < 0) return;
     const planeMask = s.sr[0x02] & 0x0f;
+    const dirty = this.dirty;
     if (s.sr[0x04] & 0x08) {
-      if (planeMask & (1 << (offset & 3))) s.vram[offset] = value;
+      if (planeMask & (1 << (offset & 3))) {
+        s.vram[offset] = value;
+        dirty.mark(offset);
+        if ((offset & 3) === 2) dirty.font = true;
+      }
       return;
     }
     if (s.gr[0x05] & 0x10) {
       const plane = (s.gr[0x04] & 2) | (offset & 1);
-      if (planeMask & (1 << plane)) s.vram[((offset & ~1) << 1) | plane] = value;
+      if (planeMask & (1 << plane)) {
+        const a = ((offset & ~1) << 1) | plane;
+        s.vram[a] = value;
+        dirty.mark(a);
+        if (plane === 2) dirty.font = true;
+      }
       return;
     }
+    dirty.mark(offset << 2);
+    if (planeMask & 4) dirty.font = true;
     const latch = (s.latch[0] | (s.latch[1] << 8) | (s.latch[2] << 16) | (s.latch[3] << 24)) >>> 0;
     let v: number;
     let bitMask = s.gr[0x08];

@@ -1,33 +1,6 @@
 import { CirrusVga, Renderer, VRAM_SIZE } from '@plugboard/dev-cirrus';
 import { describe, expect, it } from 'vitest';
-
-function card() {
-  const vga = new CirrusVga();
-  const out = (port: number, v: number) => vga.writePort(port, v);
-  const inb = (port: number) => vga.readPort(port);
-  const sr = (i: number, v?: number) => {
-    out(0x3c4, i);
-    if (v !== undefined) out(0x3c5, v);
-    return inb(0x3c5);
-  };
-  const gr = (i: number, v?: number) => {
-    out(0x3ce, i);
-    if (v !== undefined) out(0x3cf, v);
-    return inb(0x3cf);
-  };
-  const cr = (i: number, v?: number) => {
-    out(0x3d4, i);
-    if (v !== undefined) out(0x3d5, v);
-    return inb(0x3d5);
-  };
-  const ar = (i: number, v: number) => {
-    inb(0x3da);
-    out(0x3c0, i);
-    out(0x3c0, v);
-  };
-  out(0x3c2, 0x67); // colour ports, as the BIOS sets MISC
-  return { vga, out, inb, sr, gr, cr, ar };
-}
+import { blt, card } from './card.js';
 
 describe('CL-GD5446 registers', () => {
   it('identifies as a CL-GD5446 with 4 MiB and unlocks its extensions only with 0x12', () => {
@@ -169,46 +142,6 @@ describe('VGA memory', () => {
     ]);
   });
 });
-
-/** Programs a BLT through the memory-mapped BLT registers (BAR1 + 0x100). */
-function blt(
-  c: ReturnType<typeof card>,
-  p: {
-    w: number;
-    h: number;
-    dpitch: number;
-    spitch: number;
-    dst: number;
-    src: number;
-    mode: number;
-    rop: number;
-    ext?: number;
-    fg?: number;
-    bg?: number;
-  },
-) {
-  const w8 = (o: number, v: number) => c.vga.mmioWindow.write8(0x100 + o, v);
-  const w16 = (o: number, v: number) => {
-    w8(o, v & 0xff);
-    w8(o + 1, v >> 8);
-  };
-  const w32 = (o: number, v: number) => {
-    w16(o, v & 0xffff);
-    w16(o + 2, v >>> 16);
-  };
-  w32(0x00, p.bg ?? 0);
-  w32(0x04, p.fg ?? 0);
-  w16(0x08, p.w - 1);
-  w16(0x0a, p.h - 1);
-  w16(0x0c, p.dpitch);
-  w16(0x0e, p.spitch);
-  w32(0x10, p.dst);
-  w32(0x14, p.src);
-  w8(0x18, p.mode);
-  w8(0x1a, p.rop);
-  w8(0x1b, p.ext ?? 0);
-  w8(0x40, 0x02);
-}
 
 describe('BitBLT', () => {
   it('copies a rectangle forward and backward (overlapping) with the SRC rop', () => {
@@ -362,7 +295,7 @@ describe('Renderer', () => {
     c.out(0x3c8, 5);
     for (const v of [63, 32, 0]) c.out(0x3c9, v);
     c.vga.legacyWindow.write8(320 * 10 + 7, 5);
-    const f = new Renderer(c.vga.state).render();
+    const f = new Renderer(c.vga.state, c.vga.dirty).render();
     expect([f.width, f.height]).toEqual([320, 200]);
     const i = (10 * 320 + 7) * 4;
     expect([...f.rgba.subarray(i, i + 4)]).toEqual([255, 130, 0, 255]);
@@ -389,14 +322,14 @@ describe('Renderer', () => {
     v[0] = 0x41;
     v[1] = 0x0f;
     v[0x41 * 32 * 4 + 2] = 0x18;
-    const f = new Renderer(c.vga.state).render();
+    const f = new Renderer(c.vga.state, c.vga.dirty).render();
     expect([f.width, f.height]).toEqual([720, 400]);
     const px = (x: number, y: number) => f.rgba[(y * 720 + x) * 4];
     expect([0, 1, 2, 3, 4, 5, 6, 7].map((x) => px(x, 0))).toEqual([0, 0, 0, 255, 255, 0, 0, 0]);
     // The cursor sits on cell 1, lines 14-15.
     expect(px(9, 14)).toBe(0);
     v[4 + 1] = 0x0f;
-    expect(new Renderer(c.vga.state).render().rgba[(14 * 720 + 9) * 4]).toBe(255);
+    expect(new Renderer(c.vga.state, c.vga.dirty).render().rgba[(14 * 720 + 9) * 4]).toBe(255);
   });
 
   it('draws Cirrus 16 bpp and 32 bpp packed pixels from the start address', () => {
@@ -413,7 +346,7 @@ describe('Renderer', () => {
     for (let i = 0; i < 4; i++) c.inb(0x3c6);
     c.out(0x3c6, 0xc1); // 5-6-5
     c.vga.state.vram.set([0x00, 0xf8], 2048 * 3 + 2 * 5);
-    let f = new Renderer(c.vga.state).render();
+    let f = new Renderer(c.vga.state, c.vga.dirty).render();
     expect([f.width, f.height]).toEqual([1024, 768]);
     let i = (3 * 1024 + 5) * 4;
     expect([...f.rgba.subarray(i, i + 3)]).toEqual([255, 0, 0]);
@@ -422,7 +355,7 @@ describe('Renderer', () => {
     c.cr(0x13, 0x00);
     c.cr(0x1b, 0x10 | 0x00);
     c.vga.state.vram.set([0x10, 0x20, 0x30, 0x00], 2048 * 2 + 4 * 1);
-    f = new Renderer(c.vga.state).render();
+    f = new Renderer(c.vga.state, c.vga.dirty).render();
     i = (2 * 1024 + 1) * 4;
     expect([...f.rgba.subarray(i, i + 3)]).toEqual([0x30, 0x20, 0x10]);
   });

@@ -2,10 +2,8 @@
 // encoder (pixel conversion included, as the server does it) and the PNG
 // encoder, on two pictures: a desktop (flat colours and text) and a
 // photo-like gradient with noise (every pixel differs: the worst case).
-// Also the cost of finding no change on an idle screen.
 //   npx tsc -b packages/display && node packages/display/bench/encoders.mjs [seconds per case]
 
-import { SentFrame } from '../dist/damage.js';
 import { DeflateStream } from '../dist/deflate-stream.js';
 import { PixelConverter, SERVER_PIXEL_FORMAT } from '../dist/pixel-format.js';
 import { encodePng } from '../dist/screenshot.js';
@@ -106,10 +104,4 @@ for (const [picture, rgba] of [
   await measure(`${picture}, ZRLE`, () => zrleStream.compress(zrle.encode(rgba, W, 0, 0, W, H)));
   zrleStream.close();
   await measure(`${picture}, PNG`, () => encodePng({ width: W, height: H, rgba }));
-  const sent = new SentFrame(W, H);
-  sent.record(rgba, { x: 0, y: 0, w: W, h: H });
-  await measure(`${picture}, idle: find no change`, () => {
-    if (sent.changes(rgba, { x: 0, y: 0, w: W, h: H }).length) throw new Error('changes?');
-    return [];
-  });
 }

@@ -1,77 +1,77 @@
-export interface Rect {
-  x: number;
-  y: number;
-  w: number;
-  h: number;
-}
+import type { Rect } from '@plugboard/core';
 
-/** The side of the square tiles changes are found in. */
-export const DAMAGE_TILE = 64;
+export type { Rect };
 
 /**
- * What a client was last sent, to find what changed since: the screen is
- * compared in 64x64 tiles, and a row of changed tiles becomes one rectangle.
+ * What one client has not been sent yet: per line of its screen, the span of
+ * columns [from, to) that changed since its last update. The graphics card's
+ * frames say what they changed (`Frame.damage`); the frame source adds that
+ * here for every client, and an update takes what lies in the area asked for.
  */
-export class SentFrame {
-  private rgba: Uint8Array;
+export class Damage {
+  private readonly from: Int32Array;
+  private readonly to: Int32Array;
+  private lines = 0;
 
   constructor(
     readonly width: number,
     readonly height: number,
   ) {
-    this.rgba = new Uint8Array(width * height * 4);
+    this.from = new Int32Array(height).fill(width);
+    this.to = new Int32Array(height);
   }
 
-  /** Rectangles inside `area` where `rgba` (same size) differs from what was sent. */
-  changes(rgba: Uint8Array, area: Rect): Rect[] {
+  /** True when nothing is waiting to be sent. */
+  get empty(): boolean {
+    return this.lines === 0;
+  }
+
+  /** `r` (clipped to the screen) changed. */
+  add(r: Rect): void {
+    const x0 = Math.max(0, r.x);
+    const x1 = Math.min(this.width, r.x + r.w);
+    if (x1 <= x0) return;
+    for (let y = Math.max(0, r.y); y < Math.min(this.height, r.y + r.h); y++) {
+      if (this.to[y] === 0) this.lines++;
+      if (x0 < this.from[y]) this.from[y] = x0;
+      if (x1 > this.to[y]) this.to[y] = x1;
+    }
+  }
+
+  /** Everything changed. */
+  addAll(): void {
+    this.add({ x: 0, y: 0, w: this.width, h: this.height });
+  }
+
+  /**
+   * The changes inside `area` as rectangles (lines with the same span merge),
+   * forgotten once taken. A line whose change reaches outside `area` stays
+   * waiting whole, to be sent when an update covers it.
+   */
+  take(area: Rect): Rect[] {
     const rects: Rect[] = [];
-    const stride = this.width * 4;
-    const old = Buffer.from(this.rgba.buffer, this.rgba.byteOffset, this.rgba.byteLength);
-    const now = Buffer.from(rgba.buffer, rgba.byteOffset, rgba.byteLength);
-    const x0 = area.x;
-    const x1 = area.x + area.w;
-    const columns = Math.ceil(area.w / DAMAGE_TILE);
-    const dirty = new Uint8Array(columns);
-    for (let ty = area.y; ty < area.y + area.h; ty += DAMAGE_TILE) {
-      const th = Math.min(DAMAGE_TILE, area.y + area.h - ty);
-      dirty.fill(0);
-      let any = false;
-      for (let row = ty; row < ty + th; row++) {
-        const start = row * stride + x0 * 4;
-        const end = row * stride + x1 * 4;
-        if (old.compare(now, start, end, start, end) === 0) continue;
-        for (let c = 0; c < columns; c++) {
-          if (dirty[c]) continue;
-          const s = start + c * DAMAGE_TILE * 4;
-          const e = Math.min(end, s + DAMAGE_TILE * 4);
-          if (old.compare(now, s, e, s, e) !== 0) {
-            dirty[c] = 1;
-            any = true;
-          }
-        }
+    const ax0 = Math.max(0, area.x);
+    const ax1 = Math.min(this.width, area.x + area.w);
+    const y1 = Math.min(this.height, area.y + area.h);
+    let open: Rect | null = null;
+    for (let y = Math.max(0, area.y); y < y1; y++) {
+      const x0 = Math.max(ax0, this.from[y]);
+      const x1 = Math.min(ax1, this.to[y]);
+      if (x1 <= x0) {
+        open = null;
+        continue;
       }
-      if (!any) continue;
-      for (let c = 0; c < columns; ) {
-        if (!dirty[c]) {
-          c++;
-          continue;
-        }
-        let e = c;
-        while (e < columns && dirty[e]) e++;
-        const x = x0 + c * DAMAGE_TILE;
-        rects.push({ x, y: ty, w: Math.min(x1, x0 + e * DAMAGE_TILE) - x, h: th });
-        c = e;
+      if (open && open.x === x0 && open.x + open.w === x1 && open.y + open.h === y) open.h++;
+      else {
+        open = { x: x0, y, w: x1 - x0, h: 1 };
+        rects.push(open);
+      }
+      if (this.from[y] >= ax0 && this.to[y] <= ax1) {
+        this.from[y] = this.width;
+        this.to[y] = 0;
+        this.lines--;
       }
     }
     return rects;
-  }
-
-  /** Records that the rectangle `r` of `rgba` has been sent. */
-  record(rgba: Uint8Array, r: Rect): void {
-    const stride = this.width * 4;
-    for (let row = r.y; row < r.y + r.h; row++) {
-      const s = row * stride + r.x * 4;
-      this.rgba.set(rgba.subarray(s, s + r.w * 4), s);
-    }
   }
 }

@@ -1,8 +1,8 @@
 import type { Duplex } from 'node:stream';
 import type { Frame, Ps2InputService } from '@plugboard/core';
-import { type Rect, SentFrame } from './damage.js';
+import { Damage, type Rect } from './damage.js';
 import { DeflateStream } from './deflate-stream.js';
-import { type FrameSource, fitFrame } from './frame-source.js';
+import { type DamageWatcher, type FrameSource, fitFrame } from './frame-source.js';
 import { keysymToCode, xtKeycodeToSet1 } from './keysyms.js';
 import {
   BGR233,
@@ -56,7 +56,14 @@ export class RfbSession {
   /** The framebuffer size the client knows. */
   private width = 0;
   private height = 0;
-  private sent: SentFrame | null = null;
+  /** What this client has not been sent yet. */
+  private damage: Damage | null = null;
+  private readonly watcher: DamageWatcher = (rects) => {
+    const damage = this.damage;
+    if (!damage) return;
+    if (!rects) damage.addAll();
+    else for (const r of rects) damage.add(r);
+  };
   private request: Rect | null = null;
   private full = false;
   private busy = false;
@@ -73,6 +80,7 @@ export class RfbSession {
     private readonly options: SessionOptions,
     private readonly onClose: () => void,
   ) {
+    options.frames.watch(this.watcher);
     stream.on('data', (chunk: Buffer) => this.receive(chunk));
     stream.on('error', () => this.close());
     stream.on('close', () => this.close());
@@ -87,6 +95,7 @@ export class RfbSession {
     if (this.phase === 'closed') return;
     if (reason) this.options.log(`vnc: closing a connection: ${reason}`);
     this.phase = 'closed';
+    this.options.frames.unwatch(this.watcher);
     clearTimeout(this.handshakeTimer);
     if (this.timer) clearTimeout(this.timer);
     this.zrleStream?.close();
@@ -181,7 +190,7 @@ export class RfbSession {
   private resize(width: number, height: number): void {
     this.width = Math.min(width, 0xffff);
     this.height = Math.min(height, 0xffff);
-    this.sent = new SentFrame(this.width, this.height);
+    this.damage = new Damage(this.width, this.height);
     this.full = true;
   }
 
@@ -365,7 +374,7 @@ export class RfbSession {
       return;
     }
     const frames = this.options.frames;
-    if (!this.full && frames.generation === this.examinedGeneration) {
+    if (!this.full && frames.generation === this.examinedGeneration && this.damage?.empty) {
       this.schedule(interval);
       return;
     }
@@ -380,9 +389,11 @@ export class RfbSession {
     }
     const area = this.request;
     let rects: Rect[];
-    if (this.full) rects = area.w && area.h ? [area] : [];
-    else {
-      rects = (this.sent as SentFrame).changes(frame.rgba, area);
+    if (this.full) {
+      this.damage?.take(area);
+      rects = area.w && area.h ? [area] : [];
+    } else {
+      rects = (this.damage as Damage).take(area);
       if (!rects.length) {
         this.schedule(interval);
         return;
@@ -423,7 +434,6 @@ export class RfbSession {
     const parts: { rect: Rect; data: Uint8Array }[] = [];
     for (const rect of rects) {
       parts.push({ rect, data: this.pixels(frame, rect, encoding) });
-      this.sent?.record(frame.rgba, rect);
     }
     this.busy = true;
     this.lastUpdate = performance.now();

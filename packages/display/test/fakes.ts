@@ -1,10 +1,15 @@
-import type { DisplaySource, Frame, Ps2InputService } from '@plugboard/core';
+import type { DisplaySource, Frame, Ps2InputService, Rect } from '@plugboard/core';
 
-/** A screen the test paints: a gradient by default, changed with `paint`. */
+/**
+ * A screen the test paints: a gradient by default, changed with `fill` (which
+ * the next frame reports as its damage) or `replace` (which it does not).
+ */
 export class FakeDisplay implements DisplaySource {
   generation = 1;
   renders = 0;
   frame: Frame;
+  /** What changed since the last render; null when unknown. */
+  private damage: Rect[] | null = [];
 
   constructor(width = 320, height = 200) {
     this.frame = FakeDisplay.gradient(width, height);
@@ -25,7 +30,9 @@ export class FakeDisplay implements DisplaySource {
 
   render(): Frame {
     this.renders++;
-    return this.frame;
+    const damage = this.damage ?? undefined;
+    this.damage = [];
+    return { ...this.frame, serial: this.renders, damage };
   }
 
   /** Fills a rectangle with one colour. */
@@ -33,11 +40,13 @@ export class FakeDisplay implements DisplaySource {
     const { width, rgba } = this.frame;
     for (let row = y; row < y + h; row++)
       for (let col = x; col < x + w; col++) rgba.set([r, g, b, 255], (row * width + col) * 4);
+    this.damage?.push({ x, y, w, h });
     this.generation++;
   }
 
   replace(frame: Frame): void {
     this.frame = frame;
+    this.damage = null;
     this.generation++;
   }
 

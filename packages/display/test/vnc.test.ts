@@ -88,7 +88,7 @@ describe('framebuffer updates', () => {
     ['ZRLE', 16],
     ['zlib', 6],
   ] as const) {
-    it(`sends ${name}, then only the changed tiles, over one zlib stream`, async () => {
+    it(`sends ${name}, then only what the display says changed, over one zlib stream`, async () => {
       const display = new FakeDisplay(300, 200); // partial tiles at the right and bottom edges
       const { port } = await start(display);
       const c = await client(port);
@@ -97,17 +97,19 @@ describe('framebuffer updates', () => {
       expect((await c.update()).every((r) => r.encoding === encoding)).toBe(true);
       expectSamePicture(c, display);
 
-      display.fill(70, 10, 20, 30, [255, 0, 0]); // inside tile column 1, row 0
+      display.fill(70, 10, 20, 30, [255, 0, 0]);
       c.request(true);
-      expect(await c.update()).toEqual([{ x: 64, y: 0, w: 64, h: 64, encoding }]);
+      expect(await c.update()).toEqual([{ x: 70, y: 10, w: 20, h: 30, encoding }]);
       expectSamePicture(c, display);
 
-      display.fill(250, 150, 50, 50, [0, 0, 255]); // the bottom-right corner tiles
+      display.fill(250, 150, 50, 50, [0, 0, 255]); // the bottom-right corner
+      display.fill(0, 160, 10, 10, [0, 255, 0]); // lines 160-169 now change in two places
       c.request(true);
       const rects = await c.update();
       expect(rects.map((r) => [r.x, r.y, r.w, r.h])).toEqual([
-        [192, 128, 108, 64],
-        [192, 192, 108, 8],
+        [250, 150, 50, 10],
+        [0, 160, 300, 10],
+        [250, 170, 50, 30],
       ]);
       expectSamePicture(c, display);
     });
@@ -151,8 +153,40 @@ describe('framebuffer updates', () => {
     await new Promise((r) => setTimeout(r, 150));
     expect(display.renders).toBe(renders); // same generation: no render
     display.fill(0, 0, 1, 1, [1, 2, 3]);
-    expect(await c.update()).toEqual([{ x: 0, y: 0, w: 64, h: 64, encoding: 16 }]);
+    expect(await c.update()).toEqual([{ x: 0, y: 0, w: 1, h: 1, encoding: 16 }]);
     expect(c.rgb(0, 0)).toEqual([1, 2, 3]);
+  });
+
+  it('sends the whole screen when a frame does not follow the one before (unknown damage, a render in between)', async () => {
+    const { port, display } = await start();
+    const c = await client(port);
+    c.setEncodings([0]);
+    c.request(false);
+    await c.update();
+    display.replace(FakeDisplay.gradient(320, 200)); // a source that does not say what changed
+    c.request(true);
+    expect(await c.update()).toEqual([{ x: 0, y: 0, w: 320, h: 200, encoding: 0 }]);
+    display.fill(5, 5, 2, 2, [9, 9, 9]);
+    display.render(); // a screenshot: its damage never reaches the VNC clients
+    display.fill(100, 100, 1, 1, [8, 8, 8]);
+    c.request(true);
+    expect(await c.update()).toEqual([{ x: 0, y: 0, w: 320, h: 200, encoding: 0 }]);
+    expect(c.rgb(5, 5)).toEqual([9, 9, 9]);
+  });
+
+  it('keeps damage outside an incremental request for a later one', async () => {
+    const { port, display } = await start();
+    const c = await client(port);
+    c.setEncodings([0]);
+    c.request(false);
+    await c.update();
+    display.fill(10, 10, 4, 4, [1, 1, 1]);
+    display.fill(200, 150, 4, 4, [2, 2, 2]);
+    c.request(true, 0, 0, 100, 100);
+    expect(await c.update()).toEqual([{ x: 10, y: 10, w: 4, h: 4, encoding: 0 }]);
+    c.request(true);
+    expect(await c.update()).toEqual([{ x: 200, y: 150, w: 4, h: 4, encoding: 0 }]);
+    expect(c.rgb(200, 150)).toEqual([2, 2, 2]);
   });
 
   it('renders once a generation for every client', async () => {
