@@ -83,6 +83,21 @@ describe('i8042 controller', () => {
     expect(parts.isaIrqs.level(1)).toBe(false);
   });
 
+  it('gives each queued byte its own IRQ1 edge, as an edge-triggered 8259 needs', () => {
+    const edges: boolean[] = [];
+    parts.isaIrqs.connect({ setInput: (pin, level) => pin === 1 && edges.push(level) });
+    dev.key('KeyA', true);
+    dev.key('KeyA', false);
+    expect(edges).toEqual([true]);
+    // Set 2 (no translation after reset): make 1c, break f0 1c.
+    expect(parts.ports.in8(0x60)).toBe(0x1c);
+    // The next byte loaded at once, but only after the line dropped.
+    expect(edges).toEqual([true, false, true]);
+    expect(parts.ports.in8(0x60)).toBe(0xf0);
+    expect(parts.ports.in8(0x60)).toBe(0x1c);
+    expect(edges).toEqual([true, false, true, false, true, false]);
+  });
+
   it('holds keys while the keyboard interface is disabled', () => {
     cmd(0xad);
     dev.key('KeyB', true);

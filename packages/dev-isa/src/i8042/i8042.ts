@@ -167,6 +167,10 @@ export class I8042 {
   private readData(): number {
     const byte = this.obuf;
     this.obufFull = false;
+    // Reading empties the buffer, which drops IRQ1/IRQ12 before the next byte
+    // loads: each byte is a rising edge the (edge-triggered) 8259 sees.
+    this.kbdIrq.set(false);
+    this.auxIrq.set(false);
     this.update();
     return byte;
   }
