@@ -60,7 +60,9 @@ describe('x86 plugin', () => {
     expect(regs.HLT).toBe(1);
     expect(regs.CS).toBe(0xf000);
     expect(regs['CS.base']).toBe(0xf0000);
-    expect(cpu.info()).toMatch(/^EAX=00000673 .*\nESI=fee00900 EDI=00000673 .*\nEIP=[0-9a-f]{8} EFL=[0-9a-f]{8} \[[-DOSZAPC]{7}\] CPL=0 HLT=1\n/);
+    expect(cpu.info()).toMatch(
+      /^EAX=00000673 .*\nESI=fee00900 EDI=00000673 .*\nEIP=[0-9a-f]{8} EFL=[0-9a-f]{8} \[[-DOSZAPC]{7}\] CPL=0 HLT=1\n/,
+    );
     expect(cpu.info()).toContain('\nCS =f000 000f0000 0000ffff ');
     cpu.reset();
     expect(cpu.halted).toBe(false);
