@@ -118,6 +118,17 @@ describe('QEMU option mapping', () => {
     });
   });
 
+  it('puts the monitor where -monitor says, on the terminal by default with -nographic', () => {
+    expect(t('-m 64').run.monitor).toBeNull();
+    expect(t('-monitor tcp:127.0.0.1:4444,server,nowait').run.monitor).toBe(
+      'tcp:127.0.0.1:4444,server,nowait',
+    );
+    expect(t('-nographic -monitor none').run.monitor).toBeNull();
+    expect(t('-nographic -monitor tcp::4444,server').run.monitor).toBe('tcp::4444,server');
+    expect(() => t('-monitor tcp:127.0.0.1:4444')).toThrow(/-monitor tcp:127\.0\.0\.1:4444: .*add ,server/);
+    expect(() => t('-monitor vc')).toThrow(QemuOptionError);
+  });
+
   it('marks every drive copy-on-write with -snapshot, and swaps or drops the VGA card', () => {
     const { overlay } = t('-snapshot -hda a.img -hdb b.img -vga none');
     const drives = overlay.drives as Record<string, { config: { snapshot: boolean } }>;
