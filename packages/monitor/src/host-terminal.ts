@@ -1,4 +1,4 @@
-import { PassThrough } from 'node:stream';
+import { PassThrough, Writable } from 'node:stream';
 import type { HostTerminalService } from '@plugboard/core';
 import { ESCAPE_HELP, EscapeDecoder } from './escapes.js';
 import type { Monitor } from './monitor.js';
@@ -30,7 +30,7 @@ export class HostTerminal implements HostTerminalService {
   private reading = false;
   private wasRaw = false;
   private readonly onData = (chunk: Buffer) => this.escapes.feed(chunk);
-  /** Called before guest output reaches the terminal (the progress line gets out of the way). */
+  /** Called with everything about to reach the terminal, guest's or monitor's (the progress line gets out of the way). */
   beforeOutput: ((data: Uint8Array) => void) | null = null;
 
   constructor(options: HostTerminalOptions) {
@@ -43,7 +43,7 @@ export class HostTerminal implements HostTerminalService {
       },
       quit: options.onQuit,
       switchFocus: () => this.switchFocus(),
-      help: () => this.output.write(`\r\n${ESCAPE_HELP}\r\n`),
+      help: () => this.write(Buffer.from(`\r\n${ESCAPE_HELP}\r\n`)),
     });
   }
 
@@ -69,7 +69,15 @@ export class HostTerminal implements HostTerminalService {
   /** Puts `monitor` on this terminal: it has the focus at once unless a console is attached. */
   attachMonitor(monitor: Monitor): void {
     const input = new PassThrough();
-    const session = new MonitorSession(monitor, input, this.output, this.output.isTTY === true);
+    // The monitor's output goes through `write` too, so that `beforeOutput` sees every byte.
+    const output = new Writable({
+      write: (chunk: Buffer, _encoding, done) => {
+        this.write(chunk);
+        done();
+      },
+    });
+    Object.defineProperty(output, 'columns', { get: () => this.output.columns });
+    const session = new MonitorSession(monitor, input, output, this.output.isTTY === true);
     this.monitor = { session, input };
     this.listen();
     if (!this.console) {
@@ -92,7 +100,7 @@ export class HostTerminal implements HostTerminalService {
     if (!this.monitor) return;
     this.focus = this.focus === 'monitor' ? 'console' : 'monitor';
     if (this.focus === 'monitor') {
-      this.output.write('\r\n');
+      this.write(Buffer.from('\r\n'));
       this.monitor.session.show();
     }
   }
