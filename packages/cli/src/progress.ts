@@ -85,7 +85,7 @@ export class ProgressLine {
     this.draw(this.text(instructions, rate));
   }
 
-  text(instructions: number, mips: number): string {
+  private text(instructions: number, mips: number): string {
     const seconds = (this.counters.virtualNs() / 1e9).toFixed(3);
     const count = instructions.toLocaleString('en-US');
     const state = this.counters.paused() ? 'paused' : `${mips.toFixed(1)} MIPS`;

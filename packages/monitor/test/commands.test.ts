@@ -68,6 +68,14 @@ describe('monitor commands on puredarwin-xmas', () => {
     expect(nic).toContain('      id "nic"');
   });
 
+  it('info qtree: every device with its own info lines', async () => {
+    const { monitor } = await setup();
+    const text = await monitor.execute('info qtree');
+    expect(text).toMatch(/^dev: slirp, id "net0"\n/);
+    expect(text).toMatch(/\ndev: rtl8139, id "nic"\n {2}nic: RTL8139.* mac 52:54:00:12:34:56/);
+    expect(text).toContain('\ndev: floppy, id "fdc"\n');
+  });
+
   it('info registers: the CPU at its reset vector', async () => {
     const { monitor } = await setup();
     const text = await monitor.execute('info registers');
