@@ -1,11 +1,14 @@
 import {
   type Machine,
   PCI_BASE_ADDRESS_0,
+  PCI_CLASS_DEVICE,
+  PCI_DEVICE_ID,
   PCI_INTERRUPT_LINE,
   PCI_INTERRUPT_PIN,
   PCI_ROM_ADDRESS,
   PCI_SUBSYSTEM_ID,
   PCI_SUBSYSTEM_VENDOR_ID,
+  PCI_VENDOR_ID,
   type PciFunction,
 } from '@plugboard/core';
 
@@ -36,19 +39,19 @@ const hex = (n: number, width: number) => n.toString(16).padStart(width, '0');
  */
 export function infoPci(machine: Machine): string {
   const pci = machine.pci;
-  const decoded = new Set(pci.mappings().map((m) => `${m.fn.name}/${m.mapping.index}`));
+  const mappings = pci.mappings();
   const lines: string[] = [];
   for (const fn of pci.list()) {
     const address = fn.address;
     if (!address) continue;
     const devfn = (address.device << 3) | address.function;
     const read = (offset: number, size: 1 | 2 | 4) => pci.readConfig(0, devfn, offset, size);
-    const cls = read(0x0a, 2);
+    const cls = read(PCI_CLASS_DEVICE, 2);
     lines.push(
       `  Bus ${String(address.bus).padStart(2)}, device ${String(address.device).padStart(3)}, function ${address.function}:`,
     );
     lines.push(
-      `    ${CLASS_NAMES[cls] ?? `Class ${hex(cls, 4)}`}: PCI device ${hex(read(0, 2), 4)}:${hex(read(2, 2), 4)}`,
+      `    ${CLASS_NAMES[cls] ?? `Class ${hex(cls, 4)}`}: PCI device ${hex(read(PCI_VENDOR_ID, 2), 4)}:${hex(read(PCI_DEVICE_ID, 2), 4)}`,
     );
     lines.push(
       `      PCI subsystem ${hex(read(PCI_SUBSYSTEM_VENDOR_ID, 2), 4)}:${hex(read(PCI_SUBSYSTEM_ID, 2), 4)}`,
@@ -56,7 +59,8 @@ export function infoPci(machine: Machine): string {
     const pin = read(PCI_INTERRUPT_PIN, 1);
     if (pin >= 1 && pin <= 4)
       lines.push(`      IRQ ${read(PCI_INTERRUPT_LINE, 1)}, pin ${String.fromCharCode(0x40 + pin)}`);
-    lines.push(...bars(fn, read, (index) => decoded.has(`${fn.name}/${index}`)));
+    const isDecoded = (index: number) => mappings.some((m) => m.fn === fn && m.mapping.index === index);
+    lines.push(...bars(fn, read, isDecoded));
     // Devices name their function by their profile id.
     lines.push(`      id "${fn.name}"`);
   }
