@@ -18,8 +18,10 @@ export interface ProgressOptions {
   now?: () => number;
 }
 
+const BS = 0x08;
 const LF = 0x0a;
 const CR = 0x0d;
+const ESC = 0x1b;
 
 /**
  * One status line on an interactive terminal while a run is quiet: virtual
@@ -35,8 +37,9 @@ export class ProgressLine {
   private timer: NodeJS.Timeout | null = null;
   private lastOutput: number;
   private shown: 'here' | 'below' | null = null;
-  /** Columns the guest's output has advanced on its current line. */
+  /** Columns the output has advanced on its current line (escape sequences take none). */
   private column = 0;
+  private escape: 'none' | 'esc' | 'csi' = 'none';
   private last: { at: number; instructions: number } | null = null;
 
   constructor(
@@ -66,10 +69,18 @@ export class ProgressLine {
     this.clear();
     this.lastOutput = this.now();
     const bytes = typeof data === 'string' ? Buffer.from(data) : data;
-    for (const b of bytes) {
-      if (b === LF || b === CR) this.column = 0;
-      else if (b >= 0x20) this.column++;
-    }
+    for (const b of bytes) this.track(b);
+  }
+
+  /** Follows the cursor's column closely enough for a prompt: CSI sequences and other escapes are skipped. */
+  private track(b: number): void {
+    if (this.escape === 'esc') this.escape = b === 0x5b ? 'csi' : 'none';
+    else if (this.escape === 'csi') {
+      if (b >= 0x40 && b <= 0x7e) this.escape = 'none';
+    } else if (b === ESC) this.escape = 'esc';
+    else if (b === LF || b === CR) this.column = 0;
+    else if (b === BS) this.column = Math.max(0, this.column - 1);
+    else if (b >= 0x20) this.column++;
   }
 
   /** One update: shows or refreshes the line when the run has been quiet long enough. */

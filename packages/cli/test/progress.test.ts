@@ -70,6 +70,15 @@ describe('the progress line', () => {
     expect(p.take()).toBe('\r\x1b[2K\x1b[1A\x1b[8G');
   });
 
+  it('does not count escape sequences or backspaced characters as columns', () => {
+    const p = setup();
+    p.line.output('/ # \x1b[6nab\b\b');
+    p.advance(3000, 1);
+    p.take();
+    p.line.output('x');
+    expect(p.take()).toBe('\r\x1b[2K\x1b[1A\x1b[5G');
+  });
+
   it('says paused when the machine is stopped, and hides while suppressed', () => {
     let suppressed = false;
     const p = setup({ suppressed: () => suppressed });
