@@ -125,6 +125,7 @@ describe('QEMU option mapping', () => {
     );
     expect(t('-nographic -monitor none').run.monitor).toBeNull();
     expect(t('-nographic -monitor tcp::4444,server').run.monitor).toBe('tcp::4444,server');
+    expect(t('-serial mon:stdio').run.monitor).toBe('stdio');
     expect(() => t('-monitor tcp:127.0.0.1:4444')).toThrow(/-monitor tcp:127\.0\.0\.1:4444: .*add ,server/);
     expect(() => t('-monitor vc')).toThrow(QemuOptionError);
   });

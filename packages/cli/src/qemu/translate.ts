@@ -324,6 +324,8 @@ export function translateQemu(argv: readonly string[]): QemuTranslation {
         break;
       case 'serial': {
         serialSet = true;
+        // QEMU's mon:stdio: the monitor shares the terminal with this port.
+        if (value === 'mon:stdio' && !monitorSet) run.monitor = 'stdio';
         const backend = chardev(value, '-serial');
         devices.com1 = backend === null ? null : { config: { backend } };
         break;
