@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { ConfigError, loadProfile, ProfileError } from '@plugboard/core';
+import { MonitorSpecError, parseMonitorSpec } from '@plugboard/monitor';
 import { Command, CommanderError } from 'commander';
 import { createRegistry } from './builtins.js';
 import { listDevices } from './commands/devices.js';
@@ -20,7 +21,12 @@ const collect = (value: string, previous: string[]) => [...previous, value];
 
 /** Errors a user can fix: printed plainly, without a stack. */
 function isUserError(err: unknown): err is Error {
-  return err instanceof ProfileError || err instanceof ConfigError || err instanceof QemuOptionError;
+  return (
+    err instanceof ProfileError ||
+    err instanceof ConfigError ||
+    err instanceof QemuOptionError ||
+    err instanceof MonitorSpecError
+  );
 }
 
 /** `plugboard qemu ...`: QEMU's options, mapped onto machines/pc.json (or bare.json). */
@@ -39,6 +45,7 @@ async function qemu(argv: string[], io: Io): Promise<number> {
   return runProfile(profile, await createRegistry(), {
     noReboot: translation.run.noReboot,
     firmwareDirs: translation.run.firmwareDirs,
+    monitor: translation.run.monitor,
   });
 }
 
@@ -70,6 +77,10 @@ export async function main(argv: string[], io: Io = process): Promise<number> {
         '--nographic',
         "COM1 on the terminal (Ctrl-A x quits) and the firmware's screen mirrored to it, as QEMU's -nographic",
       )
+      .option(
+        '--monitor <spec>',
+        'the monitor: stdio, tcp:HOST:PORT,server[,nowait] or none (default: stdio with --nographic, behind Ctrl-A c)',
+      )
       .option('--no-reboot', 'a guest reset ends the run')
       .option('--print-profile', 'print the merged profile and exit')
       .option('-v, --verbose', 'print device log messages')
@@ -84,10 +95,13 @@ export async function main(argv: string[], io: Io = process): Promise<number> {
             printProfile?: boolean;
             screenshot?: string;
             nographic?: boolean;
+            monitor?: string;
             trace: string[];
             verbose?: boolean;
           },
         ) => {
+          const monitor = opts.monitor ?? (opts.nographic ? 'stdio' : 'none');
+          parseMonitorSpec(monitor);
           const overrides = opts.set.map(parseSet);
           if (opts.nographic) {
             overrides.push({
@@ -109,6 +123,7 @@ export async function main(argv: string[], io: Io = process): Promise<number> {
             trace: opts.trace,
             noReboot: !opts.reboot,
             verbose: opts.verbose,
+            monitor,
           });
         },
       );

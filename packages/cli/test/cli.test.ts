@@ -82,6 +82,23 @@ describe('plugboard CLI', () => {
     expect(profile.devices['fw-cfg'].config).toEqual({ sercon: true });
   });
 
+  it('runs with a monitor on a TCP port and closes it at the end; names a bad --monitor', async () => {
+    const ok = await cli(
+      'run',
+      `${root}machines/puredarwin-xmas.json`,
+      '--monitor',
+      'tcp:127.0.0.1:0,server,nowait',
+      '--max-instructions',
+      '1000',
+    );
+    expect(ok.code).toBe(0);
+    const bad = await cli('run', `${root}machines/puredarwin-xmas.json`, '--monitor', 'tcp:127.0.0.1:4444');
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain(
+      'monitor tcp:127.0.0.1:4444: only a listening monitor is supported: add ,server',
+    );
+  });
+
   it('refuses --trace of a device that has no register trace', async () => {
     const { code, err } = await cli(
       'run',

@@ -110,12 +110,24 @@ describe('QEMU option mapping', () => {
       },
       bios: { config: { bios: 'my.bin', kernel: 'vmlinuz', append: 'console=ttyS0' } },
     });
-    expect(run).toEqual({ monitor: null, noReboot: true, nographic: true, firmwareDirs: ['/fw'] });
+    expect(run).toEqual({ monitor: 'stdio', noReboot: true, nographic: true, firmwareDirs: ['/fw'] });
     expect(t('-serial tcp::4444,server,nowait').overlay.devices).toEqual({
       com1: {
         config: { backend: { type: 'tcp', host: '127.0.0.1', port: 4444, server: true, wait: false } },
       },
     });
+  });
+
+  it('puts the monitor where -monitor says, on the terminal by default with -nographic', () => {
+    expect(t('-m 64').run.monitor).toBeNull();
+    expect(t('-monitor tcp:127.0.0.1:4444,server,nowait').run.monitor).toBe(
+      'tcp:127.0.0.1:4444,server,nowait',
+    );
+    expect(t('-nographic -monitor none').run.monitor).toBeNull();
+    expect(t('-nographic -monitor tcp::4444,server').run.monitor).toBe('tcp::4444,server');
+    expect(t('-serial mon:stdio').run.monitor).toBe('stdio');
+    expect(() => t('-monitor tcp:127.0.0.1:4444')).toThrow(/-monitor tcp:127\.0\.0\.1:4444: .*add ,server/);
+    expect(() => t('-monitor vc')).toThrow(QemuOptionError);
   });
 
   it('marks every drive copy-on-write with -snapshot, and swaps or drops the VGA card', () => {

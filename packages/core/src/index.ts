@@ -1,5 +1,5 @@
 export { type BlockBackend, BlockError } from './block/block-backend.js';
-export type { Cpu } from './cpu/cpu.js';
+export type { Cpu, CpuRegisters } from './cpu/cpu.js';
 export type { DisplaySource, Frame, Rect } from './display/display.js';
 export { Dma } from './dma/dma.js';
 export { PortBus, type PortClaim, type PortHandler } from './io/port-bus.js';
@@ -48,6 +48,8 @@ export type {
   CmosService,
   DiskGeometry,
   FirmwareConfigService,
+  HostTerminalService,
+  PowerButtonService,
   Ps2InputService,
 } from './platform/services.js';
 export type { DeviceContext, SystemControl } from './plugin/context.js';

@@ -22,6 +22,9 @@ class FakeCpu implements Cpu {
   reset(): void {
     this.resets++;
   }
+  registers() {
+    return { PC: this.instructionCount };
+  }
   info(): string {
     return 'fake';
   }
@@ -33,6 +36,7 @@ function machineWith(cpu: FakeCpu) {
   m.devices.push({
     id: 'cpu',
     plugin: { meta: { id: 'fake', name: 'fake' }, kind: 'cpu', configSchema: {}, create: () => cpu },
+    config: {},
     device: cpu,
   });
   return m;

@@ -3,6 +3,7 @@ import { LocalApic } from './apic/local-apic.js';
 import { X86 } from './core/x86.js';
 import { CPUID_MODELS, type CpuidModel } from './cpuid.js';
 import { X87 } from './fpu/x87.js';
+import { formatX86Registers } from './info-registers.js';
 import { Model } from './model.js';
 
 export interface X86Config {
@@ -73,7 +74,11 @@ export const x86Plugin = definePlugin<X86Config, X86Cpu>({
       get instructionCount() {
         return core.instructionCount;
       },
-      info: () => (apic ? `${core.info()}\n${apic.info()}` : core.info()),
+      registers: () => core.registers(),
+      info: () => {
+        const registers = formatX86Registers(core.registers());
+        return apic ? `${registers}\n${apic.info()}` : registers;
+      },
       reset() {
         apic?.reset();
         core.reset();

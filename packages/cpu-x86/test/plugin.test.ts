@@ -54,7 +54,16 @@ describe('x86 plugin', () => {
     expect(cpu.instructionCount).toBe(8);
     expect(cpu.core.regs[6] >>> 0).toBe(0xfee00900);
     expect(cpu.core.regs[7]).toBe(0x673);
-    expect(cpu.info()).toContain('EIP=');
+    const regs = cpu.registers();
+    expect(regs.ESI).toBe(0xfee00900);
+    expect(regs.EDI).toBe(0x673);
+    expect(regs.HLT).toBe(1);
+    expect(regs.CS).toBe(0xf000);
+    expect(regs['CS.base']).toBe(0xf0000);
+    expect(cpu.info()).toMatch(
+      /^EAX=00000673 .*\nESI=fee00900 EDI=00000673 .*\nEIP=[0-9a-f]{8} EFL=[0-9a-f]{8} \[[-DOSZAPC]{7}\] CPL=0 HLT=1\n/,
+    );
+    expect(cpu.info()).toContain('\nCS =f000 000f0000 0000ffff ');
     cpu.reset();
     expect(cpu.halted).toBe(false);
     expect(cpu.core.eip).toBe(0xfff0);

@@ -266,3 +266,42 @@ describe('stdio console escape', () => {
     expect(exits).toBe(1);
   });
 });
+
+describe('stdio on a host terminal the front end owns', () => {
+  it('writes through the bound HostTerminalService and hears the input it gives', async () => {
+    const { Tokens } = await import('@plugboard/core');
+    const written: number[] = [];
+    let receive: ((data: Uint8Array) => void) | null = null;
+    const terminal = {
+      write: (data: Uint8Array) => written.push(...data),
+      attach: (r: (data: Uint8Array) => void) => {
+        receive = r;
+      },
+      detach: (r: (data: Uint8Array) => void) => {
+        if (receive === r) receive = null;
+      },
+    };
+    const p = createMachineParts({ memoryBytes: 1024 * 1024 });
+    p.container.bind(Tokens.HostTerminal).toConstantValue(terminal);
+    const ctx = createDeviceContext(p, system, { id: 'com1' });
+    const uart = (await uart16550aPlugin.create(ctx, {
+      iobase: COM1,
+      irq: 4,
+      backend: { type: 'stdio' },
+    })) as UartDevice;
+    uart.reset();
+    p.ports.out8(COM1, 0x41);
+    await new Promise((r) => setImmediate(r));
+    expect(written).toEqual([0x41]);
+    expect(receive).not.toBeNull();
+    receive!(Uint8Array.of(0x42));
+    for (let i = 0; i < 10 && !(p.ports.in8(COM1 + 5) & 1); i++) {
+      p.clock.advanceTo(p.clock.nextDeadline);
+      p.clock.runDue();
+    }
+    expect(p.ports.in8(COM1 + 5) & 1).toBe(1);
+    expect(p.ports.in8(COM1)).toBe(0x42);
+    await uart.destroy();
+    expect(receive).toBeNull();
+  });
+});

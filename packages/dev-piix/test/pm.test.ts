@@ -1,3 +1,4 @@
+import { type PowerButtonService, Tokens } from '@plugboard/core';
 import { describe, expect, it } from 'vitest';
 import { nsAtTick, Piix4Pm, PM_TIMER_HZ, ticksAt } from '../src/index.js';
 import { bareMachine } from './bare-machine.js';
@@ -105,6 +106,24 @@ describe('PIIX4 power management', () => {
     ports.out16(0x604, 0x0001 | 0x2000);
     expect(m.shutdowns).toEqual([{ reason: 'ACPI S5 soft-off', exitCode: 0 }]);
     expect(ports.in16(0x604) & 0x2000).toBe(0);
+  });
+
+  it('presses the power button through the PowerButton service: PWRBTN_STS, then SCI once PWRBTN_EN is set', () => {
+    const { m, ports, firmwareSetup } = setup();
+    firmwareSetup();
+    ports.out8(0xb2, 0xf1); // ACPI enable
+    const button = m.parts.container.get<PowerButtonService>(Tokens.PowerButton);
+    button.press();
+    expect(ports.in16(0x600) & 0x0100).toBe(0x0100);
+    expect(m.parts.isaIrqs.level(9)).toBe(false);
+    ports.out16(0x600, 0x0100); // clear PWRBTN_STS
+    expect(ports.in16(0x600) & 0x0100).toBe(0);
+    ports.out16(0x602, 0x0100); // PWRBTN_EN
+    button.press();
+    expect(ports.in16(0x600) & 0x0100).toBe(0x0100);
+    expect(m.parts.isaIrqs.level(9)).toBe(true);
+    ports.out16(0x600, 0x0100);
+    expect(m.parts.isaIrqs.level(9)).toBe(false);
   });
 
   it('keeps GPE0 status write-one-to-clear and signals SCI for enabled events', () => {

@@ -43,7 +43,10 @@ export const QEMU_OPTIONS: Record<string, { arg: boolean; accepted?: true; help:
   nographic: { arg: false, help: 'no display; COM1 on the terminal; SeaBIOS mirrors its screen to COM1' },
   display: { arg: true, help: 'none, or vnc=:N' },
   vnc: { arg: true, help: 'VNC display :N (listens on 127.0.0.1:5900+N)' },
-  monitor: { arg: true, help: 'monitor on stdio, tcp:HOST:PORT,server or none' },
+  monitor: {
+    arg: true,
+    help: 'monitor on stdio, tcp:HOST:PORT,server[,nowait] or none (stdio behind Ctrl-A c with -nographic)',
+  },
   'no-reboot': { arg: false, help: 'a guest reset ends the run' },
   'no-kvm-irqchip': { arg: false, accepted: true, help: 'accepted, meaningless here' },
   'no-kvm': { arg: false, accepted: true, help: 'accepted, meaningless here' },

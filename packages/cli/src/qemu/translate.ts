@@ -1,3 +1,4 @@
+import { parseMonitorSpec } from '@plugboard/monitor';
 import { formatHostFwd, parseRedir, parseUserNetOptions, splitQemuOptions } from '@plugboard/net-slirp';
 import { parseKeyValues, parseQemuArgs, type QemuOption, QemuOptionError } from './options.js';
 
@@ -9,6 +10,7 @@ export interface QemuTranslation {
   machine: string;
   overlay: Json;
   run: {
+    /** `stdio` or `tcp:...` as -monitor gave it (stdio by default with -nographic), null for none. */
     monitor: string | null;
     noReboot: boolean;
     nographic: boolean;
@@ -143,6 +145,7 @@ export function translateQemu(argv: readonly string[]): QemuTranslation {
   let debugconIobase: number | null = null;
   let debugcon: Json | null = null;
   let dumpFile: { file: string; vlan: string | null } | null = null;
+  let monitorSet = false;
 
   const driveFor = (slot: keyof typeof IDE_SLOTS | 'cdrom', file: string) => {
     const [channel, position] = slot === 'cdrom' ? (['secondary', 'master'] as const) : IDE_SLOTS[slot];
@@ -321,6 +324,8 @@ export function translateQemu(argv: readonly string[]): QemuTranslation {
         break;
       case 'serial': {
         serialSet = true;
+        // QEMU's mon:stdio: the monitor shares the terminal with this port.
+        if (value === 'mon:stdio' && !monitorSet) run.monitor = 'stdio';
         const backend = chardev(value, '-serial');
         devices.com1 = backend === null ? null : { config: { backend } };
         break;
@@ -346,6 +351,12 @@ export function translateQemu(argv: readonly string[]): QemuTranslation {
         devices.display = vnc(value);
         break;
       case 'monitor':
+        try {
+          parseMonitorSpec(value);
+        } catch (err) {
+          throw new QemuOptionError(`-${(err as Error).message}`);
+        }
+        monitorSet = true;
         run.monitor = value === 'none' ? null : value;
         break;
       case 'no-reboot':
@@ -359,6 +370,8 @@ export function translateQemu(argv: readonly string[]): QemuTranslation {
 
   if (run.nographic) {
     if (!serialSet) devices.com1 = { config: { backend: { type: 'stdio' } } };
+    // QEMU's -nographic puts the monitor on the terminal too, behind Ctrl-A c.
+    if (!monitorSet) run.monitor = 'stdio';
     devices['fw-cfg'] = {
       config: { ...(((devices['fw-cfg'] as Json)?.config as Json) ?? {}), sercon: true },
     };

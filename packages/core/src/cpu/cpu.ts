@@ -1,6 +1,13 @@
 import type { Device } from '../plugin/manifest.js';
 
 /**
+ * A processor's register state as data: names as the architecture's manuals
+ * spell them, in the order the CPU lists them, values as unsigned numbers.
+ * A model formats it for people itself (x86: QEMU's `info registers` layout).
+ */
+export type CpuRegisters = Readonly<Record<string, number>>;
+
+/**
  * A processor as the run loop drives it. The CPU polls `CpuPins` and its own
  * local APIC between instructions, and advances nothing but its own state:
  * the machine turns executed instructions into virtual time.
@@ -12,6 +19,8 @@ export interface Cpu extends Device {
   readonly halted: boolean;
   /** Instructions retired since power-on. */
   readonly instructionCount: number;
-  /** `info registers`. */
+  /** The architectural registers now, read between instructions. */
+  registers(): CpuRegisters;
+  /** The registers as the model formats them for the monitor's `info registers`. */
   info(): string;
 }

@@ -117,6 +117,8 @@ function where(entry: ProfileEntry): string {
 export interface BuildOptions {
   /** Where bare firmware names are looked up, first to last (QEMU's -L, then caches). */
   firmwareDirs?: readonly string[];
+  /** Host services the front end provides (`Tokens.HostTerminal`), bound before any plugin is created. */
+  services?: ReadonlyMap<symbol, unknown>;
 }
 
 export async function buildMachine(
@@ -154,6 +156,7 @@ export async function buildMachine(
   });
   const machine = new Machine(parts);
   parts.container.bind(Tokens.Machine).toConstantValue(machine);
+  for (const [token, service] of options.services ?? []) parts.container.bind(token).toConstantValue(service);
   for (const { plugin } of prepared) {
     if (plugin.module && !parts.container.isBound(Symbol.for(`plugboard.module.${plugin.meta.id}`))) {
       parts.container.loadSync(plugin.module);
@@ -169,7 +172,7 @@ export async function buildMachine(
         options.firmwareDirs,
       );
       const device = await plugin.create(ctx, config);
-      machine.devices.push({ id: entry.id, plugin, device });
+      machine.devices.push({ id: entry.id, plugin, config, device });
       if (plugin.kind === 'drive')
         parts.container.bind(Tokens.BlockBackend).toConstantValue(device).whenNamed(entry.id);
       if (plugin.kind === 'netdev')

@@ -16,6 +16,8 @@ import type { MachineHooks, ShutdownEvent } from './hooks.js';
 export interface MachineDevice {
   id: string;
   plugin: DevicePlugin;
+  /** Its config as validated, defaults filled in. */
+  config: Record<string, unknown>;
   device: Device;
 }
 
@@ -60,6 +62,7 @@ export class Machine implements SystemControl {
   noReboot = false;
 
   private running = false;
+  private paused = false;
   private resetReason: string | null = null;
   private stopEvent: ShutdownEvent | null = null;
   private wakeUp: (() => void) | null = null;
@@ -81,6 +84,22 @@ export class Machine implements SystemControl {
 
   get isRunning(): boolean {
     return this.running;
+  }
+
+  /** Stopped by `pause` (the monitor's `stop`): a run waits, time stands still, until `resume`. */
+  get isPaused(): boolean {
+    return this.paused;
+  }
+
+  pause(): void {
+    if (this.paused) return;
+    this.paused = true;
+    this.hooks.pause.call(this);
+  }
+
+  resume(): void {
+    this.paused = false;
+    this.wake();
   }
 
   device<T extends Device = Device>(id: string): T | undefined {
@@ -126,12 +145,21 @@ export class Machine implements SystemControl {
     this.running = true;
     this.hooks.run.call(this);
     let lastYield = performance.now();
+    const onAbort = () => this.wake();
+    options.signal?.addEventListener('abort', onAbort);
     try {
       while (this.stopEvent === null) {
         if (options.signal?.aborted) this.requestShutdown('aborted', 1);
         if (this.resetReason !== null) {
           this.resetReason = null;
           this.reset();
+        }
+        if (this.paused) {
+          await new Promise<void>((resolve) => {
+            this.wakeUp = resolve;
+          });
+          lastYield = performance.now();
+          continue;
         }
         const left = limit - cpu.instructionCount;
         if (left <= 0) {
@@ -153,6 +181,7 @@ export class Machine implements SystemControl {
         }
       }
     } finally {
+      options.signal?.removeEventListener('abort', onAbort);
       this.running = false;
     }
     const event = this.stopEvent ?? { reason: 'stopped', exitCode: 0 };

@@ -46,3 +46,23 @@ export interface FirmwareConfigService {
   /** The data of a file, or undefined. */
   file(name: string): Uint8Array | undefined;
 }
+
+/** The ACPI fixed power button (QEMU's `system_powerdown`). Bound by the PIIX4 PM function. */
+export interface PowerButtonService {
+  /** A press: PWRBTN_STS is set, and SCI rises if the guest enabled PWRBTN_EN. */
+  press(): void;
+}
+
+/**
+ * The host terminal, when a front end owns it (the CLI shares it between the
+ * guest's console and the monitor, as QEMU's `mon:stdio` does). A `stdio`
+ * character backend writes through it and hears only the input meant for the
+ * guest; where none is bound, the backend uses the process's stdin and stdout.
+ */
+export interface HostTerminalService {
+  write(data: Uint8Array): void;
+  /** Input for the guest's console; one console at a time, the last to attach. */
+  attach(receive: (data: Uint8Array) => void): void;
+  /** Stops giving input to `receive`, if it is the console attached. */
+  detach(receive: (data: Uint8Array) => void): void;
+}

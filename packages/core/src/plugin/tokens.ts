@@ -31,4 +31,8 @@ export const Tokens = {
   Cmos: Symbol.for('plugboard.cmos'),
   /** Ps2InputService: bound by the keyboard controller, used by displays. */
   Ps2Input: Symbol.for('plugboard.ps2input'),
+  /** PowerButtonService: bound by the ACPI PM device, pressed by the monitor's `system_powerdown`. */
+  PowerButton: Symbol.for('plugboard.powerButton'),
+  /** HostTerminalService: bound by the front end (the CLI) through `buildMachine`'s `services`. */
+  HostTerminal: Symbol.for('plugboard.hostTerminal'),
 } as const;

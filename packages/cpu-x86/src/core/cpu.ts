@@ -15,13 +15,9 @@ import {
   CR4_PGE,
   CR4_PSE,
   CS,
-  DS,
-  ES,
   ESP,
   FLAGS_FIXED,
-  FS,
   GP,
-  GS,
   IOPL,
   LDTR,
   OF,
@@ -946,24 +942,5 @@ export class CpuState implements CodeSource {
     const r = this.regs;
     const v = r[base] + (r[index] << scale) + disp;
     return a32 ? v | 0 : v & 0xffff;
-  }
-
-  segName(s: number): string {
-    return ['ES', 'CS', 'SS', 'DS', 'FS', 'GS', 'LDTR', 'TR'][s];
-  }
-
-  /** All segment caches as text, for `info registers`. */
-  describeSegments(): string {
-    const lines: string[] = [];
-    for (const s of [ES, CS, SS, DS, FS, GS, LDTR, TR]) {
-      lines.push(
-        `${this.segName(s).padEnd(4)} =${this.sel[s].toString(16).padStart(4, '0')} ${(this.segBase[s] >>> 0)
-          .toString(16)
-          .padStart(8, '0')} ${this.segLimit[s].toString(16).padStart(8, '0')} ${(this.segAttr[s] << 8)
-          .toString(16)
-          .padStart(8, '0')}${this.segValid[s] ? '' : ' (null)'}`,
-      );
-    }
-    return lines.join('\n');
   }
 }

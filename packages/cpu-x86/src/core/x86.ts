@@ -33,6 +33,9 @@ import { decode, Instr, lockable } from './instr.js';
 import { interrupt } from './transfer.js';
 import { X87Bridge } from './x87-bridge.js';
 
+/** Segment registers in the order of the `sel`/`segBase` arrays (ES=0 ... TR=7). */
+const SEGMENT_NAMES = ['ES', 'CS', 'SS', 'DS', 'FS', 'GS', 'LDTR', 'TR'] as const;
+
 /** The x87 unit as the core drives it (`fpu/x87.ts`). */
 export interface X87Unit {
   execute(opcode: number, modrm: number, hasMemoryOperand: boolean): void;
@@ -334,28 +337,40 @@ export class X86 extends CpuState {
     this.ferr?.set(true);
   }
 
-  info(): string {
+  /** The register state as data (core's `Cpu.registers`), named as the SDM names them. */
+  registers(): Record<string, number> {
     const r = this.regs;
-    const h = (v: number) => (v >>> 0).toString(16).padStart(8, '0');
-    const names: [string, number][] = [
-      ['EAX', EAX],
-      ['EBX', EBX],
-      ['ECX', ECX],
-      ['EDX', EDX],
-      ['ESI', ESI],
-      ['EDI', EDI],
-      ['EBP', EBP],
-      ['ESP', ESP],
-    ];
-    const mode = !this.protectedMode ? 'real' : this.v86 ? 'v86' : `protected CPL=${this.cpl}`;
-    return [
-      names.map(([n, x]) => `${n}=${h(r[x])}`).join(' '),
-      `EIP=${h(this.eip)} EFL=${h(this.getFlags())} ${mode}${this.halted ? ' HLT' : ''}`,
-      this.describeSegments(),
-      `GDT=     ${h(this.gdtBase)} ${h(this.gdtLimit)}`,
-      `IDT=     ${h(this.idtBase)} ${h(this.idtLimit)}`,
-      `CR0=${h(this.cr0)} CR2=${h(this.cr2)} CR3=${h(this.cr3)} CR4=${h(this.cr4)}`,
-      `DR6=${h(this.dr[6])} DR7=${h(this.dr[7])}`,
-    ].join('\n');
+    const out: Record<string, number> = {
+      EAX: r[EAX] >>> 0,
+      EBX: r[EBX] >>> 0,
+      ECX: r[ECX] >>> 0,
+      EDX: r[EDX] >>> 0,
+      ESI: r[ESI] >>> 0,
+      EDI: r[EDI] >>> 0,
+      EBP: r[EBP] >>> 0,
+      ESP: r[ESP] >>> 0,
+      EIP: this.eip >>> 0,
+      EFLAGS: this.getFlags() >>> 0,
+      CPL: this.cpl,
+      HLT: this.halted ? 1 : 0,
+    };
+    SEGMENT_NAMES.forEach((name, s) => {
+      out[name] = this.sel[s];
+      out[`${name}.base`] = this.segBase[s] >>> 0;
+      out[`${name}.limit`] = this.segLimit[s] >>> 0;
+      out[`${name}.flags`] = (this.segAttr[s] << 8) >>> 0;
+    });
+    Object.assign(out, {
+      'GDTR.base': this.gdtBase >>> 0,
+      'GDTR.limit': this.gdtLimit,
+      'IDTR.base': this.idtBase >>> 0,
+      'IDTR.limit': this.idtLimit,
+      CR0: this.cr0 >>> 0,
+      CR2: this.cr2 >>> 0,
+      CR3: this.cr3 >>> 0,
+      CR4: this.cr4 >>> 0,
+    });
+    for (const n of [0, 1, 2, 3, 6, 7]) out[`DR${n}`] = this.dr[n] >>> 0;
+    return out;
   }
 }

@@ -92,9 +92,10 @@ export async function runBare(
 
   const plugin = await cpuPlugin();
   const ctx = createDeviceContext(parts, machine, { id: 'cpu' });
-  const cpu = await plugin.create(ctx, { ...defaultsOf(plugin.configSchema), ...options.cpuConfig });
+  const config = { ...defaultsOf(plugin.configSchema), ...options.cpuConfig };
+  const cpu = await plugin.create(ctx, config);
   machine.cpu = cpu;
-  machine.devices.push({ id: 'cpu', plugin, device: cpu });
+  machine.devices.push({ id: 'cpu', plugin, config, device: cpu });
   machine.reset();
   const event = await machine.run({ maxInstructions: options.maxInstructions });
   return {

@@ -1,6 +1,6 @@
-import type { DeviceContext } from '@plugboard/core';
+import { type DeviceContext, type HostTerminalService, Tokens } from '@plugboard/core';
 import { MemoryBackend, nullBackend, type SerialBackend } from './backend.js';
-import { fileBackend, stdioBackend, tcpBackend, tcpClientBackend } from './host-backends.js';
+import { fileBackend, stdioBackend, tcpBackend, tcpClientBackend, terminalBackend } from './host-backends.js';
 
 /** A character backend as profiles (and the CLI's QEMU chardev translation) spell it. */
 export interface SerialBackendConfig {
@@ -47,6 +47,11 @@ export async function createSerialBackend(
 ): Promise<{ backend: SerialBackend; tcpPort: number }> {
   switch (config.type) {
     case 'stdio':
+      if (ctx.container.isBound(Tokens.HostTerminal))
+        return {
+          backend: terminalBackend(ctx.container.get<HostTerminalService>(Tokens.HostTerminal)),
+          tcpPort: 0,
+        };
       return {
         backend: stdioBackend(() => ctx.system.requestShutdown('Ctrl-A x on the console', 0)),
         tcpPort: 0,

@@ -1,5 +1,6 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
+import type { HostTerminalService } from '@plugboard/core';
 import { OutputBuffer } from '../host/output-buffer.js';
 import type { SerialBackend } from './backend.js';
 
@@ -59,6 +60,23 @@ export function stdioBackend(onExit?: () => void): SerialBackend {
         process.stdin.pause();
         if (process.stdin.isTTY) process.stdin.setRawMode(wasRaw);
       }
+    },
+  };
+}
+
+/** The front end's terminal (`Tokens.HostTerminal`): it owns stdin and its escapes, this is one console on it. */
+export function terminalBackend(terminal: HostTerminalService): SerialBackend {
+  const out = new OutputBuffer((chunk) => terminal.write(chunk));
+  let attached: ((data: Uint8Array) => void) | null = null;
+  return {
+    write: (byte) => out.push(byte),
+    attach(receive) {
+      attached = receive;
+      terminal.attach(receive);
+    },
+    close() {
+      out.flush();
+      if (attached) terminal.detach(attached);
     },
   };
 }

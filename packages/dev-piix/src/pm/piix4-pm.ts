@@ -1,4 +1,11 @@
-import { type Device, type DeviceContext, PciFunction, QEMU_SUBSYSTEM } from '@plugboard/core';
+import {
+  type Device,
+  type DeviceContext,
+  PciFunction,
+  type PowerButtonService,
+  QEMU_SUBSYSTEM,
+  Tokens,
+} from '@plugboard/core';
 import { IoWindow } from './io-window.js';
 import { PmIo } from './pm-io.js';
 import {
@@ -71,6 +78,8 @@ export class Piix4Pm implements Device {
     };
     this.initConfig();
     ctx.pci.add(ctx.pciAddress, this.fn);
+    const button: PowerButtonService = { press: () => this.pm.pressPowerButton() };
+    ctx.container.bind(Tokens.PowerButton).toConstantValue(button);
   }
 
   realize(): void {

@@ -91,6 +91,12 @@ export class PmIo {
     this.update();
   }
 
+  /** The fixed power button was pressed: PWRBTN_STS, and SCI when PWRBTN_EN and SCI_EN allow. */
+  pressPowerButton(): void {
+    this.pmsts |= PMSTS.PWRBTN_STS;
+    this.update();
+  }
+
   private ticks(): number {
     return ticksAt(this.clock.now, PM_TIMER_HZ);
   }

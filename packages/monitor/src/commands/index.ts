@@ -1,0 +1,93 @@
+import { type DisplaySource, type PowerButtonService, Tokens } from '@plugboard/core';
+import { screenshot } from '@plugboard/display';
+import { type MonitorCommand, MonitorError } from '../command.js';
+import { INFO_COMMANDS } from './info.js';
+import { sendkey } from './sendkey.js';
+
+function infoCommand(): MonitorCommand {
+  const list = () => INFO_COMMANDS.map((c) => `info ${c.name.padEnd(10)} -- ${c.help}`).join('\n');
+  return {
+    name: 'info',
+    args: '[subcommand]',
+    help: 'show various information about the system state',
+    run(machine, args) {
+      if (!args[0]) return list();
+      const sub = INFO_COMMANDS.find((c) => c.name === args[0]);
+      if (!sub) throw new MonitorError(`unknown info subcommand: '${args[0]}'\n${list()}`);
+      return sub.run(machine);
+    },
+  };
+}
+
+/** The commands, in the order `help` lists them; `help` itself is the Monitor's. */
+export const COMMANDS: readonly MonitorCommand[] = [
+  infoCommand(),
+  {
+    name: 'screendump',
+    args: 'FILE',
+    help: 'save the screen as a PNG image',
+    async run(machine, [file]) {
+      if (!file) throw new MonitorError('screendump: expected a file name');
+      if (!machine.container.isBound(Tokens.Display)) throw new MonitorError('screendump: no display');
+      await screenshot(machine.container.get<DisplaySource>(Tokens.Display), file);
+      return '';
+    },
+  },
+  {
+    name: 'sendkey',
+    args: 'KEYS [HOLD_MS]',
+    help: 'send keys to the guest (e.g. sendkey ctrl-alt-delete); hold them HOLD_MS (100) ms',
+    run: sendkey,
+  },
+  {
+    name: 'system_powerdown',
+    args: '',
+    help: 'press the ACPI power button',
+    run(machine) {
+      if (!machine.container.isBound(Tokens.PowerButton))
+        throw new MonitorError('system_powerdown: the machine has no ACPI power button');
+      machine.container.get<PowerButtonService>(Tokens.PowerButton).press();
+      machine.wake();
+      return '';
+    },
+  },
+  {
+    name: 'system_reset',
+    args: '',
+    help: 'reset the system',
+    run(machine) {
+      machine.requestReset('system_reset from the monitor');
+      return '';
+    },
+  },
+  {
+    name: 'stop',
+    aliases: ['s'],
+    args: '',
+    help: 'stop emulation',
+    run(machine) {
+      machine.pause();
+      return '';
+    },
+  },
+  {
+    name: 'cont',
+    aliases: ['c'],
+    args: '',
+    help: 'resume emulation',
+    run(machine) {
+      machine.resume();
+      return '';
+    },
+  },
+  {
+    name: 'quit',
+    aliases: ['q'],
+    args: '',
+    help: 'quit the emulator',
+    run(machine) {
+      machine.requestShutdown('quit from the monitor', 0);
+      return '';
+    },
+  },
+];

@@ -1,0 +1,32 @@
+import type { InfoCommand } from '../command.js';
+import { infoBlock, infoNetwork } from './info-backends.js';
+import { infoPci } from './info-pci.js';
+
+/** `info` subcommands, in the order `info` lists them. */
+export const INFO_COMMANDS: readonly InfoCommand[] = [
+  { name: 'block', help: 'show the block devices', run: infoBlock },
+  { name: 'network', help: 'show the network state', run: infoNetwork },
+  { name: 'pci', help: 'show PCI info', run: infoPci },
+  {
+    name: 'qtree',
+    help: 'show every device with its own info lines',
+    run: (machine) =>
+      machine.devices
+        .map((d) => {
+          const head = `dev: ${d.plugin.meta.id}, id "${d.id}"`;
+          const info = d.device.info?.();
+          return info ? `${head}\n${info.replace(/^/gm, '  ')}` : head;
+        })
+        .join('\n'),
+  },
+  {
+    name: 'registers',
+    help: 'show the cpu registers',
+    run: (machine) => machine.cpu?.info() ?? 'no CPU',
+  },
+  {
+    name: 'status',
+    help: 'show the current VM status (running|paused)',
+    run: (machine) => `VM status: ${machine.isPaused ? 'paused' : 'running'}`,
+  },
+];

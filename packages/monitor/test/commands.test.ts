@@ -1,0 +1,181 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Machine, type Ps2InputService, Tokens } from '@plugboard/core';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { Monitor } from '../src/index.js';
+import { puredarwinXmas } from './machine.js';
+
+const NIC_DEVFN = 3 << 3;
+let machine: Machine | null = null;
+
+async function setup(overrides: Record<string, unknown>[] = []) {
+  machine = await puredarwinXmas(overrides);
+  return { machine, monitor: new Monitor(machine) };
+}
+
+afterEach(async () => {
+  await machine?.destroy();
+  machine = null;
+});
+
+describe('monitor commands on puredarwin-xmas', () => {
+  it('lists every command with help, and one with help CMD', async () => {
+    const { monitor } = await setup();
+    const help = await monitor.execute('help');
+    for (const name of [
+      'info',
+      'screendump',
+      'sendkey',
+      'system_powerdown',
+      'system_reset',
+      'stop',
+      'cont',
+      'quit',
+    ])
+      expect(help).toMatch(new RegExp(`^${name}\\b.* -- `, 'm'));
+    expect(await monitor.execute('help cont')).toBe('cont|c -- resume emulation');
+    expect(await monitor.execute('info')).toContain('info pci        -- show PCI info');
+  });
+
+  it('names unknown commands and subcommands', async () => {
+    const { monitor } = await setup();
+    expect(await monitor.execute('frobnicate')).toBe("unknown command: 'frobnicate'");
+    expect(await monitor.execute('info nothing')).toMatch(/^unknown info subcommand: 'nothing'/);
+    expect(await monitor.execute('')).toBe('');
+  });
+
+  it('info pci: IDs, class, IRQ and BARs as the guest programmed them', async () => {
+    const { machine, monitor } = await setup();
+    let text = await monitor.execute('info pci');
+    expect(text).toContain('  Bus  0, device   0, function 0:\n    Host bridge: PCI device 8086:1237\n');
+    expect(text).toContain(
+      '  Bus  0, device   3, function 0:\n    Ethernet controller: PCI device 10ec:8139\n',
+    );
+    expect(text).toContain('      BAR0: I/O at 0x0000 [0x00ff]. (not decoded)');
+    // Program the NIC as firmware would: IRQ line, BAR0 at 0xc000, BAR1 at 0xfebf1000, decoding on.
+    const write = (offset: number, size: 1 | 2 | 4, value: number) =>
+      machine.pci.writeConfig(0, NIC_DEVFN, offset, size, value);
+    write(0x3c, 1, 11);
+    write(0x10, 4, 0xc001);
+    write(0x14, 4, 0xfebf1000);
+    write(0x04, 2, 0x0003);
+    text = await monitor.execute('info pci');
+    const nic = text.slice(text.indexOf('device   3'));
+    expect(nic).toContain('      IRQ 11, pin A\n');
+    expect(nic).toContain('      BAR0: I/O at 0xc000 [0xc0ff].\n');
+    expect(nic).toContain('      BAR1: 32 bit memory at 0xfebf1000 [0xfebf10ff].\n');
+    expect(nic).toContain('      id "nic"');
+  });
+
+  it('info qtree: every device with its own info lines', async () => {
+    const { monitor } = await setup();
+    const text = await monitor.execute('info qtree');
+    expect(text).toMatch(/^dev: slirp, id "net0"\n/);
+    expect(text).toMatch(/\ndev: rtl8139, id "nic"\n {2}nic: RTL8139.* mac 52:54:00:12:34:56/);
+    expect(text).toContain('\ndev: floppy, id "fdc"\n');
+  });
+
+  it('info registers: the CPU at its reset vector', async () => {
+    const { monitor } = await setup();
+    const text = await monitor.execute('info registers');
+    expect(text).toMatch(/^EAX=00000000 /);
+    expect(text).toContain('EIP=0000fff0 ');
+    expect(text).toContain('\nCS =f000 ffff0000 0000ffff ');
+  });
+
+  it('info network: the slirp netdev with the NIC on it', async () => {
+    const { monitor } = await setup();
+    const text = await monitor.execute('info network');
+    expect(text).toMatch(/^net0: type=slirp\n {4}slirp net0: net 10\.0\.2\.0\/24/);
+    expect(text).toMatch(/\n \\ nic: RTL8139.* mac 52:54:00:12:34:56 netdev net0/);
+  });
+
+  it('info block: each drive, its image and where it is attached', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'plugboard-monitor-'));
+    const image = join(dir, 'disk.img');
+    writeFileSync(image, new Uint8Array(16 * 512));
+    const { monitor } = await setup([
+      {
+        drives: { hda: { type: 'file', config: { file: image, format: 'raw' } } },
+        devices: { ide: { config: { primary: { master: { drive: 'hda', media: 'disk' } } } } },
+      },
+    ]);
+    const text = await monitor.execute('info block');
+    expect(text).toContain(`hda: ${image}: raw, 16 sectors of 512 bytes`);
+    expect(text).toContain('    Attached to:      ide (primary.master)');
+  });
+
+  it('info status, stop and cont', async () => {
+    const { machine, monitor } = await setup();
+    expect(await monitor.execute('info status')).toBe('VM status: running');
+    await monitor.execute('stop');
+    expect(machine.isPaused).toBe(true);
+    expect(await monitor.execute('info status')).toBe('VM status: paused');
+    // A paused run executes nothing until `cont`.
+    const run = machine.run({ maxInstructions: 1000 });
+    await new Promise((r) => setTimeout(r, 20));
+    expect(machine.cpu!.instructionCount).toBe(0);
+    await monitor.execute('c');
+    expect((await run).reason).toBe('instruction limit reached');
+    expect(machine.cpu!.instructionCount).toBe(1000);
+    expect(await monitor.execute('info status')).toBe('VM status: running');
+  });
+
+  it('system_reset puts the CPU back at its reset vector; quit ends the run', async () => {
+    const { machine, monitor } = await setup();
+    await machine.run({ maxInstructions: 5000 });
+    expect(machine.cpu!.registers().EIP).not.toBe(0xfff0);
+    await monitor.execute('system_reset');
+    // The reset happens at the run loop's next turn; a run with no instructions left takes just that turn.
+    await machine.run({ maxInstructions: machine.cpu!.instructionCount });
+    expect(machine.cpu!.registers().EIP).toBe(0xfff0);
+    const run = machine.run();
+    await monitor.execute('quit');
+    expect((await run).reason).toBe('quit from the monitor');
+  });
+
+  it('sendkey presses keys in order through the PS/2 input service and releases them in reverse', async () => {
+    const { machine, monitor } = await setup();
+    const input = machine.container.get<Ps2InputService>(Tokens.Ps2Input);
+    const key = vi.spyOn(input, 'key');
+    const code = vi.spyOn(input, 'keyCode');
+    expect(await monitor.execute('sendkey ctrl-alt-delete 0')).toBe('');
+    expect(key.mock.calls).toEqual([
+      ['ControlLeft', true],
+      ['AltLeft', true],
+      ['Delete', true],
+      ['Delete', false],
+      ['AltLeft', false],
+      ['ControlLeft', false],
+    ]);
+    code.mockClear();
+    await monitor.execute('sendkey 0x1c 1');
+    expect(code.mock.calls.map((c) => c[1])).toEqual([true, false]);
+    expect(await monitor.execute('sendkey ctrl-bogus')).toBe("unknown key: 'bogus'");
+    expect(await monitor.execute('sendkey a -5')).toBe("sendkey: bad hold time '-5'");
+  });
+
+  it('system_powerdown sets PWRBTN_STS and raises the SCI once the guest enabled PWRBTN_EN', async () => {
+    const { machine, monitor } = await setup();
+    const pmDevfn = (1 << 3) | 3;
+    // What SeaBIOS does: PMBA 0x600, PM I/O on; then the OS: ACPI on (0xB2), PWRBTN_EN.
+    machine.pci.writeConfig(0, pmDevfn, 0x40, 4, 0x601);
+    machine.pci.writeConfig(0, pmDevfn, 0x80, 1, 1);
+    machine.ports.out8(0xb2, 0xf1);
+    machine.ports.out16(0x602, 0x0100);
+    expect(machine.isaIrqs.level(9)).toBe(false);
+    expect(await monitor.execute('system_powerdown')).toBe('');
+    expect(machine.ports.in16(0x600) & 0x0100).toBe(0x0100);
+    expect(machine.isaIrqs.level(9)).toBe(true);
+  });
+
+  it('screendump writes the screen as a PNG', async () => {
+    const { machine, monitor } = await setup();
+    await machine.run({ maxInstructions: 2_000_000 });
+    const file = join(mkdtempSync(join(tmpdir(), 'plugboard-monitor-')), 'screen.png');
+    expect(await monitor.execute(`screendump ${file}`)).toBe('');
+    expect([...readFileSync(file).subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+    expect(await monitor.execute('screendump')).toBe('screendump: expected a file name');
+  });
+});
