@@ -152,6 +152,16 @@ describe('QEMU option mapping', () => {
     });
   });
 
+  it('maps -icount shift=N onto the virtual clock: 2^N ns per instruction, as QEMU', () => {
+    expect(t('-icount shift=10').overlay).toEqual({
+      clock: { mode: 'instructions', nsPerInstruction: 1024 },
+    });
+    expect(t('-icount 3').overlay).toEqual({ clock: { mode: 'instructions', nsPerInstruction: 8 } });
+    expect(() => t('-icount shift=auto')).toThrow(/supported is shift=N with N from 0 to 10/);
+    expect(() => t('-icount shift=11')).toThrow(/supported is shift=N/);
+    expect(() => t('-icount shift=2,sleep=off')).toThrow(/supported is shift=N/);
+  });
+
   it('accepts the KVM and acceleration options and ignores them', () => {
     expect(t('-no-kvm-irqchip -accel tcg -enable-kvm -m 1G').overlay).toEqual({ memory: '1G' });
   });

@@ -5,10 +5,12 @@
  * QEMU's own answers and the cpuid test checks every leaf against them.
  *
  * Implemented (leaf 1 EDX): FPU, DE, PSE, TSC, MSR, PAE, MCE, CX8, APIC, SEP,
- * MTRR, PGE, CMOV, PAT, as each model has them. MCE is kept where QEMU
+ * MTRR, PGE, CMOV, PAT, FXSR, as each model has them. MCE is kept where QEMU
  * offers it: it costs only a writable CR4.MCE, since no machine check ever
- * happens. Removed from QEMU's sets:
- *  - MMX, FXSR, SSE, SSE2 (EDX bits 23-26) and SSE3 (ECX bit 0): no SIMD unit yet.
+ * happens. FXSR is FXSAVE/FXRSTOR of the x87 state and CR4.OSFXSR, as a
+ * Pentium II has them (iPXE's real-mode transitions use them unconditionally).
+ * Removed from QEMU's sets:
+ *  - MMX, SSE, SSE2 (EDX bits 23, 25, 26) and SSE3 (ECX bit 0): no SIMD unit yet.
  *  - MCA (bit 14): no machine-check banks (MCG_CAP and the bank MSRs would #GP).
  *  - PSE36 (bit 17): 4 MiB pages map below 4 GiB only.
  *  - VME is never offered (QEMU's models here do not offer it either).
@@ -51,8 +53,7 @@ export const FeatureEcx = {
 } as const;
 
 /** What Plugboard removes from each QEMU model's leaf 1, for the test and for documentation. */
-export const REMOVED_EDX =
-  Feature.MMX | Feature.FXSR | Feature.SSE | Feature.SSE2 | Feature.MCA | Feature.PSE36;
+export const REMOVED_EDX = Feature.MMX | Feature.SSE | Feature.SSE2 | Feature.MCA | Feature.PSE36;
 export const REMOVED_ECX = FeatureEcx.SSE3;
 
 const F = Feature;
@@ -77,16 +78,30 @@ const MODELS: Record<CpuidModel, ModelData> = {
     level: 4,
     xlevel: 0x80000004,
     signature: 0x663,
-    edx: P6 & ~F.MTRR,
+    edx: (P6 & ~F.MTRR) | F.FXSR,
     ecx: FeatureEcx.HYPERVISOR,
     brand: 'QEMU Virtual CPU version 2.5+',
   },
   // Pentium (P54C-class, family 5 model 4 stepping 3), with its on-chip APIC.
   pentium: { level: 1, xlevel: 0, signature: 0x543, edx: P5, ecx: FeatureEcx.HYPERVISOR, brand: '' },
   // Pentium II (family 6 model 5 stepping 2).
-  pentium2: { level: 2, xlevel: 0, signature: 0x652, edx: P6, ecx: FeatureEcx.HYPERVISOR, brand: '' },
+  pentium2: {
+    level: 2,
+    xlevel: 0,
+    signature: 0x652,
+    edx: P6 | F.FXSR,
+    ecx: FeatureEcx.HYPERVISOR,
+    brand: '',
+  },
   // Pentium III (family 6 model 7 stepping 3); without SSE it reports what a Pentium II does, but its own signature.
-  pentium3: { level: 3, xlevel: 0, signature: 0x673, edx: P6, ecx: FeatureEcx.HYPERVISOR, brand: '' },
+  pentium3: {
+    level: 3,
+    xlevel: 0,
+    signature: 0x673,
+    edx: P6 | F.FXSR,
+    ecx: FeatureEcx.HYPERVISOR,
+    brand: '',
+  },
 };
 
 /** "GenuineIntel" in EBX, EDX, ECX order. */

@@ -10,6 +10,7 @@ import { MsrFile } from './msr.js';
 export class Model implements ModelServices {
   readonly msrs: MsrFile;
   readonly resetEdx: number;
+  readonly features: number;
   private cpu: X86 | null = null;
 
   constructor(
@@ -17,7 +18,9 @@ export class Model implements ModelServices {
     private readonly apicId: number,
     apic: LocalApic | null,
   ) {
-    this.resetEdx = cpuid(name, 1, 0, apicId)[0];
+    const leaf1 = cpuid(name, 1, 0, apicId);
+    this.resetEdx = leaf1[0];
+    this.features = leaf1[3];
     this.msrs = new MsrFile(name, {
       readTsc: () => {
         const t = this.core.tsc();

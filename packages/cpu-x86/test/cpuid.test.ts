@@ -46,16 +46,17 @@ describe('cpuid models against QEMU', () => {
     for (const model of CPUID_MODELS) {
       const edx = cpuid(model, 1, 0, 0)[3];
       expect(
-        edx &
-          (Feature.VME |
-            Feature.MMX |
-            Feature.FXSR |
-            Feature.SSE |
-            Feature.SSE2 |
-            Feature.MCA |
-            Feature.PSE36),
+        edx & (Feature.VME | Feature.MMX | Feature.SSE | Feature.SSE2 | Feature.MCA | Feature.PSE36),
       ).toBe(0);
       expect(modelFeatures(model)).toBe(edx);
     }
+  });
+
+  it('offers FXSR (FXSAVE/FXRSTOR) where QEMU does: not on the Pentium', () => {
+    expect(CPUID_MODELS.filter((model) => cpuid(model, 1, 0, 0)[3] & Feature.FXSR)).toEqual([
+      'qemu32',
+      'pentium2',
+      'pentium3',
+    ]);
   });
 });

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createMachineParts, type MachineParts } from '@plugboard/core';
 import { type ModelServices, X86 } from '../src/core/x86.js';
+import { Feature } from '../src/cpuid.js';
 import { X87 } from '../src/fpu/x87.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cpu-x86-test-'));
@@ -19,10 +20,11 @@ export function assemble(source: string): Uint8Array {
   return new Uint8Array(readFileSync(out));
 }
 
-/** A model without CPUID leaves beyond 0 or MSRs beyond SYSENTER, for core tests. */
+/** A model without CPUID leaves beyond 0 or MSRs beyond SYSENTER, for core tests; it has FXSAVE. */
 const sysenter = { cs: 0, esp: 0, eip: 0 };
 export const testModel: ModelServices = {
   resetEdx: 0x633,
+  features: Feature.FPU | Feature.FXSR,
   get sysenterCs() {
     return sysenter.cs;
   },
@@ -81,7 +83,7 @@ export interface Bare {
  * 0xFFFF0000 and at 0xF0000. The reset vector jumps to F000:0000, where the
  * code (assembled with `org 0`) begins.
  */
-export function bare(code: Uint8Array, ramBytes = 4 << 20): Bare {
+export function bare(code: Uint8Array, ramBytes = 4 << 20, model: ModelServices = testModel): Bare {
   const parts = createMachineParts({ memoryBytes: ramBytes });
   const rom = new Uint8Array(0x10000);
   rom.set(code.subarray(0, 0xfff0));
@@ -95,7 +97,7 @@ export function bare(code: Uint8Array, ramBytes = 4 << 20): Bare {
     pins: parts.cpuPins,
     clock: parts.clock,
     apic: null,
-    model: testModel,
+    model,
     ferr: parts.isaIrqs.line(13),
     onTripleFault: () => resets.push('triple fault'),
     fpu: (host) => new X87(host),
@@ -141,8 +143,8 @@ export function probe(m: Bare, n: number): { vector: number; error: number; cr2:
 }
 
 /** Assembles a real-mode program (`bits 16`, `org 0`) and runs it to HLT. */
-export function runReal(source: string, budget?: number): Bare {
-  const m = bare(assemble(`bits 16\norg 0\n${source}\n`));
+export function runReal(source: string, budget?: number, model?: ModelServices): Bare {
+  const m = bare(assemble(`bits 16\norg 0\n${source}\n`), undefined, model);
   m.run(budget);
   return m;
 }

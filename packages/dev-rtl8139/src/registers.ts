@@ -53,6 +53,10 @@ export const TNPDS = 0x20;
 /** Transmit High Priority Descriptors Start Address (64-bit), over TSAD2/TSAD3. */
 export const THPDS = 0x28;
 export const TPPoll = 0xd9;
+/**
+ * The RTL8169's Rx packet maximum size. The RTL8139 has nothing here (reads 0,
+ * writes ignored): iPXE's realtek driver tells an RTL8169 by this reading back.
+ */
 export const RxMaxSize = 0xda;
 export const CPCR = 0xe0;
 export const IntrMitigate = 0xe2;

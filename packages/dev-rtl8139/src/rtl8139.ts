@@ -108,7 +108,6 @@ const REGISTER_START = (() => {
     [R.PHY2_PARM, 1],
     [R.CONFIG5, 1],
     [R.TPPoll, 1],
-    [R.RxMaxSize, 2],
     [R.CPCR, 2],
     [R.IntrMitigate, 2],
     [R.RDSAR, 4],
@@ -124,6 +123,8 @@ const WRITE_GUARD = (() => {
   const t = new Uint8Array(256);
   for (const at of [R.ERSR, R.CBR, R.CBR + 1, R.CONFIG0, R.MSR, R.RERID, R.TSAD, R.TSAD + 1]) t[at] = 1;
   for (const at of [R.BMSR, R.BMSR + 1, R.ANLPAR, R.ANLPAR + 1, R.ANER, R.ANER + 1]) t[at] = 1;
+  t[R.RxMaxSize] = 1;
+  t[R.RxMaxSize + 1] = 1;
   for (const at of [R.CONFIG1, R.CONFIG3, R.CONFIG4, R.CONFIG5]) t[at] = 2;
   return t;
 })();

@@ -214,6 +214,14 @@ describe('RTL8139C+ as 8139cp drives it', () => {
     expect(nic.net.sent).toHaveLength(0);
   });
 
+  it("has no RTL8169 Rx maximum size register, so iPXE's realtek driver sees an RTL8139C+", async () => {
+    const nic = await setup('C+');
+    nic.out16(R.RxMaxSize, 0x05f6);
+    expect(nic.in16(R.RxMaxSize)).toBe(0);
+    nic.out16(R.CPCR, R.CPCR_CPTxE | R.CPCR_CPRxE | R.CPCR_MulRW);
+    expect(nic.in16(R.CPCR)).toBe(R.CPCR_CPTxE | R.CPCR_CPRxE | R.CPCR_MulRW);
+  });
+
   it('refuses C+ commands on an RTL8139C', async () => {
     const nic = await setup('C');
     nic.out16(R.CPCR, R.CPCR_CPTxE | R.CPCR_CPRxE);

@@ -362,6 +362,15 @@ export function translateQemu(argv: readonly string[]): QemuTranslation {
       case 'no-reboot':
         run.noReboot = true;
         break;
+      case 'icount': {
+        const { head, props } = parseKeyValues(value);
+        const shift = props.get('shift') ?? head ?? '';
+        const extra = [...props.keys()].filter((k) => k !== 'shift');
+        if (!/^\d+$/.test(shift) || Number(shift) > 10 || extra.length)
+          throw new QemuOptionError(`-icount ${value}: supported is shift=N with N from 0 to 10`);
+        overlay.clock = { mode: 'instructions', nsPerInstruction: 2 ** Number(shift) };
+        break;
+      }
       default:
         // Accepted for compatibility: acceleration and KVM options.
         break;

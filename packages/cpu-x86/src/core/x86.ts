@@ -40,6 +40,9 @@ const SEGMENT_NAMES = ['ES', 'CS', 'SS', 'DS', 'FS', 'GS', 'LDTR', 'TR'] as cons
 export interface X87Unit {
   execute(opcode: number, modrm: number, hasMemoryOperand: boolean): void;
   checkPendingException(): void;
+  /** FXSAVE and FXRSTOR of the x87 part of the image, at the operand the core prepared. */
+  fxsave(): void;
+  fxrstor(): void;
   reset(): void;
 }
 
@@ -53,6 +56,8 @@ export interface ModelServices {
   writeMsr(c: X86, index: number, low: number, high: number): boolean;
   /** EDX after reset: the processor signature. */
   readonly resetEdx: number;
+  /** CPUID leaf 1 EDX: the core offers FXSAVE/FXRSTOR and CR4.OSFXSR only with FXSR. */
+  readonly features: number;
   /** IA32_SYSENTER_CS, _ESP and _EIP. */
   readonly sysenterCs: number;
   readonly sysenterEsp: number;

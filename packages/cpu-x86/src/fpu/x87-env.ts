@@ -152,3 +152,65 @@ export function restoreState(x: X87, host: X87Host): void {
     x.exponents[p] = se & 0x7fff;
   }
 }
+
+/**
+ * FXSAVE/FXRSTOR image, the legacy (not 64-bit) layout of SDM vol. 1, table
+ * 10-2: FCW, FSW, the abridged tag word (bit p set when physical register p
+ * is not empty), FOP, FIP, FCS, FDP, FDS, then ST(0)..ST(7) in 16-byte slots.
+ * The pointers are stored as recorded (selector and offset), in every mode.
+ * This CPU has no SSE, so there is no MXCSR or XMM state: bytes 24-31 and
+ * 160-511 are neither written nor read, nor are the 6 spare bytes of each slot.
+ */
+export function storeFxImage(x: X87, host: X87Host): void {
+  const ea = host.operandOffset;
+  let ftw = 0;
+  for (let p = 0; p < 8; p++) if (x.empty[p] === 0) ftw |= 1 << p;
+  host.write16(ea, x.controlWord);
+  host.write16(ea + 2, x.statusWord);
+  host.write16(ea + 4, ftw);
+  host.write16(ea + 6, x.fop & 0x7ff);
+  host.write32(ea + 8, x.fip >>> 0);
+  host.write32(ea + 12, x.fcs & 0xffff);
+  host.write32(ea + 16, x.fdp >>> 0);
+  host.write32(ea + 20, x.fds & 0xffff);
+  for (let i = 0, a = ea + 32; i < 8; i++, a += 16) {
+    const p = x.phys(i);
+    host.write32(a, x.sigLo[p]!);
+    host.write32(a + 4, x.sigHi[p]!);
+    host.write16(a + 8, (x.signs[p]! << 15) | x.exponents[p]!);
+  }
+}
+
+export function loadFxImage(x: X87, host: X87Host): void {
+  const ea = host.operandOffset;
+  env.cw = host.read16(ea);
+  env.sw = host.read16(ea + 2);
+  env.tw = host.read8(ea + 4);
+  env.fop = host.read16(ea + 6) & 0x7ff;
+  env.fip = host.read32(ea + 8) >>> 0;
+  env.fcs = host.read16(ea + 12);
+  env.fdp = host.read32(ea + 16) >>> 0;
+  env.fds = host.read16(ea + 20);
+  for (let i = 0, a = ea + 32; i < 8; i++, a += 16) {
+    regWords[i * 3] = host.read32(a);
+    regWords[i * 3 + 1] = host.read32(a + 4);
+    regWords[i * 3 + 2] = host.read16(a + 8);
+  }
+  x.setControlWord(env.cw);
+  x.statusWord = env.sw;
+  for (let p = 0; p < 8; p++) x.empty[p] = (env.tw >>> p) & 1 ? 0 : 1;
+  x.fip = env.fip;
+  x.fcs = env.fcs;
+  x.fop = env.fop;
+  x.fdp = env.fdp;
+  x.fds = env.fds;
+  x.updateSummary();
+  for (let i = 0; i < 8; i++) {
+    const p = x.phys(i);
+    const se = regWords[i * 3 + 2]!;
+    x.sigLo[p] = regWords[i * 3]!;
+    x.sigHi[p] = regWords[i * 3 + 1]!;
+    x.signs[p] = se >>> 15;
+    x.exponents[p] = se & 0x7fff;
+  }
+}

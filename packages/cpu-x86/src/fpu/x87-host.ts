@@ -12,8 +12,8 @@
 export interface X87Host {
   /**
    * Memory operand access at `offset` within the instruction's operand segment.
-   * The FPU passes `operandOffset + k` for k = 0 .. 107 (the largest image is
-   * the 108-byte FSAVE area); the host applies the address-size wrap.
+   * The FPU passes `operandOffset + k` for k = 0 .. 159 (the x87 part of the
+   * FXSAVE image; FSAVE's is 108 bytes); the host applies the address-size wrap.
    */
   read8(offset: number): number;
   read16(offset: number): number;

@@ -36,7 +36,14 @@ import {
   TAG_ZERO,
 } from './status.js';
 import { f2xm1, fcos, fpatan, fptan, fsin, fyl2x, fyl2xp1 } from './transcendental.js';
-import { loadEnvironment, restoreState, saveState, storeEnvironment } from './x87-env.js';
+import {
+  loadEnvironment,
+  loadFxImage,
+  restoreState,
+  saveState,
+  storeEnvironment,
+  storeFxImage,
+} from './x87-env.js';
 import type { X87Host } from './x87-host.js';
 
 /** Comparison outcomes. */
@@ -163,6 +170,16 @@ export class X87 {
   updateSummary(): void {
     if ((this.status & ~this.controlWord & SW_EXCEPTIONS) !== 0) this.status |= SW_ES | SW_B;
     else this.status &= ~(SW_ES | SW_B);
+  }
+
+  /** FXSAVE: the image leaves the state as it is (unlike FSAVE) and checks no pending exception. */
+  fxsave(): void {
+    storeFxImage(this, this.host);
+  }
+
+  /** FXRSTOR: a pending exception it restores waits for the next wait-type instruction. */
+  fxrstor(): void {
+    loadFxImage(this, this.host);
   }
 
   /** FWAIT and every wait-type instruction: deliver a pending unmasked exception. */

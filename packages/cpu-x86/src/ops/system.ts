@@ -14,6 +14,7 @@ import {
   CR0_TS,
   CR0_WP,
   CR4_DE,
+  CR4_OSFXSR,
   CR4_PAE,
   CR4_PCE,
   CR4_PGE,
@@ -42,6 +43,7 @@ import { CpuState } from '../core/cpu.js';
 import type { Instr } from '../core/instr.js';
 import { iret } from '../core/transfer.js';
 import type { X86 } from '../core/x86.js';
+import { Feature } from '../cpuid.js';
 import { getReg, linR, linW, offset, opSize, readE, setReg, writeE } from './operands.js';
 import type { Handler } from './table.js';
 
@@ -323,7 +325,7 @@ function movToCr(c: X86, i: Instr): void {
       c.flushTlb(true);
       return;
     case 4: {
-      if (v & ~CR4_VALID) c.gp(0);
+      if (v & ~(c.model.features & Feature.FXSR ? CR4_VALID | CR4_OSFXSR : CR4_VALID)) c.gp(0);
       const changed = c.cr4 ^ v;
       c.cr4 = v;
       if (changed & (CR4_PGE | CR4_PAE | CR4_PSE)) c.flushTlb(false);

@@ -1,0 +1,86 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Machine, ShutdownEvent } from '@plugboard/core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { machine, root } from './boot.js';
+
+/**
+ * Network boot (`-boot n`) on puredarwin-xmas: SeaBIOS runs the NIC's iPXE
+ * option ROM (Debian's ipxe-qemu build of 2019-01-25), iPXE takes a DHCP
+ * lease from net-slirp, loads nbp.asm over TFTP as a PXE NBP at 0000:7C00
+ * and runs it; the NBP checks the PXENV+ and !PXE structures it was handed,
+ * prints its line to the debug console and COM1, and switches the machine
+ * off through the PIIX4 PM block.
+ *
+ * iPXE busy-waits in virtual time: about 3 s for ProxyDHCP offers after the
+ * DHCPOFFER, about 13 s until its IPv6 router solicitations give up (slirp
+ * offers no IPv6), and every udelay polls PIT channel 2, whose output devices
+ * see change only once per run slice. At the default 1 ns per instruction the
+ * first two alone are 16 billion instructions, so the clock here runs at 5 us
+ * per instruction (a 200 kHz processor, as far as time goes): each boot is
+ * under 100 million instructions.
+ */
+const NBP_LINE = 'plugboard NBP: !PXE ok, PXENV+ ok';
+const LIMIT = 200_000_000;
+
+let tftp = '';
+let nbpSize = 0;
+beforeAll(() => {
+  tftp = mkdtempSync(join(tmpdir(), 'plugboard-tftp-'));
+  const nbp = join(tftp, 'plugboard.0');
+  execFileSync('nasm', ['-f', 'bin', '-o', nbp, join(root, 'test/integration/nbp.asm')]);
+  nbpSize = statSync(nbp).size;
+});
+
+interface Boot {
+  event: ShutdownEvent;
+  debugcon: string;
+  com1: string;
+}
+
+async function networkBoot(nic: string, romfile: string): Promise<Boot> {
+  let m: Machine | null = null;
+  try {
+    m = await machine('puredarwin-xmas', [
+      {
+        clock: { nsPerInstruction: 5000 },
+        netdevs: { net0: { type: 'slirp', config: { tftp, bootfile: 'plugboard.0' } } },
+        devices: {
+          bios: { config: { boot: 'n' } },
+          nic: { type: nic, config: { netdev: 'net0', romfile } },
+          com1: { config: { backend: { type: 'memory' } } },
+          'fw-cfg': { config: { sercon: true } },
+          debugcon: { type: 'debugcon', config: { iobase: 0x402, output: 'memory' } },
+        },
+      },
+    ]);
+    const event = await m.run({ maxInstructions: LIMIT });
+    return {
+      event,
+      debugcon: m.device<{ text(): string }>('debugcon')!.text(),
+      com1: m.device<{ backend: { text(): string } }>('com1')!.backend.text(),
+    };
+  } finally {
+    await m?.destroy();
+  }
+}
+
+describe('network boot through iPXE', () => {
+  for (const [nic, romfile] of [
+    ['rtl8139', 'efi-rtl8139.rom'],
+    ['i82557b', 'pxe-eepro100.rom'],
+  ]) {
+    it(`${nic}: DHCP and TFTP through slirp, then the NBP runs and powers off`, async () => {
+      const boot = await networkBoot(nic, romfile);
+      expect(boot.com1).toContain('iPXE initialising devices...ok');
+      expect(boot.com1).toMatch(/net0: 10\.0\.2\.15\/255\.255\.255\.0 gw 10\.0\.2\.2/);
+      expect(boot.com1).toContain('Filename: plugboard.0');
+      expect(boot.com1).toContain(`plugboard.0 : ${nbpSize} bytes [PXE-NBP]`);
+      expect(boot.com1).toContain(NBP_LINE);
+      expect(boot.debugcon).toContain(NBP_LINE);
+      expect(boot.event.reason).toBe('ACPI S5 soft-off');
+    }, 120_000);
+  }
+});
