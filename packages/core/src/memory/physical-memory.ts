@@ -31,6 +31,14 @@ export class PhysicalMemory {
   generation = 0;
   /** Address mask the CPU applies to every physical address: bit 20 clear while A20 is gated. */
   a20Mask = 0xffffffff | 0;
+  /**
+   * Per page: nonzero while a CPU holds instructions decoded from it. A write
+   * to such a page calls `onCodeWrite` first, so self-modifying code and
+   * reused pages are decoded afresh.
+   */
+  readonly codePages = new Uint8Array(PAGE_COUNT);
+  /** Set by the CPU: forgets what it decoded from `page` (and clears its `codePages` entry). */
+  onCodeWrite: ((page: number) => void) | null = null;
 
   constructor(readonly ramSize: number) {
     if (ramSize <= 0 || ramSize % PAGE_SIZE !== 0 || ramSize > 0xe0000000) {
@@ -121,6 +129,14 @@ export class PhysicalMemory {
     this.generation++;
   }
 
+  /** For writers that bypass the routes (bus masters): announces a write to [addr, addr+length). */
+  written(addr: number, length: number): void {
+    if (length <= 0) return;
+    const last = ((addr >>> 0) + length - 1) >>> PAGE_SHIFT;
+    for (let page = addr >>> PAGE_SHIFT; page <= last && page < PAGE_COUNT; page++)
+      if (this.codePages[page] !== 0) this.onCodeWrite?.(page);
+  }
+
   read8(addr: number): number {
     return this.readByte(addr);
   }
@@ -164,6 +180,7 @@ export class PhysicalMemory {
   write16(addr: number, value: number): void {
     const page = addr >>> PAGE_SHIFT;
     const off = addr & PAGE_MASK;
+    if (this.codePages[page] !== 0) this.onCodeWrite?.(page);
     const buf = this.writeBuf[page];
     if (buf !== null && off <= PAGE_SIZE - 2) {
       const i = this.writeOff[page] + off;
@@ -183,6 +200,7 @@ export class PhysicalMemory {
   write32(addr: number, value: number): void {
     const page = addr >>> PAGE_SHIFT;
     const off = addr & PAGE_MASK;
+    if (this.codePages[page] !== 0) this.onCodeWrite?.(page);
     const buf = this.writeBuf[page];
     if (buf !== null && off <= PAGE_SIZE - 4) {
       const i = this.writeOff[page] + off;
@@ -226,6 +244,7 @@ export class PhysicalMemory {
 
   private writeByte(addr: number, value: number): void {
     const page = addr >>> PAGE_SHIFT;
+    if (this.codePages[page] !== 0) this.onCodeWrite?.(page);
     const buf = this.writeBuf[page];
     if (buf !== null) {
       buf[this.writeOff[page] + (addr & PAGE_MASK)] = value;
