@@ -1,7 +1,7 @@
 import type { Clock, CpuPins, IrqLine, PhysicalMemory, PortBus } from '@plugboard/core';
 import type { LocalApic } from '../apic/local-apic.js';
 import type { X87Host } from '../fpu/x87-host.js';
-import { OPS } from '../ops/index.js';
+import { handlerFor } from '../ops/forms.js';
 import {
   CS,
   DB,
@@ -29,6 +29,7 @@ import {
   UD,
 } from './constants.js';
 import { CpuState } from './cpu.js';
+import { DecodeCache } from './decode-cache.js';
 import { decode, Instr, lockable } from './instr.js';
 import { interrupt } from './transfer.js';
 import { X87Bridge } from './x87-bridge.js';
@@ -149,6 +150,7 @@ export class X86 extends CpuState {
     this.shutdown = false;
     this.tscOffset = -this.virtualTsc();
     this.flushTlb(false);
+    this.decoded.flush();
     this.fpu?.reset();
     this.model.reset();
   }
@@ -207,7 +209,6 @@ export class X86 extends CpuState {
   run(budget: number): number {
     if (this.shutdown) return 0;
     this.checkMemoryMap();
-    const i = this.instr;
     let n = 0;
     this.sliceRetired = 0;
     while (n < budget) {
@@ -225,12 +226,12 @@ export class X86 extends CpuState {
           this.checkMemoryMap();
           const eip = this.eip;
           this.eipStart = eip;
-          decode(this, eip | 0, this.code32, i);
+          const i = this.fetchInstr(eip);
           this.eip = this.code32 ? (eip + i.len) >>> 0 : (eip + i.len) & 0xffff;
           if (i.lock && !lockable(i)) this.raise(UD);
           const tf = this.flags & TF;
           this.sliceRetired = n;
-          OPS[i.op](this, i);
+          i.fn!(this, i);
           n++;
           if (tf !== 0) this.singleStep();
         }
@@ -242,6 +243,39 @@ export class X86 extends CpuState {
     }
     this.instructionCount += n;
     return n;
+  }
+
+  /**
+   * The instruction at CS:`eip`, from the decode cache when it lies in one
+   * cacheable page and well inside the CS limit; decoded afresh otherwise.
+   */
+  private fetchInstr(eip: number): Instr {
+    const lin = (this.segBase[CS] + eip) | 0;
+    const page = lin >>> 12;
+    if (eip + 15 <= this.segLimit[CS]) {
+      if (page !== this.fetchCode && page !== this.fetchPage) this.fetchFrom(lin);
+      if (page === this.fetchCode) {
+        const phys = this.fetchPhys | (lin & 0xfff);
+        const slot = DecodeCache.slot(phys);
+        const d = this.decoded;
+        const cached = d.instrs[slot];
+        if (cached !== null && cached.tag === phys && cached.stamp === this.fetchStamp) return cached;
+        const e = d.take(slot);
+        decode(this, eip, this.code32, e);
+        e.fn = handlerFor(e);
+        if ((lin & 0xfff) + e.len <= 0x1000) {
+          const ppage = phys >>> 12;
+          if (this.memory.codePages[ppage] === 0) this.protectCode(ppage);
+          e.tag = phys;
+          e.stamp = this.fetchStamp;
+        }
+        return e;
+      }
+    }
+    const i = this.instr;
+    decode(this, eip, this.code32, i);
+    i.fn = handlerFor(i);
+    return i;
   }
 
   /** Takes a pending NMI or maskable interrupt; true when one was delivered. */
