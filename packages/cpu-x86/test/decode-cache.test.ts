@@ -1,3 +1,4 @@
+import { Machine } from '@plugboard/core';
 import { describe, expect, it } from 'vitest';
 import { assemble, bare } from './harness.js';
 
@@ -64,5 +65,30 @@ describe('the decode cache', () => {
     });
     m.run();
     expect(m.mem32(0x40000)).toBe(0x10002);
+  });
+});
+
+describe('virtual time', () => {
+  it('is exact at a port access in the middle of a run slice', async () => {
+    const m = pm(`
+    out 0x80, al
+    mov ecx, 50000
+.loop:
+    dec ecx
+    jnz .loop
+    out 0x80, al`);
+    const seen: number[] = [];
+    const machine = new Machine(m.parts);
+    machine.cpu = m.cpu;
+    m.parts.ports.register('time', 0x80, 1, {
+      read8: () => 0xff,
+      write8: () => {
+        seen.push(m.parts.clock.now);
+        if (seen.length === 2) machine.requestShutdown('second OUT', 0);
+      },
+    });
+    await machine.run({ maxInstructions: 1_000_000 });
+    // MOV ECX, 50000 DEC/JNZ pairs, then the second OUT: 100002 instructions later.
+    expect(seen[1] - seen[0]).toBe(100_002 * m.parts.clock.options.nsPerInstruction);
   });
 });

@@ -100,8 +100,6 @@ export class X86 extends CpuState {
   readonly tscHz: number;
   /** Set by a triple fault: nothing runs until reset. */
   shutdown = false;
-  /** Instructions retired in the current `run` slice (virtual time the clock has not seen yet). */
-  private sliceRetired = 0;
   private readonly instr = new Instr();
   private readonly onTripleFault: () => void;
 
@@ -169,18 +167,9 @@ export class X86 extends CpuState {
     else this.ports.out32(port, v >>> 0);
   }
 
-  /**
-   * Virtual time at the current instruction: the clock advances once per run
-   * slice, so add what this slice has executed so far.
-   */
-  private virtualNow(): number {
-    const clock = this.clock;
-    if (clock.options.mode !== 'instructions') return clock.now;
-    return clock.now + this.sliceRetired * clock.options.nsPerInstruction;
-  }
-
+  /** The TSC without the offset: virtual time at the current instruction, at `tscHz`. */
   private virtualTsc(): number {
-    return Math.floor((this.virtualNow() * this.tscHz) / 1e9);
+    return Math.floor((this.clock.now * this.tscHz) / 1e9);
   }
 
   /** The time-stamp counter: virtual time at `tscHz`, plus the offset software set. */
@@ -206,14 +195,20 @@ export class X86 extends CpuState {
 
   // ---------------------------------------------------------------- the run loop
 
+  /**
+   * Runs a slice of at most `budget` instructions. The clock learns each
+   * instruction as it starts (`retired`, so devices see exact time) and may
+   * shorten the slice (`sliceLimit`) when a timer armed meanwhile falls due.
+   */
   run(budget: number): number {
     if (this.shutdown) return 0;
     this.checkMemoryMap();
+    const clock = this.clock;
+    clock.beginSlice(budget);
     let n = 0;
-    this.sliceRetired = 0;
-    while (n < budget) {
+    while (n < clock.sliceLimit) {
       try {
-        while (n < budget) {
+        while (n < clock.sliceLimit) {
           if (this.shadow) this.shadow = false;
           else if (this.pollInterrupts()) {
             n++;
@@ -230,7 +225,7 @@ export class X86 extends CpuState {
           this.eip = this.code32 ? (eip + i.len) >>> 0 : (eip + i.len) & 0xffff;
           if (i.lock && !lockable(i)) this.raise(UD);
           const tf = this.flags & TF;
-          this.sliceRetired = n;
+          clock.retired = n;
           i.fn!(this, i);
           n++;
           if (tf !== 0) this.singleStep();
