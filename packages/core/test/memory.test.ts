@@ -18,6 +18,19 @@ function recorder() {
 }
 
 describe('PhysicalMemory', () => {
+  it('tells the CPU of every remap after counting it', () => {
+    const m = new PhysicalMemory(1 << 20);
+    const seen: number[] = [];
+    m.onRemap = () => seen.push(m.generation);
+    const start = m.generation;
+    m.setA20(false);
+    m.setA20(false);
+    m.mapBuffer(0xc0000, new Uint8Array(0x1000), 0, 0x1000, false);
+    m.setRoute(0xc0000, 0x1000, 'write', null);
+    m.unmap(0xc0000, 0x1000);
+    expect(seen).toEqual([start + 1, start + 2, start + 3, start + 4]);
+  });
+
   it('tells the CPU of writes to pages it decoded code from, by any writer, once per page', () => {
     const m = new PhysicalMemory(1 << 20);
     const dma = new Dma(m);

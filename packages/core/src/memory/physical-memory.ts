@@ -39,6 +39,8 @@ export class PhysicalMemory {
   readonly codePages = new Uint8Array(PAGE_COUNT);
   /** Set by the CPU: forgets what it decoded from `page` (and clears its `codePages` entry). */
   onCodeWrite: ((page: number) => void) | null = null;
+  /** Set by the CPU: called after every change of `generation`. */
+  onRemap: (() => void) | null = null;
 
   constructor(readonly ramSize: number) {
     if (ramSize <= 0 || ramSize % PAGE_SIZE !== 0 || ramSize > 0xe0000000) {
@@ -58,7 +60,7 @@ export class PhysicalMemory {
     const mask = enabled ? 0xffffffff | 0 : ~(1 << 20);
     if (mask !== this.a20Mask) {
       this.a20Mask = mask;
-      this.generation++;
+      this.remapped();
     }
   }
 
@@ -75,7 +77,7 @@ export class PhysicalMemory {
       this.writeOff[first + i] = offset + i * PAGE_SIZE;
       this.writeRegion[first + i] = UNMAPPED_REGION;
     }
-    this.generation++;
+    this.remapped();
   }
 
   /** Routes reads and writes of [base, base+size) to `handler`. */
@@ -108,7 +110,7 @@ export class PhysicalMemory {
         regions[first + i] = target ?? UNMAPPED_REGION;
       }
     }
-    this.generation++;
+    this.remapped();
   }
 
   /** Removes every route of [base, base+size); RAM that lay underneath shows through again. */
@@ -126,7 +128,12 @@ export class PhysicalMemory {
       this.readRegion[page] = UNMAPPED_REGION;
       this.writeRegion[page] = UNMAPPED_REGION;
     }
+    this.remapped();
+  }
+
+  private remapped(): void {
     this.generation++;
+    this.onRemap?.();
   }
 
   /** For writers that bypass the routes (bus masters): announces a write to [addr, addr+length). */

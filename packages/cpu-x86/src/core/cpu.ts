@@ -148,6 +148,9 @@ export class CpuState implements CodeSource {
   protected fetchCode = -1;
   /** The decode cache's stamp for `fetchCode`'s page and CS.D. */
   protected fetchStamp = 0;
+  /** CS base, and the last offset where a whole 15-byte instruction fits the CS limit. */
+  protected csBase = 0;
+  protected csFetchLimit = 0;
 
   /** Instructions decoded so far, by physical address. */
   readonly decoded: DecodeCache;
@@ -384,6 +387,8 @@ export class CpuState implements CodeSource {
     if (s === CS) {
       this.code32 = !this.v86 && (a & ATTR_DB) !== 0;
       this.fetchPage = this.fetchCode = -1;
+      this.csBase = this.segBase[CS];
+      this.csFetchLimit = this.segLimit[CS] - 15;
     } else if (s === SS) this.stack32 = !this.v86 && (a & ATTR_DB) !== 0;
   }
 

@@ -114,6 +114,10 @@ export class X86 extends CpuState {
     this.tscHz = opts.tscHz ?? 1e9;
     this.x87Bridge = new X87Bridge(this);
     this.fpu = opts.fpu ? opts.fpu(this.x87Bridge) : null;
+    // A remap is noticed at the next instruction boundary, through the same flag as interrupts.
+    opts.memory.onRemap = () => {
+      opts.pins.attention = true;
+    };
     this.reset();
   }
 
@@ -204,21 +208,26 @@ export class X86 extends CpuState {
     if (this.shutdown) return 0;
     this.checkMemoryMap();
     const clock = this.clock;
+    const pins = this.pins;
     clock.beginSlice(budget);
+    // Between slices timers ran and devices moved: look at everything first.
+    pins.attention = true;
     let n = 0;
     while (n < clock.sliceLimit) {
       try {
         while (n < clock.sliceLimit) {
-          if (this.shadow) this.shadow = false;
-          else if (this.pollInterrupts()) {
-            n++;
-            continue;
+          if (pins.attention || this.shadow || this.halted) {
+            if (this.shadow) this.shadow = false;
+            else if (this.pollInterrupts()) {
+              n++;
+              continue;
+            }
+            if (this.halted) {
+              this.instructionCount += n;
+              return n;
+            }
+            this.checkMemoryMap();
           }
-          if (this.halted) {
-            this.instructionCount += n;
-            return n;
-          }
-          this.checkMemoryMap();
           const eip = this.eip;
           this.eipStart = eip;
           const i = this.fetchInstr(eip);
@@ -245,9 +254,9 @@ export class X86 extends CpuState {
    * cacheable page and well inside the CS limit; decoded afresh otherwise.
    */
   private fetchInstr(eip: number): Instr {
-    const lin = (this.segBase[CS] + eip) | 0;
+    const lin = (this.csBase + eip) | 0;
     const page = lin >>> 12;
-    if (eip + 15 <= this.segLimit[CS]) {
+    if (eip <= this.csFetchLimit) {
       if (page !== this.fetchCode && page !== this.fetchPage) this.fetchFrom(lin);
       if (page === this.fetchCode) {
         const phys = this.fetchPhys | (lin & 0xfff);
@@ -273,30 +282,47 @@ export class X86 extends CpuState {
     return i;
   }
 
-  /** Takes a pending NMI or maskable interrupt; true when one was delivered. */
+  /**
+   * Takes a pending NMI or maskable interrupt; true when one was delivered.
+   * `pins.attention` stays set while anything is pending, delivered or held
+   * off (NMI blocked, IF clear), so the next instruction boundary looks again.
+   */
   private pollInterrupts(): boolean {
+    const pins = this.pins;
+    pins.attention = false;
     const apic = this.apic;
     if (apic !== null) {
-      if (!this.nmiBlocked && apic.nmiPending) {
-        apic.takeNmi();
-        this.deliverNmi();
-        return true;
+      if (apic.nmiPending) {
+        pins.attention = true;
+        if (!this.nmiBlocked) {
+          apic.takeNmi();
+          this.deliverNmi();
+          return true;
+        }
       }
-      if ((this.flags & IF) !== 0 && apic.hasInterrupt()) {
-        this.deliverExternal(apic.acknowledge());
-        return true;
+      if (apic.hasInterrupt()) {
+        pins.attention = true;
+        if ((this.flags & IF) !== 0) {
+          this.deliverExternal(apic.acknowledge());
+          return true;
+        }
       }
       return false;
     }
-    const pins = this.pins;
-    if (pins.nmi && !this.nmiBlocked) {
-      pins.nmi = false;
-      this.deliverNmi();
-      return true;
+    if (pins.nmi) {
+      pins.attention = true;
+      if (!this.nmiBlocked) {
+        pins.nmi = false;
+        this.deliverNmi();
+        return true;
+      }
     }
-    if ((this.flags & IF) !== 0 && pins.intr) {
-      this.deliverExternal(pins.acknowledge());
-      return true;
+    if (pins.intr) {
+      pins.attention = true;
+      if ((this.flags & IF) !== 0) {
+        this.deliverExternal(pins.acknowledge());
+        return true;
+      }
     }
     return false;
   }
