@@ -26,11 +26,10 @@ import {
   SS,
   TF,
   TR,
-  UD,
 } from './constants.js';
 import { CpuState } from './cpu.js';
 import { DecodeCache } from './decode-cache.js';
-import { decode, Instr, lockable } from './instr.js';
+import { decode, Instr } from './instr.js';
 import { interrupt } from './transfer.js';
 import { X87Bridge } from './x87-bridge.js';
 
@@ -232,7 +231,6 @@ export class X86 extends CpuState {
           this.eipStart = eip;
           const i = this.fetchInstr(eip);
           this.eip = this.code32 ? (eip + i.len) >>> 0 : (eip + i.len) & 0xffff;
-          if (i.lock && !lockable(i)) this.raise(UD);
           const tf = this.flags & TF;
           clock.retired = n;
           i.fn!(this, i);
