@@ -1,4 +1,5 @@
 import {
+  type Clock,
   type Cpu,
   createMachineParts,
   Machine,
@@ -30,6 +31,31 @@ class FakeCpu implements Cpu {
   }
 }
 
+/**
+ * A CPU that follows the slice protocol one "instruction" at a time and runs
+ * `at(n)` as instruction n (counted from power-on) executes: a device access.
+ */
+class SteppingCpu extends FakeCpu {
+  constructor(
+    private readonly clock: Clock,
+    private readonly at: (n: number) => void,
+  ) {
+    super();
+  }
+  override run(budget: number): number {
+    const clock = this.clock;
+    clock.beginSlice(budget);
+    let n = 0;
+    while (n < clock.sliceLimit) {
+      clock.retired = n;
+      this.at(this.instructionCount + n);
+      n++;
+    }
+    this.instructionCount += n;
+    return n;
+  }
+}
+
 function machineWith(cpu: FakeCpu) {
   const m = new Machine(createMachineParts({ name: 't', memoryBytes: 1 << 20 }));
   m.cpu = cpu;
@@ -54,6 +80,31 @@ describe('Machine run loop', () => {
     expect(m.clock.now).toBe(1_000_000);
     // The slice ends exactly at the timer's deadline.
     expect(fired).toEqual([250_000]);
+  });
+
+  it('shows devices the exact time mid-slice, not the time the slice started', async () => {
+    const parts = createMachineParts({ name: 't', memoryBytes: 1 << 20, clock: { nsPerInstruction: 2.5 } });
+    const seen: number[] = [];
+    const m = new Machine(parts);
+    m.cpu = new SteppingCpu(parts.clock, (n) => {
+      if (n === 1234 || n === 250_007) seen.push(parts.clock.now);
+    });
+    await m.run({ maxInstructions: 300_000 });
+    expect(seen).toEqual([1234 * 2.5, 250_007 * 2.5]);
+  });
+
+  it('ends the slice when a timer armed mid-slice falls due, not at the slice end', async () => {
+    const parts = createMachineParts({ name: 't', memoryBytes: 1 << 20 });
+    const clock = parts.clock;
+    const fired: number[] = [];
+    const timer = clock.createTimer('armed by a device', (now) => fired.push(now));
+    const m = new Machine(parts);
+    // Instruction 100 programs a timer 50 ns ahead, as an OUT to the PIT would.
+    m.cpu = new SteppingCpu(clock, (n) => {
+      if (n === 100) timer.armIn(50);
+    });
+    await m.run({ maxInstructions: 1000 });
+    expect(fired).toEqual([150]);
   });
 
   it('skips a halted CPU straight to the next timer in deterministic mode', async () => {

@@ -18,6 +18,44 @@ function recorder() {
 }
 
 describe('PhysicalMemory', () => {
+  it('tells the CPU of every remap after counting it', () => {
+    const m = new PhysicalMemory(1 << 20);
+    const seen: number[] = [];
+    m.onRemap = () => seen.push(m.generation);
+    const start = m.generation;
+    m.setA20(false);
+    m.setA20(false);
+    m.mapBuffer(0xc0000, new Uint8Array(0x1000), 0, 0x1000, false);
+    m.setRoute(0xc0000, 0x1000, 'write', null);
+    m.unmap(0xc0000, 0x1000);
+    expect(seen).toEqual([start + 1, start + 2, start + 3, start + 4]);
+  });
+
+  it('tells the CPU of writes to pages it decoded code from, by any writer, once per page', () => {
+    const m = new PhysicalMemory(1 << 20);
+    const dma = new Dma(m);
+    const hits: number[] = [];
+    m.onCodeWrite = (page) => {
+      hits.push(page);
+      m.codePages[page] = 0;
+    };
+    const mark = () => m.codePages.set([1, 1, 1], 4);
+    mark();
+    m.write8(0x5000, 1);
+    m.write32(0x4ffe, 0x11223344);
+    m.write16(0x6000, 1);
+    expect(hits).toEqual([5, 4, 6]);
+    hits.length = 0;
+    mark();
+    dma.write(0x4f00, new Uint8Array(0x1200));
+    dma.write32(0x6004, 1);
+    expect(hits).toEqual([4, 5, 6]);
+    hits.length = 0;
+    m.write32(0x8000, 1);
+    dma.fill(0x9000, 0, 0x100);
+    expect(hits).toEqual([]);
+  });
+
   it('reads and writes RAM little-endian at every width, across page boundaries', () => {
     const m = new PhysicalMemory(1 << 20);
     m.write32(0xffe, 0x11223344);

@@ -1,11 +1,12 @@
-; Benchmark mix for bench/mips.ts: flat 32-bit protected mode with 4 MiB PSE
-; paging, then three phases, each reporting through port 0xE9 when it ends:
-; an integer loop, REP MOVSD block copies, and an x87 loop.
+; Benchmark programs for mips.bench.mjs, one per run: assembled with
+; -DPHASE=1 (integer loop), 2 (REP MOVSD page copies) or 3 (x87 loop) and
+; -DCOUNT=<iterations>. Each switches to flat 32-bit protected mode with 4 MiB
+; PSE paging, runs its loop and writes 0 to QEMU's debug exit port (0xF4).
 bits 16
 org 0xF0000
 start:
     cli
-    o32 lgdt [cs:gdtr - 0xF0000]
+    o32 lgdt [cs:gdtr - $$]
     mov eax, cr0
     or al, 1
     mov cr0, eax
@@ -32,9 +33,10 @@ pm:
     mov eax, cr0
     or eax, 0x80000000
     mov cr0, eax
+    mov ecx, COUNT
 
-    ; Phase 1: integer loop.
-    mov ecx, [0xFFFE0]
+%if PHASE == 1
+    ; ALU, shifts, loads and stores, a data-dependent branch.
     xor eax, eax
     mov ebx, 0x12345678
     mov esi, 0x200000
@@ -53,23 +55,17 @@ pm:
 .skip:
     dec ecx
     jnz .int
-    mov al, '1'
-    out 0xE9, al
-
-    ; Phase 2: block copies, 64 KiB at a time.
-    mov edx, [0xFFFE4]
+%elif PHASE == 2
+    ; 4 KiB page copies, as a kernel's copy_page does them.
+    mov edx, ecx
 .copy:
     mov esi, 0x200000
     mov edi, 0x300000
-    mov ecx, 16384
+    mov ecx, 1024
     rep movsd
     dec edx
     jnz .copy
-    mov al, '2'
-    out 0xE9, al
-
-    ; Phase 3: x87 loop.
-    mov ecx, [0xFFFE8]
+%else
     fninit
     fld1
     fldz
@@ -81,8 +77,9 @@ pm:
     fstp qword [0x200100]
     dec ecx
     jnz .fpu
-    mov al, '3'
-    out 0xE9, al
+%endif
+    xor eax, eax
+    out 0xF4, al
     hlt
 
 align 8
@@ -94,11 +91,7 @@ gdtr:
     dw gdtr - gdt - 1
     dd gdt
 
-    times 0xFFE0 - ($ - $$) db 0
-    dd 2000000          ; integer loop iterations
-    dd 200              ; 64 KiB copies
-    dd 200000           ; x87 loop iterations
-    dd 0
+    times 0xFFF0 - ($ - $$) db 0
 bits 16
     jmp 0xF000:start - 0xF0000
     times 0x10000 - ($ - $$) db 0

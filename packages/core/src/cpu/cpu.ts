@@ -13,7 +13,13 @@ export type CpuRegisters = Readonly<Record<string, number>>;
  * the machine turns executed instructions into virtual time.
  */
 export interface Cpu extends Device {
-  /** Runs at most `budget` instructions and returns how many ran; 0 while halted with nothing pending. */
+  /**
+   * Runs at most `budget` instructions and returns how many ran; 0 while
+   * halted with nothing pending. It starts with `clock.beginSlice(budget)`,
+   * sets `clock.retired` to the instructions retired so far before each one
+   * (so `clock.now` is exact at device accesses) and stops early once it
+   * reaches `clock.sliceLimit` (lowered when a timer due sooner is armed).
+   */
   run(budget: number): number;
   /** In HLT (or waiting for SIPI) and not woken yet. */
   readonly halted: boolean;

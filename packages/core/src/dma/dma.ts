@@ -10,7 +10,7 @@ export class Dma {
   private readonly ram: Uint8Array;
   private readonly size: number;
 
-  constructor(memory: PhysicalMemory) {
+  constructor(private readonly memory: PhysicalMemory) {
     this.ram = memory.ram;
     this.size = memory.ramSize;
   }
@@ -36,6 +36,7 @@ export class Dma {
   write(addr: number, src: Uint8Array, srcOffset = 0, length = src.length - srcOffset): boolean {
     addr >>>= 0;
     if (length <= 0) return true;
+    this.memory.written(addr, length);
     if (this.inRam(addr, length)) {
       this.ram.set(src.subarray(srcOffset, srcOffset + length), addr);
       return true;
@@ -48,6 +49,7 @@ export class Dma {
   fill(addr: number, value: number, length: number): boolean {
     addr >>>= 0;
     const end = Math.min(addr + length, this.size);
+    this.memory.written(addr, length);
     if (addr < end) this.ram.fill(value, addr, end);
     return this.inRam(addr, length);
   }
@@ -73,6 +75,7 @@ export class Dma {
   write8(addr: number, value: number): boolean {
     addr >>>= 0;
     if (addr >= this.size) return false;
+    this.memory.written(addr, 1);
     this.ram[addr] = value;
     return true;
   }
@@ -80,6 +83,7 @@ export class Dma {
   write16(addr: number, value: number): boolean {
     addr >>>= 0;
     if (addr + 2 > this.size) return false;
+    this.memory.written(addr, 2);
     this.ram[addr] = value;
     this.ram[addr + 1] = value >>> 8;
     return true;
@@ -88,6 +92,7 @@ export class Dma {
   write32(addr: number, value: number): boolean {
     addr >>>= 0;
     if (addr + 4 > this.size) return false;
+    this.memory.written(addr, 4);
     const r = this.ram;
     r[addr] = value;
     r[addr + 1] = value >>> 8;

@@ -31,6 +31,16 @@ export class PhysicalMemory {
   generation = 0;
   /** Address mask the CPU applies to every physical address: bit 20 clear while A20 is gated. */
   a20Mask = 0xffffffff | 0;
+  /**
+   * Per page: nonzero while a CPU holds instructions decoded from it. A write
+   * to such a page calls `onCodeWrite` first, so self-modifying code and
+   * reused pages are decoded afresh.
+   */
+  readonly codePages = new Uint8Array(PAGE_COUNT);
+  /** Set by the CPU: forgets what it decoded from `page` (and clears its `codePages` entry). */
+  onCodeWrite: ((page: number) => void) | null = null;
+  /** Set by the CPU: called after every change of `generation`. */
+  onRemap: (() => void) | null = null;
 
   constructor(readonly ramSize: number) {
     if (ramSize <= 0 || ramSize % PAGE_SIZE !== 0 || ramSize > 0xe0000000) {
@@ -50,7 +60,7 @@ export class PhysicalMemory {
     const mask = enabled ? 0xffffffff | 0 : ~(1 << 20);
     if (mask !== this.a20Mask) {
       this.a20Mask = mask;
-      this.generation++;
+      this.remapped();
     }
   }
 
@@ -67,7 +77,7 @@ export class PhysicalMemory {
       this.writeOff[first + i] = offset + i * PAGE_SIZE;
       this.writeRegion[first + i] = UNMAPPED_REGION;
     }
-    this.generation++;
+    this.remapped();
   }
 
   /** Routes reads and writes of [base, base+size) to `handler`. */
@@ -100,7 +110,7 @@ export class PhysicalMemory {
         regions[first + i] = target ?? UNMAPPED_REGION;
       }
     }
-    this.generation++;
+    this.remapped();
   }
 
   /** Removes every route of [base, base+size); RAM that lay underneath shows through again. */
@@ -118,7 +128,20 @@ export class PhysicalMemory {
       this.readRegion[page] = UNMAPPED_REGION;
       this.writeRegion[page] = UNMAPPED_REGION;
     }
+    this.remapped();
+  }
+
+  private remapped(): void {
     this.generation++;
+    this.onRemap?.();
+  }
+
+  /** For writers that bypass the routes (bus masters): announces a write to [addr, addr+length). */
+  written(addr: number, length: number): void {
+    if (length <= 0) return;
+    const last = ((addr >>> 0) + length - 1) >>> PAGE_SHIFT;
+    for (let page = addr >>> PAGE_SHIFT; page <= last && page < PAGE_COUNT; page++)
+      if (this.codePages[page] !== 0) this.onCodeWrite?.(page);
   }
 
   read8(addr: number): number {
@@ -164,6 +187,7 @@ export class PhysicalMemory {
   write16(addr: number, value: number): void {
     const page = addr >>> PAGE_SHIFT;
     const off = addr & PAGE_MASK;
+    if (this.codePages[page] !== 0) this.onCodeWrite?.(page);
     const buf = this.writeBuf[page];
     if (buf !== null && off <= PAGE_SIZE - 2) {
       const i = this.writeOff[page] + off;
@@ -183,6 +207,7 @@ export class PhysicalMemory {
   write32(addr: number, value: number): void {
     const page = addr >>> PAGE_SHIFT;
     const off = addr & PAGE_MASK;
+    if (this.codePages[page] !== 0) this.onCodeWrite?.(page);
     const buf = this.writeBuf[page];
     if (buf !== null && off <= PAGE_SIZE - 4) {
       const i = this.writeOff[page] + off;
@@ -226,6 +251,7 @@ export class PhysicalMemory {
 
   private writeByte(addr: number, value: number): void {
     const page = addr >>> PAGE_SHIFT;
+    if (this.codePages[page] !== 0) this.onCodeWrite?.(page);
     const buf = this.writeBuf[page];
     if (buf !== null) {
       buf[this.writeOff[page] + (addr & PAGE_MASK)] = value;

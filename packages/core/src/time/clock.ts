@@ -45,19 +45,43 @@ export class Timer {
  * The machine's virtual time, in nanoseconds since power-on, and its timers.
  * Devices read `now` and arm timers; the run loop advances time and calls
  * `runDue()` when `now` reaches `nextDeadline`.
+ *
+ * Within a run slice the CPU keeps `retired` current, so `now` is exact at
+ * every device access, and it stops once it has retired `sliceLimit`
+ * instructions: arming a timer that falls due inside the slice lowers the
+ * limit, so the slice ends when the timer is due.
  */
 export class Clock {
-  now = 0;
+  /** Time at the start of the current slice (all of it between slices). */
+  private base = 0;
+  /** Instructions the CPU has retired in the current slice, not yet accounted by `advance`. */
+  retired = 0;
+  /** Instructions the current slice may run; the CPU checks it between instructions. */
+  sliceLimit = 0;
   nextDeadline = Number.POSITIVE_INFINITY;
   readonly options: ClockOptions;
   private readonly timers: Timer[] = [];
   private sequence = 0;
   private hostOrigin = 0;
+  /** `nsPerInstruction` in `instructions` mode; 0 in `host` mode, where instructions are not time. */
+  private readonly period: number;
 
   constructor(options: Partial<ClockOptions> = {}) {
     this.options = { ...DEFAULT_CLOCK_OPTIONS, ...options };
     if (!(this.options.nsPerInstruction > 0)) throw new RangeError('nsPerInstruction must be positive');
+    this.period = this.options.mode === 'instructions' ? this.options.nsPerInstruction : 0;
     this.hostOrigin = performance.now();
+  }
+
+  /** Virtual time in ns, including the instructions retired so far in the current slice. */
+  get now(): number {
+    return this.base + this.retired * this.period;
+  }
+
+  /** The CPU starts a slice of at most `budget` instructions. */
+  beginSlice(budget: number): void {
+    this.retired = 0;
+    this.sliceLimit = budget;
   }
 
   createTimer(name: string, callback: (now: number) => void): Timer {
@@ -71,25 +95,34 @@ export class Clock {
     timer.deadline = deadline;
     timer.sequence = this.sequence++;
     this.refresh();
+    // Due inside the running slice: end the slice after the instruction that reaches the deadline.
+    if (this.period > 0 && deadline < Number.POSITIVE_INFINITY) {
+      const at = Math.ceil((deadline - this.base) / this.period);
+      if (at < this.sliceLimit) this.sliceLimit = at;
+    }
   }
 
-  /** Accounts executed instructions (in `instructions` mode) or reads the host clock. */
+  /**
+   * Ends the slice: accounts the instructions it executed (in `instructions`
+   * mode) or reads the host clock.
+   */
   advance(instructions: number): void {
-    if (this.options.mode === 'host')
-      this.now = Math.max(this.now, (performance.now() - this.hostOrigin) * 1e6);
-    else this.now += instructions * this.options.nsPerInstruction;
+    if (this.period === 0) this.base = Math.max(this.base, (performance.now() - this.hostOrigin) * 1e6);
+    else this.base += instructions * this.period;
+    this.retired = 0;
+    this.sliceLimit = 0;
   }
 
   /** Jumps to `time` (a halted CPU skipping to the next event). Never goes backwards. */
   advanceTo(time: number): void {
-    if (time > this.now) this.now = time;
+    if (time > this.now) this.base = time - this.retired * this.period;
   }
 
   /** How many instructions may run before the next timer is due. */
   instructionsUntilDeadline(): number {
-    if (this.options.mode === 'host') return Number.POSITIVE_INFINITY;
+    if (this.period === 0) return Number.POSITIVE_INFINITY;
     const ns = this.nextDeadline - this.now;
-    return ns <= 0 ? 0 : Math.ceil(ns / this.options.nsPerInstruction);
+    return ns <= 0 ? 0 : Math.ceil(ns / this.period);
   }
 
   /** Real time in ns since the clock was made, for pacing and host mode. */
@@ -99,11 +132,12 @@ export class Clock {
 
   /** Fires every timer whose deadline has come, earliest (then first armed) first. */
   runDue(): void {
-    while (this.nextDeadline <= this.now) {
+    const now = this.now;
+    while (this.nextDeadline <= now) {
       let due: Timer | null = null;
       for (const t of this.timers) {
         if (
-          t.deadline <= this.now &&
+          t.deadline <= now &&
           (due === null ||
             t.deadline < due.deadline ||
             (t.deadline === due.deadline && t.sequence < due.sequence))
@@ -114,7 +148,7 @@ export class Clock {
       if (due === null) break;
       due.deadline = Number.POSITIVE_INFINITY;
       this.refresh();
-      due.callback(this.now);
+      due.callback(now);
     }
   }
 

@@ -282,6 +282,7 @@ export class LocalApic implements ApicTarget {
         break;
       case DeliveryMode.NMI:
         this.nmiLatched = true;
+        this.pins.attention = true;
         this.pins.onWake?.();
         break;
       case DeliveryMode.INIT:
@@ -455,6 +456,7 @@ export class LocalApic implements ApicTarget {
     const v = highest(this.irr);
     this.pending =
       this.extIntMessage || (enabled && this.softwareEnabled && v >= 0 && (v & 0xf0) > (this.ppr() & 0xf0));
+    this.pins.attention = true;
   }
 
   private remap(): void {
@@ -537,6 +539,7 @@ export class LocalApic implements ApicTarget {
       this.acceptVector(entry & 0xff, index !== Lvt.Timer && (entry & LVT_LEVEL_TRIGGER) !== 0);
     } else if (mode === DeliveryMode.NMI) {
       this.nmiLatched = true;
+      this.pins.attention = true;
       this.pins.onWake?.();
     }
   }

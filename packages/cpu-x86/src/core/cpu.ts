@@ -30,6 +30,7 @@ import {
   VM,
   ZF,
 } from './constants.js';
+import { DecodeCache } from './decode-cache.js';
 import { GuestFault } from './fault.js';
 import type { CodeSource } from './instr.js';
 
@@ -45,6 +46,8 @@ const T_SWRITE = 4;
 const T_UWRITE = 8;
 const T_GLOBAL = 16;
 const T_DIRTY = 32;
+/** Writes may take the page buffer directly: no decoded code to invalidate on the physical page. */
+const T_WFAST = 64;
 const T_ALL = T_VALID | T_UREAD | T_SWRITE | T_UWRITE | T_DIRTY;
 
 const TLB_PAGES = 1 << 20;
@@ -128,17 +131,40 @@ export class CpuState implements CodeSource {
   private readonly tlbList = new Int32Array(TLB_LIST);
   private tlbCount = 0;
   private tlbOverflow = false;
-  private tlbGeneration = -1;
+  /** The `memory.generation` the TLB and the decode cache were filled under. */
+  private mapGeneration = -1;
   private readNeed = T_VALID;
-  private writeNeed = T_VALID | T_SWRITE | T_DIRTY;
-  private fetchPage = -1;
+  private writeNeed = T_VALID | T_SWRITE | T_DIRTY | T_WFAST;
+  /** The linear page code is fetched from, with its buffer and physical address. */
+  protected fetchPage = -1;
   private fetchBuf: Uint8Array | null = null;
   private fetchOff = 0;
+  protected fetchPhys = 0;
+  /** `fetchPage` when its instructions may be cached (RAM or ROM), else -1. */
+  protected fetchCode = -1;
+  /** The decode cache's stamp for `fetchCode`'s page and CS.D. */
+  protected fetchStamp = 0;
+  /** CS base, and the last offset where a whole 15-byte instruction fits the CS limit. */
+  protected csBase = 0;
+  protected csFetchLimit = 0;
+
+  /** Instructions decoded so far, by physical address. */
+  readonly decoded: DecodeCache;
 
   constructor(
     readonly memory: PhysicalMemory,
     readonly ports: PortBus,
-  ) {}
+  ) {
+    this.decoded = new DecodeCache(memory);
+    memory.onCodeWrite = (page) => this.codeWritten(page);
+  }
+
+  /** A write reached physical page `page`, which holds decoded instructions. */
+  private codeWritten(page: number): void {
+    this.decoded.invalidate(page);
+    // The fetch shortcut carries the page's old stamp.
+    if (this.fetchPhys >>> 12 === page) this.fetchPage = this.fetchCode = -1;
+  }
 
   // ---------------------------------------------------------------- faults
 
@@ -340,8 +366,10 @@ export class CpuState implements CodeSource {
   setCpl(cpl: number): void {
     this.cpl = cpl;
     this.readNeed = cpl === 3 ? T_VALID | T_UREAD : T_VALID;
-    this.writeNeed = cpl === 3 ? T_VALID | T_UWRITE | T_DIRTY : T_VALID | T_SWRITE | T_DIRTY;
+    this.writeNeed =
+      cpl === 3 ? T_VALID | T_UWRITE | T_DIRTY | T_WFAST : T_VALID | T_SWRITE | T_DIRTY | T_WFAST;
     this.fetchPage = -1;
+    this.fetchCode = -1;
   }
 
   segDerived(s: number): void {
@@ -352,8 +380,12 @@ export class CpuState implements CodeSource {
     else if (a & ATTR_CODE) acc = a & ATTR_RW ? ACC_READ : 0;
     else acc = ACC_READ | (a & ATTR_RW ? ACC_WRITE : 0) | (a & ATTR_DC ? ACC_DOWN : 0);
     this.segAcc[s] = acc;
-    if (s === CS) this.code32 = !this.v86 && (a & ATTR_DB) !== 0;
-    else if (s === SS) this.stack32 = !this.v86 && (a & ATTR_DB) !== 0;
+    if (s === CS) {
+      this.code32 = !this.v86 && (a & ATTR_DB) !== 0;
+      this.fetchPage = this.fetchCode = -1;
+      this.csBase = this.segBase[CS];
+      this.csFetchLimit = this.segLimit[CS] - 15;
+    } else if (s === SS) this.stack32 = !this.v86 && (a & ATTR_DB) !== 0;
   }
 
   /** Loads a segment cache directly. */
@@ -518,7 +550,7 @@ export class CpuState implements CodeSource {
 
   flushTlb(keepGlobal: boolean): void {
     this.fetchPage = -1;
-    this.tlbGeneration = this.memory.generation;
+    this.fetchCode = -1;
     if (this.tlbOverflow) {
       this.tlbFlags.fill(0);
       this.tlbOverflow = false;
@@ -539,11 +571,42 @@ export class CpuState implements CodeSource {
   invlpg(lin: number): void {
     this.tlbFlags[lin >>> 12] = 0;
     this.fetchPage = -1;
+    this.fetchCode = -1;
   }
 
-  /** Drops every cached route when the physical memory map changed. */
+  /** Drops every cached route and decoded instruction when the physical memory map changed. */
   checkMemoryMap(): void {
-    if (this.memory.generation !== this.tlbGeneration) this.flushTlb(false);
+    if (this.memory.generation !== this.mapGeneration) {
+      this.mapGeneration = this.memory.generation;
+      this.flushTlb(false);
+      this.decoded.flush();
+    }
+  }
+
+  /**
+   * Physical page `ppage` now holds decoded instructions: from here on writes
+   * to it leave the TLB's direct path, so `PhysicalMemory` sees them and the
+   * decode cache forgets the page.
+   */
+  protectCode(ppage: number): void {
+    this.memory.codePages[ppage] = 1;
+    if (this.tlbOverflow) {
+      this.flushTlb(false);
+      return;
+    }
+    const list = this.tlbList;
+    const flags = this.tlbFlags;
+    const phys = this.tlbPhys;
+    for (let n = 0; n < this.tlbCount; n++) {
+      const page = list[n];
+      if (phys[page] >>> 12 === ppage) flags[page] &= ~T_WFAST;
+    }
+  }
+
+  /** After a write off the direct path: reopens it once the page holds no decoded code. */
+  private reopenWrite(page: number): void {
+    if (this.tlbFlags[page] !== 0 && this.memory.codePages[this.tlbPhys[page] >>> 12] === 0)
+      this.tlbFlags[page] |= T_WFAST;
   }
 
   private tlbFill(page: number, phys: number, flags: number): void {
@@ -553,7 +616,7 @@ export class CpuState implements CodeSource {
       if (this.tlbCount < TLB_LIST) this.tlbList[this.tlbCount++] = page;
       else this.tlbOverflow = true;
     }
-    this.tlbFlags[page] = flags;
+    this.tlbFlags[page] = mem.codePages[ppage] === 0 ? flags | T_WFAST : flags;
     this.tlbPhys[page] = phys;
     this.tlbRBuf[page] = mem.readBuf[ppage];
     this.tlbROff[page] = mem.readOff[ppage];
@@ -727,6 +790,7 @@ export class CpuState implements CodeSource {
       return;
     }
     this.memory.write8(this.translate(lin, true, this.cpl === 3), v & 0xff);
+    this.reopenWrite(p);
   }
 
   write16(lin: number, v: number): void {
@@ -743,6 +807,7 @@ export class CpuState implements CodeSource {
         return;
       }
       this.memory.write16(this.translate(lin, true, this.cpl === 3), v & 0xffff);
+      this.reopenWrite(p);
       return;
     }
     this.translate((lin + 1) & ~0xfff, true, this.cpl === 3);
@@ -766,6 +831,7 @@ export class CpuState implements CodeSource {
         return;
       }
       this.memory.write32(this.translate(lin, true, this.cpl === 3), v >>> 0);
+      this.reopenWrite(p);
       return;
     }
     this.translate(lin, true, this.cpl === 3);
@@ -821,7 +887,13 @@ export class CpuState implements CodeSource {
   blockIndex(lin: number, write: boolean): number {
     const p = lin >>> 12;
     const need = write ? this.writeNeed : this.readNeed;
-    if ((this.tlbFlags[p] & need) !== need) this.translate(lin, write, this.cpl === 3);
+    if ((this.tlbFlags[p] & need) !== need) {
+      this.translate(lin, write, this.cpl === 3);
+      if (write) {
+        this.memory.written(this.tlbPhys[p], 1);
+        this.reopenWrite(p);
+      }
+    }
     const b = write ? this.tlbWBuf[p] : this.tlbRBuf[p];
     if (b === null) return -1;
     this.blockBuf = b;
@@ -835,15 +907,32 @@ export class CpuState implements CodeSource {
     if (eip > this.segLimit[CS]) this.gp(0);
     const lin = (this.segBase[CS] + eip) | 0;
     const page = lin >>> 12;
-    if (page === this.fetchPage) return this.fetchBuf![this.fetchOff + (lin & 0xfff)];
+    if (page === this.fetchPage || this.fetchFrom(lin)) return this.fetchBuf![this.fetchOff + (lin & 0xfff)];
+    return this.memory.read8(this.tlbPhys[page] | (lin & 0xfff));
+  }
+
+  /**
+   * Points the fetch shortcut at the page of linear `lin` (walking the page
+   * tables, which may raise #PF); false when the page is MMIO.
+   */
+  protected fetchFrom(lin: number): boolean {
+    const page = lin >>> 12;
     const need = this.readNeed;
     if ((this.tlbFlags[page] & need) !== need) this.translate(lin, false, this.cpl === 3);
     const b = this.tlbRBuf[page];
-    if (b === null) return this.memory.read8(this.tlbPhys[page] | (lin & 0xfff));
+    if (b === null) return false;
+    const phys = this.tlbPhys[page];
+    const ppage = phys >>> 12;
+    const mem = this.memory;
     this.fetchPage = page;
     this.fetchBuf = b;
     this.fetchOff = this.tlbROff[page];
-    return b[this.fetchOff + (lin & 0xfff)];
+    this.fetchPhys = phys;
+    // RAM seen at its own address is watched for writes; a buffer nothing writes through (ROM) never changes.
+    const watched = b === mem.ram ? this.fetchOff === phys : mem.writeBuf[ppage] === null;
+    this.fetchCode = watched && this.decoded.cacheable(ppage) ? page : -1;
+    this.fetchStamp = this.decoded.stampOf(ppage, this.code32);
+    return true;
   }
 
   /** The page buffer `codeWindow` last pointed into. */
@@ -854,16 +943,7 @@ export class CpuState implements CodeSource {
     const lin = (this.segBase[CS] + eip) | 0;
     const o = lin & 0xfff;
     if (o > 0xff0) return -1;
-    const page = lin >>> 12;
-    if (page !== this.fetchPage) {
-      const need = this.readNeed;
-      if ((this.tlbFlags[page] & need) !== need) this.translate(lin, false, this.cpl === 3);
-      const b = this.tlbRBuf[page];
-      if (b === null) return -1;
-      this.fetchPage = page;
-      this.fetchBuf = b;
-      this.fetchOff = this.tlbROff[page];
-    }
+    if (lin >>> 12 !== this.fetchPage && !this.fetchFrom(lin)) return -1;
     this.codeBuf = this.fetchBuf!;
     return this.fetchOff + o;
   }

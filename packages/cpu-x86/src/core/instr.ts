@@ -1,13 +1,12 @@
+import type { Handler } from '../ops/table.js';
 import { EBP, ESP, NOREG } from './constants.js';
 
 /**
- * One decoded instruction. The interpreter reuses a single instance; a block
- * translator can decode into as many as it likes, since decoding touches
- * nothing but code bytes.
+ * One decoded instruction: nothing in it depends on where it sits, so the
+ * decode cache keeps one per physical address, and a block translator can
+ * decode into as many as it likes, since decoding touches nothing but code bytes.
  */
 export class Instr {
-  /** Linear EIP of the first byte (the value a fault restores). */
-  start = 0;
   /** Total length in bytes, prefixes included. */
   len = 0;
   /** 0x000-0x0FF one-byte opcodes, 0x100-0x1FF the 0F page. */
@@ -34,6 +33,11 @@ export class Instr {
   imm = 0;
   /** Second immediate: the selector of a far pointer, ENTER's nesting level. */
   imm2 = 0;
+  /** What executes it (`ops/forms.ts` picks it once it is decoded). */
+  fn: Handler | null = null;
+  /** In the decode cache: the physical address it was decoded from (-1: none) and its page's stamp then. */
+  tag = -1;
+  stamp = 0;
 }
 
 enum Imm {
@@ -177,7 +181,6 @@ function decodeBytes(
   code32: boolean,
   i: Instr,
 ): void {
-  i.start = eip;
   let p = eip;
   let o32 = code32;
   let a32 = code32;

@@ -1,7 +1,7 @@
 import type { Clock, CpuPins, IrqLine, PhysicalMemory, PortBus } from '@plugboard/core';
 import type { LocalApic } from '../apic/local-apic.js';
 import type { X87Host } from '../fpu/x87-host.js';
-import { OPS } from '../ops/index.js';
+import { handlerFor } from '../ops/forms.js';
 import {
   CS,
   DB,
@@ -26,10 +26,10 @@ import {
   SS,
   TF,
   TR,
-  UD,
 } from './constants.js';
 import { CpuState } from './cpu.js';
-import { decode, Instr, lockable } from './instr.js';
+import { DecodeCache } from './decode-cache.js';
+import { decode, Instr } from './instr.js';
 import { interrupt } from './transfer.js';
 import { X87Bridge } from './x87-bridge.js';
 
@@ -107,8 +107,6 @@ export class X86 extends CpuState {
   readonly tscHz: number;
   /** Set by a triple fault: nothing runs until reset. */
   shutdown = false;
-  /** Instructions retired in the current `run` slice (virtual time the clock has not seen yet). */
-  private sliceRetired = 0;
   private readonly instr = new Instr();
   private readonly onTripleFault: () => void;
 
@@ -123,6 +121,10 @@ export class X86 extends CpuState {
     this.tscHz = opts.tscHz ?? 1e9;
     this.x87Bridge = new X87Bridge(this);
     this.fpu = opts.fpu ? opts.fpu(this.x87Bridge) : null;
+    // A remap is noticed at the next instruction boundary, through the same flag as interrupts.
+    opts.memory.onRemap = () => {
+      opts.pins.attention = true;
+    };
     this.reset();
   }
 
@@ -157,6 +159,7 @@ export class X86 extends CpuState {
     this.shutdown = false;
     this.tscOffset = -this.virtualTsc();
     this.flushTlb(false);
+    this.decoded.flush();
     this.fpu?.reset();
     this.model.reset();
   }
@@ -175,18 +178,9 @@ export class X86 extends CpuState {
     else this.ports.out32(port, v >>> 0);
   }
 
-  /**
-   * Virtual time at the current instruction: the clock advances once per run
-   * slice, so add what this slice has executed so far.
-   */
-  private virtualNow(): number {
-    const clock = this.clock;
-    if (clock.options.mode !== 'instructions') return clock.now;
-    return clock.now + this.sliceRetired * clock.options.nsPerInstruction;
-  }
-
+  /** The TSC without the offset: virtual time at the current instruction, at `tscHz`. */
   private virtualTsc(): number {
-    return Math.floor((this.virtualNow() * this.tscHz) / 1e9);
+    return Math.floor((this.clock.now * this.tscHz) / 1e9);
   }
 
   /** The time-stamp counter: virtual time at `tscHz`, plus the offset software set. */
@@ -212,33 +206,42 @@ export class X86 extends CpuState {
 
   // ---------------------------------------------------------------- the run loop
 
+  /**
+   * Runs a slice of at most `budget` instructions. The clock learns each
+   * instruction as it starts (`retired`, so devices see exact time) and may
+   * shorten the slice (`sliceLimit`) when a timer armed meanwhile falls due.
+   */
   run(budget: number): number {
     if (this.shutdown) return 0;
     this.checkMemoryMap();
-    const i = this.instr;
+    const clock = this.clock;
+    const pins = this.pins;
+    clock.beginSlice(budget);
+    // Between slices timers ran and devices moved: look at everything first.
+    pins.attention = true;
     let n = 0;
-    this.sliceRetired = 0;
-    while (n < budget) {
+    while (n < clock.sliceLimit) {
       try {
-        while (n < budget) {
-          if (this.shadow) this.shadow = false;
-          else if (this.pollInterrupts()) {
-            n++;
-            continue;
+        while (n < clock.sliceLimit) {
+          if (pins.attention || this.shadow || this.halted) {
+            if (this.shadow) this.shadow = false;
+            else if (this.pollInterrupts()) {
+              n++;
+              continue;
+            }
+            if (this.halted) {
+              this.instructionCount += n;
+              return n;
+            }
+            this.checkMemoryMap();
           }
-          if (this.halted) {
-            this.instructionCount += n;
-            return n;
-          }
-          this.checkMemoryMap();
           const eip = this.eip;
           this.eipStart = eip;
-          decode(this, eip | 0, this.code32, i);
+          const i = this.fetchInstr(eip);
           this.eip = this.code32 ? (eip + i.len) >>> 0 : (eip + i.len) & 0xffff;
-          if (i.lock && !lockable(i)) this.raise(UD);
           const tf = this.flags & TF;
-          this.sliceRetired = n;
-          OPS[i.op](this, i);
+          clock.retired = n;
+          i.fn!(this, i);
           n++;
           if (tf !== 0) this.singleStep();
         }
@@ -252,30 +255,80 @@ export class X86 extends CpuState {
     return n;
   }
 
-  /** Takes a pending NMI or maskable interrupt; true when one was delivered. */
+  /**
+   * The instruction at CS:`eip`, from the decode cache when it lies in one
+   * cacheable page and well inside the CS limit; decoded afresh otherwise.
+   */
+  private fetchInstr(eip: number): Instr {
+    const lin = (this.csBase + eip) | 0;
+    const page = lin >>> 12;
+    if (eip <= this.csFetchLimit) {
+      if (page !== this.fetchCode && page !== this.fetchPage) this.fetchFrom(lin);
+      if (page === this.fetchCode) {
+        const phys = this.fetchPhys | (lin & 0xfff);
+        const slot = DecodeCache.slot(phys);
+        const d = this.decoded;
+        const cached = d.instrs[slot];
+        if (cached !== null && cached.tag === phys && cached.stamp === this.fetchStamp) return cached;
+        const e = d.take(slot);
+        decode(this, eip, this.code32, e);
+        e.fn = handlerFor(e);
+        if ((lin & 0xfff) + e.len <= 0x1000) {
+          const ppage = phys >>> 12;
+          if (this.memory.codePages[ppage] === 0) this.protectCode(ppage);
+          e.tag = phys;
+          e.stamp = this.fetchStamp;
+        }
+        return e;
+      }
+    }
+    const i = this.instr;
+    decode(this, eip, this.code32, i);
+    i.fn = handlerFor(i);
+    return i;
+  }
+
+  /**
+   * Takes a pending NMI or maskable interrupt; true when one was delivered.
+   * `pins.attention` stays set while anything is pending, delivered or held
+   * off (NMI blocked, IF clear), so the next instruction boundary looks again.
+   */
   private pollInterrupts(): boolean {
+    const pins = this.pins;
+    pins.attention = false;
     const apic = this.apic;
     if (apic !== null) {
-      if (!this.nmiBlocked && apic.nmiPending) {
-        apic.takeNmi();
-        this.deliverNmi();
-        return true;
+      if (apic.nmiPending) {
+        pins.attention = true;
+        if (!this.nmiBlocked) {
+          apic.takeNmi();
+          this.deliverNmi();
+          return true;
+        }
       }
-      if ((this.flags & IF) !== 0 && apic.hasInterrupt()) {
-        this.deliverExternal(apic.acknowledge());
-        return true;
+      if (apic.hasInterrupt()) {
+        pins.attention = true;
+        if ((this.flags & IF) !== 0) {
+          this.deliverExternal(apic.acknowledge());
+          return true;
+        }
       }
       return false;
     }
-    const pins = this.pins;
-    if (pins.nmi && !this.nmiBlocked) {
-      pins.nmi = false;
-      this.deliverNmi();
-      return true;
+    if (pins.nmi) {
+      pins.attention = true;
+      if (!this.nmiBlocked) {
+        pins.nmi = false;
+        this.deliverNmi();
+        return true;
+      }
     }
-    if ((this.flags & IF) !== 0 && pins.intr) {
-      this.deliverExternal(pins.acknowledge());
-      return true;
+    if (pins.intr) {
+      pins.attention = true;
+      if ((this.flags & IF) !== 0) {
+        this.deliverExternal(pins.acknowledge());
+        return true;
+      }
     }
     return false;
   }

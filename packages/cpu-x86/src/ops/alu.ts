@@ -304,9 +304,12 @@ function imulForm(c: CpuState, i: Instr, a: number, b: number): void {
     setReg(c, i.reg, 2, r);
     mulFlags(c, r, 15, r !== (r << 16) >> 16);
   } else {
-    imul32(a, b);
-    c.regs[i.reg] = mulOut[0];
-    mulFlags(c, mulOut[0], 31, (mulOut[1] | 0) !== (mulOut[0] | 0) >> 31);
+    // Only the low half is kept: it overflows when the exact product differs
+    // from it (a double holds every product below 2^53 exactly, and any larger
+    // one cannot equal a 32-bit value).
+    const lo = Math.imul(a, b);
+    c.regs[i.reg] = lo;
+    mulFlags(c, lo, 31, lo !== (a | 0) * (b | 0));
   }
 }
 
