@@ -22,6 +22,7 @@ class FakeCpu implements Cpu {
   reset(): void {
     this.resets++;
   }
+  startProtectedMode(): void {}
   info(): string {
     return 'fake';
   }

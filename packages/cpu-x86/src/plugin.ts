@@ -73,6 +73,7 @@ export const x86Plugin = definePlugin<X86Config, X86Cpu>({
       get instructionCount() {
         return core.instructionCount;
       },
+      startProtectedMode: (start) => core.startProtectedMode(start),
       info: () => (apic ? `${core.info()}\n${apic.info()}` : core.info()),
       reset() {
         apic?.reset();

@@ -48,7 +48,9 @@ export async function runProfile(
   process.once('SIGTERM', onSignal);
   try {
     const event = await machine.run({ maxInstructions: options.maxInstructions, signal: abort.signal });
-    process.stderr.write(`plugboard: ${profile.name} stopped: ${event.reason}\n`);
+    process.stderr.write(
+      `plugboard: ${profile.name} stopped: ${event.reason} after ${machine.cpu?.instructionCount ?? 0} instructions\n`,
+    );
     if (options.screenshot) {
       if (!machine.container.isBound(Tokens.Display))
         throw new ConfigError(`--screenshot: ${profile.name} has no display`);

@@ -1,5 +1,24 @@
 import type { Device } from '../plugin/manifest.js';
 
+/** The eight general registers by their IA-32 names. */
+export type GeneralRegister = 'eax' | 'ecx' | 'edx' | 'ebx' | 'esp' | 'ebp' | 'esi' | 'edi';
+
+/**
+ * Where firmware that loads a kernel itself hands over (Linux's 32-bit boot
+ * protocol): protected mode with flat 4 GiB segments, paging and interrupts
+ * off, at `eip`.
+ */
+export interface ProtectedModeStart {
+  eip: number;
+  /** The GDT the firmware wrote into RAM; the selectors index flat code and data descriptors in it. */
+  gdtBase: number;
+  gdtLimit: number;
+  codeSelector: number;
+  dataSelector: number;
+  /** General registers; those not given are zero. */
+  registers: Partial<Record<GeneralRegister, number>>;
+}
+
 /**
  * A processor as the run loop drives it. The CPU polls `CpuPins` and its own
  * local APIC between instructions, and advances nothing but its own state:
@@ -12,6 +31,8 @@ export interface Cpu extends Device {
   readonly halted: boolean;
   /** Instructions retired since power-on. */
   readonly instructionCount: number;
+  /** Puts the processor, fresh from reset, in the state `start` describes. */
+  startProtectedMode(start: ProtectedModeStart): void;
   /** `info registers`. */
   info(): string;
 }
