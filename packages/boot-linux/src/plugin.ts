@@ -81,6 +81,8 @@ export const linuxDirectPlugin = definePlugin<LinuxDirectConfig, LinuxDirectDevi
         if (!ctx.container.isBound(Tokens.Cpu))
           throw new LinuxBootError(`/devices/${ctx.id}: the machine has no CPU`);
         const cpu = ctx.container.get<Cpu>(Tokens.Cpu);
+        // Once now, so a machine whose BARs do not fit fails at build time rather than at a guest's reset.
+        setUpPlatform(ctx.pci, ctx.ports, ctx.memory);
         // After every device's own reset, so the set-up is what the kernel finds.
         ctx.hooks.reset.tap(`${ctx.id} linux-direct`, () => boot(cpu));
       },

@@ -72,8 +72,9 @@ const total = (list: Resource[]) => list.reduce((sum, r) => alignUp(sum, r.size)
  * prefetchable windows packed down from 0xFEC00000, the one with the
  * smaller alignment on top (so the other stays aligned below it), memory
  * BARs at least a page. ROM BARs get an address but stay disabled.
+ * Throws when they do not fit (above `memoryStart`, the top of RAM).
  */
-export function assignResources(functions: readonly PciConfig[]): void {
+export function assignResources(functions: readonly PciConfig[], memoryStart: number): void {
   const all = functions.flatMap(resourcesOf);
   const put = (r: Resource, address: number) => r.fn.write32(r.register, address);
 
@@ -92,6 +93,10 @@ export function assignResources(functions: readonly PciConfig[]): void {
   const [top, below] = alignOf(mem) < alignOf(pref) ? [mem, pref] : [pref, mem];
   const topBase = alignDown(PCI_MEM_END - total(top), alignOf(top));
   const belowBase = alignDown(topBase - total(below), alignOf(below));
+  if (belowBase < memoryStart)
+    throw new Error(
+      `the PCI memory BARs need 0x${(PCI_MEM_END - belowBase).toString(16)} bytes below 0xfec00000, more than the hole above RAM`,
+    );
   for (const [list, base] of [
     [top, topBase],
     [below, belowBase],

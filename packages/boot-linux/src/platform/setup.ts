@@ -30,7 +30,7 @@ export function missingChipset(pci: PciBus): string[] {
  */
 export function setUpPlatform(pci: PciBus, ports: PortBus, memory: PhysicalMemory): AcpiPlatform {
   const functions = enumerate(pci);
-  assignResources(functions);
+  assignResources(functions, memory.ramSize);
   enableFunctions(functions, (slot, pin) => PIRQ_IRQS[PciBus.pirqOf(slot, pin)]);
   for (const fn of functions) CHIPSET_SETUP[fn.id]?.(fn, { ports });
   return {
