@@ -11,6 +11,7 @@
 #                    real VNC clients (gvnccapture; noVNC in headless Chromium)
 #   cpio, kmod, xorriso, isolinux, syslinux, mtools, dosfstools, fdisk
 #                    build the test guest's initramfs, ISO and bootable disk
+#   acpica-tools     iasl, which disassembles the built-in firmware's ACPI tables in its tests
 set -euo pipefail
 
 as_root() {
@@ -34,6 +35,7 @@ need syslinux syslinux
 need mcopy mtools
 need mkfs.fat dosfstools
 need sfdisk fdisk
+need iasl acpica-tools
 need gvnccapture gvncviewer
 need chromium chromium
 [[ -f /usr/lib/ISOLINUX/isolinux.bin ]] || needed+=(isolinux)

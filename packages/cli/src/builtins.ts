@@ -11,6 +11,7 @@ export const BUILTIN_PACKAGES = [
   '@plugboard/dev-isa',
   '@plugboard/fw-cfg',
   '@plugboard/firmware',
+  '@plugboard/boot-linux',
   '@plugboard/dev-cirrus',
   '@plugboard/dev-rtl8139',
   '@plugboard/dev-i8255x',

@@ -10,7 +10,7 @@ import { lspci } from './lspci.js';
 import { machinesDir } from './machines.js';
 import { parseSet } from './overrides.js';
 import { QemuOptionError } from './qemu/options.js';
-import { translateQemu } from './qemu/translate.js';
+import { BUILTIN_FIRMWARE_TYPE, translateQemu } from './qemu/translate.js';
 
 export interface Io {
   stdout: NodeJS.WritableStream;
@@ -34,7 +34,8 @@ async function qemu(argv: string[], io: Io): Promise<number> {
   const print = argv.includes('--print-profile');
   const translation = translateQemu(argv.filter((a) => a !== '--print-profile'));
   const overrides = [translation.overlay];
-  if (translation.run.firmwareDirs.length) {
+  const builtin = (translation.overlay.devices as { bios?: { type?: string } } | undefined)?.bios?.type;
+  if (translation.run.firmwareDirs.length && builtin !== BUILTIN_FIRMWARE_TYPE) {
     overrides.push({ devices: { bios: { config: { path: translation.run.firmwareDirs } } } });
   }
   const profile = loadProfile(join(machinesDir(), `${translation.machine}.json`), overrides);
@@ -164,7 +165,10 @@ export async function main(argv: string[], io: Io = process): Promise<number> {
 
     program
       .command('qemu')
-      .description('run with QEMU command-line options (plugboard qemu -hda x.vmdk -m 512 ...)');
+      .description(
+        'run with QEMU command-line options (plugboard qemu -hda x.vmdk -m 512 ...); ' +
+          '-bios builtin -kernel K [-initrd I] [-append A] boots Linux without a BIOS',
+      );
     program
       .command('img')
       .description("disk image tool with qemu-img's syntax: info, create, convert, check, compare");

@@ -190,6 +190,18 @@ describe('QEMU option mapping', () => {
     expect(() => t('-M bare -kernel vmlinuz')).toThrow(/-M bare takes only -bios/);
   });
 
+  it('selects the built-in Linux loader with -bios builtin, which needs -kernel and no BIOS options', () => {
+    const { overlay } = t('-bios builtin -kernel vmlinuz -initrd initrd.gz -append console=ttyS0');
+    expect(overlay.devices).toEqual({
+      bios: {
+        type: 'linux-direct',
+        config: { kernel: 'vmlinuz', initrd: 'initrd.gz', append: 'console=ttyS0' },
+      },
+    });
+    expect(() => t('-bios builtin')).toThrow(/-bios builtin .* needs -kernel/);
+    expect(() => t('-bios builtin -kernel vmlinuz -boot d')).toThrow(/-boot needs one/);
+  });
+
   it('takes a bare image name as -hda, like QEMU', () => {
     expect((t('disk.img').overlay.drives as Record<string, unknown>).hda).toEqual({
       type: 'file',

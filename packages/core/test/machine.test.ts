@@ -26,6 +26,7 @@ class FakeCpu implements Cpu {
   registers() {
     return { PC: this.instructionCount };
   }
+  startProtectedMode(): void {}
   info(): string {
     return 'fake';
   }

@@ -75,6 +75,7 @@ export const x86Plugin = definePlugin<X86Config, X86Cpu>({
         return core.instructionCount;
       },
       registers: () => core.registers(),
+      startProtectedMode: (start) => core.startProtectedMode(start),
       info: () => {
         const registers = formatX86Registers(core.registers());
         return apic ? `${registers}\n${apic.info()}` : registers;

@@ -112,4 +112,33 @@ describe('x86 plugin', () => {
     cpu.run(100);
     expect(resets).toEqual(['triple fault']);
   });
+  it('starts in flat protected mode where firmware hands over to a kernel', () => {
+    const { cpu, parts } = build({});
+    const gdt = new Uint8Array(32);
+    new DataView(gdt.buffer).setBigUint64(0x10, 0x00cf9b000000ffffn, true);
+    new DataView(gdt.buffer).setBigUint64(0x18, 0x00cf93000000ffffn, true);
+    parts.memory.ram.set(gdt, 0x500);
+    // Reads through DS at a 32-bit address above 1 MiB, and pushes onto the given stack.
+    parts.memory.ram.set(
+      assemble('bits 32\norg 0x200000\nmov eax, [0x300000]\npush eax\nmov bx, cs\nmov cx, ds\nhlt'),
+      0x200000,
+    );
+    parts.memory.ram.set([0x78, 0x56, 0x34, 0x12], 0x300000);
+    cpu.startProtectedMode({
+      eip: 0x200000,
+      gdtBase: 0x500,
+      gdtLimit: 31,
+      codeSelector: 0x10,
+      dataSelector: 0x18,
+      registers: { esi: 0x10000, esp: 0x9000 },
+    });
+    expect(cpu.run(100)).toBe(5);
+    const r = cpu.core.regs;
+    expect(r[0]).toBe(0x12345678);
+    expect(r[6]).toBe(0x10000);
+    expect(r[4]).toBe(0x9000 - 4);
+    expect([r[3] & 0xffff, r[1] & 0xffff]).toEqual([0x10, 0x18]);
+    expect(cpu.core.cr0 & 0x80000001).toBe(1); // PE on, PG off
+    expect(cpu.core.getFlags() & 0x200).toBe(0); // IF clear
+  });
 });

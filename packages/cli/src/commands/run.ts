@@ -93,7 +93,9 @@ export async function runProfile(
     }
     const event = await m.run({ maxInstructions: options.maxInstructions, signal: abort.signal });
     progress?.stop();
-    note(`plugboard: ${profile.name} stopped: ${event.reason}\n`);
+    note(
+      `plugboard: ${profile.name} stopped: ${event.reason} after ${m.cpu?.instructionCount ?? 0} instructions\n`,
+    );
     if (options.screenshot) {
       if (!m.container.isBound(Tokens.Display))
         throw new ConfigError(`--screenshot: ${profile.name} has no display`);

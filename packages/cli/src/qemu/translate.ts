@@ -18,6 +18,15 @@ export interface QemuTranslation {
   };
 }
 
+/** `-bios builtin`: no BIOS image; the built-in loader boots -kernel and sets the platform up itself. */
+export const BUILTIN_BIOS = 'builtin';
+/** The firmware plugin `-bios builtin` selects (@plugboard/boot-linux). */
+export const BUILTIN_FIRMWARE_TYPE = 'linux-direct';
+/** What the built-in loader takes; the other firmware settings need a BIOS. */
+const BUILTIN_KEYS = ['bios', 'kernel', 'initrd', 'append'];
+/** The QEMU option behind each SeaBIOS config key, for error messages. */
+const BIOS_OPTION: Record<string, string> = { boot: '-boot', bootMenu: '-boot menu=' };
+
 const NIC_MODELS = ['rtl8139', 'i82551', 'i82557b', 'i82559er'];
 /** The option ROM QEMU gives each NIC model, for network boot. */
 const NIC_ROMS: Record<string, string> = {
@@ -408,6 +417,16 @@ export function translateQemu(argv: readonly string[]): QemuTranslation {
     if (extra.length)
       throw new QemuOptionError(`-M bare takes only -bios for firmware, not ${extra.join(', ')}`);
     if (bios.bios !== undefined) devices.rom = { config: { image: bios.bios } };
+  } else if (bios.bios === BUILTIN_BIOS) {
+    if (bios.kernel === undefined)
+      throw new QemuOptionError('-bios builtin is the built-in Linux loader: it needs -kernel');
+    const extra = Object.keys(bios).filter((k) => !BUILTIN_KEYS.includes(k));
+    if (extra.length)
+      throw new QemuOptionError(
+        `-bios builtin boots -kernel without a BIOS; ${extra.map((k) => BIOS_OPTION[k] ?? k).join(', ')} needs one`,
+      );
+    const { bios: _, ...config } = bios;
+    devices.bios = { type: BUILTIN_FIRMWARE_TYPE, config };
   } else if (Object.keys(bios).length) devices.bios = { config: bios };
   if (Object.keys(drives).length) overlay.drives = drives;
   if (Object.keys(netdevs).length) overlay.netdevs = netdevs;

@@ -1,5 +1,24 @@
 import type { Device } from '../plugin/manifest.js';
 
+/** The eight general registers by their IA-32 names. */
+export type GeneralRegister = 'eax' | 'ecx' | 'edx' | 'ebx' | 'esp' | 'ebp' | 'esi' | 'edi';
+
+/**
+ * Where firmware that loads a kernel itself hands over (Linux's 32-bit boot
+ * protocol): protected mode with flat 4 GiB segments, paging and interrupts
+ * off, at `eip`.
+ */
+export interface ProtectedModeStart {
+  eip: number;
+  /** The GDT the firmware wrote into RAM; the selectors index flat code and data descriptors in it. */
+  gdtBase: number;
+  gdtLimit: number;
+  codeSelector: number;
+  dataSelector: number;
+  /** General registers; those not given are zero. */
+  registers: Partial<Record<GeneralRegister, number>>;
+}
+
 /**
  * A processor's register state as data: names as the architecture's manuals
  * spell them, in the order the CPU lists them, values as unsigned numbers.
@@ -27,6 +46,8 @@ export interface Cpu extends Device {
   readonly instructionCount: number;
   /** The architectural registers now, read between instructions. */
   registers(): CpuRegisters;
+  /** Puts the processor, fresh from reset, in the state `start` describes. */
+  startProtectedMode(start: ProtectedModeStart): void;
   /** The registers as the model formats them for the monitor's `info registers`. */
   info(): string;
 }

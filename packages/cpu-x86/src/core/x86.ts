@@ -1,8 +1,10 @@
-import type { Clock, CpuPins, IrqLine, PhysicalMemory, PortBus } from '@plugboard/core';
+import type { Clock, CpuPins, IrqLine, PhysicalMemory, PortBus, ProtectedModeStart } from '@plugboard/core';
 import type { LocalApic } from '../apic/local-apic.js';
 import type { X87Host } from '../fpu/x87-host.js';
 import { handlerFor } from '../ops/forms.js';
 import {
+  CR0_ET,
+  CR0_PE,
   CS,
   DB,
   DF_VECTOR,
@@ -83,6 +85,10 @@ export interface X86Options {
   tscHz?: number;
 }
 
+/** Descriptor attributes of flat 4 GiB segments: G, D/B, present, DPL 0, execute/read or read/write, accessed. */
+const FLAT_CODE = 0xc09b;
+const FLAT_DATA = 0xc093;
+
 const CONTRIBUTORY = new Uint8Array(32);
 for (const v of [0, 10, 11, 12, 13]) CONTRIBUTORY[v] = 1;
 
@@ -162,6 +168,33 @@ export class X86 extends CpuState {
     this.decoded.flush();
     this.fpu?.reset();
     this.model.reset();
+  }
+
+  /**
+   * The hand-over of firmware that loaded a kernel itself: protected mode
+   * with flat segments from the firmware's GDT, paging and interrupts off
+   * (Linux's 32-bit boot protocol). Called right after `reset`.
+   */
+  startProtectedMode(start: ProtectedModeStart): void {
+    this.regs.fill(0);
+    const r = start.registers;
+    const values = [r.eax, r.ecx, r.edx, r.ebx, r.esp, r.ebp, r.esi, r.edi];
+    for (let i = EAX; i <= EDI; i++) this.regs[i] = values[i] ?? 0;
+    this.flags = FLAGS_FIXED;
+    this.flagsDirty = 0;
+    this.cr0 = CR0_PE | CR0_ET;
+    this.gdtBase = start.gdtBase;
+    this.gdtLimit = start.gdtLimit;
+    this.idtBase = 0;
+    this.idtLimit = 0;
+    this.setSeg(CS, start.codeSelector, 0, 0xffffffff, FLAT_CODE);
+    for (const s of [ES, SS, DS, FS, GS]) this.setSeg(s, start.dataSelector, 0, 0xffffffff, FLAT_DATA);
+    this.setCpl(0);
+    this.modeChanged();
+    this.eip = start.eip >>> 0;
+    this.eipStart = this.eip;
+    this.halted = false;
+    this.flushTlb(false);
   }
 
   // ---------------------------------------------------------------- services for handlers
