@@ -121,6 +121,10 @@ describe('ACPI tables', () => {
     const dsl = readFileSync(join(dir, 'dsdt.dsl'), 'utf8');
     expect(dsl).toMatch(/Device \(PCI0\)[\s\S]*Name \(_HID, EisaId \("PNP0A03"\)/);
     expect(dsl).toMatch(/Name \(_PRT, Package \(0x80\)/);
+    expect(dsl).toMatch(
+      /Device \(KBD\)[\s\S]*EisaId \("PNP0303"\)[\s\S]*IO \(Decode16,\s*0x0060,[\s\S]*IO \(Decode16,\s*0x0064,[\s\S]*Interrupt \(ResourceConsumer, Edge, ActiveHigh, Exclusive, ,, \)\s*\{\s*0x00000001,?\s*\}/,
+    );
+    expect(dsl).toMatch(/Device \(MOU\)[\s\S]*EisaId \("PNP0F13"\)[\s\S]*\{\s*0x0000000C,?\s*\}/);
     // Slot 3's INTA# is PIRQC (QEMU's wiring).
     expect(dsl).toMatch(/0x0003FFFF,\s*Zero,\s*\\_SB\.LNKC,\s*Zero/);
     expect(dsl).toMatch(

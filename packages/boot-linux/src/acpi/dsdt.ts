@@ -39,6 +39,29 @@ function link(index: number, irq: number): Aml {
 }
 
 /**
+ * The i8042's keyboard and mouse ports, as QEMU's DSDT lists them: with a
+ * revision 1 FADT (no IA-PC boot-architecture flags), Linux's i8042 driver
+ * probes the controller only when ACPI names these devices.
+ */
+function ps2Devices(): Aml[] {
+  const edge = (irq: number) => interrupt({ irqs: [irq], level: false, activeHigh: true, shared: false });
+  return [
+    device(
+      'KBD_',
+      name('_HID', integer(eisaId('PNP0303'))),
+      method('_STA', 0, returnValue(integer(STA_PRESENT))),
+      name('_CRS', buffer(template(ioPort(0x60, 0x60, 1, 1), ioPort(0x64, 0x64, 1, 1), edge(1)))),
+    ),
+    device(
+      'MOU_',
+      name('_HID', integer(eisaId('PNP0F13'))),
+      method('_STA', 0, returnValue(integer(STA_PRESENT))),
+      name('_CRS', buffer(template(edge(12)))),
+    ),
+  ];
+}
+
+/**
  * The root bridge's windows: all buses, the configuration ports, I/O
  * around them, the VGA window, and the PCI hole from the top of RAM to the
  * I/O APIC.
@@ -60,7 +83,8 @@ function rootBridgeResources(p: AcpiPlatform): Aml {
  * The Differentiated System Description Table: the PCI root bridge with a
  * _PRT sending every slot's INTA-D to the link of its PIRQ (which works the
  * same in PIC and I/O APIC mode, since a link names an ISA IRQ and that IRQ
- * is also the GSI), the four links, and \_S5 with the chipset's soft-off
+ * is also the GSI), the i8042's keyboard and mouse, the four links, and
+ * \_S5 with the chipset's soft-off
  * SLP_TYP, so the guest's poweroff switches the machine off.
  */
 export function buildDsdt(p: AcpiPlatform): Uint8Array {
@@ -89,6 +113,7 @@ export function buildDsdt(p: AcpiPlatform): Uint8Array {
         name('_UID', integer(0)),
         name('_CRS', rootBridgeResources(p)),
         name('_PRT', prt),
+        ...ps2Devices(),
       ),
       ...p.pirqIrqs.map((irq, i) => link(i, irq)),
     ),
