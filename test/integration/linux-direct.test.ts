@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Machine } from '@plugboard/core';
@@ -6,11 +6,7 @@ import { filter, xzSync } from 'node-liblzma';
 import { afterEach, describe, expect, it } from 'vitest';
 import { bzImage, elf32, withSize } from '../../packages/boot-linux/test/fixtures.js';
 import { machine } from './boot.js';
-
-const cache =
-  process.env.PLUGBOARD_CACHE ??
-  join(process.env.XDG_CACHE_HOME ?? join(process.env.HOME ?? '/root', '.cache'), 'plugboard');
-const guests = join(cache, 'guests');
+import { guests } from './guest.js';
 
 /**
  * The built-in loader (`linux-direct`, no BIOS) on puredarwin-xmas with a
@@ -102,63 +98,24 @@ describe('linux-direct on puredarwin-xmas', () => {
   });
 });
 
-/** The seed's table: vendor:device and class of every PCI function. */
-const SEED_PCI = [
-  'pci 8086:1237 060000',
-  'pci 8086:7000 060100',
-  'pci 8086:7010 010180',
-  'pci 8086:7113 068000',
-  'pci 1013:00b8 030000',
-  'pci 10ec:8139 020000',
-];
-
 /**
- * Debian's 686 kernel and the test guest's initramfs (`npm run guests`)
- * booted by the built-in loader, without SeaBIOS: the guest's drivers must
- * find every device through the set-up and the ACPI tables alone, and its
- * `poweroff` must end the run with 0. `plugboard.url=none` skips the HTTP
- * download, so nothing depends on the host's network.
+ * Debian's 686 kernel (`npm run guests`): its XZ payload must decompress on
+ * the host, or every boot pays the guest-side decompressor (billions of
+ * instructions) without failing. test/integration/linux.test.ts boots it.
  */
 describe('Debian Linux through linux-direct', () => {
-  let m: Machine | null = null;
-  afterEach(async () => {
-    await m?.destroy();
-    m = null;
-  });
-
-  it("boots, sees exactly the seed machine's PCI devices, binds 8139cp and powers off with 0", {
-    timeout: 1_800_000,
-  }, async () => {
-    const manifest = JSON.parse(readFileSync(join(guests, 'manifest.json'), 'utf8')) as {
-      kernelRelease: string;
-    };
-    m = await machine('puredarwin-xmas', [
+  it('is decompressed on the host', async () => {
+    const m = await machine('puredarwin-xmas', [
       {
         devices: {
           bios: {
             type: 'linux-direct',
-            config: {
-              kernel: join(guests, 'vmlinuz'),
-              initrd: join(guests, 'initrd.gz'),
-              append: 'console=ttyS0 panic=-1 quiet plugboard.url=none',
-            },
+            config: { kernel: join(guests, 'vmlinuz'), initrd: join(guests, 'initrd.gz') },
           },
-          com1: { config: { backend: { type: 'memory' } } },
         },
       },
     ]);
     expect(m.device<{ mode: string }>('bios')!.mode).toBe('vmlinux decompressed on the host');
-    const event = await m.run({ maxInstructions: 20_000_000_000 });
-    const facts = m
-      .device<{ backend: { text(): string } }>('com1')!
-      .backend.text()
-      .split(/\r?\n/)
-      .filter((l) => l.startsWith('PLUGBOARD '))
-      .map((l) => l.slice('PLUGBOARD '.length).trim());
-    expect(facts[0]).toBe(`booted ${manifest.kernelRelease}`);
-    expect(facts.filter((f) => f.startsWith('pci ')).sort()).toEqual([...SEED_PCI].sort());
-    expect(facts.find((f) => f.startsWith('nic '))).toBe('nic eth0 8139cp 52:54:00:12:34:56');
-    expect(facts.at(-1)).toBe('done');
-    expect(event).toEqual({ reason: 'ACPI S5 soft-off', exitCode: 0 });
+    await m.destroy();
   });
 });
