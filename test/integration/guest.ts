@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { root } from './boot.js';
 
@@ -33,11 +33,31 @@ export interface GuestRun {
   output: string;
 }
 
+/** Boots at a time: one per core, so concurrent tests queue instead of starving each other. */
+let slots = Math.max(1, availableParallelism());
+const waiting: (() => void)[] = [];
+
 /**
  * Runs `plugboard ARGS` until it exits; `onFact` sees each fact as it comes
  * (to act on the guest while it runs). Killed after `timeoutMs` of host time.
  */
-export function runCli(args: string[], onFact: (fact: string) => void, timeoutMs: number): Promise<GuestRun> {
+export async function runCli(
+  args: string[],
+  onFact: (fact: string) => void,
+  timeoutMs: number,
+): Promise<GuestRun> {
+  if (slots === 0) await new Promise<void>((r) => waiting.push(r));
+  else slots--;
+  try {
+    return await spawnCli(args, onFact, timeoutMs);
+  } finally {
+    const next = waiting.shift();
+    if (next) next();
+    else slots++;
+  }
+}
+
+function spawnCli(args: string[], onFact: (fact: string) => void, timeoutMs: number): Promise<GuestRun> {
   const child = spawn(process.execPath, [join(root, 'packages/cli/dist/bin.js'), ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
