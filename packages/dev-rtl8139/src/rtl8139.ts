@@ -32,6 +32,8 @@ export interface Rtl8139State {
   txNormalIndex: number;
   txHighIndex: number;
   rxIndex: number;
+  /** CR.RE as last written: turning the receiver on restarts the C-mode ring. */
+  rxOn: boolean;
   /** Virtual time (ns) at which TCTR was 0. */
   tctrBase: number;
   /** Tally counters (C+ DTCCR dump). */
@@ -171,6 +173,7 @@ export class Rtl8139 implements NetworkClient {
       txNormalIndex: 0,
       txHighIndex: 0,
       rxIndex: 0,
+      rxOn: false,
       tctrBase: 0,
       tally: {
         txOk: 0,
@@ -228,6 +231,7 @@ export class Rtl8139 implements NetworkClient {
     s.txNormalIndex = 0;
     s.txHighIndex = 0;
     s.rxIndex = 0;
+    s.rxOn = false;
     this.updateIrq();
   }
 
@@ -303,6 +307,15 @@ export class Rtl8139 implements NetworkClient {
           return;
         }
         r[R.CR] &= R.CR_RE | R.CR_TE;
+        if (r[R.CR] & R.CR_RE && !this.state.rxOn) {
+          // The receiver starts at the ring's beginning: 8139too's recovery
+          // from a receive error disables and re-enables it, then reads from
+          // offset 0 again.
+          this.set16(R.CBR, 0);
+          this.set16(R.CAPR, 0xfff0);
+          this.port?.receiveReady();
+        }
+        this.state.rxOn = (r[R.CR] & R.CR_RE) !== 0;
         break;
       case R.IMR:
       case R.ISR:

@@ -130,6 +130,27 @@ describe('RTL8139C as 8139too drives it', () => {
     expect(nic.net.ready).toBeGreaterThan(0);
   });
 
+  it("restarts the ring at offset 0 when the receiver is turned back on, as 8139too's rx_err recovery expects", async () => {
+    const nic = await setup('C');
+    start(nic);
+    nic.net.client!.receive(ethernetFrame(QEMU_MAC, 99, 7));
+    expect(nic.in16(R.CBR)).toBe(108);
+    // rtl8139_rx_err: receiver off, on again, RCR and RBSTART rewritten, cur_rx = 0.
+    nic.out8(R.CR, R.CR_TE);
+    expect(nic.in16(R.CBR)).toBe(108);
+    nic.out8(R.CR, R.CR_RE | R.CR_TE);
+    expect(nic.in16(R.CBR)).toBe(0);
+    expect(nic.in16(R.CAPR)).toBe(0xfff0);
+    expect(nic.in8(R.CR) & R.CR_BUFE).toBe(R.CR_BUFE);
+    const f = ethernetFrame(QEMU_MAC, 80, 3);
+    nic.net.client!.receive(f);
+    expect(nic.dma.read32(0x100000) >>> 16).toBe(84);
+    expect(nic.memory.ram.subarray(0x100004, 0x100004 + 80)).toEqual(f);
+    // Writing CR with RE already set leaves the ring where it is.
+    nic.out8(R.CR, R.CR_RE | R.CR_TE);
+    expect(nic.in16(R.CBR)).toBe(88);
+  });
+
   it('pads runt frames from the network to 60 bytes', async () => {
     const nic = await setup('C');
     start(nic);
