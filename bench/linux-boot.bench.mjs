@@ -21,14 +21,11 @@ if (!existsSync(join(guests, 'manifest.json'))) {
 }
 const append = 'console=ttyS0 panic=-1 quiet';
 
+const kernel = { kernel: join(guests, 'vmlinuz'), initrd: join(guests, 'initrd.gz'), append };
 const PATHS = {
-  seabios: {
-    devices: {
-      bios: { config: { kernel: join(guests, 'vmlinuz'), initrd: join(guests, 'initrd.gz'), append } },
-    },
-  },
+  'linux-direct (fast)': { devices: { bios: { type: 'linux-direct', config: kernel } } },
+  'SeaBIOS + fw_cfg': { devices: { bios: { config: kernel } } },
 };
-
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function plugboardBoot(overrides) {
