@@ -134,6 +134,21 @@ export function saveState(x: X87, host: X87Host): void {
   }
 }
 
+/**
+ * ST(0)..ST(7) from `regWords`, read whole before any is written (and after
+ * the new TOP is in place), so a fault while reading leaves the FPU as it was.
+ */
+function writeRegisters(x: X87): void {
+  for (let i = 0; i < 8; i++) {
+    const p = x.phys(i);
+    const se = regWords[i * 3 + 2]!;
+    x.sigLo[p] = regWords[i * 3]!;
+    x.sigHi[p] = regWords[i * 3 + 1]!;
+    x.signs[p] = se >>> 15;
+    x.exponents[p] = se & 0x7fff;
+  }
+}
+
 export function restoreState(x: X87, host: X87Host): void {
   readEnvironment(host);
   let a = host.operandOffset + environmentSize(host);
@@ -143,14 +158,7 @@ export function restoreState(x: X87, host: X87Host): void {
     regWords[i * 3 + 2] = host.read16(a + 8);
   }
   applyEnvironment(x);
-  for (let i = 0; i < 8; i++) {
-    const p = x.phys(i);
-    const se = regWords[i * 3 + 2]!;
-    x.sigLo[p] = regWords[i * 3]!;
-    x.sigHi[p] = regWords[i * 3 + 1]!;
-    x.signs[p] = se >>> 15;
-    x.exponents[p] = se & 0x7fff;
-  }
+  writeRegisters(x);
 }
 
 /**
@@ -205,12 +213,5 @@ export function loadFxImage(x: X87, host: X87Host): void {
   x.fdp = env.fdp;
   x.fds = env.fds;
   x.updateSummary();
-  for (let i = 0; i < 8; i++) {
-    const p = x.phys(i);
-    const se = regWords[i * 3 + 2]!;
-    x.sigLo[p] = regWords[i * 3]!;
-    x.sigHi[p] = regWords[i * 3 + 1]!;
-    x.signs[p] = se >>> 15;
-    x.exponents[p] = se & 0x7fff;
-  }
+  writeRegisters(x);
 }
