@@ -73,7 +73,7 @@ describe.concurrent('Linux on puredarwin-xmas', () => {
     { profile: 'puredarwin-xmas-i82551', reference: 'i82551', driver: 'e100', download: true },
     { profile: 'puredarwin-xmas-i82559er', reference: 'i82559er', driver: 'e100', download: true },
   ])(
-    '$profile: $driver gets a lease, downloads (unless $download is false), answers through a forwarded port',
+    '$profile: $driver gets a lease and answers through a forwarded port (download: $download)',
     {
       timeout: BOOT_TIMEOUT,
     },
