@@ -4,17 +4,14 @@
 // in the same run, as a ratio. Needs the guest cache (npm run guests).
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { createRegistry } from '@plugboard/cli';
 import { buildMachine, loadProfile } from '@plugboard/core';
 import { firmwareCacheDir, SYSTEM_FIRMWARE_DIRS } from '@plugboard/firmware';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const root = join(import.meta.dirname, '..');
-const cache =
-  process.env.PLUGBOARD_CACHE ??
-  join(process.env.XDG_CACHE_HOME ?? join(process.env.HOME, '.cache'), 'plugboard');
-const guests = join(cache, 'guests');
+const guests = join(dirname(firmwareCacheDir()), 'guests');
 if (!existsSync(join(guests, 'manifest.json'))) {
   console.error(`linux-boot bench: no test guest in ${guests}; run npm run guests`);
   process.exit(1);

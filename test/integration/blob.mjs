@@ -2,12 +2,11 @@
 // congruential generator, so any lost, doubled or reordered TCP segment
 // changes its checksum. Shared by the Linux tests and
 // scripts/record-linux-reference.sh (`node blob.mjs serve PORT` prints the port).
-import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
 
-export const BLOB_SIZE = 3 * 1024 * 1024;
+const BLOB_SIZE = 3 * 1024 * 1024;
 
-export function blob() {
+function blob() {
   const bytes = new Uint8Array(BLOB_SIZE);
   let x = 1;
   for (let i = 0; i < BLOB_SIZE; i++) {
@@ -15,10 +14,6 @@ export function blob() {
     bytes[i] = x >>> 16;
   }
   return bytes;
-}
-
-export function blobSha256() {
-  return createHash('sha256').update(blob()).digest('hex');
 }
 
 /** Serves the blob at /blob on 127.0.0.1:port (0: any); resolves with the server. */

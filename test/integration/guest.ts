@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { firmwareCacheDir } from '@plugboard/firmware';
 import { root } from './boot.js';
 
 /**
@@ -11,10 +12,8 @@ import { root } from './boot.js';
  * CPU's hot paths run several times slower that way than on Node's own ESM.
  */
 
-const cache =
-  process.env.PLUGBOARD_CACHE ??
-  join(process.env.XDG_CACHE_HOME ?? join(process.env.HOME ?? '/root', '.cache'), 'plugboard');
-export const guests = join(cache, 'guests');
+/** `npm run guests` builds next to the firmware cache. */
+export const guests = join(dirname(firmwareCacheDir()), 'guests');
 
 export interface GuestManifest {
   kernelRelease: string;
