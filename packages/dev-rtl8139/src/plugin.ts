@@ -99,7 +99,7 @@ export const rtl8139Plugin = definePlugin<Rtl8139Config, Rtl8139>({
         nic.port?.disconnect();
       },
       info() {
-        return `${ctx.id}: RTL8139${config.model} mac ${config.mac} netdev ${config.netdev ?? 'none'}`;
+        return `${ctx.id}: RTL8139${config.model} mac ${config.mac} netdev ${config.netdev ?? 'none'}\n${nic.status()}`;
       },
     });
   },

@@ -235,6 +235,17 @@ export class Rtl8139 implements NetworkClient {
     this.updateIrq();
   }
 
+  /** Live receive and interrupt state for `info qtree`: what a stuck driver is asked about first. */
+  status(): string {
+    const hex = (v: number, digits: number) => v.toString(16).padStart(digits, '0');
+    const r = this.state.regs;
+    const t = this.state.tally;
+    const rx = this.cplusRx()
+      ? `rx descriptor ${this.state.rxIndex}`
+      : `CBR=${hex(this.get16(R.CBR), 4)} CAPR=${hex(this.get16(R.CAPR), 4)} RCR=${hex(this.get32(R.RCR), 8)}`;
+    return `CR=${hex(r[R.CR], 2)} IMR=${hex(this.get16(R.IMR), 4)} ISR=${hex(this.get16(R.ISR), 4)} ${rx}; rx ${t.rxOk} ok ${t.missed} missed, tx ${t.txOk} ok`;
+  }
+
   // --- register window -------------------------------------------------
 
   read(offset: number, size: 1 | 2 | 4): number {
@@ -318,6 +329,10 @@ export class Rtl8139 implements NetworkClient {
         this.state.rxOn = (r[R.CR] & R.CR_RE) !== 0;
         break;
       case R.IMR:
+        this.updateIrq();
+        // A driver unmasking its receive interrupts is ready for what waited meanwhile.
+        this.port?.receiveReady();
+        break;
       case R.ISR:
         this.updateIrq();
         // 8139cp refills its receive ring without a doorbell; acknowledging is the next best signal.
@@ -532,14 +547,24 @@ export class Rtl8139 implements NetworkClient {
     return read === cbr ? size : (read - cbr + size) % size;
   }
 
+  /**
+   * Asked while a frame waits. Without room it stays in the chip's FIFO (the
+   * backend's queue) and RXOVW (RDU in C+ mode) says the ring is exhausted, as
+   * the datasheet defines the bit. That interrupt is what wakes 8139too when
+   * its NAPI poll stopped at its budget after acknowledging ROK with frames
+   * still in the ring; on a wire, the next frame to arrive would do the same.
+   */
   canReceive(): boolean {
     if (!this.linkUp || !(this.state.regs[R.CR] & R.CR_RE)) return true; // accepted and dropped
-    if (this.cplusRx()) {
-      const hi = this.get32(R.RDSAR + 4);
-      const desc = (this.get32(R.RDSAR) + this.state.rxIndex * 16) >>> 0;
-      return hi !== 0 || (this.o.dma.read32(desc) & R.DESC_OWN) !== 0;
-    }
-    return this.rxFree() > MAX_FRAME + 4 + 4 + 4;
+    const room = this.cplusRx() ? this.rxDescriptorOwned() : this.rxFree() > MAX_FRAME + 4 + 4 + 4;
+    if (!room) this.raise(R.ISR_RXOVW);
+    return room;
+  }
+
+  private rxDescriptorOwned(): boolean {
+    const hi = this.get32(R.RDSAR + 4);
+    const desc = (this.get32(R.RDSAR) + this.state.rxIndex * 16) >>> 0;
+    return hi !== 0 || (this.o.dma.read32(desc) & R.DESC_OWN) !== 0;
   }
 
   linkChanged(up: boolean): void {

@@ -206,6 +206,27 @@ describe('RTL8139C as 8139too drives it', () => {
     expect(nic.in32(R.MPC)).toBe(0);
   });
 
+  it('flags a frame waiting for a full ring with RXOVW and asks for it again when the driver unmasks', async () => {
+    const nic = await setup('C');
+    start(nic, 0x100000, R.RCR_APM);
+    const f = ethernetFrame(QEMU_MAC, 1514);
+    while (nic.nic.canReceive()) nic.net.client!.receive(f);
+    // Nothing was lost: the frame that found no room waits in the backend.
+    expect(nic.in32(R.MPC)).toBe(0);
+    // 8139too's poll stopped at its budget: it acknowledged ROK and RXOVW with
+    // frames still in the ring, and nothing else will raise ROK while it is full.
+    const rxAckBits = R.ISR_ROK | R.ISR_RXOVW | R.ISR_FOVW;
+    nic.out16(R.IMR, 0xe07f & ~rxAckBits);
+    nic.out16(R.ISR, 0xffff);
+    expect(nic.irq()).toBe(false);
+    const asked = nic.net.ready;
+    nic.out16(R.IMR, 0xe07f);
+    expect(nic.net.ready).toBe(asked + 1);
+    expect(nic.nic.canReceive()).toBe(false);
+    expect(nic.in16(R.ISR) & R.ISR_RXOVW).toBe(R.ISR_RXOVW);
+    expect(nic.irq()).toBe(true);
+  });
+
   it('filters by physical address, broadcast, the MAR multicast hash and promiscuous mode', async () => {
     const nic = await setup('C');
     start(nic, 0x100000, R.RCR_APM);

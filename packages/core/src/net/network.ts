@@ -6,7 +6,11 @@
 export interface NetworkClient {
   /** Delivers a frame from the network to the NIC. */
   receive(frame: Uint8Array): void;
-  /** False while the NIC has no room (receive ring full): the backend holds frames, bounded, until `receiveReady`. */
+  /**
+   * False while the NIC has no room (receive ring full): the backend holds
+   * frames, bounded, until `receiveReady`. Asked only with a frame waiting, so
+   * a NIC may flag the exhausted ring as its chip does.
+   */
   canReceive(): boolean;
   /** The link went up or down (cable pulled, peer closed). */
   linkChanged?(up: boolean): void;
