@@ -64,6 +64,8 @@ export class Slirp implements NetworkBackend, Stack {
   private nextGatewayPort = GATEWAY_PORT_FIRST;
   private client: NetworkClient | null = null;
   private inSend = false;
+  /** A TCP connection found the queue backlogged and waits for `outputReady`. */
+  private outputWaiting = false;
   private guestMac: Uint8Array | null = null;
   private learnedIp: number | null = null;
   private ipId = 0;
@@ -140,13 +142,19 @@ export class Slirp implements NetworkBackend, Stack {
   info(): string {
     return [
       `slirp ${this.id}: net ${ipToString(this.vnet.network)}/${this.vnet.prefix}, guest ${ipToString(this.guestIp)}${this.config.restrict ? ', restricted' : ''}`,
-      `  ${this.tcp.size} tcp, ${this.udp.size} udp, ${this.dns.inFlight} dns, ${this.tftp.active} tftp; dropped ${this.dropped} in, ${this.out.dropped} out`,
+      `  ${this.tcp.size} tcp, ${this.udp.size} udp, ${this.dns.inFlight} dns, ${this.tftp.active} tftp; dropped ${this.dropped} in, ${this.out.dropped} out; ${this.out.length} frames waiting for the NIC`,
       ...this.tcp.describe().map((l) => `  ${l}`),
     ].join('\n');
   }
 
   log(message: string): void {
     this.logger(message);
+  }
+
+  outputBacklogged(): boolean {
+    const backlogged = this.out.length * 2 >= this.out.maxFrames;
+    if (backlogged) this.outputWaiting = true;
+    return backlogged;
   }
 
   sendIp(proto: number, src: number, dst: number, payload: Uint8Array, toMac?: Uint8Array): void {
@@ -327,7 +335,12 @@ export class Slirp implements NetworkBackend, Stack {
   }
 
   private flush(): void {
-    if (this.client) this.out.flush(this.client);
+    if (!this.client) return;
+    this.out.flush(this.client);
+    if (this.outputWaiting && this.out.length * 2 < this.out.maxFrames) {
+      this.outputWaiting = false;
+      this.tcp.outputReady();
+    }
   }
 }
 

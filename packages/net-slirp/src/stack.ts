@@ -21,6 +21,12 @@ export interface Stack {
   /** Takes a free UDP port on the gateway and routes guest datagrams sent to it to `handler`. */
   bindGatewayUdp(handler: GatewayUdpHandler): number;
   unbindGatewayUdp(port: number): void;
+  /**
+   * True while frames wait for the guest's NIC in half the queue or more: TCP
+   * holds new segments back, as a host stack does behind a full device queue,
+   * and is called on (`TcpNat.outputReady`) once the NIC has drained it.
+   */
+  outputBacklogged(): boolean;
   log(message: string): void;
 }
 

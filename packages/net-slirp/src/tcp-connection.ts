@@ -103,6 +103,11 @@ export class TcpConnection {
   private ackPending = false;
   private rto = RTO_INITIAL_NS;
   private retries = 0;
+  /** Duplicate ACKs in a row (RFC 5681); the third resends the segment the guest lacks. */
+  private dupAcks = 0;
+  /** In fast recovery until the guest acknowledges `recover` (sndMax when it began, RFC 6582). */
+  private recovering = false;
+  private recover = 0;
   private readonly timer: VirtualTimer;
 
   constructor(
@@ -199,6 +204,11 @@ export class TcpConnection {
       return;
     }
     if (seqLt(this.sndUna, seg.ack)) this.onAcked(seg.ack);
+    else if (this.isDuplicateAck(seg) && ++this.dupAcks === 3) {
+      this.recovering = true;
+      this.recover = this.sndMax;
+      this.retransmitFirst();
+    }
     this.updateWindow(seg);
     const now = this.state as TcpState;
     if (now === 'CLOSED' || now === 'TIME_WAIT') {
@@ -281,8 +291,14 @@ export class TcpConnection {
     if (seqLt(this.sndNxt, ack)) this.sndNxt = ack;
     this.retries = 0;
     this.rto = RTO_INITIAL_NS;
+    this.dupAcks = 0;
     if (this.sndUna === this.sndNxt) this.timer.cancel();
     else this.timer.armIn(this.rto);
+    // A partial ACK in recovery names the next hole: fill it now rather than at the timeout.
+    if (this.recovering) {
+      if (seqLt(ack, this.recover)) this.retransmitFirst();
+      else this.recovering = false;
+    }
     this.refill();
     if (!finAcked) return;
     if (this.state === 'FIN_WAIT_1') this.state = this.guestFin ? 'TIME_WAIT' : 'FIN_WAIT_2';
@@ -292,6 +308,30 @@ export class TcpConnection {
       return;
     }
     if (this.state === 'TIME_WAIT') this.timer.armIn(TIME_WAIT_NS);
+  }
+
+  /** RFC 5681's duplicate ACK: nothing new acknowledged, no data, same window, data outstanding. */
+  private isDuplicateAck(seg: TcpSegment): boolean {
+    return (
+      seg.ack === this.sndUna &&
+      seg.data.length === 0 &&
+      !(seg.flags & (SYN | FIN)) &&
+      this.sndMax !== this.sndUna &&
+      seg.window * 2 ** this.sndShift === this.sndWnd
+    );
+  }
+
+  /** Resends the first unacknowledged segment, leaving what follows it in flight. */
+  private retransmitFirst(): void {
+    const mss = Math.min(this.guestMss, OUR_MSS);
+    const len = Math.min(mss, this.sendBuf.length, seqDiff(this.sndMax, this.sndUna));
+    if (len > 0) this.sendData(this.sndUna, 0, len, 0);
+    this.timer.armIn(this.rto);
+  }
+
+  /** The guest's NIC drained slirp's queue: send what was held back. */
+  outputReady(): void {
+    this.trySend();
   }
 
   private receivesData(): boolean {
@@ -356,7 +396,7 @@ export class TcpConnection {
     let offset = seqDiff(this.sndNxt, this.sndUna);
     while (offset < this.sendBuf.length) {
       const room = this.sndWnd - offset;
-      if (room <= 0) break;
+      if (room <= 0 || this.owner.stack.outputBacklogged()) break;
       const len = Math.min(mss, this.sendBuf.length - offset, room);
       const last = offset + len === this.sendBuf.length;
       this.sendData(this.sndNxt, offset, len, last ? PSH : 0);
@@ -389,6 +429,8 @@ export class TcpConnection {
       return;
     }
     this.rto = Math.min(this.rto * 2, RTO_MAX_NS);
+    this.dupAcks = 0;
+    this.recovering = false;
     if (this.state === 'SYN_SENT') this.sendSyn();
     else if (this.state === 'SYN_RECEIVED') this.sendSynAck();
     else if (this.sendBuf.length > 0 && this.sndWnd === 0) {

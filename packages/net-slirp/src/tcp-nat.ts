@@ -40,6 +40,11 @@ export class TcpNat implements TcpOwner {
     if (!this.burstTimer.armed) this.burstTimer.armIn(0);
   }
 
+  /** The guest's NIC drained the backlog: connections holding segments back send them. */
+  outputReady(): void {
+    for (const c of this.conns.values()) c.outputReady();
+  }
+
   get size(): number {
     return this.conns.size;
   }

@@ -28,8 +28,11 @@ export class Guest implements NetworkClient {
     this.received.push(frame.slice());
   }
 
+  /** False plays a NIC whose receive ring is full: slirp queues for it until `port.receiveReady()`. */
+  accepting = true;
+
   canReceive(): boolean {
-    return true;
+    return this.accepting;
   }
 
   /** Sends a frame and lets the deferred replies through. */

@@ -241,6 +241,50 @@ describe('TCP NAT', () => {
     expect(guest.slirp.tcp.size).toBe(0);
   });
 
+  it('holds segments back while the NIC cannot take them, so a full queue loses nothing', async () => {
+    const srv = await server((s) => s.write(Buffer.alloc(65536, 0x63)));
+    guest = new Guest({ limits: { queueFrames: 16 } as never });
+    const c = new Conn(srv.port);
+    c.send(SYN);
+    await until(() => guest.received.length > 0, 'SYN-ACK');
+    c.ack = (segs(guest.take())[0]!.seq + 1) >>> 0;
+    guest.accepting = false;
+    c.send(ACK);
+    const conn = [...guest.slirp.tcp.connections()][0]!;
+    await until(() => conn.bufferedFromHost === 65536, 'the host data');
+    // The window (65535 bytes, 45 segments) is far more than the 16-frame queue holds.
+    expect(guest.received).toHaveLength(0);
+    guest.accepting = true;
+    guest.port.receiveReady();
+    const data = segs(guest.take()).filter((s) => s.data.length > 0);
+    expect(guest.slirp.queueDropped).toBe(0);
+    expect(data.reduce((n, s) => n + s.data.length, 0)).toBe(65535);
+    for (let i = 1; i < data.length; i++)
+      expect(data[i]!.seq).toBe(data[i - 1]!.seq + data[i - 1]!.data.length);
+  });
+
+  it('resends a lost segment on the third duplicate ACK, and the next hole on a partial ACK', async () => {
+    const srv = await server((s) => s.write('y'.repeat(5 * 1460)));
+    guest = new Guest();
+    const c = new Conn(srv.port);
+    await c.open();
+    const first = (await c.next('data', (s) => s.data.length > 0)).filter((s) => s.data.length > 0);
+    expect(first).toHaveLength(5);
+    // Segments 1 and 3 (from 0) were lost: the guest acknowledges segment 0, then repeats it for each later arrival.
+    c.ack = first[1]!.seq;
+    for (let i = 0; i < 3; i++) c.send(ACK);
+    expect(segs(guest.take()).filter((s) => s.data.length > 0)).toHaveLength(0);
+    c.send(ACK);
+    expect(segs(guest.take()).map((s) => s.seq)).toEqual([first[1]!.seq]);
+    c.ack = first[3]!.seq;
+    c.send(ACK);
+    expect(segs(guest.take()).map((s) => s.seq)).toEqual([first[3]!.seq]);
+    c.ack = (first[4]!.seq + 1460) >>> 0;
+    c.send(ACK);
+    guest.advance(0.5e9);
+    expect(segs(guest.take()).filter((s) => s.data.length > 0)).toHaveLength(0);
+  });
+
   it('a guest with a shut window pauses the host socket, buffering no more than the limit, and is probed', async () => {
     const big = Buffer.alloc(4 << 20, 0x61);
     let writerDone = false;
