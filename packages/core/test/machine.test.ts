@@ -13,6 +13,7 @@ import { describe, expect, it } from 'vitest';
 /** A CPU that executes `perStep` "instructions" per call, halting when told to. */
 class FakeCpu implements Cpu {
   halted = false;
+  interruptible = true;
   instructionCount = 0;
   resets = 0;
   run(budget: number): number {
@@ -121,6 +122,30 @@ describe('Machine run loop', () => {
     await m.run({ maxInstructions: 10 });
     expect(m.clock.now).toBe(5e9 + 10);
     expect(performance.now() - start).toBeLessThan(5000);
+  });
+
+  it('lets time follow the host while the CPU is halted with interrupts off (cli; hlt)', async () => {
+    const cpu = new FakeCpu();
+    const m = machineWith(cpu);
+    cpu.halted = true;
+    cpu.interruptible = false;
+    let ticks = 0;
+    const tick = m.clock.createTimer('periodic', () => {
+      ticks++;
+      tick.armIn(1e6);
+    });
+    tick.arm(1e6);
+    m.clock
+      .createTimer('nmi', () => {
+        cpu.halted = false;
+      })
+      .arm(200e6);
+    const start = performance.now();
+    await m.run({ maxInstructions: 10 });
+    // 200 ms of virtual time took at least that long on the host: the periodic timer was not raced through.
+    expect(performance.now() - start).toBeGreaterThanOrEqual(190);
+    expect(ticks).toBeGreaterThanOrEqual(199);
+    expect(m.clock.now).toBe(200e6 + 10);
   });
 
   it('ends with the exit code a device asks for, and resets devices on a reset request', async () => {

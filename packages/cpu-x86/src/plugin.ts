@@ -1,5 +1,6 @@
 import { type Cpu, definePlugin } from '@plugboard/core';
 import { LocalApic } from './apic/local-apic.js';
+import { IF } from './core/constants.js';
 import { X86 } from './core/x86.js';
 import { CPUID_MODELS, type CpuidModel } from './cpuid.js';
 import { X87 } from './fpu/x87.js';
@@ -70,6 +71,9 @@ export const x86Plugin = definePlugin<X86Config, X86Cpu>({
       run: (budget) => core.run(budget),
       get halted() {
         return core.halted;
+      },
+      get interruptible() {
+        return (core.flags & IF) !== 0;
       },
       get instructionCount() {
         return core.instructionCount;

@@ -42,6 +42,8 @@ export interface Cpu extends Device {
   run(budget: number): number;
   /** In HLT (or waiting for SIPI) and not woken yet. */
   readonly halted: boolean;
+  /** A maskable interrupt would be taken (x86: EFLAGS.IF); in HLT without it only NMI, INIT or reset wake the CPU. */
+  readonly interruptible: boolean;
   /** Instructions retired since power-on. */
   readonly instructionCount: number;
   /** The architectural registers now, read between instructions. */

@@ -169,7 +169,7 @@ export class Machine implements SystemControl {
         const budget = Math.min(clock.instructionsUntilDeadline(), SLICE, left);
         const ran = budget > 0 ? cpu.run(budget) : 0;
         clock.advance(ran);
-        if (ran === 0 && budget > 0 && cpu.halted) await this.idle();
+        if (ran === 0 && budget > 0 && cpu.halted) await this.idle(cpu.interruptible);
         clock.runDue();
         if (clock.options.pace && clock.options.mode === 'instructions') {
           const ahead = (clock.now - clock.hostNow()) / 1e6;
@@ -195,29 +195,44 @@ export class Machine implements SystemControl {
     for (const d of [...this.devices].reverse()) await d.device.destroy?.();
   }
 
-  /** The CPU is halted: move time to the next timer, or wait for the host. */
-  private async idle(): Promise<void> {
+  /**
+   * The CPU is halted. Deterministic time jumps to the next timer; host and
+   * paced time wait for the host. A CPU halted with maskable interrupts off
+   * (`cli; hlt`) wakes only for an NMI or a reset, so there time follows the
+   * host too rather than racing through timers at full host speed.
+   */
+  private async idle(interruptible: boolean): Promise<void> {
     const clock = this.clock;
     const deadline = clock.nextDeadline;
     const realTime = clock.options.mode === 'host' || clock.options.pace;
-    if (!realTime && deadline !== Number.POSITIVE_INFINITY) {
+    if (!realTime && interruptible && deadline !== Number.POSITIVE_INFINITY) {
       clock.advanceTo(deadline);
       return;
     }
-    const waitMs =
-      deadline === Number.POSITIVE_INFINITY ? 50 : Math.max(0, (deadline - clock.hostNow()) / 1e6);
-    if (waitMs > 0.5) {
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(() => this.wake(), Math.min(waitMs, 50));
-        this.wakeUp = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
+    if (!realTime) {
+      const from = performance.now();
+      await this.hostWait(Math.min(50, (deadline - clock.now) / 1e6));
+      clock.advanceTo(Math.min(deadline, clock.now + (performance.now() - from) * 1e6));
+      return;
     }
+    await this.hostWait(
+      deadline === Number.POSITIVE_INFINITY ? 50 : Math.max(0, (deadline - clock.hostNow()) / 1e6),
+    );
     if (clock.options.mode === 'host') clock.advance(0);
     else if (deadline !== Number.POSITIVE_INFINITY && clock.hostNow() >= deadline) clock.advanceTo(deadline);
     else clock.advanceTo(Math.min(deadline, clock.hostNow()));
+  }
+
+  /** Waits up to `ms` (at most 50) of host time, or until `wake`. */
+  private async hostWait(ms: number): Promise<void> {
+    if (ms <= 0.5) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => this.wake(), Math.min(ms, 50));
+      this.wakeUp = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
   }
 }
 
