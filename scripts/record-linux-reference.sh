@@ -31,7 +31,7 @@ for model in rtl8139 i82557b i82551 i82559er; do
   (until curl -sf "http://127.0.0.1:$hostport/" > "$work/page-$model" 2>/dev/null; do sleep 0.5; done) &
   timeout 600 qemu-system-i386 -M pc,hpet=off,vmport=off -m 512 -vga cirrus \
     -kernel "$guests/vmlinuz" -initrd "$guests/initrd.gz" \
-    -append "console=ttyS0 panic=-1 plugboard.url=http://10.0.2.2:$port/blob plugboard.listen=8080" \
+    -append "console=ttyS0 panic=-1 cryptomgr.notests plugboard.url=http://10.0.2.2:$port/blob plugboard.listen=8080" \
     -drive "file=$guests/guest.vmdk,if=ide,index=0,media=disk,snapshot=on" \
     -drive "file=$guests/guest.iso,if=ide,index=2,media=cdrom,readonly=on" \
     -net "nic,model=$model" -net "user,hostfwd=tcp:127.0.0.1:$hostport-:8080" -display none -no-reboot \

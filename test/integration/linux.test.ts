@@ -90,7 +90,7 @@ describe.concurrent('Linux on puredarwin-xmas', () => {
             config: {
               kernel: join(guests, 'vmlinuz'),
               initrd: join(guests, 'initrd.gz'),
-              append: `console=ttyS0 panic=-1 quiet plugboard.url=${blobUrl} plugboard.listen=${guestPort}`,
+              append: `console=ttyS0 panic=-1 quiet cryptomgr.notests plugboard.url=${blobUrl} plugboard.listen=${guestPort}`,
             },
           },
           ide: {
