@@ -52,6 +52,7 @@ export type {
   PowerButtonService,
   Ps2InputService,
 } from './platform/services.js';
+export { ESCAPE_HELP, EscapeDecoder, type EscapeHandlers } from './platform/terminal-escapes.js';
 export type { DeviceContext, SystemControl } from './plugin/context.js';
 export {
   type Device,

@@ -35,7 +35,6 @@ export {
   type SerialBackendConfig,
 } from './serial/create-backend.js';
 export {
-  EscapeFilter,
   fileBackend,
   stdioBackend,
   tcpBackend,

@@ -256,17 +256,6 @@ describe('16550A tcp client backend', () => {
   });
 });
 
-describe('stdio console escape', () => {
-  it('quits on Ctrl-A x and passes Ctrl-A Ctrl-A as one Ctrl-A', async () => {
-    const { EscapeFilter } = await import('@plugboard/dev-isa');
-    let exits = 0;
-    const f = new EscapeFilter(() => exits++);
-    expect(Array.from(f.filter(Uint8Array.of(0x61, 0x01)))).toEqual([0x61]);
-    expect(Array.from(f.filter(Uint8Array.of(0x01, 0x03, 0x01, 0x78)))).toEqual([0x01, 0x03]);
-    expect(exits).toBe(1);
-  });
-});
-
 describe('stdio on a host terminal the front end owns', () => {
   it('writes through the bound HostTerminalService and hears the input it gives', async () => {
     const { Tokens } = await import('@plugboard/core');

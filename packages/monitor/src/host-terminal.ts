@@ -1,6 +1,5 @@
 import { PassThrough, Writable } from 'node:stream';
-import type { HostTerminalService } from '@plugboard/core';
-import { ESCAPE_HELP, EscapeDecoder } from './escapes.js';
+import { ESCAPE_HELP, EscapeDecoder, type HostTerminalService } from '@plugboard/core';
 import type { Monitor } from './monitor.js';
 import { MonitorSession } from './session.js';
 

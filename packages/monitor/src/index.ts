@@ -3,7 +3,6 @@ export { COMMANDS } from './commands/index.js';
 export { INFO_COMMANDS } from './commands/info.js';
 export { QCODES } from './commands/qcodes.js';
 export { DEFAULT_HOLD_MS } from './commands/sendkey.js';
-export { ESCAPE_HELP, EscapeDecoder, type EscapeHandlers } from './escapes.js';
 export { HostTerminal, type HostTerminalOptions } from './host-terminal.js';
 export { BANNER, Monitor, PROMPT } from './monitor.js';
 export { parseCommandLine } from './parse.js';

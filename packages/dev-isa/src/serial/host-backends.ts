@@ -1,34 +1,8 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
-import type { HostTerminalService } from '@plugboard/core';
+import { EscapeDecoder, type HostTerminalService } from '@plugboard/core';
 import { OutputBuffer } from '../host/output-buffer.js';
 import type { SerialBackend } from './backend.js';
-
-const CTRL_A = 0x01;
-
-/**
- * QEMU's escape on a stdio console: Ctrl-A x quits, Ctrl-A Ctrl-A sends one
- * Ctrl-A; other bytes pass. Needed because raw mode hands Ctrl-C to the guest.
- */
-export class EscapeFilter {
-  private escaped = false;
-
-  constructor(private readonly onExit: () => void) {}
-
-  filter(chunk: Uint8Array): Uint8Array {
-    const out = new Uint8Array(chunk.length);
-    let n = 0;
-    for (const byte of chunk) {
-      if (this.escaped) {
-        this.escaped = false;
-        if (byte === 0x78 || byte === 0x58) this.onExit();
-        else if (byte === CTRL_A) out[n++] = CTRL_A;
-      } else if (byte === CTRL_A) this.escaped = true;
-      else out[n++] = byte;
-    }
-    return out.subarray(0, n);
-  }
-}
 
 /**
  * The terminal: output to stdout, input from stdin (raw when it is a TTY),
@@ -36,16 +10,13 @@ export class EscapeFilter {
  */
 export function stdioBackend(onExit?: () => void): SerialBackend {
   const out = new OutputBuffer((chunk) => process.stdout.write(chunk));
-  const escapes = onExit ? new EscapeFilter(onExit) : null;
   let onData: ((chunk: Buffer) => void) | null = null;
   let wasRaw = false;
   return {
     write: (byte) => out.push(byte),
     attach(receive) {
-      onData = (chunk) => {
-        const data = escapes ? escapes.filter(chunk) : chunk;
-        if (data.length) receive(data);
-      };
+      const escapes = onExit ? new EscapeDecoder({ data: receive, quit: onExit }) : null;
+      onData = (chunk) => (escapes ? escapes.feed(chunk) : receive(chunk));
       if (process.stdin.isTTY) {
         wasRaw = process.stdin.isRaw;
         process.stdin.setRawMode(true);

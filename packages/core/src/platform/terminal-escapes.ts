@@ -6,10 +6,10 @@ export interface EscapeHandlers {
   data(bytes: Uint8Array): void;
   /** Ctrl-A x: quit. */
   quit(): void;
-  /** Ctrl-A c: switch between console and monitor. */
-  switchFocus(): void;
+  /** Ctrl-A c: switch between console and monitor (nothing without a monitor). */
+  switchFocus?(): void;
   /** Ctrl-A h (or ?): print the escapes. */
-  help(): void;
+  help?(): void;
 }
 
 export const ESCAPE_HELP = [
@@ -20,7 +20,9 @@ export const ESCAPE_HELP = [
 ].join('\r\n');
 
 /**
- * QEMU's terminal escapes on a multiplexed stdio: Ctrl-A starts an escape,
+ * QEMU's terminal escapes on a stdio console (needed because raw mode hands
+ * Ctrl-C to the guest), shared by the front end's terminal and the plain
+ * stdio backend: Ctrl-A starts an escape,
  * the next key says which; Ctrl-A Ctrl-A is one Ctrl-A for the focused side,
  * unknown escapes are dropped, as QEMU drops them. The state (an escape begun)
  * carries across chunks, since a terminal may deliver the two keys apart.
@@ -42,8 +44,8 @@ export class EscapeDecoder {
         start = i + 1;
         if (byte === CTRL_A) start = i;
         else if (byte === 0x78 || byte === 0x58) this.handlers.quit();
-        else if (byte === 0x63 || byte === 0x43) this.handlers.switchFocus();
-        else if (byte === 0x68 || byte === 0x48 || byte === 0x3f) this.handlers.help();
+        else if (byte === 0x63 || byte === 0x43) this.handlers.switchFocus?.();
+        else if (byte === 0x68 || byte === 0x48 || byte === 0x3f) this.handlers.help?.();
       } else if (byte === CTRL_A) {
         flush(i);
         this.escaped = true;

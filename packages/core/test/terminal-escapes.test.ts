@@ -1,5 +1,5 @@
+import { EscapeDecoder } from '@plugboard/core';
 import { describe, expect, it } from 'vitest';
-import { EscapeDecoder } from '../src/index.js';
 
 function decoder() {
   const events: string[] = [];
