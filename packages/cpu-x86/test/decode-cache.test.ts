@@ -50,6 +50,29 @@ describe('the decode cache', () => {
     expect(m.mem32(0x40004)).toBe(2);
   });
 
+  it('follows fall-through and branch links only while their page is unchanged', () => {
+    // At 0x20200: ADD EAX, imm32; DEC ECX; JNZ back to the ADD; RET. Each call runs the loop from links.
+    const m = pm(`
+    mov dword [0x20200], 0x00000105
+    mov dword [0x20204], 0xf8754900
+    mov byte [0x20208], 0xc3
+    mov ebx, 0x20200
+    xor eax, eax
+    mov ecx, 3
+    call ebx                        ; +3
+    mov ecx, 3
+    call ebx                        ; +3, every instruction reached through a link
+    mov dword [0x20201], 0x100      ; the ADD's immediate
+    mov ecx, 3
+    call ebx                        ; +0x300
+    mov byte [0x20207], 0xfd        ; JNZ now loops on DEC alone
+    mov ecx, 3
+    call ebx                        ; +0x100 (the ADD runs once)
+    mov [0x40000], eax`);
+    m.run();
+    expect(m.mem32(0x40000)).toBe(0x406);
+  });
+
   it('sees code a bus master wrote over cached code', () => {
     const m = pm(`${ROUTINE}
     call ebx

@@ -51,6 +51,8 @@ export class DecodeCache {
       this.instrs[slot] = e;
     }
     e.tag = -1;
+    e.next = null;
+    e.branch = null;
     return e;
   }
 

@@ -38,6 +38,13 @@ export class Instr {
   /** In the decode cache: the physical address it was decoded from (-1: none) and its page's stamp then. */
   tag = -1;
   stamp = 0;
+  /**
+   * Successors on the same page, as execution last found them: the
+   * instruction it fell through to, and the one it branched to. The run loop
+   * checks a link like a cache hit (tag and stamp) but skips the lookup.
+   */
+  next: Instr | null = null;
+  branch: Instr | null = null;
 }
 
 enum Imm {

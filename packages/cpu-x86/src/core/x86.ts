@@ -253,6 +253,10 @@ export class X86 extends CpuState {
     // Between slices timers ran and devices moved: look at everything first.
     pins.attention = true;
     let n = 0;
+    // The last cached instruction, the EIP it falls through to, and the linear code page it lies on.
+    let prev: Instr | null = null;
+    let fallthrough = -1;
+    let prevPage = -1;
     while (n < clock.sliceLimit) {
       try {
         while (n < clock.sliceLimit) {
@@ -270,8 +274,35 @@ export class X86 extends CpuState {
           }
           const eip = this.eip;
           this.eipStart = eip;
-          const i = this.fetchInstr(eip);
+          let i: Instr | null = null;
+          const lin = (this.csBase + eip) | 0;
+          if (
+            prev !== null &&
+            lin >>> 12 === prevPage &&
+            this.fetchCode === prevPage &&
+            eip <= this.csFetchLimit
+          ) {
+            const link: Instr | null = eip === fallthrough ? prev.next : prev.branch;
+            if (
+              link !== null &&
+              link.tag === (this.fetchPhys | (lin & 0xfff)) &&
+              link.stamp === this.fetchStamp
+            )
+              i = link;
+          }
+          if (i === null) {
+            i = this.fetchInstr(eip);
+            if (prev !== null && i.tag >= 0 && this.fetchCode === prevPage) {
+              if (eip === fallthrough) prev.next = i;
+              else prev.branch = i;
+            }
+          }
           this.eip = this.code32 ? (eip + i.len) >>> 0 : (eip + i.len) & 0xffff;
+          if (i.tag >= 0) {
+            prev = i;
+            fallthrough = this.eip;
+            prevPage = this.fetchCode;
+          } else prev = null;
           const tf = this.flags & TF;
           clock.retired = n;
           i.fn!(this, i);
@@ -280,6 +311,7 @@ export class X86 extends CpuState {
         }
       } catch (e) {
         n++;
+        prev = null;
         this.handleThrown(e);
         if (this.shutdown) break;
       }
