@@ -238,6 +238,7 @@ export class Rtl8139 implements NetworkClient {
   /** Live receive and interrupt state for `info qtree`: what a stuck driver is asked about first. */
   status(): string {
     const hex = (v: number, digits: number) => v.toString(16).padStart(digits, '0');
+    this.refresh(R.CR, 1);
     const r = this.state.regs;
     const t = this.state.tally;
     const rx = this.cplusRx()
