@@ -219,6 +219,8 @@ describe('RTL8139C as 8139too drives it', () => {
     nic.out16(R.IMR, 0xe07f & ~rxAckBits);
     nic.out16(R.ISR, 0xffff);
     expect(nic.irq()).toBe(false);
+    // What info qtree shows of the stuck state: receive interrupts masked, none pending, the ring not empty.
+    expect(nic.nic.status()).toMatch(/^CR=0c IMR=e02e ISR=0000 CBR=/);
     const asked = nic.net.ready;
     nic.out16(R.IMR, 0xe07f);
     expect(nic.net.ready).toBe(asked + 1);
