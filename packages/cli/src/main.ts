@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import { ConfigError, loadProfile, ProfileError } from '@plugboard/core';
-import { MonitorSpecError, parseMonitorSpec } from '@plugboard/monitor';
+import { loadProfile, UserError } from '@plugboard/core';
+import { parseMonitorSpec } from '@plugboard/monitor';
 import { Command, CommanderError } from 'commander';
 import { createRegistry } from './builtins.js';
 import { listDevices } from './commands/devices.js';
@@ -9,7 +9,6 @@ import { validateProfile } from './commands/validate.js';
 import { lspci } from './lspci.js';
 import { machinesDir } from './machines.js';
 import { parseSet } from './overrides.js';
-import { QemuOptionError } from './qemu/options.js';
 import { BUILTIN_FIRMWARE_TYPE, translateQemu } from './qemu/translate.js';
 
 export interface Io {
@@ -18,16 +17,6 @@ export interface Io {
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
-
-/** Errors a user can fix: printed plainly, without a stack. */
-function isUserError(err: unknown): err is Error {
-  return (
-    err instanceof ProfileError ||
-    err instanceof ConfigError ||
-    err instanceof QemuOptionError ||
-    err instanceof MonitorSpecError
-  );
-}
 
 /** `plugboard qemu ...`: QEMU's options, mapped onto machines/pc.json (or bare.json). */
 async function qemu(argv: string[], io: Io): Promise<number> {
@@ -177,7 +166,7 @@ export async function main(argv: string[], io: Io = process): Promise<number> {
     return code;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode;
-    if (isUserError(err)) {
+    if (err instanceof UserError) {
       io.stderr.write(`plugboard: ${err.message}\n`);
       return 2;
     }

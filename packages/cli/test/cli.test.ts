@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { main } from '@plugboard/cli';
@@ -118,5 +121,24 @@ describe('plugboard CLI', () => {
     expect(err).toContain(
       'bad-fields.json: /devices/nic/pci: expected a PCI address bus:dev.fn such as "00:03.0"',
     );
+  });
+
+  it('reports a malformed kernel or disk image by file and offset, exit code 2, as a user error', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'plugboard-cli-'));
+    const kernel = join(dir, 'vmlinuz');
+    writeFileSync(kernel, new Uint8Array(8192));
+    const disk = join(dir, 'disk.vmdk');
+    writeFileSync(disk, 'KDMV');
+    const cases: [string[], string][] = [
+      [['-bios', 'builtin', '-kernel', kernel], `${kernel}: offset 0x202: no "HdrS" setup header`],
+      [['-kernel', kernel], `${kernel}: offset 0x202: no "HdrS" setup header`],
+      [['-hda', disk], `${disk}: file too short for a sparse extent header`],
+    ];
+    for (const [args, message] of cases) {
+      const { code, err } = await cli('qemu', '-M', 'pc', ...args, '-display', 'none');
+      expect(code).toBe(2);
+      expect(err.startsWith(`plugboard: ${message}`), err).toBe(true);
+      expect(err.split('\n').filter(Boolean)).toHaveLength(1);
+    }
   });
 });

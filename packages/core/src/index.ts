@@ -67,3 +67,4 @@ export { ConfigError, PluginRegistry } from './plugin/registry.js';
 export { Tokens } from './plugin/tokens.js';
 export { Clock, type ClockOptions, DEFAULT_CLOCK_OPTIONS, Timer } from './time/clock.js';
 export { formatRegisterEvent, type RegisterTraceEvent, TraceHook } from './trace/trace-hook.js';
+export { UserError } from './user-error.js';

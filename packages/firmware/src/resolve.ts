@@ -1,13 +1,14 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
+import { UserError } from '@plugboard/core';
 
 /** How to get the firmware when it is missing. */
 export const FETCH_HINT =
   'run `npm run setup` (or just packages/firmware/scripts/fetch-firmware.sh) to fetch it';
 
 /** A firmware image or option ROM that cannot be found or used. */
-export class FirmwareError extends Error {
+export class FirmwareError extends UserError {
   constructor(message: string) {
     super(message);
     this.name = 'FirmwareError';

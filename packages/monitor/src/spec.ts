@@ -1,7 +1,9 @@
+import { UserError } from '@plugboard/core';
+
 /** Where the monitor goes, as `-monitor` and `plugboard run --monitor` spell it. */
 export type MonitorSpec = { type: 'stdio' } | { type: 'tcp'; host: string; port: number; wait: boolean };
 
-export class MonitorSpecError extends Error {
+export class MonitorSpecError extends UserError {
   constructor(message: string) {
     super(message);
     this.name = 'MonitorSpecError';

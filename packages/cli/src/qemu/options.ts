@@ -1,3 +1,5 @@
+import { UserError } from '@plugboard/core';
+
 /** A QEMU option as written: `-name value`, or a flag. */
 export interface QemuOption {
   name: string;
@@ -55,7 +57,7 @@ export const QEMU_OPTIONS: Record<string, { arg: boolean; accepted?: true; help:
   accel: { arg: true, accepted: true, help: 'accepted, meaningless here' },
 };
 
-export class QemuOptionError extends Error {
+export class QemuOptionError extends UserError {
   constructor(message: string) {
     super(message);
     this.name = 'QemuOptionError';

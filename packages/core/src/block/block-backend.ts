@@ -1,3 +1,5 @@
+import { UserError } from '../user-error.js';
+
 /**
  * A disk image as a device model sees it: fixed-size sectors, addressed by
  * number. Calls are synchronous, which keeps a run deterministic and the
@@ -21,7 +23,7 @@ export interface BlockBackend {
   close(): void;
 }
 
-export class BlockError extends Error {
+export class BlockError extends UserError {
   constructor(
     message: string,
     readonly kind: 'range' | 'read-only' | 'io' | 'format',

@@ -3,6 +3,7 @@ import { dirname, relative, resolve } from 'node:path';
 import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
 import { formatPciAddress, parsePciAddress } from '../pci/address.js';
 import type { ClockOptions } from '../time/clock.js';
+import { UserError } from '../user-error.js';
 
 export type ProfileSection = 'cpu' | 'drives' | 'netdevs' | 'devices';
 
@@ -32,7 +33,7 @@ export interface ResolvedProfile {
 }
 
 /** A profile that cannot be used: names the file, the JSON path and what was expected. */
-export class ProfileError extends Error {
+export class ProfileError extends UserError {
   constructor(
     readonly file: string,
     readonly problems: string[],

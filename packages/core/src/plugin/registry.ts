@@ -1,10 +1,11 @@
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
+import { UserError } from '../user-error.js';
 import type { DevicePlugin, PluginPackage } from './manifest.js';
 
 /** A config that does not match its plugin's schema. */
-export class ConfigError extends Error {
+export class ConfigError extends UserError {
   constructor(message: string) {
     super(message);
     this.name = 'ConfigError';
