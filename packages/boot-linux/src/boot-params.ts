@@ -1,4 +1,5 @@
-import { type BzImage, HDR, KASLR_FLAG, LOADED_HIGH } from './bzimage.js';
+import { SETUP_HEADER as HDR, LOADED_HIGH } from '@plugboard/firmware';
+import { type BzImage, KASLR_FLAG } from './bzimage.js';
 import { type E820Entry, encodeE820 } from './e820.js';
 
 /** struct boot_params (the "zero page"), Documentation/arch/x86/zero-page.rst. */

@@ -1,32 +1,6 @@
+import { SETUP_HEADER as HDR, LOADED_HIGH, readSetupHeader } from '@plugboard/firmware';
 import { LinuxBootError } from './errors.js';
 
-/** Setup header offsets (Documentation/arch/x86/boot.rst). */
-export const HDR = {
-  SETUP_SECTS: 0x1f1,
-  BOOT_FLAG: 0x1fe,
-  JUMP: 0x200,
-  HEADER: 0x202,
-  VERSION: 0x206,
-  TYPE_OF_LOADER: 0x210,
-  LOADFLAGS: 0x211,
-  CODE32_START: 0x214,
-  RAMDISK_IMAGE: 0x218,
-  RAMDISK_SIZE: 0x21c,
-  CMD_LINE_PTR: 0x228,
-  INITRD_ADDR_MAX: 0x22c,
-  KERNEL_ALIGNMENT: 0x230,
-  RELOCATABLE_KERNEL: 0x234,
-  CMDLINE_SIZE: 0x238,
-  HARDWARE_SUBARCH: 0x23c,
-  PAYLOAD_OFFSET: 0x248,
-  PAYLOAD_LENGTH: 0x24c,
-  PREF_ADDRESS: 0x258,
-  INIT_SIZE: 0x260,
-} as const;
-/** "HdrS" */
-const HDR_MAGIC = 0x53726448;
-/** LOADED_HIGH: the protected-mode code goes at 0x100000. */
-export const LOADED_HIGH = 0x01;
 /** KASLR_FLAG: set by the decompressor when it randomized the kernel's place. */
 export const KASLR_FLAG = 0x02;
 /** The 32-bit entry of a kernel loaded high, when the header does not say otherwise. */
@@ -56,24 +30,9 @@ export interface BzImage {
 
 /** Checks and splits a bzImage; errors name `file` and the header offset. */
 export function parseBzImage(kernel: Uint8Array, file: string): BzImage {
-  if (kernel.length < 0x270)
-    throw new LinuxBootError(`${file}: ${kernel.length} bytes is too short for a bzImage`);
-  const view = new DataView(kernel.buffer, kernel.byteOffset, kernel.byteLength);
-  if (view.getUint32(HDR.HEADER, true) !== HDR_MAGIC || view.getUint16(HDR.BOOT_FLAG, true) !== 0xaa55)
-    throw new LinuxBootError(`${file}: offset 0x202: no "HdrS" setup header; expected a bzImage`);
-  const protocol = view.getUint16(HDR.VERSION, true);
-  if (protocol < PROTOCOL_MIN)
-    throw new LinuxBootError(
-      `${file}: offset 0x206: boot protocol ${protocol.toString(16)} is older than 2.02, which the 32-bit entry needs`,
-    );
+  const { view, protocol, setupSize } = readSetupHeader(kernel, file, PROTOCOL_MIN, 'the 32-bit entry needs');
   if (!(kernel[HDR.LOADFLAGS] & LOADED_HIGH))
     throw new LinuxBootError(`${file}: offset 0x211: a zImage (not loaded high) has no 32-bit entry to use`);
-  const setupSects = kernel[HDR.SETUP_SECTS] || 4;
-  const setupSize = (setupSects + 1) * 512;
-  if (setupSize >= kernel.length)
-    throw new LinuxBootError(
-      `${file}: offset 0x1f1: ${setupSects} setup sectors leave no protected-mode code`,
-    );
   const headerEnd = HDR.JUMP + 2 + kernel[HDR.JUMP + 1];
   const body = kernel.subarray(setupSize);
   let payload: Uint8Array | null = null;

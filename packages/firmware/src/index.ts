@@ -14,5 +14,6 @@ export {
 } from './resolve.js';
 export { type RomConfig, romPlugin } from './rom.js';
 export { type SeabiosConfig, type SeabiosDevice, seabiosPlugin } from './seabios.js';
+export { LOADED_HIGH, readSetupHeader, SETUP_HEADER, type SetupHeader } from './setup-header.js';
 
 export const plugins = [seabiosPlugin, romPlugin];

@@ -1,4 +1,5 @@
 import { FirmwareError } from './resolve.js';
+import { SETUP_HEADER as HDR, LOADED_HIGH, readSetupHeader } from './setup-header.js';
 
 /** fw_cfg keys of QEMU's direct Linux boot (FW_CFG_*), which linuxboot_dma.bin reads. */
 export const LinuxBootKey = {
@@ -19,21 +20,6 @@ export const LinuxBootKey = {
 /** The option ROM that loads what these items describe and jumps to the kernel. */
 export const LINUXBOOT_ROM = 'linuxboot_dma.bin';
 
-/** Offsets in the bzImage real-mode header (Documentation/arch/x86/boot.rst). */
-const HDR_SETUP_SECTS = 0x1f1;
-const HDR_VID_MODE = 0x1fa;
-const HDR_BOOT_FLAG = 0x1fe;
-const HDR_HEADER = 0x202;
-const HDR_VERSION = 0x206;
-const HDR_TYPE_OF_LOADER = 0x210;
-const HDR_LOADFLAGS = 0x211;
-const HDR_RAMDISK_IMAGE = 0x218;
-const HDR_RAMDISK_SIZE = 0x21c;
-const HDR_HEAP_END_PTR = 0x224;
-const HDR_CMD_LINE_PTR = 0x228;
-const HDR_INITRD_ADDR_MAX = 0x22c;
-const HDR_MAGIC = 0x53726448; // "HdrS"
-const LOADED_HIGH = 0x01;
 const CAN_USE_HEAP = 0x80;
 /** QEMU's loader id (0xB0: "reserved for QEMU", revision 0). */
 const LOADER_QEMU = 0xb0;
@@ -69,26 +55,14 @@ export function prepareLinuxBoot(
   below4g: number,
   names: { kernel: string; initrd?: string } = { kernel: 'kernel' },
 ): LinuxBoot {
-  if (kernel.length < 0x250)
-    throw new FirmwareError(`${names.kernel}: ${kernel.length} bytes is too short for a Linux kernel`);
-  const view = new DataView(kernel.buffer, kernel.byteOffset, kernel.byteLength);
-  if (view.getUint32(HDR_HEADER, true) !== HDR_MAGIC || view.getUint16(HDR_BOOT_FLAG, true) !== 0xaa55) {
-    throw new FirmwareError(
-      `${names.kernel}: offset 0x202: no "HdrS" setup header; expected a bzImage (Linux boot protocol 2.00+)`,
-    );
-  }
-  const protocol = view.getUint16(HDR_VERSION, true);
-  if (protocol < 0x200)
-    throw new FirmwareError(
-      `${names.kernel}: offset 0x206: boot protocol ${protocol.toString(16)} is older than 2.00`,
-    );
+  const { protocol, setupSize } = readSetupHeader(kernel, names.kernel, 0x200, "QEMU's loader needs");
 
   const cmdBytes = new TextEncoder().encode(cmdline);
   const cmdlineSize = (cmdBytes.length + 16) & ~15;
   let realAddr: number;
   let cmdlineAddr: number;
   let protAddr: number;
-  if (!(kernel[HDR_LOADFLAGS] & LOADED_HIGH)) {
+  if (!(kernel[HDR.LOADFLAGS] & LOADED_HIGH)) {
     realAddr = 0x90000;
     cmdlineAddr = 0x9a000 - cmdlineSize;
     protAddr = 0x10000;
@@ -102,18 +76,10 @@ export function prepareLinuxBoot(
     protAddr = 0x100000;
   }
 
-  let setupSects = kernel[HDR_SETUP_SECTS];
-  if (setupSects === 0) setupSects = 4;
-  const setupSize = (setupSects + 1) * 512;
-  if (setupSize > kernel.length) {
-    throw new FirmwareError(
-      `${names.kernel}: offset 0x1f1: ${setupSects} setup sectors do not fit in ${kernel.length} bytes`,
-    );
-  }
   const setup = kernel.slice(0, setupSize);
   const sv = new DataView(setup.buffer);
 
-  let initrdMax = protocol >= 0x203 ? sv.getUint32(HDR_INITRD_ADDR_MAX, true) : 0x37ffffff;
+  let initrdMax = protocol >= 0x203 ? sv.getUint32(HDR.INITRD_ADDR_MAX, true) : 0x37ffffff;
   if (initrdMax >= below4g - ACPI_DATA_SIZE) initrdMax = below4g - ACPI_DATA_SIZE - 1;
 
   const items = new Map<number, Uint8Array>();
@@ -122,17 +88,17 @@ export function prepareLinuxBoot(
   items.set(LinuxBootKey.CMDLINE_ADDR, le32(cmdlineAddr));
   items.set(LinuxBootKey.CMDLINE_SIZE, le32(cmdData.length));
   items.set(LinuxBootKey.CMDLINE_DATA, cmdData);
-  if (protocol >= 0x202) sv.setUint32(HDR_CMD_LINE_PTR, cmdlineAddr, true);
+  if (protocol >= 0x202) sv.setUint32(HDR.CMD_LINE_PTR, cmdlineAddr, true);
   else {
     sv.setUint16(0x20, 0xa33f, true); // the old command line protocol's magic and offset
     sv.setUint16(0x22, cmdlineAddr - realAddr, true);
   }
   const vga = videoMode(cmdline);
-  if (vga !== null) sv.setUint16(HDR_VID_MODE, vga, true);
-  setup[HDR_TYPE_OF_LOADER] = LOADER_QEMU;
+  if (vga !== null) sv.setUint16(HDR.VID_MODE, vga, true);
+  setup[HDR.TYPE_OF_LOADER] = LOADER_QEMU;
   if (protocol >= 0x201) {
-    setup[HDR_LOADFLAGS] |= CAN_USE_HEAP;
-    sv.setUint16(HDR_HEAP_END_PTR, cmdlineAddr - realAddr - 0x200, true);
+    setup[HDR.LOADFLAGS] |= CAN_USE_HEAP;
+    sv.setUint16(HDR.HEAP_END_PTR, cmdlineAddr - realAddr - 0x200, true);
   }
 
   let initrdAddr = 0;
@@ -146,8 +112,8 @@ export function prepareLinuxBoot(
     items.set(LinuxBootKey.INITRD_ADDR, le32(initrdAddr));
     items.set(LinuxBootKey.INITRD_SIZE, le32(initrd.length));
     items.set(LinuxBootKey.INITRD_DATA, initrd);
-    sv.setUint32(HDR_RAMDISK_IMAGE, initrdAddr, true);
-    sv.setUint32(HDR_RAMDISK_SIZE, initrd.length, true);
+    sv.setUint32(HDR.RAMDISK_IMAGE, initrdAddr, true);
+    sv.setUint32(HDR.RAMDISK_SIZE, initrd.length, true);
   }
 
   const body = kernel.subarray(setupSize);

@@ -6,6 +6,7 @@ import {
   FirmwareError,
   firmwareCacheDir,
   loadOptionRom,
+  readSetupHeader,
   resolveFirmware,
   romPlugin,
   type SeabiosDevice,
@@ -233,6 +234,29 @@ describe('seabios direct Linux boot and boot settings', () => {
     expect(boot).toEqual(['dc']);
     expect(Array.from(items.get(0x0e)!)).toEqual([1, 0]);
     expect(Array.from(files.get('etc/show-boot-menu')!)).toEqual([1, 0]);
+  });
+});
+
+describe('the Linux setup header both kernel loaders read', () => {
+  it('refuses a short file, a missing signature, an old protocol and setup sectors past the end, by offset', () => {
+    expect(() => readSetupHeader(new Uint8Array(0x100), 'k', 0x200, 'x')).toThrow(
+      /k: 256 bytes is too short/,
+    );
+    expect(() => readSetupHeader(new Uint8Array(0x1000), 'k', 0x200, 'x')).toThrow(
+      /k: offset 0x202: no "HdrS"/,
+    );
+    const old = bzImage(100);
+    old[0x206] = 0x01;
+    expect(() => readSetupHeader(old, 'k', 0x202, 'the 32-bit entry needs')).toThrow(
+      'k: offset 0x206: boot protocol 201 is older than 2.02, which the 32-bit entry needs',
+    );
+    const long = bzImage(100);
+    long[0x1f1] = 200;
+    expect(() => readSetupHeader(long, 'k', 0x200, 'x')).toThrow(
+      /k: offset 0x1f1: 200 setup sectors leave no protected-mode code in 2660 bytes/,
+    );
+    const ok = readSetupHeader(bzImage(100), 'k', 0x202, 'x');
+    expect([ok.protocol, ok.setupSects, ok.setupSize]).toEqual([0x20f, 4, 2560]);
   });
 });
 
