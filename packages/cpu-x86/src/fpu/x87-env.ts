@@ -105,10 +105,12 @@ function readEnvironment(host: X87Host): void {
   }
 }
 
-function applyEnvironment(x: X87): void {
+/** Loads `env` into the FPU; FXRSTOR's image has the abridged tag byte (a bit per register: valid). */
+function applyEnvironment(x: X87, abridgedTags: boolean): void {
   x.setControlWord(env.cw);
   x.statusWord = env.sw;
-  x.tagWord = env.tw;
+  if (abridgedTags) for (let p = 0; p < 8; p++) x.empty[p] = (env.tw >>> p) & 1 ? 0 : 1;
+  else x.tagWord = env.tw;
   x.fip = env.fip;
   x.fcs = env.fcs;
   x.fop = env.fop;
@@ -119,7 +121,7 @@ function applyEnvironment(x: X87): void {
 
 export function loadEnvironment(x: X87, host: X87Host): void {
   readEnvironment(host);
-  applyEnvironment(x);
+  applyEnvironment(x, false);
 }
 
 /** FSAVE image: the environment, then ST(0)..ST(7) as 10 bytes each. The caller reinitializes. */
@@ -157,7 +159,7 @@ export function restoreState(x: X87, host: X87Host): void {
     regWords[i * 3 + 1] = host.read32(a + 4);
     regWords[i * 3 + 2] = host.read16(a + 8);
   }
-  applyEnvironment(x);
+  applyEnvironment(x, false);
   writeRegisters(x);
 }
 
@@ -204,14 +206,6 @@ export function loadFxImage(x: X87, host: X87Host): void {
     regWords[i * 3 + 1] = host.read32(a + 4);
     regWords[i * 3 + 2] = host.read16(a + 8);
   }
-  x.setControlWord(env.cw);
-  x.statusWord = env.sw;
-  for (let p = 0; p < 8; p++) x.empty[p] = (env.tw >>> p) & 1 ? 0 : 1;
-  x.fip = env.fip;
-  x.fcs = env.fcs;
-  x.fop = env.fop;
-  x.fdp = env.fdp;
-  x.fds = env.fds;
-  x.updateSummary();
+  applyEnvironment(x, true);
   writeRegisters(x);
 }
