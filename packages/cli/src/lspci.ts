@@ -2,24 +2,9 @@ import {
   formatPciAddress,
   type PluginRegistry,
   parsePciAddress,
+  pciClassName,
   type ResolvedProfile,
 } from '@plugboard/core';
-
-/** Class names as lspci spells them, by base class and sub-class. */
-const CLASS_NAMES: Record<number, string> = {
-  256: 'SCSI storage controller',
-  257: 'IDE interface',
-  262: 'SATA controller',
-  512: 'Ethernet controller',
-  768: 'VGA compatible controller',
-  1024: 'Multimedia video controller',
-  1025: 'Multimedia audio controller',
-  1536: 'Host bridge',
-  1537: 'ISA bridge',
-  1540: 'PCI bridge',
-  1664: 'Bridge',
-  3075: 'USB controller',
-};
 
 const hex = (n: number, width: number) => n.toString(16).padStart(width, '0');
 
@@ -40,7 +25,7 @@ export function lspci(profile: ResolvedProfile, registry: PluginRegistry): strin
     const address = parsePciAddress(entry.pci);
     if (!address) continue;
     const cls = ids.classCode >>> 8;
-    const name = CLASS_NAMES[cls] ?? `Class ${hex(cls, 4)}`;
+    const name = pciClassName(cls, 'lspci');
     const sub =
       ids.subsystemVendorId !== undefined && ids.subsystemId !== undefined
         ? `\n\tSubsystem: [${hex(ids.subsystemVendorId, 4)}:${hex(ids.subsystemId, 4)}]`

@@ -38,6 +38,7 @@ export { crc32 } from './net/crc32.js';
 export { MemoryNetwork } from './net/memory-network.js';
 export type { NetworkBackend, NetworkClient, NetworkPort } from './net/network.js';
 export { devfn, formatPciAddress, type PciAddress, parsePciAddress } from './pci/address.js';
+export { pciClassName } from './pci/class-names.js';
 export { ConfigMechanism1 } from './pci/config-mechanism.js';
 export { PciBus, type PciIntxRouter } from './pci/pci-bus.js';
 export { type BarMapping, type PciBar, PciFunction, type PciIdentity } from './pci/pci-function.js';

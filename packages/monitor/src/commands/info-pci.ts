@@ -10,24 +10,8 @@ import {
   PCI_SUBSYSTEM_VENDOR_ID,
   PCI_VENDOR_ID,
   type PciFunction,
+  pciClassName,
 } from '@plugboard/core';
-
-/** Class names as QEMU's `info pci` spells them, by base class and sub-class. */
-const CLASS_NAMES: Record<number, string> = {
-  256: 'SCSI controller',
-  257: 'IDE controller',
-  262: 'SATA controller',
-  512: 'Ethernet controller',
-  768: 'VGA controller',
-  896: 'Display controller',
-  1025: 'Audio controller',
-  1027: 'Audio controller',
-  1536: 'Host bridge',
-  1537: 'ISA bridge',
-  1540: 'PCI bridge',
-  1664: 'Bridge',
-  3075: 'USB controller',
-};
 
 const hex = (n: number, width: number) => n.toString(16).padStart(width, '0');
 
@@ -51,7 +35,7 @@ export function infoPci(machine: Machine): string {
       `  Bus ${String(address.bus).padStart(2)}, device ${String(address.device).padStart(3)}, function ${address.function}:`,
     );
     lines.push(
-      `    ${CLASS_NAMES[cls] ?? `Class ${hex(cls, 4)}`}: PCI device ${hex(read(PCI_VENDOR_ID, 2), 4)}:${hex(read(PCI_DEVICE_ID, 2), 4)}`,
+      `    ${pciClassName(cls, 'qemu')}: PCI device ${hex(read(PCI_VENDOR_ID, 2), 4)}:${hex(read(PCI_DEVICE_ID, 2), 4)}`,
     );
     lines.push(
       `      PCI subsystem ${hex(read(PCI_SUBSYSTEM_VENDOR_ID, 2), 4)}:${hex(read(PCI_SUBSYSTEM_ID, 2), 4)}`,
