@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { loadProfile, UserError } from '@plugboard/core';
+import { ConfigError, loadProfile, type TraceFormat, UserError } from '@plugboard/core';
 import { parseMonitorSpec } from '@plugboard/monitor';
 import { Command, CommanderError } from 'commander';
 import { createRegistry } from './builtins.js';
@@ -17,6 +17,11 @@ export interface Io {
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
+
+function parseTraceFormat(value: string): TraceFormat {
+  if (value !== 'text' && value !== 'json') throw new ConfigError(`--trace-format ${value}: text or json`);
+  return value;
+}
 
 /** `plugboard qemu ...`: QEMU's options, mapped onto machines/pc.json (or bare.json). */
 async function qemu(argv: string[], io: Io): Promise<number> {
@@ -36,6 +41,7 @@ async function qemu(argv: string[], io: Io): Promise<number> {
     noReboot: translation.run.noReboot,
     firmwareDirs: translation.run.firmwareDirs,
     monitor: translation.run.monitor,
+    ...translation.run.trace,
   });
 }
 
@@ -62,7 +68,15 @@ export async function main(argv: string[], io: Io = process): Promise<number> {
       .option('--bios <file>', "firmware image for the profile's firmware device")
       .option('--max-instructions <n>', 'stop after this many guest instructions', (v) => Number(v))
       .option('--screenshot <file>', 'write a PNG of the screen when the run ends')
-      .option('--trace <device>', "print a device's register accesses by name (repeatable)", collect, [])
+      .option(
+        '--trace <pattern>',
+        "print register accesses by name: DEVICE[:[r|w:]REGISTER,...], globs allowed (repeatable), e.g. 'nic:TSD*,ISR'",
+        collect,
+        [],
+      )
+      .option('--trace-exclude <pattern>', 'leave these accesses out of the trace (repeatable)', collect, [])
+      .option('--trace-format <format>', 'text (default) or json (one object a line)', parseTraceFormat)
+      .option('--trace-file <file>', 'write the trace here instead of stderr')
       .option(
         '--nographic',
         "COM1 on the terminal (Ctrl-A x quits) and the firmware's screen mirrored to it, as QEMU's -nographic",
@@ -87,6 +101,9 @@ export async function main(argv: string[], io: Io = process): Promise<number> {
             nographic?: boolean;
             monitor?: string;
             trace: string[];
+            traceExclude: string[];
+            traceFormat?: TraceFormat;
+            traceFile?: string;
             verbose?: boolean;
           },
         ) => {
@@ -111,6 +128,9 @@ export async function main(argv: string[], io: Io = process): Promise<number> {
             maxInstructions: opts.maxInstructions,
             screenshot: opts.screenshot,
             trace: opts.trace,
+            traceExclude: opts.traceExclude,
+            traceFormat: opts.traceFormat,
+            traceFile: opts.traceFile,
             noReboot: !opts.reboot,
             verbose: opts.verbose,
             monitor,
