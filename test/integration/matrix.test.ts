@@ -127,4 +127,45 @@ describe('plugboard matrix', () => {
     expect(outcome(summary(out))).toEqual(outcome(local));
     expect(existsSync(join(out, 'm32_no', 'serial.log'))).toBe(true);
   }, 120_000);
+
+  /**
+   * The shipped NIC matrix's e100 cell, and the same NIC with a driver that
+   * does not fit it (8139too on an i82557b): one passes with its driver
+   * captured, the other fails on its checks, and both keep their serial log,
+   * register trace and capture.
+   */
+  it('runs the NIC matrix cell for the i82557b and fails a deliberately wrong driver', {
+    timeout: 1_800_000,
+  }, async () => {
+    const shipped = JSON.parse(readFileSync(join(root, 'machines/matrix-nics.json'), 'utf8'));
+    const i82557b = {
+      ...shipped.machines.i82557b,
+      profile: join(root, 'machines/puredarwin-xmas-i82557b.json'),
+    };
+    const nics = join(dir, 'nics.json');
+    writeFileSync(
+      nics,
+      JSON.stringify({
+        ...shipped,
+        profile: join(root, 'machines', shipped.profile),
+        machines: {
+          i82557b,
+          'i82557b-8139too': { profile: i82557b.profile, append: 'plugboard.nic=8139too' },
+        },
+      }),
+    );
+    const out = join(dir, 'nics');
+    const { code } = await cli('matrix', nics, '--out', out, '--jobs', '2');
+    expect(code).toBe(1);
+    const [good, wrong] = summary(out).cells;
+    expect(good).toMatchObject({ name: 'i82557b/linux', status: 'pass', captured: { driver: 'e100' } });
+    expect(wrong.status).toBe('fail');
+    expect(wrong.failures).toContain('found /PLUGBOARD (nic|dhcp) failed/: PLUGBOARD dhcp failed');
+    for (const cell of [good, wrong]) {
+      expect(readFileSync(join(cell.artifacts, 'serial.log'), 'utf8')).toMatch(/^PLUGBOARD done$/m);
+      expect(readFileSync(join(cell.artifacts, 'trace.txt'), 'utf8')).toMatch(/ nic W SCB Command <- /);
+    }
+    // The e100 leased an address: its capture holds the DHCP exchange.
+    expect(readFileSync(join(good.artifacts, 'capture.pcap')).length).toBeGreaterThan(24 + 4 * 300);
+  });
 });
