@@ -12,6 +12,7 @@
 #   cpio, kmod, xorriso, isolinux, syslinux, mtools, dosfstools, fdisk
 #                    build the test guest's initramfs, ISO and bootable disk
 #   acpica-tools     iasl, which disassembles the built-in firmware's ACPI tables in its tests
+#   redis-server     the job queue plugboard matrix --queue and plugboard worker share, in their test
 set -euo pipefail
 
 as_root() {
@@ -36,6 +37,7 @@ need mcopy mtools
 need mkfs.fat dosfstools
 need sfdisk fdisk
 need iasl acpica-tools
+need redis-server redis-server
 need gvnccapture gvncviewer
 need chromium chromium
 [[ -f /usr/lib/ISOLINUX/isolinux.bin ]] || needed+=(isolinux)

@@ -1,13 +1,16 @@
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { loadProfile, UserError } from '@plugboard/core';
+import { ConfigError, loadProfile, type TraceFormat, UserError } from '@plugboard/core';
 import { parseMonitorSpec } from '@plugboard/monitor';
 import { Command, CommanderError } from 'commander';
 import { createRegistry } from './builtins.js';
 import { listDevices } from './commands/devices.js';
+import { runMatrix } from './commands/matrix.js';
 import { runProfile } from './commands/run.js';
 import { validateProfile } from './commands/validate.js';
 import { lspci } from './lspci.js';
 import { machinesDir } from './machines.js';
+import { serveQueue } from './matrix/queue.js';
 import { parseSet } from './overrides.js';
 import { BUILTIN_FIRMWARE_TYPE, translateQemu } from './qemu/translate.js';
 
@@ -17,6 +20,11 @@ export interface Io {
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
+
+function parseTraceFormat(value: string): TraceFormat {
+  if (value !== 'text' && value !== 'json') throw new ConfigError(`--trace-format ${value}: text or json`);
+  return value;
+}
 
 /** `plugboard qemu ...`: QEMU's options, mapped onto machines/pc.json (or bare.json). */
 async function qemu(argv: string[], io: Io): Promise<number> {
@@ -36,6 +44,7 @@ async function qemu(argv: string[], io: Io): Promise<number> {
     noReboot: translation.run.noReboot,
     firmwareDirs: translation.run.firmwareDirs,
     monitor: translation.run.monitor,
+    ...translation.run.trace,
   });
 }
 
@@ -62,7 +71,15 @@ export async function main(argv: string[], io: Io = process): Promise<number> {
       .option('--bios <file>', "firmware image for the profile's firmware device")
       .option('--max-instructions <n>', 'stop after this many guest instructions', (v) => Number(v))
       .option('--screenshot <file>', 'write a PNG of the screen when the run ends')
-      .option('--trace <device>', "print a device's register accesses by name (repeatable)", collect, [])
+      .option(
+        '--trace <pattern>',
+        "print register accesses by name: DEVICE[:[r|w:]REGISTER,...], globs allowed (repeatable), e.g. 'nic:TSD*,ISR'",
+        collect,
+        [],
+      )
+      .option('--trace-exclude <pattern>', 'leave these accesses out of the trace (repeatable)', collect, [])
+      .option('--trace-format <format>', 'text (default) or json (one object a line)', parseTraceFormat)
+      .option('--trace-file <file>', 'write the trace here instead of stderr')
       .option(
         '--nographic',
         "COM1 on the terminal (Ctrl-A x quits) and the firmware's screen mirrored to it, as QEMU's -nographic",
@@ -87,6 +104,9 @@ export async function main(argv: string[], io: Io = process): Promise<number> {
             nographic?: boolean;
             monitor?: string;
             trace: string[];
+            traceExclude: string[];
+            traceFormat?: TraceFormat;
+            traceFile?: string;
             verbose?: boolean;
           },
         ) => {
@@ -111,6 +131,9 @@ export async function main(argv: string[], io: Io = process): Promise<number> {
             maxInstructions: opts.maxInstructions,
             screenshot: opts.screenshot,
             trace: opts.trace,
+            traceExclude: opts.traceExclude,
+            traceFormat: opts.traceFormat,
+            traceFile: opts.traceFile,
             noReboot: !opts.reboot,
             verbose: opts.verbose,
             monitor,
@@ -150,6 +173,43 @@ export async function main(argv: string[], io: Io = process): Promise<number> {
       .action(async (file: string) => {
         const lines = lspci(loadProfile(file), await createRegistry());
         io.stdout.write(`${lines.join('\n')}\n`);
+      });
+
+    program
+      .command('matrix')
+      .description(
+        'run every machine variation of a matrix spec with every guest, each cell in its own process, and report (JUnit XML, summary.json)',
+      )
+      .argument('<spec>', 'matrix spec (JSON), e.g. machines/matrix-nics.json')
+      .option('--out <dir>', "reports and every cell's serial log, trace and pcap")
+      .option('-j, --jobs <n>', 'cells at a time (default: one per core)', (v) => Number(v))
+      .option('--cell <machine/guest>', 'run only this cell (repeatable)', collect, [])
+      .option('--queue <redis-url>', 'send cells through a BullMQ queue on Redis to `plugboard worker`s')
+      .action(async (file: string, opts: { out?: string; jobs?: number; cell: string[]; queue?: string }) => {
+        code = await runMatrix(
+          file,
+          { out: opts.out, jobs: opts.jobs, cells: opts.cell, queue: opts.queue },
+          (t) => io.stdout.write(t),
+        );
+      });
+
+    program
+      .command('worker')
+      .description('take matrix cells off a BullMQ queue on Redis and run them, until interrupted')
+      .requiredOption('--queue <redis-url>', 'redis://HOST[:PORT][/DB]')
+      .option('-j, --jobs <n>', 'cells at a time (default: one per core)', (v) => Number(v))
+      .action(async (opts: { queue: string; jobs?: number }) => {
+        const stop = new AbortController();
+        const onSignal = () => stop.abort();
+        process.once('SIGINT', onSignal);
+        process.once('SIGTERM', onSignal);
+        io.stderr.write(`plugboard: worker on ${opts.queue}\n`);
+        try {
+          await serveQueue(opts.queue, Math.max(1, opts.jobs ?? availableParallelism()), stop.signal);
+        } finally {
+          process.off('SIGINT', onSignal);
+          process.off('SIGTERM', onSignal);
+        }
       });
 
     program

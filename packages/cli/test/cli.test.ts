@@ -112,7 +112,7 @@ describe('plugboard CLI', () => {
       '1',
     );
     expect(code).toBe(2);
-    expect(err).toContain('--trace nope: no device "nope" with a register trace');
+    expect(err).toContain('trace nope: no device with a register trace matches (devices with one: nic)');
   });
 
   it('reports profile errors with the file and path, exit code 2', async () => {

@@ -110,7 +110,13 @@ describe('QEMU option mapping', () => {
       },
       bios: { config: { bios: 'my.bin', kernel: 'vmlinuz', append: 'console=ttyS0' } },
     });
-    expect(run).toEqual({ monitor: 'stdio', noReboot: true, nographic: true, firmwareDirs: ['/fw'] });
+    expect(run).toEqual({
+      monitor: 'stdio',
+      noReboot: true,
+      nographic: true,
+      firmwareDirs: ['/fw'],
+      trace: { trace: [], traceExclude: [] },
+    });
     expect(t('-serial tcp::4444,server,nowait').overlay.devices).toEqual({
       com1: {
         config: { backend: { type: 'tcp', host: '127.0.0.1', port: 4444, server: true, wait: false } },

@@ -12,7 +12,13 @@ export {
 } from './irq/apic-bus.js';
 export { CpuPins, type InterruptAcknowledge } from './irq/cpu-pins.js';
 export { type InterruptSink, type IrqLine, IrqLines } from './irq/irq-line.js';
-export { type BuildOptions, buildMachine, createDeviceContext, createMachineParts } from './machine/build.js';
+export {
+  type BuildOptions,
+  buildMachine,
+  createDeviceContext,
+  createMachineParts,
+  swapWarning,
+} from './machine/build.js';
 export {
   type DmaEvent,
   type IrqEvent,
@@ -67,5 +73,8 @@ export {
 export { ConfigError, PluginRegistry } from './plugin/registry.js';
 export { Tokens } from './plugin/tokens.js';
 export { Clock, type ClockOptions, DEFAULT_CLOCK_OPTIONS, Timer } from './time/clock.js';
+export { traceRegisters } from './trace/register-trace.js';
+export { TraceFilter } from './trace/trace-filter.js';
 export { formatRegisterEvent, type RegisterTraceEvent, TraceHook } from './trace/trace-hook.js';
+export { RegisterTraceWriter, type TraceFormat, type TraceStamp } from './trace/trace-writer.js';
 export { UserError } from './user-error.js';

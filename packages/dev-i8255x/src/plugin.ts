@@ -19,6 +19,7 @@ function plugin(name: I8255xModelName): DevicePlugin<I8255xConfig, I8255x> {
   return definePlugin<I8255xConfig, I8255x>({
     meta: { id: name, name: `Intel ${name} 10/100 Ethernet (8255x)` },
     kind: 'pci',
+    carryOnSwap: ['netdev', 'mac'],
     pci: model.pci,
     configSchema: {
       type: 'object',

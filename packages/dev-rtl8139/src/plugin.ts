@@ -26,6 +26,7 @@ export function parseMac(text: string): Uint8Array {
 export const rtl8139Plugin = definePlugin<Rtl8139Config, Rtl8139>({
   meta: { id: 'rtl8139', name: 'Realtek RTL8139C+ 10/100 Fast Ethernet' },
   kind: 'pci',
+  carryOnSwap: ['netdev', 'mac'],
   pci: PCI_C_PLUS,
   models: { 'C+': PCI_C_PLUS, C: PCI_C },
   configSchema: {

@@ -1,7 +1,11 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 
-/** libpcap's classic file format, microsecond timestamps: what tshark and Wireshark read everywhere. */
-const PCAP_MAGIC = 0xa1b2c3d4;
+/**
+ * libpcap's classic file format with nanosecond timestamps (the 0xa1b23c4d
+ * magic tshark, Wireshark and tcpdump read): a frame carries the exact virtual
+ * time of the register write that sent it, as register traces print it.
+ */
+const PCAP_MAGIC_NS = 0xa1b23c4d;
 const LINKTYPE_ETHERNET = 1;
 
 /**
@@ -20,7 +24,7 @@ export class PcapWriter {
   ) {
     this.fd = openSync(file, 'w');
     const h = Buffer.alloc(24);
-    h.writeUInt32LE(PCAP_MAGIC, 0);
+    h.writeUInt32LE(PCAP_MAGIC_NS, 0);
     h.writeUInt16LE(2, 4);
     h.writeUInt16LE(4, 6);
     h.writeInt32LE(0, 8);
@@ -33,10 +37,10 @@ export class PcapWriter {
   /** Appends one frame stamped with `timeNs` (virtual time, so captures repeat exactly). */
   write(frame: Uint8Array, timeNs: number): void {
     if (this.fd === null) return;
-    const us = Math.floor(timeNs / 1000);
+    const ns = Math.floor(timeNs);
     const captured = Math.min(frame.length, this.snaplen);
-    this.header.writeUInt32LE(Math.floor(us / 1e6) >>> 0, 0);
-    this.header.writeUInt32LE(us % 1e6, 4);
+    this.header.writeUInt32LE(Math.floor(ns / 1e9) >>> 0, 0);
+    this.header.writeUInt32LE(ns % 1e9, 4);
     this.header.writeUInt32LE(captured, 8);
     this.header.writeUInt32LE(frame.length, 12);
     writeSync(this.fd, this.header);

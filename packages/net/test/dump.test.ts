@@ -18,7 +18,7 @@ function udpFrame(payload: number): Uint8Array {
 }
 
 describe('dump netdev', () => {
-  it('records both directions with virtual-time stamps in a pcap tshark reads', async () => {
+  it('records both directions stamped with virtual time to the nanosecond, in a pcap tshark reads', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'pb-dump-'));
     const parts = createMachineParts({ memoryBytes: 1 << 20 });
     const segment = new Hub('seg');
@@ -34,17 +34,19 @@ describe('dump netdev', () => {
     const otherPort = segment.connect(other);
     parts.clock.advanceTo(1_500_000_000);
     port.send(udpFrame(1));
-    parts.clock.advanceTo(2_000_250_000);
+    parts.clock.advanceTo(2_000_250_007);
     otherPort.send(udpFrame(2));
     await dump.destroy?.();
     expect(other.received).toHaveLength(1);
     expect(nic.received).toHaveLength(1);
 
     const pcap = readFileSync(join(dir, 'out.pcap'));
-    expect(pcap.readUInt32LE(0)).toBe(0xa1b2c3d4);
+    expect(pcap.readUInt32LE(0)).toBe(0xa1b23c4d);
     expect(pcap.readUInt32LE(20)).toBe(1);
-    expect([pcap.readUInt32LE(24), pcap.readUInt32LE(28), pcap.readUInt32LE(32)]).toEqual([1, 500000, 60]);
-    expect([pcap.readUInt32LE(24 + 16 + 60), pcap.readUInt32LE(28 + 16 + 60)]).toEqual([2, 250]);
+    expect([pcap.readUInt32LE(24), pcap.readUInt32LE(28), pcap.readUInt32LE(32)]).toEqual([
+      1, 500_000_000, 60,
+    ]);
+    expect([pcap.readUInt32LE(24 + 16 + 60), pcap.readUInt32LE(28 + 16 + 60)]).toEqual([2, 250_007]);
     const text = execFileSync(
       'tshark',
       ['-r', join(dir, 'out.pcap'), '-T', 'fields', '-e', 'frame.time_epoch', '-e', 'udp.port'],
@@ -52,7 +54,7 @@ describe('dump netdev', () => {
         encoding: 'utf8',
       },
     );
-    expect(text.trim().split('\n')).toEqual(['1.500000000\t12345,12345', '2.000250000\t12345,12345']);
+    expect(text.trim().split('\n')).toEqual(['1.500000000\t12345,12345', '2.000250007\t12345,12345']);
   });
 
   it('a hub resolves its member netdevs by id at realize', async () => {

@@ -1,12 +1,16 @@
+import { createWriteStream } from 'node:fs';
 import {
   buildMachine,
   ConfigError,
   type DisplaySource,
-  formatRegisterEvent,
   type Machine,
   type PluginRegistry,
+  RegisterTraceWriter,
   type ResolvedProfile,
   Tokens,
+  TraceFilter,
+  type TraceFormat,
+  traceRegisters,
 } from '@plugboard/core';
 import { screenshot } from '@plugboard/display';
 import { firmwareCacheDir, SYSTEM_FIRMWARE_DIRS } from '@plugboard/firmware';
@@ -20,8 +24,13 @@ import {
 import { ProgressLine } from '../progress.js';
 
 export interface RunOptions {
-  /** Device ids whose register accesses are printed (their `registerTrace`). */
+  /** Register trace patterns (`DEVICE[:[r|w:]REGISTER,...]`, see `TraceFilter`): what is printed. */
   trace?: string[];
+  /** Patterns of accesses left out of the trace. */
+  traceExclude?: string[];
+  traceFormat?: TraceFormat;
+  /** Where the trace goes instead of stderr. */
+  traceFile?: string;
   /** Write a PNG of the screen here when the run ends. */
   screenshot?: string;
   /** -L directories, searched before the firmware cache. */
@@ -47,6 +56,8 @@ export async function runProfile(
   });
   let progress: ProgressLine | null = null;
   let server: MonitorServer | null = null;
+  let trace: RegisterTraceWriter | null = null;
+  let traceFile: ReturnType<typeof createWriteStream> | null = null;
   /** Our own lines on stderr: the status line makes way for them. */
   const note = (text: string) => {
     progress?.output(text);
@@ -60,14 +71,20 @@ export async function runProfile(
     machine = await buildMachine(profile, registry, {
       firmwareDirs,
       services: new Map([[Tokens.HostTerminal, terminal]]),
+      warn: (message) => note(`warning: ${message}\n`),
     });
     const m = machine;
     m.noReboot = options.noReboot ?? false;
-    for (const id of options.trace ?? []) {
-      const device = m.device(id);
-      if (!device?.registerTrace)
-        throw new ConfigError(`--trace ${id}: no device "${id}" with a register trace`);
-      device.registerTrace.tap('cli', (e) => note(`${formatRegisterEvent(e)}\n`));
+    if (options.trace?.length) {
+      const filter = new TraceFilter(options.trace, options.traceExclude);
+      if (options.traceFile) traceFile = createWriteStream(options.traceFile);
+      const out = traceFile;
+      trace = new RegisterTraceWriter(
+        () => ({ time: m.clock.now, instructions: m.retired }),
+        out ? (line) => out.write(line) : note,
+        options.traceFormat,
+      );
+      traceRegisters(m.devices, filter, trace);
     }
     if (options.verbose)
       m.hooks.log.tap('cli', (e) => note(`[${(e.time / 1e6).toFixed(3)} ms] ${e.source}: ${e.message}\n`));
@@ -93,6 +110,7 @@ export async function runProfile(
     }
     const event = await m.run({ maxInstructions: options.maxInstructions, signal: abort.signal });
     progress?.stop();
+    trace?.flush();
     note(
       `plugboard: ${profile.name} stopped: ${event.reason} after ${m.cpu?.instructionCount ?? 0} instructions\n`,
     );
@@ -106,6 +124,7 @@ export async function runProfile(
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     progress?.stop();
+    if (traceFile) await new Promise((done) => traceFile!.end(done));
     await server?.close();
     await machine?.destroy();
     terminal.close();

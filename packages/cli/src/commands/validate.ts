@@ -1,4 +1,4 @@
-import { ConfigError, loadProfile, type PluginRegistry } from '@plugboard/core';
+import { ConfigError, loadProfile, type PluginRegistry, swapWarning } from '@plugboard/core';
 
 /**
  * Checks a profile: its JSON against the profile schema (and everything it
@@ -14,6 +14,7 @@ export function validateProfile(
   const profile = loadProfile(path);
   const errors: string[] = [];
   const missing: string[] = [];
+  const warnings: string[] = [];
   for (const entry of profile.entries) {
     const where = entry.section === 'cpu' ? '/cpu' : `/${entry.section}/${entry.id}`;
     if (!registry.get(entry.type)) {
@@ -22,14 +23,15 @@ export function validateProfile(
       continue;
     }
     try {
-      registry.validateConfig(entry.type, entry.config, `${where}/config`);
+      const own = registry.entryConfig(entry);
+      registry.validateConfig(entry.type, own.config, `${where}/config`);
+      if (own.dropped.length) warnings.push(swapWarning(path, entry, own.dropped));
     } catch (err) {
       if (!(err instanceof ConfigError)) throw err;
       errors.push(...err.message.split('\n').map((m) => `${path}: ${m}`));
     }
   }
-  const warnings = missing.length
-    ? [`${path}: no installed plugin provides ${[...new Set(missing)].join(', ')}`]
-    : [];
+  if (missing.length)
+    warnings.push(`${path}: no installed plugin provides ${[...new Set(missing)].join(', ')}`);
   return { errors, warnings };
 }

@@ -50,6 +50,10 @@ export const QEMU_OPTIONS: Record<string, { arg: boolean; accepted?: true; help:
     help: 'monitor on stdio, tcp:HOST:PORT,server[,nowait] or none (stdio behind Ctrl-A c with -nographic)',
   },
   'no-reboot': { arg: false, help: 'a guest reset ends the run' },
+  trace: {
+    arg: true,
+    help: '[enable=]PATTERN[,events=FILE][,file=FILE]: register trace, PATTERN as plugboard run --trace',
+  },
   icount: { arg: true, help: 'shift=N: each instruction takes 2^N ns of virtual time (N 0-10; default 0)' },
   'no-kvm-irqchip': { arg: false, accepted: true, help: 'accepted, meaningless here' },
   'no-kvm': { arg: false, accepted: true, help: 'accepted, meaningless here' },

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { parseMonitorSpec } from '@plugboard/monitor';
 import { formatHostFwd, parseRedir, parseUserNetOptions, splitQemuOptions } from '@plugboard/net-slirp';
 import { parseKeyValues, parseQemuArgs, type QemuOption, QemuOptionError } from './options.js';
@@ -15,6 +16,8 @@ export interface QemuTranslation {
     noReboot: boolean;
     nographic: boolean;
     firmwareDirs: string[];
+    /** `-trace`: register trace patterns, what they leave out, and the file they go to. */
+    trace: { trace: string[]; traceExclude: string[]; traceFile?: string };
   };
 }
 
@@ -64,6 +67,36 @@ function memorySize(text: string): string {
   const m = /^(\d+)([KMGT]?)[bB]?$/i.exec(value);
   if (!m) throw new QemuOptionError(`-m ${text}: expected a size such as 512 or 512M`);
   return `${m[1]}${(m[2] || 'M').toUpperCase()}`;
+}
+
+/**
+ * QEMU's `-trace [enable=]PATTERN[,events=FILE][,file=FILE]`. Patterns name
+ * device registers (`nic:TSD*`), not QEMU's trace-event names; an events file
+ * holds one pattern a line, `-PATTERN` leaving accesses out, `#` comments.
+ */
+function traceOption(value: string, trace: QemuTranslation['run']['trace']): void {
+  const { head, props } = parseKeyValues(value);
+  const unknown = [...props.keys()].filter((k) => k !== 'enable' && k !== 'events' && k !== 'file');
+  if (unknown.length) throw new QemuOptionError(`-trace ${value}: unknown ${unknown.join(', ')}`);
+  const enable = props.get('enable') ?? head;
+  if (enable) trace.trace.push(enable);
+  const events = props.get('events');
+  if (events) {
+    let text: string;
+    try {
+      text = readFileSync(events, 'utf8');
+    } catch (err) {
+      throw new QemuOptionError(`-trace events=${events}: ${(err as Error).message}`);
+    }
+    for (const raw of text.split('\n')) {
+      const line = raw.trim();
+      if (line === '' || line.startsWith('#')) continue;
+      if (line.startsWith('-')) trace.traceExclude.push(line.slice(1));
+      else trace.trace.push(line);
+    }
+  }
+  const file = props.get('file');
+  if (file) trace.traceFile = file;
 }
 
 /** A chardev spec (`stdio`, `file:PATH`, `tcp:HOST:PORT,server,nowait`) as a UART/debugcon backend. */
@@ -140,7 +173,13 @@ export function translateQemu(argv: readonly string[]): QemuTranslation {
   const devices: Json = {};
   const drives: Json = {};
   const netdevs: Json = {};
-  const run: QemuTranslation['run'] = { monitor: null, noReboot: false, nographic: false, firmwareDirs: [] };
+  const run: QemuTranslation['run'] = {
+    monitor: null,
+    noReboot: false,
+    nographic: false,
+    firmwareDirs: [],
+    trace: { trace: [], traceExclude: [] },
+  };
   const bios: Json = {};
   const ide: Record<string, Record<string, Json>> = {};
   const nics: Nic[] = [];
@@ -370,6 +409,9 @@ export function translateQemu(argv: readonly string[]): QemuTranslation {
         break;
       case 'no-reboot':
         run.noReboot = true;
+        break;
+      case 'trace':
+        traceOption(value, run.trace);
         break;
       case 'icount': {
         const { head, props } = parseKeyValues(value);

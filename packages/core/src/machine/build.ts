@@ -106,6 +106,12 @@ export function createDeviceContext(
   };
 }
 
+/** `nic: rtl8139 -> i82559er drops romfile`: what a type swap did not keep. */
+export function swapWarning(file: string, entry: ProfileEntry, dropped: readonly string[]): string {
+  const from = entry.swappedFrom?.type ?? '?';
+  return `${file}: /${entry.section}/${entry.id}: ${from} -> ${entry.type} drops ${dropped.join(', ')} (set them again for the new type if it needs them)`;
+}
+
 function where(entry: ProfileEntry): string {
   return entry.section === 'cpu' ? '/cpu/config' : `/${entry.section}/${entry.id}/config`;
 }
@@ -119,6 +125,8 @@ export interface BuildOptions {
   firmwareDirs?: readonly string[];
   /** Host services the front end provides (`Tokens.HostTerminal`), bound before any plugin is created. */
   services?: ReadonlyMap<symbol, unknown>;
+  /** Told what a profile means but may not expect: config a type swap dropped. */
+  warn?: (message: string) => void;
 }
 
 export async function buildMachine(
@@ -134,7 +142,9 @@ export async function buildMachine(
   for (const entry of profile.entries) {
     try {
       const plugin = registry.require(entry.type);
-      const config = registry.validateConfig(entry.type, entry.config, where(entry));
+      const own = registry.entryConfig(entry);
+      const config = registry.validateConfig(entry.type, own.config, where(entry));
+      if (own.dropped.length) options.warn?.(swapWarning(profile.file, entry, own.dropped));
       if (plugin.kind === 'pci' && !entry.pci)
         throw new ConfigError(`/devices/${entry.id}: a PCI device needs a "pci" address`);
       prepared.push({ entry, plugin, config });

@@ -102,6 +102,15 @@ export class Machine implements SystemControl {
     this.wake();
   }
 
+  /**
+   * Instructions retired since power-on, exact inside a run slice too (a
+   * device access sees the count of the instruction making it), so a trace
+   * line or a captured frame can say where in the run it happened.
+   */
+  get retired(): number {
+    return (this.cpu?.instructionCount ?? 0) + this.clock.retired;
+  }
+
   device<T extends Device = Device>(id: string): T | undefined {
     return this.devices.find((d) => d.id === id)?.device as T | undefined;
   }

@@ -17,6 +17,12 @@ export interface ProfileEntry {
   irq: number[];
   /** Directory of the profile file that last set this entry. */
   baseDir: string;
+  /**
+   * A later layer swapped this entry's type (a variant that changes the NIC
+   * model): the type and config it replaced, from which the new plugin keeps
+   * what its manifest says survives a swap (`carryOnSwap`).
+   */
+  swappedFrom: { type: string; config: Record<string, unknown> } | null;
 }
 
 export interface ResolvedProfile {
@@ -111,9 +117,11 @@ function merge(base: Json, over: Json): Json {
 /**
  * Merges one profile layer onto the result so far. An entry that names a
  * different `type` keeps its place (`pci`, `irq`) but not its `config`: a
- * variant that swaps the NIC must not inherit the old NIC's settings.
+ * variant that swaps the NIC must not inherit the old NIC's model settings.
+ * What it replaced goes into `swaps`, so the wiring the new plugin shares
+ * (`netdev`, `mac`) can be carried over once its manifest is known.
  */
-function mergeLayer(base: Json, layer: Json): Json {
+function mergeLayer(base: Json, layer: Json, swaps: Map<string, ProfileEntry['swappedFrom']>): Json {
   const out = merge(base, layer);
   for (const section of SECTIONS) {
     const over = section === 'cpu' ? { cpu0: layer.cpu } : layer[section];
@@ -125,6 +133,8 @@ function mergeLayer(base: Json, layer: Json): Json {
       const place: Json = {};
       if (old.pci !== undefined) place.pci = old.pci;
       if (old.irq !== undefined) place.irq = old.irq;
+      if (typeof old.type === 'string' && isObject(old.config))
+        swaps.set(`${section}/${id}`, { type: old.type, config: old.config });
       if (section === 'cpu') out.cpu = entry;
       else (out[section] as Json)[id] = { ...place, ...entry };
     }
@@ -191,8 +201,9 @@ export function loadProfile(path: string, overrides: Json[] = [], cwd = process.
 
   let merged: Json = {};
   const entryDir = new Map<string, string>();
+  const swaps = new Map<string, ProfileEntry['swappedFrom']>();
   for (const { json, dir } of layers) {
-    merged = mergeLayer(merged, json);
+    merged = mergeLayer(merged, json, swaps);
     for (const section of SECTIONS) {
       const value = json[section];
       if (section === 'cpu') {
@@ -236,6 +247,7 @@ export function loadProfile(path: string, overrides: Json[] = [], cwd = process.
         pci: (entry.pci as string | undefined) ?? null,
         irq,
         baseDir: entryDir.get(`${section}/${id}`) ?? dirname(file),
+        swappedFrom: swaps.get(`${section}/${id}`) ?? null,
       });
     }
   }

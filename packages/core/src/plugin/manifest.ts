@@ -52,6 +52,12 @@ export interface DevicePlugin<Config = Record<string, unknown>, Built extends De
   pci?: PciIds;
   /** PCI identities selected by the config's `model` value, where one plugin covers several chips. */
   models?: Record<string, PciIds>;
+  /**
+   * Config keys that say how the device is wired into the machine (a NIC's
+   * `netdev` and `mac`): when a profile layer swaps another type for this
+   * one, they are kept from the old entry's config; the rest is dropped.
+   */
+  carryOnSwap?: readonly string[];
   /** JSON Schema (2020-12) of `config`, with `default`s; ajv fills them in before `create`. */
   configSchema: JsonSchema;
   create(ctx: DeviceContext, config: Config): Built | Promise<Built>;

@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
+import type { ProfileEntry } from '../machine/profile.js';
 import { UserError } from '../user-error.js';
 import type { DevicePlugin, PluginPackage } from './manifest.js';
 
@@ -77,6 +78,25 @@ export class PluginRegistry {
 
   list(): DevicePlugin[] {
     return [...this.plugins.values()].sort((a, b) => a.meta.id.localeCompare(b.meta.id));
+  }
+
+  /**
+   * The config an entry is built with: its own, plus what its plugin keeps
+   * from the entry a type swap replaced (`carryOnSwap`), and the keys of the
+   * replaced config that did not survive, for a warning.
+   */
+  entryConfig(entry: ProfileEntry): { config: Record<string, unknown>; dropped: string[] } {
+    const from = entry.swappedFrom;
+    if (from === null) return { config: entry.config, dropped: [] };
+    const keep = this.require(entry.type).carryOnSwap ?? [];
+    const carried: Record<string, unknown> = {};
+    const dropped: string[] = [];
+    for (const [key, value] of Object.entries(from.config)) {
+      if (key in entry.config) continue;
+      if (keep.includes(key)) carried[key] = value;
+      else dropped.push(key);
+    }
+    return { config: { ...carried, ...entry.config }, dropped };
   }
 
   /** Validates `config` against the plugin's schema, filling in defaults. `where` prefixes messages. */
