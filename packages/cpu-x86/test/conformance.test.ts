@@ -205,6 +205,43 @@ describe('stack-size attribute (SDM vol. 1, 6.2.3; vol. 3, 3.4.5: SS.B picks SP 
     expect(snap(m, 7)).toBe(0xabcd0004);
   });
 
+  it('pushes 16-bit return addresses for CALL and RET with an operand-size prefix', () => {
+    const m = runPm(`
+      ${extra}
+      jmp dword ${SEL_CODEF}:in_f - 0xf0000
+    in_f:
+      mov ax, SEL_SS16
+      mov ss, ax
+      mov esp, 0xabcd0100
+      o16 call near16
+      mov [0x40008], esp
+      call word ${SEL_CODEF}:far16 - 0xf0000
+      mov [0x40014], esp
+      mov ax, SEL_DATA0
+      mov ss, ax
+      mov esp, STACK_TOP
+      jmp dword SEL_CODE0:done
+    near16:
+      mov [0x40000], esp
+      movzx eax, word [0xfe]
+      mov [0x40004], eax
+      o16 ret
+    far16:
+      mov [0x4000c], esp
+      mov eax, [0xfc]
+      mov [0x40010], eax
+      o16 retf
+    done:
+    `);
+    // O16 CALL: IP only (2 bytes), O16 RET pops it; O16 CALL FAR: IP and CS (4 bytes).
+    expect(snap(m, 0)).toBe(0xabcd00fe);
+    expect(snap(m, 1)).toBeLessThan(0x10000);
+    expect(snap(m, 2)).toBe(0xabcd0100);
+    expect(snap(m, 3)).toBe(0xabcd00fc);
+    expect(snap(m, 4) >>> 16).toBe(SEL_CODEF);
+    expect(snap(m, 5)).toBe(0xabcd0100);
+  });
+
   // INT n and CALL through a gate to an inner level: "SS:ESP <- NewSS:NewESP"
   // from the TSS, then the pushes, which on a 16-bit stack move only SP. QEMU
   // keeps ESP[31:16] of the outer stack instead: not compared with it.
@@ -572,6 +609,41 @@ describe('data segment limits and rights (SDM vol. 3, 5.3 and 5.4)', () => {
     expect(probe(m, 20)).toMatchObject({ vector: GP, error: 0 });
     expect(probe(m, 21)).toMatchObject({ vector: GP, error: 0x80 });
     expect(probe(m, 22)).toMatchObject({ vector: GP, error: 0 });
+  });
+
+  it('faults an instruction fetch that runs past the code segment limit (SDM vol. 3, 5.3)', () => {
+    const m = runPm(`
+      ${extra}
+      mov eax, lim_end - 0xf0000 - 1
+      mov [GDT_RAM + 0xc8], ax                 ; c8 code, base 0xF0000, limit: to the 3rd byte of MOV EBX
+      mov dword [GDT_RAM + 0xca], 0x9b0f0000
+      mov byte [GDT_RAM + 0xce], 0x40
+      mov byte [GDT_RAM + 0xcf], 0
+      xor ebx, ebx
+      mov dword [resume], lim_flat
+      mov dword [vec], -1
+      jmp dword 0xc8:lim_code - 0xf0000
+    lim_flat:
+      mov eax, [vec]
+      mov [0x40000], eax
+      mov eax, [err]
+      mov [0x40004], eax
+      mov eax, [feip]
+      mov [0x40008], eax
+      mov [0x4000c], ebx
+      mov dword [0x40010], lim_code - 0xf0000
+      jmp done
+    lim_code:
+      nop
+      mov ebx, 0x12345678
+    lim_end equ lim_code + 4
+    done:
+    `);
+    expect(snap(m, 0)).toBe(GP);
+    expect(snap(m, 1)).toBe(0);
+    // The NOP ran; the MOV whose last two bytes lie past the limit did not.
+    expect(snap(m, 2)).toBe(snap(m, 4) + 1);
+    expect(snap(m, 3)).toBe(0);
   });
 });
 
