@@ -516,6 +516,49 @@ describe('accessed and dirty bits of a walk that faults (SDM vol. 3, 4.8)', () =
     expect(probe(m, 5).vector).toBe(-1);
     expect(snap(m, 7) & 0x60).toBe(0x60);
   });
+
+  it('keeps the same rules with PAE tables (4 KiB and 2 MiB pages)', () => {
+    const m = runPm(`
+      mov edi, 0x102000
+      xor eax, eax
+      mov ecx, 0x3000 / 4
+      rep stosd
+      mov dword [0x102000], 0x103001
+      mov dword [0x103000], 0x000087
+      mov dword [0x103008], 0x104007
+      mov dword [0x103010], 0x400085
+      mov dword [0x104000 + 8 * 8], 0x208005
+      mov eax, cr4
+      or eax, 0x20
+      mov cr4, eax
+      mov eax, 0x102000
+      mov cr3, eax
+      mov eax, cr0
+      or eax, 0x80000000
+      mov cr0, eax
+      PROBE3 0, mov [0x208000], eax
+      mov eax, [0x103008]
+      mov [0x40000], eax
+      mov eax, [0x104000 + 8 * 8]
+      mov [0x40004], eax
+      PROBE3 1, mov [0x400000], eax
+      mov eax, [0x103010]
+      mov [0x40008], eax
+      PROBE3 2, add [0x208000], eax
+      mov eax, [0x103008]
+      mov [0x4000c], eax
+      mov eax, [0x104000 + 8 * 8]
+      mov [0x40010], eax
+    `);
+    expect(probe(m, 0)).toMatchObject({ vector: PF, error: 7, cr2: 0x208000 });
+    expect(snap(m, 0) & 0x20).toBe(0); // ours
+    expect(snap(m, 1) & 0x60).toBe(0); // D (SDM), A (ours)
+    expect(probe(m, 1)).toMatchObject({ vector: PF, error: 7, cr2: 0x400000 });
+    expect(snap(m, 2) & 0x60).toBe(0);
+    expect(probe(m, 2)).toMatchObject({ vector: PF, error: 7, cr2: 0x208000 });
+    expect(snap(m, 3) & 0x20).toBe(0x20);
+    expect(snap(m, 4) & 0x60).toBe(0x20);
+  });
 });
 
 describe('data segment limits and rights (SDM vol. 3, 5.3 and 5.4)', () => {
