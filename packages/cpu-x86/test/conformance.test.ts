@@ -50,9 +50,6 @@ const extra = `
       shr eax, 16
       mov [IDT + %1 * 8 + 6], ax
     %endmacro
-    %macro SNAP 2
-      mov dword [0x40000 + %1 * 4], %2
-    %endmacro
     extra_done:
 `;
 const SEL_CODEF = 0x70;
