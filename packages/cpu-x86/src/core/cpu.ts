@@ -991,6 +991,34 @@ export class CpuState implements CodeSource {
     return v;
   }
 
+  /**
+   * Checks that `len` bytes below SP can be pushed (limit, then pages), so an
+   * instruction that pushes several values faults before it writes any. On a
+   * 16-bit stack the pushes wrap one by one below 0, so a wrapping run is two
+   * pieces, each of which must fit.
+   */
+  probePush(len: number): void {
+    const sp = this.sp;
+    if (this.stack32 || sp >= len) {
+      const off = (sp - len) | 0;
+      this.probeWrite(this.segWrite(SS, this.stack32 ? off : off & 0xffff, len), len);
+      return;
+    }
+    if (sp > 0) this.probeWrite(this.segWrite(SS, 0, sp), sp);
+    this.probeWrite(this.segWrite(SS, 0x10000 - (len - sp), len - sp), len - sp);
+  }
+
+  /** Checks the segment limit for `len` bytes popped from SP (two pieces where a 16-bit SP wraps). */
+  checkPop(len: number): void {
+    const sp = this.sp;
+    if (this.stack32 || sp + len <= 0x10000) {
+      this.segRead(SS, sp, len);
+      return;
+    }
+    this.segRead(SS, sp, 0x10000 - sp);
+    this.segRead(SS, 0, len - (0x10000 - sp));
+  }
+
   /** Reads the stack `off` bytes above SP without popping. */
   peek(off: number, o32: boolean): number {
     const sp = this.stack32 ? (this.regs[ESP] + off) | 0 : (this.regs[ESP] + off) & 0xffff;

@@ -45,6 +45,8 @@ let nsLimit = 0;
 let nsAttr = 0;
 let nsSel = 0;
 let nsSp = 0;
+// ESP as read from the TSS: on a 16-bit stack the pushes move SP only and ESP[31:16] stays as loaded.
+let nsEsp = 0;
 
 function nsPush(c: CpuState, v: number, size: number): void {
   const big = (nsAttr & ATTR_DB) !== 0;
@@ -87,12 +89,20 @@ function checkNewStack(c: CpuState, ss: number, dpl: number, ext: number): void 
   nsSel = ss;
 }
 
-/** Commits the stack checked by checkNewStack. */
-function commitNewStack(c: CpuState, esp: number): void {
+/** Starts building on the stack checked by checkNewStack at `esp` from the TSS. */
+function startNewStack(esp: number): void {
+  nsEsp = esp;
+  nsSp = nsAttr & ATTR_DB ? esp : esp & 0xffff;
+}
+
+/**
+ * Commits the stack checked by checkNewStack: SS:ESP is the TSS's NewSS:NewESP
+ * with the pushes applied (SDM vol. 2, CALL and INT n: "SS:ESP <- NewSS:NewESP").
+ */
+function commitNewStack(c: CpuState): void {
   c.readDescriptor(nsSel);
   c.loadFromDescriptor(SS, nsSel);
-  if (nsAttr & ATTR_DB) c.regs[ESP] = esp;
-  else c.regs[ESP] = (c.regs[ESP] & ~0xffff) | (esp & 0xffff);
+  c.regs[ESP] = nsAttr & ATTR_DB ? nsSp : (nsEsp & ~0xffff) | nsSp;
 }
 
 /** Checks a code segment descriptor (in descLo/descHi) as the target of a far transfer. */
@@ -193,9 +203,7 @@ function farTransfer(c: CpuState, sel: number, off: number, o32: boolean, call: 
 
 /** Pushes CS and EIP of the return address on the current stack, all or nothing. */
 function pushReturn(c: CpuState, size: number): void {
-  const sp = c.sp;
-  const lin = c.segWrite(SS, (sp - 2 * size) & (c.stack32 ? 0xffffffff : 0xffff), 2 * size);
-  c.probeWrite(lin, 2 * size);
+  c.probePush(2 * size);
   c.push(c.sel[CS], size === 4);
   c.push(c.eip, size === 4);
 }
@@ -225,7 +233,7 @@ function callGate(c: CpuState, glo: number, ghi: number, gate32: boolean, call: 
     const oldSS = c.sel[SS];
     const oldESP = c.regs[ESP];
     const oldSp = c.sp;
-    nsSp = esp;
+    startNewStack(esp);
     nsPush(c, oldSS, size);
     nsPush(c, oldESP, size);
     for (let n = params - 1; n >= 0; n--) {
@@ -235,7 +243,7 @@ function callGate(c: CpuState, glo: number, ghi: number, gate32: boolean, call: 
     }
     nsPush(c, c.sel[CS], size);
     nsPush(c, c.eip, size);
-    commitNewStack(c, nsSp);
+    commitNewStack(c);
     c.descLo = codeLo;
     c.descHi = codeHi;
     c.readDescriptor(tsel);
@@ -485,7 +493,7 @@ export function interrupt(
     if (fromV86 && dpl !== 0) c.gp((tsel & 0xfffc) | extBit);
     const { ss, esp } = tssStack(c, dpl);
     checkNewStack(c, ss, dpl, extBit);
-    nsSp = esp;
+    startNewStack(esp);
     if (fromV86) {
       nsPush(c, c.sel[GS], size);
       nsPush(c, c.sel[FS], size);
@@ -505,7 +513,7 @@ export function interrupt(
     }
     c.setCpl(dpl);
     c.modeChanged();
-    commitNewStack(c, nsSp);
+    commitNewStack(c);
     c.descLo = codeLo;
     c.descHi = codeHi;
     c.readDescriptor(tsel);
@@ -573,8 +581,10 @@ export function taskSwitch(c: CpuState, sel: number, source: TaskSource, errorCo
   } else {
     eip = c.sysRead16(newBase + 0x0e);
     flags = c.sysRead16(newBase + 0x10) | (c.flags & 0xffff0000 & ~VM);
+    // SDM 7.6 leaves the upper halves "not maintained"; they load as 0xFFFF here, as in QEMU and Bochs.
     for (let n = 0; n < 8; n++) r[n] = c.sysRead16(newBase + 0x12 + n * 2) | 0xffff0000;
-    for (let n = 0; n < 6; n++) segs[n] = c.sysRead16(newBase + 0x22 + n * 2);
+    // ES CS SS DS only: a 16-bit TSS has no FS or GS, which load null (as QEMU and Bochs do).
+    for (let n = 0; n < 4; n++) segs[n] = c.sysRead16(newBase + 0x22 + n * 2);
     ldt = c.sysRead16(newBase + 0x2a);
   }
   c.sysRead8(newBase + newLimit);
@@ -594,7 +604,7 @@ export function taskSwitch(c: CpuState, sel: number, source: TaskSource, errorCo
     c.sysWrite16(oldBase + 0x0e, c.eip);
     c.sysWrite16(oldBase + 0x10, oldFlags);
     for (let n = 0; n < 8; n++) c.sysWrite16(oldBase + 0x12 + n * 2, c.regs[n]);
-    for (let n = 0; n < 6; n++) c.sysWrite16(oldBase + 0x22 + n * 2, c.sel[n]);
+    for (let n = 0; n < 4; n++) c.sysWrite16(oldBase + 0x22 + n * 2, c.sel[n]);
   }
   if (source === TaskSource.Jmp || source === TaskSource.Iret) {
     if (c.readDescriptor(oldSel)) c.sysWrite32(c.descAddr + 4, c.descHi & ~0x200);

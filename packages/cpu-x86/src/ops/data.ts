@@ -110,23 +110,24 @@ function pushSeg(c: CpuState, i: Instr): void {
 function popSeg(c: CpuState, i: Instr): void {
   const s = i.op < 0x100 ? (i.op >> 3) & 3 : i.op === 0x1a1 ? FS : GS;
   const v = c.peek(0, false);
+  // POP SS steps SP or ESP as the SS it popped from says, not as the new one does.
+  const esp = c.regs[ESP];
+  const sp = esp + (i.o32 ? 4 : 2);
+  const big = c.stack32;
   c.loadSeg(s, v);
-  c.setSP(c.sp + (i.o32 ? 4 : 2));
+  c.regs[ESP] = big ? sp : (esp & ~0xffff) | (sp & 0xffff);
   if (s === SS) c.shadow = true;
 }
 
 function pusha(c: CpuState, i: Instr): void {
-  const size = opSize(i);
-  const sp = c.sp;
-  const lin = c.segWrite(SS, (sp - 8 * size) & (c.stack32 ? 0xffffffff : 0xffff), 8 * size);
-  c.probeWrite(lin, 8 * size);
+  c.probePush(8 * opSize(i));
   const esp = c.regs[ESP];
   for (let r = 0; r < 8; r++) c.push(r === ESP ? esp : c.regs[r], i.o32);
 }
 
 function popa(c: CpuState, i: Instr): void {
   const size = opSize(i);
-  c.segRead(SS, c.sp, 8 * size);
+  c.checkPop(8 * size);
   for (let r = 7; r >= 0; r--) {
     const v = i.o32 ? c.pop32() : c.pop16();
     if (r !== ESP) setReg(c, r, size, v);
