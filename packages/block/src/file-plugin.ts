@@ -7,6 +7,7 @@ export interface FileDriveConfig {
   readOnly: boolean;
   snapshot: boolean;
   format: string;
+  externalFiles: boolean;
 }
 
 /** What a `file` drive builds: the image itself, plus the Device hooks the machine calls. */
@@ -73,6 +74,12 @@ export function createFilePlugin(formats: readonly ImageFormat[]): DevicePlugin<
           description: 'Keep writes in memory and drop them on exit; the image is never modified.',
         },
         format: { enum: ['auto', ...names], default: 'auto' },
+        externalFiles: {
+          type: 'boolean',
+          default: false,
+          description:
+            'Let the image name files (VMDK extents, parents) outside its own directory; only with a named format, never when probed.',
+        },
       },
       required: ['file'],
       additionalProperties: false,

@@ -15,7 +15,17 @@ export interface ImageFormat {
   readonly name: string;
   /** True when `head` (up to PROBE_BYTES of the file's start) is this format. */
   probe(head: Uint8Array, fileSize: number): boolean;
-  open(path: string, options: { readOnly: boolean }): BlockBackend;
+  open(path: string, options: FormatOpenOptions): BlockBackend;
+}
+
+export interface FormatOpenOptions {
+  readOnly: boolean;
+  /**
+   * Files the image names (VMDK extents, parents) may lie outside the image's
+   * own directory. Never true for a probed image: a guest could have written
+   * the descriptor that names them (see README, "Probing").
+   */
+  externalFiles?: boolean;
 }
 
 export const rawFormat: ImageFormat = {
@@ -43,7 +53,7 @@ export function probeFormat(path: string, formats: readonly ImageFormat[]): Imag
     const size = fstatSync(fd).size;
     const head = new Uint8Array(Math.min(PROBE_BYTES, size));
     const done = readFully(fd, head, 0, path);
-    const found = formats.find((f) => f.probe(head.subarray(0, done), size));
+    const found = probeHead(head.subarray(0, done), size, formats);
     if (!found)
       throw new BlockError(
         `${path}: not an image of any known format (${formats.map((f) => f.name).join(', ')})`,
@@ -53,6 +63,15 @@ export function probeFormat(path: string, formats: readonly ImageFormat[]): Imag
   } finally {
     closeSync(fd);
   }
+}
+
+/** The first of `formats` that recognises `head`. */
+export function probeHead(
+  head: Uint8Array,
+  fileSize: number,
+  formats: readonly ImageFormat[],
+): ImageFormat | undefined {
+  return formats.find((f) => f.probe(head, fileSize));
 }
 
 /** The format named `name`, or a clear error listing the known ones. */

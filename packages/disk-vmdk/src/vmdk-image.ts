@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, fstatSync, openSync, realpathSync } from 'node:fs';
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { dirname, isAbsolute, resolve, sep } from 'node:path';
 import { checkRange, ImageLock, openFile, readFully, writeFully } from '@plugboard/block';
 import { type BlockBackend, BlockError } from '@plugboard/core';
 import {
@@ -30,6 +30,12 @@ interface CidHome {
 
 export interface VmdkOpenOptions {
   readOnly?: boolean;
+  /**
+   * Let extent and parent paths lead outside the opened file's directory
+   * (its real path's). Off by default: a descriptor is data, and one written
+   * by someone else (or by a guest into a raw image) could name any host file.
+   */
+  externalFiles?: boolean;
 }
 
 /**
@@ -71,16 +77,13 @@ export class VmdkImage implements BlockBackend {
   }
 
   static open(path: string, options: VmdkOpenOptions = {}): VmdkImage {
-    return VmdkImage.openChain(path, options.readOnly ?? false, []);
+    const root = options.externalFiles ? null : dirname(realPath(path, path));
+    return VmdkImage.openChain(path, options.readOnly ?? false, [], root);
   }
 
-  private static openChain(path: string, readOnly: boolean, chain: string[]): VmdkImage {
-    let real: string;
-    try {
-      real = realpathSync(path);
-    } catch {
-      throw new BlockError(`${path}: cannot open: no such file`, 'io');
-    }
+  /** `root`: the directory every file of the chain must lie in (null: anywhere). */
+  private static openChain(path: string, readOnly: boolean, chain: string[], root: string | null): VmdkImage {
+    const real = realPath(path, path);
     if (chain.includes(real)) {
       throw new BlockError(
         `${path}: parent chain loops back on itself: ${[...chain, real].join(' -> ')}`,
@@ -109,6 +112,7 @@ export class VmdkImage implements BlockBackend {
             continue;
           }
           const file = isAbsolute(line.file!) ? line.file! : resolve(base, line.file!);
+          confine(path, 'extent', file, root);
           extents.push(
             openExtentFile(file, line.type, line.sectors, line.offset, !readOnly && line.access === 'RW'),
           );
@@ -119,7 +123,8 @@ export class VmdkImage implements BlockBackend {
         if (hint === null)
           throw new BlockError(`${path}: parentCID is set but there is no parentFileNameHint`, 'format');
         const parentPath = isAbsolute(hint) ? hint : resolve(base, hint);
-        parent = VmdkImage.openChain(parentPath, true, [...chain, real]);
+        confine(path, 'parent', parentPath, root);
+        parent = VmdkImage.openChain(parentPath, true, [...chain, real], root);
         if (parent.descriptor.cid !== descriptor.parentCid) {
           throw new BlockError(
             `${path}: CID mismatch: parentCID=${hex(descriptor.parentCid)} but parent ${parentPath} has CID=${hex(parent.descriptor.cid)} (the parent changed after this snapshot was taken)`,
@@ -243,6 +248,25 @@ function openExtentFile(
     closeSync(fd);
     throw err;
   }
+}
+
+function realPath(path: string, named: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    throw new BlockError(`${named}: cannot open: no such file`, 'io');
+  }
+}
+
+/** Refuses a file named by `image`'s descriptor whose real path lies outside `root`. */
+function confine(image: string, what: string, file: string, root: string | null): void {
+  if (root === null) return;
+  const real = realPath(file, `${image}: ${what} ${file}`);
+  if (real.startsWith(root.endsWith(sep) ? root : `${root}${sep}`)) return;
+  throw new BlockError(
+    `${image}: ${what} ${file} lies outside the image's directory ${root}; a VMDK may only name files in its own directory (name the format and allow external files to open it)`,
+    'format',
+  );
 }
 
 function hex(n: number): string {
