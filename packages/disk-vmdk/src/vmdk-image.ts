@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, fstatSync, openSync, realpathSync } from 'node:fs';
+import { closeSync, fstatSync, realpathSync } from 'node:fs';
 import { dirname, isAbsolute, resolve, sep } from 'node:path';
 import { checkRange, ImageLock, openFile, readFully, writeFully } from '@plugboard/block';
 import { type BlockBackend, BlockError } from '@plugboard/core';
@@ -208,7 +208,7 @@ export class VmdkImage implements BlockBackend {
     let cid: number;
     do cid = (randomBytes(4).readUInt32LE(0) & mask) >>> 0;
     while (cid === NO_PARENT_CID || cid === this.descriptor.cid);
-    const fd = openSync(home.path, 'r+');
+    const fd = openFile(home.path, false);
     try {
       writeFully(
         fd,
