@@ -26,12 +26,18 @@ export interface FormatOpenOptions {
    * the descriptor that names them (see README, "Probing").
    */
   externalFiles?: boolean;
+  /**
+   * Read-only opens take shared locks on every file they read, so no other
+   * process writes them meanwhile. Drives do; `plugboard img` reads without
+   * (as qemu-img -U does). Writable opens always take exclusive locks.
+   */
+  readLock?: boolean;
 }
 
 export const rawFormat: ImageFormat = {
   name: 'raw',
   probe: () => true,
-  open: (path, { readOnly }) => new RawImage(path, { readOnly }),
+  open: (path, { readOnly, readLock }) => new RawImage(path, { readOnly, readLock }),
 };
 
 const ISO_MAGIC_OFFSET = 0x8001;
@@ -43,7 +49,7 @@ export const isoFormat: ImageFormat = {
     head.length >= ISO_MAGIC_OFFSET + 5 &&
     String.fromCharCode(...head.subarray(ISO_MAGIC_OFFSET, ISO_MAGIC_OFFSET + 5)) === 'CD001',
   // A CD image is read-only media whatever the drive asks; its writes fail with a read-only BlockError.
-  open: (path) => new RawImage(path, { readOnly: true, sectorSize: 2048 }),
+  open: (path, { readLock }) => new RawImage(path, { readOnly: true, sectorSize: 2048, readLock }),
 };
 
 /** Reads the start of `path` and returns the first format that recognises it. */

@@ -12,7 +12,7 @@ export {
   probeHead,
   rawFormat,
 } from './image-format.js';
-export { ImageLock } from './image-lock.js';
+export { fileKey, ImageLock, type LockMode, lockDirectory, writeLockFile } from './image-lock.js';
 export { type DriveOptions, openDrive } from './open-drive.js';
 export { ProbeGuard } from './probe-guard.js';
 export { checkRange } from './range.js';

@@ -1,6 +1,7 @@
-import type { BlockBackend } from '@plugboard/core';
+import { type BlockBackend, BlockError } from '@plugboard/core';
 import { CowOverlay } from './cow-overlay.js';
 import { findFormat, type ImageFormat, probeFormat, rawFormat } from './image-format.js';
+import { fileKey } from './image-lock.js';
 import { ProbeGuard } from './probe-guard.js';
 
 export interface DriveOptions {
@@ -15,19 +16,40 @@ export interface DriveOptions {
    * confined, since a guest may have written what it names.
    */
   externalFiles?: boolean;
+  /** Take shared locks when reading (default true; `plugboard img` reads without, like qemu-img -U). */
+  readLock?: boolean;
 }
 
-/** Opens `path` the way `-drive file=...` does: probe or name the format, then add the snapshot overlay. */
+/** Drives this process has open for writing, by file identity (dev-ino). */
+const writers = new Map<string, { image: BlockBackend; format: ImageFormat }>();
+
+/**
+ * Opens `path` the way `-drive file=...` does: probe or name the format, then
+ * add the snapshot overlay. A read-only drive of a file this process already
+ * writes through another drive (QEMU's `-hda x.vmdk -cdrom x.vmdk`) reads
+ * through that same open image, so it sees the disk's writes as they happen
+ * and takes no second lock; the writable drive must be opened first.
+ */
 export function openDrive(
   path: string,
   options: DriveOptions,
   formats: readonly ImageFormat[],
 ): { image: BlockBackend; format: ImageFormat } {
-  const probed = !options.format || options.format === 'auto';
-  const format = probed ? probeFormat(path, formats) : findFormat(options.format!, formats);
   const snapshot = options.snapshot ?? false;
   const readOnly = snapshot || (options.readOnly ?? false);
-  let image = format.open(path, { readOnly, externalFiles: !probed && (options.externalFiles ?? false) });
+  const key = fileKey(path);
+  const writer = key === null ? undefined : writers.get(key);
+  if (readOnly && writer) {
+    const view = new ReadThrough(writer.image, path);
+    return { image: snapshot && !options.readOnly ? new CowOverlay(view) : view, format: writer.format };
+  }
+  const probed = !options.format || options.format === 'auto';
+  const format = probed ? probeFormat(path, formats) : findFormat(options.format!, formats);
+  let image = format.open(path, {
+    readOnly,
+    externalFiles: !probed && (options.externalFiles ?? false),
+    readLock: options.readLock ?? true,
+  });
   // Only a raw image shows the guest the file's own first bytes, which probing reads.
   if (probed && format === rawFormat && !image.readOnly)
     image = new ProbeGuard(
@@ -35,5 +57,73 @@ export function openDrive(
       path,
       formats.filter((f) => f !== format),
     );
+  if (!image.readOnly && key !== null) {
+    const entry = { image, format };
+    writers.set(key, entry);
+    image = new Unregister(image, () => {
+      if (writers.get(key) === entry) writers.delete(key);
+    });
+  }
   return { image: snapshot && !options.readOnly ? new CowOverlay(image) : image, format };
+}
+
+/** A read-only drive over another drive's open image. */
+class ReadThrough implements BlockBackend {
+  readonly sectorSize: number;
+  readonly sectorCount: number;
+  readonly readOnly = true;
+
+  constructor(
+    private readonly image: BlockBackend,
+    private readonly path: string,
+  ) {
+    this.sectorSize = image.sectorSize;
+    this.sectorCount = image.sectorCount;
+  }
+
+  read(sector: number, dest: Uint8Array): void {
+    this.image.read(sector, dest);
+  }
+
+  write(): void {
+    throw new BlockError(`${this.path}: image is read-only`, 'read-only');
+  }
+
+  flush(): void {}
+
+  /** The writable drive owns the image and closes it. */
+  close(): void {}
+}
+
+/** A writable drive's image that leaves the registry of writers when closed. */
+class Unregister implements BlockBackend {
+  readonly sectorSize: number;
+  readonly sectorCount: number;
+  readonly readOnly: boolean;
+
+  constructor(
+    private readonly image: BlockBackend,
+    private readonly onClose: () => void,
+  ) {
+    this.sectorSize = image.sectorSize;
+    this.sectorCount = image.sectorCount;
+    this.readOnly = image.readOnly;
+  }
+
+  read(sector: number, dest: Uint8Array): void {
+    this.image.read(sector, dest);
+  }
+
+  write(sector: number, src: Uint8Array): void {
+    this.image.write(sector, src);
+  }
+
+  flush(): void {
+    this.image.flush();
+  }
+
+  close(): void {
+    this.onClose();
+    this.image.close();
+  }
 }

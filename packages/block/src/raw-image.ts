@@ -7,6 +7,8 @@ export interface RawImageOptions {
   readOnly?: boolean;
   /** 512 for disks, 2048 for CD-ROM images. */
   sectorSize?: number;
+  /** Read-only: take a shared lock, so no other process writes the file meanwhile (a writer always locks). */
+  readLock?: boolean;
 }
 
 /**
@@ -29,7 +31,11 @@ export class RawImage implements BlockBackend {
   ) {
     this.sectorSize = options.sectorSize ?? 512;
     this.readOnly = options.readOnly ?? false;
-    this.lock = this.readOnly ? null : ImageLock.acquire(path);
+    this.lock = !this.readOnly
+      ? ImageLock.acquire(path, 'write')
+      : options.readLock
+        ? ImageLock.acquire(path, 'read')
+        : null;
     try {
       this.fd = openFile(path, this.readOnly);
       this.fileSize = fstatSync(this.fd).size;

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, fstatSync, realpathSync } from 'node:fs';
 import { dirname, isAbsolute, resolve, sep } from 'node:path';
-import { checkRange, ImageLock, openFile, readFully, writeFully } from '@plugboard/block';
+import { checkRange, fileKey, ImageLock, openFile, readFully, writeFully } from '@plugboard/block';
 import { type BlockBackend, BlockError } from '@plugboard/core';
 import {
   type Descriptor,
@@ -36,6 +36,8 @@ export interface VmdkOpenOptions {
    * by someone else (or by a guest into a raw image) could name any host file.
    */
   externalFiles?: boolean;
+  /** Read-only: take shared locks on the descriptor, extents and parents (drives do; see @plugboard/block). */
+  readLock?: boolean;
 }
 
 /**
@@ -59,7 +61,7 @@ export class VmdkImage implements BlockBackend {
     readonly parent: VmdkImage | null,
     private readonly home: CidHome | null,
     readOnly: boolean,
-    private readonly lock: ImageLock | null,
+    private readonly locks: ImageLock[],
   ) {
     this.readOnly = readOnly;
     this.starts = new Float64Array(extents.length + 1);
@@ -78,11 +80,22 @@ export class VmdkImage implements BlockBackend {
 
   static open(path: string, options: VmdkOpenOptions = {}): VmdkImage {
     const root = options.externalFiles ? null : dirname(realPath(path, path));
-    return VmdkImage.openChain(path, options.readOnly ?? false, [], root);
+    return VmdkImage.openChain(path, options.readOnly ?? false, [], root, options.readLock ?? false);
   }
 
-  /** `root`: the directory every file of the chain must lie in (null: anywhere). */
-  private static openChain(path: string, readOnly: boolean, chain: string[], root: string | null): VmdkImage {
+  /**
+   * `root`: the directory every file of the chain must lie in (null: anywhere).
+   * Every file the disk writes is locked for writing, every file it only reads
+   * (parents, RDONLY extents) for reading when `readLock` or when the disk is
+   * writable (its parents must not change under it).
+   */
+  private static openChain(
+    path: string,
+    readOnly: boolean,
+    chain: string[],
+    root: string | null,
+    readLock: boolean,
+  ): VmdkImage {
     const real = realPath(path, path);
     if (chain.includes(real)) {
       throw new BlockError(
@@ -92,10 +105,18 @@ export class VmdkImage implements BlockBackend {
     }
     if (chain.length >= MAX_CHAIN_DEPTH)
       throw new BlockError(`${path}: parent chain deeper than ${MAX_CHAIN_DEPTH}`, 'format');
-    const lock = readOnly ? null : ImageLock.acquire(path);
+    const locks: ImageLock[] = [];
+    // One lock per file, whatever its names: a monolithic file is its own extent.
+    const lock = (file: string, write: boolean): void => {
+      if (!write && !readLock) return;
+      const key = fileKey(file);
+      if (locks.some((l) => l.key === key && (l.mode === 'write' || !write))) return;
+      locks.push(ImageLock.acquire(file, write ? 'write' : 'read'));
+    };
     const extents: Extent[] = [];
     let parent: VmdkImage | null = null;
     try {
+      lock(path, !readOnly);
       const { descriptor, home, sparse } = readDescriptor(path);
       const base = dirname(path);
       if (sparse) {
@@ -113,9 +134,9 @@ export class VmdkImage implements BlockBackend {
           }
           const file = isAbsolute(line.file!) ? line.file! : resolve(base, line.file!);
           confine(path, 'extent', file, root);
-          extents.push(
-            openExtentFile(file, line.type, line.sectors, line.offset, !readOnly && line.access === 'RW'),
-          );
+          const writable = !readOnly && line.access === 'RW';
+          lock(file, writable);
+          extents.push(openExtentFile(file, line.type, line.sectors, line.offset, writable));
         }
       }
       if (descriptor.parentCid !== NO_PARENT_CID) {
@@ -124,7 +145,7 @@ export class VmdkImage implements BlockBackend {
           throw new BlockError(`${path}: parentCID is set but there is no parentFileNameHint`, 'format');
         const parentPath = isAbsolute(hint) ? hint : resolve(base, hint);
         confine(path, 'parent', parentPath, root);
-        parent = VmdkImage.openChain(parentPath, true, [...chain, real], root);
+        parent = VmdkImage.openChain(parentPath, true, [...chain, real], root, readLock || !readOnly);
         if (parent.descriptor.cid !== descriptor.parentCid) {
           throw new BlockError(
             `${path}: CID mismatch: parentCID=${hex(descriptor.parentCid)} but parent ${parentPath} has CID=${hex(parent.descriptor.cid)} (the parent changed after this snapshot was taken)`,
@@ -139,11 +160,11 @@ export class VmdkImage implements BlockBackend {
           'format',
         );
       }
-      return new VmdkImage(path, descriptor, extents, parent, home, readOnly, lock);
+      return new VmdkImage(path, descriptor, extents, parent, home, readOnly, locks);
     } catch (err) {
       for (const e of extents) e.close();
       parent?.close();
-      lock?.release();
+      for (const l of locks) l.release();
       throw err;
     }
   }
@@ -229,7 +250,7 @@ export class VmdkImage implements BlockBackend {
   close(): void {
     for (const e of this.extents) e.close();
     this.parent?.close();
-    this.lock?.release();
+    for (const l of this.locks) l.release();
   }
 }
 
