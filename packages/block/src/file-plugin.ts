@@ -2,13 +2,14 @@ import { type BlockBackend, type Device, type DevicePlugin, definePlugin } from 
 import type { ImageFormat } from './image-format.js';
 import { openDrive } from './open-drive.js';
 
-export interface FileDriveConfig {
+/** A type, not an interface, so it fits PluginRegistry's Record<string, unknown> configs. */
+export type FileDriveConfig = {
   file: string;
   readOnly: boolean;
   snapshot: boolean;
   format: string;
   externalFiles: boolean;
-}
+};
 
 /** What a `file` drive builds: the image itself, plus the Device hooks the machine calls. */
 export class FileDrive implements BlockBackend, Device {
