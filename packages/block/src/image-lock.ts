@@ -1,6 +1,6 @@
 import {
-  chmodSync,
   closeSync,
+  lstatSync,
   mkdirSync,
   openSync,
   readdirSync,
@@ -44,16 +44,25 @@ function pidAlive(pid: number): boolean {
   }
 }
 
-/** Where lock files live: one directory for every image, since a lock is keyed by file identity, not name. */
+/**
+ * Where lock files live: one directory for every image, since a lock is keyed
+ * by file identity, not name. One per user, mode 0700 and checked to be ours
+ * (not a symlink, not another user's), so no one can plant files or links in it.
+ */
 export function lockDirectory(): string {
-  const dir = join(tmpdir(), 'plugboard-locks');
+  const uid = process.getuid?.() ?? 0;
+  const dir = join(tmpdir(), `plugboard-locks-${uid}`);
   try {
-    mkdirSync(dir, { mode: 0o1777 });
-    // Every user's Plugboard locks here; sticky, like /tmp, so none removes another's live lock.
-    chmodSync(dir, 0o1777);
+    mkdirSync(dir, { mode: 0o700 });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
   }
+  const st = lstatSync(dir);
+  if (!st.isDirectory() || st.uid !== uid || (st.mode & 0o077) !== 0)
+    throw new BlockError(
+      `${dir}: lock directory is not a private directory of this user (expected mode 0700, owner ${uid}); remove it`,
+      'io',
+    );
   return dir;
 }
 
@@ -121,7 +130,7 @@ export class ImageLock {
     } else {
       if (mine.writers > 0) throw busy(imagePath, 'open for writing by this process', writeFile);
       file = join(dir, `${key}.read.${process.pid}`);
-      if (mine.readers === 0) writeFileSync(file, `${process.pid}\n`);
+      if (mine.readers === 0) writeFileSync(file, `${process.pid}\n`, { mode: 0o644 });
       const owner = readOwner(writeFile);
       if (owner !== null && owner !== process.pid && pidAlive(owner)) {
         if (mine.readers === 0) unlinkQuietly(file);
