@@ -87,9 +87,13 @@ export function createFilePlugin(formats: readonly ImageFormat[]): DevicePlugin<
     },
     create(ctx, config) {
       const path = ctx.resolvePath(config.file);
-      const { image, format } = openDrive(path, config, formats);
+      const { image, format, guarded } = openDrive(path, config, formats);
       const drive = new FileDrive(path, format.name, image);
       ctx.log(drive.info());
+      if (guarded)
+        ctx.log(
+          `${path}: format probed as raw; guest writes that would make it look like another format are refused (give format "raw" to allow them)`,
+        );
       return drive;
     },
   });

@@ -34,7 +34,7 @@ export function openDrive(
   path: string,
   options: DriveOptions,
   formats: readonly ImageFormat[],
-): { image: BlockBackend; format: ImageFormat } {
+): { image: BlockBackend; format: ImageFormat; guarded?: boolean } {
   const snapshot = options.snapshot ?? false;
   const readOnly = snapshot || (options.readOnly ?? false);
   const key = fileKey(path);
@@ -51,7 +51,8 @@ export function openDrive(
     readLock: options.readLock ?? true,
   });
   // Only a raw image shows the guest the file's own first bytes, which probing reads.
-  if (probed && format === rawFormat && !image.readOnly)
+  const guarded = probed && format === rawFormat && !image.readOnly;
+  if (guarded)
     image = new ProbeGuard(
       image,
       path,
@@ -64,7 +65,7 @@ export function openDrive(
       if (writers.get(key) === entry) writers.delete(key);
     });
   }
-  return { image: snapshot && !options.readOnly ? new CowOverlay(image) : image, format };
+  return { image: snapshot && !options.readOnly ? new CowOverlay(image) : image, format, guarded };
 }
 
 /** A read-only drive over another drive's open image. */
