@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -207,5 +207,25 @@ describe('plugboard CLI', () => {
       expect(code, err).toBe(2);
       expect(err).toContain(message);
     }
+  });
+
+  it('-hda on a raw disk whose sector 0 a guest made a VMDK descriptor naming a host file: refused, file untouched', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'plugboard-cli-'));
+    const vm = join(root, 'vm');
+    mkdirSync(vm);
+    const secret = join(root, 'host-secret.bin');
+    writeFileSync(secret, new Uint8Array(4096).fill(0x5a));
+    const before = readFileSync(secret);
+    const mtime = statSync(secret).mtimeMs;
+    const disk = join(vm, 'guest.img');
+    const sector0 = `# Disk DescriptorFile\ncreateType="monolithicFlat"\nRW 8 FLAT "${secret}" 0\n`;
+    const bytes = new Uint8Array(1024 * 1024);
+    bytes.set(new TextEncoder().encode(sector0));
+    writeFileSync(disk, bytes);
+    const { code, err } = await cli('qemu', '-M', 'pc', '-hda', disk, '-display', 'none');
+    expect(code, err).toBe(2);
+    expect(err).toContain(`${disk}: extent ${secret} lies outside the image's directory`);
+    expect(Buffer.compare(readFileSync(secret), before)).toBe(0);
+    expect(statSync(secret).mtimeMs).toBe(mtime);
   });
 });
