@@ -15,6 +15,8 @@ import { FlatExtent, ZeroExtent } from './flat-extent.js';
 import { SparseExtent } from './sparse-extent.js';
 import { MAX_CAPACITY_SECTORS, parseSparseHeader, SECTOR, SPARSE_MAGICNUMBER } from './sparse-header.js';
 
+/** Most extents one descriptor may list: a 2 TiB twoGbMaxExtent disk has 1024. */
+export const MAX_EXTENTS = 4096;
 /** Deepest parent chain followed before giving up. */
 export const MAX_CHAIN_DEPTH = 64;
 const DESCRIPTOR_MAGIC = '# Disk DescriptorFile';
@@ -124,6 +126,14 @@ export class VmdkImage implements BlockBackend {
         // embedded descriptor names: a renamed or copied monolithicSparse disk still opens.
         extents.push(openExtentFile(path, 'SPARSE', null, 0, !readOnly));
       } else {
+        if (descriptor.extents.length > MAX_EXTENTS) {
+          throw new BlockError(
+            `${path}: descriptor lists ${descriptor.extents.length} extents (limit ${MAX_EXTENTS})`,
+            'format',
+          );
+        }
+        const self = fileKey(path);
+        const files = new Set<string | null>();
         for (const line of descriptor.extents) {
           if (line.access === 'NOACCESS') {
             throw new BlockError(`${path}: NOACCESS extents are not supported`, 'format');
@@ -134,6 +144,14 @@ export class VmdkImage implements BlockBackend {
           }
           const file = isAbsolute(line.file!) ? line.file! : resolve(base, line.file!);
           confine(path, 'extent', file, root);
+          // Each extent file once: a sparse one listed many times would load its tables as often.
+          const key = fileKey(file);
+          // A descriptor that is its own extent would let a guest rewrite what the disk names.
+          if (key === self)
+            throw new BlockError(`${path}: extent file ${line.file} is the descriptor itself`, 'format');
+          if (files.has(key))
+            throw new BlockError(`${path}: extent file ${line.file} is listed twice`, 'format');
+          files.add(key);
           const writable = !readOnly && line.access === 'RW';
           lock(file, writable);
           extents.push(openExtentFile(file, line.type, line.sectors, line.offset, writable));

@@ -193,6 +193,19 @@ describe('hostile VMDK images are refused with a clear error, untouched', () => 
     await expectRefused(dir, path, /createType "fullDevice" is not supported/);
   });
 
+  it('a descriptor that is its own extent, lists one file twice, or lists too many extents', async () => {
+    const dir = tempDir();
+    const path = join(dir, 'text.vmdk');
+    writeFileSync(join(dir, 'data.bin'), new Uint8Array(65536));
+    const head = '# Disk DescriptorFile\nversion=1\ncreateType="monolithicFlat"\n';
+    writeFileSync(path, `${head}RW 8 FLAT "text.vmdk" 0\n`);
+    await expectRefused(dir, path, /text\.vmdk: extent file text\.vmdk is the descriptor itself/);
+    writeFileSync(path, `${head}RW 8 FLAT "data.bin" 0\nRW 8 FLAT "data.bin" 8\n`);
+    await expectRefused(dir, path, /text\.vmdk: extent file data\.bin is listed twice/);
+    writeFileSync(path, `${head}${'RW 1 ZERO\n'.repeat(5000)}`);
+    await expectRefused(dir, path, /text\.vmdk: descriptor lists 5000 extents \(limit 4096\)/);
+  });
+
   it('a compressed grain that inflates beyond a grain', async () => {
     const dir = tempDir();
     const path = join(dir, 'stream.vmdk');
