@@ -166,6 +166,15 @@ describe('plugboard CLI', () => {
       expect(err).toMatch(message);
       expect(err).not.toContain('    at ');
     }
+    const set = await cli(
+      'run',
+      `${root}machines/pc.json`,
+      '--set',
+      `devices.nic.config=${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`,
+      '--print-profile',
+    );
+    expect(set.code, set.err).toBe(2);
+    expect(set.err).toMatch(/--set: \/devices\/nic\/config(\/a)+: nested more than 64 levels deep/);
   });
 
   it('refuses a profile that extends /dev/zero, a FIFO or a huge file instead of reading forever', async () => {

@@ -229,7 +229,14 @@ export function loadProfile(path: string, overrides: Json[] = [], cwd = process.
   const file = resolve(cwd, path);
   const display = relative(cwd, file) || file;
   const layers = loadLayers(file, [], cwd);
-  for (const o of overrides) layers.push({ json: o, dir: cwd });
+  for (const o of overrides) {
+    const deep = tooDeep(o);
+    if (deep !== null)
+      throw new ProfileError('--set', [
+        `${deep}: nested more than ${MAX_PROFILE_DEPTH} levels deep (limit ${MAX_PROFILE_DEPTH})`,
+      ]);
+    layers.push({ json: o, dir: cwd });
+  }
 
   let merged: Json = {};
   const entryDir = new Map<string, string>();
