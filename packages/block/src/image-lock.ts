@@ -165,10 +165,8 @@ export class ImageLock {
 }
 
 function busy(imagePath: string, who: string, lockFile: string): BlockError {
-  return new BlockError(
-    `${imagePath}: image is already ${who} (lock file ${lockFile}); is another Plugboard using it?`,
-    'io',
-  );
+  const hint = who.includes('this process') ? '' : '; is another Plugboard using it?';
+  return new BlockError(`${imagePath}: image is already ${who} (lock file ${lockFile})${hint}`, 'io');
 }
 
 /** Creates the writer's lock file, taking over a stale one; throws when a live writer holds it. */
