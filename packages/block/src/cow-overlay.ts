@@ -1,33 +1,62 @@
+import { closeSync, constants, openSync, unlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { BlockBackend } from '@plugboard/core';
 import { checkRange } from './range.js';
+import { readFully, writeFully } from './raw-image.js';
 
 /** Bytes per copied-on-write chunk: a page, so a 512-byte guest write copies little of the base. */
 export const COW_CHUNK_BYTES = 4096;
+/** Guest writes kept in memory before the overlay spills to its temporary file. */
+export const COW_MEMORY_BYTES = 16 * 1024 * 1024;
 const LEAF_SIZE = 4096;
 
+let spillCounter = 0;
+
 /**
- * What `-snapshot` gives a drive: writes land in memory, chunk by chunk, and
- * vanish on close; the base image is opened read-only and never touched.
- * Chunks live in a two-level table (a directory of 4096-entry leaves) so a
- * large, mostly unwritten disk costs memory only for what was written.
+ * What `-snapshot` gives a drive: writes land in an overlay, chunk by chunk,
+ * and vanish on close; the base image is opened read-only and never touched.
+ * The first `memoryBytes` of chunks stay in memory; later ones go to a
+ * temporary file in os.tmpdir(), created 0600 and unlinked at once, so it
+ * disappears when closed or when the process ends, however it ends. Chunk
+ * locations live in a two-level table (a directory of 4096-entry leaves), so a
+ * large, mostly unwritten disk costs only for what was written.
  */
 export class CowOverlay implements BlockBackend {
   readonly sectorSize: number;
   readonly sectorCount: number;
   readonly readOnly = false;
   private readonly chunkSectors: number;
-  private readonly leaves: (Uint8Array | undefined)[][] = [];
-  private chunkCount = 0;
+  private readonly chunkBytes: number;
+  private readonly memorySlots: number;
+  /** Per chunk: 0 not written, else its slot + 1 (slots below memorySlots are in memory, the rest in the file). */
+  private readonly leaves: (Float64Array | undefined)[] = [];
+  private readonly memory: Uint8Array[] = [];
+  private slots = 0;
+  private spillFd = -1;
+  /** A chunk being assembled before it goes to the file. */
+  private readonly scratch: Uint8Array;
 
-  constructor(private readonly base: BlockBackend) {
+  constructor(
+    private readonly base: BlockBackend,
+    memoryBytes = COW_MEMORY_BYTES,
+  ) {
     this.sectorSize = base.sectorSize;
     this.sectorCount = base.sectorCount;
     this.chunkSectors = Math.max(1, COW_CHUNK_BYTES / base.sectorSize);
+    this.chunkBytes = this.chunkSectors * this.sectorSize;
+    this.memorySlots = Math.floor(memoryBytes / this.chunkBytes);
+    this.scratch = new Uint8Array(this.chunkBytes);
   }
 
-  /** Bytes of guest writes held in memory. */
+  /** Bytes of guest writes held in memory (at most the memory budget). */
   get bytesHeld(): number {
-    return this.chunkCount * this.chunkSectors * this.sectorSize;
+    return Math.min(this.slots, this.memorySlots) * this.chunkBytes;
+  }
+
+  /** Bytes of guest writes in the temporary file. */
+  get bytesSpilled(): number {
+    return Math.max(0, this.slots - this.memorySlots) * this.chunkBytes;
   }
 
   read(sector: number, dest: Uint8Array): void {
@@ -40,13 +69,17 @@ export class CowOverlay implements BlockBackend {
       const chunkIndex = Math.floor(s / this.chunkSectors);
       const chunkStart = chunkIndex * this.chunkSectors;
       const stop = Math.min(end, chunkStart + this.chunkSectors);
-      const chunk = this.chunk(chunkIndex);
-      if (chunk) {
+      const slot = this.slotOf(chunkIndex) - 1;
+      if (slot >= 0) {
         if (baseRunStart >= 0) {
           this.base.read(baseRunStart, dest.subarray((baseRunStart - sector) * size, (s - sector) * size));
           baseRunStart = -1;
         }
-        dest.set(chunk.subarray((s - chunkStart) * size, (stop - chunkStart) * size), (s - sector) * size);
+        const from = (s - chunkStart) * size;
+        const len = (stop - s) * size;
+        const at = (s - sector) * size;
+        if (slot < this.memorySlots) dest.set(this.memory[slot]!.subarray(from, from + len), at);
+        else readFully(this.spillFd, dest, this.spillOffset(slot) + from, 'snapshot overlay', at, len);
       } else if (baseRunStart < 0) {
         baseRunStart = s;
       }
@@ -64,14 +97,25 @@ export class CowOverlay implements BlockBackend {
       const chunkIndex = Math.floor(s / this.chunkSectors);
       const chunkStart = chunkIndex * this.chunkSectors;
       const stop = Math.min(end, chunkStart + this.chunkSectors);
-      let chunk = this.chunk(chunkIndex);
-      if (!chunk) {
+      const part = src.subarray((s - sector) * size, (stop - sector) * size);
+      const from = (s - chunkStart) * size;
+      let slot = this.slotOf(chunkIndex) - 1;
+      if (slot < 0) {
+        slot = this.slots++;
+        this.setSlot(chunkIndex, slot + 1);
         const chunkLen = Math.min(this.chunkSectors, this.sectorCount - chunkStart);
-        chunk = new Uint8Array(chunkLen * size);
-        if (s !== chunkStart || stop !== chunkStart + chunkLen) this.base.read(chunkStart, chunk);
-        this.setChunk(chunkIndex, chunk);
+        const whole = s === chunkStart && stop === chunkStart + chunkLen;
+        const chunk = slot < this.memorySlots ? new Uint8Array(chunkLen * size) : this.scratch;
+        if (slot < this.memorySlots) this.memory.push(chunk);
+        // A partial first write copies the rest of the chunk from the base.
+        if (!whole) this.base.read(chunkStart, chunk.subarray(0, chunkLen * size));
+        chunk.set(part, from);
+        if (slot >= this.memorySlots) this.spill(slot, chunk.subarray(0, chunkLen * size), 0);
+      } else if (slot < this.memorySlots) {
+        this.memory[slot]!.set(part, from);
+      } else {
+        this.spill(slot, part, from);
       }
-      chunk.set(src.subarray((s - sector) * size, (stop - sector) * size), (s - chunkStart) * size);
       s = stop;
     }
   }
@@ -81,23 +125,42 @@ export class CowOverlay implements BlockBackend {
 
   close(): void {
     this.leaves.length = 0;
-    this.chunkCount = 0;
+    this.memory.length = 0;
+    this.slots = 0;
+    if (this.spillFd >= 0) closeSync(this.spillFd);
+    this.spillFd = -1;
     this.base.close();
   }
 
-  private chunk(index: number): Uint8Array | undefined {
-    const leaf = this.leaves[Math.floor(index / LEAF_SIZE)];
-    return leaf === undefined ? undefined : leaf[index & (LEAF_SIZE - 1)];
+  private spillOffset(slot: number): number {
+    return (slot - this.memorySlots) * this.chunkBytes;
   }
 
-  private setChunk(index: number, chunk: Uint8Array): void {
+  private spill(slot: number, bytes: Uint8Array, from: number): void {
+    if (this.spillFd < 0) this.spillFd = openSpillFile();
+    writeFully(this.spillFd, bytes, this.spillOffset(slot) + from, 'snapshot overlay');
+  }
+
+  private slotOf(index: number): number {
+    const leaf = this.leaves[Math.floor(index / LEAF_SIZE)];
+    return leaf === undefined ? 0 : leaf[index & (LEAF_SIZE - 1)]!;
+  }
+
+  private setSlot(index: number, value: number): void {
     const top = Math.floor(index / LEAF_SIZE);
     let leaf = this.leaves[top];
     if (leaf === undefined) {
-      leaf = new Array<Uint8Array | undefined>(LEAF_SIZE);
+      leaf = new Float64Array(LEAF_SIZE);
       this.leaves[top] = leaf;
     }
-    leaf[index & (LEAF_SIZE - 1)] = chunk;
-    this.chunkCount++;
+    leaf[index & (LEAF_SIZE - 1)] = value;
   }
+}
+
+/** A fresh 0600 file in os.tmpdir(), unlinked at once: only this descriptor reaches it, and it goes when closed. */
+function openSpillFile(): number {
+  const path = join(tmpdir(), `plugboard-snapshot-${process.pid}-${spillCounter++}-${Date.now()}.tmp`);
+  const fd = openSync(path, constants.O_RDWR | constants.O_CREAT | constants.O_EXCL, 0o600);
+  unlinkSync(path);
+  return fd;
 }

@@ -2,12 +2,14 @@ import { type BlockBackend, type Device, type DevicePlugin, definePlugin } from 
 import type { ImageFormat } from './image-format.js';
 import { openDrive } from './open-drive.js';
 
-export interface FileDriveConfig {
+/** A type, not an interface, so it fits PluginRegistry's Record<string, unknown> configs. */
+export type FileDriveConfig = {
   file: string;
   readOnly: boolean;
   snapshot: boolean;
   format: string;
-}
+  externalFiles: boolean;
+};
 
 /** What a `file` drive builds: the image itself, plus the Device hooks the machine calls. */
 export class FileDrive implements BlockBackend, Device {
@@ -73,15 +75,25 @@ export function createFilePlugin(formats: readonly ImageFormat[]): DevicePlugin<
           description: 'Keep writes in memory and drop them on exit; the image is never modified.',
         },
         format: { enum: ['auto', ...names], default: 'auto' },
+        externalFiles: {
+          type: 'boolean',
+          default: false,
+          description:
+            'Let the image name files (VMDK extents, parents) outside its own directory; only with a named format, never when probed.',
+        },
       },
       required: ['file'],
       additionalProperties: false,
     },
     create(ctx, config) {
       const path = ctx.resolvePath(config.file);
-      const { image, format } = openDrive(path, config, formats);
+      const { image, format, guarded } = openDrive(path, config, formats);
       const drive = new FileDrive(path, format.name, image);
       ctx.log(drive.info());
+      if (guarded)
+        ctx.log(
+          `${path}: format probed as raw; guest writes that would make it look like another format are refused (give format "raw" to allow them)`,
+        );
       return drive;
     },
   });

@@ -15,13 +15,29 @@ export interface ImageFormat {
   readonly name: string;
   /** True when `head` (up to PROBE_BYTES of the file's start) is this format. */
   probe(head: Uint8Array, fileSize: number): boolean;
-  open(path: string, options: { readOnly: boolean }): BlockBackend;
+  open(path: string, options: FormatOpenOptions): BlockBackend;
+}
+
+export interface FormatOpenOptions {
+  readOnly: boolean;
+  /**
+   * Files the image names (VMDK extents, parents) may lie outside the image's
+   * own directory. Never true for a probed image: a guest could have written
+   * the descriptor that names them (see README, "Probing").
+   */
+  externalFiles?: boolean;
+  /**
+   * Read-only opens take shared locks on every file they read, so no other
+   * process writes them meanwhile. Drives do; `plugboard img` reads without
+   * (as qemu-img -U does). Writable opens always take exclusive locks.
+   */
+  readLock?: boolean;
 }
 
 export const rawFormat: ImageFormat = {
   name: 'raw',
   probe: () => true,
-  open: (path, { readOnly }) => new RawImage(path, { readOnly }),
+  open: (path, { readOnly, readLock }) => new RawImage(path, { readOnly, readLock }),
 };
 
 const ISO_MAGIC_OFFSET = 0x8001;
@@ -33,7 +49,7 @@ export const isoFormat: ImageFormat = {
     head.length >= ISO_MAGIC_OFFSET + 5 &&
     String.fromCharCode(...head.subarray(ISO_MAGIC_OFFSET, ISO_MAGIC_OFFSET + 5)) === 'CD001',
   // A CD image is read-only media whatever the drive asks; its writes fail with a read-only BlockError.
-  open: (path) => new RawImage(path, { readOnly: true, sectorSize: 2048 }),
+  open: (path, { readLock }) => new RawImage(path, { readOnly: true, sectorSize: 2048, readLock }),
 };
 
 /** Reads the start of `path` and returns the first format that recognises it. */
@@ -43,7 +59,7 @@ export function probeFormat(path: string, formats: readonly ImageFormat[]): Imag
     const size = fstatSync(fd).size;
     const head = new Uint8Array(Math.min(PROBE_BYTES, size));
     const done = readFully(fd, head, 0, path);
-    const found = formats.find((f) => f.probe(head.subarray(0, done), size));
+    const found = probeHead(head.subarray(0, done), size, formats);
     if (!found)
       throw new BlockError(
         `${path}: not an image of any known format (${formats.map((f) => f.name).join(', ')})`,
@@ -53,6 +69,15 @@ export function probeFormat(path: string, formats: readonly ImageFormat[]): Imag
   } finally {
     closeSync(fd);
   }
+}
+
+/** The first of `formats` that recognises `head`. */
+export function probeHead(
+  head: Uint8Array,
+  fileSize: number,
+  formats: readonly ImageFormat[],
+): ImageFormat | undefined {
+  return formats.find((f) => f.probe(head, fileSize));
 }
 
 /** The format named `name`, or a clear error listing the known ones. */

@@ -3,15 +3,18 @@ import type { DevicePlugin } from '@plugboard/core';
 export { COW_CHUNK_BYTES, CowOverlay } from './cow-overlay.js';
 export { createFilePlugin, FileDrive, type FileDriveConfig } from './file-plugin.js';
 export {
+  type FormatOpenOptions,
   findFormat,
   type ImageFormat,
   isoFormat,
   PROBE_BYTES,
   probeFormat,
+  probeHead,
   rawFormat,
 } from './image-format.js';
-export { ImageLock } from './image-lock.js';
+export { fileKey, ImageLock, type LockMode, lockDirectory, writeLockFile } from './image-lock.js';
 export { type DriveOptions, openDrive } from './open-drive.js';
+export { ProbeGuard } from './probe-guard.js';
 export { checkRange } from './range.js';
 export { ioError, openFile, RawImage, type RawImageOptions, readFully, writeFully } from './raw-image.js';
 

@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, fsyncSync, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, constants, fstatSync, fsyncSync, openSync, readSync, writeSync } from 'node:fs';
 import { type BlockBackend, BlockError } from '@plugboard/core';
 import { ImageLock } from './image-lock.js';
 import { checkRange } from './range.js';
@@ -7,6 +7,8 @@ export interface RawImageOptions {
   readOnly?: boolean;
   /** 512 for disks, 2048 for CD-ROM images. */
   sectorSize?: number;
+  /** Read-only: take a shared lock, so no other process writes the file meanwhile (a writer always locks). */
+  readLock?: boolean;
 }
 
 /**
@@ -29,7 +31,11 @@ export class RawImage implements BlockBackend {
   ) {
     this.sectorSize = options.sectorSize ?? 512;
     this.readOnly = options.readOnly ?? false;
-    this.lock = this.readOnly ? null : ImageLock.acquire(path);
+    this.lock = !this.readOnly
+      ? ImageLock.acquire(path, 'write')
+      : options.readLock
+        ? ImageLock.acquire(path, 'read')
+        : null;
     try {
       this.fd = openFile(path, this.readOnly);
       this.fileSize = fstatSync(this.fd).size;
@@ -74,14 +80,25 @@ export class RawImage implements BlockBackend {
   }
 }
 
+/**
+ * Opens an image file. It must be a regular file: /dev/zero or a FIFO named
+ * as a disk, an extent or a parent would read forever (O_NONBLOCK keeps the
+ * open itself from waiting for a FIFO's writer; regular files ignore it).
+ */
 export function openFile(path: string, readOnly: boolean): number {
+  let fd: number;
   try {
-    return openSync(path, readOnly ? 'r' : 'r+');
+    fd = openSync(path, (readOnly ? constants.O_RDONLY : constants.O_RDWR) | constants.O_NONBLOCK);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : String(err);
     throw new BlockError(`${path}: cannot open${readOnly ? '' : ' for writing'}: ${why}`, 'io');
   }
+  if (!fstatSync(fd).isFile()) {
+    closeSync(fd);
+    throw new BlockError(`${path}: not a regular file (expected a disk image file)`, 'io');
+  }
+  return fd;
 }
 
 /** Reads `length` bytes at file offset `pos` into `dest` from `offset` on, across short reads; returns how many (fewer at end of file). */

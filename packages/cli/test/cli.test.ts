@@ -1,4 +1,5 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -140,5 +141,100 @@ describe('plugboard CLI', () => {
       expect(err.startsWith(`plugboard: ${message}`), err).toBe(true);
       expect(err.split('\n').filter(Boolean)).toHaveLength(1);
     }
+  });
+
+  it('reports a null entry and a config nested thousands deep by file and JSON path, exit code 2', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'plugboard-cli-'));
+    const nul = join(dir, 'null.json');
+    writeFileSync(nul, '{"name":"x","devices":{"a":null}}');
+    const deep = join(dir, 'deep.json');
+    const depth = 3000;
+    writeFileSync(
+      deep,
+      `{"name":"x","devices":{"nic":{"type":"rtl8139","config":${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}}}}`,
+    );
+    const deepArray = join(dir, 'deep-array.json');
+    writeFileSync(deepArray, `{"name":"x","description":${'['.repeat(depth)}${']'.repeat(depth)}}`);
+    const cases: [string, RegExp][] = [
+      [nul, /null\.json: \/devices\/a: null removes an entry, but no profile this one extends defines "a"/],
+      [deep, /deep\.json: \/devices\/nic\/config(\/a)+: nested more than 64 levels deep/],
+      [deepArray, /deep-array\.json: \/description(\/0)+: nested more than 64 levels deep/],
+    ];
+    for (const [file, message] of cases) {
+      const { code, err } = await cli('validate', file);
+      expect(code, err).toBe(2);
+      expect(err).toMatch(message);
+      expect(err).not.toContain('    at ');
+    }
+    const set = await cli(
+      'run',
+      `${root}machines/pc.json`,
+      '--set',
+      `devices.nic.config=${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`,
+      '--print-profile',
+    );
+    expect(set.code, set.err).toBe(2);
+    expect(set.err).toMatch(/--set: \/devices\/nic\/config(\/a)+: nested more than 64 levels deep/);
+  });
+
+  it('refuses a profile that extends /dev/zero, a FIFO or a huge file instead of reading forever', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'plugboard-cli-'));
+    const fifo = join(dir, 'fifo.json');
+    execFileSync('mkfifo', [fifo]);
+    const huge = join(dir, 'huge.json');
+    writeFileSync(huge, `{"name":"x","description":"${'x'.repeat(2 * 1024 * 1024)}"}`);
+    const cases: [string, RegExp][] = [
+      ['/dev/zero', /dev\/zero: not a regular file/],
+      [fifo, /fifo\.json: not a regular file/],
+      [huge, /huge\.json: \d+ bytes is too large for a profile \(limit 1048576 bytes\)/],
+    ];
+    for (const [parent, message] of cases) {
+      const child = join(dir, 'child.json');
+      writeFileSync(child, JSON.stringify({ name: 'x', extends: parent }));
+      const { code, err } = await cli('validate', child);
+      expect(code, err).toBe(2);
+      expect(err).toMatch(message);
+    }
+  });
+
+  it('refuses a disk, extent or CD image that is not a regular file, exit code 2', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'plugboard-cli-'));
+    const fifo = join(dir, 'disk-flat.vmdk');
+    execFileSync('mkfifo', [fifo]);
+    const descriptor = join(dir, 'disk.vmdk');
+    writeFileSync(
+      descriptor,
+      '# Disk DescriptorFile\ncreateType="monolithicFlat"\nRW 2048 FLAT "disk-flat.vmdk" 0\n',
+    );
+    const cases: [string[], string][] = [
+      [['-hda', '/dev/zero'], '/dev/zero: not a regular file'],
+      [['-cdrom', fifo], `${fifo}: not a regular file`],
+      [['-hda', descriptor], `${fifo}: not a regular file`],
+    ];
+    for (const [args, message] of cases) {
+      const { code, err } = await cli('qemu', '-M', 'pc', ...args, '-display', 'none');
+      expect(code, err).toBe(2);
+      expect(err).toContain(message);
+    }
+  });
+
+  it('-hda on a raw disk whose sector 0 a guest made a VMDK descriptor naming a host file: refused, file untouched', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'plugboard-cli-'));
+    const vm = join(root, 'vm');
+    mkdirSync(vm);
+    const secret = join(root, 'host-secret.bin');
+    writeFileSync(secret, new Uint8Array(4096).fill(0x5a));
+    const before = readFileSync(secret);
+    const mtime = statSync(secret).mtimeMs;
+    const disk = join(vm, 'guest.img');
+    const sector0 = `# Disk DescriptorFile\ncreateType="monolithicFlat"\nRW 8 FLAT "${secret}" 0\n`;
+    const bytes = new Uint8Array(1024 * 1024);
+    bytes.set(new TextEncoder().encode(sector0));
+    writeFileSync(disk, bytes);
+    const { code, err } = await cli('qemu', '-M', 'pc', '-hda', disk, '-display', 'none');
+    expect(code, err).toBe(2);
+    expect(err).toContain(`${disk}: extent ${secret} lies outside the image's directory`);
+    expect(Buffer.compare(readFileSync(secret), before)).toBe(0);
+    expect(statSync(secret).mtimeMs).toBe(mtime);
   });
 });

@@ -25,6 +25,11 @@ describe('QEMU option mapping', () => {
     });
   });
 
+  it('orders disks before the CD-ROM, so a CD-ROM of the disk image reads through the open disk', () => {
+    const { overlay } = t('-cdrom x.vmdk -hdb y.img -hda x.vmdk');
+    expect(Object.keys(overlay.drives as object)).toEqual(['hdb', 'hda', 'cdrom']);
+  });
+
   it('keeps the default NIC and user network, adding -redir forwards to it', () => {
     const { overlay } = t('-redir tcp:2222::22 -redir udp:5353:10.0.2.15:53');
     expect(overlay.netdevs).toEqual({

@@ -3,7 +3,7 @@ import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:pat
 import { writeFully } from '@plugboard/block';
 import { BlockError } from '@plugboard/core';
 import { type Descriptor, type ExtentLine, NO_PARENT_CID, serializeDescriptor } from './descriptor.js';
-import { encodeSparseHeader, SECTOR, SparseFlags } from './sparse-header.js';
+import { encodeSparseHeader, GTES_PER_GT, SECTOR, SparseFlags } from './sparse-header.js';
 import { StreamOptimizedWriter } from './stream-writer.js';
 import { VmdkImage } from './vmdk-image.js';
 
@@ -30,7 +30,6 @@ export interface CreateVmdkOptions {
 }
 
 const GRAIN_SECTORS = 128;
-const GTES_PER_GT = 512;
 const EMBEDDED_DESCRIPTOR_SECTORS = 20;
 /** twoGbMaxExtent* split size: 2 GiB per extent file. */
 export const SPLIT_SECTORS = 4194304;

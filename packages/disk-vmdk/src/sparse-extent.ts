@@ -16,8 +16,8 @@ import { isZero } from './zero.js';
 /** A grain table entry of 1: the grain reads as zeros (QEMU writes it with zeroed_grain). */
 const GTE_ZEROED = 1;
 
-/** Inflated grains kept per compressed extent (512 KiB with 64 KiB grains): enough for a guest's locality. */
-const INFLATED_CACHE_GRAINS = 8;
+/** Bytes of inflated grains kept per compressed extent (8 grains of 64 KiB): enough for a guest's locality. */
+const INFLATED_CACHE_BYTES = 512 * 1024;
 
 /** Messages kept per check; past that only the count grows (a hostile image can have millions). */
 export const MAX_REPORTED = 100;
@@ -68,7 +68,7 @@ export class SparseExtent implements Extent {
   /** Table entries on their way to disk: up to one whole table. */
   private readonly entriesBuf: Uint8Array;
   /** Inflated grains of a compressed extent, replaced round-robin: which grain each slot holds (-1: none). */
-  private readonly cachedGrains = new Float64Array(INFLATED_CACHE_GRAINS).fill(-1);
+  private readonly cachedGrains: Float64Array;
   private readonly cachedData: Uint8Array[] = [];
   private nextVictim = 0;
   private readonly fileBytes: number;
@@ -96,10 +96,12 @@ export class SparseExtent implements Extent {
     this.nextFree = usedEnd;
     this.scratch = new Uint8Array(this.grainSectors * SECTOR);
     this.entriesBuf = new Uint8Array(this.gtBytes);
-    if (this.compressed) {
-      for (let i = 0; i < INFLATED_CACHE_GRAINS; i++)
-        this.cachedData.push(new Uint8Array(this.grainSectors * SECTOR));
-    }
+    // At least one slot; with huge grains the cache is one grain, not 8 x 16 MiB.
+    const slots = this.compressed
+      ? Math.max(1, Math.floor(INFLATED_CACHE_BYTES / (this.grainSectors * SECTOR)))
+      : 0;
+    this.cachedGrains = new Float64Array(slots).fill(-1);
+    for (let i = 0; i < slots; i++) this.cachedData.push(new Uint8Array(this.grainSectors * SECTOR));
   }
 
   /**
@@ -290,7 +292,7 @@ export class SparseExtent implements Extent {
       throw new BlockError(`${where}: ${why}`, 'format');
     }
     const slot = this.nextVictim;
-    this.nextVictim = (slot + 1) % INFLATED_CACHE_GRAINS;
+    this.nextVictim = (slot + 1) % this.cachedGrains.length;
     const out = this.cachedData[slot]!;
     out.set(data);
     if (data.length < grainBytes) out.fill(0, data.length);

@@ -47,6 +47,15 @@ export interface SparseExtentHeader {
 export const MAX_CAPACITY_SECTORS = 2 ** 40;
 /** Largest grain, in sectors (QEMU's bound: 16 MiB clusters). */
 export const MAX_GRAIN_SECTORS = 32768;
+/** Grain table entries per table: 512 in every VMDK VMware and QEMU write; QEMU refuses fewer. */
+export const GTES_PER_GT = 512;
+/**
+ * Most grains one sparse extent may map: 2^26 grains is 256 MiB of grain
+ * tables held in memory when all are allocated (4 TiB with 64 KiB grains).
+ * Bounds every metadata allocation made on open, whatever the file's
+ * apparent size.
+ */
+export const MAX_GRAINS = 2 ** 26;
 
 /** Decodes and validates a header; `where` names the file and offset in errors. */
 export function parseSparseHeader(sector: Uint8Array, where: string): SparseExtentHeader {
@@ -88,11 +97,24 @@ export function parseSparseHeader(sector: Uint8Array, where: string): SparseExte
   if (h.grainSize < 1 || h.grainSize > MAX_GRAIN_SECTORS || (h.grainSize & (h.grainSize - 1)) !== 0) {
     bad(20, `grainSize ${h.grainSize} is not a power of two between 1 and ${MAX_GRAIN_SECTORS} sectors`);
   }
-  if (h.numGTEsPerGT < 1 || h.numGTEsPerGT > 512) bad(44, `numGTEsPerGT ${h.numGTEsPerGT} is outside 1..512`);
+  if (h.numGTEsPerGT !== GTES_PER_GT)
+    bad(44, `numGTEsPerGT ${h.numGTEsPerGT} is not ${GTES_PER_GT} (the only table size VMDKs use)`);
+  const grains = Math.ceil(h.capacity / h.grainSize);
+  if (grains > MAX_GRAINS)
+    bad(
+      12,
+      `capacity ${h.capacity} sectors in grains of ${h.grainSize} sectors is ${grains} grains (limit ${MAX_GRAINS}; use larger grains)`,
+    );
   if (h.flags & SparseFlags.COMPRESSED_GRAINS && h.compressAlgorithm !== COMPRESSION_DEFLATE) {
     bad(77, `compressAlgorithm ${h.compressAlgorithm} is not deflate (1)`);
   }
   if (h.descriptorSize > 2048) bad(36, `descriptorSize ${h.descriptorSize} sectors is absurd (limit 2048)`);
+  if (h.descriptorOffset === 0 && h.descriptorSize !== 0)
+    bad(
+      28,
+      `descriptorOffset 0 with descriptorSize ${h.descriptorSize} (expected both 0, or an offset of 1 or more)`,
+    );
+  if (h.gdOffset === 0) bad(56, 'gdOffset 0 points at the header (expected a sector past it, or GD_AT_END)');
   return h;
 }
 

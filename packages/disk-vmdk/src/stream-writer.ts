@@ -6,6 +6,7 @@ import {
   COMPRESSION_DEFLATE,
   encodeMarker,
   encodeSparseHeader,
+  GTES_PER_GT,
   MarkerType,
   SECTOR,
   type SparseExtentHeader,
@@ -14,7 +15,6 @@ import {
 import { isZero } from './zero.js';
 
 export const STREAM_GRAIN_SECTORS = 128;
-const GTES_PER_GT = 512;
 const DESCRIPTOR_SECTORS = 20;
 
 /**

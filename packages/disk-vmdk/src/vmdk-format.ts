@@ -11,5 +11,5 @@ export const vmdkFormat: ImageFormat = {
       return true;
     return head.length >= DESCRIPTOR_MAGIC.length && DESCRIPTOR_MAGIC.every((b, i) => head[i] === b);
   },
-  open: (path, { readOnly }) => VmdkImage.open(path, { readOnly }),
+  open: (path, options) => VmdkImage.open(path, options),
 };

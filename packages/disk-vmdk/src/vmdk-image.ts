@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, fstatSync, openSync, realpathSync } from 'node:fs';
-import { dirname, isAbsolute, resolve } from 'node:path';
-import { checkRange, ImageLock, openFile, readFully, writeFully } from '@plugboard/block';
+import { closeSync, fstatSync, realpathSync } from 'node:fs';
+import { dirname, isAbsolute, resolve, sep } from 'node:path';
+import { checkRange, fileKey, ImageLock, openFile, readFully, writeFully } from '@plugboard/block';
 import { type BlockBackend, BlockError } from '@plugboard/core';
 import {
   type Descriptor,
@@ -15,6 +15,8 @@ import { FlatExtent, ZeroExtent } from './flat-extent.js';
 import { SparseExtent } from './sparse-extent.js';
 import { MAX_CAPACITY_SECTORS, parseSparseHeader, SECTOR, SPARSE_MAGICNUMBER } from './sparse-header.js';
 
+/** Most extents one descriptor may list: a 2 TiB twoGbMaxExtent disk has 1024. */
+export const MAX_EXTENTS = 4096;
 /** Deepest parent chain followed before giving up. */
 export const MAX_CHAIN_DEPTH = 64;
 const DESCRIPTOR_MAGIC = '# Disk DescriptorFile';
@@ -30,6 +32,14 @@ interface CidHome {
 
 export interface VmdkOpenOptions {
   readOnly?: boolean;
+  /**
+   * Let extent and parent paths lead outside the opened file's directory
+   * (its real path's). Off by default: a descriptor is data, and one written
+   * by someone else (or by a guest into a raw image) could name any host file.
+   */
+  externalFiles?: boolean;
+  /** Read-only: take shared locks on the descriptor, extents and parents (drives do; see @plugboard/block). */
+  readLock?: boolean;
 }
 
 /**
@@ -53,7 +63,7 @@ export class VmdkImage implements BlockBackend {
     readonly parent: VmdkImage | null,
     private readonly home: CidHome | null,
     readOnly: boolean,
-    private readonly lock: ImageLock | null,
+    private readonly locks: ImageLock[],
   ) {
     this.readOnly = readOnly;
     this.starts = new Float64Array(extents.length + 1);
@@ -71,16 +81,24 @@ export class VmdkImage implements BlockBackend {
   }
 
   static open(path: string, options: VmdkOpenOptions = {}): VmdkImage {
-    return VmdkImage.openChain(path, options.readOnly ?? false, []);
+    const root = options.externalFiles ? null : dirname(realPath(path, path));
+    return VmdkImage.openChain(path, options.readOnly ?? false, [], root, options.readLock ?? false);
   }
 
-  private static openChain(path: string, readOnly: boolean, chain: string[]): VmdkImage {
-    let real: string;
-    try {
-      real = realpathSync(path);
-    } catch {
-      throw new BlockError(`${path}: cannot open: no such file`, 'io');
-    }
+  /**
+   * `root`: the directory every file of the chain must lie in (null: anywhere).
+   * Every file the disk writes is locked for writing, every file it only reads
+   * (parents, RDONLY extents) for reading when `readLock` or when the disk is
+   * writable (its parents must not change under it).
+   */
+  private static openChain(
+    path: string,
+    readOnly: boolean,
+    chain: string[],
+    root: string | null,
+    readLock: boolean,
+  ): VmdkImage {
+    const real = realPath(path, path);
     if (chain.includes(real)) {
       throw new BlockError(
         `${path}: parent chain loops back on itself: ${[...chain, real].join(' -> ')}`,
@@ -89,10 +107,18 @@ export class VmdkImage implements BlockBackend {
     }
     if (chain.length >= MAX_CHAIN_DEPTH)
       throw new BlockError(`${path}: parent chain deeper than ${MAX_CHAIN_DEPTH}`, 'format');
-    const lock = readOnly ? null : ImageLock.acquire(path);
+    const locks: ImageLock[] = [];
+    // One lock per file, whatever its names: a monolithic file is its own extent.
+    const lock = (file: string, write: boolean): void => {
+      if (!write && !readLock) return;
+      const key = fileKey(file);
+      if (locks.some((l) => l.key === key && (l.mode === 'write' || !write))) return;
+      locks.push(ImageLock.acquire(file, write ? 'write' : 'read'));
+    };
     const extents: Extent[] = [];
     let parent: VmdkImage | null = null;
     try {
+      lock(path, !readOnly);
       const { descriptor, home, sparse } = readDescriptor(path);
       const base = dirname(path);
       if (sparse) {
@@ -100,6 +126,14 @@ export class VmdkImage implements BlockBackend {
         // embedded descriptor names: a renamed or copied monolithicSparse disk still opens.
         extents.push(openExtentFile(path, 'SPARSE', null, 0, !readOnly));
       } else {
+        if (descriptor.extents.length > MAX_EXTENTS) {
+          throw new BlockError(
+            `${path}: descriptor lists ${descriptor.extents.length} extents (limit ${MAX_EXTENTS})`,
+            'format',
+          );
+        }
+        const self = fileKey(path);
+        const files = new Set<string | null>();
         for (const line of descriptor.extents) {
           if (line.access === 'NOACCESS') {
             throw new BlockError(`${path}: NOACCESS extents are not supported`, 'format');
@@ -109,9 +143,18 @@ export class VmdkImage implements BlockBackend {
             continue;
           }
           const file = isAbsolute(line.file!) ? line.file! : resolve(base, line.file!);
-          extents.push(
-            openExtentFile(file, line.type, line.sectors, line.offset, !readOnly && line.access === 'RW'),
-          );
+          confine(path, 'extent', file, root);
+          // Each extent file once: a sparse one listed many times would load its tables as often.
+          const key = fileKey(file);
+          // A descriptor that is its own extent would let a guest rewrite what the disk names.
+          if (key === self)
+            throw new BlockError(`${path}: extent file ${line.file} is the descriptor itself`, 'format');
+          if (files.has(key))
+            throw new BlockError(`${path}: extent file ${line.file} is listed twice`, 'format');
+          files.add(key);
+          const writable = !readOnly && line.access === 'RW';
+          lock(file, writable);
+          extents.push(openExtentFile(file, line.type, line.sectors, line.offset, writable));
         }
       }
       if (descriptor.parentCid !== NO_PARENT_CID) {
@@ -119,7 +162,8 @@ export class VmdkImage implements BlockBackend {
         if (hint === null)
           throw new BlockError(`${path}: parentCID is set but there is no parentFileNameHint`, 'format');
         const parentPath = isAbsolute(hint) ? hint : resolve(base, hint);
-        parent = VmdkImage.openChain(parentPath, true, [...chain, real]);
+        confine(path, 'parent', parentPath, root);
+        parent = VmdkImage.openChain(parentPath, true, [...chain, real], root, readLock || !readOnly);
         if (parent.descriptor.cid !== descriptor.parentCid) {
           throw new BlockError(
             `${path}: CID mismatch: parentCID=${hex(descriptor.parentCid)} but parent ${parentPath} has CID=${hex(parent.descriptor.cid)} (the parent changed after this snapshot was taken)`,
@@ -134,11 +178,11 @@ export class VmdkImage implements BlockBackend {
           'format',
         );
       }
-      return new VmdkImage(path, descriptor, extents, parent, home, readOnly, lock);
+      return new VmdkImage(path, descriptor, extents, parent, home, readOnly, locks);
     } catch (err) {
       for (const e of extents) e.close();
       parent?.close();
-      lock?.release();
+      for (const l of locks) l.release();
       throw err;
     }
   }
@@ -203,7 +247,7 @@ export class VmdkImage implements BlockBackend {
     let cid: number;
     do cid = (randomBytes(4).readUInt32LE(0) & mask) >>> 0;
     while (cid === NO_PARENT_CID || cid === this.descriptor.cid);
-    const fd = openSync(home.path, 'r+');
+    const fd = openFile(home.path, false);
     try {
       writeFully(
         fd,
@@ -224,7 +268,7 @@ export class VmdkImage implements BlockBackend {
   close(): void {
     for (const e of this.extents) e.close();
     this.parent?.close();
-    this.lock?.release();
+    for (const l of this.locks) l.release();
   }
 }
 
@@ -243,6 +287,25 @@ function openExtentFile(
     closeSync(fd);
     throw err;
   }
+}
+
+function realPath(path: string, named: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    throw new BlockError(`${named}: cannot open: no such file`, 'io');
+  }
+}
+
+/** Refuses a file named by `image`'s descriptor whose real path lies outside `root`. */
+function confine(image: string, what: string, file: string, root: string | null): void {
+  if (root === null) return;
+  const real = realPath(file, `${image}: ${what} ${file}`);
+  if (real.startsWith(root.endsWith(sep) ? root : `${root}${sep}`)) return;
+  throw new BlockError(
+    `${image}: ${what} ${file} lies outside the image's directory ${root}; a VMDK may only name files in its own directory (name the format and allow external files to open it)`,
+    'format',
+  );
 }
 
 function hex(n: number): string {

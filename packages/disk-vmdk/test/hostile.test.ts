@@ -156,7 +156,11 @@ describe('hostile VMDK images are refused with a clear error, untouched', () => 
     const dir = tempDir();
     const path = sparseDisk(dir);
     patch(path, 12, [0, 0, 0, 0, 0x10, 0, 0, 0]);
-    await expectRefused(dir, path, /disk\.vmdk: (descriptor says|grain directory at sector)/);
+    await expectRefused(
+      dir,
+      path,
+      /disk\.vmdk: (descriptor says|grain directory at sector|header at offset 12: capacity \d+ sectors in grains)/,
+    );
   });
 
   it('a grain size that is not a power of two', async () => {
@@ -187,6 +191,19 @@ describe('hostile VMDK images are refused with a clear error, untouched', () => 
     await expectRefused(dir, path, /text\.vmdk: descriptor lists no extents/);
     writeFileSync(path, '# Disk DescriptorFile\ncreateType="fullDevice"\nRW 100 FLAT "x" 0\n');
     await expectRefused(dir, path, /createType "fullDevice" is not supported/);
+  });
+
+  it('a descriptor that is its own extent, lists one file twice, or lists too many extents', async () => {
+    const dir = tempDir();
+    const path = join(dir, 'text.vmdk');
+    writeFileSync(join(dir, 'data.bin'), new Uint8Array(65536));
+    const head = '# Disk DescriptorFile\nversion=1\ncreateType="monolithicFlat"\n';
+    writeFileSync(path, `${head}RW 8 FLAT "text.vmdk" 0\n`);
+    await expectRefused(dir, path, /text\.vmdk: extent file text\.vmdk is the descriptor itself/);
+    writeFileSync(path, `${head}RW 8 FLAT "data.bin" 0\nRW 8 FLAT "data.bin" 8\n`);
+    await expectRefused(dir, path, /text\.vmdk: extent file data\.bin is listed twice/);
+    writeFileSync(path, `${head}${'RW 1 ZERO\n'.repeat(5000)}`);
+    await expectRefused(dir, path, /text\.vmdk: descriptor lists 5000 extents \(limit 4096\)/);
   });
 
   it('a compressed grain that inflates beyond a grain', async () => {

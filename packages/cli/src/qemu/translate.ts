@@ -470,7 +470,12 @@ export function translateQemu(argv: readonly string[]): QemuTranslation {
     const { bios: _, ...config } = bios;
     devices.bios = { type: BUILTIN_FIRMWARE_TYPE, config };
   } else if (Object.keys(bios).length) devices.bios = { config: bios };
-  if (Object.keys(drives).length) overlay.drives = drives;
+  // Disks before the CD-ROM, whatever the argument order: a CD-ROM of the disk's own image reads through
+  // the disk's open image, which must exist first (see @plugboard/block, "One image, two drives").
+  if (Object.keys(drives).length)
+    overlay.drives = Object.fromEntries(
+      Object.entries(drives).sort(([a], [b]) => Number(a === 'cdrom') - Number(b === 'cdrom')),
+    );
   if (Object.keys(netdevs).length) overlay.netdevs = netdevs;
   if (Object.keys(devices).length) overlay.devices = devices;
   return { machine, overlay, run };

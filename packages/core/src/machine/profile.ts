@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readFileSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
 import { formatPciAddress, parsePciAddress } from '../pci/address.js';
@@ -142,18 +142,60 @@ function mergeLayer(base: Json, layer: Json, swaps: Map<string, ProfileEntry['sw
   return out;
 }
 
-function readJson(file: string, displayName: string): Json {
-  let text: string;
+/** Largest profile file read: profiles are a few KiB; past this it is not one. */
+export const MAX_PROFILE_BYTES = 1024 * 1024;
+/** Deepest nesting of objects and arrays accepted in a profile (validation recurses this deep). */
+export const MAX_PROFILE_DEPTH = 64;
+
+/**
+ * The text of a profile file. It must be a regular file under
+ * MAX_PROFILE_BYTES: `extends` naming /dev/zero or a FIFO must not read
+ * forever. O_NONBLOCK keeps the open itself from waiting for a FIFO's writer.
+ */
+function readProfileText(file: string, displayName: string): string {
+  let fd: number;
   try {
-    text = readFileSync(file, 'utf8');
+    fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (err) {
     throw new ProfileError(displayName, [
       `cannot read the file (${(err as NodeJS.ErrnoException).code ?? String(err)})`,
     ]);
   }
   try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) throw new ProfileError(displayName, ['not a regular file (expected a JSON profile)']);
+    if (st.size > MAX_PROFILE_BYTES)
+      throw new ProfileError(displayName, [
+        `${st.size} bytes is too large for a profile (limit ${MAX_PROFILE_BYTES} bytes)`,
+      ]);
+    return readFileSync(fd, 'utf8');
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The JSON path of the first value nested deeper than MAX_PROFILE_DEPTH, or null; iterative, so any depth is safe. */
+function tooDeep(value: unknown): string | null {
+  const stack: [unknown, string, number][] = [[value, '', 0]];
+  while (stack.length) {
+    const [v, path, depth] = stack.pop()!;
+    if (typeof v !== 'object' || v === null) continue;
+    if (depth >= MAX_PROFILE_DEPTH) return path || '/';
+    for (const [k, child] of Object.entries(v)) stack.push([child, `${path}/${k}`, depth + 1]);
+  }
+  return null;
+}
+
+function readJson(file: string, displayName: string): Json {
+  const text = readProfileText(file, displayName);
+  try {
     const value = JSON.parse(text) as unknown;
     if (!isObject(value)) throw new ProfileError(displayName, ['/: expected a JSON object']);
+    const deep = tooDeep(value);
+    if (deep !== null)
+      throw new ProfileError(displayName, [
+        `${deep}: nested more than ${MAX_PROFILE_DEPTH} levels deep (limit ${MAX_PROFILE_DEPTH})`,
+      ]);
     return value;
   } catch (err) {
     if (err instanceof ProfileError) throw err;
@@ -197,7 +239,14 @@ export function loadProfile(path: string, overrides: Json[] = [], cwd = process.
   const file = resolve(cwd, path);
   const display = relative(cwd, file) || file;
   const layers = loadLayers(file, [], cwd);
-  for (const o of overrides) layers.push({ json: o, dir: cwd });
+  for (const o of overrides) {
+    const deep = tooDeep(o);
+    if (deep !== null)
+      throw new ProfileError('--set', [
+        `${deep}: nested more than ${MAX_PROFILE_DEPTH} levels deep (limit ${MAX_PROFILE_DEPTH})`,
+      ]);
+    layers.push({ json: o, dir: cwd });
+  }
 
   let merged: Json = {};
   const entryDir = new Map<string, string>();
@@ -227,8 +276,16 @@ export function loadProfile(path: string, overrides: Json[] = [], cwd = process.
           : { cpu0: merged.cpu }
         : ((merged[section] as Json | undefined) ?? {});
     for (const [id, raw] of Object.entries(table)) {
-      const entry = raw as Json;
       const where = section === 'cpu' ? '/cpu' : `/${section}/${id}`;
+      if (!isObject(raw)) {
+        problems.push(
+          raw === null
+            ? `${where}: null removes an entry, but no profile this one extends defines "${id}"`
+            : `${where}: expected an object with the plugin "type" of "${id}"`,
+        );
+        continue;
+      }
+      const entry = raw;
       if (typeof entry.type !== 'string') {
         problems.push(`${where}/type: expected the plugin type of "${id}"`);
         continue;

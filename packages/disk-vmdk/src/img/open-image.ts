@@ -2,13 +2,13 @@ import { type ImageFormat, ImageLock, openDrive } from '@plugboard/block';
 import type { BlockBackend } from '@plugboard/core';
 import { imageFormats } from '../formats.js';
 
-/** Opens an image for an `img` command, probing unless `format` names one. */
+/** Opens an image for an `img` command, probing unless `format` names one; reads take no lock (as qemu-img -U). */
 export function openImage(
   path: string,
   format: string | undefined,
   readOnly: boolean,
 ): { image: BlockBackend; format: ImageFormat } {
-  return openDrive(path, { format: format ?? 'auto', readOnly }, imageFormats);
+  return openDrive(path, { format: format ?? 'auto', readOnly, readLock: false }, imageFormats);
 }
 
 /** Bytes of an image's content (a CD image's 2048-byte sectors included). */
