@@ -72,7 +72,8 @@ function importedPackages(dir: string): Set<string> {
 describe.each(packages)('dependencies of %s', (name) => {
   const dir = `${root}packages/${name}`;
   const pkg = JSON.parse(readFileSync(`${dir}/package.json`, 'utf8'));
-  const runtime = Object.keys(pkg.dependencies ?? {});
+  // A plugin takes core as a peer: one core per machine, whoever installed it.
+  const runtime = [...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.peerDependencies ?? {})];
   // The CLI loads its built-in plugins by name from this list, not by import statements.
   const byName = name === 'cli' ? builtinList() : [];
 
