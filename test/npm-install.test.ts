@@ -108,11 +108,11 @@ describe('installed from packed tarballs', () => {
       0,
     );
     const run = plugboard('run', 'my-pc.json', '--max-instructions', '200000', '--set', 'devices.vga=null');
-    expect(run.err).toMatch(/my-pc stopped: instruction limit after 200000 instructions/);
+    expect(run.err).toMatch(/my-pc stopped: instruction limit reached after 200000 instructions/);
     expect(run.code).toBe(0);
   });
 
-  it('names the profile, the device and the conflict for a port clash or an ISA device at a PCI address', () => {
+  it('names the profile, the device and the conflict for a port clash; names a plugin package that is not installed', () => {
     writeFileSync(
       join(app, 'clash.json'),
       JSON.stringify({
@@ -123,19 +123,21 @@ describe('installed from packed tarballs', () => {
     );
     const clash = plugboard('run', 'clash.json', '--max-instructions', '1');
     expect(clash.code).toBe(2);
-    expect(clash.err).toMatch(/clash\.json: \/devices\/com2: com2: port 0x3f8 is already claimed by com1/);
+    expect(clash.err).toMatch(
+      /clash\.json: \/devices\/com2: com2 16550A: port 0x3f8 is already claimed by com1/,
+    );
     writeFileSync(
-      join(app, 'isa-pci.json'),
+      join(app, 'missing.json'),
       JSON.stringify({
         extends: '@plugboard/cli/machines/pc.json',
-        name: 'isa-pci',
+        name: 'missing',
         plugins: ['plugboard-plugin-missing'],
       }),
     );
-    const missing = plugboard('validate', 'isa-pci.json');
+    const missing = plugboard('validate', 'missing.json');
     expect(missing.code).toBe(2);
     expect(missing.err).toMatch(
-      /isa-pci\.json: \/plugins: plugin package "plugboard-plugin-missing" is not installed .*npm install plugboard-plugin-missing/,
+      /missing\.json: \/plugins: plugin package "plugboard-plugin-missing" is not installed .*npm install plugboard-plugin-missing/,
     );
   });
 });

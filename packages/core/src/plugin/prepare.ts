@@ -71,7 +71,7 @@ export function prepareEntries(
         throw new ConfigError(`${where}: "${entry.type}" is a PCI device: it needs a "pci" address`);
       if (plugin.kind !== 'pci' && entry.pci)
         throw new ConfigError(
-          `${where}/pci: "${entry.type}" is a ${plugin.kind} device, not a PCI one: it takes no "pci" address (${entry.pci})`,
+          `${where}/pci: "${entry.type}" is not a PCI device (its kind is ${plugin.kind}): it takes no "pci" address (${entry.pci})`,
         );
       prepared.push({ entry, plugin, config });
     } catch (err) {
