@@ -85,6 +85,12 @@ describe.each(packages)('dependencies of %s', (name) => {
     expect(runtime.filter((n) => !imported.has(n)).sort()).toEqual([]);
   });
 
+  it('links its bins to committed files, so npm ci links them before the first build', () => {
+    const tracked = execFileSync('git', ['ls-files'], { cwd: dir, encoding: 'utf8' }).split('\n');
+    for (const target of Object.values<string>(pkg.bin ?? {}))
+      expect(tracked).toContain(target.replace(/^\.\//, ''));
+  });
+
   it('has no types-only package among its runtime dependencies, and is ready to publish', () => {
     expect(runtime.filter((n) => n.startsWith('@types/') || n === 'undici-types')).toEqual([]);
     expect(pkg.license).toBe('MIT');

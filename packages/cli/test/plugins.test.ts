@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { main } from '@plugboard/cli';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const EXAMPLE = 'plugboard-plugin-example';
@@ -131,5 +131,46 @@ describe('shipped machines by name, version', () => {
   it('prints its version', async () => {
     expect((await cli('--version')).out).toMatch(/^\d+\.\d+\.\d+\n$/);
     expect((await cli('qemu', '-version')).out).toMatch(/^Plugboard \d+\.\d+\.\d+ /);
+  });
+});
+
+describe('where the screen is', () => {
+  /** What runProfile says on the process's stderr while `argv` runs. */
+  async function notes(...argv: string[]): Promise<{ code: number; text: string }> {
+    let text = '';
+    const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+      text += String(chunk);
+      return true;
+    });
+    try {
+      const { code } = await cli(...argv);
+      return { code, text };
+    } finally {
+      spy.mockRestore();
+    }
+  }
+
+  it('says there is no window, and how to see the screen, when nothing shows it', async () => {
+    const { code, text } = await notes('run', 'pc', '--max-instructions', '1000');
+    expect(code).toBe(0);
+    expect(text).toMatch(/plugboard: no window: .*--nographic.*"vnc" device/);
+    expect(
+      (await notes('run', 'pc', '--nographic', '--monitor', 'none', '--max-instructions', '1000')).text,
+    ).not.toMatch(/no window/);
+  });
+
+  it('prints the address a VNC server listens on', async () => {
+    const display = 100 + Math.floor(Math.random() * 800);
+    const { code, text } = await notes(
+      'run',
+      'pc',
+      '--set',
+      `devices.display={"type":"vnc","config":{"display":":${display}"}}`,
+      '--max-instructions',
+      '1000',
+    );
+    expect(code).toBe(0);
+    expect(text).toContain(`plugboard: the screen is on VNC at 127.0.0.1:${5900 + display}\n`);
+    expect(text).not.toMatch(/no window/);
   });
 });
