@@ -106,3 +106,22 @@ function builtinList(): string[] {
   const list = /BUILTIN_PACKAGES = \[([^\]]*)\]/.exec(text)?.[1] ?? '';
   return [...list.matchAll(/'([^']+)'/g)].map((m) => m[1]);
 }
+
+it('has a one-way package graph: no dependency cycle, and nothing depends on the CLI', () => {
+  const deps = new Map(
+    packages.map((name) => {
+      const pkg = JSON.parse(readFileSync(`${root}packages/${name}/package.json`, 'utf8'));
+      const all = { ...pkg.dependencies, ...pkg.peerDependencies };
+      return [pkg.name as string, Object.keys(all).filter((d) => d.startsWith('@plugboard/'))];
+    }),
+  );
+  const done = new Set<string>();
+  const visit = (name: string, path: string[]) => {
+    expect(path, `cycle: ${[...path, name].join(' -> ')}`).not.toContain(name);
+    if (done.has(name)) return;
+    for (const d of deps.get(name) ?? []) visit(d, [...path, name]);
+    done.add(name);
+  };
+  for (const name of deps.keys()) visit(name, []);
+  expect([...deps].filter(([, d]) => d.includes('@plugboard/cli')).map(([n]) => n)).toEqual([]);
+});
