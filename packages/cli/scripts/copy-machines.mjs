@@ -1,6 +1,8 @@
-// prepack: the published package carries the repository's machines/ and the
-// profile schema beside them, so `$schema` in a shipped profile names a file
-// that exists in the installed package (in the repository it points into core).
+// prepack (and the root's postbuild, so a checkout's @plugboard/cli/machines/
+// resolves as an installed one does): the package carries the repository's
+// machines/ and the profile schema beside them, so `$schema` in a shipped
+// profile names a file that exists in the installed package (in the
+// repository it points into core).
 import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 
 const source = new URL('../../../machines/', import.meta.url);

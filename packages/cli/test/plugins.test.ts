@@ -174,3 +174,23 @@ describe('where the screen is', () => {
     expect(text).not.toMatch(/no window/);
   });
 });
+
+describe('extends of a shipped machine by package path', () => {
+  it('builds on @plugboard/cli/machines/pc.json from a folder outside the checkout', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'plugboard-extends-'));
+    const file = join(dir, 'mine.json');
+    writeFileSync(
+      file,
+      JSON.stringify({ extends: '@plugboard/cli/machines/pc.json', name: 'mine', memory: '64M' }),
+    );
+    const { code, out } = await cli('lspci', file);
+    expect(code).toBe(0);
+    expect(out).toMatch(/\n00:03\.0 Ethernet controller/);
+    writeFileSync(file, JSON.stringify({ extends: '@plugboard/nope/pc.json', name: 'mine' }));
+    const bad = await cli('lspci', file);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain(
+      '/extends: "@plugboard/nope/pc.json" is neither a relative path nor a file of an installed package',
+    );
+  });
+});

@@ -184,17 +184,20 @@ function loadLayers(file: string, seen: string[], cwd: string): Layer[] {
 /**
  * Where `extends` points: a path relative to the profile, or a file in an
  * installed package (`@plugboard/cli/machines/pc.json`), resolved as Node
- * resolves imports from the profile's folder.
+ * resolves imports from the profile's folder, else from Plugboard's own.
  */
 function extendsPath(target: string, file: string, display: string): string {
   if (target.startsWith('.') || isAbsolute(target)) return resolve(dirname(file), target);
-  try {
-    return createRequire(file).resolve(target);
-  } catch {
-    throw new ProfileError(display, [
-      `/extends: "${target}" is neither a relative path nor a file of an installed package (npm install the package that ships it)`,
-    ]);
+  for (const from of [file, import.meta.url]) {
+    try {
+      return createRequire(from).resolve(target);
+    } catch {
+      // not installed where this one looks: try the next
+    }
   }
+  throw new ProfileError(display, [
+    `/extends: "${target}" is neither a relative path nor a file of an installed package (npm install the package that ships it)`,
+  ]);
 }
 
 const SECTIONS: ProfileSection[] = ['drives', 'netdevs', 'cpu', 'devices'];
