@@ -229,6 +229,7 @@ describe('QEMU option mapping', () => {
     expect(t('-machine type=pc').machine).toBe('pc');
     expect(() => t('-boot order=c,strict=on')).toThrow(/unknown sub-option strict/);
     expect(() => t('-device rtl8139,netdev=n0,speed=10')).toThrow(/unknown sub-option speed/);
+    expect(() => t('-netdev socket,id=s,listen=:1234,bogus=1')).toThrow(/unknown sub-option bogus/);
     expect(() => t('-device e1000')).toThrow(/-device e1000: no such device; the devices are .*rtl8139/);
     expect(t('-boot once=d').warnings).toEqual([
       '-boot once=d: once= is kept for every boot, not only the first',

@@ -172,7 +172,8 @@ function userNetConfig(option: string, value: string): Json {
   }
 }
 
-function socketConfig(props: Map<string, string>): Json {
+function socketConfig(option: string, value: string, props: Map<string, string>): Json {
+  onlyKeys(option, value, props, ['id', 'name', 'vlan', 'listen', 'connect', 'mcast']);
   const config: Json = {};
   for (const key of ['listen', 'connect', 'mcast']) {
     const v = props.get(key);
@@ -397,7 +398,7 @@ export function translateQemu(argv: readonly string[], registry: PluginRegistry)
           backends.push({
             id: props.get('name') ?? `socket${backends.length}`,
             type: 'socket',
-            config: socketConfig(props),
+            config: socketConfig('-net', value, props),
             vlan,
           });
         } else if (head === 'dump') {
@@ -418,7 +419,7 @@ export function translateQemu(argv: readonly string[], registry: PluginRegistry)
         if (head === 'user')
           backends.push({ id, type: 'slirp', config: userNetConfig('-netdev', value), vlan: null });
         else if (head === 'socket')
-          backends.push({ id, type: 'socket', config: socketConfig(props), vlan: null });
+          backends.push({ id, type: 'socket', config: socketConfig('-netdev', value, props), vlan: null });
         else throw new QemuOptionError(`-netdev ${value}: supported kinds are user and socket`);
         break;
       }
