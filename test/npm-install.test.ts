@@ -38,7 +38,9 @@ describe('installed from packed tarballs', () => {
     mkdirSync(tarballs);
     mkdirSync(app);
     npm(['pack', '--workspaces', '--pack-destination', tarballs, '--silent'], root);
-    const packed = readdirSync(tarballs).filter((f) => f.startsWith('plugboard-') && f.endsWith('.tgz'));
+    // The published packages (packages/*), not the test fixtures that are workspaces too.
+    const published = readdirSync(join(root, 'packages')).map((d) => `plugboard-${d}-`);
+    const packed = readdirSync(tarballs).filter((f) => published.some((p) => f.startsWith(p)));
     writeFileSync(join(app, 'package.json'), '{ "name": "app", "private": true, "type": "module" }\n');
     // External dependencies come from the registry, through npm's cache where it has them already.
     npm(
