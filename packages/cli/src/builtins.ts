@@ -1,9 +1,10 @@
 import { PluginRegistry } from '@plugboard/core';
 
 /**
- * Plugboard's own plugin packages. They load by name exactly as third-party
- * plugins do; one that is not installed simply provides nothing, so a profile
- * that needs it fails with "no plugin provides <type>".
+ * Plugboard's own plugin packages, all dependencies of the CLI. They load by
+ * name exactly as third-party plugins do; one missing from an incomplete
+ * install provides nothing, and the registry names it (with the `npm install`
+ * that brings it) when a profile asks for a type nobody provides.
  */
 export const BUILTIN_PACKAGES = [
   '@plugboard/cpu-x86',
@@ -27,18 +28,24 @@ function isMissing(err: unknown, name: string): boolean {
   return (e.code === 'ERR_MODULE_NOT_FOUND' || e.code === 'MODULE_NOT_FOUND') && e.message.includes(name);
 }
 
-export async function createRegistry(): Promise<PluginRegistry> {
+/** A registry holding the built-in plugins, then each `extra` package (`--plugin`), resolved from `cwd`. */
+export async function createRegistry(
+  extra: readonly string[] = [],
+  cwd = process.cwd(),
+): Promise<PluginRegistry> {
   const registry = new PluginRegistry();
   for (const name of BUILTIN_PACKAGES) {
     let mod: { plugins?: unknown };
     try {
       mod = (await import(name)) as { plugins?: unknown };
     } catch (err) {
-      if (isMissing(err, name)) continue;
-      throw err;
+      if (!isMissing(err, name)) throw err;
+      registry.noteUninstalled(name);
+      continue;
     }
     if (!Array.isArray(mod.plugins)) throw new Error(`${name} exports no \`plugins\` array`);
     registry.addPackage(mod as Parameters<PluginRegistry['addPackage']>[0], name);
   }
+  for (const name of extra) await registry.load(name, cwd);
   return registry;
 }

@@ -9,3 +9,13 @@ export function machinesDir(): string {
   }
   throw new Error('cannot find the machines/ folder that ships with Plugboard');
 }
+
+/**
+ * A profile argument: a file where one exists, else the name of a shipped
+ * machine (`puredarwin-xmas`, `pc`), so the commands work from any folder.
+ */
+export function profilePath(arg: string): string {
+  if (existsSync(arg) || !/^[\w.-]+$/.test(arg)) return arg;
+  const shipped = `${machinesDir()}${arg.endsWith('.json') ? arg : `${arg}.json`}`;
+  return existsSync(shipped) ? shipped : arg;
+}

@@ -1,18 +1,27 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, loadProfile, type TraceFormat, UserError } from '@plugboard/core';
+import {
+  ConfigError,
+  loadProfile,
+  loadProfilePlugins,
+  prepareEntries,
+  type TraceFormat,
+  UserError,
+} from '@plugboard/core';
 import { parseMonitorSpec } from '@plugboard/monitor';
 import { Command, CommanderError } from 'commander';
 import { createRegistry } from './builtins.js';
 import { listDevices } from './commands/devices.js';
+import { fetchFirmware } from './commands/fetch-firmware.js';
 import { runMatrix } from './commands/matrix.js';
 import { runProfile } from './commands/run.js';
 import { validateProfile } from './commands/validate.js';
 import { lspci } from './lspci.js';
-import { machinesDir } from './machines.js';
+import { machinesDir, profilePath } from './machines.js';
 import { serveQueue } from './matrix/queue.js';
 import { parseSet } from './overrides.js';
 import { BUILTIN_FIRMWARE_TYPE, translateQemu } from './qemu/translate.js';
+import { VERSION } from './version.js';
 
 export interface Io {
   stdout: NodeJS.WritableStream;
@@ -26,10 +35,30 @@ function parseTraceFormat(value: string): TraceFormat {
   return value;
 }
 
+const PLUGIN_HELP = 'load the plugins of an npm package (repeatable), resolved from the current folder';
+
+/** Takes `--plugin PKG` (repeatable) out of a QEMU-style argument list. */
+function takePlugins(argv: string[]): { rest: string[]; plugins: string[] } {
+  const rest: string[] = [];
+  const plugins: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--plugin' && i + 1 < argv.length) plugins.push(argv[++i]);
+    else rest.push(argv[i]);
+  }
+  return { rest, plugins };
+}
+
 /** `plugboard qemu ...`: QEMU's options, mapped onto machines/pc.json (or bare.json). */
 async function qemu(argv: string[], io: Io): Promise<number> {
   const print = argv.includes('--print-profile');
-  const translation = translateQemu(argv.filter((a) => a !== '--print-profile'));
+  const { rest, plugins } = takePlugins(argv.filter((a) => a !== '--print-profile'));
+  const registry = await createRegistry(plugins);
+  const translation = translateQemu(rest, registry);
+  if (translation.output !== null) {
+    io.stdout.write(translation.output);
+    return 0;
+  }
+  for (const w of translation.warnings) io.stderr.write(`plugboard: warning: ${w}\n`);
   const overrides = [translation.overlay];
   const builtin = (translation.overlay.devices as { bios?: { type?: string } } | undefined)?.bios?.type;
   if (translation.run.firmwareDirs.length && builtin !== BUILTIN_FIRMWARE_TYPE) {
@@ -40,11 +69,13 @@ async function qemu(argv: string[], io: Io): Promise<number> {
     io.stdout.write(`${JSON.stringify(profile.merged, null, 2)}\n`);
     return 0;
   }
-  return runProfile(profile, await createRegistry(), {
+  return runProfile(profile, registry, {
     noReboot: translation.run.noReboot,
     firmwareDirs: translation.run.firmwareDirs,
     monitor: translation.run.monitor,
     ...translation.run.trace,
+    plugins,
+    screenHint: translation.run.screenHint,
   });
 }
 
@@ -60,13 +91,15 @@ export async function main(argv: string[], io: Io = process): Promise<number> {
     let code = 0;
     const program = new Command('plugboard')
       .description('A PC emulator whose every device is a plugin and every machine a JSON profile.')
+      .version(VERSION, '-V, --version')
       .exitOverride()
       .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
 
     program
       .command('run')
       .description('build the machine a profile describes and run it')
-      .argument('<profile>', 'machine profile (JSON)')
+      .argument('<profile>', 'machine profile (JSON), or the name of a shipped machine (puredarwin-xmas, pc)')
+      .option('--plugin <package>', PLUGIN_HELP, collect, [])
       .option('--set <path=value>', 'override a profile field, e.g. devices.nic.type=i82557b', collect, [])
       .option('--bios <file>', "firmware image for the profile's firmware device")
       .option('--max-instructions <n>', 'stop after this many guest instructions', (v) => Number(v))
@@ -108,6 +141,7 @@ export async function main(argv: string[], io: Io = process): Promise<number> {
             traceFormat?: TraceFormat;
             traceFile?: string;
             verbose?: boolean;
+            plugin: string[];
           },
         ) => {
           const monitor = opts.monitor ?? (opts.nographic ? 'stdio' : 'none');
@@ -122,12 +156,16 @@ export async function main(argv: string[], io: Io = process): Promise<number> {
             });
           }
           if (opts.bios) overrides.push({ devices: { bios: { config: { bios: opts.bios } } } });
-          const profile = loadProfile(file, overrides);
+          const profile = loadProfile(profilePath(file), overrides);
           if (opts.printProfile) {
             io.stdout.write(`${JSON.stringify(profile.merged, null, 2)}\n`);
             return;
           }
-          code = await runProfile(profile, await createRegistry(), {
+          code = await runProfile(profile, await createRegistry(opts.plugin), {
+            plugins: opts.plugin,
+            screenHint: opts.nographic
+              ? null
+              : 'no window: the screen is shown nowhere; use --nographic for the serial console on this terminal, or add a "vnc" device (plugboard devices vnc)',
             maxInstructions: opts.maxInstructions,
             screenshot: opts.screenshot,
             trace: opts.trace,
@@ -144,15 +182,20 @@ export async function main(argv: string[], io: Io = process): Promise<number> {
     program
       .command('validate')
       .description("check profiles against the profile schema and their plugins' config schemas")
-      .argument('<profiles...>')
+      .argument('<profiles...>', 'profile files, or names of shipped machines')
       .option('--strict', 'a type no installed plugin provides is an error')
-      .action(async (files: string[], opts: { strict?: boolean }) => {
-        const registry = await createRegistry();
+      .option('--plugin <package>', PLUGIN_HELP, collect, [])
+      .action(async (files: string[], opts: { strict?: boolean; plugin: string[] }) => {
+        const registry = await createRegistry(opts.plugin);
         for (const file of files) {
-          const { errors, warnings } = validateProfile(file, registry, opts.strict ?? false);
+          const { errors, warnings } = await validateProfile(
+            profilePath(file),
+            registry,
+            opts.strict ?? false,
+          );
           for (const w of warnings) io.stderr.write(`warning: ${w}\n`);
           for (const e of errors) io.stderr.write(`${e}\n`);
-          if (errors.length) code = 1;
+          if (errors.length) code = 2;
           else io.stdout.write(`${file}: valid\n`);
         }
       });
@@ -162,17 +205,37 @@ export async function main(argv: string[], io: Io = process): Promise<number> {
       .description("list installed device plugins, or show one plugin's config schema")
       .argument('[type]')
       .option('--json', 'machine-readable output')
-      .action(async (type: string | undefined, opts: { json?: boolean }) => {
-        io.stdout.write(`${listDevices(await createRegistry(), type, opts.json ?? false)}\n`);
-      });
+      .option('--plugin <package>', PLUGIN_HELP, collect, [])
+      .option('--profile <profile>', 'also the plugins this profile loads (its "plugins")')
+      .action(
+        async (type: string | undefined, opts: { json?: boolean; plugin: string[]; profile?: string }) => {
+          const registry = await createRegistry(opts.plugin);
+          if (opts.profile) await loadProfilePlugins(loadProfile(profilePath(opts.profile)), registry);
+          io.stdout.write(`${listDevices(registry, type, opts.json ?? false)}\n`);
+        },
+      );
 
     program
       .command('lspci')
       .description('the PCI devices a profile declares, lspci -nn style, without running anything')
-      .argument('<profile>')
-      .action(async (file: string) => {
-        const lines = lspci(loadProfile(file), await createRegistry());
-        io.stdout.write(`${lines.join('\n')}\n`);
+      .argument('<profile>', 'a profile file, or the name of a shipped machine')
+      .option('--plugin <package>', PLUGIN_HELP, collect, [])
+      .action(async (file: string, opts: { plugin: string[] }) => {
+        const profile = loadProfile(profilePath(file));
+        const registry = await createRegistry(opts.plugin);
+        await loadProfilePlugins(profile, registry);
+        const { problems } = prepareEntries(profile, registry);
+        if (problems.length) throw new ConfigError(problems.join('\n'));
+        io.stdout.write(`${lspci(profile, registry).join('\n')}\n`);
+      });
+
+    program
+      .command('fetch-firmware')
+      .description(
+        "unpack Debian's seabios, ipxe-qemu and qemu-system-data packages into the firmware cache (needs apt-get)",
+      )
+      .action(() => {
+        code = fetchFirmware(io);
       });
 
     program

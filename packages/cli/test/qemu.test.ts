@@ -1,7 +1,8 @@
-import { QemuOptionError, translateQemu } from '@plugboard/cli';
+import { createRegistry, QemuOptionError, translateQemu } from '@plugboard/cli';
 import { describe, expect, it } from 'vitest';
 
-const t = (line: string) => translateQemu(line.split(' ').filter(Boolean));
+const registry = await createRegistry();
+const t = (line: string) => translateQemu(line.split(' ').filter(Boolean), registry);
 
 describe('QEMU option mapping', () => {
   it('maps the seed command line onto the pc machine', () => {
@@ -121,6 +122,7 @@ describe('QEMU option mapping', () => {
       nographic: true,
       firmwareDirs: ['/fw'],
       trace: { trace: [], traceExclude: [] },
+      screenHint: null,
     });
     expect(t('-serial tcp::4444,server,nowait').overlay.devices).toEqual({
       com1: {
@@ -146,10 +148,12 @@ describe('QEMU option mapping', () => {
     const drives = overlay.drives as Record<string, { config: { snapshot: boolean } }>;
     expect(drives.hda.config.snapshot && drives.hdb.config.snapshot).toBe(true);
     expect((overlay.devices as Record<string, unknown>).vga).toBeNull();
-    expect((t('-vga std').overlay.devices as Record<string, unknown>).vga).toEqual({
-      type: 'std-vga',
+    expect((t('-vga cirrus').overlay.devices as Record<string, unknown>).vga).toEqual({
+      type: 'cirrus-vga',
       pci: '00:02.0',
     });
+    // No plugin provides a standard VGA yet: the card names come from the manifests.
+    expect(() => t('-vga std')).toThrow(/-vga std: supported cards are cirrus, none \(-vga help\)/);
   });
 
   it('adds the VNC server for -vnc and -display vnc=, websocket included', () => {
@@ -179,12 +183,12 @@ describe('QEMU option mapping', () => {
 
   it('names unsupported options, values and conflicts clearly', () => {
     expect(() => t('-usbdevice tablet')).toThrow(
-      /unsupported option -usbdevice\nsupported options:\n {2}-M ARG/,
+      /unsupported option -usbdevice\nsupported options:\n {2}-h /,
     );
     expect(() => t('-M q35')).toThrow(/supported machines are pc \(i440FX\) and bare/);
     expect(() => t('-cpu core2duo')).toThrow(/supported models are qemu32, pentium, pentium2, pentium3/);
     expect(() => t('-net nic,model=e1000')).toThrow(
-      /supported models are rtl8139, i82551, i82557b, i82559er/,
+      /supported models are i82551, i82557a, .*i82559er, rtl8139 \(-net nic,model=help\)/,
     );
     expect(() => t('-hdc a.img -cdrom b.iso')).toThrow(/secondary master IDE slot is already taken/);
     expect(() => t('-m lots')).toThrow(QemuOptionError);
@@ -218,5 +222,80 @@ describe('QEMU option mapping', () => {
       type: 'file',
       config: { file: 'disk.img' },
     });
+  });
+
+  it('refuses what it cannot do rather than doing something else', () => {
+    expect(() => t('-smp 2')).toThrow(/-smp 2: only one processor is emulated/);
+    expect(() => t('-smp cpus=1,cores=2')).toThrow(/only one processor/);
+    expect(t('-smp 1').overlay).toEqual({});
+    expect(() => t('-vnc :1,password=on')).toThrow(/VNC passwords are not supported/);
+    expect(() => t('-vnc :1,lossy=on')).toThrow(/-vnc :1,lossy=on: unknown sub-option lossy/);
+    expect(() => t('-net nic,model=rtl8139,bogus=1')).toThrow(/unknown sub-option bogus/);
+    expect(() => t('-machine pc,usb=on')).toThrow(/-machine pc,usb=on: unknown sub-option usb/);
+    expect(t('-machine type=pc').machine).toBe('pc');
+    expect(() => t('-boot order=c,strict=on')).toThrow(/unknown sub-option strict/);
+    expect(() => t('-device rtl8139,netdev=n0,speed=10')).toThrow(/unknown sub-option speed/);
+    expect(() => t('-netdev socket,id=s,listen=:1234,bogus=1')).toThrow(/unknown sub-option bogus/);
+    expect(() => t('-device e1000')).toThrow(/-device e1000: no such device; the devices are .*rtl8139/);
+    expect(t('-boot once=d').warnings).toEqual([
+      '-boot once=d: once= is kept for every boot, not only the first',
+    ]);
+  });
+
+  it('gives a clear error for RAM the machine cannot have, not an internal one', () => {
+    expect(() => t('-m 4096')).toThrow(/-m 4096: this machine takes 1 MiB to 3584 MiB of RAM/);
+    expect(() => t('-m 0')).toThrow(/-m 0: this machine takes 1 MiB/);
+    expect(() => t('-m 3G')).not.toThrow();
+    expect(() => t('-m size=512M,slots=2')).toThrow(/unknown sub-option slots/);
+  });
+
+  it('lists machines, CPUs, devices, NIC models and VGA cards from the manifests, as QEMU does', () => {
+    expect(t('-M help').output).toMatch(/^Supported machines are:\npc +Standard PC/);
+    expect(t('-machine help').output).toMatch(/\nbare +/);
+    expect(t('-cpu help').output).toBe(
+      'Available CPUs:\nx86 qemu32\nx86 pentium\nx86 pentium2\nx86 pentium3\n',
+    );
+    expect(t('-device help').output).toMatch(/\nrtl8139 +pci, Realtek/);
+    expect(t('-device help').output).toMatch(/\nuart16550a +isa, /);
+    expect(t('-net nic,model=help').output).toMatch(/^Supported NIC models:\n(.*\n)*rtl8139\n/);
+    expect(t('-vga help').output).toMatch(/\ncirrus +Cirrus Logic CL-GD5446 VGA\nnone +/);
+    expect(t('-h').output).toMatch(/^usage: plugboard qemu \[options\] \[disk_image\]/);
+    expect(t('--help').output).toBe(t('-h').output);
+    expect(t('-version').output).toMatch(/^Plugboard \d+\.\d+\.\d+ /);
+    // A help request wins over the rest of the line, as in QEMU.
+    expect(t('-m 512 -M help').output).toMatch(/Supported machines/);
+  });
+
+  it('adds any installed PCI or ISA plugin with -device, its fields checked against the schema', () => {
+    const devices = t(
+      '-device uart16550a,id=com2,iobase=0x2f8 -device i82559er,netdev=u,addr=05 -netdev user,id=u',
+    ).overlay.devices as Record<string, unknown>;
+    expect(devices.com2).toEqual({ type: 'uart16550a', config: { iobase: 0x2f8 } });
+    expect((devices.nic as { pci: string }).pci).toBe('00:05.0');
+    expect(() => t('-device uart16550a,addr=04.0')).toThrow(/unknown sub-option addr/);
+    expect(() => t('-device piix3-ide,addr=40')).toThrow(/addr=40: expected a PCI slot/);
+  });
+
+  it('says where the screen is when no display option is given', () => {
+    expect(t('-m 64').run.screenHint).toMatch(/no window: .*-vnc :0 .*127\.0\.0\.1:5900.*-nographic/);
+    expect(t('-vnc :0').run.screenHint).toBeNull();
+    expect(t('-display none').run.screenHint).toBeNull();
+    expect(t('-nographic').run.screenHint).toBeNull();
+  });
+
+  it('takes the old spellings -tftp, -bootp, -macaddr, -localtime and -rtc base=', () => {
+    expect(t('-tftp /srv -bootp pxe.0').overlay.netdevs).toEqual({
+      net0: { config: { tftp: '/srv', bootfile: 'pxe.0' } },
+    });
+    const legacy = t('-net nic -net user -tftp /srv -macaddr 52:54:00:00:00:01').overlay;
+    expect((legacy.netdevs as Record<string, { config: unknown }>).user0.config).toMatchObject({
+      tftp: '/srv',
+    });
+    expect((legacy.devices as Record<string, { config: { mac: string } }>).nic.config.mac).toBe(
+      '52:54:00:00:00:01',
+    );
+    expect(t('-localtime').overlay.devices).toEqual({ rtc: { config: { base: 'localtime' } } });
+    expect(t('-rtc base=utc').overlay.devices).toEqual({ rtc: { config: { base: 'utc' } } });
+    expect(() => t('-rtc clock=host')).toThrow(/-rtc clock=host: supported are base=/);
   });
 });

@@ -33,7 +33,11 @@ describe('swapping a device type', () => {
 
   it('validate warns about what a variant profile drops, and stays valid', async () => {
     const registry = await createRegistry();
-    const { errors, warnings } = validateProfile(`${machines}puredarwin-xmas-i82559er.json`, registry, true);
+    const { errors, warnings } = await validateProfile(
+      `${machines}puredarwin-xmas-i82559er.json`,
+      registry,
+      true,
+    );
     expect(errors).toEqual([]);
     // The variant sets romfile itself, so nothing it needs is lost.
     expect(warnings).toEqual([]);
@@ -46,7 +50,7 @@ describe('swapping a device type', () => {
         devices: { nic: { type: 'i82557b' } },
       }),
     );
-    const swapped = validateProfile(file, registry, true);
+    const swapped = await validateProfile(file, registry, true);
     expect(swapped.errors).toEqual([]);
     expect(swapped.warnings).toEqual([
       `${file}: /devices/nic: rtl8139 -> i82557b drops romfile (set them again for the new type if it needs them)`,

@@ -7,6 +7,7 @@ import { BROADCAST, ethernetFrame, plugPciDevice } from '@plugboard/core/testing
 import { rtl8139Plugin } from '@plugboard/dev-rtl8139';
 import { DumpFilter, Hub, PcapWriter } from '@plugboard/net';
 import { describe, expect, it } from 'vitest';
+import { createRegistry } from '../src/builtins.js';
 import { translateQemu } from '../src/qemu/translate.js';
 
 const IO = 0xc000;
@@ -64,22 +65,21 @@ describe('register traces', () => {
     expect(written).toEqual(['1.234567891', '2.000000017']);
   });
 
-  it('-trace maps enable=, events= (with -exclusions) and file= onto the run options', () => {
+  it('-trace maps enable=, events= (with -exclusions) and file= onto the run options', async () => {
+    const registry = await createRegistry();
     const dir = mkdtempSync(join(tmpdir(), 'pb-trace-'));
     const events = join(dir, 'events');
     writeFileSync(events, '# polls are noise\nnic:TSD*\n-nic:r:ISR\n\nnic:w:TPPoll\n');
-    const run = translateQemu([
-      '-trace',
-      'enable=nic:ISR,,IMR',
-      '-trace',
-      `events=${events},file=${dir}/t.txt`,
-    ]).run.trace;
+    const run = translateQemu(
+      ['-trace', 'enable=nic:ISR,,IMR', '-trace', `events=${events},file=${dir}/t.txt`],
+      registry,
+    ).run.trace;
     expect(run).toEqual({
       trace: ['nic:ISR,IMR', 'nic:TSD*', 'nic:w:TPPoll'],
       traceExclude: ['nic:r:ISR'],
       traceFile: `${dir}/t.txt`,
     });
-    expect(() => translateQemu(['-trace', 'enable=x,bogus=1'])).toThrow(/-trace .*unknown bogus/);
-    expect(() => translateQemu(['-trace', `events=${dir}/missing`])).toThrow(/events=.*missing/);
+    expect(() => translateQemu(['-trace', 'enable=x,bogus=1'], registry)).toThrow(/-trace .*unknown bogus/);
+    expect(() => translateQemu(['-trace', `events=${dir}/missing`], registry)).toThrow(/events=.*missing/);
   });
 });

@@ -2,7 +2,7 @@ export { type BlockBackend, BlockError } from './block/block-backend.js';
 export type { Cpu, CpuRegisters, GeneralRegister, ProtectedModeStart } from './cpu/cpu.js';
 export type { DisplaySource, Frame, Rect } from './display/display.js';
 export { Dma } from './dma/dma.js';
-export { PortBus, type PortClaim, type PortHandler } from './io/port-bus.js';
+export { PortBus, type PortClaim, PortConflictError, type PortHandler } from './io/port-bus.js';
 export {
   ApicBus,
   type ApicMessage,
@@ -17,7 +17,6 @@ export {
   buildMachine,
   createDeviceContext,
   createMachineParts,
-  swapWarning,
 } from './machine/build.js';
 export {
   type DmaEvent,
@@ -39,7 +38,7 @@ export {
   type ResolvedProfile,
 } from './machine/profile.js';
 export type { MmioHandler, MmioRegion } from './memory/mmio.js';
-export { PAGE_SHIFT, PAGE_SIZE, PhysicalMemory } from './memory/physical-memory.js';
+export { MAX_RAM_BYTES, PAGE_SHIFT, PAGE_SIZE, PhysicalMemory } from './memory/physical-memory.js';
 export { crc32 } from './net/crc32.js';
 export { MemoryNetwork } from './net/memory-network.js';
 export type { NetworkBackend, NetworkClient, NetworkPort } from './net/network.js';
@@ -70,6 +69,12 @@ export {
   type PluginKind,
   type PluginPackage,
 } from './plugin/manifest.js';
+export {
+  entryPath,
+  loadProfilePlugins,
+  type PreparedEntry,
+  prepareEntries,
+} from './plugin/prepare.js';
 export { ConfigError, PluginRegistry } from './plugin/registry.js';
 export { Tokens } from './plugin/tokens.js';
 export { Clock, type ClockOptions, DEFAULT_CLOCK_OPTIONS, Timer } from './time/clock.js';

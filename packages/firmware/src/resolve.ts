@@ -1,11 +1,15 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { UserError } from '@plugboard/core';
 
-/** How to get the firmware when it is missing. */
+/** The script that fills the cache from Debian's packages; it ships in this package (`plugboard fetch-firmware` runs it). */
+export const FETCH_SCRIPT = fileURLToPath(new URL('../scripts/fetch-firmware.sh', import.meta.url));
+
+/** How to get the firmware when it is missing, for someone who installed Plugboard from npm as much as for a checkout. */
 export const FETCH_HINT =
-  'run `npm run setup` (or just packages/firmware/scripts/fetch-firmware.sh) to fetch it';
+  "run `plugboard fetch-firmware` (`npx plugboard fetch-firmware` where the CLI is a local package) to unpack Debian's seabios, ipxe-qemu and qemu-system-data packages into the cache, or install them with `apt-get install seabios ipxe-qemu qemu-system-data`";
 
 /** A firmware image or option ROM that cannot be found or used. */
 export class FirmwareError extends UserError {

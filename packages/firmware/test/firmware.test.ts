@@ -104,7 +104,7 @@ describe('seabios plugin', () => {
   it('names the fetch command when the image is missing', () => {
     expect(() =>
       seabiosPlugin.create(ctx(), { bios: 'no-such-bios.bin', bootorder: [], append: '' }),
-    ).toThrow(/no-such-bios\.bin" not found in .*npm run setup/);
+    ).toThrow(/no-such-bios\.bin" not found in .*plugboard fetch-firmware.*apt-get install seabios/);
   });
 
   it('rejects an image that is not whole 64 KiB blocks', () => {

@@ -12,7 +12,7 @@ import {
   type TraceFormat,
   traceRegisters,
 } from '@plugboard/core';
-import { screenshot } from '@plugboard/display';
+import { parseDisplay, screenshot, type VncDevice, vncPlugin } from '@plugboard/display';
 import { firmwareCacheDir, SYSTEM_FIRMWARE_DIRS } from '@plugboard/firmware';
 import {
   HostTerminal,
@@ -40,6 +40,21 @@ export interface RunOptions {
   verbose?: boolean;
   /** Where the monitor goes: `stdio` (shared with a console there), `tcp:HOST:PORT,server[,nowait]`, or none. */
   monitor?: string | null;
+  /** Plugin packages to load besides the profile's (`--plugin`). */
+  plugins?: readonly string[];
+  /** Said when the machine has a screen and no VNC server shows it: how to see it. */
+  screenHint?: string | null;
+}
+
+/** Where each VNC server of the machine listens, for people to connect to. */
+function vncAddresses(machine: Machine): string[] {
+  return machine.devices
+    .filter((d) => d.plugin.meta.id === vncPlugin.meta.id)
+    .map((d) => {
+      const { host } = parseDisplay(d.config.display as string | number, d.config.host as string);
+      const { tcp, websocket } = (d.device as VncDevice).server.ports;
+      return `${host}:${tcp}${websocket ? ` (WebSocket ${host}:${websocket})` : ''}`;
+    });
 }
 
 /** Builds and runs a machine until it stops; returns the process exit code. */
@@ -72,6 +87,7 @@ export async function runProfile(
       firmwareDirs,
       services: new Map([[Tokens.HostTerminal, terminal]]),
       warn: (message) => note(`warning: ${message}\n`),
+      plugins: options.plugins,
     });
     const m = machine;
     m.noReboot = options.noReboot ?? false;
@@ -88,6 +104,10 @@ export async function runProfile(
     }
     if (options.verbose)
       m.hooks.log.tap('cli', (e) => note(`[${(e.time / 1e6).toFixed(3)} ms] ${e.source}: ${e.message}\n`));
+    const vnc = vncAddresses(m);
+    for (const address of vnc) note(`plugboard: the screen is on VNC at ${address}\n`);
+    if (!vnc.length && options.screenHint && m.container.isBound(Tokens.Display))
+      note(`plugboard: ${options.screenHint}\n`);
     const monitor = new Monitor(m);
     if (monitorSpec?.type === 'stdio') terminal.attachMonitor(monitor);
     if (monitorSpec?.type === 'tcp') {

@@ -49,7 +49,8 @@ function composeProfile(spec: MatrixSpec, cell: Cell, dir: string): string {
     extends: parent,
     name: `${spec.name}-${cell.name.replace('/', '-')}`,
   };
-  if (entries.some((e) => e.id === 'com1')) last.devices = { com1: { config: { backend: { type: 'stdio' } } } };
+  if (entries.some((e) => e.id === 'com1'))
+    last.devices = { com1: { config: { backend: { type: 'stdio' } } } };
   if (spec.capture) {
     const nic = entries.find((e) => e.id === spec.capture);
     const netdev = nic?.config.netdev;
@@ -117,7 +118,9 @@ export async function runCell(spec: MatrixSpec, cell: Cell, dir: string): Promis
   const { failures, captured } = judge(cell.checks, output);
   if (timedOut) failures.unshift(`no end within ${spec.timeoutSeconds} s`);
   else if (exitCode !== spec.exitCode)
-    failures.unshift(`exit code ${exitCode}, expected ${spec.exitCode}: ${log.trim().split('\n').pop() ?? ''}`);
+    failures.unshift(
+      `exit code ${exitCode}, expected ${spec.exitCode}: ${log.trim().split('\n').pop() ?? ''}`,
+    );
   const stopped = /stopped: .* after (\d+) instructions/.exec(log);
   return {
     name: cell.name,

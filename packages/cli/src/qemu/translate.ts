@@ -1,12 +1,22 @@
 import { readFileSync } from 'node:fs';
+import { type DevicePlugin, MAX_RAM_BYTES, type PluginRegistry } from '@plugboard/core';
 import { parseMonitorSpec } from '@plugboard/monitor';
 import { formatHostFwd, parseRedir, parseUserNetOptions, splitQemuOptions } from '@plugboard/net-slirp';
+import { type Catalog, catalogOf, configFields } from './catalog.js';
+import { helpText } from './help.js';
 import { parseKeyValues, parseQemuArgs, type QemuOption, QemuOptionError } from './options.js';
 
 type Json = Record<string, unknown>;
 
-/** What a QEMU command line asks for: a base profile, an overlay onto it, and how to run. */
+/**
+ * What a QEMU command line asks for: a base profile, an overlay onto it, and
+ * how to run; or, for `-M help`, `-version` and the like, only text to print.
+ */
 export interface QemuTranslation {
+  /** Text to print instead of running (help and version requests), else null. */
+  output: string | null;
+  /** Options taken with a difference the user should know of. */
+  warnings: string[];
   /** `pc` or `bare`: the machines/ profile the overlay applies to. */
   machine: string;
   overlay: Json;
@@ -18,8 +28,14 @@ export interface QemuTranslation {
     firmwareDirs: string[];
     /** `-trace`: register trace patterns, what they leave out, and the file they go to. */
     trace: { trace: string[]; traceExclude: string[]; traceFile?: string };
+    /** Where the screen is not shown anywhere (no -vnc, -display or -nographic): what to add to see it. */
+    screenHint: string | null;
   };
 }
+
+/** Said when the screen has nowhere to go. */
+export const NO_SCREEN_HINT =
+  'no window: the screen is shown nowhere; add -vnc :0 and point a VNC viewer at 127.0.0.1:5900, or -nographic for the serial console on this terminal';
 
 /** `-bios builtin`: no BIOS image; the built-in loader boots -kernel and sets the platform up itself. */
 export const BUILTIN_BIOS = 'builtin';
@@ -30,7 +46,6 @@ const BUILTIN_KEYS = ['bios', 'kernel', 'initrd', 'append'];
 /** The QEMU option behind each SeaBIOS config key, for error messages. */
 const BIOS_OPTION: Record<string, string> = { boot: '-boot', bootMenu: '-boot menu=' };
 
-const NIC_MODELS = ['rtl8139', 'i82551', 'i82557b', 'i82559er'];
 /** The option ROM QEMU gives each NIC model, for network boot. */
 const NIC_ROMS: Record<string, string> = {
   rtl8139: 'efi-rtl8139.rom',
@@ -38,7 +53,6 @@ const NIC_ROMS: Record<string, string> = {
   i82557b: 'pxe-eepro100.rom',
   i82559er: 'pxe-eepro100.rom',
 };
-const CPU_MODELS = ['qemu32', 'pentium', 'pentium2', 'pentium3'];
 const IDE_SLOTS = {
   hda: ['primary', 'master'],
   hdb: ['primary', 'slave'],
@@ -61,12 +75,32 @@ interface Backend {
   vlan: string | null;
 }
 
-/** QEMU sizes are MiB unless a suffix says otherwise. */
+const SIZE_SHIFT: Record<string, number> = { K: 10, M: 20, G: 30, T: 40 };
+
+/** QEMU sizes are MiB unless a suffix says otherwise; the machine takes 1 MiB to 3.5 GiB. */
 function memorySize(text: string): string {
-  const value = text.startsWith('size=') ? text.slice(5) : text;
+  const { head, props } = parseKeyValues(text);
+  const extra = [...props.keys()].filter((k) => k !== 'size');
+  if (extra.length) throw new QemuOptionError(`-m ${text}: unknown sub-option ${extra.join(', ')}`);
+  const value = props.get('size') ?? head ?? '';
   const m = /^(\d+)([KMGT]?)[bB]?$/i.exec(value);
   if (!m) throw new QemuOptionError(`-m ${text}: expected a size such as 512 or 512M`);
-  return `${m[1]}${(m[2] || 'M').toUpperCase()}`;
+  const unit = (m[2] || 'M').toUpperCase();
+  const bytes = Number(m[1]) * 2 ** SIZE_SHIFT[unit];
+  if (bytes < 2 ** 20 || bytes > MAX_RAM_BYTES || bytes % 4096 !== 0)
+    throw new QemuOptionError(
+      `-m ${text}: this machine takes 1 MiB to ${MAX_RAM_BYTES / 2 ** 20} MiB of RAM (RAM ends where the PCI hole begins at 3.5 GiB)`,
+    );
+  return `${m[1]}${unit}`;
+}
+
+/** Fails on sub-options an option does not know, rather than ignoring them. */
+function onlyKeys(option: string, value: string, props: Map<string, string>, known: readonly string[]): void {
+  const extra = [...props.keys()].filter((k) => !known.includes(k));
+  if (extra.length)
+    throw new QemuOptionError(
+      `${option} ${value}: unknown sub-option${extra.length > 1 ? 's' : ''} ${extra.join(', ')} (known: ${known.join(', ') || 'none'})`,
+    );
 }
 
 /**
@@ -132,12 +166,28 @@ function redirToHostfwd(text: string): string {
 }
 
 /** `-vnc :1[,websocket=on|PORT]`: the VNC server of @plugboard/display. */
-function vnc(value: string): Json {
+function vnc(value: string, option = '-vnc'): Json {
   const { head, props } = parseKeyValues(value);
+  if (props.has('password') && props.get('password') !== 'off')
+    throw new QemuOptionError(
+      `${option} ${value}: VNC passwords are not supported; the server listens on 127.0.0.1 without authentication`,
+    );
+  onlyKeys(option, value, props, ['websocket', 'password']);
   const config: Json = { display: head ?? '' };
   const ws = props.get('websocket');
   if (ws !== undefined) config.websocket = ws === 'on' ? true : ws === 'off' ? false : Number(ws);
   return { type: 'vnc', config };
+}
+
+/** Where `-device PLUGIN` without addr= goes: above the slots QEMU's default NICs take. */
+const PLUGIN_FIRST_SLOT = 0x10;
+
+/** QEMU's `addr=DD[.F]` (hex) as a profile's PCI address. */
+function pciSlot(addr: string): string {
+  const m = /^([0-9a-f]{1,2})(?:\.([0-7]))?$/i.exec(addr);
+  if (!m || Number.parseInt(m[1], 16) > 0x1f)
+    throw new QemuOptionError(`addr=${addr}: expected a PCI slot DD[.F] in hex, such as 05.0`);
+  return `00:${m[1].padStart(2, '0').toLowerCase()}.${m[2] ?? '0'}`;
 }
 
 function macFor(index: number): string {
@@ -155,7 +205,8 @@ function userNetConfig(option: string, value: string): Json {
   }
 }
 
-function socketConfig(props: Map<string, string>): Json {
+function socketConfig(option: string, value: string, props: Map<string, string>): Json {
+  onlyKeys(option, value, props, ['id', 'name', 'vlan', 'listen', 'connect', 'mcast']);
   const config: Json = {};
   for (const key of ['listen', 'connect', 'mcast']) {
     const v = props.get(key);
@@ -166,9 +217,60 @@ function socketConfig(props: Map<string, string>): Json {
   return config;
 }
 
-/** Maps a QEMU command line onto a Plugboard profile overlay. */
-export function translateQemu(argv: readonly string[]): QemuTranslation {
+/** A `-device` value for a plugin that is not a NIC: its config fields, typed by its schema. */
+function pluginDevice(plugin: DevicePlugin, value: string, props: Map<string, string>): Json {
+  const fields = configFields(plugin);
+  onlyKeys('-device', value, props, [
+    'id',
+    ...(plugin.kind === 'pci' ? ['addr'] : []),
+    ...Object.keys(fields),
+  ]);
+  const config: Json = {};
+  for (const [key, raw] of props) {
+    if (key === 'id' || key === 'addr') continue;
+    const types = [fields[key].type ?? []].flat();
+    if (types.includes('boolean') && (raw === 'on' || raw === 'off')) config[key] = raw === 'on';
+    else if ((types.includes('integer') || types.includes('number')) && /^(0x[0-9a-f]+|\d+)$/i.test(raw))
+      config[key] = Number(raw);
+    else config[key] = raw;
+  }
+  return { type: plugin.meta.id, config };
+}
+
+/**
+ * Maps a QEMU command line onto a Plugboard profile overlay. Device, NIC, VGA
+ * and CPU names come from the manifests in `registry`.
+ */
+export function translateQemu(argv: readonly string[], registry: PluginRegistry): QemuTranslation {
   const options = parseQemuArgs(argv);
+  const catalog: Catalog = catalogOf(registry);
+  const help = (topic: Parameters<typeof helpText>[0]): QemuTranslation => ({
+    output: helpText(topic, catalog),
+    warnings: [],
+    machine: 'pc',
+    overlay: {},
+    run: {
+      monitor: null,
+      noReboot: false,
+      nographic: false,
+      firmwareDirs: [],
+      trace: { trace: [], traceExclude: [] },
+      screenHint: null,
+    },
+  });
+  for (const { name, value } of options) {
+    const kv = value === null ? null : parseKeyValues(value);
+    if (name === 'h' || name === 'help') return help('options');
+    if (name === 'version') return help('version');
+    if ((name === 'M' || name === 'machine') && (kv?.head === 'help' || kv?.props.get('type') === 'help'))
+      return help('machine');
+    if (name === 'cpu' && value === 'help') return help('cpu');
+    if (name === 'device' && value === 'help') return help('device');
+    if (name === 'vga' && value === 'help') return help('vga');
+    if (name === 'net' && kv?.head === 'nic' && kv.props.get('model') === 'help') return help('nic');
+  }
+  const nicModels = catalog.nics.map((p) => p.meta.id);
+  const warnings: string[] = [];
   const overlay: Json = {};
   const devices: Json = {};
   const drives: Json = {};
@@ -179,7 +281,10 @@ export function translateQemu(argv: readonly string[]): QemuTranslation {
     nographic: false,
     firmwareDirs: [],
     trace: { trace: [], traceExclude: [] },
+    screenHint: NO_SCREEN_HINT,
   };
+  const legacyUser: Json = {};
+  let legacyMac: string | null = null;
   const bios: Json = {};
   const ide: Record<string, Record<string, Json>> = {};
   const nics: Nic[] = [];
@@ -194,6 +299,7 @@ export function translateQemu(argv: readonly string[]): QemuTranslation {
   let debugcon: Json | null = null;
   let dumpFile: { file: string; vlan: string | null } | null = null;
   let monitorSet = false;
+  let pluginDevices = 0;
 
   const driveFor = (slot: keyof typeof IDE_SLOTS | 'cdrom', file: string) => {
     const [channel, position] = slot === 'cdrom' ? (['secondary', 'master'] as const) : IDE_SLOTS[slot];
@@ -208,30 +314,34 @@ export function translateQemu(argv: readonly string[]): QemuTranslation {
     switch (name) {
       case 'M':
       case 'machine': {
-        const type = parseKeyValues(value).head ?? '';
+        const { head, props } = parseKeyValues(value);
+        onlyKeys(`-${name}`, value, props, ['type', 'accel', 'kernel_irqchip']);
+        const type = props.get('type') ?? head ?? '';
         if (type === 'pc' || /^pc-i440fx-/.test(type) || type === 'pc-0.10' || type === 'pc-0.11')
           machine = 'pc';
         else if (type === 'bare') machine = 'bare';
-        else throw new QemuOptionError(`-M ${value}: supported machines are pc (i440FX) and bare`);
+        else throw new QemuOptionError(`-M ${value}: supported machines are pc (i440FX) and bare (-M help)`);
         break;
       }
       case 'm':
         overlay.memory = memorySize(value);
         break;
       case 'smp': {
-        const count = Number(parseKeyValues(value).head ?? value);
-        if (!Number.isInteger(count) || count < 1)
+        const { head, props } = parseKeyValues(value);
+        onlyKeys('-smp', value, props, ['cpus', 'maxcpus', 'sockets', 'cores', 'threads']);
+        const counts = [head, ...props.values()].filter((v): v is string => v !== null);
+        if (counts.some((c) => !/^\d+$/.test(c) || Number(c) < 1))
           throw new QemuOptionError(`-smp ${value}: expected a CPU count`);
-        overlay.cpu = {
-          ...((overlay.cpu as Json) ?? {}),
-          config: { ...(((overlay.cpu as Json)?.config as Json) ?? {}), count },
-        };
+        if (counts.some((c) => Number(c) > 1))
+          throw new QemuOptionError(`-smp ${value}: only one processor is emulated; use -smp 1`);
         break;
       }
       case 'cpu': {
         const model = parseKeyValues(value).head ?? '';
-        if (!CPU_MODELS.includes(model))
-          throw new QemuOptionError(`-cpu ${value}: supported models are ${CPU_MODELS.join(', ')}`);
+        if (!catalog.cpuModels.includes(model))
+          throw new QemuOptionError(
+            `-cpu ${value}: supported models are ${catalog.cpuModels.join(', ')} (-cpu help)`,
+          );
         overlay.cpu = {
           ...((overlay.cpu as Json) ?? {}),
           config: { ...(((overlay.cpu as Json)?.config as Json) ?? {}), model },
@@ -260,6 +370,9 @@ export function translateQemu(argv: readonly string[]): QemuTranslation {
         break;
       case 'boot': {
         const { head, props } = parseKeyValues(value);
+        onlyKeys('-boot', value, props, ['order', 'once', 'menu']);
+        if (props.has('once'))
+          warnings.push(`-boot ${value}: once= is kept for every boot, not only the first`);
         const order = props.get('order') ?? props.get('once') ?? head ?? '';
         if (order && !/^[acdn]+$/.test(order))
           throw new QemuOptionError(
@@ -287,21 +400,26 @@ export function translateQemu(argv: readonly string[]): QemuTranslation {
       case 'append':
         bios.append = value;
         break;
-      case 'vga':
-        if (value === 'cirrus') devices.vga = { type: 'cirrus-vga', pci: '00:02.0' };
-        else if (value === 'std') devices.vga = { type: 'std-vga', pci: '00:02.0' };
+      case 'vga': {
+        const card = catalog.vgas.get(value);
+        if (card) devices.vga = { type: card.meta.id, pci: '00:02.0' };
         else if (value === 'none') devices.vga = null;
-        else throw new QemuOptionError(`-vga ${value}: supported cards are cirrus, std and none`);
+        else
+          throw new QemuOptionError(
+            `-vga ${value}: supported cards are ${[...catalog.vgas.keys(), 'none'].join(', ')} (-vga help)`,
+          );
         break;
+      }
       case 'net': {
         netGiven = true;
         const { head, props } = parseKeyValues(value);
         const vlan = props.get('vlan') ?? '0';
         if (head === 'nic') {
+          onlyKeys('-net', value, props, ['vlan', 'macaddr', 'model', 'addr', 'name', 'id']);
           const model = props.get('model') ?? 'rtl8139';
-          if (!NIC_MODELS.includes(model))
+          if (!nicModels.includes(model))
             throw new QemuOptionError(
-              `-net nic,model=${model}: supported models are ${NIC_MODELS.join(', ')}`,
+              `-net nic,model=${model}: supported models are ${nicModels.join(', ')} (-net nic,model=help)`,
             );
           nics.push({
             model,
@@ -321,10 +439,11 @@ export function translateQemu(argv: readonly string[]): QemuTranslation {
           backends.push({
             id: props.get('name') ?? `socket${backends.length}`,
             type: 'socket',
-            config: socketConfig(props),
+            config: socketConfig('-net', value, props),
             vlan,
           });
         } else if (head === 'dump') {
+          onlyKeys('-net', value, props, ['vlan', 'file', 'len', 'name', 'id']);
           dumpFile = { file: props.get('file') ?? 'qemu-vlan0.pcap', vlan };
         } else if (head === 'none') {
           netNone = true;
@@ -341,25 +460,39 @@ export function translateQemu(argv: readonly string[]): QemuTranslation {
         if (head === 'user')
           backends.push({ id, type: 'slirp', config: userNetConfig('-netdev', value), vlan: null });
         else if (head === 'socket')
-          backends.push({ id, type: 'socket', config: socketConfig(props), vlan: null });
+          backends.push({ id, type: 'socket', config: socketConfig('-netdev', value, props), vlan: null });
         else throw new QemuOptionError(`-netdev ${value}: supported kinds are user and socket`);
         break;
       }
       case 'device': {
         const { head, props } = parseKeyValues(value);
         if (head === 'isa-debugcon') {
+          onlyKeys('-device', value, props, ['iobase', 'chardev', 'id']);
+          if (props.has('chardev'))
+            warnings.push(`-device ${value}: chardev= is not followed; the output goes where -debugcon says`);
           const iobase = props.get('iobase');
           if (iobase) debugconIobase = Number(iobase);
           break;
         }
-        if (!head || !NIC_MODELS.includes(head)) {
+        const plugin = head ? catalog.devices.find((p) => p.meta.id === head) : undefined;
+        if (!plugin) {
           throw new QemuOptionError(
-            `-device ${value}: supported devices are ${NIC_MODELS.join(', ')} and isa-debugcon`,
+            `-device ${value}: no such device; the devices are ${[...catalog.devices.map((p) => p.meta.id), 'isa-debugcon'].join(', ')} (-device help)`,
           );
         }
+        if (!catalog.nics.includes(plugin)) {
+          const index = pluginDevices++;
+          const addr = props.get('addr') ?? (PLUGIN_FIRST_SLOT + index).toString(16);
+          devices[props.get('id') ?? `${plugin.meta.id}-${index}`] = {
+            ...pluginDevice(plugin, value, props),
+            ...(plugin.kind === 'pci' ? { pci: pciSlot(addr) } : {}),
+          };
+          break;
+        }
+        onlyKeys('-device', value, props, ['netdev', 'mac', 'addr', 'id', 'romfile']);
         netGiven = true;
         nics.push({
-          model: head,
+          model: plugin.meta.id,
           mac: props.get('mac') ?? null,
           vlan: null,
           netdev: props.get('netdev') ?? null,
@@ -389,15 +522,40 @@ export function translateQemu(argv: readonly string[]): QemuTranslation {
       }
       case 'nographic':
         run.nographic = true;
+        run.screenHint = null;
         break;
       case 'display':
-        if (value.startsWith('vnc=')) devices.display = vnc(value.slice(4));
+        run.screenHint = null;
+        if (value.startsWith('vnc=')) devices.display = vnc(value.slice(4), '-display vnc=');
         else if (value !== 'none')
           throw new QemuOptionError(`-display ${value}: supported are none and vnc=:N`);
         break;
       case 'vnc':
+        run.screenHint = null;
         devices.display = vnc(value);
         break;
+      case 'tftp':
+        legacyUser.tftp = value;
+        break;
+      case 'bootp':
+        legacyUser.bootfile = value;
+        break;
+      case 'macaddr':
+        legacyMac = value;
+        break;
+      case 'localtime':
+        devices.rtc = { config: { base: 'localtime' } };
+        break;
+      case 'rtc': {
+        const { head, props } = parseKeyValues(value);
+        onlyKeys('-rtc', value, props, ['base', 'clock', 'driftfix']);
+        if (head !== null || (props.has('clock') && props.get('clock') !== 'vm'))
+          throw new QemuOptionError(`-rtc ${value}: supported are base=utc|localtime|DATE and clock=vm`);
+        if (props.has('driftfix'))
+          warnings.push(`-rtc ${value}: driftfix= means nothing here (no lost ticks)`);
+        if (props.has('base')) devices.rtc = { config: { base: props.get('base') } };
+        break;
+      }
       case 'monitor':
         try {
           parseMonitorSpec(value);
@@ -443,12 +601,21 @@ export function translateQemu(argv: readonly string[]): QemuTranslation {
     };
   }
 
+  if (legacyMac !== null) {
+    if (nics.length) nics[0].mac ??= legacyMac;
+    else if (!netGiven) devices.nic = { config: { mac: legacyMac } };
+  }
+  const legacyUserSet = Object.keys(legacyUser).length > 0;
+  const user = backends.find((b) => b.type === 'slirp');
+  if (legacyUserSet && user) user.config = { ...legacyUser, ...user.config };
   if (netGiven || netNone) {
+    if (legacyUserSet && !user)
+      throw new QemuOptionError('-tftp and -bootp need user-mode networking (-net user)');
     devices.nic = null;
     netdevs.net0 = null;
     if (!netNone) wireNetworks(nics, backends, redirs, dumpFile, devices, netdevs);
-  } else if (redirs.length) {
-    netdevs.net0 = { config: { hostfwd: redirs } };
+  } else if (redirs.length || legacyUserSet) {
+    netdevs.net0 = { config: { ...legacyUser, ...(redirs.length ? { hostfwd: redirs } : {}) } };
   }
 
   if (snapshot) for (const d of Object.values(drives)) ((d as Json).config as Json).snapshot = true;
@@ -478,7 +645,8 @@ export function translateQemu(argv: readonly string[]): QemuTranslation {
     );
   if (Object.keys(netdevs).length) overlay.netdevs = netdevs;
   if (Object.keys(devices).length) overlay.devices = devices;
-  return { machine, overlay, run };
+  if (machine === 'bare') run.screenHint = null;
+  return { output: null, warnings, machine, overlay, run };
 }
 
 /** Joins NICs to backends: by netdev id, or by legacy vlan number (a hub where a vlan has several members). */

@@ -1,3 +1,5 @@
+import { UserError } from '../user-error.js';
+
 /**
  * A device's block of I/O ports. Offsets are relative to the block's base.
  * A width a handler leaves out is split into byte accesses (low byte first),
@@ -26,6 +28,14 @@ export interface PortClaim {
  * the base of its block, indexed by port. An unclaimed port reads all ones and
  * ignores writes.
  */
+/** Two devices claiming the same I/O port: a machine profile's mistake, not a bug. */
+export class PortConflictError extends UserError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PortConflictError';
+  }
+}
+
 export class PortBus {
   private readonly handlers: (PortHandler | null)[] = new Array<PortHandler | null>(PORT_COUNT).fill(null);
   private readonly bases = new Uint16Array(PORT_COUNT);
@@ -37,7 +47,8 @@ export class PortBus {
     }
     for (let p = base; p < base + length; p++) {
       const other = this.claims[p];
-      if (other) throw new Error(`${name}: port 0x${p.toString(16)} is already claimed by ${other.name}`);
+      if (other)
+        throw new PortConflictError(`${name}: port 0x${p.toString(16)} is already claimed by ${other.name}`);
     }
     const claim: PortClaim = { name, base, length };
     for (let p = base; p < base + length; p++) {

@@ -3,7 +3,7 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { Container } from 'inversify';
 import type { Cpu } from '../cpu/cpu.js';
 import { Dma } from '../dma/dma.js';
-import { PortBus } from '../io/port-bus.js';
+import { PortBus, PortConflictError } from '../io/port-bus.js';
 import { ApicBus } from '../irq/apic-bus.js';
 import { CpuPins } from '../irq/cpu-pins.js';
 import { IrqLines } from '../irq/irq-line.js';
@@ -11,14 +11,15 @@ import { PhysicalMemory } from '../memory/physical-memory.js';
 import { parsePciAddress } from '../pci/address.js';
 import { PciBus } from '../pci/pci-bus.js';
 import type { DeviceContext, SystemControl } from '../plugin/context.js';
-import type { DevicePlugin } from '../plugin/manifest.js';
+import type { Device } from '../plugin/manifest.js';
+import { entryPath, loadProfilePlugins, prepareEntries } from '../plugin/prepare.js';
 import { ConfigError, type PluginRegistry } from '../plugin/registry.js';
 import { Tokens } from '../plugin/tokens.js';
 import { Clock, type ClockOptions } from '../time/clock.js';
 import { installBusTracing } from '../trace/bus-tracing.js';
 import { MachineHooks } from './hooks.js';
 import { Machine, type MachineParts } from './machine.js';
-import type { ProfileEntry, ResolvedProfile } from './profile.js';
+import type { ResolvedProfile } from './profile.js';
 
 /** The buses and services of an empty machine, bound in a fresh container. */
 export function createMachineParts(options: {
@@ -106,16 +107,6 @@ export function createDeviceContext(
   };
 }
 
-/** `nic: rtl8139 -> i82559er drops romfile`: what a type swap did not keep. */
-export function swapWarning(file: string, entry: ProfileEntry, dropped: readonly string[]): string {
-  const from = entry.swappedFrom?.type ?? '?';
-  return `${file}: /${entry.section}/${entry.id}: ${from} -> ${entry.type} drops ${dropped.join(', ')} (set them again for the new type if it needs them)`;
-}
-
-function where(entry: ProfileEntry): string {
-  return entry.section === 'cpu' ? '/cpu/config' : `/${entry.section}/${entry.id}/config`;
-}
-
 /**
  * Builds the machine a profile describes: backends first, then the CPU, then
  * devices in profile order; then every device's `realize`, then a reset.
@@ -125,6 +116,8 @@ export interface BuildOptions {
   firmwareDirs?: readonly string[];
   /** Host services the front end provides (`Tokens.HostTerminal`), bound before any plugin is created. */
   services?: ReadonlyMap<symbol, unknown>;
+  /** Plugin packages to load besides the profile's own (`--plugin`), resolved from the working directory. */
+  plugins?: readonly string[];
   /** Told what a profile means but may not expect: config a type swap dropped. */
   warn?: (message: string) => void;
 }
@@ -134,30 +127,11 @@ export async function buildMachine(
   registry: PluginRegistry,
   options: BuildOptions = {},
 ): Promise<Machine> {
-  for (const p of profile.plugins) await registry.load(p.name, p.fromDir);
-
+  await loadProfilePlugins(profile, registry, options.plugins ?? []);
   // Check every type and config before building anything, so a bad profile opens no files.
-  const prepared: { entry: ProfileEntry; plugin: DevicePlugin; config: Record<string, unknown> }[] = [];
-  const problems: string[] = [];
-  for (const entry of profile.entries) {
-    try {
-      const plugin = registry.require(entry.type);
-      const own = registry.entryConfig(entry);
-      const config = registry.validateConfig(entry.type, own.config, where(entry));
-      if (own.dropped.length) options.warn?.(swapWarning(profile.file, entry, own.dropped));
-      if (plugin.kind === 'pci' && !entry.pci)
-        throw new ConfigError(`/devices/${entry.id}: a PCI device needs a "pci" address`);
-      prepared.push({ entry, plugin, config });
-    } catch (err) {
-      if (!(err instanceof ConfigError)) throw err;
-      problems.push(
-        ...err.message
-          .split('\n')
-          .map((m) => (m.startsWith('/') ? m : `/${entry.section}/${entry.id}/type: ${m}`)),
-      );
-    }
-  }
-  if (problems.length) throw new ConfigError(problems.map((p) => `${profile.file}: ${p}`).join('\n'));
+  const { prepared, problems, warnings } = prepareEntries(profile, registry);
+  if (problems.length) throw new ConfigError(problems.join('\n'));
+  for (const w of warnings) options.warn?.(w);
 
   const parts = createMachineParts({
     name: profile.name,
@@ -181,7 +155,14 @@ export async function buildMachine(
         { ...entry, baseDir: entry.baseDir ?? dirname(profile.file) },
         options.firmwareDirs,
       );
-      const device = await plugin.create(ctx, config);
+      let device: Device;
+      try {
+        device = await plugin.create(ctx, config);
+      } catch (err) {
+        if (err instanceof PortConflictError)
+          throw new ConfigError(`${profile.file}: ${entryPath(entry)}: ${err.message}`);
+        throw err;
+      }
       machine.devices.push({ id: entry.id, plugin, config, device });
       if (plugin.kind === 'drive')
         parts.container.bind(Tokens.BlockBackend).toConstantValue(device).whenNamed(entry.id);

@@ -1,5 +1,6 @@
 import { closeSync, constants, fstatSync, openSync, readFileSync } from 'node:fs';
-import { dirname, relative, resolve } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
 import { formatPciAddress, parsePciAddress } from '../pci/address.js';
 import type { ClockOptions } from '../time/clock.js';
@@ -228,8 +229,27 @@ function loadLayers(file: string, seen: string[], cwd: string): Layer[] {
   if (!validateProfile(json)) throw new ProfileError(display, problemsOf(validateProfile.errors ?? []));
   const layer = { json, dir: dirname(file) };
   if (typeof json.extends !== 'string') return [layer];
-  const parent = resolve(dirname(file), json.extends);
+  const parent = extendsPath(json.extends, file, display);
   return [...loadLayers(parent, [...seen, file], cwd), layer];
+}
+
+/**
+ * Where `extends` points: a path relative to the profile, or a file in an
+ * installed package (`@plugboard/cli/machines/pc.json`), resolved as Node
+ * resolves imports from the profile's folder, else from Plugboard's own.
+ */
+function extendsPath(target: string, file: string, display: string): string {
+  if (target.startsWith('.') || isAbsolute(target)) return resolve(dirname(file), target);
+  for (const from of [file, import.meta.url]) {
+    try {
+      return createRequire(from).resolve(target);
+    } catch {
+      // not installed where this one looks: try the next
+    }
+  }
+  throw new ProfileError(display, [
+    `/extends: "${target}" is neither a relative path nor a file of an installed package (npm install the package that ships it)`,
+  ]);
 }
 
 const SECTIONS: ProfileSection[] = ['drives', 'netdevs', 'cpu', 'devices'];

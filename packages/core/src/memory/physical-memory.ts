@@ -3,6 +3,8 @@ import type { MmioHandler, MmioRegion } from './mmio.js';
 export const PAGE_SHIFT = 12;
 export const PAGE_SIZE = 1 << PAGE_SHIFT;
 const PAGE_MASK = PAGE_SIZE - 1;
+/** The most RAM below the PCI hole at 0xE0000000 (3.5 GiB): above it are MMIO and the BIOS. */
+export const MAX_RAM_BYTES = 0xe0000000;
 const PAGE_COUNT = 1 << (32 - PAGE_SHIFT);
 
 /** Reads of a page nothing decodes float high, as on a PC bus. */
@@ -43,7 +45,7 @@ export class PhysicalMemory {
   onRemap: (() => void) | null = null;
 
   constructor(readonly ramSize: number) {
-    if (ramSize <= 0 || ramSize % PAGE_SIZE !== 0 || ramSize > 0xe0000000) {
+    if (ramSize <= 0 || ramSize % PAGE_SIZE !== 0 || ramSize > MAX_RAM_BYTES) {
       throw new RangeError(`RAM size ${ramSize} must be a positive multiple of 4 KiB below 3.5 GiB`);
     }
     this.ram = new Uint8Array(ramSize);

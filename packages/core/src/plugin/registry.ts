@@ -22,6 +22,13 @@ export class PluginRegistry {
   private readonly plugins = new Map<string, DevicePlugin>();
   private readonly validators = new Map<string, ValidateFunction>();
   private readonly ajv = new Ajv2020({ useDefaults: true, allErrors: true, strict: false });
+  /** Plugin packages that should be here but are not installed, named when a type is missing. */
+  private readonly uninstalled = new Set<string>();
+
+  /** Notes a package that should have provided plugins but is not installed. */
+  noteUninstalled(name: string): void {
+    this.uninstalled.add(name);
+  }
 
   add(plugin: DevicePlugin, fromPackage?: string): void {
     const id = plugin.meta.id;
@@ -48,8 +55,8 @@ export class PluginRegistry {
       try {
         resolved = createRequire(import.meta.url).resolve(name);
       } catch {
-        throw new Error(
-          `plugin package "${name}" is not installed (looked from ${fromDir} and from Plugboard itself)`,
+        throw new ConfigError(
+          `plugin package "${name}" is not installed (looked from ${fromDir} and from Plugboard itself): \`npm install ${name}\``,
         );
       }
     }
@@ -58,7 +65,7 @@ export class PluginRegistry {
     };
     const pkg = Array.isArray(mod.plugins) ? (mod as PluginPackage) : mod.default;
     if (!pkg || !Array.isArray(pkg.plugins)) {
-      throw new Error(`plugin package "${name}" exports no \`plugins\` array`);
+      throw new ConfigError(`plugin package "${name}" exports no \`plugins\` array`);
     }
     this.addPackage(pkg, name);
   }
@@ -69,10 +76,15 @@ export class PluginRegistry {
 
   require(id: string): DevicePlugin {
     const plugin = this.plugins.get(id);
-    if (!plugin)
+    if (!plugin) {
+      const absent = [...this.uninstalled];
+      const hint = absent.length
+        ? `; not installed: ${absent.join(', ')} (\`npm install ${absent.join(' ')}\`)`
+        : '';
       throw new ConfigError(
-        `no plugin provides "${id}" (installed: ${[...this.plugins.keys()].sort().join(', ') || 'none'})`,
+        `no plugin provides "${id}" (installed: ${[...this.plugins.keys()].sort().join(', ') || 'none'})${hint}`,
       );
+    }
     return plugin;
   }
 
