@@ -5,7 +5,7 @@ import { offset } from './operands.js';
 import type { Handler } from './table.js';
 
 /** D8-DF: #NM when CR0.EM or CR0.TS says the FPU state is not the current task's. */
-const fpuEscape: Handler = (c, i) => {
+export const fpuEscape: Handler = (c, i) => {
   const fpu = c.fpu;
   if (fpu === null || c.cr0 & (CR0_EM | CR0_TS)) {
     c.raise(NM);
@@ -21,7 +21,7 @@ const fpuEscape: Handler = (c, i) => {
  * 16-byte aligned linear address, #GP(0) otherwise; #NM as for the escapes.
  * The rest of group 15 (LDMXCSR, STMXCSR, the fences, CLFLUSH) is SSE: #UD.
  */
-const fxsaveFxrstor: Handler = (c, i) => {
+export const fxsaveFxrstor: Handler = (c, i) => {
   const fpu = c.fpu;
   if (fpu === null || i.mod === 3 || i.reg > 1 || (c.model.features & Feature.FXSR) === 0) {
     c.raise(UD);
@@ -37,13 +37,8 @@ const fxsaveFxrstor: Handler = (c, i) => {
 };
 
 /** FWAIT: #NM only when both MP and TS are set; then any pending unmasked exception. */
-function fwait(c: X86): void {
+export function fwait(c: X86): void {
   if ((c.cr0 & (CR0_MP | CR0_TS)) === (CR0_MP | CR0_TS)) c.raise(NM);
   c.fpu?.checkPendingException();
 }
 
-export function installFpu(t: Handler[]): void {
-  for (let op = 0xd8; op <= 0xdf; op++) t[op] = fpuEscape;
-  t[0x9b] = fwait;
-  t[0x1ae] = fxsaveFxrstor;
-}
