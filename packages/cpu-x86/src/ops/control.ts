@@ -1,7 +1,7 @@
 import { CS, EBP, ECX, ESP, SS, UD } from '../core/constants.js';
 import type { CpuState } from '../core/cpu.js';
 import type { Instr } from '../core/instr.js';
-import { callFar, interrupt, iret, jmpFar, retFar } from '../core/transfer.js';
+import { callFar, interrupt, jmpFar, retFar } from '../core/transfer.js';
 import { incDecE } from './alu.js';
 import { offset, opSize, readE, sext } from './operands.js';
 import type { Handler } from './table.js';

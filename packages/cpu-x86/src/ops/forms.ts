@@ -73,7 +73,6 @@ const popReg32: Handler = (c, i) => {
 /** The handler for decoded instruction `i`: a specialised one for a frequent form, else OPS'. */
 export function handlerFor(i: Instr): Handler {
   const op = i.op;
-  if (!defined(i)) console.log("UNDEF", i.op.toString(16), i.reg, i.mod, i.len);
   if (!defined(i) || (i.lock && !lockable(i))) return undefinedForm;
   if (!i.o32) return OPS[op];
   const reg = i.mod === 3;

@@ -41,4 +41,3 @@ export function fwait(c: X86): void {
   if ((c.cr0 & (CR0_MP | CR0_TS)) === (CR0_MP | CR0_TS)) c.raise(NM);
   c.fpu?.checkPendingException();
 }
-

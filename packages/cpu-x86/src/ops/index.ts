@@ -30,7 +30,15 @@ export const LOCK = new Uint8Array(OPCODE_SPACE * 8);
 export const DEFINED = new Uint8Array(OPCODE_SPACE * 16);
 
 /** Reasons an instruction ends a translation unit; `ENDS_UNIT` holds 1 + the index. */
-export const UNIT_ENDS: readonly UnitEnd[] = ['branch', 'interrupt', 'port', 'segment', 'system', 'halt', 'flags'];
+export const UNIT_ENDS: readonly UnitEnd[] = [
+  'branch',
+  'interrupt',
+  'port',
+  'segment',
+  'system',
+  'halt',
+  'flags',
+];
 
 /** Per `op << 3 | reg`: 0, or 1 + the index in `UNIT_ENDS` of why it ends a translation unit. */
 export const ENDS_UNIT = new Uint8Array(OPCODE_SPACE * 8);
@@ -56,7 +64,7 @@ const IMM_OF: Partial<Record<Operand, Imm>> = {
 };
 
 /** Operands that live in the ModRM byte (register, memory, or the register form named by it). */
-const MODRM_OPERAND = /^(E|G|M|R|S|C|D|STi)/;
+const MODRM_OPERAND = /^(?:[EGRSCD][a-z]|M|STi$)/;
 
 function immOf(e: OpcodeEntry): Imm {
   const kinds = e.operands.map((o) => IMM_OF[o] ?? Imm.None).filter((k) => k !== Imm.None);
@@ -72,7 +80,9 @@ function hasModrm(e: OpcodeEntry): boolean {
 for (const e of OPCODES) {
   const op = e.op;
   if (OPS[op] !== undefinedOpcode && OPS[op] !== e.handler) {
-    throw new Error(`opcode ${op.toString(16)}: one opcode, one handler (its groups dispatch on reg themselves)`);
+    throw new Error(
+      `opcode ${op.toString(16)}: one opcode, one handler (its groups dispatch on reg themselves)`,
+    );
   }
   OPS[op] = e.handler;
   const modrm = hasModrm(e);
@@ -81,7 +91,8 @@ for (const e of OPCODES) {
   const imm = immOf(e);
   for (const reg of regs) {
     const slot = (op << 3) | reg;
-    if (IMM[slot] !== Imm.None && IMM[slot] !== imm) throw new Error(`opcode ${op.toString(16)}/${reg}: two immediates`);
+    if (IMM[slot] !== Imm.None && IMM[slot] !== imm)
+      throw new Error(`opcode ${op.toString(16)}/${reg}: two immediates`);
     IMM[slot] = imm;
     if (e.lock) LOCK[slot] = 1;
     // The x87 unit checks its reserved encodings itself, after the #NM check every escape makes.
@@ -135,6 +146,8 @@ export function unitEnd(i: Instr): UnitEnd | undefined {
 }
 
 /** Opcodes with a string operand (DS:(E)SI or ES:(E)DI), which REP repeats. */
-const STRING_OPS = new Set(OPCODES.filter((e) => e.operands.some((o) => o[0] === 'X' || o[0] === 'Y')).map((e) => e.op));
+const STRING_OPS = new Set(
+  OPCODES.filter((e) => e.operands.some((o) => o[0] === 'X' || o[0] === 'Y')).map((e) => e.op),
+);
 
 export type { Handler };

@@ -99,14 +99,7 @@ export enum Imm {
  * next, the mode, the interrupt state or the address translation may differ
  * from what a translator assumed when it started the unit.
  */
-export type UnitEnd =
-  | 'branch'
-  | 'interrupt'
-  | 'port'
-  | 'segment'
-  | 'system'
-  | 'halt'
-  | 'flags';
+export type UnitEnd = 'branch' | 'interrupt' | 'port' | 'segment' | 'system' | 'halt' | 'flags';
 
 /** The six arithmetic flags, as EFLAGS bits. */
 export const OSZAPC = OF | SF | ZF | AF | PF | CF;

@@ -4,7 +4,7 @@ import * as alu from './alu.js';
 import * as control from './control.js';
 import * as data from './data.js';
 import * as fpu from './fpu.js';
-import { OSZAPC, type OpcodeEntry, type Operand, SZAPC, SZP } from './opcode-entry.js';
+import { type OpcodeEntry, type Operand, OSZAPC, SZAPC } from './opcode-entry.js';
 import * as str from './string.js';
 import * as sys from './system.js';
 
@@ -31,7 +31,24 @@ function add(
 
 /** Condition codes 0-F as Jcc/SETcc/CMOVcc spell them, and the flags each tests. */
 const CC = ['o', 'no', 'b', 'ae', 'e', 'ne', 'be', 'a', 's', 'ns', 'p', 'np', 'l', 'ge', 'le', 'g'];
-const CC_FLAGS = [OF, OF, CF, CF, ZF, ZF, CF | ZF, CF | ZF, SF, SF, PF, PF, SF | OF, SF | OF, ZF | SF | OF, ZF | SF | OF];
+const CC_FLAGS = [
+  OF,
+  OF,
+  CF,
+  CF,
+  ZF,
+  ZF,
+  CF | ZF,
+  CF | ZF,
+  SF,
+  SF,
+  PF,
+  PF,
+  SF | OF,
+  SF | OF,
+  ZF | SF | OF,
+  ZF | SF | OF,
+];
 
 // ------------------------------------------------------------ 00-3F: ALU rows
 
@@ -352,6 +369,8 @@ add(0x1b7, 'movzx', ['Gv', 'Ew'], data.movzx);
 ['bt', 'bts', 'btr', 'btc'].forEach((name, n) => {
   add(0x1ba, name, ['Ev', 'Ib'], alu.group8, { reg: 4 + n, ...BT_FLAGS, lock: n > 0 });
 });
+// UD1 (0F B9): undefined on purpose, with a ModRM byte.
+add(0x1b9, 'ud1', ['Gv', 'Ev'], sys.ud2);
 add(0x1bb, 'btc', ['Ev', 'Gv'], alu.btc, { ...BT_FLAGS, lock: true });
 const BS_FLAGS = { flagsWritten: OSZAPC, flagsUndefined: OSZAPC & ~ZF };
 add(0x1bc, 'bsf', ['Gv', 'Ev'], alu.bsf, BS_FLAGS);
@@ -360,7 +379,13 @@ add(0x1be, 'movsx', ['Gv', 'Eb'], data.movsx);
 add(0x1bf, 'movsx', ['Gv', 'Ew'], data.movsx);
 add(0x1c0, 'xadd', ['Eb', 'Gb'], data.xadd, { ...aluFlags(0), lock: true });
 add(0x1c1, 'xadd', ['Ev', 'Gv'], data.xadd, { ...aluFlags(0), lock: true });
-add(0x1c7, 'cmpxchg8b', ['Mq'], data.cmpxchg8b, { reg: 1, mod: 'mem', flagsWritten: ZF, lock: true, feature: Feature.CX8 });
+add(0x1c7, 'cmpxchg8b', ['Mq'], data.cmpxchg8b, {
+  reg: 1,
+  mod: 'mem',
+  flagsWritten: ZF,
+  lock: true,
+  feature: Feature.CX8,
+});
 for (let r = 0; r < 8; r++) add(0x1c8 + r, 'bswap', ['Zv'], data.bswap);
 
 // ------------------------------------------------------------ D8-DF: x87 (executed by fpu/, named here)

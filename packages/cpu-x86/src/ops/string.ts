@@ -3,7 +3,6 @@ import { LAZY_SUB } from '../core/cpu.js';
 import type { Instr } from '../core/instr.js';
 import type { X86 } from '../core/x86.js';
 import { getReg, memRead, memWrite, opSize, setReg } from './operands.js';
-import type { Handler } from './table.js';
 
 /** Iterations a REP prefix runs before the instruction restarts, so interrupts get a look in. */
 const REP_SLICE = 4096;
@@ -176,4 +175,3 @@ export function stringOp(c: X86, i: Instr): void {
   }
   if ((c.regs[ECX] & m) !== 0) c.eip = c.eipStart;
 }
-
