@@ -73,7 +73,13 @@ function immOf(e: OpcodeEntry): Imm {
   return kinds[0] ?? Imm.None;
 }
 
-function hasModrm(e: OpcodeEntry): boolean {
+/** A string operand, DS:(E)SI or ES:(E)DI (XLAT's DS:(E)BX is not: REP does not repeat it). */
+export function isString(o: Operand): boolean {
+  return o === 'Xb' || o === 'Xv' || o === 'Yb' || o === 'Yv';
+}
+
+/** Whether entry `e`'s opcode takes a ModRM byte. */
+export function entryHasModrm(e: OpcodeEntry): boolean {
   return e.reg !== undefined || e.mod !== undefined || e.operands.some((o) => MODRM_OPERAND.test(o));
 }
 
@@ -85,7 +91,7 @@ for (const e of OPCODES) {
     );
   }
   OPS[op] = e.handler;
-  const modrm = hasModrm(e);
+  const modrm = entryHasModrm(e);
   if (modrm) MODRM[op] = e.operands.includes('Rd') ? 2 : 1;
   const regs = e.reg === undefined ? [0, 1, 2, 3, 4, 5, 6, 7] : [e.reg];
   const imm = immOf(e);
@@ -146,8 +152,6 @@ export function unitEnd(i: Instr): UnitEnd | undefined {
 }
 
 /** Opcodes with a string operand (DS:(E)SI or ES:(E)DI), which REP repeats. */
-const STRING_OPS = new Set(
-  OPCODES.filter((e) => e.operands.some((o) => o[0] === 'X' || o[0] === 'Y')).map((e) => e.op),
-);
+const STRING_OPS = new Set(OPCODES.filter((e) => e.operands.some(isString)).map((e) => e.op));
 
 export type { Handler };

@@ -11,7 +11,8 @@ import type { Handler } from './table.js';
  * register by ModRM reg, I immediate (`Ibs` sign-extended to the operand
  * size), J relative branch target, A far absolute pointer, O memory offset
  * (moffs), X and Y the string operands DS:(E)SI and ES:(E)DI, Z the register
- * in the opcode's low three bits. The x87 forms: ST the stack top, STi the
+ * in the opcode's low three bits, `XL` XLAT's DS:[(E)BX], `MwRv` a word in
+ * memory or a register of the operand size (MOV Sreg, SLDT, LAR). The x87 forms: ST the stack top, STi the
  * register in ModRM r/m, and memory by the data's type (`Mfs` single, `Mfd`
  * double, `Mft` extended, `Mi16`/`Mi32`/`Mi64` integers, `Mbcd` packed
  * decimal, `Menv` the environment or state image, no size). Named registers
@@ -36,6 +37,7 @@ export type Operand =
   | 'Rd'
   | 'Rv'
   | 'Rw'
+  | 'MwRv'
   | 'Sw'
   | 'Cd'
   | 'Dd'
@@ -52,6 +54,7 @@ export type Operand =
   | 'Xv'
   | 'Yb'
   | 'Yv'
+  | 'XL'
   | 'Zb'
   | 'Zv'
   | 'AL'
@@ -125,8 +128,10 @@ export interface OpcodeEntry {
   /** ModRM r/m, for register forms that are named by the whole ModRM byte (x87 D9 E0 FCHS). */
   rm?: number;
   /**
-   * The mnemonic as `objdump -M intel` prints it (lower case). Entries whose
-   * mnemonic follows the operand size give both: 16-bit first, then 32-bit.
+   * The mnemonic, Intel syntax, as `objdump -M intel` prints it (lower case).
+   * Entries whose mnemonic follows the operand size give both, 16-bit first,
+   * with the SDM's names (PUSHA/PUSHAD; objdump suffixes only the size that
+   * is not the mode's default).
    */
   name: string | readonly [string, string];
   operands: readonly Operand[];

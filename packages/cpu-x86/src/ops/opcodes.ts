@@ -101,6 +101,7 @@ for (let r = 0; r < 8; r++) {
   add(0x50 + r, 'push', ['Zv'], data.pushReg);
   add(0x58 + r, 'pop', ['Zv'], data.popReg);
 }
+// Where the mnemonic follows the operand size, these are the SDM's names (objdump suffixes only the non-default size).
 add(0x60, ['pusha', 'pushad'], [], data.pusha);
 add(0x61, ['popa', 'popad'], [], data.popa);
 add(0x62, 'bound', ['Gv', 'Ma'], data.bound, { mod: 'mem' });
@@ -143,12 +144,9 @@ add(0x89, 'mov', ['Ev', 'Gv'], data.movEG);
 add(0x8a, 'mov', ['Gb', 'Eb'], data.movGE);
 add(0x8b, 'mov', ['Gv', 'Ev'], data.movGE);
 for (let s = 0; s < 6; s++) {
-  add(0x8c, 'mov', ['Mw', 'Sw'], data.movFromSeg, { reg: s, mod: 'mem' });
-  add(0x8c, 'mov', ['Rv', 'Sw'], data.movFromSeg, { reg: s, mod: 'reg' });
+  add(0x8c, 'mov', ['MwRv', 'Sw'], data.movFromSeg, { reg: s });
   // MOV CS is #UD.
-  if (s === 1) continue;
-  add(0x8e, 'mov', ['Sw', 'Mw'], data.movToSeg, { reg: s, mod: 'mem', ends: 'segment' });
-  add(0x8e, 'mov', ['Sw', 'Rv'], data.movToSeg, { reg: s, mod: 'reg', ends: 'segment' });
+  if (s !== 1) add(0x8e, 'mov', ['Sw', 'MwRv'], data.movToSeg, { reg: s, ends: 'segment' });
 }
 add(0x8d, 'lea', ['Gv', 'M'], data.lea, { mod: 'mem' });
 add(0x8f, 'pop', ['Ev'], data.popE, { reg: 0 });
@@ -191,7 +189,7 @@ for (let r = 0; r < 8; r++) {
 
 // ------------------------------------------------------------ C0-CF
 
-const SHIFT = ['rol', 'ror', 'rcl', 'rcr', 'shl', 'shr', 'sal', 'sar'];
+const SHIFT = ['rol', 'ror', 'rcl', 'rcr', 'shl', 'shr', 'shl', 'sar'];
 /**
  * Shift and rotate flags. A count of 0 changes nothing, so with a count
  * from CL or an immediate the flags it writes are read as well (they may
@@ -208,7 +206,7 @@ function shiftFlags(n: number, countOne: boolean): Props {
   };
 }
 for (let n = 0; n < 8; n++) {
-  // /6 is SAL's undocumented twin of SHL; objdump spells it sal.
+  // /6 is an undocumented twin of /4 (SHL, alias SAL).
   const undocumented = n === 6;
   add(0xc0, SHIFT[n], ['Eb', 'Ib'], alu.shiftImm, { reg: n, ...shiftFlags(n, false), undocumented });
   add(0xc1, SHIFT[n], ['Ev', 'Ib'], alu.shiftImm, { reg: n, ...shiftFlags(n, false), undocumented });
@@ -237,7 +235,7 @@ add(0xcf, ['iret', 'iretd'], [], sys.iretNmi, { ends: 'branch', flagsWritten: OS
 add(0xd4, 'aam', ['Ib'], alu.aam, { flagsWritten: OSZAPC, flagsUndefined: OF | AF | CF });
 add(0xd5, 'aad', ['Ib'], alu.aad, { flagsWritten: OSZAPC, flagsUndefined: OF | AF | CF });
 add(0xd6, 'salc', [], alu.salc, { flagsRead: CF, undocumented: true });
-add(0xd7, 'xlat', [], data.xlat);
+add(0xd7, 'xlat', ['XL'], data.xlat);
 
 // ------------------------------------------------------------ E0-FF
 
@@ -304,17 +302,17 @@ const GROUP6: [string, Props][] = [
   ['verw', { flagsWritten: ZF }],
 ];
 GROUP6.forEach(([name, props], n) => {
-  add(0x100, name, [n < 2 ? 'Ev' : 'Ew'], sys.group6, { reg: n, ...props });
+  add(0x100, name, [n < 2 ? 'MwRv' : 'Ew'], sys.group6, { reg: n, ...props });
 });
 add(0x101, ['sgdtw', 'sgdtd'], ['M'], sys.group7, { reg: 0, mod: 'mem' });
 add(0x101, ['sidtw', 'sidtd'], ['M'], sys.group7, { reg: 1, mod: 'mem' });
 add(0x101, ['lgdtw', 'lgdtd'], ['M'], sys.group7, { reg: 2, mod: 'mem', ends: 'system' });
 add(0x101, ['lidtw', 'lidtd'], ['M'], sys.group7, { reg: 3, mod: 'mem', ends: 'system' });
-add(0x101, 'smsw', ['Ev'], sys.group7, { reg: 4 });
+add(0x101, 'smsw', ['MwRv'], sys.group7, { reg: 4 });
 add(0x101, 'lmsw', ['Ew'], sys.group7, { reg: 6, ends: 'system' });
 add(0x101, 'invlpg', ['Mb'], sys.group7, { reg: 7, mod: 'mem', ends: 'system' });
-add(0x102, 'lar', ['Gv', 'Ew'], sys.lar, { flagsWritten: ZF });
-add(0x103, 'lsl', ['Gv', 'Ew'], sys.lsl, { flagsWritten: ZF });
+add(0x102, 'lar', ['Gv', 'MwRv'], sys.lar, { flagsWritten: ZF });
+add(0x103, 'lsl', ['Gv', 'MwRv'], sys.lsl, { flagsWritten: ZF });
 add(0x106, 'clts', [], sys.clts, { ends: 'system' });
 add(0x108, 'invd', [], sys.invd);
 add(0x109, 'wbinvd', [], sys.invd);
@@ -322,18 +320,20 @@ add(0x10b, 'ud2', [], sys.ud2);
 // 0F 0D and 0F 18-1F: hint NOPs (prefetches on later models), any ModRM.
 add(0x10d, 'prefetch', ['Mb'], data.hintNop, { reg: 0, mod: 'mem' });
 add(0x10d, 'prefetchw', ['Mb'], data.hintNop, { reg: 1, mod: 'mem' });
-for (let n = 2; n < 8; n++) add(0x10d, 'prefetch', ['Mb'], data.hintNop, { reg: n, mod: 'mem' });
-add(0x10d, 'nop', ['Ev'], data.hintNop, { mod: 'reg' });
+add(0x10d, 'prefetchwt1', ['Mb'], data.hintNop, { reg: 2, mod: 'mem' });
+for (let n = 3; n < 8; n++) add(0x10d, 'prefetch', ['Mb'], data.hintNop, { reg: n, mod: 'mem' });
+add(0x10d, 'nop', ['Ev'], data.hintNop, { mod: 'reg', undocumented: true });
 const PREFETCH = ['prefetchnta', 'prefetcht0', 'prefetcht1', 'prefetcht2'];
 for (let n = 0; n < 8; n++) {
   add(0x118, n < 4 ? PREFETCH[n] : 'nop', [n < 4 ? 'Mb' : 'Ev'], data.hintNop, { reg: n, mod: 'mem' });
 }
 add(0x118, 'nop', ['Ev'], data.hintNop, { mod: 'reg' });
 for (let op = 0x119; op < 0x120; op++) add(op, 'nop', ['Ev'], data.hintNop);
-add(0x120, 'mov', ['Rd', 'Cd'], sys.movFromCr);
-add(0x121, 'mov', ['Rd', 'Dd'], sys.movFromDr);
-add(0x122, 'mov', ['Cd', 'Rd'], sys.movToCr, { ends: 'system' });
-add(0x123, 'mov', ['Dd', 'Rd'], sys.movToDr, { ends: 'system' });
+// MOV to and from CR and DR: the ModRM byte always names registers, whatever its mod.
+add(0x120, 'mov', ['Rd', 'Cd'], sys.movFromCr, { mod: 'reg' });
+add(0x121, 'mov', ['Rd', 'Dd'], sys.movFromDr, { mod: 'reg' });
+add(0x122, 'mov', ['Cd', 'Rd'], sys.movToCr, { mod: 'reg', ends: 'system' });
+add(0x123, 'mov', ['Dd', 'Rd'], sys.movToDr, { mod: 'reg', ends: 'system' });
 add(0x130, 'wrmsr', [], sys.wrmsr, { ends: 'system', feature: Feature.MSR });
 add(0x131, 'rdtsc', [], sys.rdtsc, { feature: Feature.TSC });
 add(0x132, 'rdmsr', [], sys.rdmsr, { feature: Feature.MSR });
@@ -499,7 +499,8 @@ x87(0xdb, 4, 'fninit', [], { mod: 'reg', rm: 3 });
 const FCOMI = { flagsWritten: OSZAPC, ...FCMOV };
 x87(0xdb, 5, 'fucomi', ['ST', 'STi'], { mod: 'reg', ...FCOMI });
 x87(0xdb, 6, 'fcomi', ['ST', 'STi'], { mod: 'reg', ...FCOMI });
-['fadd', 'fmul', '', '', 'fsub', 'fsubr', 'fdiv', 'fdivr'].forEach((name, reg) => {
+// DC and DE register forms swap the SDM's SUB/SUBR and DIV/DIVR against D8 (ST(i) is the destination).
+['fadd', 'fmul', '', '', 'fsubr', 'fsub', 'fdivr', 'fdiv'].forEach((name, reg) => {
   if (name) x87(0xdc, reg, name, ['STi', 'ST'], { mod: 'reg' });
 });
 x87(0xdd, 0, 'ffree', ['STi'], { mod: 'reg' });
@@ -507,10 +508,11 @@ x87(0xdd, 2, 'fst', ['STi'], { mod: 'reg' });
 x87(0xdd, 3, 'fstp', ['STi'], { mod: 'reg' });
 x87(0xdd, 4, 'fucom', ['STi'], { mod: 'reg' });
 x87(0xdd, 5, 'fucomp', ['STi'], { mod: 'reg' });
-['faddp', 'fmulp', '', '', 'fsubp', 'fsubrp', 'fdivp', 'fdivrp'].forEach((name, reg) => {
+['faddp', 'fmulp', '', '', 'fsubrp', 'fsubp', 'fdivrp', 'fdivp'].forEach((name, reg) => {
   if (name) x87(0xde, reg, name, ['STi', 'ST'], { mod: 'reg' });
 });
 x87(0xde, 3, 'fcompp', [], { mod: 'reg', rm: 1 });
+x87(0xdf, 0, 'ffreep', ['STi'], { mod: 'reg', undocumented: true });
 x87(0xdf, 4, 'fnstsw', ['AX'], { mod: 'reg', rm: 0 });
 x87(0xdf, 5, 'fucomip', ['ST', 'STi'], { mod: 'reg', ...FCOMI });
 x87(0xdf, 6, 'fcomip', ['ST', 'STi'], { mod: 'reg', ...FCOMI });
