@@ -9,7 +9,7 @@ import { EBP, ESP, NOREG } from './constants.js';
 export class Instr {
   /** Total length in bytes, prefixes included. */
   len = 0;
-  /** 0x000-0x0FF one-byte opcodes, 0x100-0x1FF the 0F page. */
+  /** 0x000-0x0FF one-byte opcodes, 0x100-0x1FF the 0F page, 0x200-0x2FF 0F 38 xx, 0x300-0x3FF 0F 3A xx. */
   op = 0;
   mod = 0;
   reg = 0;
@@ -24,6 +24,12 @@ export class Instr {
   segOverride = -1;
   /** 0 none, 0xF3 REP/REPE, 0xF2 REPNE. */
   rep = 0;
+  /**
+   * Mandatory-prefix candidate of MMX/SSE opcodes: the last F2/F3 when there
+   * is one (it outranks 66), else 0x66 when 66 appeared, else 0. The 66 is
+   * still folded into `o32` too.
+   */
+  pfx = 0;
   lock = false;
   /** Memory operand: base + (index << scale) + disp, registers from the 9-entry file (8 = zero). */
   base = NOREG;
@@ -57,8 +63,8 @@ enum Imm {
   Moffs = 6,
 }
 
-const MODRM = new Uint8Array(512);
-const IMM = new Uint8Array(512);
+const MODRM = new Uint8Array(1024);
+const IMM = new Uint8Array(1024);
 
 function set(table: Uint8Array, value: number, ...ops: (number | [number, number])[]): void {
   for (const o of ops) {
@@ -85,6 +91,10 @@ set(MODRM, 1, [0x100, 0x103], 0x10d, [0x118, 0x11f], [0x120, 0x123], [0x140, 0x1
 set(MODRM, 1, [0x1a3, 0x1a5], [0x1ab, 0x1ae], [0x1af, 0x1b7], [0x1b9, 0x1bf], 0x1c0, 0x1c1, 0x1c7);
 set(IMM, Imm.B, 0x1a4, 0x1ac, 0x1ba);
 set(IMM, Imm.Z, [0x180, 0x18f]);
+// MMX/SSE: 0F 10-17, 28-2F, 50-7F (not 77 EMMS), C2-C6, D0-FF and the two three-byte maps.
+set(MODRM, 1, [0x110, 0x117], [0x128, 0x12f], [0x150, 0x176], [0x178, 0x17f], [0x1c2, 0x1c6], [0x1d0, 0x1ff]);
+set(MODRM, 1, [0x200, 0x3ff]);
+set(IMM, Imm.B, [0x170, 0x173], 0x1c2, [0x1c4, 0x1c6], [0x300, 0x3ff]);
 
 /**
  * Whether a LOCK prefix is allowed (SDM vol. 2, LOCK): read-modify-write
@@ -125,7 +135,7 @@ export function lockable(i: Instr): boolean {
   }
 }
 
-/** Whether opcode `op` (0x000-0x1FF) takes a ModRM byte; for tools that walk code. */
+/** Whether opcode `op` (0x000-0x3FF, as `Instr.op`) takes a ModRM byte; for tools that walk code. */
 export function hasModrm(op: number): boolean {
   return MODRM[op] !== 0;
 }
@@ -193,11 +203,14 @@ function decodeBytes(
   let a32 = code32;
   let seg = -1;
   let rep = 0;
+  let opsize = false;
   let lock = false;
   let x = b[d + p++];
   for (;;) {
-    if (x === 0x66) o32 = !code32;
-    else if (x === 0x67) a32 = !code32;
+    if (x === 0x66) {
+      o32 = !code32;
+      opsize = true;
+    } else if (x === 0x67) a32 = !code32;
     else if (x === 0x26 || x === 0x2e || x === 0x36 || x === 0x3e) seg = (x >> 3) & 3;
     else if (x === 0x64 || x === 0x65) seg = x - 0x60;
     else if (x === 0xf3 || x === 0xf2) rep = x;
@@ -207,8 +220,13 @@ function decodeBytes(
     x = b[d + p++];
   }
   let op = x;
-  if (op === 0x0f) op = 0x100 | b[d + p++];
+  if (op === 0x0f) {
+    op = 0x100 | b[d + p++];
+    if (op === 0x138) op = 0x200 | b[d + p++];
+    else if (op === 0x13a) op = 0x300 | b[d + p++];
+  }
   i.op = op;
+  i.pfx = rep !== 0 ? rep : opsize ? 0x66 : 0;
   i.o32 = o32;
   i.a32 = a32;
   i.segOverride = seg;
@@ -224,7 +242,7 @@ function decodeBytes(
     i.modrm = m;
     const mod = m >> 6;
     const rm = m & 7;
-    i.mod = (op & 0x1fc) === 0x120 ? 3 : mod;
+    i.mod = (op & 0x3fc) === 0x120 ? 3 : mod;
     i.reg = (m >> 3) & 7;
     i.rm = rm;
     if (i.mod !== 3) {

@@ -10,7 +10,7 @@ import type { Handler } from './table.js';
 const undefinedOpcode: Handler = (c) => c.raise(UD);
 
 /** The dispatch table. Opcodes no handler claims (MMX, SSE, prefixes reaching here) raise #UD. */
-export const OPS: Handler[] = new Array<Handler>(512).fill(undefinedOpcode);
+export const OPS: Handler[] = new Array<Handler>(1024).fill(undefinedOpcode);
 installAlu(OPS);
 installData(OPS);
 installString(OPS);
