@@ -92,6 +92,10 @@ export class X87Bridge implements X87Host {
     return this.c.eipStart;
   }
 
+  get simd() {
+    return this.c.simd;
+  }
+
   invalidOpcode(): void {
     this.c.raise(UD);
   }

@@ -104,6 +104,7 @@ export class X87 {
 
   constructor(readonly host: X87Host) {
     this.f.bindRegisters(this.signs, this.exponents, this.sigHi, this.sigLo);
+    if (host.simd) host.simd.x87 = this;
     this.reset();
   }
 
@@ -116,6 +117,7 @@ export class X87 {
     this.sigHi.fill(0);
     this.sigLo.fill(0);
     this.empty.fill(0);
+    this.host.simd?.reset();
   }
 
   /** FNINIT: FCW 037Fh, FSW 0, all tags empty, pointers 0; register contents kept. */
