@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ModelServices } from '../src/core/x86.js';
-import { Feature } from '../src/cpuid.js';
+import { Feature, FeatureEcx } from '../src/cpuid.js';
 import { assemble, type Bare, bare, probe, testModel } from './harness.js';
 
 /**
@@ -13,11 +13,12 @@ import { assemble, type Bare, bare, probe, testModel } from './harness.js';
 const ASM_DIR = new URL('./asm/', import.meta.url).pathname;
 const OUT = 0x4000;
 
-function model(features: number): ModelServices {
-  return { ...testModel, features, reset: testModel.reset };
+function model(features: number, featuresEcx = 0): ModelServices {
+  return { ...testModel, features, featuresEcx, reset: testModel.reset };
 }
 
 const SSE2 = model(Feature.FPU | Feature.FXSR | Feature.MMX | Feature.SSE | Feature.SSE2);
+const SSE3 = model(SSE2.features, FeatureEcx.SSE3);
 
 /** Runs `body` with CR4.OSFXSR and OSXMMEXCPT set (unless `cr4` says otherwise). */
 function run(body: string, m: ModelServices = SSE2, cr4 = 0x600): Bare {
@@ -173,6 +174,21 @@ describe('SIMD faults', () => {
       0,
     );
     expect([0, 1, 2].map((n) => probe(mmxOnly, n).vector)).toEqual([-1, 6, 6]);
+    // SSE3 (leaf 1 ECX), FISTTP included.
+    const sse3 = `
+    fninit
+    fldz
+    PROBE 0, haddps xmm0, xmm1
+    PROBE 1, movddup xmm0, xmm1
+    PROBE 2, fisttp dword [0x5000]
+    PROBE 3, lddqu xmm0, [0x5001]`;
+    for (const [m, want] of [
+      [SSE2, [6, 6, 6, 6]],
+      [SSE3, [-1, -1, -1, -1]],
+    ] as const) {
+      const b = run(sse3, m);
+      expect([0, 1, 2, 3].map((n) => probe(b, n).vector)).toEqual(want);
+    }
   });
 });
 

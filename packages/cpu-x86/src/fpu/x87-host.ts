@@ -71,4 +71,6 @@ export interface X87Host {
    * absent where the x87 unit runs alone.
    */
   readonly simd?: SimdState;
+  /** The processor has SSE3, whose FISTTP takes the /1 encodings of DB, DD and DF. */
+  readonly sse3?: boolean;
 }

@@ -1,7 +1,7 @@
 import { CR0_EM, CR0_TS, CR4_OSFXSR, CR4_OSXMMEXCPT, EDI, NM, UD, XM } from '../core/constants.js';
 import type { Instr } from '../core/instr.js';
 import type { X86 } from '../core/x86.js';
-import { Feature } from '../cpuid.js';
+import { Feature, FeatureEcx } from '../cpuid.js';
 import { ADD, DIV, EQUAL, GREATER, LESS, MAX, MIN, MUL, SimdFloat, SQRT, SUB } from '../simd/float.js';
 import * as I from '../simd/integer.js';
 import { DST, MXCSR_MASK, type SimdState, SRC, TMP } from '../simd/state.js';
@@ -9,7 +9,7 @@ import { linR, linW } from './operands.js';
 import type { Handler } from './table.js';
 
 /**
- * MMX, SSE and SSE2 (0F 10-17, 28-2F, 50-7F, C2-C7, D0-FF, 0F AE /2-/7).
+ * MMX, SSE, SSE2 and SSE3 (0F 10-17, 28-2F, 50-7F, C2-C7, D0-FF, 0F AE /2-/7).
  * Each handler reads the mandatory prefix (`Instr.pfx`): none for MMX and
  * packed single, 66 for SSE2 integer and packed double, F3 and F2 for scalar
  * single and double. An instruction of a set the model lacks raises #UD.
@@ -34,6 +34,12 @@ function needMmx(c: X86, feature: number): SimdState {
   if (c.cr0 & CR0_TS) c.raise(NM);
   c.fpu.checkPendingException();
   return c.simd;
+}
+
+/** SSE3 instructions: the SSE checks, and leaf 1 ECX's SSE3 bit. */
+function needSse3(c: X86): SimdState {
+  if ((c.model.featuresEcx & FeatureEcx.SSE3) === 0) c.raise(UD);
+  return needSse(c, Feature.SSE);
 }
 
 function ud(c: X86): never {
@@ -665,6 +671,75 @@ export function group15(c: X86, i: Instr): void {
   } else ud(c);
 }
 
+/** ADDSUBPS (F2) and ADDSUBPD (66): odd lanes add, even lanes subtract. */
+const addsub: Handler = (c, i) => {
+  if (i.pfx !== 0xf2 && i.pfx !== 0x66) ud(c);
+  const s = needSse3(c);
+  const single = i.pfx === 0xf2;
+  const a = xmmSrc(c, i);
+  const d = i.reg * 16;
+  s.copy(d, TMP);
+  begin(s);
+  const step = single ? 1 : 2;
+  for (let k = 0, n = 0; k < 4; k += step, n++)
+    fp.arith(n & 1 ? ADD : SUB, s, (d >> 2) + k, (a >> 2) + k, (TMP >> 2) + k, single);
+  commit(c, s, d);
+};
+
+/** HADDPS/HSUBPS (F2) and HADDPD/HSUBPD (66): adjacent pairs of the destination, then of the source. */
+function horizontal(op: number): Handler {
+  return (c, i) => {
+    if (i.pfx !== 0xf2 && i.pfx !== 0x66) ud(c);
+    const s = needSse3(c);
+    const single = i.pfx === 0xf2;
+    const a = xmmSrc(c, i);
+    const d = i.reg * 16;
+    begin(s);
+    const t = TMP >> 2;
+    if (single) {
+      fp.arith(op, s, d >> 2, (d >> 2) + 1, t, true);
+      fp.arith(op, s, (d >> 2) + 2, (d >> 2) + 3, t + 1, true);
+      fp.arith(op, s, a >> 2, (a >> 2) + 1, t + 2, true);
+      fp.arith(op, s, (a >> 2) + 2, (a >> 2) + 3, t + 3, true);
+    } else {
+      fp.arith(op, s, d >> 2, (d >> 2) + 2, t, false);
+      fp.arith(op, s, a >> 2, (a >> 2) + 2, t + 2, false);
+    }
+    commit(c, s, d);
+  };
+}
+
+/** F3 0F 12 MOVSLDUP, F3 0F 16 MOVSHDUP, F2 0F 12 MOVDDUP; the other prefixes are the MOVLPS family. */
+function duplicate(high: boolean, other: Handler): Handler {
+  return (c, i) => {
+    if (i.pfx !== 0xf3 && !(i.pfx === 0xf2 && !high)) {
+      other(c, i);
+      return;
+    }
+    const s = needSse3(c);
+    const u = s.u32;
+    const t = TMP >> 2;
+    if (i.pfx === 0xf2) {
+      const a = xmmSrc(c, i, 8) >> 2;
+      u[t] = u[t + 2] = u[a]!;
+      u[t + 1] = u[t + 3] = u[a + 1]!;
+    } else {
+      const a = (xmmSrc(c, i) >> 2) + (high ? 1 : 0);
+      u[t] = u[t + 1] = u[a]!;
+      u[t + 2] = u[t + 3] = u[a + 2]!;
+    }
+    s.copy(TMP, i.reg * 16);
+  };
+}
+
+/** F2 0F F0 LDDQU: an unaligned 16-byte load (memory only). */
+const lddqu: Handler = (c, i) => {
+  if (i.pfx !== 0xf2 || i.mod === 3) ud(c);
+  const s = needSse3(c);
+  load(c, i, 16, SRC, false);
+  s.copy(SRC, i.reg * 16);
+};
+
 /** The MMX-form features: MMX, or SSE for the integer instructions SSE added, or SSE2 for the quadword ones. */
 export function installSimd(t: Handler[]): void {
   const M = Feature.MMX;
@@ -729,11 +804,11 @@ export function installSimd(t: Handler[]): void {
   t[0x16d] = qdq(I.punpckhqdq);
   t[0x110] = movups(false);
   t[0x111] = movups(true);
-  t[0x112] = movlps(false, false);
+  t[0x112] = duplicate(false, movlps(false, false));
   t[0x113] = movlps(true, false);
   t[0x114] = unpckps(false);
   t[0x115] = unpckps(true);
-  t[0x116] = movlps(false, true);
+  t[0x116] = duplicate(true, movlps(false, true));
   t[0x117] = movlps(true, true);
   t[0x128] = movaps(false, false);
   t[0x129] = movaps(true, false);
@@ -766,6 +841,10 @@ export function installSimd(t: Handler[]): void {
   t[0x172] = shiftImm(4);
   t[0x173] = shiftImm(8);
   t[0x177] = emms;
+  t[0x17c] = horizontal(ADD);
+  t[0x17d] = horizontal(SUB);
+  t[0x1d0] = addsub;
+  t[0x1f0] = lddqu;
   t[0x17e] = movdStore;
   t[0x17f] = movqStore;
   t[0x1c2] = cmp;
