@@ -9,7 +9,7 @@ import { NOREG } from './constants.js';
 export class Instr {
   /** Total length in bytes, prefixes included. */
   len = 0;
-  /** 0x000-0x0FF one-byte opcodes, 0x100-0x1FF the 0F page. */
+  /** 0x000-0x0FF one-byte opcodes, 0x100-0x1FF the 0F page, 0x200-0x2FF 0F 38 xx, 0x300-0x3FF 0F 3A xx. */
   op = 0;
   mod = 0;
   reg = 0;
@@ -24,6 +24,12 @@ export class Instr {
   segOverride = -1;
   /** 0 none, 0xF3 REP/REPE, 0xF2 REPNE. */
   rep = 0;
+  /**
+   * Mandatory-prefix candidate of MMX/SSE opcodes: the last F2/F3 when there
+   * is one (it outranks 66), else 0x66 when 66 appeared, else 0. The 66 is
+   * still folded into `o32` too.
+   */
+  pfx = 0;
   lock = false;
   /** Memory operand: base + (index << scale) + disp, registers from the 9-entry file (8 = zero). */
   base = NOREG;

@@ -5,7 +5,7 @@ import type { Instr } from './instr-record.js';
 
 export { Instr } from './instr-record.js';
 
-/** Whether opcode `op` (0x000-0x1FF) takes a ModRM byte; for tools that walk code. */
+/** Whether opcode `op` (0x000-0x3FF, as `Instr.op`) takes a ModRM byte; for tools that walk code. */
 export function hasModrm(op: number): boolean {
   return MODRM[op] !== 0;
 }
@@ -73,11 +73,14 @@ function decodeBytes(
   let a32 = code32;
   let seg = -1;
   let rep = 0;
+  let opsize = false;
   let lock = false;
   let x = b[d + p++];
   for (;;) {
-    if (x === 0x66) o32 = !code32;
-    else if (x === 0x67) a32 = !code32;
+    if (x === 0x66) {
+      o32 = !code32;
+      opsize = true;
+    } else if (x === 0x67) a32 = !code32;
     else if (x === 0x26 || x === 0x2e || x === 0x36 || x === 0x3e) seg = (x >> 3) & 3;
     else if (x === 0x64 || x === 0x65) seg = x - 0x60;
     else if (x === 0xf3 || x === 0xf2) rep = x;
@@ -87,8 +90,13 @@ function decodeBytes(
     x = b[d + p++];
   }
   let op = x;
-  if (op === 0x0f) op = 0x100 | b[d + p++];
+  if (op === 0x0f) {
+    op = 0x100 | b[d + p++];
+    if (op === 0x138) op = 0x200 | b[d + p++];
+    else if (op === 0x13a) op = 0x300 | b[d + p++];
+  }
   i.op = op;
+  i.pfx = rep !== 0 ? rep : opsize ? 0x66 : 0;
   i.o32 = o32;
   i.a32 = a32;
   i.segOverride = seg;

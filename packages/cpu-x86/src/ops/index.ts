@@ -3,6 +3,7 @@ import type { Instr } from '../core/instr-record.js';
 import { fpuEscape } from './fpu.js';
 import { Imm, type OpcodeEntry, type Operand, type UnitEnd } from './opcode-entry.js';
 import { OPCODES } from './opcodes.js';
+import { installSimd } from './simd.js';
 import type { Handler } from './table.js';
 
 // Everything here is derived from the opcode table (`opcodes.ts`) once, at
@@ -112,6 +113,38 @@ for (const e of OPCODES) {
     BY_SLOT[slot].push(e);
     if (!modrm) break;
   }
+}
+
+// Transitional, until the MMX/SSE opcodes have entries in the table (the
+// SSE engineer moves them there): `simd.ts` installs its handlers itself and
+// each checks its own prefix, ModRM form and CPUID feature, so every form of
+// these opcodes is handed to it. The ranges are those the decoder read a
+// ModRM byte and an imm8 for before the table.
+{
+  const before = OPS.slice();
+  installSimd(OPS);
+  const range = (lo: number, hi: number) => Array.from({ length: hi - lo + 1 }, (_, k) => lo + k);
+  const modrm = [
+    ...range(0x110, 0x117),
+    ...range(0x128, 0x12f),
+    ...range(0x150, 0x176),
+    ...range(0x178, 0x17f),
+    ...range(0x1c2, 0x1c6),
+    ...range(0x1d0, 0x1ff),
+    ...range(0x200, 0x3ff),
+  ];
+  const imm8 = [...range(0x170, 0x173), 0x1c2, ...range(0x1c4, 0x1c6), ...range(0x300, 0x3ff)];
+  // Lengths for the whole MMX/SSE space (later sets too, which stay #UD).
+  for (const op of modrm) MODRM[op] = 1;
+  for (const op of imm8) IMM.fill(Imm.B, op << 3, (op + 1) << 3);
+  for (let op = 0; op < OPCODE_SPACE; op++) {
+    if (OPS[op] === before[op]) continue;
+    if (before[op] !== undefinedOpcode)
+      throw new Error(`opcode ${op.toString(16)}: in the table and in simd.ts`);
+    DEFINED.fill(1, op << 4, (op + 1) << 4);
+  }
+  // Group 15 (0F AE): FXSAVE/FXRSTOR are in the table, the rest (LDMXCSR, the fences...) is simd.ts'.
+  DEFINED.fill(1, 0x1ae << 4, 0x1af << 4);
 }
 
 /**

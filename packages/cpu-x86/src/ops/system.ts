@@ -15,6 +15,7 @@ import {
   CR0_WP,
   CR4_DE,
   CR4_OSFXSR,
+  CR4_OSXMMEXCPT,
   CR4_PAE,
   CR4_PCE,
   CR4_PGE,
@@ -325,7 +326,12 @@ export function movToCr(c: X86, i: Instr): void {
       c.flushTlb(true);
       return;
     case 4: {
-      if (v & ~(c.model.features & Feature.FXSR ? CR4_VALID | CR4_OSFXSR : CR4_VALID)) c.gp(0);
+      const features = c.model.features;
+      const valid =
+        CR4_VALID |
+        (features & Feature.FXSR ? CR4_OSFXSR : 0) |
+        (features & Feature.SSE ? CR4_OSXMMEXCPT : 0);
+      if (v & ~valid) c.gp(0);
       const changed = c.cr4 ^ v;
       c.cr4 = v;
       if (changed & (CR4_PGE | CR4_PAE | CR4_PSE)) c.flushTlb(false);
