@@ -1,13 +1,18 @@
 import { describe, expect, it } from 'vitest';
+import { AF, CF, OF, PF, SF, ZF } from '../src/core/constants.js';
+import { decode, Instr } from '../src/core/instr.js';
 import {
   DEFINED,
   entryHasModrm,
   FLAGS_READ,
+  FLAGS_UNDEFINED,
   FLAGS_WRITTEN,
   IMM,
   LOCK,
   MODRM,
   OPS,
+  opcodeInfo,
+  unitEnd,
 } from '../src/ops/index.js';
 import { Imm, type OpcodeEntry } from '../src/ops/opcode-entry.js';
 import { OPCODES } from '../src/ops/opcodes.js';
@@ -144,5 +149,49 @@ describe('opcode table', () => {
     expect(IMM[0xf6 << 3]).toBe(Imm.B);
     expect(IMM[(0xf6 << 3) | 2]).toBe(Imm.None);
     expect(IMM[0xc8 << 3]).toBe(Imm.WB);
+  });
+
+  it('tells a translator which instructions end a unit and which flags they read and write', () => {
+    const at = (...bytes: number[]): Instr => {
+      const buf = new Uint8Array(32);
+      buf.set(bytes);
+      const i = new Instr();
+      const src = {
+        codeBuf: buf,
+        codeWindow: () => 0,
+        fetch8: (p: number) => buf[p],
+        tooLong: (): never => {
+          throw new Error('too long');
+        },
+      };
+      decode(src, 0, true, i);
+      return i;
+    };
+    expect(unitEnd(at(0x89, 0xc8))).toBeUndefined(); // mov eax,ecx
+    expect(unitEnd(at(0x74, 0x00))).toBe('branch'); // je
+    expect(unitEnd(at(0xff, 0xe0))).toBe('branch'); // jmp eax
+    expect(unitEnd(at(0xff, 0xc0))).toBeUndefined(); // inc eax
+    expect(unitEnd(at(0xa4))).toBeUndefined(); // movsb
+    expect(unitEnd(at(0xf3, 0xa4))).toBe('branch'); // rep movsb loops on itself
+    expect(unitEnd(at(0xf3, 0xd7))).toBeUndefined(); // REP does not repeat XLAT
+    expect(unitEnd(at(0xec))).toBe('port'); // in al,dx
+    expect(unitEnd(at(0x8e, 0xd0))).toBe('segment'); // mov ss,eax
+    expect(unitEnd(at(0x0f, 0x22, 0xd8))).toBe('system'); // mov cr3,eax
+    expect(unitEnd(at(0xfb))).toBe('flags'); // sti
+    expect(unitEnd(at(0xf4))).toBe('halt');
+    const slot = (i: Instr) => (i.op << 3) | i.reg;
+    const adc = at(0x11, 0xc8);
+    expect(FLAGS_READ[slot(adc)]).toBe(CF);
+    expect(FLAGS_WRITTEN[slot(adc)]).toBe(OF | SF | ZF | AF | PF | CF);
+    const mul = at(0xf7, 0xe1);
+    expect(FLAGS_UNDEFINED[slot(mul)]).toBe(SF | ZF | AF | PF);
+    const inc = at(0x40);
+    expect(FLAGS_WRITTEN[slot(inc)] & CF).toBe(0);
+    expect(FLAGS_READ[slot(at(0x0f, 0x4f, 0xc1))]).toBe(ZF | SF | OF); // cmovg
+    // A shift by CL may leave the flags as they were (count 0): it reads what it writes.
+    const shl = at(0xd3, 0xe0);
+    expect(FLAGS_READ[slot(shl)]).toBe(FLAGS_WRITTEN[slot(shl)]);
+    expect(opcodeInfo(at(0xd9, 0xe8))?.name).toBe('fld1');
+    expect(opcodeInfo(at(0xc6, 0xc8, 0))).toBeUndefined(); // C6 /1
   });
 });
