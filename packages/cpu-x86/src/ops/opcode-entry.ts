@@ -145,7 +145,12 @@ export interface OpcodeEntry {
   flagsWritten?: number;
   /** Of `flagsWritten`, those the SDM leaves undefined. */
   flagsUndefined?: number;
-  /** The CPUID leaf 1 EDX feature bit it needs (`Feature`); absent for the 8086-486 base. */
+  /**
+   * The CPUID leaf 1 EDX feature bits it needs (`Feature`); absent for the
+   * 8086-486 base. Descriptive: the handlers that gate on a feature (FXSAVE,
+   * the SIMD sets) check the model themselves; CMOV, CMPXCHG8B, RDTSC, the
+   * MSR and SYSENTER instructions run on every model.
+   */
   feature?: number;
   /** Not in Intel's manuals but executed by every P6 (SALC, INT1, the 82 aliases). */
   undocumented?: boolean;
