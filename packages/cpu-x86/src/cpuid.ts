@@ -5,12 +5,11 @@
  * QEMU's own answers and the cpuid test checks every leaf against them.
  *
  * Implemented (leaf 1 EDX): FPU, DE, PSE, TSC, MSR, PAE, MCE, CX8, APIC, SEP,
- * MTRR, PGE, CMOV, PAT, FXSR, as each model has them. MCE is kept where QEMU
+ * MTRR, PGE, CMOV, PAT, MMX, FXSR, SSE, SSE2, and SSE3 in ECX, as each model has them. MCE is kept where QEMU
  * offers it: it costs only a writable CR4.MCE, since no machine check ever
  * happens. FXSR is FXSAVE/FXRSTOR of the x87 state and CR4.OSFXSR, as a
  * Pentium II has them (iPXE's real-mode transitions use them unconditionally).
  * Removed from QEMU's sets:
- *  - MMX, SSE, SSE2 (EDX bits 23, 25, 26) and SSE3 (ECX bit 0): no SIMD unit yet.
  *  - MCA (bit 14): no machine-check banks (MCG_CAP and the bank MSRs would #GP).
  *  - PSE36 (bit 17): 4 MiB pages map below 4 GiB only.
  *  - VME is never offered (QEMU's models here do not offer it either).
@@ -52,12 +51,11 @@ export const FeatureEcx = {
   HYPERVISOR: 1 << 31,
 } as const;
 
-/** What Plugboard removes from each QEMU model's leaf 1, for the test and for documentation. */
-export const REMOVED_EDX = Feature.MMX | Feature.SSE | Feature.SSE2 | Feature.MCA | Feature.PSE36;
-export const REMOVED_ECX = FeatureEcx.SSE3;
+/** What Plugboard removes from each QEMU model's leaf 1 EDX (ECX is QEMU's), for the test and for documentation. */
+export const REMOVED_EDX = Feature.MCA | Feature.PSE36;
 
 const F = Feature;
-const P5 = F.FPU | F.DE | F.PSE | F.TSC | F.MSR | F.MCE | F.CX8 | F.APIC;
+const P5 = F.FPU | F.DE | F.PSE | F.TSC | F.MSR | F.MCE | F.CX8 | F.APIC | F.MMX;
 const P6 = P5 | F.PAE | F.SEP | F.MTRR | F.PGE | F.CMOV | F.PAT;
 
 interface ModelData {
@@ -78,11 +76,11 @@ const MODELS: Record<CpuidModel, ModelData> = {
     level: 4,
     xlevel: 0x80000004,
     signature: 0x663,
-    edx: (P6 & ~F.MTRR) | F.FXSR,
-    ecx: FeatureEcx.HYPERVISOR,
+    edx: (P6 & ~F.MTRR) | F.FXSR | F.SSE | F.SSE2,
+    ecx: FeatureEcx.SSE3 | FeatureEcx.HYPERVISOR,
     brand: 'QEMU Virtual CPU version 2.5+',
   },
-  // Pentium (P54C-class, family 5 model 4 stepping 3), with its on-chip APIC.
+  // Pentium MMX-class as QEMU has it (family 5 model 4 stepping 3), with its on-chip APIC.
   pentium: { level: 1, xlevel: 0, signature: 0x543, edx: P5, ecx: FeatureEcx.HYPERVISOR, brand: '' },
   // Pentium II (family 6 model 5 stepping 2).
   pentium2: {
@@ -93,12 +91,12 @@ const MODELS: Record<CpuidModel, ModelData> = {
     ecx: FeatureEcx.HYPERVISOR,
     brand: '',
   },
-  // Pentium III (family 6 model 7 stepping 3); without SSE it reports what a Pentium II does, but its own signature.
+  // Pentium III (family 6 model 7 stepping 3).
   pentium3: {
     level: 3,
     xlevel: 0,
     signature: 0x673,
-    edx: P6 | F.FXSR,
+    edx: P6 | F.FXSR | F.SSE,
     ecx: FeatureEcx.HYPERVISOR,
     brand: '',
   },

@@ -3,6 +3,17 @@ import type { ModelServices, X86 } from './core/x86.js';
 import { type CpuidModel, cpuid } from './cpuid.js';
 import { MsrFile } from './msr.js';
 
+declare module './core/x86.js' {
+  /**
+   * Leaf 1 ECX beside `features` (EDX): the SSE3 and SSSE3 instructions gate
+   * on it. Declared here rather than in core/x86.ts only to keep that file
+   * out of this change (the JIT work edits it); it belongs with `features`.
+   */
+  interface ModelServices {
+    readonly featuresEcx: number;
+  }
+}
+
 /**
  * CPUID and the MSR file of one processor model, joined to the core: the TSC
  * and IA32_APIC_BASE live in the core and the local APIC.
@@ -11,6 +22,7 @@ export class Model implements ModelServices {
   readonly msrs: MsrFile;
   readonly resetEdx: number;
   readonly features: number;
+  readonly featuresEcx: number;
   private cpu: X86 | null = null;
 
   constructor(
@@ -21,6 +33,7 @@ export class Model implements ModelServices {
     const leaf1 = cpuid(name, 1, 0, apicId);
     this.resetEdx = leaf1[0];
     this.features = leaf1[3];
+    this.featuresEcx = leaf1[2];
     this.msrs = new MsrFile(name, {
       readTsc: () => {
         const t = this.core.tsc();

@@ -3,6 +3,7 @@ import { LocalApic } from './apic/local-apic.js';
 import { IF } from './core/constants.js';
 import { X86 } from './core/x86.js';
 import { CPUID_MODELS, type CpuidModel } from './cpuid.js';
+import { disassembleLinear } from './debug-disasm.js';
 import { X87 } from './fpu/x87.js';
 import { formatX86Registers } from './info-registers.js';
 import { Model } from './model.js';
@@ -79,6 +80,7 @@ export const x86Plugin = definePlugin<X86Config, X86Cpu>({
         return core.instructionCount;
       },
       registers: () => core.registers(),
+      disassemble: (linear, count) => disassembleLinear(core, linear, count),
       startProtectedMode: (start) => core.startProtectedMode(start),
       info: () => {
         const registers = formatX86Registers(core.registers());

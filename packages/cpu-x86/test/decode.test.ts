@@ -55,4 +55,27 @@ describe('decoder', () => {
     expect(a).toMatchObject({ op: 0x8b, base: 5, index: 7, disp: 3, seg: 2, len: 3 });
     expect(b).toMatchObject({ op: 0x8b, base: 8, index: 8, disp: 0x1234, seg: 3, reg: 3, len: 4 });
   });
+
+  it('keeps the mandatory prefix of SSE opcodes and decodes the 0F 38 and 0F 3A maps', () => {
+    const [a, b, c, d, e, f, g, h] = decodeAll(
+      `addps xmm1, [eax]
+       addpd xmm2, xmm3
+       addss xmm1, [ecx + 4]
+       db 0x66, 0xf2, 0x0f, 0x58, 0xc1
+       pshufb xmm1, [esi + 0x10]
+       palignr mm0, [edi], 3
+       pinsrw xmm7, eax, 9
+       emms`,
+      32,
+    );
+    expect(a).toMatchObject({ op: 0x158, pfx: 0, reg: 1, base: 0, len: 3 });
+    expect(b).toMatchObject({ op: 0x158, pfx: 0x66, mod: 3, reg: 2, rm: 3, len: 4 });
+    expect(c).toMatchObject({ op: 0x158, pfx: 0xf3, base: 1, disp: 4, len: 5 });
+    // F2 outranks 66 as the mandatory prefix (addsd), whatever their order.
+    expect(d).toMatchObject({ op: 0x158, pfx: 0xf2, len: 5 });
+    expect(e).toMatchObject({ op: 0x200, pfx: 0x66, reg: 1, base: 6, disp: 0x10, len: 6 });
+    expect(f).toMatchObject({ op: 0x30f, pfx: 0, reg: 0, base: 7, imm: 3, len: 5 });
+    expect(g).toMatchObject({ op: 0x1c4, pfx: 0x66, mod: 3, reg: 7, rm: 0, imm: 9, len: 5 });
+    expect(h).toMatchObject({ op: 0x177, len: 2 });
+  });
 });

@@ -24,6 +24,9 @@ const GROUPS = [
   'descriptors',
   'x87',
   'x87b',
+  'sse',
+  'simd-int',
+  'sse3',
 ] as const;
 const LIMIT = Number(process.env.PLUGBOARD_DIFF_CASES ?? 1000);
 /** Generous: the largest group (string) runs about 20 000 instructions a case. */

@@ -6,7 +6,7 @@ import { runReal, testModel } from './harness.js';
  * FXSAVE/FXRSTOR (0F AE /0 and /1) in real mode, as iPXE's virt_call uses them
  * around every switch to protected mode. The image is at 0000:1000; the
  * program first fills it with AAh so bytes the instruction must not write
- * (MXCSR and the XMM area: this CPU has no SSE) stay recognisable.
+ * (MXCSR and the XMM area: the test model has no SSE) stay recognisable.
  *
  * PROBE slot, instruction: runs the instruction with the #UD, #NM and #GP
  * vectors pointing at a handler that writes the vector to byte 600h+slot and
@@ -162,5 +162,57 @@ describe('FXSAVE and FXRSTOR', () => {
     expect(m.parts.memory.read32(IMAGE)).toBe(0xaaaaaaaa);
     expect(m.parts.memory.read8(0x601)).toBe(13);
     expect(m.cpu.cr4).toBe(0);
+  });
+
+  it('with SSE and CR4.OSFXSR saves and restores MXCSR, MXCSR_MASK and XMM0-7; a reserved MXCSR bit is #GP', () => {
+    const sse = {
+      ...testModel,
+      features: Feature.FPU | Feature.FXSR | Feature.MMX | Feature.SSE | Feature.SSE2,
+    };
+    const m = runReal(
+      `${PROLOGUE}
+      mov eax, 0x200
+      mov cr4, eax
+      mov dword [0x700], 0x3f80         ; RC down, every exception masked, no flags
+      ldmxcsr [0x700]
+      mov dword [0x710], 0x01020304
+      mov dword [0x714], 0x05060708
+      mov dword [0x718], 0x090a0b0c
+      mov dword [0x71c], 0x0d0e0f10
+      movups xmm0, [0x710]
+      pshufd xmm7, xmm0, 0x1b
+      fxsave [0x1000]
+      ; Edit the image: XMM1 = XMM0's bytes + 1 (via the image), MXCSR FTZ|DAZ.
+      mov dword [0x1000 + 24], 0x9fc0
+      mov dword [0x1000 + 176], 0xdeadbeef
+      xorps xmm0, xmm0
+      fxrstor [0x1000]
+      movups [0x740], xmm0
+      movups [0x750], xmm1
+      stmxcsr [0x760]
+      mov dword [0x1000 + 24], 0x10000  ; reserved bit 16
+      mov dword [0x1000 + 160], 0
+      PROBE 0, fxrstor [0x1000]
+      movd [0x764], xmm0
+      hlt`,
+      undefined,
+      sse,
+    );
+    const mem = m.parts.memory;
+    expect(mem.read8(0x600)).toBe(13);
+    // The image: MXCSR_MASK with DAZ, XMM0 at 160 (its first dword zeroed by the last edit), XMM7 at 272.
+    expect(mem.read32(IMAGE + 28)).toBe(0xffff);
+    expect([160, 164, 168, 172].map((o) => mem.read32(IMAGE + o))).toEqual([
+      0, 0x05060708, 0x090a0b0c, 0x0d0e0f10,
+    ]);
+    expect([272, 276, 280, 284].map((o) => mem.read32(IMAGE + o))).toEqual([
+      0x0d0e0f10, 0x090a0b0c, 0x05060708, 0x01020304,
+    ]);
+    expect(mem.read32(IMAGE + 288)).toBe(0xaaaaaaaa);
+    // Restored: XMM0 back from the image, XMM1's first dword edited, MXCSR edited; the faulting FXRSTOR loaded nothing.
+    expect(mem.read32(0x740)).toBe(0x01020304);
+    expect(mem.read32(0x750)).toBe(0xdeadbeef);
+    expect(mem.read32(0x760)).toBe(0x9fc0);
+    expect(mem.read32(0x764)).toBe(0x01020304);
   });
 });

@@ -25,6 +25,7 @@ const sysenter = { cs: 0, esp: 0, eip: 0 };
 export const testModel: ModelServices = {
   resetEdx: 0x633,
   features: Feature.FPU | Feature.FXSR,
+  featuresEcx: 0,
   get sysenterCs() {
     return sysenter.cs;
   },

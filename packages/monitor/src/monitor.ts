@@ -30,7 +30,11 @@ export class Monitor {
   /** Runs one line; returns what to print (possibly empty). Never throws. */
   async execute(line: string): Promise<string> {
     try {
-      const [name, ...args] = parseCommandLine(line);
+      const words = parseCommandLine(line);
+      // QEMU's `x/10i $pc`: a format glued to the command name is its first argument.
+      const glued = /^([a-z_]+)(\/\S*)$/.exec(words[0] ?? '');
+      if (glued) words.splice(0, 1, glued[1], glued[2]);
+      const [name, ...args] = words;
       if (name === undefined) return '';
       const command = this.find(name);
       if (!command) return `unknown command: '${name}'`;

@@ -84,6 +84,15 @@ describe('monitor commands on puredarwin-xmas', () => {
     expect(text).toContain('\nCS =f000 ffff0000 0000ffff ');
   });
 
+  it("x /Ni: instructions at the reset vector, through the CPU model's disassembler", async () => {
+    const { monitor } = await setup();
+    expect(await monitor.execute('x /1i $pc')).toBe('0xfffffff0:  jmp 0xf000:0xe05b');
+    expect(await monitor.execute('x/2i 0xffff0')).toMatch(
+      /^0x000ffff0: {2}jmp 0xf000:0xe05b\n0x000ffff5: {2}\S/,
+    );
+    expect(await monitor.execute('x /1x $pc')).toContain('only the i format');
+  });
+
   it('info network: the slirp netdev with the NIC on it', async () => {
     const { monitor } = await setup();
     const text = await monitor.execute('info network');

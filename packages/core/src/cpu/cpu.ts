@@ -52,4 +52,10 @@ export interface Cpu extends Device {
   startProtectedMode(start: ProtectedModeStart): void;
   /** The registers as the model formats them for the monitor's `info registers`. */
   info(): string;
+  /**
+   * `count` instructions from linear address `linear`, one a line
+   * (`0x000ffff0:  jmp 0xf000:0xe05b`), for the monitor's `x /Ni`; reads
+   * memory without side effects. Optional: a model without a disassembler leaves it out.
+   */
+  disassemble?(linear: number, count: number): string;
 }

@@ -89,6 +89,8 @@ export const GP = 13;
 export const PF_VECTOR = 14;
 export const MF = 16;
 export const AC_VECTOR = 17;
+/** SIMD floating-point exception (#XM). */
+export const XM = 19;
 
 /** Descriptor attribute bits as kept in the segment caches: bits 8-23 of the descriptor's high dword. */
 export const ATTR_TYPE = 0x0f;

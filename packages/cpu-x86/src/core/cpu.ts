@@ -1,4 +1,5 @@
 import type { PhysicalMemory, PortBus } from '@plugboard/core';
+import { SimdState } from '../simd/state.js';
 import {
   ARITH_FLAGS,
   ATTR_CODE,
@@ -120,6 +121,8 @@ export class CpuState implements CodeSource {
   shadow = false;
 
   readonly fault = new GuestFault();
+  /** XMM registers and MXCSR; MMX reaches the x87 registers through it. */
+  readonly simd = new SimdState();
 
   // Software TLB, indexed by linear page number.
   private readonly tlbFlags = new Uint8Array(TLB_PAGES);

@@ -1,5 +1,5 @@
 import type { PhysicalMemory } from '@plugboard/core';
-import { Instr } from './instr.js';
+import { Instr } from './instr-record.js';
 
 /** Cache slots (a power of two); a slot holds one instruction, chosen by its physical address. */
 const SLOTS = 1 << 16;

@@ -51,6 +51,13 @@ export class Float80 {
   flags = 0;
   /** The last rounding increased the magnitude (reported in C1). */
   roundedUp = false;
+  /**
+   * 0 for x87 results (extended exponent range, into a register). SSE sets
+   * 24 or 53: add, mul, div and sqrt then round straight into single or
+   * double format, exponent range and denormals included, and leave the
+   * result packed as `toMemoryFormat` does (one rounding, never two).
+   */
+  simdFormat = 0;
 
   aSign = 0;
   aExp = 0;
@@ -387,6 +394,16 @@ export class Float80 {
     if (!this.normalize96()) {
       this.setResult(this.sign, 0, 0, 0);
       return true;
+    }
+    if (this.simdFormat !== 0) {
+      const single = this.simdFormat === 24;
+      const kind = this.roundPack(
+        this.simdFormat,
+        single ? F32_EMIN : F64_EMIN,
+        single ? F32_EMAX : F64_EMAX,
+        false,
+      );
+      return this.packMemory(kind, single);
     }
     const kind = this.roundPack(prec, EXT_EMIN, EXT_EMAX, true);
     if (kind === KIND_INF) {

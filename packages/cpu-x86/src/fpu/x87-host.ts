@@ -1,3 +1,5 @@
+import type { SimdState } from '../simd/state.js';
+
 /**
  * What the x87 unit needs from the integer core. The CPU decodes an escape
  * instruction (D8-DF), resolves its memory operand's segment and offset, and
@@ -64,4 +66,11 @@ export interface X87Host {
    * without touching its state if it does not throw.
    */
   invalidOpcode(): void;
+  /**
+   * The SIMD state that shares this unit's registers (MMX) and its reset;
+   * absent where the x87 unit runs alone.
+   */
+  readonly simd?: SimdState;
+  /** The processor has SSE3, whose FISTTP takes the /1 encodings of DB, DD and DF. */
+  readonly sse3?: boolean;
 }

@@ -14,6 +14,7 @@ import {
   CW_RC_SHIFT,
   CW_RESERVED_ONES,
   CW_WRITABLE,
+  RC_CHOP,
   RC_NEAREST,
   RC_UP,
   SW_B,
@@ -104,6 +105,7 @@ export class X87 {
 
   constructor(readonly host: X87Host) {
     this.f.bindRegisters(this.signs, this.exponents, this.sigHi, this.sigLo);
+    if (host.simd) host.simd.x87 = this;
     this.reset();
   }
 
@@ -116,6 +118,7 @@ export class X87 {
     this.sigHi.fill(0);
     this.sigLo.fill(0);
     this.empty.fill(0);
+    this.host.simd?.reset();
   }
 
   /** FNINIT: FCW 037Fh, FSW 0, all tags empty, pointers 0; register contents kept. */
@@ -253,18 +256,19 @@ export class X87 {
     this.recordPointers(opcode, modrm, hasMemoryOperand);
   }
 
-  /** Reserved encodings (#UD on P6; the FISTTP forms are SSE3). */
+  /** Reserved encodings (#UD on P6; the FISTTP forms, /1 of DB DD DF, are SSE3's). */
   private reserved(opcode: number, modrm: number, reg: number, mem: boolean): boolean {
     if (mem) {
+      const noFisttp = reg === 1 && this.host.sse3 !== true;
       switch (opcode) {
         case 0xd9:
           return reg === 1;
         case 0xdb:
-          return reg === 1 || reg === 4 || reg === 6;
+          return noFisttp || reg === 4 || reg === 6;
         case 0xdd:
-          return reg === 1 || reg === 5;
+          return noFisttp || reg === 5;
         case 0xdf:
-          return reg === 1;
+          return noFisttp;
         default:
           return false;
       }
@@ -419,12 +423,14 @@ export class X87 {
         return;
       case 0xdd:
         if (reg === 0) this.fldFloat(host.read32(ea + 4), host.read32(ea), true);
+        else if (reg === 1) this.fisttp(64);
         else this.fstFloat(true, reg === 3);
         return;
       case 0xdb:
         if (reg === 0) this.fildValue(host.read32(ea) | 0);
         else if (reg === 5) this.fld80(host.read32(ea), host.read32(ea + 4), host.read16(ea + 8));
         else if (reg === 7) this.fstp80();
+        else if (reg === 1) this.fisttp(32);
         else this.fist(32, reg === 3);
         return;
       default:
@@ -432,6 +438,9 @@ export class X87 {
         switch (reg) {
           case 0:
             this.fildValue((host.read16(ea) << 16) >> 16);
+            return;
+          case 1:
+            this.fisttp(16);
             return;
           case 2:
           case 3:
@@ -911,6 +920,12 @@ export class X87 {
       f.roundedUp = false;
     }
     return ok;
+  }
+
+  /** FISTTP m16int, m32int, m64int (SSE3): FISTP that truncates whatever RC says. */
+  private fisttp(bits: number): void {
+    this.f.rc = RC_CHOP;
+    this.fist(bits, true);
   }
 
   /** FIST/FISTP m16int, m32int, m64int. */

@@ -46,7 +46,7 @@ export function alu(c: CpuState, op: number, a: number, b: number, bits: number)
 }
 
 /** Opcodes 00-3F, forms 0-5. */
-function aluForm(c: CpuState, i: Instr): void {
+export function aluForm(c: CpuState, i: Instr): void {
   const op = (i.op >> 3) & 7;
   const form = i.op & 7;
   const size = form & 1 ? opSize(i) : 1;
@@ -76,7 +76,7 @@ function aluForm(c: CpuState, i: Instr): void {
 }
 
 /** 80-83: group 1 with an immediate. */
-function group1(c: CpuState, i: Instr): void {
+export function group1(c: CpuState, i: Instr): void {
   const size = i.op & 1 ? opSize(i) : 1;
   const bits = size * 8 - 1;
   const imm = i.op === 0x83 ? sext(i.imm, 1) : i.imm;
@@ -94,17 +94,17 @@ function group1(c: CpuState, i: Instr): void {
   memWrite(c, lin, size, alu(c, op, memRead(c, lin, size), imm, bits));
 }
 
-function test(c: CpuState, i: Instr): void {
+export function test(c: CpuState, i: Instr): void {
   const size = i.op & 1 ? opSize(i) : 1;
   c.logicFlags(readE(c, i, size) & getReg(c, i.reg, size), size * 8 - 1);
 }
 
-function testImm(c: CpuState, i: Instr): void {
+export function testImm(c: CpuState, i: Instr): void {
   const size = i.op & 1 ? opSize(i) : 1;
   c.logicFlags(getReg(c, EAX, size) & i.imm, size * 8 - 1);
 }
 
-function incReg(c: CpuState, i: Instr): void {
+export function incReg(c: CpuState, i: Instr): void {
   const size = opSize(i);
   const r = i.op & 7;
   const a = getReg(c, r, size);
@@ -157,7 +157,7 @@ function mulFlags(c: CpuState, low: number, bits: number, overflow: boolean): vo
 }
 
 /** F6/F7: TEST NOT NEG MUL IMUL DIV IDIV. */
-function group3(c: CpuState, i: Instr): void {
+export function group3(c: CpuState, i: Instr): void {
   const size = i.op & 1 ? opSize(i) : 1;
   const bits = size * 8 - 1;
   switch (i.reg) {
@@ -313,9 +313,9 @@ function imulForm(c: CpuState, i: Instr, a: number, b: number): void {
   }
 }
 
-const imul69: Handler = (c, i) => imulForm(c, i, readE(c, i, opSize(i)), i.imm);
-const imul6b: Handler = (c, i) => imulForm(c, i, readE(c, i, opSize(i)), sext(i.imm, 1));
-const imulAF: Handler = (c, i) => imulForm(c, i, getReg(c, i.reg, opSize(i)), readE(c, i, opSize(i)));
+export const imul69: Handler = (c, i) => imulForm(c, i, readE(c, i, opSize(i)), i.imm);
+export const imul6b: Handler = (c, i) => imulForm(c, i, readE(c, i, opSize(i)), sext(i.imm, 1));
+export const imulAF: Handler = (c, i) => imulForm(c, i, getReg(c, i.reg, opSize(i)), readE(c, i, opSize(i)));
 
 // ---------------------------------------------------------------- shifts and rotates
 
@@ -408,9 +408,9 @@ function shiftE(c: CpuState, i: Instr, count: number): void {
   memWrite(c, lin, size, shift(c, i.reg, memRead(c, lin, size), count, size));
 }
 
-const shiftImm: Handler = (c, i) => shiftE(c, i, i.imm);
-const shift1: Handler = (c, i) => shiftE(c, i, 1);
-const shiftCL: Handler = (c, i) => shiftE(c, i, c.regs[1]);
+export const shiftImm: Handler = (c, i) => shiftE(c, i, i.imm);
+export const shift1: Handler = (c, i) => shiftE(c, i, 1);
+export const shiftCL: Handler = (c, i) => shiftE(c, i, c.regs[1]);
 
 /** SHLD/SHRD (0F A4/A5 left, AC/AD right). */
 function doubleShift(c: CpuState, i: Instr, count: number): void {
@@ -481,7 +481,7 @@ function bitOp(c: CpuState, i: Instr, op: number, bitIndex: number, fromImm: boo
   else memWrite(c, lin, size, r);
 }
 
-function bsf(c: CpuState, i: Instr): void {
+export function bsf(c: CpuState, i: Instr): void {
   const size = opSize(i);
   const v = readE(c, i, size);
   if (v === 0) {
@@ -492,7 +492,7 @@ function bsf(c: CpuState, i: Instr): void {
   c.setArith(c.getFlags() & ~ZF);
 }
 
-function bsr(c: CpuState, i: Instr): void {
+export function bsr(c: CpuState, i: Instr): void {
   const size = opSize(i);
   const v = readE(c, i, size);
   if (v === 0) {
@@ -505,7 +505,7 @@ function bsr(c: CpuState, i: Instr): void {
 
 // ---------------------------------------------------------------- BCD
 
-function daa(c: CpuState): void {
+export function daa(c: CpuState): void {
   const f = c.getFlags();
   let al = c.regs[EAX] & 0xff;
   const oldAl = al;
@@ -524,7 +524,7 @@ function daa(c: CpuState): void {
   c.setArith(nf | CpuState.szp(al, 7));
 }
 
-function das(c: CpuState): void {
+export function das(c: CpuState): void {
   const f = c.getFlags();
   let al = c.regs[EAX] & 0xff;
   const oldAl = al;
@@ -542,7 +542,7 @@ function das(c: CpuState): void {
   c.setArith(nf | CpuState.szp(al, 7));
 }
 
-function aaa(c: CpuState, sub: boolean): void {
+function asciiAdjust(c: CpuState, sub: boolean): void {
   const f = c.getFlags();
   let ax = c.regs[EAX] & 0xffff;
   let nf = f & ~(AF | CF);
@@ -563,7 +563,7 @@ function aaa(c: CpuState, sub: boolean): void {
   c.setArith(nf);
 }
 
-function aam(c: CpuState, i: Instr): void {
+export function aam(c: CpuState, i: Instr): void {
   const base = i.imm & 0xff;
   if (base === 0) c.raise(DE);
   const al = c.regs[EAX] & 0xff;
@@ -572,57 +572,32 @@ function aam(c: CpuState, i: Instr): void {
   c.setArith(CpuState.szp(r, 7));
 }
 
-function aad(c: CpuState, i: Instr): void {
+export function aad(c: CpuState, i: Instr): void {
   const ax = c.regs[EAX];
   const al = ((ax & 0xff) + ((ax >> 8) & 0xff) * (i.imm & 0xff)) & 0xff;
   setReg(c, EAX, 2, al);
   c.setArith(CpuState.szp(al, 7));
 }
 
-function salc(c: CpuState): void {
+export function salc(c: CpuState): void {
   c.set8(0, c.getCF() ? 0xff : 0);
 }
 
 // ---------------------------------------------------------------- table
 
-export function installAlu(t: Handler[]): void {
-  for (let row = 0; row < 0x40; row += 8) for (let f = 0; f < 6; f++) t[row + f] = aluForm;
-  for (let op = 0x40; op < 0x50; op++) t[op] = incReg;
-  for (let op = 0x80; op <= 0x83; op++) t[op] = group1;
-  t[0x84] = test;
-  t[0x85] = test;
-  t[0xa8] = testImm;
-  t[0xa9] = testImm;
-  t[0xf6] = group3;
-  t[0xf7] = group3;
-  t[0x69] = imul69;
-  t[0x6b] = imul6b;
-  t[0x1af] = imulAF;
-  t[0xc0] = shiftImm;
-  t[0xc1] = shiftImm;
-  t[0xd0] = shift1;
-  t[0xd1] = shift1;
-  t[0xd2] = shiftCL;
-  t[0xd3] = shiftCL;
-  t[0x1a4] = (c, i) => doubleShift(c, i, i.imm);
-  t[0x1a5] = (c, i) => doubleShift(c, i, c.regs[1]);
-  t[0x1ac] = (c, i) => doubleShift(c, i, i.imm);
-  t[0x1ad] = (c, i) => doubleShift(c, i, c.regs[1]);
-  t[0x1a3] = (c, i) => bitOp(c, i, 0, getReg(c, i.reg, opSize(i)), false);
-  t[0x1ab] = (c, i) => bitOp(c, i, 1, getReg(c, i.reg, opSize(i)), false);
-  t[0x1b3] = (c, i) => bitOp(c, i, 2, getReg(c, i.reg, opSize(i)), false);
-  t[0x1bb] = (c, i) => bitOp(c, i, 3, getReg(c, i.reg, opSize(i)), false);
-  t[0x1ba] = (c, i) => {
-    if (i.reg < 4) c.raise(6);
-    bitOp(c, i, i.reg - 4, i.imm, true);
-  };
-  t[0x1bc] = bsf;
-  t[0x1bd] = bsr;
-  t[0x27] = daa;
-  t[0x2f] = das;
-  t[0x37] = (c) => aaa(c, false);
-  t[0x3f] = (c) => aaa(c, true);
-  t[0xd4] = aam;
-  t[0xd5] = aad;
-  t[0xd6] = salc;
-}
+/** SHLD, SHRD (0F A4, 0F AC) with an immediate count, and (0F A5, 0F AD) by CL. */
+export const doubleShiftImm: Handler = (c, i) => doubleShift(c, i, i.imm);
+export const doubleShiftCL: Handler = (c, i) => doubleShift(c, i, c.regs[1]);
+export const bt: Handler = (c, i) => bitOp(c, i, 0, getReg(c, i.reg, opSize(i)), false);
+export const bts: Handler = (c, i) => bitOp(c, i, 1, getReg(c, i.reg, opSize(i)), false);
+export const btr: Handler = (c, i) => bitOp(c, i, 2, getReg(c, i.reg, opSize(i)), false);
+export const btc: Handler = (c, i) => bitOp(c, i, 3, getReg(c, i.reg, opSize(i)), false);
+
+/** 0F BA /4-/7 ib: BT, BTS, BTR, BTC with an immediate bit offset. */
+export const group8: Handler = (c, i) => {
+  if (i.reg < 4) c.raise(6);
+  bitOp(c, i, i.reg - 4, i.imm, true);
+};
+
+export const aaa: Handler = (c) => asciiAdjust(c, false);
+export const aas: Handler = (c) => asciiAdjust(c, true);

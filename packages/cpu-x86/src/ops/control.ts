@@ -1,7 +1,7 @@
 import { CS, EBP, ECX, ESP, SS, UD } from '../core/constants.js';
 import type { CpuState } from '../core/cpu.js';
 import type { Instr } from '../core/instr.js';
-import { callFar, interrupt, iret, jmpFar, retFar } from '../core/transfer.js';
+import { callFar, interrupt, jmpFar, retFar } from '../core/transfer.js';
 import { incDecE } from './alu.js';
 import { offset, opSize, readE, sext } from './operands.js';
 import type { Handler } from './table.js';
@@ -12,37 +12,37 @@ function jumpTo(c: CpuState, target: number, o32: boolean): void {
   c.eip = target;
 }
 
-function jccShort(c: CpuState, i: Instr): void {
+export function jccShort(c: CpuState, i: Instr): void {
   if (c.cond(i.op & 0xf)) jumpTo(c, c.eip + sext(i.imm, 1), i.o32);
 }
 
-function jccNear(c: CpuState, i: Instr): void {
+export function jccNear(c: CpuState, i: Instr): void {
   if (c.cond(i.op & 0xf)) jumpTo(c, c.eip + i.imm, i.o32);
 }
 
-function jmpShort(c: CpuState, i: Instr): void {
+export function jmpShort(c: CpuState, i: Instr): void {
   jumpTo(c, c.eip + sext(i.imm, 1), i.o32);
 }
 
-function jmpNear(c: CpuState, i: Instr): void {
+export function jmpNear(c: CpuState, i: Instr): void {
   jumpTo(c, c.eip + i.imm, i.o32);
 }
 
-function callNear(c: CpuState, i: Instr): void {
+export function callNear(c: CpuState, i: Instr): void {
   const target = i.o32 ? (c.eip + i.imm) >>> 0 : (c.eip + i.imm) & 0xffff;
   if (target > c.segLimit[CS]) c.gp(0);
   c.push(c.eip | 0, i.o32);
   c.eip = target;
 }
 
-function retNear(c: CpuState, i: Instr): void {
+export function retNear(c: CpuState, i: Instr): void {
   const target = i.o32 ? c.peek(0, true) >>> 0 : c.peek(0, false);
   if (target > c.segLimit[CS]) c.gp(0);
   c.setSP(c.sp + (i.o32 ? 4 : 2) + (i.op === 0xc2 ? i.imm : 0));
   c.eip = target;
 }
 
-function loop(c: CpuState, i: Instr): void {
+export function loop(c: CpuState, i: Instr): void {
   const m = i.a32 ? 0xffffffff : 0xffff;
   let take: boolean;
   if (i.op === 0xe3) take = (c.regs[ECX] & m) === 0;
@@ -57,7 +57,7 @@ function loop(c: CpuState, i: Instr): void {
   if (take) jumpTo(c, c.eip + sext(i.imm, 1), i.o32);
 }
 
-function enter(c: CpuState, i: Instr): void {
+export function enter(c: CpuState, i: Instr): void {
   const size = opSize(i);
   const level = i.imm2 & 31;
   const frameSize = i.imm & 0xffff;
@@ -85,7 +85,7 @@ function enter(c: CpuState, i: Instr): void {
   }
 }
 
-function leave(c: CpuState, i: Instr): void {
+export function leave(c: CpuState, i: Instr): void {
   const bp = c.stack32 ? c.regs[EBP] >>> 0 : c.regs[EBP] & 0xffff;
   const v = i.o32 ? c.read32(c.segRead(SS, bp, 4)) : c.read16(c.segRead(SS, bp, 2));
   c.setSP(bp + (i.o32 ? 4 : 2));
@@ -102,7 +102,7 @@ function readFarPointer(c: CpuState, i: Instr): { sel: number; off: number } {
   return { sel, off };
 }
 
-function group5(c: CpuState, i: Instr): void {
+export function group5(c: CpuState, i: Instr): void {
   const size = opSize(i);
   switch (i.reg) {
     case 0:
@@ -138,33 +138,19 @@ function group5(c: CpuState, i: Instr): void {
   }
 }
 
-function group4(c: CpuState, i: Instr): void {
+export function group4(c: CpuState, i: Instr): void {
   if (i.reg > 1) c.raise(UD);
   incDecE(c, i, 1, i.reg === 1);
 }
 
-export function installControl(t: Handler[]): void {
-  for (let op = 0x70; op < 0x80; op++) t[op] = jccShort;
-  for (let op = 0x180; op < 0x190; op++) t[op] = jccNear;
-  t[0xeb] = jmpShort;
-  t[0xe9] = jmpNear;
-  t[0xe8] = callNear;
-  t[0xc2] = retNear;
-  t[0xc3] = retNear;
-  t[0xea] = (c, i) => jmpFar(c, i.imm2, i.imm, i.o32);
-  t[0x9a] = (c, i) => callFar(c, i.imm2, i.imm, i.o32);
-  t[0xca] = (c, i) => retFar(c, i.o32, i.imm);
-  t[0xcb] = (c, i) => retFar(c, i.o32, 0);
-  for (let op = 0xe0; op < 0xe4; op++) t[op] = loop;
-  t[0xcc] = (c) => interrupt(c, 3, true, -1, 0);
-  t[0xcd] = (c, i) => interrupt(c, i.imm, true, -1, 0);
-  t[0xce] = (c) => {
-    if (c.getOF()) interrupt(c, 4, true, -1, 0);
-  };
-  t[0xf1] = (c) => interrupt(c, 1, false, -1, 1);
-  t[0xcf] = (c, i) => iret(c, i.o32);
-  t[0xc8] = enter;
-  t[0xc9] = leave;
-  t[0xff] = group5;
-  t[0xfe] = group4;
-}
+export const jmpFarImm: Handler = (c, i) => jmpFar(c, i.imm2, i.imm, i.o32);
+export const callFarImm: Handler = (c, i) => callFar(c, i.imm2, i.imm, i.o32);
+export const retFarImm: Handler = (c, i) => retFar(c, i.o32, i.imm);
+export const retFarPlain: Handler = (c, i) => retFar(c, i.o32, 0);
+export const int3: Handler = (c) => interrupt(c, 3, true, -1, 0);
+export const intImm: Handler = (c, i) => interrupt(c, i.imm, true, -1, 0);
+export const into: Handler = (c) => {
+  if (c.getOF()) interrupt(c, 4, true, -1, 0);
+};
+/** INT1 (ICEBP): a debug trap delivered as a hardware exception, so no IDT gate DPL check. */
+export const int1: Handler = (c) => interrupt(c, 1, false, -1, 1);

@@ -1,15 +1,15 @@
 import { UD } from '../core/constants.js';
-import { type Instr, lockable } from '../core/instr.js';
+import type { Instr } from '../core/instr-record.js';
 import { alu } from './alu.js';
-import { OPS } from './index.js';
+import { defined, lockable, OPS } from './index.js';
 import type { Handler } from './table.js';
 
 // Handlers for the most frequent operand forms with 32-bit operands, chosen
 // once when an instruction is decoded: they skip the size and form dispatch
 // of the general handlers in OPS and compute exactly what those compute.
 
-/** LOCK on an instruction that does not allow it (SDM vol. 2, LOCK). */
-const lockUndefined: Handler = (c) => c.raise(UD);
+/** An opcode form without a table entry, or LOCK where the SDM does not allow it. */
+const undefinedForm: Handler = (c) => c.raise(UD);
 
 const movEvGvReg: Handler = (c, i) => {
   c.regs[i.rm] = c.regs[i.reg];
@@ -73,7 +73,7 @@ const popReg32: Handler = (c, i) => {
 /** The handler for decoded instruction `i`: a specialised one for a frequent form, else OPS'. */
 export function handlerFor(i: Instr): Handler {
   const op = i.op;
-  if (i.lock && !lockable(i)) return lockUndefined;
+  if (!defined(i) || (i.lock && !lockable(i))) return undefinedForm;
   if (!i.o32) return OPS[op];
   const reg = i.mod === 3;
   if (op < 0x40) {

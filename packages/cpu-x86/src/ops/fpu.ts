@@ -1,11 +1,13 @@
-import { CR0_EM, CR0_MP, CR0_TS, NM, UD } from '../core/constants.js';
+import { CR0_EM, CR0_MP, CR0_TS, CR4_OSFXSR, NM, UD } from '../core/constants.js';
 import type { X86 } from '../core/x86.js';
 import { Feature } from '../cpuid.js';
+import { MXCSR_MASK } from '../simd/state.js';
 import { offset } from './operands.js';
+import { group15 } from './simd.js';
 import type { Handler } from './table.js';
 
 /** D8-DF: #NM when CR0.EM or CR0.TS says the FPU state is not the current task's. */
-const fpuEscape: Handler = (c, i) => {
+export const fpuEscape: Handler = (c, i) => {
   const fpu = c.fpu;
   if (fpu === null || c.cr0 & (CR0_EM | CR0_TS)) {
     c.raise(NM);
@@ -19,11 +21,19 @@ const fpuEscape: Handler = (c, i) => {
 /**
  * 0F AE /0 FXSAVE and /1 FXRSTOR (FXSR models): the 512-byte image at a
  * 16-byte aligned linear address, #GP(0) otherwise; #NM as for the escapes.
- * The rest of group 15 (LDMXCSR, STMXCSR, the fences, CLFLUSH) is SSE: #UD.
+ * With SSE and CR4.OSFXSR the image also holds MXCSR (offset 24),
+ * MXCSR_MASK (28) and XMM0-7 (160-287), as QEMU keeps them (the SDM leaves
+ * them implementation-dependent without OSFXSR); FXRSTOR of an MXCSR with
+ * reserved bits set raises #GP(0) before anything is loaded. The rest of
+ * group 15 is `simd.ts`.
  */
-const fxsaveFxrstor: Handler = (c, i) => {
+export const fxsaveFxrstor: Handler = (c, i) => {
   const fpu = c.fpu;
-  if (fpu === null || i.mod === 3 || i.reg > 1 || (c.model.features & Feature.FXSR) === 0) {
+  if (i.reg > 1 || i.pfx !== 0) {
+    group15(c, i);
+    return;
+  }
+  if (fpu === null || i.mod === 3 || (c.model.features & Feature.FXSR) === 0) {
     c.raise(UD);
     return;
   }
@@ -31,19 +41,28 @@ const fxsaveFxrstor: Handler = (c, i) => {
   const off = offset(c, i);
   const lin = i.reg === 0 ? c.segWrite(i.seg, off, 512) : c.segRead(i.seg, off, 512);
   if (lin & 15) c.gp(0);
+  const sse = (c.model.features & Feature.SSE) !== 0 && (c.cr4 & CR4_OSFXSR) !== 0;
+  const s = c.simd;
   c.x87Bridge.prepare(i.seg, off, i.o32, i.a32);
-  if (i.reg === 0) fpu.fxsave();
-  else fpu.fxrstor();
+  if (i.reg === 0) {
+    if (sse) c.probeWrite(lin, 512);
+    fpu.fxsave();
+    if (!sse) return;
+    c.write32((lin + 24) | 0, s.mxcsr);
+    c.write32((lin + 28) | 0, MXCSR_MASK);
+    for (let k = 0; k < 32; k++) c.write32((lin + 160 + 4 * k) | 0, s.u32[k]!);
+    return;
+  }
+  const mxcsr = sse ? c.read32((lin + 24) | 0) : 0;
+  if (mxcsr & ~MXCSR_MASK) c.gp(0);
+  fpu.fxrstor();
+  if (!sse) return;
+  s.mxcsr = mxcsr;
+  for (let k = 0; k < 32; k++) s.u32[k] = c.read32((lin + 160 + 4 * k) | 0);
 };
 
 /** FWAIT: #NM only when both MP and TS are set; then any pending unmasked exception. */
-function fwait(c: X86): void {
+export function fwait(c: X86): void {
   if ((c.cr0 & (CR0_MP | CR0_TS)) === (CR0_MP | CR0_TS)) c.raise(NM);
   c.fpu?.checkPendingException();
-}
-
-export function installFpu(t: Handler[]): void {
-  for (let op = 0xd8; op <= 0xdf; op++) t[op] = fpuEscape;
-  t[0x9b] = fwait;
-  t[0x1ae] = fxsaveFxrstor;
 }

@@ -3,7 +3,6 @@ import { LAZY_SUB } from '../core/cpu.js';
 import type { Instr } from '../core/instr.js';
 import type { X86 } from '../core/x86.js';
 import { getReg, memRead, memWrite, opSize, setReg } from './operands.js';
-import type { Handler } from './table.js';
 
 /** Iterations a REP prefix runs before the instruction restarts, so interrupts get a look in. */
 const REP_SLICE = 4096;
@@ -147,7 +146,7 @@ function block(c: X86, i: Instr, kind: Kind, size: number, left: number, down: b
   return n;
 }
 
-function stringOp(c: X86, i: Instr): void {
+export function stringOp(c: X86, i: Instr): void {
   const size = i.op & 1 ? opSize(i) : 1;
   const kind = kindOf(i.op);
   const step = c.flags & DF ? -size : size;
@@ -175,10 +174,4 @@ function stringOp(c: X86, i: Instr): void {
     if (compares && c.getZF() === untilEqual) return;
   }
   if ((c.regs[ECX] & m) !== 0) c.eip = c.eipStart;
-}
-
-export function installString(t: Handler[]): void {
-  for (const op of [0x6c, 0x6d, 0x6e, 0x6f, 0xa4, 0xa5, 0xa6, 0xa7, 0xaa, 0xab, 0xac, 0xad, 0xae, 0xaf]) {
-    t[op] = stringOp;
-  }
 }

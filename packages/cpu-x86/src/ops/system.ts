@@ -15,6 +15,7 @@ import {
   CR0_WP,
   CR4_DE,
   CR4_OSFXSR,
+  CR4_OSXMMEXCPT,
   CR4_PAE,
   CR4_PCE,
   CR4_PGE,
@@ -60,12 +61,12 @@ function needRing0(c: CpuState): void {
 
 // ---------------------------------------------------------------- flags
 
-function pushf(c: CpuState, i: Instr): void {
+export function pushf(c: CpuState, i: Instr): void {
   if (c.v86 && c.iopl < 3) c.gp(0);
   c.push(c.getFlags() & ~(VM | RF), i.o32);
 }
 
-function popf(c: CpuState, i: Instr): void {
+export function popf(c: CpuState, i: Instr): void {
   if (c.v86 && c.iopl < 3) c.gp(0);
   const v = i.o32 ? c.pop32() : c.pop16();
   let m = 0xdd5 | NT | (i.o32 ? AC | ID : 0);
@@ -75,12 +76,12 @@ function popf(c: CpuState, i: Instr): void {
   c.flags &= ~RF;
 }
 
-function cli(c: CpuState): void {
+export function cli(c: CpuState): void {
   if (c.protectedMode && c.iopl < (c.v86 ? 3 : c.cpl)) c.gp(0);
   c.flags &= ~IF;
 }
 
-function sti(c: CpuState): void {
+export function sti(c: CpuState): void {
   if (c.protectedMode && c.iopl < (c.v86 ? 3 : c.cpl)) c.gp(0);
   if ((c.flags & IF) === 0) c.shadow = true;
   c.flags |= IF;
@@ -88,26 +89,26 @@ function sti(c: CpuState): void {
 
 // ---------------------------------------------------------------- I/O
 
-function inImm(c: X86, i: Instr): void {
+export function inImm(c: X86, i: Instr): void {
   const size = i.op & 1 ? opSize(i) : 1;
   c.checkIo(i.imm, size);
   setReg(c, EAX, size, c.portIn(i.imm, size));
 }
 
-function outImm(c: X86, i: Instr): void {
+export function outImm(c: X86, i: Instr): void {
   const size = i.op & 1 ? opSize(i) : 1;
   c.checkIo(i.imm, size);
   c.portOut(i.imm, size, getReg(c, EAX, size));
 }
 
-function inDx(c: X86, i: Instr): void {
+export function inDx(c: X86, i: Instr): void {
   const size = i.op & 1 ? opSize(i) : 1;
   const port = c.regs[EDX] & 0xffff;
   c.checkIo(port, size);
   setReg(c, EAX, size, c.portIn(port, size));
 }
 
-function outDx(c: X86, i: Instr): void {
+export function outDx(c: X86, i: Instr): void {
   const size = i.op & 1 ? opSize(i) : 1;
   const port = c.regs[EDX] & 0xffff;
   c.checkIo(port, size);
@@ -116,7 +117,7 @@ function outDx(c: X86, i: Instr): void {
 
 // ---------------------------------------------------------------- descriptor tables
 
-function group6(c: X86, i: Instr): void {
+export function group6(c: X86, i: Instr): void {
   needProtected(c);
   switch (i.reg) {
     case 0:
@@ -193,7 +194,7 @@ function verify(c: CpuState, sel: number, write: boolean): void {
 const LAR_SYSTEM = new Set([1, 2, 3, 4, 5, 9, 11, 12]);
 const LSL_SYSTEM = new Set([1, 2, 3, 9, 11]);
 
-function lar(c: X86, i: Instr): void {
+export function lar(c: X86, i: Instr): void {
   needProtected(c);
   const attr = probeDescriptor(c, readE(c, i, 2));
   if (attr === null || ((attr & ATTR_S) === 0 && !LAR_SYSTEM.has(attr & 0xf))) {
@@ -204,7 +205,7 @@ function lar(c: X86, i: Instr): void {
   setZF(c, true);
 }
 
-function lsl(c: X86, i: Instr): void {
+export function lsl(c: X86, i: Instr): void {
   needProtected(c);
   const attr = probeDescriptor(c, readE(c, i, 2));
   if (attr === null || ((attr & ATTR_S) === 0 && !LSL_SYSTEM.has(attr & 0xf))) {
@@ -215,7 +216,7 @@ function lsl(c: X86, i: Instr): void {
   setZF(c, true);
 }
 
-function arpl(c: X86, i: Instr): void {
+export function arpl(c: X86, i: Instr): void {
   needProtected(c);
   const d = readE(c, i, 2);
   const s = getReg(c, i.reg, 2);
@@ -225,7 +226,7 @@ function arpl(c: X86, i: Instr): void {
   } else setZF(c, false);
 }
 
-function group7(c: X86, i: Instr): void {
+export function group7(c: X86, i: Instr): void {
   switch (i.reg) {
     case 0:
     case 1: {
@@ -288,7 +289,7 @@ export function writeCr0(c: CpuState, v: number): void {
   if (changed & CR0_PE) c.modeChanged();
 }
 
-function movFromCr(c: X86, i: Instr): void {
+export function movFromCr(c: X86, i: Instr): void {
   needRing0(c);
   let v: number;
   switch (i.reg) {
@@ -310,7 +311,7 @@ function movFromCr(c: X86, i: Instr): void {
   c.regs[i.rm] = v;
 }
 
-function movToCr(c: X86, i: Instr): void {
+export function movToCr(c: X86, i: Instr): void {
   needRing0(c);
   const v = c.regs[i.rm];
   switch (i.reg) {
@@ -325,7 +326,12 @@ function movToCr(c: X86, i: Instr): void {
       c.flushTlb(true);
       return;
     case 4: {
-      if (v & ~(c.model.features & Feature.FXSR ? CR4_VALID | CR4_OSFXSR : CR4_VALID)) c.gp(0);
+      const features = c.model.features;
+      const valid =
+        CR4_VALID |
+        (features & Feature.FXSR ? CR4_OSFXSR : 0) |
+        (features & Feature.SSE ? CR4_OSXMMEXCPT : 0);
+      if (v & ~valid) c.gp(0);
       const changed = c.cr4 ^ v;
       c.cr4 = v;
       if (changed & (CR4_PGE | CR4_PAE | CR4_PSE)) c.flushTlb(false);
@@ -344,12 +350,12 @@ function drIndex(c: CpuState, r: number): number {
   return r;
 }
 
-function movFromDr(c: X86, i: Instr): void {
+export function movFromDr(c: X86, i: Instr): void {
   needRing0(c);
   c.regs[i.rm] = c.dr[drIndex(c, i.reg)];
 }
 
-function movToDr(c: X86, i: Instr): void {
+export function movToDr(c: X86, i: Instr): void {
   needRing0(c);
   const r = drIndex(c, i.reg);
   let v = c.regs[i.rm];
@@ -360,36 +366,36 @@ function movToDr(c: X86, i: Instr): void {
 
 // ---------------------------------------------------------------- model-specific
 
-function rdtsc(c: X86): void {
+export function rdtsc(c: X86): void {
   if (c.cr4 & CR4_TSD && c.protectedMode && (c.v86 || c.cpl !== 0)) c.gp(0);
   const t = c.tsc();
   c.regs[EAX] = t % 4294967296;
   c.regs[EDX] = Math.floor(t / 4294967296);
 }
 
-function rdpmc(c: X86): void {
+export function rdpmc(c: X86): void {
   if ((c.cr4 & CR4_PCE) === 0 && c.protectedMode && (c.v86 || c.cpl !== 0)) c.gp(0);
   if (c.regs[ECX] >>> 0 > 1) c.gp(0);
   c.regs[EAX] = 0;
   c.regs[EDX] = 0;
 }
 
-function rdmsr(c: X86): void {
+export function rdmsr(c: X86): void {
   needRing0(c);
   c.readMsr(c.regs[ECX] >>> 0);
 }
 
-function wrmsr(c: X86): void {
+export function wrmsr(c: X86): void {
   needRing0(c);
   c.writeMsr(c.regs[ECX] >>> 0, c.regs[EAX] >>> 0, c.regs[EDX] >>> 0);
 }
 
-function cpuid(c: X86): void {
+export function cpuid(c: X86): void {
   c.cpuid();
 }
 
 /** SYSENTER: flat ring-0 CS and SS from IA32_SYSENTER_CS. */
-function sysenter(c: X86): void {
+export function sysenter(c: X86): void {
   const cs = c.model.sysenterCs & 0xfffc;
   if (!c.protectedMode || cs === 0) c.gp(0);
   c.flags &= ~(VM | IF | RF);
@@ -401,7 +407,7 @@ function sysenter(c: X86): void {
   c.eip = c.model.sysenterEip >>> 0;
 }
 
-function sysexit(c: X86): void {
+export function sysexit(c: X86): void {
   const cs = c.model.sysenterCs & 0xfffc;
   if (!c.protectedMode || c.v86 || c.cpl !== 0 || cs === 0) c.gp(0);
   c.setSeg(CS, (cs + 16) | 3, 0, 0xffffffff, 0xc0fb);
@@ -411,59 +417,28 @@ function sysexit(c: X86): void {
   c.eip = c.regs[EDX] >>> 0;
 }
 
-// ---------------------------------------------------------------- table
-
-export function installSystem(t: Handler[]): void {
-  t[0x9c] = pushf;
-  t[0x9d] = popf;
-  t[0xfa] = cli;
-  t[0xfb] = sti;
-  t[0xf5] = (c) => c.setArith(c.getFlags() ^ CF);
-  t[0xf8] = (c) => c.setArith(c.getFlags() & ~CF);
-  t[0xf9] = (c) => c.setArith(c.getFlags() | CF);
-  t[0xfc] = (c) => {
-    c.flags &= ~DF;
-  };
-  t[0xfd] = (c) => {
-    c.flags |= DF;
-  };
-  t[0xe4] = inImm;
-  t[0xe5] = inImm;
-  t[0xe6] = outImm;
-  t[0xe7] = outImm;
-  t[0xec] = inDx;
-  t[0xed] = inDx;
-  t[0xee] = outDx;
-  t[0xef] = outDx;
-  t[0xf4] = (c) => {
-    needRing0(c);
-    c.halted = true;
-  };
-  t[0xcf] = (c, i) => {
-    iret(c, i.o32);
-    c.nmiBlocked = false;
-  };
-  t[0x100] = group6;
-  t[0x101] = group7;
-  t[0x102] = lar;
-  t[0x103] = lsl;
-  t[0x63] = arpl;
-  t[0x106] = (c) => {
-    needRing0(c);
-    c.cr0 &= ~CR0_TS;
-  };
-  t[0x108] = needRing0;
-  t[0x109] = needRing0;
-  t[0x10b] = (c) => c.raise(UD);
-  t[0x120] = movFromCr;
-  t[0x122] = movToCr;
-  t[0x121] = movFromDr;
-  t[0x123] = movToDr;
-  t[0x130] = wrmsr;
-  t[0x131] = rdtsc;
-  t[0x132] = rdmsr;
-  t[0x133] = rdpmc;
-  t[0x134] = sysenter;
-  t[0x135] = sysexit;
-  t[0x1a2] = cpuid;
-}
+export const cmc: Handler = (c) => c.setArith(c.getFlags() ^ CF);
+export const clc: Handler = (c) => c.setArith(c.getFlags() & ~CF);
+export const stc: Handler = (c) => c.setArith(c.getFlags() | CF);
+export const cld: Handler = (c) => {
+  c.flags &= ~DF;
+};
+export const std: Handler = (c) => {
+  c.flags |= DF;
+};
+export const hlt: Handler = (c) => {
+  needRing0(c);
+  c.halted = true;
+};
+/** IRET also ends the NMI handler's blocking of further NMIs. */
+export const iretNmi: Handler = (c, i) => {
+  iret(c, i.o32);
+  c.nmiBlocked = false;
+};
+export const clts: Handler = (c) => {
+  needRing0(c);
+  c.cr0 &= ~CR0_TS;
+};
+/** INVD and WBINVD: there are no caches to drop or write back; only the privilege check. */
+export const invd: Handler = needRing0;
+export const ud2: Handler = (c) => c.raise(UD);

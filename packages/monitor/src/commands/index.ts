@@ -3,6 +3,7 @@ import { screenshot } from '@plugboard/display';
 import { type MonitorCommand, MonitorError } from '../command.js';
 import { INFO_COMMANDS } from './info.js';
 import { sendkey } from './sendkey.js';
+import { examine } from './x.js';
 
 function infoCommand(): MonitorCommand {
   const list = () => INFO_COMMANDS.map((c) => `info ${c.name.padEnd(10)} -- ${c.help}`).join('\n');
@@ -38,6 +39,12 @@ export const COMMANDS: readonly MonitorCommand[] = [
     args: 'KEYS [HOLD_MS]',
     help: 'send keys to the guest (e.g. sendkey ctrl-alt-delete); hold them HOLD_MS (100) ms',
     run: sendkey,
+  },
+  {
+    name: 'x',
+    args: '/FMT ADDR',
+    help: 'virtual memory dump starting at ADDR (format /Ni: N instructions)',
+    run: examine,
   },
   {
     name: 'system_powerdown',
