@@ -18,8 +18,20 @@ export interface Io {
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
+/** `-cpu help`: the CPU models, as the x86 plugin's schema lists them. */
+async function cpuHelp(io: Io): Promise<number> {
+  const schema = (await createRegistry()).require('x86').configSchema as {
+    properties?: { model?: { enum?: string[] } };
+  };
+  const models = schema.properties?.model?.enum ?? [];
+  io.stdout.write(`Available CPUs:\n${models.map((m) => `  ${m}\n`).join('')}`);
+  return 0;
+}
+
 /** `plugboard qemu ...`: QEMU's options, mapped onto machines/pc.json (or bare.json). */
 async function qemu(argv: string[], io: Io): Promise<number> {
+  const cpu = argv.findIndex((a) => a === '-cpu' || a === '--cpu');
+  if (cpu >= 0 && (argv[cpu + 1] === 'help' || argv[cpu + 1] === '?')) return cpuHelp(io);
   const print = argv.includes('--print-profile');
   const translation = translateQemu(argv.filter((a) => a !== '--print-profile'));
   const overrides = [translation.overlay];

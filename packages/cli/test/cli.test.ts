@@ -39,6 +39,12 @@ describe('plugboard CLI', () => {
     expect(out.trim().split('\n')).toHaveLength(files.length);
   });
 
+  it('lists the CPU models for -cpu help, as the x86 plugin offers them', async () => {
+    const { code, out } = await cli('qemu', '-cpu', 'help');
+    expect(code).toBe(0);
+    expect(out).toBe('Available CPUs:\n  qemu32\n  pentium\n  pentium2\n  pentium3\n  coreduo\n  core2duo\n');
+  });
+
   it('prints the profile a QEMU command line builds', async () => {
     const { code, out } = await cli(
       'qemu',

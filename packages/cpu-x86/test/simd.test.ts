@@ -189,6 +189,19 @@ describe('SIMD faults', () => {
       const b = run(sse3, m);
       expect([0, 1, 2, 3].map((n) => probe(b, n).vector)).toEqual(want);
     }
+    // SSSE3 (leaf 1 ECX bit 9) and CLFLUSH (leaf 1 EDX bit 19), as core2duo has them.
+    const core2 = model(SSE2.features | Feature.CLFSH, FeatureEcx.SSE3 | FeatureEcx.SSSE3);
+    const ssse3 = `
+    PROBE 0, pshufb xmm0, xmm1
+    PROBE 1, palignr mm0, mm1, 3
+    PROBE 2, clflush [0x5000]`;
+    for (const [m, want] of [
+      [SSE3, [6, 6, 6]],
+      [core2, [-1, -1, -1]],
+    ] as const) {
+      const b = run(ssse3, m);
+      expect([0, 1, 2].map((n) => probe(b, n).vector)).toEqual(want);
+    }
   });
 });
 

@@ -16,7 +16,10 @@ export const QEMU_OPTIONS: Record<string, { arg: boolean; accepted?: true; help:
   machine: { arg: true, help: 'same as -M' },
   m: { arg: true, help: 'RAM size, MiB unless suffixed (512, 512M, 2G, size=512M)' },
   smp: { arg: true, help: 'CPU count' },
-  cpu: { arg: true, help: 'CPU model: qemu32, pentium, pentium2, pentium3' },
+  cpu: {
+    arg: true,
+    help: 'CPU model: qemu32, pentium, pentium2, pentium3, coreduo, core2duo (help lists them)',
+  },
   name: { arg: true, help: 'machine name' },
   uuid: { arg: true, help: 'system UUID (SMBIOS)' },
   hda: { arg: true, help: 'primary master disk image' },

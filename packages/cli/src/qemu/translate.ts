@@ -35,7 +35,7 @@ const NIC_ROMS: Record<string, string> = {
   i82557b: 'pxe-eepro100.rom',
   i82559er: 'pxe-eepro100.rom',
 };
-const CPU_MODELS = ['qemu32', 'pentium', 'pentium2', 'pentium3'];
+const CPU_MODELS = ['qemu32', 'pentium', 'pentium2', 'pentium3', 'coreduo', 'core2duo'];
 const IDE_SLOTS = {
   hda: ['primary', 'master'],
   hdb: ['primary', 'slave'],
@@ -192,7 +192,9 @@ export function translateQemu(argv: readonly string[]): QemuTranslation {
       case 'cpu': {
         const model = parseKeyValues(value).head ?? '';
         if (!CPU_MODELS.includes(model))
-          throw new QemuOptionError(`-cpu ${value}: supported models are ${CPU_MODELS.join(', ')}`);
+          throw new QemuOptionError(
+            `-cpu ${value}: supported models are ${CPU_MODELS.join(', ')} (-cpu help lists them)`,
+          );
         overlay.cpu = {
           ...((overlay.cpu as Json) ?? {}),
           config: { ...(((overlay.cpu as Json)?.config as Json) ?? {}), model },
