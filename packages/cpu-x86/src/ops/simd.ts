@@ -127,7 +127,7 @@ function begin(s: SimdState): void {
   fp.setFtz(s.mxcsr);
 }
 
-/** Lanes of an FP instruction by prefix: [single, scalar]. */
+/** The set an FP instruction belongs to by its prefix: none and F3 (single) SSE, 66 and F2 (double) SSE2. */
 function fpForm(c: X86, i: Instr): SimdState {
   const p = i.pfx;
   return needSse(c, p === 0 || p === 0xf3 ? Feature.SSE : Feature.SSE2);
@@ -421,7 +421,6 @@ function cvtToInt(truncate: boolean): Handler {
     const toMm = p === 0 || p === 0x66;
     if (toMm) needMmx(c, Feature.MMX);
     const a = xmmSrc(c, i, p === 0x66 ? 16 : p === 0 || p === 0xf2 ? 8 : 4);
-    s.copy(TMP, TMP);
     begin(s);
     const x = fp.toInt32(s, a >> 2, single, truncate);
     const y = toMm ? fp.toInt32(s, (a >> 2) + (single ? 1 : 2), single, truncate) : 0;
