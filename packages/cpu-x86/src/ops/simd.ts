@@ -1,4 +1,16 @@
-import { CR0_EM, CR0_TS, CR4_OSFXSR, CR4_OSXMMEXCPT, EDI, NM, UD, XM } from '../core/constants.js';
+import {
+  CF,
+  CR0_EM,
+  CR0_TS,
+  CR4_OSFXSR,
+  CR4_OSXMMEXCPT,
+  EDI,
+  NM,
+  PF,
+  UD,
+  XM,
+  ZF,
+} from '../core/constants.js';
 import type { Instr } from '../core/instr.js';
 import type { X86 } from '../core/x86.js';
 import { Feature, FeatureEcx } from '../cpuid.js';
@@ -17,9 +29,6 @@ import type { Handler } from './table.js';
  */
 
 const fp = new SimdFloat();
-const CF = 1;
-const PF = 4;
-const ZF = 0x40;
 
 /** SSE/SSE2 (XMM) instructions: #UD without the feature, with CR0.EM or without CR4.OSFXSR; #NM on CR0.TS. */
 function needSse(c: X86, feature: number): SimdState {
@@ -124,7 +133,6 @@ function commit(c: X86, s: SimdState, d: number): void {
 
 function begin(s: SimdState): void {
   fp.begin(s.mxcsr);
-  fp.setFtz(s.mxcsr);
 }
 
 /** The set an FP instruction belongs to by its prefix: none and F3 (single) SSE, 66 and F2 (double) SSE2. */
