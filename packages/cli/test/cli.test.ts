@@ -40,6 +40,14 @@ describe('plugboard CLI', () => {
     expect(out.trim().split('\n')).toHaveLength(files.length);
   });
 
+  it('lists the CPU models for -cpu help, as the x86 plugin offers them', async () => {
+    const { code, out } = await cli('qemu', '-cpu', 'help');
+    expect(code).toBe(0);
+    expect(out).toBe(
+      'Available CPUs:\nx86 qemu32\nx86 pentium\nx86 pentium2\nx86 pentium3\nx86 coreduo\nx86 core2duo\n',
+    );
+  });
+
   it('prints the profile a QEMU command line builds', async () => {
     const { code, out } = await cli(
       'qemu',

@@ -186,7 +186,9 @@ describe('QEMU option mapping', () => {
       /unsupported option -usbdevice\nsupported options:\n {2}-h /,
     );
     expect(() => t('-M q35')).toThrow(/supported machines are pc \(i440FX\) and bare/);
-    expect(() => t('-cpu core2duo')).toThrow(/supported models are qemu32, pentium, pentium2, pentium3/);
+    expect(() => t('-cpu athlon')).toThrow(
+      /supported models are qemu32, pentium, pentium2, pentium3, coreduo, core2duo \(-cpu help\)/,
+    );
     expect(() => t('-net nic,model=e1000')).toThrow(
       /supported models are i82551, i82557a, .*i82559er, rtl8139 \(-net nic,model=help\)/,
     );
@@ -253,7 +255,7 @@ describe('QEMU option mapping', () => {
     expect(t('-M help').output).toMatch(/^Supported machines are:\npc +Standard PC/);
     expect(t('-machine help').output).toMatch(/\nbare +/);
     expect(t('-cpu help').output).toBe(
-      'Available CPUs:\nx86 qemu32\nx86 pentium\nx86 pentium2\nx86 pentium3\n',
+      'Available CPUs:\nx86 qemu32\nx86 pentium\nx86 pentium2\nx86 pentium3\nx86 coreduo\nx86 core2duo\n',
     );
     expect(t('-device help').output).toMatch(/\nrtl8139 +pci, Realtek/);
     expect(t('-device help').output).toMatch(/\nuart16550a +isa, /);

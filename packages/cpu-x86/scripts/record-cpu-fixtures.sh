@@ -6,7 +6,8 @@
 # 64 KiB BIOS image (test/fixtures/<group>.bin, what the Plugboard side runs),
 # boots it as the BIOS of qemu-system-i386 (TCG, -cpu qemu32) and keeps what
 # it prints on the debug console as test/fixtures/<group>.txt. The CPUID
-# program is recorded once per CPU model as cpuid-<model>.txt.
+# program is recorded once per CPU model as cpuid-<model>.txt; ssse3 runs on
+# core2duo, the one model with SSSE3.
 #
 # Needs nasm and qemu-system-i386. CI only reads the results.
 # Usage: scripts/record-cpu-fixtures.sh [group ...]
@@ -51,10 +52,12 @@ for g in $groups; do
   src=$(source_of "$g")
   nasm -w-number-overflow -f bin -I "$asm/" -o "$out/$g.bin" "$src"
   if [ "$g" = cpuid ]; then
-    for model in qemu32 pentium pentium2 pentium3; do
+    for model in qemu32 pentium pentium2 pentium3 coreduo core2duo; do
       run "$out/$g.bin" "$out/cpuid-$model.txt" "$model"
       echo "cpuid-$model: $(wc -l < "$out/cpuid-$model.txt") lines"
     done
+  elif [ "$g" = ssse3 ]; then
+    run "$out/$g.bin" "$out/$g.txt" core2duo
   else
     run "$out/$g.bin" "$out/$g.txt" qemu32
     echo "$g: $(wc -l < "$out/$g.txt") lines"

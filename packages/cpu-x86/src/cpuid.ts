@@ -5,19 +5,23 @@
  * QEMU's own answers and the cpuid test checks every leaf against them.
  *
  * Implemented (leaf 1 EDX): FPU, DE, PSE, TSC, MSR, PAE, MCE, CX8, APIC, SEP,
- * MTRR, PGE, CMOV, PAT, MMX, FXSR, SSE, SSE2, and SSE3 in ECX, as each model has them. MCE is kept where QEMU
- * offers it: it costs only a writable CR4.MCE, since no machine check ever
- * happens. FXSR is FXSAVE/FXRSTOR of the x87 state and CR4.OSFXSR, as a
- * Pentium II has them (iPXE's real-mode transitions use them unconditionally).
+ * MTRR, PGE, CMOV, PAT, CLFSH, MMX, FXSR, SSE, SSE2, SS (a cache hint with
+ * nothing to do); ECX: SSE3, SSSE3, CX16 (64-bit mode's CMPXCHG16B); as each
+ * model has them. MCE is kept where QEMU offers it: it costs only a writable
+ * CR4.MCE, since no machine check ever happens. FXSR is FXSAVE/FXRSTOR and
+ * CR4.OSFXSR (iPXE's real-mode transitions use them unconditionally).
  * Removed from QEMU's sets:
  *  - MCA (bit 14): no machine-check banks (MCG_CAP and the bank MSRs would #GP).
  *  - PSE36 (bit 17): 4 MiB pages map below 4 GiB only.
+ *  - ACPI (bit 22): no thermal-monitor MSRs.
+ *  - MONITOR (ECX bit 3): no MONITOR/MWAIT.
+ *  - NX (leaf 80000001h EDX bit 20): paging has no XD bit.
  *  - VME is never offered (QEMU's models here do not offer it either).
  * ECX bit 31 (running under a hypervisor) stays, as QEMU sets it: guests then
  * behave as they did under the QEMU machine this one reproduces.
  */
 
-export const CPUID_MODELS = ['qemu32', 'pentium', 'pentium2', 'pentium3'] as const;
+export const CPUID_MODELS = ['qemu32', 'pentium', 'pentium2', 'pentium3', 'coreduo', 'core2duo'] as const;
 export type CpuidModel = (typeof CPUID_MODELS)[number];
 
 /** Leaf 1 EDX feature bits (SDM vol. 2A, table 3-11). */
@@ -39,20 +43,34 @@ export const Feature = {
   CMOV: 1 << 15,
   PAT: 1 << 16,
   PSE36: 1 << 17,
+  CLFSH: 1 << 19,
+  ACPI: 1 << 22,
   MMX: 1 << 23,
   FXSR: 1 << 24,
   SSE: 1 << 25,
   SSE2: 1 << 26,
+  SS: 1 << 27,
 } as const;
 
 /** Leaf 1 ECX bits QEMU sets that matter here. */
 export const FeatureEcx = {
   SSE3: 1 << 0,
+  MONITOR: 1 << 3,
+  SSSE3: 1 << 9,
+  /** CMPXCHG16B, which only 64-bit mode can encode: nothing to implement here. */
+  CX16: 1 << 13,
   HYPERVISOR: 1 << 31,
 } as const;
 
-/** What Plugboard removes from each QEMU model's leaf 1 EDX (ECX is QEMU's), for the test and for documentation. */
-export const REMOVED_EDX = Feature.MCA | Feature.PSE36;
+/**
+ * What Plugboard removes from QEMU's models, for the test and for
+ * documentation: leaf 1 EDX MCA and PSE36 (above) and ACPI (the thermal
+ * monitor MSRs), ECX MONITOR (no MONITOR/MWAIT), and leaf 80000001h EDX NX
+ * (paging has no XD bit).
+ */
+export const REMOVED_EDX = Feature.MCA | Feature.PSE36 | Feature.ACPI;
+export const REMOVED_ECX = FeatureEcx.MONITOR;
+export const REMOVED_EXT_EDX = 1 << 20;
 
 const F = Feature;
 const P5 = F.FPU | F.DE | F.PSE | F.TSC | F.MSR | F.MCE | F.CX8 | F.APIC | F.MMX;
@@ -67,7 +85,11 @@ interface ModelData {
   signature: number;
   edx: number;
   ecx: number;
+  /** Leaf 80000001h ECX (LAHF_LM, meaningful only in 64-bit mode, where QEMU's Core models set it). */
+  extEcx: number;
   brand: string;
+  /** Leaf 80000008h EAX: physical (and linear) address bits, where the model has the leaf. */
+  addressBits: number;
 }
 
 const MODELS: Record<CpuidModel, ModelData> = {
@@ -78,10 +100,21 @@ const MODELS: Record<CpuidModel, ModelData> = {
     signature: 0x663,
     edx: (P6 & ~F.MTRR) | F.FXSR | F.SSE | F.SSE2,
     ecx: FeatureEcx.SSE3 | FeatureEcx.HYPERVISOR,
+    extEcx: 0,
     brand: 'QEMU Virtual CPU version 2.5+',
+    addressBits: 0,
   },
   // Pentium MMX-class as QEMU has it (family 5 model 4 stepping 3), with its on-chip APIC.
-  pentium: { level: 1, xlevel: 0, signature: 0x543, edx: P5, ecx: FeatureEcx.HYPERVISOR, brand: '' },
+  pentium: {
+    level: 1,
+    xlevel: 0,
+    signature: 0x543,
+    edx: P5,
+    ecx: FeatureEcx.HYPERVISOR,
+    extEcx: 0,
+    brand: '',
+    addressBits: 0,
+  },
   // Pentium II (family 6 model 5 stepping 2).
   pentium2: {
     level: 2,
@@ -89,7 +122,9 @@ const MODELS: Record<CpuidModel, ModelData> = {
     signature: 0x652,
     edx: P6 | F.FXSR,
     ecx: FeatureEcx.HYPERVISOR,
+    extEcx: 0,
     brand: '',
+    addressBits: 0,
   },
   // Pentium III (family 6 model 7 stepping 3).
   pentium3: {
@@ -98,7 +133,31 @@ const MODELS: Record<CpuidModel, ModelData> = {
     signature: 0x673,
     edx: P6 | F.FXSR | F.SSE,
     ecx: FeatureEcx.HYPERVISOR,
+    extEcx: 0,
     brand: '',
+    addressBits: 0,
+  },
+  // Core Duo T2600 (family 6 model 14 stepping 8): SSE3.
+  coreduo: {
+    level: 10,
+    xlevel: 0x80000008,
+    signature: 0x6e8,
+    edx: P6 | F.CLFSH | F.MMX | F.FXSR | F.SSE | F.SSE2 | F.SS,
+    ecx: FeatureEcx.SSE3 | FeatureEcx.HYPERVISOR,
+    extEcx: 0,
+    brand: 'Genuine Intel(R) CPU           T2600  @ 2.16GHz',
+    addressBits: 0x20,
+  },
+  // Core 2 Duo T7700 (family 6 model 15 stepping 11): SSSE3.
+  core2duo: {
+    level: 10,
+    xlevel: 0x80000008,
+    signature: 0x6fb,
+    edx: P6 | F.CLFSH | F.MMX | F.FXSR | F.SSE | F.SSE2 | F.SS,
+    ecx: FeatureEcx.SSE3 | FeatureEcx.SSSE3 | FeatureEcx.CX16 | FeatureEcx.HYPERVISOR,
+    extEcx: 1,
+    brand: 'Intel(R) Core(TM)2 Duo CPU     T7700  @ 2.40GHz',
+    addressBits: 0x24,
   },
 };
 
@@ -145,7 +204,15 @@ const BRANDS: Record<CpuidModel, number[]> = {
   pentium: [],
   pentium2: [],
   pentium3: [],
+  coreduo: brandWords(MODELS.coreduo.brand),
+  core2duo: brandWords(MODELS.core2duo.brand),
 };
+
+/** Leaf 5 (MONITOR/MWAIT sizes) as QEMU fills it for its level-10 models: extensions and interrupt break-event. */
+const LEAF5: readonly number[] = [0, 0, 3, 0];
+/** Leaves 80000005h and 80000006h (L1 and L2/L3 cache and TLB descriptions) as QEMU reports them. */
+const LEAF_80000005: readonly number[] = [0x01ff01ff, 0x01ff01ff, 0x40020140, 0x40020140];
+const LEAF_80000006: readonly number[] = [0, 0x42004200, 0x02008140, 0x00808140];
 
 /**
  * CPUID for `model`: [eax, ebx, ecx, edx]. Leaves above the model's range
@@ -178,8 +245,10 @@ export function cpuid(
     case 0x80000000:
       // QEMU repeats the vendor string here; Intel parts report zeros.
       return [m.xlevel, VENDOR_EBX, VENDOR_ECX, VENDOR_EDX];
+    case 5:
+      return [LEAF5[0], LEAF5[1], LEAF5[2], LEAF5[3]];
     case 0x80000001:
-      return [m.signature, 0, 0, 0];
+      return [m.signature, 0, m.extEcx, 0];
     case 0x80000002:
     case 0x80000003:
     case 0x80000004: {
@@ -187,6 +256,12 @@ export function cpuid(
       const i = (leaf - 0x80000002) * 4;
       return [b[i], b[i + 1], b[i + 2], b[i + 3]];
     }
+    case 0x80000005:
+      return [LEAF_80000005[0], LEAF_80000005[1], LEAF_80000005[2], LEAF_80000005[3]];
+    case 0x80000006:
+      return [LEAF_80000006[0], LEAF_80000006[1], LEAF_80000006[2], LEAF_80000006[3]];
+    case 0x80000008:
+      return [m.addressBits, 0, 0, 0];
   }
   return [0, 0, 0, 0];
 }

@@ -1,6 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { CPUID_MODELS, cpuid, Feature, FeatureEcx, modelFeatures, REMOVED_EDX } from '../src/cpuid.js';
+import {
+  CPUID_MODELS,
+  cpuid,
+  Feature,
+  FeatureEcx,
+  modelFeatures,
+  REMOVED_ECX,
+  REMOVED_EDX,
+  REMOVED_EXT_EDX,
+} from '../src/cpuid.js';
 
 /** QEMU's answers: "leaf subleaf eax ebx ecx edx" lines recorded by scripts/record-cpu-fixtures.sh. */
 function recorded(model: string): number[][] {
@@ -24,8 +33,10 @@ describe('cpuid models against QEMU', () => {
       for (const [leaf, sub, eax, ebx, ecx, edx] of rows) {
         const want = [eax, ebx, ecx, edx];
         if (leaf === 1) {
+          want[2] = (ecx & ~REMOVED_ECX) >>> 0;
           want[3] = (edx & ~REMOVED_EDX) >>> 0;
         }
+        if (leaf === 0x80000001) want[3] = (edx & ~REMOVED_EXT_EDX) >>> 0;
         expect(cpuid(model, leaf, sub, 0), `leaf ${leaf.toString(16)}.${sub}`).toEqual(want);
       }
     });
@@ -49,14 +60,20 @@ describe('cpuid models against QEMU', () => {
     }
   });
 
-  it('offers MMX, SSE, SSE2 and SSE3 as QEMU does', () => {
+  it('offers MMX, SSE, SSE2, SSE3 and SSSE3 as QEMU does', () => {
     const simd = (model: (typeof CPUID_MODELS)[number]) =>
       cpuid(model, 1, 0, 0)[3] & (Feature.MMX | Feature.SSE | Feature.SSE2);
     expect(simd('pentium')).toBe(Feature.MMX);
     expect(simd('pentium2')).toBe(Feature.MMX);
     expect(simd('pentium3')).toBe(Feature.MMX | Feature.SSE);
     expect(simd('qemu32')).toBe(Feature.MMX | Feature.SSE | Feature.SSE2);
-    expect(CPUID_MODELS.filter((model) => cpuid(model, 1, 0, 0)[2] & FeatureEcx.SSE3)).toEqual(['qemu32']);
+    expect(simd('core2duo')).toBe(Feature.MMX | Feature.SSE | Feature.SSE2);
+    expect(CPUID_MODELS.filter((model) => cpuid(model, 1, 0, 0)[2] & FeatureEcx.SSE3)).toEqual([
+      'qemu32',
+      'coreduo',
+      'core2duo',
+    ]);
+    expect(CPUID_MODELS.filter((model) => cpuid(model, 1, 0, 0)[2] & FeatureEcx.SSSE3)).toEqual(['core2duo']);
   });
 
   it('offers FXSR (FXSAVE/FXRSTOR) where QEMU does: not on the Pentium', () => {
@@ -64,6 +81,8 @@ describe('cpuid models against QEMU', () => {
       'qemu32',
       'pentium2',
       'pentium3',
+      'coreduo',
+      'core2duo',
     ]);
   });
 });

@@ -95,6 +95,26 @@ describe('SSE floating point where QEMU departs from the SDM', () => {
   });
 });
 
+describe('RCP and RSQRT', () => {
+  it('return the correctly rounded reciprocal (within the SDM bound of 1.5 * 2^-12), a denormal counting as zero, and no flag', () => {
+    const b = run(`
+    mov dword [0x5000], 0x40400000     ; 3.0
+    mov dword [0x5004], 0x40800000     ; 4.0
+    mov dword [0x5008], 0x00000001     ; denormal
+    mov dword [0x500c], 0xbf800000     ; -1.0
+    movups xmm1, [0x5000]
+    rcpps xmm0, xmm1
+    movups [${OUT}], xmm0
+    rsqrtps xmm0, xmm1
+    movups [${OUT + 16}], xmm0
+    stmxcsr [${OUT + 32}]`);
+    // 1/3 rounded to single, 1/4, +inf, -1; then 1/sqrt(3), 1/2, +inf, the default NaN.
+    expect(words(b, 9)).toEqual([
+      0x3eaaaaab, 0x3e800000, 0x7f800000, 0xbf800000, 0x3f13cd3a, 0x3f000000, 0x7f800000, 0xffc00000, 0x1f80,
+    ]);
+  });
+});
+
 describe('SIMD faults', () => {
   it('raises #XM for an unmasked exception with CR4.OSXMMEXCPT, #UD without, and leaves the destination', () => {
     const body = `
@@ -188,6 +208,19 @@ describe('SIMD faults', () => {
     ] as const) {
       const b = run(sse3, m);
       expect([0, 1, 2, 3].map((n) => probe(b, n).vector)).toEqual(want);
+    }
+    // SSSE3 (leaf 1 ECX bit 9) and CLFLUSH (leaf 1 EDX bit 19), as core2duo has them.
+    const core2 = model(SSE2.features | Feature.CLFSH, FeatureEcx.SSE3 | FeatureEcx.SSSE3);
+    const ssse3 = `
+    PROBE 0, pshufb xmm0, xmm1
+    PROBE 1, palignr mm0, mm1, 3
+    PROBE 2, clflush [0x5000]`;
+    for (const [m, want] of [
+      [SSE3, [6, 6, 6]],
+      [core2, [-1, -1, -1]],
+    ] as const) {
+      const b = run(ssse3, m);
+      expect([0, 1, 2].map((n) => probe(b, n).vector)).toEqual(want);
     }
   });
 });

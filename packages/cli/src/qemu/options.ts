@@ -19,7 +19,10 @@ export const QEMU_OPTIONS: Record<string, { arg: boolean; accepted?: true; help:
   machine: { arg: true, help: 'same as -M' },
   m: { arg: true, help: 'RAM size, MiB unless suffixed (512, 512M, 2G, size=512M)' },
   smp: { arg: true, help: 'CPU count: 1 (only one processor is emulated)' },
-  cpu: { arg: true, help: 'CPU model (help lists them): qemu32, pentium, pentium2, pentium3' },
+  cpu: {
+    arg: true,
+    help: 'CPU model (help lists them): qemu32, pentium, pentium2, pentium3, coreduo, core2duo',
+  },
   name: { arg: true, help: 'machine name' },
   uuid: { arg: true, help: 'system UUID (SMBIOS)' },
   hda: { arg: true, help: 'primary master disk image' },

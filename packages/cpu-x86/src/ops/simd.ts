@@ -1,4 +1,16 @@
-import { CR0_EM, CR0_TS, CR4_OSFXSR, CR4_OSXMMEXCPT, EDI, NM, UD, XM } from '../core/constants.js';
+import {
+  CF,
+  CR0_EM,
+  CR0_TS,
+  CR4_OSFXSR,
+  CR4_OSXMMEXCPT,
+  EDI,
+  NM,
+  PF,
+  UD,
+  XM,
+  ZF,
+} from '../core/constants.js';
 import type { Instr } from '../core/instr.js';
 import type { X86 } from '../core/x86.js';
 import { Feature, FeatureEcx } from '../cpuid.js';
@@ -9,16 +21,14 @@ import { linR, linW } from './operands.js';
 import type { Handler } from './table.js';
 
 /**
- * MMX, SSE, SSE2 and SSE3 (0F 10-17, 28-2F, 50-7F, C2-C7, D0-FF, 0F AE /2-/7).
+ * MMX, SSE, SSE2, SSE3 and SSSE3 (0F 10-17, 28-2F, 50-7F, C2-C7, D0-FF,
+ * 0F AE /2-/7, 0F 38 00-1E, 0F 3A 0F).
  * Each handler reads the mandatory prefix (`Instr.pfx`): none for MMX and
  * packed single, 66 for SSE2 integer and packed double, F3 and F2 for scalar
  * single and double. An instruction of a set the model lacks raises #UD.
  */
 
 const fp = new SimdFloat();
-const CF = 1;
-const PF = 4;
-const ZF = 0x40;
 
 /** SSE/SSE2 (XMM) instructions: #UD without the feature, with CR0.EM or without CR4.OSFXSR; #NM on CR0.TS. */
 function needSse(c: X86, feature: number): SimdState {
@@ -83,9 +93,10 @@ function mmDst(s: SimdState, r: number): number {
   return DST;
 }
 
-/** Integer operations: MMX form (no prefix) and SSE2 form (66). */
-function integer(fn: I.IntOp, mmxFeature: number): Handler {
+/** Integer operations: MMX form (no prefix) and SSE2 form (66); SSSE3's also need `ecx` in leaf 1 ECX. */
+function integer(fn: I.IntOp, mmxFeature: number, ecx = 0): Handler {
   return (c, i) => {
+    if ((c.model.featuresEcx & ecx) !== ecx) ud(c);
     if (i.pfx === 0x66) {
       const s = needSse(c, Feature.SSE2);
       fn(s, i.reg * 16, xmmSrc(c, i), 16);
@@ -98,6 +109,20 @@ function integer(fn: I.IntOp, mmxFeature: number): Handler {
   };
 }
 
+/** 0F 3A 0F PALIGNR (SSSE3). */
+const palignr: Handler = (c, i) => {
+  if ((c.model.featuresEcx & FeatureEcx.SSSE3) === 0) ud(c);
+  if (i.pfx === 0x66) {
+    const s = needSse(c, Feature.SSE2);
+    I.palignr(s, i.reg * 16, xmmSrc(c, i), i.imm, 16);
+  } else if (i.pfx === 0) {
+    const s = needMmx(c, Feature.MMX);
+    const a = mmSrc(c, i);
+    I.palignr(s, mmDst(s, i.reg), a, i.imm, 8);
+    s.storeMm(DST, i.reg);
+  } else ud(c);
+};
+
 /** Ends a floating-point instruction: flags into MXCSR; #XM (or #UD without CR4.OSXMMEXCPT) for an unmasked one, else the result from TMP. */
 function commit(c: X86, s: SimdState, d: number): void {
   const flags = fp.flags;
@@ -108,10 +133,9 @@ function commit(c: X86, s: SimdState, d: number): void {
 
 function begin(s: SimdState): void {
   fp.begin(s.mxcsr);
-  fp.setFtz(s.mxcsr);
 }
 
-/** Lanes of an FP instruction by prefix: [single, scalar]. */
+/** The set an FP instruction belongs to by its prefix: none and F3 (single) SSE, 66 and F2 (double) SSE2. */
 function fpForm(c: X86, i: Instr): SimdState {
   const p = i.pfx;
   return needSse(c, p === 0 || p === 0xf3 ? Feature.SSE : Feature.SSE2);
@@ -405,7 +429,6 @@ function cvtToInt(truncate: boolean): Handler {
     const toMm = p === 0 || p === 0x66;
     if (toMm) needMmx(c, Feature.MMX);
     const a = xmmSrc(c, i, p === 0x66 ? 16 : p === 0 || p === 0xf2 ? 8 : 4);
-    s.copy(TMP, TMP);
     begin(s);
     const x = fp.toInt32(s, a >> 2, single, truncate);
     const y = toMm ? fp.toInt32(s, (a >> 2) + (single ? 1 : 2), single, truncate) : 0;
@@ -649,11 +672,17 @@ const movnti: Handler = (c, i) => {
 
 /**
  * 0F AE /2 LDMXCSR, /3 STMXCSR (memory), /5 LFENCE, /6 MFENCE, /7 SFENCE
- * (register forms; one processor, nothing to order). /0 and /1 are FXSAVE
- * and FXRSTOR (`fpu.ts`); CLFLUSH (/7 memory) is not offered by these models.
+ * (register forms; one processor, nothing to order), /7 CLFLUSH (memory:
+ * no cache to flush, but the byte's segment and page checks of a read).
+ * /0 and /1 are FXSAVE and FXRSTOR (`fpu.ts`).
  */
 export function group15(c: X86, i: Instr): void {
   if (i.pfx !== 0) ud(c);
+  if (i.mod !== 3 && i.reg === 7) {
+    if ((c.model.features & Feature.CLFSH) === 0) ud(c);
+    c.translate(linR(c, i, 1), false, c.cpl === 3);
+    return;
+  }
   if (i.mod === 3) {
     if (i.reg === 7) needSse(c, Feature.SSE);
     else if (i.reg === 5 || i.reg === 6) needSse(c, Feature.SSE2);
@@ -800,6 +829,25 @@ export function installSimd(t: Handler[]): void {
     (fn: I.IntOp): Handler =>
     (c, i) =>
       i.pfx === 0x66 ? integer(fn, 0)(c, i) : ud(c);
+  const ssse3: [number, I.IntOp][] = [
+    [0x00, I.pshufb],
+    [0x01, I.phaddw],
+    [0x02, I.phaddd],
+    [0x03, I.phaddsw],
+    [0x04, I.pmaddubsw],
+    [0x05, I.phsubw],
+    [0x06, I.phsubd],
+    [0x07, I.phsubsw],
+    [0x08, I.psignb],
+    [0x09, I.psignw],
+    [0x0a, I.psignd],
+    [0x0b, I.pmulhrsw],
+    [0x1c, I.pabsb],
+    [0x1d, I.pabsw],
+    [0x1e, I.pabsd],
+  ];
+  for (const [op, fn] of ssse3) t[0x200 | op] = integer(fn, M, FeatureEcx.SSSE3);
+  t[0x30f] = palignr;
   t[0x16c] = qdq(I.punpcklqdq);
   t[0x16d] = qdq(I.punpckhqdq);
   t[0x110] = movups(false);

@@ -49,10 +49,12 @@ export class SimdFloat {
   private bh = 0;
   private bl = 0;
   private daz = false;
+  private ftz = false;
 
-  /** Starts an instruction: rounding, masks and DAZ from MXCSR, no flags. */
+  /** Starts an instruction: rounding, masks, DAZ and FTZ from MXCSR, no flags. */
   begin(mxcsr: number): void {
     this.flags = 0;
+    this.ftz = (mxcsr & MXCSR_FTZ) !== 0;
     this.f.rc = (mxcsr >>> 13) & 3;
     // Denormal operands are reported here, before Float80 sees them.
     this.f.masks = ((mxcsr >>> 7) & 0x3f) | MXCSR_DE;
@@ -272,13 +274,6 @@ export class SimdFloat {
       u[k] = (hi << 21) | (lo >>> 11);
       u[k + 1] = (sign << 31) | (e << 20) | ((hi >>> 11) & 0xfffff);
     }
-  }
-
-  private ftz = false;
-
-  /** Sets FTZ for the instruction (with `begin`). */
-  setFtz(mxcsr: number): void {
-    this.ftz = (mxcsr & MXCSR_FTZ) !== 0;
   }
 
   /**

@@ -280,3 +280,62 @@ export function pmovmskb(s: SimdState, a: number, n: number): number {
   for (let k = 0; k < n; k++) m |= (s.u8[a + k]! >> 7) << k;
   return m;
 }
+
+/** PSHUFB (SSSE3): byte k of d takes the byte of d that a's byte k selects, or zero when its top bit is set. */
+export const pshufb: IntOp = (s, d, a, n) => {
+  const u8 = s.u8;
+  for (let k = 0; k < n; k++) {
+    const x = u8[a + k]!;
+    u8[TMP + k] = x & 0x80 ? 0 : u8[d + (x & (n - 1))]!;
+  }
+  finish(s, d, n);
+};
+
+/** PHADDx and PHSUBx on `w`-byte lanes: adjacent pairs of d, then of a, combined by `f`. */
+function horizontal(w: number, f: (x: number, y: number) => number): IntOp {
+  return (s, d, a, n) => {
+    const v = w === 2 ? s.i16 : s.i32;
+    const half = n / w / 2;
+    const t = TMP / w;
+    for (let k = 0; k < half; k++) {
+      v[t + k] = f(v[d / w + 2 * k]!, v[d / w + 2 * k + 1]!);
+      v[t + half + k] = f(v[a / w + 2 * k]!, v[a / w + 2 * k + 1]!);
+    }
+    finish(s, d, n);
+  };
+}
+
+export const phaddw = horizontal(2, (x, y) => x + y);
+export const phaddd = horizontal(4, (x, y) => x + y);
+export const phaddsw = horizontal(2, (x, y) => sat16(x + y));
+export const phsubw = horizontal(2, (x, y) => x - y);
+export const phsubd = horizontal(4, (x, y) => x - y);
+export const phsubsw = horizontal(2, (x, y) => sat16(x - y));
+
+/** PMADDUBSW: unsigned bytes of d times signed bytes of a, adjacent products summed into saturated words. */
+export const pmaddubsw: IntOp = (s, d, a, n) => {
+  for (let k = 0; k < n >> 1; k++) {
+    const sum = s.u8[d + 2 * k]! * s.i8[a + 2 * k]! + s.u8[d + 2 * k + 1]! * s.i8[a + 2 * k + 1]!;
+    s.i16[(d >> 1) + k] = sat16(sum);
+  }
+};
+
+/** PMULHRSW: signed word products, scaled by 2^-15 and rounded. */
+export const pmulhrsw = lanes16((x, y) => (x * y + 0x4000) >> 15, true);
+
+export const psignb = lanes8((x, y) => (y < 0 ? -x : y === 0 ? 0 : x), true);
+export const psignw = lanes16((x, y) => (y < 0 ? -x : y === 0 ? 0 : x), true);
+export const psignd = lanes32((x, y) => (y < 0 ? -x : y === 0 ? 0 : x));
+export const pabsb = lanes8((_x, y) => Math.abs(y), true);
+export const pabsw = lanes16((_x, y) => Math.abs(y), true);
+export const pabsd = lanes32((_x, y) => Math.abs(y));
+
+/** PALIGNR: d:a (d the high half) shifted right by `count` bytes, the low `n` bytes kept. */
+export function palignr(s: SimdState, d: number, a: number, count: number, n: number): void {
+  const u8 = s.u8;
+  for (let k = 0; k < n; k++) {
+    const j = k + count;
+    u8[TMP + k] = j < n ? u8[a + j]! : j < 2 * n ? u8[d + j - n]! : 0;
+  }
+  finish(s, d, n);
+}

@@ -3,7 +3,9 @@
 ; logic) in its MMX form on the low quadwords and its SSE2 form on all 16
 ; bytes, unpacks and packs, shifts by a random register count (often past the
 ; lane width) and by immediates, shuffles, PMOVMSKB, PEXTRW/PINSRW, MOVD,
-; MOVQ, MOVMSKPS/PD, SHUFPS/PD, UNPCKxPS/PD; then the x87 tags and TOP
+; MOVQ, MOVMSKPS/PD, SHUFPS/PD, UNPCKxPS/PD; the store forms (MOVAPS/UPS,
+; MOVLPS/HPS/LPD/HPD, MOVNT*, MASKMOVQ/DQU), MOVQ2DQ/MOVDQ2Q and the MMX
+; conversions CVT(T)PI2PS/PD, CVT(T)PS2PI, CVT(T)PD2PI; then the x87 tags and TOP
 ; after an MMX instruction and after EMMS. Operands are random dwords biased
 ; to edge values (0, 1, 7F, 80, FF, 7FFF, 8000, FFFF, 80000000 ...).
 ; Line: a(4) b(4) count(2) | mmx results (2 dwords each) | sse2 results (4 dwords each) | x87 state
@@ -15,7 +17,7 @@
 OPA  equ scratch + 0
 OPB  equ scratch + 16
 CNT  equ scratch + 32          ; shift count (low quadword)
-RES  equ scratch + 48
+RES  equ scratch + 48          ; 32 bytes
 SAVEAREA equ 0x1000            ; 512-byte FXSAVE image
 
 ; MM instruction: mm0 = a, mm1 = b, run, print mm0.
@@ -47,6 +49,47 @@ SAVEAREA equ 0x1000            ; 512-byte FXSAVE image
     mov eax, 0x5A5A5A5A
     %1
     call hex32
+%endmacro
+
+; ST16 instruction: RES (32 bytes) filled with AA, mm0/xmm0 = a, mm1/xmm1 = b,
+; eax = 12345678h, edi = RES + 16 (MASKMOV*'s target); the store; RES's first 32 bytes printed.
+%macro ST16 1
+    mov edi, RES
+    mov ecx, 8
+    mov eax, 0xAAAAAAAA
+    rep stosd
+    movq mm0, [OPA]
+    movq mm1, [OPB]
+    movdqa xmm0, [OPA]
+    movdqa xmm1, [OPB]
+    mov eax, 0x12345678
+    mov edi, RES + 16
+    %1
+    mov esi, RES
+    call show128
+    mov esi, RES + 16
+    call show128
+%endmacro
+
+; CVT instruction: as XM, then MXCSR's flags (cleared first).
+%macro CVT 1
+    ldmxcsr [mxcsr_reset]
+    XM {%1}
+    stmxcsr [RES]
+    mov eax, [RES]
+    and eax, ~2                    ; not DE: QEMU never sets it (see sse.asm)
+    call hex16
+%endmacro
+
+; CVTM instruction: as MM with xmm1 = b too, then MXCSR's flags.
+%macro CVTM 1
+    ldmxcsr [mxcsr_reset]
+    movdqa xmm1, [OPB]
+    MM {%1}
+    stmxcsr [RES]
+    mov eax, [RES]
+    and eax, ~2                    ; not DE: QEMU never sets it (see sse.asm)
+    call hex16
 %endmacro
 
 %macro BOTH 1-*
@@ -179,6 +222,31 @@ group_main:
     R32 {movmskps eax, xmm1}
     R32 {movmskpd eax, xmm1}
     SEP
+    ; Stores, and the conversions between MMX and XMM (MXCSR as reset: round
+    ; to nearest, all masked), with the MXCSR flags after them.
+    ST16 {movaps [RES], xmm1}
+    ST16 {movups [RES + 16], xmm1}
+    ST16 {movlps [RES], xmm1}
+    ST16 {movhps [RES + 8], xmm1}
+    ST16 {movlpd [RES + 8], xmm1}
+    ST16 {movhpd [RES], xmm1}
+    ST16 {movntps [RES], xmm1}
+    ST16 {movntdq [RES + 16], xmm1}
+    ST16 {movq [RES + 4], xmm1}
+    ST16 {movq [RES + 8], mm1}
+    ST16 {movntq [RES], mm1}
+    ST16 {movnti [RES + 12], eax}
+    ST16 {maskmovq mm1, mm0}
+    ST16 {maskmovdqu xmm1, xmm0}
+    XM {movq2dq xmm0, mm1}
+    MM {movdq2q mm0, xmm1}
+    CVT {cvtpi2ps xmm0, mm1}
+    CVT {cvtpi2pd xmm0, [OPB]}
+    CVTM {cvtps2pi mm0, xmm1}
+    CVTM {cvttps2pi mm0, [OPB]}
+    CVTM {cvtpd2pi mm0, xmm1}
+    CVTM {cvttpd2pi mm0, [OPB]}
+    SEP
     ; x87 state: TOP and the abridged tags (FXSAVE) after an MMX
     ; instruction, then after EMMS. The full tag word of FNSTENV is left out:
     ; it classifies register contents, and an MMX write sets bits 64-79 to
@@ -202,6 +270,9 @@ group_main:
 
 %include "sse-operands.inc"
 
-header: db "# simd-int: a b count | mmx | sse2 | x87", 10, 0
+align 4
+mxcsr_reset: dd 0x1F80
+
+header: db "# simd-int: a b count | mmx | sse2 | stores and mmx conversions | x87", 10, 0
 
 %include "end.inc"
