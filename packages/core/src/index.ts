@@ -45,6 +45,7 @@ export { PciBus, type PciIntxRouter } from './pci/pci-bus.js';
 export { type BarMapping, type PciBar, PciFunction, type PciIdentity } from './pci/pci-function.js';
 export { QEMU_SUBSYSTEM } from './pci/qemu.js';
 export * from './pci/registers.js';
+export { HostListeners } from './platform/host-listeners.js';
 export type {
   A20GateService,
   CmosService,

@@ -1,4 +1,11 @@
-import { type Device, type DisplaySource, definePlugin, type Ps2InputService, Tokens } from '@plugboard/core';
+import {
+  type Device,
+  type DisplaySource,
+  definePlugin,
+  type HostListeners,
+  type Ps2InputService,
+  Tokens,
+} from '@plugboard/core';
 import { parseDisplay, WEBSOCKET_BASE_PORT } from './display-address.js';
 import { VncServer } from './vnc-server.js';
 
@@ -72,6 +79,11 @@ export const vncPlugin = definePlugin<VncConfig, VncDevice>({
         if (!display) ctx.log('vnc: the machine has no display; clients see black');
         server.attach(display, input);
         await server.listen();
+        // The guest must not reach the console through user-mode networking's gateway.
+        const listeners = c.isBound(Tokens.HostListeners) ? c.get<HostListeners>(Tokens.HostListeners) : null;
+        const { tcp, websocket } = server.ports;
+        listeners?.add(tcp, 'VNC server');
+        if (websocket !== null) listeners?.add(websocket, 'VNC WebSocket');
         ctx.log(`vnc: listening on ${address.host}:${address.port}`);
       },
       destroy: () => server.close(),
