@@ -150,6 +150,11 @@ describe('QEMU option mapping', () => {
       type: 'vnc',
       config: { display: ':2' },
     });
+    expect((t('-vnc :3,password=on').overlay.devices as Record<string, unknown>).display).toEqual({
+      type: 'vnc',
+      config: { display: ':3', password: true },
+    });
+    expect(() => t('-vnc :3,password=yes')).toThrow(/password=on or off/);
   });
 
   it('maps -icount shift=N onto the virtual clock: 2^N ns per instruction, as QEMU', () => {

@@ -54,6 +54,7 @@ export type {
   HostTerminalService,
   PowerButtonService,
   Ps2InputService,
+  RemoteConsoleService,
 } from './platform/services.js';
 export { ESCAPE_HELP, EscapeDecoder, type EscapeHandlers } from './platform/terminal-escapes.js';
 export type { DeviceContext, SystemControl } from './plugin/context.js';

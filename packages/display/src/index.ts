@@ -6,6 +6,6 @@ export { keysymToCode } from './keysyms.js';
 export { type PixelFormat, SERVER_PIXEL_FORMAT } from './pixel-format.js';
 export { type VncConfig, type VncDevice, vncPlugin } from './plugin.js';
 export { encodePng, screenshot } from './screenshot.js';
-export { VncServer, type VncServerOptions } from './vnc-server.js';
+export { originAllowed, VncServer, type VncServerOptions } from './vnc-server.js';
 
 export const plugins: DevicePlugin[] = [vncPlugin as unknown as DevicePlugin];

@@ -98,12 +98,18 @@ function redirToHostfwd(text: string): string {
   }
 }
 
-/** `-vnc :1[,websocket=on|PORT]`: the VNC server of @plugboard/display. */
+/** `-vnc :1[,websocket=on|PORT][,password=on]`: the VNC server of @plugboard/display. */
 function vnc(value: string): Json {
   const { head, props } = parseKeyValues(value);
   const config: Json = { display: head ?? '' };
   const ws = props.get('websocket');
   if (ws !== undefined) config.websocket = ws === 'on' ? true : ws === 'off' ? false : Number(ws);
+  const password = props.get('password');
+  if (password !== undefined) {
+    if (password !== 'on' && password !== 'off')
+      throw new QemuOptionError(`-vnc ${value}: password=on or off`);
+    config.password = password === 'on';
+  }
   return { type: 'vnc', config };
 }
 
