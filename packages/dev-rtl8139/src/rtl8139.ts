@@ -414,8 +414,10 @@ export class Rtl8139 implements NetworkClient {
           const v = r[R.TPPoll];
           r[R.TPPoll] = 0;
           if (v & R.TPPoll_FSWInt) this.raise(R.ISR_SWINT);
-          if (v & R.TPPoll_HPQ) this.transmitCPlus(R.THPDS, true);
-          if (v & R.TPPoll_NPQ) this.transmitCPlus(R.TNPDS, false);
+          // A ring still going out at wire speed is not restarted: a guest looping on TPPoll gains nothing.
+          const busy = this.state.txResume;
+          if (v & R.TPPoll_HPQ && !(busy & R.TPPoll_HPQ)) this.transmitCPlus(R.THPDS, true);
+          if (v & R.TPPoll_NPQ && !(busy & R.TPPoll_NPQ)) this.transmitCPlus(R.TNPDS, false);
         }
         break;
       case R.CPCR:
