@@ -165,6 +165,11 @@ describe('QEMU option mapping', () => {
       type: 'vnc',
       config: { display: ':2' },
     });
+    expect((t('-vnc :3,password=on').overlay.devices as Record<string, unknown>).display).toEqual({
+      type: 'vnc',
+      config: { display: ':3', password: true },
+    });
+    expect(() => t('-vnc :3,password=yes')).toThrow(/password=on or off/);
   });
 
   it('maps -icount shift=N onto the virtual clock: 2^N ns per instruction, as QEMU', () => {
@@ -230,7 +235,7 @@ describe('QEMU option mapping', () => {
     expect(() => t('-smp 2')).toThrow(/-smp 2: only one processor is emulated/);
     expect(() => t('-smp cpus=1,cores=2')).toThrow(/only one processor/);
     expect(t('-smp 1').overlay).toEqual({});
-    expect(() => t('-vnc :1,password=on')).toThrow(/VNC passwords are not supported/);
+    expect(() => t('-vnc :1,password=maybe')).toThrow(/-vnc :1,password=maybe: password=on or off/);
     expect(() => t('-vnc :1,lossy=on')).toThrow(/-vnc :1,lossy=on: unknown sub-option lossy/);
     expect(() => t('-net nic,model=rtl8139,bogus=1')).toThrow(/unknown sub-option bogus/);
     expect(() => t('-machine pc,usb=on')).toThrow(/-machine pc,usb=on: unknown sub-option usb/);

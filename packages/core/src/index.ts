@@ -42,6 +42,7 @@ export { MAX_RAM_BYTES, PAGE_SHIFT, PAGE_SIZE, PhysicalMemory } from './memory/p
 export { crc32 } from './net/crc32.js';
 export { MemoryNetwork } from './net/memory-network.js';
 export type { NetworkBackend, NetworkClient, NetworkPort } from './net/network.js';
+export { plugNetwork } from './net/plug-network.js';
 export { devfn, formatPciAddress, type PciAddress, parsePciAddress } from './pci/address.js';
 export { pciClassName } from './pci/class-names.js';
 export { ConfigMechanism1 } from './pci/config-mechanism.js';
@@ -49,6 +50,7 @@ export { PciBus, type PciIntxRouter } from './pci/pci-bus.js';
 export { type BarMapping, type PciBar, PciFunction, type PciIdentity } from './pci/pci-function.js';
 export { QEMU_SUBSYSTEM } from './pci/qemu.js';
 export * from './pci/registers.js';
+export { HostListeners } from './platform/host-listeners.js';
 export type {
   A20GateService,
   CmosService,
@@ -57,6 +59,7 @@ export type {
   HostTerminalService,
   PowerButtonService,
   Ps2InputService,
+  RemoteConsoleService,
 } from './platform/services.js';
 export { ESCAPE_HELP, EscapeDecoder, type EscapeHandlers } from './platform/terminal-escapes.js';
 export type { DeviceContext, SystemControl } from './plugin/context.js';

@@ -1,5 +1,5 @@
 import type { DirtyPages } from './dirty.js';
-import { type VgaState, VRAM_MASK } from './state.js';
+import { type VgaState, VRAM_MASK, VRAM_SIZE } from './state.js';
 
 /** GR30: BLT mode. */
 export const BLTMODE_BACKWARDS = 0x01;
@@ -56,11 +56,13 @@ function ropTable(code: number): Uint8Array {
 const MAX_LINE = 8192;
 
 /**
- * The CL-GD5446 BitBLT engine. Every video-memory address it touches is
- * wrapped to the 4 MiB of video memory, as the chip's address lines wrap,
- * so no rectangle, pitch or address a guest programs can reach outside it
- * (QEMU's CVE-2016-9921, CVE-2017-2615 and CVE-2017-2620 came from not doing
- * that).
+ * The CL-GD5446 BitBLT engine. A rectangle that reaches outside the 4 MiB of
+ * video memory is refused, as QEMU's `blit_is_unsafe` refuses it (its
+ * CVE-2017-2615 and CVE-2017-2620 came from not doing that), and so is one
+ * that would write more bytes than video memory holds (8192 x 65536 with pitch
+ * 0: half a billion byte operations for one register write). Every address is
+ * still wrapped to video memory, as the chip's address lines wrap, so nothing
+ * can reach outside it either way.
  */
 export class BitBlt {
   private readonly line = new Uint8Array(MAX_LINE + 8);
@@ -138,6 +140,10 @@ export class BitBlt {
       this.dstPitch = -this.dstPitch;
       this.srcPitch = -this.srcPitch;
     }
+    if (this.unsafe()) {
+      this.reset();
+      return;
+    }
     if (this.mode & BLTMODE_MEMSYSSRC) {
       this.beginSystemSource();
       return;
@@ -149,6 +155,21 @@ export class BitBlt {
       for (let y = 0; y < this.height; y++) this.drawLine(y, this.src + y * this.srcPitch, true);
     }
     this.reset();
+  }
+
+  /**
+   * QEMU's `blit_is_unsafe`: the destination rectangle (and a video source's)
+   * must lie inside video memory. A system-to-screen BLT does one line per
+   * line of data the guest writes, so only a BLT from video memory needs the
+   * bound on its size.
+   */
+  private unsafe(): boolean {
+    const backwards = (this.mode & BLTMODE_BACKWARDS) !== 0;
+    const { width, height } = this;
+    if (outside(this.dst, this.dstPitch, width, height, backwards)) return true;
+    if (this.mode & BLTMODE_MEMSYSSRC) return false;
+    if (width * height > VRAM_SIZE) return true;
+    return !(this.mode & BLTMODE_PATTERNCOPY) && outside(this.src, this.srcPitch, width, height, backwards);
   }
 
   private color(low: number, r1: number, r2: number, r3: number): number {
@@ -284,4 +305,13 @@ export class BitBlt {
       }
     }
   }
+}
+
+/**
+ * Whether `height` lines of `width` bytes from `addr`, `pitch` apart, leave
+ * video memory; a backwards BLT starts at its last byte and has its pitch negated.
+ */
+function outside(addr: number, pitch: number, width: number, height: number, backwards: boolean): boolean {
+  if (backwards) return addr + (height - 1) * pitch - width < -1;
+  return addr + (height - 1) * pitch + width > VRAM_SIZE;
 }

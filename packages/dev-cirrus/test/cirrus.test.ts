@@ -234,39 +234,86 @@ describe('BitBLT', () => {
     expect(c.vga.blt.active).toBe(false);
   });
 
-  it('keeps hostile rectangles inside video memory (CVE-2016-9921, CVE-2017-2615, CVE-2017-2620)', () => {
-    const c = card();
+  /** Video memory filled with a pattern no BLT here writes, and a copy to compare with. */
+  function patterned(c: ReturnType<typeof card>) {
     const v = c.vga.state.vram;
-    // Largest width and height, negative pitch from the start of memory, addresses at the very end.
-    blt(c, { w: 8192, h: 64, dpitch: 0x1fff, spitch: 0x1fff, dst: 0x3fffff, src: 0, mode: 0x01, rop: 0x0d });
-    blt(c, {
-      w: 8192,
-      h: 64,
-      dpitch: 0x1fff,
-      spitch: 0,
-      dst: 0x3ffff0,
-      src: 0x3fff00,
-      mode: 0x40,
-      rop: 0x0d,
-    });
-    blt(c, {
-      w: 8192,
-      h: 8,
-      dpitch: 0,
-      spitch: 0,
-      dst: 0x3fffff,
-      src: 0x3fffff,
-      mode: 0x80 | 0x30,
-      rop: 0x59,
-      fg: 0xffffffff,
-    });
-    // A system-to-screen blit whose data never comes, then a reset.
-    blt(c, { w: 8192, h: 8192, dpitch: 1, spitch: 0, dst: 0x3fffff, src: 0, mode: 0x04, rop: 0x0d });
-    for (let i = 0; i < 100_000; i++) c.vga.linearWindow.write8(0x1000000 + i, 0xff);
+    for (let i = 0; i < v.length; i++) v[i] = (i * 7 + (i >> 12)) & 0x7f;
+    return { v, before: v.slice() };
+  }
+
+  /** Offsets where video memory differs from `before`. */
+  function changed(v: Uint8Array, before: Uint8Array): number[] {
+    const at: number[] = [];
+    for (let i = 0; i < v.length; i++) if (v[i] !== before[i]) at.push(i);
+    return at;
+  }
+
+  const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => from + i);
+
+  it('CVE-2016-9921 (QEMU divided by the pitch): a BLT with pitch 0 writes its one line over and over and nothing else', () => {
+    const c = card();
+    const { v, before } = patterned(c);
+    blt(c, { w: 16, h: 64, dpitch: 0, spitch: 0, dst: 0x2000, src: 0x100, mode: 0x00, rop: 0x0d });
+    expect(changed(v, before)).toEqual(
+      range(0x2000, 0x2010).filter((i) => before[i] !== before[i - 0x2000 + 0x100]),
+    );
+    expect([...v.subarray(0x2000, 0x2010)]).toEqual([...before.subarray(0x100, 0x110)]);
+  });
+
+  it('CVE-2017-2615: a backward BLT whose rectangle reaches below video memory is refused, no byte changes', () => {
+    const c = card();
+    const { v, before } = patterned(c);
+    // Three lines 0x100 apart ending at 0x10: the first would start 0x1f1 bytes below address 0.
+    blt(c, { w: 32, h: 3, dpitch: 0x100, spitch: 0x100, dst: 0x10, src: 0x2010, mode: 0x01, rop: 0x0d });
+    expect(changed(v, before)).toEqual([]);
+    // Its source reaching below, with the destination inside: refused as well.
+    blt(c, { w: 32, h: 3, dpitch: 0x100, spitch: 0x100, dst: 0x2010, src: 0x10, mode: 0x01, rop: 0x0d });
+    expect(changed(v, before)).toEqual([]);
+    // The same rectangle one line higher fits exactly (its first byte is address 0) and is done.
+    blt(c, { w: 32, h: 3, dpitch: 0x100, spitch: 0x100, dst: 0x21f, src: 0x221f, mode: 0x01, rop: 0x0d });
+    const want = [...range(0x0, 0x20), ...range(0x100, 0x120), ...range(0x200, 0x220)];
+    expect(changed(v, before)).toEqual(want.filter((i) => before[i] !== before[i + 0x2000]));
+    for (const i of want) expect(v[i]).toBe(before[i + 0x2000]);
+  });
+
+  it('CVE-2017-2620: a system-to-screen BLT past the end of video memory is refused, its data goes nowhere', () => {
+    const c = card();
+    const { v, before } = patterned(c);
+    blt(c, { w: 512, h: 2, dpitch: 512, spitch: 0, dst: VRAM_SIZE - 512, src: 0, mode: 0x04, rop: 0x0d });
+    expect(c.vga.blt.active).toBe(false);
+    for (let i = 0; i < 1024; i++) c.vga.linearWindow.write8(0x1000000 + i, 0xff);
+    expect(changed(v, before)).toEqual([]);
+    // One line fits exactly at the end: its 512 bytes of 0xff land there and nowhere else.
+    blt(c, { w: 512, h: 1, dpitch: 512, spitch: 0, dst: VRAM_SIZE - 512, src: 0, mode: 0x04, rop: 0x0d });
+    expect(c.vga.blt.active).toBe(true);
+    for (let i = 0; i < 512; i++) c.vga.linearWindow.write8(0x1000000 + i, 0xff);
+    expect(changed(v, before)).toEqual(range(VRAM_SIZE - 512, VRAM_SIZE));
+    expect(c.vga.blt.active).toBe(false);
+  });
+
+  it('refuses a BLT that would write more than video memory holds (8192 x 65536): one register write stays bounded', () => {
+    const c = card();
+    const { v, before } = patterned(c);
+    let lines = 0;
+    const mark = c.vga.dirty.markSpan.bind(c.vga.dirty);
+    c.vga.dirty.markSpan = (from: number, length: number) => {
+      lines++;
+      mark(from, length);
+    };
+    blt(c, { w: 8192, h: 65536, dpitch: 0, spitch: 0, dst: 0, src: 0x10000, mode: 0x00, rop: 0x0d });
+    blt(c, { w: 8192, h: 65536, dpitch: 0, spitch: 0, dst: 0, src: 0, mode: 0x40, rop: 0x0d });
+    expect(lines).toBe(0);
+    expect(changed(v, before)).toEqual([]);
+    // The largest allowed: as many bytes as video memory, 4 MiB, in 512 lines.
+    blt(c, { w: 8192, h: 512, dpitch: 8192, spitch: 0, dst: 0, src: 0, mode: 0xc0, rop: 0x0d, ext: 0x04 });
+    expect(lines).toBe(512);
+    // A hostile system-to-screen BLT does one line per line of data, whatever its height: no data, no work.
+    blt(c, { w: 8192, h: 8192, dpitch: 0, spitch: 0, dst: 0, src: 0, mode: 0x04, rop: 0x0d });
+    for (let i = 0; i < 8192; i++) c.vga.linearWindow.write8(0x1000000 + i, 0xff);
+    expect(lines).toBe(513);
     c.gr(0x31, 0x04);
     c.gr(0x31, 0x00);
     expect(c.vga.blt.active).toBe(false);
-    expect(v.length).toBe(VRAM_SIZE);
   });
 
   it('decodes the BLT registers at 0xB8000 when SR17 enables memory-mapped I/O', () => {

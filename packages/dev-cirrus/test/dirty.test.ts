@@ -223,8 +223,17 @@ describe('dirty tracking', () => {
     expect(dirtyPages(c)).toEqual([50, 51]);
     check(c, r, before, lines(1024, 100, 103), null);
 
-    // Backwards: the addresses are the last bytes; three lines ending on line 201.
-    blt(c, { w: 16, h: 3, dpitch: 2048, spitch: 2048, dst: 201 * 2048 + 15, src: 15, mode: 0x01, rop: 0x0d });
+    // Backwards: the addresses are the last bytes; three lines ending on line 201, from three lines ending on line 2 (a source reaching below video memory is refused).
+    blt(c, {
+      w: 16,
+      h: 3,
+      dpitch: 2048,
+      spitch: 2048,
+      dst: 201 * 2048 + 15,
+      src: 2 * 2048 + 15,
+      mode: 0x01,
+      rop: 0x0d,
+    });
     expect(dirtyPages(c)).toEqual([99, 100]);
     expect(r.render().damage).toEqual(lines(1024, 198, 201));
 

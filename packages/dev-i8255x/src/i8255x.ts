@@ -258,6 +258,9 @@ export class I8255x implements NetworkClient {
     switch (value >> 4) {
       case R.CUC_START:
         s.cuOffset = pointer;
+        // A CU still busy with a list (its next batch on the timer) takes the new one at that batch:
+        // a guest looping on CU Start must not get 64 blocks of work per write.
+        if (s.cuState === R.CU_ACTIVE && this.cuTimer.armed) break;
         s.cuState = R.CU_ACTIVE;
         this.runCommandUnit();
         break;

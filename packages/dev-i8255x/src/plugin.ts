@@ -1,5 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { type DevicePlugin, definePlugin, type NetworkBackend, PciFunction, Tokens } from '@plugboard/core';
+import {
+  type DevicePlugin,
+  definePlugin,
+  type NetworkBackend,
+  PciFunction,
+  plugNetwork,
+  Tokens,
+} from '@plugboard/core';
 import { I8255x } from './i8255x.js';
 import { type I8255xModelName, MODELS } from './models.js';
 
@@ -78,9 +85,8 @@ function plugin(name: I8255xModelName): DevicePlugin<I8255xConfig, I8255x> {
       return Object.assign(nic, {
         realize() {
           if (config.netdev === null) return;
-          nic.port = ctx.container
-            .get<NetworkBackend>(Tokens.NetworkBackend, { name: config.netdev })
-            .connect(nic);
+          const backend = ctx.container.get<NetworkBackend>(Tokens.NetworkBackend, { name: config.netdev });
+          nic.port = plugNetwork(backend, nic, (m) => ctx.log(m));
         },
         reset() {
           fn.resetConfig();

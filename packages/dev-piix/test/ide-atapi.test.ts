@@ -127,6 +127,33 @@ describe('PIIX3 IDE: ATAPI commands', () => {
     expect(d.requestSense()).toEqual([0, 0, 0]);
   });
 
+  it('READ(12) with a block count of 2^32-1 fails at once, whatever the LBA, and moves no data', () => {
+    const { d } = cdBench();
+    // 1 + 0xffffffff wraps to 0 in 32-bit arithmetic: the check must not.
+    for (const lba of [0, 1, 999]) {
+      const r = run(d, [
+        0xa8,
+        0,
+        (lba >>> 24) & 0xff,
+        (lba >>> 16) & 0xff,
+        (lba >>> 8) & 0xff,
+        lba & 0xff,
+        0xff,
+        0xff,
+        0xff,
+        0xff,
+        0,
+        0,
+      ]);
+      expect(r.data.length).toBe(0);
+      expect(r.status).toBe(DRDY | ERR);
+      expect(d.requestSense()).toEqual([ILLEGAL_REQUEST, 0x21, 0]);
+    }
+    // The drive still reads afterwards.
+    const ok = run(d, [0xa8, 0, 0, 0, 0, 9, 0, 0, 0, 1, 0, 0]);
+    expect(ok.data).toEqual(sectorPattern(9, 2048));
+  });
+
   it('unknown packet commands fail with INVALID COMMAND OPERATION CODE', () => {
     const { d } = cdBench();
     expect(run(d, [0xee]).status).toBe(DRDY | ERR);

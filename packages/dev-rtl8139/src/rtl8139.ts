@@ -31,6 +31,8 @@ export interface Rtl8139State {
   /** C+ mode: ring indexes. */
   txNormalIndex: number;
   txHighIndex: number;
+  /** C+ rings (TPPoll_HPQ / TPPoll_NPQ bits) whose transmission paused at a step's end, resumed by `txTimer`. */
+  txResume: number;
   rxIndex: number;
   /** CR.RE as last written: turning the receiver on restarts the C-mode ring. */
   rxOn: boolean;
@@ -55,6 +57,16 @@ const MAX_FRAME = 1514;
 const MAX_RING = 1024;
 /** A C+ frame may span descriptors up to this size (large send payloads). */
 const MAX_CPLUS_FRAME = 65536;
+/**
+ * Frames on the wire after which one transmit step ends (at the end of the
+ * frame in progress); the ring goes on after the wire time of what was sent.
+ * With the MSS floor below, one step is at most 63 + 65536 / 88 frames.
+ */
+export const TX_FRAMES_PER_STEP = 64;
+/** 100 Mbit/s. */
+const WIRE_NS_PER_BYTE = 80;
+/** The smallest segment a TCP stack sends (Linux's TCP_MIN_MSS); 8139cp never asks for less. */
+export const MIN_LARGE_SEND_MSS = 88;
 /** TCTR counts at the PCI clock. */
 const TCTR_NS = 30;
 
@@ -155,6 +167,10 @@ export class Rtl8139 implements NetworkClient {
   private readonly rxBuf = new Uint8Array(MAX_CPLUS_FRAME + 8);
   private readonly segment = new Uint8Array(MAX_CPLUS_FRAME);
   private readonly timer: Timer;
+  private readonly txTimer: Timer;
+  /** Frames and bytes put on the wire since power-on: what bounds one transmit step. */
+  private wireFrames = 0;
+  private wireBytes = 0;
 
   constructor(private readonly o: Rtl8139Options) {
     this.cplus = o.model === 'C+';
@@ -172,6 +188,7 @@ export class Rtl8139 implements NetworkClient {
       txNext: 0,
       txNormalIndex: 0,
       txHighIndex: 0,
+      txResume: 0,
       rxIndex: 0,
       rxOn: false,
       tctrBase: 0,
@@ -188,6 +205,7 @@ export class Rtl8139 implements NetworkClient {
       },
     };
     this.timer = o.clock.createTimer(`${o.id} TimerInt`, () => this.timerExpired());
+    this.txTimer = o.clock.createTimer(`${o.id} transmit`, () => this.resumeTransmit());
     this.powerOn();
   }
 
@@ -230,6 +248,8 @@ export class Rtl8139 implements NetworkClient {
     s.txNext = 0;
     s.txNormalIndex = 0;
     s.txHighIndex = 0;
+    s.txResume = 0;
+    this.txTimer.cancel();
     s.rxIndex = 0;
     s.rxOn = false;
     this.updateIrq();
@@ -394,8 +414,10 @@ export class Rtl8139 implements NetworkClient {
           const v = r[R.TPPoll];
           r[R.TPPoll] = 0;
           if (v & R.TPPoll_FSWInt) this.raise(R.ISR_SWINT);
-          if (v & R.TPPoll_HPQ) this.transmitCPlus(R.THPDS, true);
-          if (v & R.TPPoll_NPQ) this.transmitCPlus(R.TNPDS, false);
+          // A ring still going out at wire speed is not restarted: a guest looping on TPPoll gains nothing.
+          const busy = this.state.txResume;
+          if (v & R.TPPoll_HPQ && !(busy & R.TPPoll_HPQ)) this.transmitCPlus(R.THPDS, true);
+          if (v & R.TPPoll_NPQ && !(busy & R.TPPoll_NPQ)) this.transmitCPlus(R.TNPDS, false);
         }
         break;
       case R.CPCR:
@@ -438,7 +460,17 @@ export class Rtl8139 implements NetworkClient {
     this.raise(R.ISR_TOK);
   }
 
-  /** C+ mode: sends every frame the ring at `ringReg` holds, up to one ring's worth. */
+  /** The C+ rings whose transmission paused at a step's end go on where they stopped. */
+  private resumeTransmit(): void {
+    const pending = this.state.txResume;
+    if (pending & R.TPPoll_HPQ) this.transmitCPlus(R.THPDS, true);
+    if (pending & R.TPPoll_NPQ) this.transmitCPlus(R.TNPDS, false);
+  }
+
+  /**
+   * C+ mode: sends the frames the ring at `ringReg` holds, up to one ring's
+   * worth, in steps of about `TX_FRAMES_PER_STEP` frames on the wire.
+   */
   private transmitCPlus(ringReg: number, high: boolean): void {
     const dma = this.o.dma;
     if (!(this.state.regs[R.CR] & R.CR_TE) || !(this.get16(R.CPCR) & R.CPCR_CPTxE) || !this.busMaster())
@@ -451,7 +483,17 @@ export class Rtl8139 implements NetworkClient {
     let first = 0;
     let vlan = 0;
     let sent = 0;
+    const wireStart = this.wireFrames;
+    const bytesStart = this.wireBytes;
+    const bit = high ? R.TPPoll_HPQ : R.TPPoll_NPQ;
+    this.state.txResume &= ~bit;
     for (let n = 0; n < MAX_RING; n++) {
+      if (this.wireFrames - wireStart >= TX_FRAMES_PER_STEP) {
+        // One doorbell is a bounded amount of work: the rest goes out at wire speed.
+        this.state.txResume |= bit;
+        if (!this.txTimer.armed) this.txTimer.armIn((this.wireBytes - bytesStart) * WIRE_NS_PER_BYTE);
+        break;
+      }
       const desc = (base + index * 16) >>> 0;
       const opts1 = hi === 0 ? dma.read32(desc) : 0;
       if (!(opts1 & R.DESC_OWN) || hi !== 0) {
@@ -502,7 +544,8 @@ export class Rtl8139 implements NetworkClient {
       length += 4;
     }
     if (opts1 & R.TXD_LGSEN) {
-      const mss = (opts1 >> R.TXD_MSS_SHIFT) & R.TXD_MSS_MASK;
+      // QEMU skips the offload for MSS 0 only; MSS 1 would cut a 64 KiB frame into 65,000 (issue 19).
+      const mss = Math.max((opts1 >> R.TXD_MSS_SHIFT) & R.TXD_MSS_MASK, MIN_LARGE_SEND_MSS);
       if (segmentTcp(frame, length, mss, this.segment, (seg) => this.send(seg, seg.length))) return;
     } else if (opts1 & (R.TXD_IPCS | R.TXD_TCPCS | R.TXD_UDPCS)) {
       const l = ipv4Layout(frame, length);
@@ -518,6 +561,8 @@ export class Rtl8139 implements NetworkClient {
   /** Puts a frame on the wire, or back into the receiver in loopback mode. */
   private send(frame: Uint8Array, length: number): void {
     const f = frame.subarray(0, length);
+    this.wireFrames++;
+    this.wireBytes += length;
     if (((this.get32(R.TCR) >> R.TCR_LBK_SHIFT) & 3) === 3) this.receive(f);
     else this.port?.send(f);
   }

@@ -1,5 +1,5 @@
 import { BROADCAST, ethernetFrame, QEMU_MAC } from '@plugboard/core/testing';
-import { registers as R } from '@plugboard/dev-rtl8139';
+import { registers as R, TX_FRAMES_PER_STEP } from '@plugboard/dev-rtl8139';
 import { describe, expect, it } from 'vitest';
 import { type Nic, setup } from './harness.js';
 
@@ -188,12 +188,19 @@ describe('RTL8139C+ as 8139cp drives it', () => {
   it('survives hostile rings: no EOR anywhere, rings and buffers outside RAM, endless chains', async () => {
     const nic = await setup('C+');
     start(nic);
-    // Every descriptor of a ring with no EOR, owned by the chip, pointing at one buffer: bounded at 1024.
+    // Every descriptor of a ring with no EOR, owned by the chip, pointing at one buffer: bounded at 1024,
+    // sent in steps of TX_FRAMES_PER_STEP frames at wire speed.
     for (let i = 0; i < 1100; i++) {
       nic.dma.write32(TX_RING + i * 16, R.DESC_OWN | R.DESC_FS | R.DESC_LS | 60);
       nic.dma.write32(TX_RING + i * 16 + 8, TX_BUFS);
     }
     nic.out8(R.TPPoll, R.TPPoll_NPQ);
+    expect(nic.net.sent.length).toBe(TX_FRAMES_PER_STEP);
+    const clock = nic.parts.clock;
+    for (let step = 0; step < 100 && clock.nextDeadline < Number.POSITIVE_INFINITY; step++) {
+      clock.advanceTo(clock.nextDeadline);
+      clock.runDue();
+    }
     expect(nic.net.sent.length).toBe(1024);
     // A fragment chain that never ends and overflows the 64 KiB frame limit is an error, not a hang.
     nic.net.sent = [];

@@ -1,4 +1,12 @@
-import { type Device, type DisplaySource, definePlugin, type Ps2InputService, Tokens } from '@plugboard/core';
+import {
+  type Device,
+  type DisplaySource,
+  definePlugin,
+  type HostListeners,
+  type Ps2InputService,
+  type RemoteConsoleService,
+  Tokens,
+} from '@plugboard/core';
 import { parseDisplay, WEBSOCKET_BASE_PORT } from './display-address.js';
 import { VncServer } from './vnc-server.js';
 
@@ -7,6 +15,8 @@ export interface VncConfig {
   host: string;
   websocket: boolean | number;
   maxClients: number;
+  password: boolean;
+  allowedOrigins: string[];
 }
 
 export interface VncDevice extends Device {
@@ -29,7 +39,8 @@ export const vncPlugin = definePlugin<VncConfig, VncDevice>({
       host: {
         type: 'string',
         default: '127.0.0.1',
-        description: 'Address to listen on when `display` names none. No password is asked: keep it local.',
+        description:
+          'Address to listen on when `display` names none. Without `password` anyone who reaches it drives the console: keep it local.',
       },
       websocket: {
         type: ['boolean', 'integer'],
@@ -44,6 +55,19 @@ export const vncPlugin = definePlugin<VncConfig, VncDevice>({
         minimum: 1,
         maximum: 64,
         description: 'Connections served at once; more are refused.',
+      },
+      password: {
+        type: 'boolean',
+        default: false,
+        description:
+          "VNC authentication (QEMU's password=on): clients need the password the monitor's `set_password vnc PASSWORD` sets; none gets in before.",
+      },
+      allowedOrigins: {
+        type: 'array',
+        items: { type: 'string' },
+        default: [],
+        description:
+          'Web origins (scheme://host[:port], or "*") whose pages may open the WebSocket besides the server\'s own host.',
       },
     },
   },
@@ -60,9 +84,13 @@ export const vncPlugin = definePlugin<VncConfig, VncDevice>({
       port: address.port,
       websocketPort,
       maxClients: config.maxClients,
+      password: config.password,
+      allowedOrigins: config.allowedOrigins,
       name: `Plugboard ${ctx.id}`,
       log: (m) => ctx.log(m),
     });
+    const console: RemoteConsoleService = { protocol: 'vnc', setPassword: (p) => server.setPassword(p) };
+    ctx.container.bind(Tokens.RemoteConsole).toConstantValue(console);
     return {
       server,
       async realize() {
@@ -72,6 +100,11 @@ export const vncPlugin = definePlugin<VncConfig, VncDevice>({
         if (!display) ctx.log('vnc: the machine has no display; clients see black');
         server.attach(display, input);
         await server.listen();
+        // The guest must not reach the console through user-mode networking's gateway.
+        const listeners = c.isBound(Tokens.HostListeners) ? c.get<HostListeners>(Tokens.HostListeners) : null;
+        const { tcp, websocket } = server.ports;
+        listeners?.add(tcp, 'VNC server');
+        if (websocket !== null) listeners?.add(websocket, 'VNC WebSocket');
         ctx.log(`vnc: listening on ${address.host}:${address.port}`);
       },
       destroy: () => server.close(),

@@ -24,7 +24,7 @@ export const Encoding = {
   QemuExtendedKeyEvent: -258,
 } as const;
 
-export const SecurityType = { None: 1 } as const;
+export const SecurityType = { None: 1, VncAuthentication: 2 } as const;
 
 /** PointerEvent button-mask bits. */
 export const Button = { Left: 1, Middle: 2, Right: 4, WheelUp: 8, WheelDown: 16 } as const;

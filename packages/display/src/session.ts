@@ -13,6 +13,7 @@ import {
   writePixelFormat,
 } from './pixel-format.js';
 import { Button, ClientMessage, Encoding, PROTOCOL_VERSION, SecurityType, ServerMessage } from './rfb.js';
+import { CHALLENGE_LENGTH, newChallenge, vncAuthOk } from './vnc-auth.js';
 import { ZrleEncoder } from './zrle.js';
 
 export interface SessionOptions {
@@ -21,6 +22,11 @@ export interface SessionOptions {
   input: () => Ps2InputService | null;
   name: string;
   log: (message: string) => void;
+  /**
+   * VNC authentication (QEMU's `password=on`): the password now, or null
+   * while none is set (every attempt fails, as in QEMU). Absent: security type None.
+   */
+  password?: () => string | null;
 }
 
 /** Longer ClientCutText is taken for an attack; the text itself is ignored anyway. */
@@ -31,7 +37,7 @@ const UPDATE_INTERVAL_MS = 33;
 /** A client that has not finished the handshake by then is dropped. */
 const HANDSHAKE_TIMEOUT_MS = 10_000;
 
-type Phase = 'version' | 'security' | 'init' | 'normal' | 'closed';
+type Phase = 'version' | 'security' | 'auth' | 'init' | 'normal' | 'closed';
 
 /**
  * One RFB connection: handshake, client messages, and framebuffer updates
@@ -42,6 +48,7 @@ export class RfbSession {
   private phase: Phase = 'version';
   private minor = 8;
   private received: Buffer = Buffer.alloc(0);
+  private challenge: Buffer | null = null;
   private discard = 0;
   private readonly handshakeTimer: NodeJS.Timeout;
 
@@ -91,7 +98,8 @@ export class RfbSession {
     this.write(Buffer.from(PROTOCOL_VERSION, 'latin1'));
   }
 
-  close(reason?: string): void {
+  /** Ends the connection; `flush` lets what was written go out first (a failed SecurityResult). */
+  close(reason?: string, flush = false): void {
     if (this.phase === 'closed') return;
     if (reason) this.options.log(`vnc: closing a connection: ${reason}`);
     this.phase = 'closed';
@@ -100,7 +108,8 @@ export class RfbSession {
     if (this.timer) clearTimeout(this.timer);
     this.zrleStream?.close();
     this.zlibStream?.close();
-    this.stream.destroy();
+    if (flush) this.stream.end();
+    else this.stream.destroy();
     this.onClose();
   }
 
@@ -133,13 +142,18 @@ export class RfbSession {
       case 'version':
         return this.parseVersion(b);
       case 'security':
-        if (b[0] !== SecurityType.None) {
+        if (b[0] !== this.securityType) {
           this.close(`security type ${b[0]} was not offered`);
           return 0;
         }
-        if (this.minor >= 8) this.write(Buffer.alloc(4)); // SecurityResult: OK
-        this.phase = 'init';
+        if (this.securityType === SecurityType.VncAuthentication) this.sendChallenge();
+        else {
+          if (this.minor >= 8) this.write(Buffer.alloc(4)); // SecurityResult: OK
+          this.phase = 'init';
+        }
         return 1;
+      case 'auth':
+        return this.checkResponse(b);
       case 'init':
         this.serverInit();
         return 1; // the shared flag: every client shares the screen
@@ -161,15 +175,49 @@ export class RfbSession {
     const minor = Number(m[2]);
     this.minor = minor >= 8 ? 8 : minor === 7 ? 7 : 3;
     if (this.minor === 3) {
+      // 3.3: the server names the one type; no SecurityResult for None.
       const security = Buffer.alloc(4);
-      security.writeUInt32BE(SecurityType.None);
+      security.writeUInt32BE(this.securityType);
       this.write(security);
-      this.phase = 'init';
+      if (this.securityType === SecurityType.VncAuthentication) this.sendChallenge();
+      else this.phase = 'init';
     } else {
-      this.write(Buffer.from([1, SecurityType.None]));
+      this.write(Buffer.from([1, this.securityType]));
       this.phase = 'security';
     }
     return 12;
+  }
+
+  private get securityType(): number {
+    return this.options.password ? SecurityType.VncAuthentication : SecurityType.None;
+  }
+
+  private sendChallenge(): void {
+    this.challenge = newChallenge();
+    this.write(this.challenge);
+    this.phase = 'auth';
+  }
+
+  /** RFC 6143 7.2.2: the DES of the challenge, then SecurityResult; a failure ends the connection. */
+  private checkResponse(b: Buffer): number {
+    if (b.length < CHALLENGE_LENGTH) return 0;
+    const ok = vncAuthOk(this.options.password?.() ?? null, this.challenge!, b.subarray(0, CHALLENGE_LENGTH));
+    this.challenge = null;
+    if (ok) {
+      this.write(Buffer.alloc(4)); // SecurityResult: OK
+      this.phase = 'init';
+      return CHALLENGE_LENGTH;
+    }
+    const reason = Buffer.from('Authentication failed', 'latin1');
+    const result = Buffer.alloc(this.minor >= 8 ? 8 + reason.length : 4);
+    result.writeUInt32BE(1, 0);
+    if (this.minor >= 8) {
+      result.writeUInt32BE(reason.length, 4);
+      reason.copy(result, 8);
+    }
+    this.write(result);
+    this.close('authentication failed', true);
+    return 0;
   }
 
   private serverInit(): void {

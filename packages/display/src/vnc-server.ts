@@ -1,4 +1,4 @@
-import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
+import { createServer as createHttpServer, type Server as HttpServer, type IncomingMessage } from 'node:http';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { DisplaySource, Ps2InputService } from '@plugboard/core';
@@ -15,6 +15,14 @@ export interface VncServerOptions {
   /** The desktop name clients show. */
   name?: string;
   log?: (message: string) => void;
+  /** VNC authentication (QEMU's `password=on`); no client gets in until `setPassword`. */
+  password?: boolean;
+  /**
+   * Origins (`scheme://host[:port]`) whose web pages may open the WebSocket,
+   * besides the server's own host; `*` for any. A browser sends any page's
+   * Origin, so without this check any web site could drive the console.
+   */
+  allowedOrigins?: readonly string[];
 }
 
 /**
@@ -28,8 +36,17 @@ export class VncServer {
   private tcp: Server | null = null;
   private http: HttpServer | null = null;
   private wss: WebSocketServer | null = null;
+  private password: string | null = null;
 
   constructor(private readonly options: VncServerOptions) {}
+
+  /**
+   * QEMU's `set_password vnc PASSWORD`: RFB uses its first 8 characters.
+   * Connections already in keep going, as in QEMU.
+   */
+  setPassword(password: string): void {
+    this.password = password;
+  }
 
   /** Connects the screen and the keyboard/mouse; either may be absent. */
   attach(display: DisplaySource | null, input: Ps2InputService | null): void {
@@ -59,7 +76,15 @@ export class VncServer {
     await listenOn(this.tcp, host, port);
     if (websocketPort === undefined || websocketPort === null) return;
     this.http = createHttpServer((_req, res) => res.writeHead(426).end('RFB over WebSocket only\n'));
-    this.wss = new WebSocketServer({ server: this.http, maxPayload: 1 << 20 });
+    this.wss = new WebSocketServer({
+      server: this.http,
+      maxPayload: 1 << 20,
+      verifyClient: ({ origin, req }: { origin: string; req: IncomingMessage }) => {
+        const ok = originAllowed(origin, req.headers.host, this.options.allowedOrigins ?? []);
+        if (!ok) (this.options.log ?? (() => {}))(`vnc: refusing a WebSocket from origin ${origin}`);
+        return ok;
+      },
+    });
     this.wss.on('connection', (ws, req) => {
       const stream = createWebSocketStream(ws);
       this.accept(stream, `${req.socket.remoteAddress}:${req.socket.remotePort} (WebSocket)`);
@@ -83,6 +108,7 @@ export class VncServer {
         input: () => this.input,
         name: this.options.name ?? 'Plugboard',
         log,
+        ...(this.options.password ? { password: () => this.password } : {}),
       },
       () => this.sessions.delete(session),
     );
@@ -110,4 +136,25 @@ function listenOn(server: Server | HttpServer, host: string, port: number): Prom
       resolve();
     });
   });
+}
+
+/**
+ * A WebSocket from a web page is allowed when the page comes from the host
+ * the client reached the server by (Origin's host:port equals the Host
+ * header) or from a listed origin. Clients that are not browsers send no Origin.
+ */
+export function originAllowed(
+  origin: string | undefined,
+  host: string | undefined,
+  allowed: readonly string[],
+): boolean {
+  if (origin === undefined || origin === '') return true;
+  if (allowed.includes('*') || allowed.includes(origin)) return true;
+  let url: URL;
+  try {
+    url = new URL(origin);
+  } catch {
+    return false;
+  }
+  return host !== undefined && url.host === host.toLowerCase();
 }

@@ -50,7 +50,9 @@ describe('noVNC in headless Chromium, over the WebSocket listener', () => {
   let http: Server;
   const display = new FakeDisplay(400, 300);
   const input = new FakeInput();
-  const vnc = new VncServer({ host: '127.0.0.1', port: 0, websocketPort: 0 });
+  // The page comes from another port than the WebSocket: another origin, so it is listed.
+  const allowedOrigins: string[] = [];
+  const vnc = new VncServer({ host: '127.0.0.1', port: 0, websocketPort: 0, allowedOrigins });
 
   beforeAll(async () => {
     expect(existsSync(CHROMIUM), `${CHROMIUM} missing: apt-get install chromium`).toBe(true);
@@ -58,6 +60,7 @@ describe('noVNC in headless Chromium, over the WebSocket listener', () => {
     vnc.attach(display, input);
     await vnc.listen();
     http = await serveNoVnc();
+    allowedOrigins.push(`http://127.0.0.1:${(http.address() as { port: number }).port}`);
     browser = await chromium.launchPersistentContext(userDataDir, {
       executablePath: CHROMIUM,
       headless: true,

@@ -1,3 +1,5 @@
+import { MonitorError } from './command.js';
+
 /** A monitor line split into words: blanks separate, double quotes keep blanks, `\` escapes in quotes. */
 export function parseCommandLine(line: string): string[] {
   const words: string[] = [];
@@ -12,7 +14,7 @@ export function parseCommandLine(line: string): string[] {
         if (line[i] === '\\' && i + 1 < line.length) i++;
         word += line[i++];
       }
-      if (i >= line.length) throw new Error('unterminated string');
+      if (i >= line.length) throw new MonitorError('unterminated string');
       i++;
     } else {
       while (i < line.length && !/\s/.test(line[i])) word += line[i++];

@@ -1,4 +1,5 @@
 import { createServer, type Server, type Socket } from 'node:net';
+import { type HostListeners, Tokens } from '@plugboard/core';
 import type { Monitor } from './monitor.js';
 import { MonitorSession } from './session.js';
 
@@ -40,12 +41,19 @@ export async function listenMonitor(
     server.once('error', (err) => reject(new Error(`monitor tcp:${host}:${port}: ${err.message}`)));
     server.listen(port, host, () => resolve());
   });
-  if (wait) await connected;
   const address = server.address();
+  const bound = typeof address === 'object' && address ? address.port : port;
+  // The guest must not reach the monitor through user-mode networking's gateway.
+  const listeners = monitor.machine.container.isBound(Tokens.HostListeners)
+    ? monitor.machine.container.get<HostListeners>(Tokens.HostListeners)
+    : null;
+  listeners?.add(bound, 'monitor');
+  if (wait) await connected;
   return {
-    port: typeof address === 'object' && address ? address.port : port,
+    port: bound,
     close: () =>
       new Promise<void>((resolve) => {
+        listeners?.delete(bound);
         for (const s of sockets) s.destroy();
         server.close(() => resolve());
       }),

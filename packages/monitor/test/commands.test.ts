@@ -1,9 +1,9 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Machine, type Ps2InputService, Tokens } from '@plugboard/core';
+import { type HostListeners, type Machine, type Ps2InputService, Tokens } from '@plugboard/core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { Monitor } from '../src/index.js';
+import { listenMonitor, Monitor } from '../src/index.js';
 import { puredarwinXmas } from './machine.js';
 
 const NIC_DEVFN = 3 << 3;
@@ -186,5 +186,30 @@ describe('monitor commands on puredarwin-xmas', () => {
     expect(await monitor.execute(`screendump ${file}`)).toBe('');
     expect([...readFileSync(file).subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
     expect(await monitor.execute('screendump')).toBe('screendump: expected a file name');
+  });
+});
+
+describe('set_password', () => {
+  it('sets the VNC password through the machine remote console, and says when there is none', async () => {
+    const { machine, monitor } = await setup();
+    expect(await monitor.execute('set_password vnc pw')).toContain('set_password: no vnc server');
+    const set: string[] = [];
+    machine.container
+      .bind(Tokens.RemoteConsole)
+      .toConstantValue({ protocol: 'vnc', setPassword: (p: string) => set.push(p) });
+    expect(await monitor.execute('set_password vnc s3cret')).toBe('');
+    expect(set).toEqual(['s3cret']);
+    expect(await monitor.execute('set_password spice x')).toContain('no spice server');
+  });
+});
+
+describe('the TCP monitor and the guest', () => {
+  it("adds its port to the machine's HostListeners, which user-mode networking refuses to guests", async () => {
+    const { machine, monitor } = await setup();
+    const server = await listenMonitor(monitor, '127.0.0.1', 0);
+    const listeners = machine.container.get<HostListeners>(Tokens.HostListeners);
+    expect(listeners.get(server.port)).toBe('monitor');
+    await server.close();
+    expect(listeners.get(server.port)).toBeUndefined();
   });
 });

@@ -27,6 +27,8 @@ export type SlirpConfig = {
   bootfile?: string;
   hostfwd: string[];
   restrict: boolean;
+  /** Let the guest reach the emulator's own listeners (monitor, VNC) through the gateway; off by default. */
+  allowEmulatorPorts?: boolean;
   /** Name answered locally with the host's address. */
   hostAlias: string;
   /** host:port of the resolver queries are forwarded to; default: first nameserver of /etc/resolv.conf. */
@@ -76,6 +78,12 @@ export const slirpConfigSchema = {
       type: 'boolean',
       default: false,
       description: 'Isolate the guest: no outbound connections, only forwards.',
+    },
+    allowEmulatorPorts: {
+      type: 'boolean',
+      default: false,
+      description:
+        "Let the guest connect to the emulator's own listening ports (monitor, VNC) through the gateway. Off: a guest could drive the monitor.",
     },
     hostAlias: {
       type: 'string',

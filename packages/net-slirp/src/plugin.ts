@@ -1,4 +1,4 @@
-import { type Device, definePlugin } from '@plugboard/core';
+import { type Device, definePlugin, type HostListeners, Tokens } from '@plugboard/core';
 import { type SlirpConfig, slirpConfigSchema } from './config.js';
 import { Slirp } from './slirp.js';
 
@@ -12,6 +12,10 @@ export const slirpPlugin = definePlugin<SlirpConfig, Slirp & Device>({
       clock: ctx.clock,
       tftpRoot: config.tftp ? ctx.resolvePath(config.tftp) : null,
       log: (m) => ctx.log(m),
+      emulatorPorts:
+        config.allowEmulatorPorts || !ctx.container.isBound(Tokens.HostListeners)
+          ? null
+          : ctx.container.get<HostListeners>(Tokens.HostListeners),
     }) as Slirp & Device;
     await slirp.open();
     slirp.destroy = () => slirp.close();

@@ -1,7 +1,8 @@
+import { networkInterfaces } from 'node:os';
 import type { Clock, NetworkBackend, NetworkClient, NetworkPort } from '@plugboard/core';
 import { FrameQueue } from '@plugboard/net';
 import { buildArpReply, parseArp } from './arp.js';
-import { be16, ipToString } from './bytes.js';
+import { be16, ipToString, parseIp } from './bytes.js';
 import { resolveNet, type SlirpConfig, type VirtualNet } from './config.js';
 import { DHCP_SERVER_PORT, DhcpServer } from './dhcp.js';
 import { DNS_PORT, DnsForwarder } from './dns.js';
@@ -30,6 +31,12 @@ export interface SlirpOptions {
   /** Directory the TFTP folder resolves against. */
   tftpRoot?: string | null;
   log?: (message: string) => void;
+  /**
+   * The host ports the emulator itself listens on (core's HostListeners):
+   * guest connections to them through the gateway, or to the host's own
+   * addresses, are refused.
+   */
+  emulatorPorts?: { get(port: number): string | undefined } | null;
 }
 
 /**
@@ -63,6 +70,8 @@ export class Slirp implements NetworkBackend, Stack {
   private readonly gatewayUdp = new Map<number, GatewayUdpHandler>();
   private nextGatewayPort = GATEWAY_PORT_FIRST;
   private client: NetworkClient | null = null;
+  /** Guest packets refused because they were for the emulator's own listeners. */
+  deniedCount = 0;
   private inSend = false;
   /** A TCP connection found the queue backlogged and waits for `outputReady`. */
   private outputWaiting = false;
@@ -70,6 +79,9 @@ export class Slirp implements NetworkBackend, Stack {
   private learnedIp: number | null = null;
   private ipId = 0;
   private readonly logger: (message: string) => void;
+  private readonly emulatorPorts: { get(port: number): string | undefined } | null;
+  /** The host's own IPv4 addresses: reaching one from the guest reaches the host as the gateway does. */
+  private readonly hostAddresses: Set<number>;
 
   constructor(
     readonly id: string,
@@ -80,6 +92,8 @@ export class Slirp implements NetworkBackend, Stack {
     this.forwards = options.config.hostfwd.map(parseHostFwd);
     this.clock = options.clock;
     this.logger = options.log ?? (() => {});
+    this.emulatorPorts = options.emulatorPorts ?? null;
+    this.hostAddresses = ownAddresses();
     this.timers = new VirtualTimers(options.clock);
     this.out = new FrameQueue(options.config.limits.queueFrames, options.config.limits.queueFrames * 1514);
     this.flushTimer = this.timers.create(() => this.flush());
@@ -311,12 +325,24 @@ export class Slirp implements NetworkBackend, Stack {
     }
     const inside = (ip.dst & v.mask) >>> 0 === v.network;
     if (this.config.restrict || ip.dst >>> 28 >= 0xe || (inside && ip.dst !== v.host)) return;
+    if (this.toEmulator(ip.dst, u.dstPort)) return;
     this.udp.send(ip.src, u.srcPort, ip.dst === v.host ? LOOPBACK : ip.dst, u.dstPort, u.payload);
+  }
+
+  /** A guest packet to `dst:port` would reach one of the emulator's own listeners: refused, and said once. */
+  private toEmulator(dst: number, port: number): boolean {
+    if (dst !== this.vnet.host && !this.hostAddresses.has(dst)) return false;
+    const what = this.emulatorPorts?.get(port);
+    if (what === undefined) return false;
+    this.deniedCount++;
+    if (this.deniedCount === 1)
+      this.log(`refused a guest connection to the emulator's own ${what} (port ${port})`);
+    return true;
   }
 
   private tcpTarget(dst: number, port: number): { host: string; port: number } | null {
     const v = this.vnet;
-    if (this.config.restrict) return null;
+    if (this.config.restrict || this.toEmulator(dst, port)) return null;
     if (dst === v.host) return { host: '127.0.0.1', port };
     if (dst === v.dns && port === DNS_PORT) return this.dns.resolverAddress;
     if ((dst & v.mask) >>> 0 === v.network || dst >>> 28 >= 0xe || dst === 0) return null;
@@ -353,4 +379,15 @@ function padded(f: Uint8Array): Uint8Array {
   const p = new Uint8Array(60);
   p.set(f);
   return p;
+}
+
+function ownAddresses(): Set<number> {
+  const all = new Set<number>();
+  for (const list of Object.values(networkInterfaces())) {
+    for (const a of list ?? []) {
+      const ip = a.family === 'IPv4' ? parseIp(a.address) : null;
+      if (ip !== null) all.add(ip);
+    }
+  }
+  return all;
 }

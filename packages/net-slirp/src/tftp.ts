@@ -51,10 +51,16 @@ export function parseRequest(b: Uint8Array): TftpRequest | null {
 
 /**
  * `name` inside `root`, or null when it would leave it (`..`, absolute paths
- * outside, symlinks pointing out) or does not exist.
+ * outside, symlinks pointing out) or does not exist (nor does `root`).
  */
 export function resolveInside(root: string, name: string): string | null {
-  const realRoot = realpathSync(root);
+  let realRoot: string;
+  try {
+    realRoot = realpathSync(root);
+  } catch {
+    // The folder went away (or never was): nothing inside it exists.
+    return null;
+  }
   const wanted = resolve(realRoot, `./${name.replace(/\\/g, '/').replace(/^\/+/, '')}`);
   let real: string;
   try {

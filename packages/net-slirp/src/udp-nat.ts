@@ -29,8 +29,13 @@ export class UdpNat {
     return this.bindings.size;
   }
 
-  /** Sends a guest datagram to `hostIp:dstPort`; dropped when the socket limit is reached. */
+  /**
+   * Sends a guest datagram to `hostIp:dstPort`; dropped when the socket limit
+   * is reached, and when the host refuses it: port 0, a datagram too large,
+   * an address the host cannot send to (Node's `send` throws for these at once).
+   */
   send(guestIp: number, guestPort: number, hostIp: number, dstPort: number, payload: Uint8Array): void {
+    if (dstPort === 0) return;
     const key = guestIp * 65536 + guestPort;
     let b = this.bindings.get(key);
     if (!b) {
@@ -39,7 +44,11 @@ export class UdpNat {
     }
     b.lastUsed = performance.now();
     if (b.socket.getSendQueueCount() >= MAX_SEND_QUEUE) return;
-    b.socket.send(Buffer.from(payload), dstPort, ipToString(hostIp));
+    try {
+      b.socket.send(Buffer.from(payload), dstPort, ipToString(hostIp));
+    } catch (err) {
+      this.stack.log(`udp ${guestPort} -> ${ipToString(hostIp)}:${dstPort}: ${(err as Error).message}`);
+    }
   }
 
   close(): void {

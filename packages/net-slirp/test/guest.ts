@@ -1,6 +1,6 @@
 import { Clock, type NetworkClient } from '@plugboard/core';
 import { fold, pseudoSum, put16, put32, sum16 } from '../src/bytes.js';
-import { Slirp, type SlirpConfig, withDefaults } from '../src/index.js';
+import { Slirp, type SlirpConfig, type SlirpOptions, withDefaults } from '../src/index.js';
 
 export const GUEST_MAC = new Uint8Array([0x52, 0x54, 0x00, 0x12, 0x34, 0x56]);
 export const SLIRP_MAC = new Uint8Array([0x52, 0x55, 0x0a, 0x00, 0x02, 0x02]);
@@ -19,8 +19,17 @@ export class Guest implements NetworkClient {
   readonly slirp: Slirp;
   readonly port;
 
-  constructor(config: Partial<SlirpConfig> = {}, tftpRoot: string | null = null) {
-    this.slirp = new Slirp('net0', { config: withDefaults(config), clock: this.clock, tftpRoot });
+  constructor(
+    config: Partial<SlirpConfig> = {},
+    tftpRoot: string | null = null,
+    emulatorPorts: SlirpOptions['emulatorPorts'] = null,
+  ) {
+    this.slirp = new Slirp('net0', {
+      config: withDefaults(config),
+      clock: this.clock,
+      tftpRoot,
+      emulatorPorts,
+    });
     this.port = this.slirp.connect(this);
   }
 

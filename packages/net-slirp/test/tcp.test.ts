@@ -1,4 +1,5 @@
 import net from 'node:net';
+import { HostListeners } from '@plugboard/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { be16, be32, GUEST_IP, Guest, HOST_IP, ip, parseOut, tcpFrame, until } from './guest.js';
 
@@ -192,6 +193,28 @@ describe('TCP NAT', () => {
     const [rst] = await new Conn(port).next('RST');
     expect([rst!.flags, rst!.ack]).toEqual([RST | ACK, 1001]);
     expect(guest.slirp.tcp.size).toBe(0);
+  });
+
+  it("refuses a guest's connection to the emulator's own listeners (monitor, VNC) through the gateway", async () => {
+    const monitor = await server();
+    const listeners = new HostListeners();
+    listeners.add(monitor.port, 'monitor');
+    guest = new Guest({}, null, listeners);
+    new Conn(monitor.port, 40010).send(SYN);
+    expect(segs(guest.take())[0]!.flags).toBe(RST | ACK);
+    expect(guest.slirp.tcp.size).toBe(0);
+    expect(guest.slirp.deniedCount).toBe(1);
+    // Any other host port is still reachable, and a listener that closed is no longer refused.
+    const other = await server();
+    new Conn(other.port, 40011).send(SYN);
+    await until(() => other.sockets.length === 1, 'the connection to another host port');
+    listeners.delete(monitor.port);
+    new Conn(monitor.port, 40012).send(SYN);
+    await until(
+      () => monitor.sockets.length === 1,
+      "the connection once the port is no longer the emulator's",
+    );
+    expect(guest.slirp.deniedCount).toBe(1);
   });
 
   it('refuses with RST: segments to no connection, restricted guests, and beyond maxConnections', async () => {

@@ -165,17 +165,19 @@ function redirToHostfwd(text: string): string {
   }
 }
 
-/** `-vnc :1[,websocket=on|PORT]`: the VNC server of @plugboard/display. */
+/** `-vnc :1[,websocket=on|PORT][,password=on]`: the VNC server of @plugboard/display. */
 function vnc(value: string, option = '-vnc'): Json {
   const { head, props } = parseKeyValues(value);
-  if (props.has('password') && props.get('password') !== 'off')
-    throw new QemuOptionError(
-      `${option} ${value}: VNC passwords are not supported; the server listens on 127.0.0.1 without authentication`,
-    );
   onlyKeys(option, value, props, ['websocket', 'password']);
   const config: Json = { display: head ?? '' };
   const ws = props.get('websocket');
   if (ws !== undefined) config.websocket = ws === 'on' ? true : ws === 'off' ? false : Number(ws);
+  const password = props.get('password');
+  if (password !== undefined) {
+    if (password !== 'on' && password !== 'off')
+      throw new QemuOptionError(`${option} ${value}: password=on or off`);
+    config.password = password === 'on';
+  }
   return { type: 'vnc', config };
 }
 

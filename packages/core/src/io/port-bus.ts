@@ -40,6 +40,12 @@ export class PortBus {
   private readonly handlers: (PortHandler | null)[] = new Array<PortHandler | null>(PORT_COUNT).fill(null);
   private readonly bases = new Uint16Array(PORT_COUNT);
   private readonly claims: (PortClaim | null)[] = new Array<PortClaim | null>(PORT_COUNT).fill(null);
+  /**
+   * The port whose handler is running, -1 between accesses: when a handler
+   * throws, it stays set, and the machine knows whom to blame (see
+   * `Machine.run`). Two stores per access instead of a try/catch per access.
+   */
+  active = -1;
 
   register(name: string, base: number, length: number, handler: PortHandler): PortClaim {
     if (base < 0 || length <= 0 || base + length > PORT_COUNT) {
@@ -73,49 +79,62 @@ export class PortBus {
   }
 
   in8(port: number): number {
-    return this.inByte(port & 0xffff);
+    this.active = port & 0xffff;
+    const value = this.inByte(port & 0xffff);
+    this.active = -1;
+    return value;
   }
 
   in16(port: number): number {
     port &= 0xffff;
+    this.active = port;
     const h = this.handlers[port];
-    if (h?.read16 && this.handlers[(port + 1) & 0xffff] === h)
-      return h.read16(port - this.bases[port]) & 0xffff;
-    return this.inByte(port) | (this.inByte((port + 1) & 0xffff) << 8);
+    const value =
+      h?.read16 && this.handlers[(port + 1) & 0xffff] === h
+        ? h.read16(port - this.bases[port]) & 0xffff
+        : this.inByte(port) | (this.inByte((port + 1) & 0xffff) << 8);
+    this.active = -1;
+    return value;
   }
 
   in32(port: number): number {
     port &= 0xffff;
+    this.active = port;
     const h = this.handlers[port];
-    if (h?.read32 && this.handlers[(port + 3) & 0xffff] === h) return h.read32(port - this.bases[port]) >>> 0;
     let value = 0;
-    for (let i = 3; i >= 0; i--) value = (value << 8) | this.inByte((port + i) & 0xffff);
+    if (h?.read32 && this.handlers[(port + 3) & 0xffff] === h) value = h.read32(port - this.bases[port]);
+    else for (let i = 3; i >= 0; i--) value = (value << 8) | this.inByte((port + i) & 0xffff);
+    this.active = -1;
     return value >>> 0;
   }
 
   out8(port: number, value: number): void {
+    this.active = port & 0xffff;
     this.outByte(port & 0xffff, value);
+    this.active = -1;
   }
 
   out16(port: number, value: number): void {
     port &= 0xffff;
+    this.active = port;
     const h = this.handlers[port];
-    if (h?.write16 && this.handlers[(port + 1) & 0xffff] === h) {
+    if (h?.write16 && this.handlers[(port + 1) & 0xffff] === h)
       h.write16(port - this.bases[port], value & 0xffff);
-      return;
+    else {
+      this.outByte(port, value);
+      this.outByte((port + 1) & 0xffff, value >>> 8);
     }
-    this.outByte(port, value);
-    this.outByte((port + 1) & 0xffff, value >>> 8);
+    this.active = -1;
   }
 
   out32(port: number, value: number): void {
     port &= 0xffff;
+    this.active = port;
     const h = this.handlers[port];
-    if (h?.write32 && this.handlers[(port + 3) & 0xffff] === h) {
+    if (h?.write32 && this.handlers[(port + 3) & 0xffff] === h)
       h.write32(port - this.bases[port], value >>> 0);
-      return;
-    }
-    for (let i = 0; i < 4; i++) this.outByte((port + i) & 0xffff, value >>> (i * 8));
+    else for (let i = 0; i < 4; i++) this.outByte((port + i) & 0xffff, value >>> (i * 8));
+    this.active = -1;
   }
 
   /** Byte cycles that wider accesses split into; never traced on their own. */

@@ -10,6 +10,7 @@ import { IrqLines } from '../irq/irq-line.js';
 import { PhysicalMemory } from '../memory/physical-memory.js';
 import { parsePciAddress } from '../pci/address.js';
 import { PciBus } from '../pci/pci-bus.js';
+import { HostListeners } from '../platform/host-listeners.js';
 import type { DeviceContext, SystemControl } from '../plugin/context.js';
 import type { Device } from '../plugin/manifest.js';
 import { entryPath, loadProfilePlugins, prepareEntries } from '../plugin/prepare.js';
@@ -47,6 +48,7 @@ export function createMachineParts(options: {
   container.bind(Tokens.Dma).toConstantValue(dma);
   container.bind(Tokens.Clock).toConstantValue(clock);
   container.bind(Tokens.Hooks).toConstantValue(hooks);
+  container.bind(Tokens.HostListeners).toConstantValue(new HostListeners());
   return {
     name: options.name ?? 'machine',
     memory,

@@ -10,6 +10,7 @@ import type { PciBus } from '../pci/pci-bus.js';
 import type { SystemControl } from '../plugin/context.js';
 import type { Device, DevicePlugin } from '../plugin/manifest.js';
 import type { Clock } from '../time/clock.js';
+import { DeviceFaults } from './device-faults.js';
 import type { MachineHooks, ShutdownEvent } from './hooks.js';
 
 /** A built device with the profile entry it came from. */
@@ -60,6 +61,8 @@ export class Machine implements SystemControl {
   cpu: Cpu | null = null;
   /** What `-no-reboot` asks: a guest reset ends the run instead. */
   noReboot = false;
+  /** The boundary that keeps a throwing device from ending the run. */
+  readonly faults: DeviceFaults;
 
   private running = false;
   private paused = false;
@@ -80,6 +83,7 @@ export class Machine implements SystemControl {
     this.hooks = parts.hooks;
     this.container = parts.container;
     this.cpuPins.onWake = () => this.wake();
+    this.faults = new DeviceFaults(this);
   }
 
   get isRunning(): boolean {
@@ -176,10 +180,10 @@ export class Machine implements SystemControl {
           break;
         }
         const budget = Math.min(clock.instructionsUntilDeadline(), SLICE, left);
-        const ran = budget > 0 ? cpu.run(budget) : 0;
+        const ran = budget > 0 ? this.runSlice(cpu, budget) : 0;
         clock.advance(ran);
         if (ran === 0 && budget > 0 && cpu.halted) await this.idle(cpu.interruptible);
-        clock.runDue();
+        this.runTimers();
         if (clock.options.pace && clock.options.mode === 'instructions') {
           const ahead = (clock.now - clock.hostNow()) / 1e6;
           if (ahead > 2) await sleep(Math.min(ahead, 50));
@@ -196,6 +200,33 @@ export class Machine implements SystemControl {
     const event = this.stopEvent ?? { reason: 'stopped', exitCode: 0 };
     this.hooks.shutdown.call(this, event);
     return event;
+  }
+
+  /**
+   * One slice, inside the exception boundary: one try per slice costs nothing
+   * per instruction, and guest faults never reach it (the CPU delivers them
+   * itself). A device that threw is reset and the slice ends after the
+   * instructions retired before the failed access.
+   */
+  private runSlice(cpu: Cpu, budget: number): number {
+    try {
+      return cpu.run(budget);
+    } catch (error) {
+      if (!this.faults.accessFailed(error)) throw error;
+      return this.clock.retired;
+    }
+  }
+
+  /** Fires due timers; a callback that throws is its device's failure, and the other timers still fire. */
+  private runTimers(): void {
+    for (;;) {
+      try {
+        this.clock.runDue();
+        return;
+      } catch (error) {
+        if (!this.faults.timerFailed(error)) throw error;
+      }
+    }
   }
 
   /** Stops a run, then releases every device's host resources. */

@@ -43,6 +43,12 @@ export class PhysicalMemory {
   onCodeWrite: ((page: number) => void) | null = null;
   /** Set by the CPU: called after every change of `generation`. */
   onRemap: (() => void) | null = null;
+  /**
+   * The MMIO region whose handler is running, null between accesses: when a
+   * handler throws it stays set, so the machine knows whom to blame. RAM
+   * accesses never touch it.
+   */
+  activeRegion: MmioRegion | null = null;
 
   constructor(readonly ramSize: number) {
     if (ramSize <= 0 || ramSize % PAGE_SIZE !== 0 || ramSize > MAX_RAM_BYTES) {
@@ -162,7 +168,10 @@ export class PhysicalMemory {
     const r = this.readRegion[page];
     const h = r.handler;
     const o = (addr >>> 0) - r.base;
-    return h.read16 ? h.read16(o) & 0xffff : (h.read8(o) & 0xff) | ((h.read8(o + 1) & 0xff) << 8);
+    this.activeRegion = r;
+    const value = h.read16 ? h.read16(o) & 0xffff : (h.read8(o) & 0xff) | ((h.read8(o + 1) & 0xff) << 8);
+    this.activeRegion = null;
+    return value;
   }
 
   read32(addr: number): number {
@@ -177,9 +186,11 @@ export class PhysicalMemory {
     const r = this.readRegion[page];
     const h = r.handler;
     const o = (addr >>> 0) - r.base;
-    if (h.read32) return h.read32(o) >>> 0;
-    if (h.read16) return ((h.read16(o) & 0xffff) | (h.read16(o + 2) << 16)) >>> 0;
-    return this.readSplit32(addr);
+    if (!h.read32 && !h.read16) return this.readSplit32(addr);
+    this.activeRegion = r;
+    const value = h.read32 ? h.read32(o) : (h.read16!(o) & 0xffff) | (h.read16!(o + 2) << 16);
+    this.activeRegion = null;
+    return value >>> 0;
   }
 
   write8(addr: number, value: number): void {
@@ -199,7 +210,9 @@ export class PhysicalMemory {
     }
     const r = this.writeRegion[page];
     if (buf === null && off <= PAGE_SIZE - 2 && r.handler.write16) {
+      this.activeRegion = r;
       r.handler.write16((addr >>> 0) - r.base, value & 0xffff);
+      this.activeRegion = null;
       return;
     }
     this.writeByte(addr, value);
@@ -220,13 +233,15 @@ export class PhysicalMemory {
       return;
     }
     const r = this.writeRegion[page];
-    if (buf === null && off <= PAGE_SIZE - 4 && r.handler.write32) {
-      r.handler.write32((addr >>> 0) - r.base, value >>> 0);
-      return;
-    }
-    if (buf === null && off <= PAGE_SIZE - 4 && r.handler.write16) {
-      r.handler.write16((addr >>> 0) - r.base, value & 0xffff);
-      r.handler.write16((addr >>> 0) - r.base + 2, value >>> 16);
+    if (buf === null && off <= PAGE_SIZE - 4 && (r.handler.write32 || r.handler.write16)) {
+      const o = (addr >>> 0) - r.base;
+      this.activeRegion = r;
+      if (r.handler.write32) r.handler.write32(o, value >>> 0);
+      else {
+        r.handler.write16!(o, value & 0xffff);
+        r.handler.write16!(o + 2, value >>> 16);
+      }
+      this.activeRegion = null;
       return;
     }
     for (let i = 0; i < 4; i++) this.writeByte(addr + i, value >>> (i * 8));
@@ -238,7 +253,10 @@ export class PhysicalMemory {
     const buf = this.readBuf[page];
     if (buf !== null) return buf[this.readOff[page] + (addr & PAGE_MASK)];
     const r = this.readRegion[page];
-    return r.handler.read8((addr >>> 0) - r.base) & 0xff;
+    this.activeRegion = r;
+    const value = r.handler.read8((addr >>> 0) - r.base) & 0xff;
+    this.activeRegion = null;
+    return value;
   }
 
   private readSplit32(addr: number): number {
@@ -260,7 +278,9 @@ export class PhysicalMemory {
       return;
     }
     const r = this.writeRegion[page];
+    this.activeRegion = r;
     r.handler.write8((addr >>> 0) - r.base, value & 0xff);
+    this.activeRegion = null;
   }
 
   private checkRange(base: number, size: number): void {

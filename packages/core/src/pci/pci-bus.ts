@@ -46,6 +46,8 @@ export class PciBus implements PciFunctionOwner {
   private readonly pirqLevels = new Uint8Array(4);
   private mapped: Mapped[] = [];
   router: PciIntxRouter | null = null;
+  /** The function whose config space is being accessed, null between accesses (see `PortBus.active`). */
+  activeFunction: PciFunction | null = null;
   /** Called after every re-decode with the new mappings, for tracing and `info pci`. */
   onRemap: ((mappings: readonly { fn: PciFunction; mapping: BarMapping }[]) => void) | null = null;
 
@@ -85,12 +87,18 @@ export class PciBus implements PciFunctionOwner {
   readConfig(bus: number, devfnIndex: number, offset: number, size: 1 | 2 | 4): number {
     const fn = bus === 0 ? this.functions[devfnIndex] : null;
     if (!fn) return size === 4 ? 0xffffffff : (1 << (size * 8)) - 1;
-    return fn.readConfig(offset, size);
+    this.activeFunction = fn;
+    const result = fn.readConfig(offset, size);
+    this.activeFunction = null;
+    return result;
   }
 
   writeConfig(bus: number, devfnIndex: number, offset: number, size: 1 | 2 | 4, value: number): void {
     const fn = bus === 0 ? this.functions[devfnIndex] : null;
-    fn?.writeConfig(offset, size, value);
+    if (!fn) return;
+    this.activeFunction = fn;
+    fn.writeConfig(offset, size, value);
+    this.activeFunction = null;
   }
 
   /**

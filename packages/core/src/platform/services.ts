@@ -66,3 +66,10 @@ export interface HostTerminalService {
   /** Stops giving input to `receive`, if it is the console attached. */
   detach(receive: (data: Uint8Array) => void): void;
 }
+
+/** A remote console (VNC): bound by its plugin, used by the monitor's `set_password`. */
+export interface RemoteConsoleService {
+  /** The protocol, as `set_password` names it (`vnc`). */
+  readonly protocol: string;
+  setPassword(password: string): void;
+}

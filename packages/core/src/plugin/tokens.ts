@@ -33,6 +33,10 @@ export const Tokens = {
   Ps2Input: Symbol.for('plugboard.ps2input'),
   /** PowerButtonService: bound by the ACPI PM device, pressed by the monitor's `system_powerdown`. */
   PowerButton: Symbol.for('plugboard.powerButton'),
+  /** RemoteConsoleService: bound by the VNC server, for the monitor's `set_password`. */
+  RemoteConsole: Symbol.for('plugboard.remoteConsole'),
+  /** HostListeners: the host ports the emulator listens on, which guests may not reach (bound by core). */
+  HostListeners: Symbol.for('plugboard.hostListeners'),
   /** HostTerminalService: bound by the front end (the CLI) through `buildMachine`'s `services`. */
   HostTerminal: Symbol.for('plugboard.hostTerminal'),
 } as const;

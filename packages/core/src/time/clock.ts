@@ -61,6 +61,8 @@ export class Clock {
   nextDeadline = Number.POSITIVE_INFINITY;
   readonly options: ClockOptions;
   private readonly timers: Timer[] = [];
+  /** The timer whose callback is running, null otherwise: when a callback throws it names the culprit. */
+  firing: Timer | null = null;
   private sequence = 0;
   private hostOrigin = 0;
   /** `nsPerInstruction` in `instructions` mode; 0 in `host` mode, where instructions are not time. */
@@ -148,7 +150,9 @@ export class Clock {
       if (due === null) break;
       due.deadline = Number.POSITIVE_INFINITY;
       this.refresh();
+      this.firing = due;
       due.callback(now);
+      this.firing = null;
     }
   }
 

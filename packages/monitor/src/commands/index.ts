@@ -1,4 +1,9 @@
-import { type DisplaySource, type PowerButtonService, Tokens } from '@plugboard/core';
+import {
+  type DisplaySource,
+  type PowerButtonService,
+  type RemoteConsoleService,
+  Tokens,
+} from '@plugboard/core';
 import { screenshot } from '@plugboard/display';
 import { type MonitorCommand, MonitorError } from '../command.js';
 import { INFO_COMMANDS } from './info.js';
@@ -45,6 +50,23 @@ export const COMMANDS: readonly MonitorCommand[] = [
     args: '/FMT ADDR',
     help: 'virtual memory dump starting at ADDR (format /Ni: N instructions)',
     run: examine,
+  },
+  {
+    name: 'set_password',
+    args: 'PROTOCOL PASSWORD',
+    help: 'set the remote console password (set_password vnc PASSWORD)',
+    run(machine, args) {
+      const [protocol, password] = args;
+      if (!protocol || password === undefined) throw new MonitorError('set_password: expected vnc PASSWORD');
+      const c = machine.container;
+      const consoles = c.isBound(Tokens.RemoteConsole)
+        ? c.getAll<RemoteConsoleService>(Tokens.RemoteConsole)
+        : [];
+      const target = consoles.filter((r) => r.protocol === protocol);
+      if (target.length === 0) throw new MonitorError(`set_password: no ${protocol} server`);
+      for (const r of target) r.setPassword(password);
+      return '';
+    },
   },
   {
     name: 'system_powerdown',
