@@ -12,7 +12,11 @@ export interface PortHandler {
   write32?(offset: number, value: number): void;
 }
 
+import { type BusWatch, UNWATCHED } from '../time/poll-watch.js';
+
 const PORT_COUNT = 0x10000;
+/** Keys ports apart from MMIO addresses in what the bus watch sees. */
+const PORT_KEY = -PORT_COUNT;
 
 /** Who owns a port, for conflict messages and `info mtree`-style listings. */
 export interface PortClaim {
@@ -30,6 +34,8 @@ export class PortBus {
   private readonly handlers: (PortHandler | null)[] = new Array<PortHandler | null>(PORT_COUNT).fill(null);
   private readonly bases = new Uint16Array(PORT_COUNT);
   private readonly claims: (PortClaim | null)[] = new Array<PortClaim | null>(PORT_COUNT).fill(null);
+  /** Sees every read and write, for the clock's fast-forward; the machine sets it. */
+  watch: BusWatch = UNWATCHED;
 
   register(name: string, base: number, length: number, handler: PortHandler): PortClaim {
     if (base < 0 || length <= 0 || base + length > PORT_COUNT) {
@@ -62,31 +68,44 @@ export class PortBus {
   }
 
   in8(port: number): number {
-    return this.inByte(port & 0xffff);
+    port &= 0xffff;
+    const value = this.inByte(port);
+    this.watch.read(PORT_KEY + port, value);
+    return value;
   }
 
   in16(port: number): number {
     port &= 0xffff;
     const h = this.handlers[port];
-    if (h?.read16 && this.handlers[(port + 1) & 0xffff] === h)
-      return h.read16(port - this.bases[port]) & 0xffff;
-    return this.inByte(port) | (this.inByte((port + 1) & 0xffff) << 8);
+    const value =
+      h?.read16 && this.handlers[(port + 1) & 0xffff] === h
+        ? h.read16(port - this.bases[port]) & 0xffff
+        : this.inByte(port) | (this.inByte((port + 1) & 0xffff) << 8);
+    this.watch.read(PORT_KEY + port, value);
+    return value;
   }
 
   in32(port: number): number {
     port &= 0xffff;
     const h = this.handlers[port];
-    if (h?.read32 && this.handlers[(port + 3) & 0xffff] === h) return h.read32(port - this.bases[port]) >>> 0;
     let value = 0;
-    for (let i = 3; i >= 0; i--) value = (value << 8) | this.inByte((port + i) & 0xffff);
-    return value >>> 0;
+    if (h?.read32 && this.handlers[(port + 3) & 0xffff] === h)
+      value = h.read32(port - this.bases[port]) >>> 0;
+    else {
+      for (let i = 3; i >= 0; i--) value = (value << 8) | this.inByte((port + i) & 0xffff);
+      value >>>= 0;
+    }
+    this.watch.read(PORT_KEY + port, value);
+    return value;
   }
 
   out8(port: number, value: number): void {
+    this.watch.writes++;
     this.outByte(port & 0xffff, value);
   }
 
   out16(port: number, value: number): void {
+    this.watch.writes++;
     port &= 0xffff;
     const h = this.handlers[port];
     if (h?.write16 && this.handlers[(port + 1) & 0xffff] === h) {
@@ -98,6 +117,7 @@ export class PortBus {
   }
 
   out32(port: number, value: number): void {
+    this.watch.writes++;
     port &= 0xffff;
     const h = this.handlers[port];
     if (h?.write32 && this.handlers[(port + 3) & 0xffff] === h) {

@@ -1,3 +1,4 @@
+import { type BusWatch, UNWATCHED } from '../time/poll-watch.js';
 import type { MmioHandler, MmioRegion } from './mmio.js';
 
 export const PAGE_SHIFT = 12;
@@ -37,6 +38,8 @@ export class PhysicalMemory {
    * reused pages are decoded afresh.
    */
   readonly codePages = new Uint8Array(PAGE_COUNT);
+  /** Sees every MMIO read and write, for the clock's fast-forward; the machine sets it. */
+  watch: BusWatch = UNWATCHED;
   /** Set by the CPU: forgets what it decoded from `page` (and clears its `codePages` entry). */
   onCodeWrite: ((page: number) => void) | null = null;
   /** Set by the CPU: called after every change of `generation`. */
@@ -145,7 +148,13 @@ export class PhysicalMemory {
   }
 
   read8(addr: number): number {
-    return this.readByte(addr);
+    const page = addr >>> PAGE_SHIFT;
+    const buf = this.readBuf[page];
+    if (buf !== null) return buf[this.readOff[page] + (addr & PAGE_MASK)];
+    const r = this.readRegion[page];
+    const value = r.handler.read8((addr >>> 0) - r.base) & 0xff;
+    this.watch.read(addr >>> 0, value);
+    return value;
   }
 
   read16(addr: number): number {
@@ -160,7 +169,9 @@ export class PhysicalMemory {
     const r = this.readRegion[page];
     const h = r.handler;
     const o = (addr >>> 0) - r.base;
-    return h.read16 ? h.read16(o) & 0xffff : (h.read8(o) & 0xff) | ((h.read8(o + 1) & 0xff) << 8);
+    const value = h.read16 ? h.read16(o) & 0xffff : (h.read8(o) & 0xff) | ((h.read8(o + 1) & 0xff) << 8);
+    this.watch.read(addr >>> 0, value);
+    return value;
   }
 
   read32(addr: number): number {
@@ -175,9 +186,13 @@ export class PhysicalMemory {
     const r = this.readRegion[page];
     const h = r.handler;
     const o = (addr >>> 0) - r.base;
-    if (h.read32) return h.read32(o) >>> 0;
-    if (h.read16) return ((h.read16(o) & 0xffff) | (h.read16(o + 2) << 16)) >>> 0;
-    return this.readSplit32(addr);
+    const value = h.read32
+      ? h.read32(o) >>> 0
+      : h.read16
+        ? ((h.read16(o) & 0xffff) | (h.read16(o + 2) << 16)) >>> 0
+        : this.readSplit32(addr);
+    this.watch.read(addr >>> 0, value);
+    return value;
   }
 
   write8(addr: number, value: number): void {
@@ -196,6 +211,7 @@ export class PhysicalMemory {
       return;
     }
     const r = this.writeRegion[page];
+    if (buf === null) this.watch.writes++;
     if (buf === null && off <= PAGE_SIZE - 2 && r.handler.write16) {
       r.handler.write16((addr >>> 0) - r.base, value & 0xffff);
       return;
@@ -218,6 +234,7 @@ export class PhysicalMemory {
       return;
     }
     const r = this.writeRegion[page];
+    if (buf === null) this.watch.writes++;
     if (buf === null && off <= PAGE_SIZE - 4 && r.handler.write32) {
       r.handler.write32((addr >>> 0) - r.base, value >>> 0);
       return;
@@ -257,6 +274,7 @@ export class PhysicalMemory {
       buf[this.writeOff[page] + (addr & PAGE_MASK)] = value;
       return;
     }
+    this.watch.writes++;
     const r = this.writeRegion[page];
     r.handler.write8((addr >>> 0) - r.base, value & 0xff);
   }

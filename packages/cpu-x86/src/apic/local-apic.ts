@@ -334,6 +334,7 @@ export class LocalApic implements ApicTarget {
       case LAPIC.TIMER_INITIAL_COUNT:
         return this.initialCount;
       case LAPIC.TIMER_CURRENT_COUNT:
+        this.clock.polls.timeRead();
         return this.currentCount();
       case LAPIC.TIMER_DIVIDE_CONFIG:
         return this.divideConfig;

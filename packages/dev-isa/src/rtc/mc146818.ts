@@ -153,6 +153,8 @@ export class Mc146818 {
   private readData(): number {
     const index = this.index;
     if (index > RTC_REG_D) return this.cmos[index];
+    // The time, UIP and the flags follow virtual time: a poll for the clock's fast-forward.
+    this.clock.polls.timeRead();
     this.catchUp();
     switch (index) {
       case RTC_REG_A: {

@@ -28,6 +28,7 @@ export class NmiStatusControl {
 
   readonly ports: PortHandler = {
     read8: () => {
+      this.clock.polls.timeRead();
       const now = this.clock.now;
       const refresh = Math.floor(now / REFRESH_PERIOD_NS) & 1 ? NMISC.REFRESH : 0;
       return this.value | refresh | (this.counter2.out(now) ? NMISC.OUT2 : 0);

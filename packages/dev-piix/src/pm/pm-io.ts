@@ -101,7 +101,9 @@ export class PmIo {
     return ticksAt(this.clock.now, PM_TIMER_HZ);
   }
 
+  /** PM_TMR as the guest reads it: a time source, so each read is a poll for the clock's fast-forward. */
   timerValue(): number {
+    this.clock.polls.timeRead();
     return this.ticks() & 0xffffff;
   }
 
