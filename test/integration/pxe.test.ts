@@ -16,11 +16,10 @@ import { machine, root } from './boot.js';
  *
  * iPXE busy-waits in virtual time: about 3 s for ProxyDHCP offers after the
  * DHCPOFFER, about 13 s until its IPv6 router solicitations give up (slirp
- * offers no IPv6), and every udelay polls PIT channel 2, whose output devices
- * see change only once per run slice. At the default 1 ns per instruction the
- * first two alone are 16 billion instructions, so the clock here runs at 5 us
- * per instruction (a 200 kHz processor, as far as time goes): each boot is
- * under 100 million instructions.
+ * offers no IPv6), polling the NIC's ISR between timer ticks, and every udelay
+ * polls PIT channel 2 through port 0x61. At 1 ns per instruction that would
+ * be some 16 billion instructions; the clock's fast-forward (on by default)
+ * skips the waits, and each boot is well under 100 million instructions.
  */
 const NBP_LINE = 'plugboard NBP: !PXE ok, PXENV+ ok';
 const LIMIT = 200_000_000;
@@ -45,7 +44,6 @@ async function networkBoot(nic: string, romfile: string): Promise<Boot> {
   try {
     m = await machine('puredarwin-xmas', [
       {
-        clock: { nsPerInstruction: 5000 },
         netdevs: { net0: { type: 'slirp', config: { tftp, bootfile: 'plugboard.0' } } },
         devices: {
           bios: { config: { boot: 'n' } },
