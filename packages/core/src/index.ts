@@ -67,6 +67,6 @@ export {
 export { ConfigError, PluginRegistry } from './plugin/registry.js';
 export { Tokens } from './plugin/tokens.js';
 export { Clock, type ClockOptions, DEFAULT_CLOCK_OPTIONS, Timer } from './time/clock.js';
-export { type BusWatch, PollWatch } from './time/poll-watch.js';
+export { type BusWatch, PollWatch, TimeSource } from './time/poll-watch.js';
 export { formatRegisterEvent, type RegisterTraceEvent, TraceHook } from './trace/trace-hook.js';
 export { UserError } from './user-error.js';

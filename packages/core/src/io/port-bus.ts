@@ -100,12 +100,12 @@ export class PortBus {
   }
 
   out8(port: number, value: number): void {
-    this.watch.writes++;
+    this.watch.write(PORT_KEY + (port & 0xffff), value & 0xff);
     this.outByte(port & 0xffff, value);
   }
 
   out16(port: number, value: number): void {
-    this.watch.writes++;
+    this.watch.write(PORT_KEY + (port & 0xffff), value & 0xffff);
     port &= 0xffff;
     const h = this.handlers[port];
     if (h?.write16 && this.handlers[(port + 1) & 0xffff] === h) {
@@ -117,7 +117,7 @@ export class PortBus {
   }
 
   out32(port: number, value: number): void {
-    this.watch.writes++;
+    this.watch.write(PORT_KEY + (port & 0xffff), value >>> 0);
     port &= 0xffff;
     const h = this.handlers[port];
     if (h?.write32 && this.handlers[(port + 3) & 0xffff] === h) {

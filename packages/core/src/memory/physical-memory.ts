@@ -211,7 +211,7 @@ export class PhysicalMemory {
       return;
     }
     const r = this.writeRegion[page];
-    if (buf === null) this.watch.writes++;
+    if (buf === null) this.watch.write(addr >>> 0, value & 0xffff);
     if (buf === null && off <= PAGE_SIZE - 2 && r.handler.write16) {
       r.handler.write16((addr >>> 0) - r.base, value & 0xffff);
       return;
@@ -234,7 +234,7 @@ export class PhysicalMemory {
       return;
     }
     const r = this.writeRegion[page];
-    if (buf === null) this.watch.writes++;
+    if (buf === null) this.watch.write(addr >>> 0, value >>> 0);
     if (buf === null && off <= PAGE_SIZE - 4 && r.handler.write32) {
       r.handler.write32((addr >>> 0) - r.base, value >>> 0);
       return;
@@ -274,7 +274,7 @@ export class PhysicalMemory {
       buf[this.writeOff[page] + (addr & PAGE_MASK)] = value;
       return;
     }
-    this.watch.writes++;
+    this.watch.write(addr >>> 0, value & 0xff);
     const r = this.writeRegion[page];
     r.handler.write8((addr >>> 0) - r.base, value & 0xff);
   }

@@ -1,14 +1,14 @@
 /**
- * What the buses tell the poll watch: every device register read, by key
- * and value, and every device register write (a count). Buses made outside
- * a machine report to `UNWATCHED`, which ignores them.
+ * What the buses tell the poll watch: every device register read and write,
+ * by key and value. Buses made outside a machine report to `UNWATCHED`,
+ * which ignores them.
  */
 export interface BusWatch {
-  writes: number;
   read(key: number, value: number): void;
+  write(key: number, value: number): void;
 }
 
-export const UNWATCHED: BusWatch = { writes: 0, read: () => {} };
+export const UNWATCHED: BusWatch = { read: () => {}, write: () => {} };
 
 /** What the watch needs of the clock: where the CPU is, and a way to skip ahead. */
 export interface SkippingClock {
@@ -18,6 +18,24 @@ export interface SkippingClock {
   skip(ns: number): void;
 }
 
+/**
+ * The clocks a guest can read, one bit each. A loop that reads two of them
+ * is measuring one against the other (Linux calibrating the TSC against the
+ * 8254 or the PM timer counts its iterations and rejects uneven ones), not
+ * waiting: it gets no skip.
+ */
+export const TimeSource = {
+  /** PAUSE: a spin hint, no clock. */
+  none: 0,
+  tsc: 1,
+  pit: 2,
+  pmTimer: 4,
+  rtc: 8,
+  apicTimer: 16,
+} as const;
+
+/** Device registers one loop may poll in turn. */
+const REGISTERS = 4;
 /** Polls in a row before time starts to skip: a wait that short costs little anyway. */
 const THRESHOLD = 16;
 /** Instructions between two polls of one loop, at most: more is work, not waiting. */
@@ -37,10 +55,12 @@ const GROWTH = 1.125;
  *
  * A poll is a read of a time source (the TSC, a timer's count, the RTC's
  * update flag; PAUSE counts too) or a device register read that returns
- * what the same register returned at the previous poll. Polls a few
+ * what the same register returned when the loop last read it (a loop may
+ * poll up to `REGISTERS` registers in turn). Polls a few
  * instructions apart with no other device register written between them are a
  * loop waiting for time to pass or for an interrupt: nothing the loop does
- * can change what it reads next, only a timer can. From the `THRESHOLD`th
+ * can change what it reads next, only a timer can. A loop that reads two
+ * different clocks is a measurement and keeps its real pace. From the `THRESHOLD`th
  * poll in a row on, each poll moves time forward at its instruction: the loop's
  * own time per iteration, growing by `GROWTH` per poll, at most `MAX_SKIP_NS`, and never
  * as far as the next timer's deadline, so every interrupt still comes at its
@@ -51,20 +71,24 @@ const GROWTH = 1.125;
  * instructions.
  */
 export class PollWatch implements BusWatch {
-  /** Device register writes (the buses count them). */
-  writes = 0;
+  /** Device register writes that may have changed what a poll reads. */
+  private writes = 0;
   /** Of those, writes that only latch a time source for reading (its own count). */
   private timeWrites = 0;
   /** Other writes as of the last poll. */
   private seenWrites = 0;
   private readonly enabled: boolean;
   private streak = 0;
+  /** The `TimeSource` bits the current streak has read. */
+  private clocks = 0;
   /** The current skip as a multiple of the loop's own time per poll. */
   private factor = 1;
   private lastAt = -1;
   private timedAt = -1;
-  private lastKey = Number.NaN;
-  private lastValue = Number.NaN;
+  /** The registers the loop reads in turn (a driver's poll may read several), with each one's last value. */
+  private readonly keys = new Float64Array(REGISTERS);
+  private readonly values = new Float64Array(REGISTERS);
+  private registers = 0;
 
   constructor(
     private readonly clock: SkippingClock,
@@ -79,11 +103,12 @@ export class PollWatch implements BusWatch {
    * every read, before it looks at `clock.now`, so the read sees the time
    * skipped to and a wait ends as soon as the skip reaches its end.
    */
-  timeRead(): void {
+  timeRead(source: number): void {
     if (!this.enabled) return;
     const at = this.clock.position();
     this.timedAt = at;
     this.poll(at);
+    this.clocks |= source;
   }
 
   /** A write that latches a time source's count for reading (the 8254's latch commands): part of a poll. */
@@ -91,23 +116,40 @@ export class PollWatch implements BusWatch {
     this.timeWrites++;
   }
 
-  /** A device register read on a bus: a poll when it repeats the last one's register and value. */
+  /**
+   * A device register write on a bus. Writing a polled register the value it
+   * just read (a driver acknowledging status bits that are not set) changes
+   * nothing the loop reads; any other write ends the wait.
+   */
+  write(key: number, value: number): void {
+    for (let i = 0; i < this.registers; i++) if (this.keys[i] === key && this.values[i] === value) return;
+    this.writes++;
+  }
+
+  /** A device register read on a bus: a poll when the register read the same value when the loop last read it. */
   read(key: number, value: number): void {
     if (!this.enabled) return;
     const at = this.clock.position();
     // The bus read that carried a time source's read counts once, as the time read.
     if (at === this.timedAt) return;
-    if (key !== this.lastKey || value !== this.lastValue) {
-      this.lastKey = key;
-      this.lastValue = value;
-      this.restart(at);
+    for (let i = 0; i < this.registers; i++) {
+      if (this.keys[i] !== key) continue;
+      if (this.values[i] === value) this.poll(at);
+      else {
+        this.values[i] = value;
+        this.restart(at);
+      }
       return;
     }
-    this.poll(at);
+    if (this.registers === REGISTERS) this.registers = 0;
+    this.keys[this.registers] = key;
+    this.values[this.registers++] = value;
+    this.restart(at);
   }
 
   private restart(at: number): void {
     this.streak = 0;
+    this.clocks = 0;
     this.factor = 1;
     this.lastAt = at;
     this.seenWrites = this.writes - this.timeWrites;
@@ -122,7 +164,7 @@ export class PollWatch implements BusWatch {
       return;
     }
     this.lastAt = at;
-    if (++this.streak < THRESHOLD) return;
+    if (++this.streak < THRESHOLD || (this.clocks & (this.clocks - 1)) !== 0) return;
     if (this.factor < MAX_SKIP_NS) this.factor *= GROWTH;
     this.clock.skip(Math.min(gap * this.nsPerInstruction * this.factor, MAX_SKIP_NS));
   }

@@ -1,3 +1,4 @@
+import { TimeSource } from '@plugboard/core';
 import { BR, CS, DS, EAX, EBX, ECX, EDX, ES, ESP, FS, GS, SS, UD, ZF } from '../core/constants.js';
 import { type CpuState, LAZY_ADD } from '../core/cpu.js';
 import type { Instr } from '../core/instr.js';
@@ -58,7 +59,7 @@ function lea(c: CpuState, i: Instr): void {
 
 /** NOP (XCHG eAX, eAX), and PAUSE (F3 90), the spin-wait hint, which is a poll for the clock's fast-forward. */
 function nopOrPause(c: X86, i: Instr): void {
-  if (i.rep === 0xf3) c.clock.polls.timeRead();
+  if (i.rep === 0xf3) c.clock.polls.timeRead(TimeSource.none);
 }
 
 function xchgReg(c: CpuState, i: Instr): void {

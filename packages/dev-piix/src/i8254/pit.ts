@@ -1,4 +1,5 @@
 import type { Clock, IrqLine, PortHandler, Timer } from '@plugboard/core';
+import { TimeSource } from '@plugboard/core';
 import { PitCounter } from './counter.js';
 
 /** Edges of OUT0 further behind than this are dropped rather than replayed one by one. */
@@ -20,7 +21,7 @@ export class I8254 {
   readonly ports: PortHandler = {
     read8: (offset) => {
       if (offset >= 3) return 0xff;
-      this.clock.polls.timeRead();
+      this.clock.polls.timeRead(TimeSource.pit);
       return this.counters[offset].read(this.clock.now);
     },
     write8: (offset, value) => {
