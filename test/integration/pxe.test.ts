@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -81,6 +81,26 @@ describe('network boot through iPXE', () => {
       expect(boot.com1).toContain(NBP_LINE);
       expect(boot.debugcon).toContain(NBP_LINE);
       expect(boot.event.reason).toBe('ACPI S5 soft-off');
-    }, 120_000);
+    }, 300_000);
   }
+
+  /**
+   * Fast-forward decides from the instruction stream alone: the seed's command
+   * line, run twice through the CLI, prints the same transcript and retires
+   * the same number of instructions.
+   */
+  it('is deterministic with fast-forward: two runs of the CLI, the same transcript and count', () => {
+    const args = [
+      join(root, 'packages/cli/dist/bin.js'),
+      ...['qemu', '-M', 'pc', '-m', '512', '-vga', 'cirrus', '-nographic', '-no-reboot'],
+      ...['-net', 'nic,model=rtl8139', '-net', `user,tftp=${tftp},bootfile=plugboard.0`, '-boot', 'n'],
+    ];
+    const runs = [0, 1].map(() => spawnSync(process.execPath, args, { encoding: 'utf8', timeout: 240_000 }));
+    for (const run of runs) {
+      expect(run.stdout).toContain(NBP_LINE);
+      expect(run.stderr).toMatch(/stopped: ACPI S5 soft-off after \d+ instructions/);
+    }
+    expect(runs[1].stdout).toBe(runs[0].stdout);
+    expect(runs[1].stderr).toBe(runs[0].stderr);
+  }, 600_000);
 });
