@@ -45,7 +45,8 @@ const MAX_SKIP_NS = 2 ** 24;
 /**
  * Growth of the skip per poll. A wait for a deadline the watch cannot see
  * (a count the loop compares) ends at most one skip late, and a skip is
- * under 1/8 of the time skipped before it: the wait overshoots by at most 12.5%.
+ * about 1/8 of the time skipped before it: the wait overshoots by about
+ * 12.5% at most.
  */
 const GROWTH = 1.125;
 
@@ -56,15 +57,16 @@ const GROWTH = 1.125;
  * A poll is a read of a time source (the TSC, a timer's count, the RTC's
  * update flag; PAUSE counts too) or a device register read that returns
  * what the same register returned when the loop last read it (a loop may
- * poll up to `REGISTERS` registers in turn). Polls a few
- * instructions apart with no other device register written between them are a
- * loop waiting for time to pass or for an interrupt: nothing the loop does
- * can change what it reads next, only a timer can. A loop that reads two
- * different clocks is a measurement and keeps its real pace. From the `THRESHOLD`th
- * poll in a row on, each poll moves time forward at its instruction: the loop's
- * own time per iteration, growing by `GROWTH` per poll, at most `MAX_SKIP_NS`, and never
- * as far as the next timer's deadline, so every interrupt still comes at its
- * virtual time and the slice ends there for the timer to run.
+ * poll up to `REGISTERS` registers in turn). Polls a few instructions apart
+ * with no other device register written between them are a loop waiting
+ * for time to pass or for an interrupt: nothing the loop does can change
+ * what it reads next, only a timer can. A loop that reads two different
+ * clocks is a measurement and keeps its real pace. From the `THRESHOLD`th
+ * poll in a row on, each poll moves time forward at its instruction: by the
+ * loop's own time per iteration, growing by `GROWTH` per poll, at most
+ * `MAX_SKIP_NS`, and never as far as the next timer's deadline, so every
+ * interrupt still comes at its virtual time and the slice ends there for
+ * the timer to run.
  *
  * Everything here follows from the instruction stream and the machine's
  * state: two runs with the same inputs skip the same time at the same
@@ -122,6 +124,7 @@ export class PollWatch implements BusWatch {
    * nothing the loop reads; any other write ends the wait.
    */
   write(key: number, value: number): void {
+    if (!this.enabled) return;
     for (let i = 0; i < this.registers; i++) if (this.keys[i] === key && this.values[i] === value) return;
     this.writes++;
   }
