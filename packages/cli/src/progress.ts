@@ -5,6 +5,8 @@ export interface ProgressCounters {
   instructions(): number;
   /** Virtual time, ns. */
   virtualNs(): number;
+  /** Of it, the time fast-forward skipped in busy-waits, ns. */
+  skippedNs(): number;
   paused(): boolean;
 }
 
@@ -25,7 +27,7 @@ const ESC = 0x1b;
 
 /**
  * One status line on an interactive terminal while a run is quiet: virtual
- * time, instructions retired and the rate. It appears after `quietMs` without
+ * time (and how much of it fast-forward skipped), instructions retired and the rate. It appears after `quietMs` without
  * guest output and goes before the guest prints again. Where the guest left
  * the cursor mid-line (a shell prompt), the line goes below and the cursor is
  * put back after it. Updated from a host timer; the run loop is not touched.
@@ -98,9 +100,11 @@ export class ProgressLine {
 
   private text(instructions: number, mips: number): string {
     const seconds = (this.counters.virtualNs() / 1e9).toFixed(3);
+    const skipped = this.counters.skippedNs();
+    const fastForward = skipped > 0 ? ` (${(skipped / 1e9).toFixed(3)} s skipped)` : '';
     const count = instructions.toLocaleString('en-US');
     const state = this.counters.paused() ? 'paused' : `${mips.toFixed(1)} MIPS`;
-    return `[plugboard] ${seconds} s virtual, ${count} instructions, ${state}`;
+    return `[plugboard] ${seconds} s virtual${fastForward}, ${count} instructions, ${state}`;
   }
 
   private draw(text: string): void {

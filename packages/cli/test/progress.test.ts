@@ -13,9 +13,15 @@ function setup(options: { suppressed?: () => boolean } = {}) {
   let now = 0;
   let instructions = 0;
   let paused = false;
+  let skipped = 0;
   const line = new ProgressLine(
     stream,
-    { instructions: () => instructions, virtualNs: () => instructions * 10, paused: () => paused },
+    {
+      instructions: () => instructions,
+      virtualNs: () => instructions * 10 + skipped,
+      skippedNs: () => skipped,
+      paused: () => paused,
+    },
     { quietMs: 3000, now: () => now, ...options },
   );
   return {
@@ -27,6 +33,9 @@ function setup(options: { suppressed?: () => boolean } = {}) {
     },
     pause: () => {
       paused = true;
+    },
+    skip: (ns: number) => {
+      skipped += ns;
     },
     take() {
       const w = written;
@@ -46,6 +55,17 @@ describe('the progress line', () => {
     expect(p.take()).toBe('\r[plugboard] 1.800 s virtual, 180,000,000 instructions, 80.0 MIPS\x1b[K');
     p.advance(1000, 90_000_000);
     expect(p.take()).toBe('\r[plugboard] 2.700 s virtual, 270,000,000 instructions, 90.0 MIPS\x1b[K');
+  });
+
+  it('says how much of the virtual time fast-forward skipped, once it skipped any', () => {
+    const p = setup();
+    p.advance(3000, 1_000_000);
+    p.take();
+    p.skip(2_500_000_000);
+    p.advance(1000, 1_000_000);
+    expect(p.take()).toBe(
+      '\r[plugboard] 2.520 s virtual (2.500 s skipped), 2,000,000 instructions, 1.0 MIPS\x1b[K',
+    );
   });
 
   it('goes before the guest prints, and waits for quiet again', () => {

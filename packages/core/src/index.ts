@@ -81,6 +81,7 @@ export {
 export { ConfigError, PluginRegistry } from './plugin/registry.js';
 export { Tokens } from './plugin/tokens.js';
 export { Clock, type ClockOptions, DEFAULT_CLOCK_OPTIONS, Timer } from './time/clock.js';
+export { type BusWatch, PollWatch, TimeSource } from './time/poll-watch.js';
 export { traceRegisters } from './trace/register-trace.js';
 export { TraceFilter } from './trace/trace-filter.js';
 export { formatRegisterEvent, type RegisterTraceEvent, TraceHook } from './trace/trace-hook.js';

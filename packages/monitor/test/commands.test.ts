@@ -117,10 +117,12 @@ describe('monitor commands on puredarwin-xmas', () => {
 
   it('info status, stop and cont', async () => {
     const { machine, monitor } = await setup();
-    expect(await monitor.execute('info status')).toBe('VM status: running');
+    expect(await monitor.execute('info status')).toBe(
+      'VM status: running\nvirtual time 0.000000 s, 0.000000 s of it skipped by fast-forward',
+    );
     await monitor.execute('stop');
     expect(machine.isPaused).toBe(true);
-    expect(await monitor.execute('info status')).toBe('VM status: paused');
+    expect(await monitor.execute('info status')).toMatch(/^VM status: paused\n/);
     // A paused run executes nothing until `cont`.
     const run = machine.run({ maxInstructions: 1000 });
     await new Promise((r) => setTimeout(r, 20));
@@ -128,7 +130,7 @@ describe('monitor commands on puredarwin-xmas', () => {
     await monitor.execute('c');
     expect((await run).reason).toBe('instruction limit reached');
     expect(machine.cpu!.instructionCount).toBe(1000);
-    expect(await monitor.execute('info status')).toBe('VM status: running');
+    expect(await monitor.execute('info status')).toMatch(/^VM status: running\nvirtual time 0\.000001 s,/);
   });
 
   it('system_reset puts the CPU back at its reset vector; quit ends the run', async () => {

@@ -19,7 +19,8 @@ function terminal(withMonitor = true) {
   });
   const console: string[] = [];
   t.attach((data) => console.push(Buffer.from(data).toString('latin1')));
-  if (withMonitor) t.attachMonitor(new Monitor({ isPaused: false } as Machine));
+  if (withMonitor)
+    t.attachMonitor(new Monitor({ isPaused: false, clock: { now: 2e9, skipped: 5e8 } } as Machine));
   const type = async (s: string) => {
     input.write(Buffer.from(s, 'latin1'));
     await new Promise((r) => setTimeout(r, 10));
@@ -38,7 +39,9 @@ describe('the shared terminal (mon:stdio)', () => {
     expect(t.monitorFocused).toBe(true);
     expect(shown()).toBe(`\r\nPlugboard monitor - type 'help' for more information\r\n${PROMPT}`);
     await type('info status\n');
-    expect(shown()).toContain(`VM status: running\r\n${PROMPT}`);
+    expect(shown()).toContain(
+      `VM status: running\r\nvirtual time 2.000000 s, 0.500000 s of it skipped by fast-forward\r\n${PROMPT}`,
+    );
     expect(console).toEqual(['ls\r']);
     await type('\x01c');
     await type('x\x01\x01');

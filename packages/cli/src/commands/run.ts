@@ -121,6 +121,7 @@ export async function runProfile(
         {
           instructions: () => m.cpu?.instructionCount ?? 0,
           virtualNs: () => m.clock.now,
+          skippedNs: () => m.clock.skipped,
           paused: () => m.isPaused,
         },
         { suppressed: () => terminal.monitorFocused },

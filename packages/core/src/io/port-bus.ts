@@ -14,7 +14,11 @@ export interface PortHandler {
   write32?(offset: number, value: number): void;
 }
 
+import { type BusWatch, UNWATCHED } from '../time/poll-watch.js';
+
 const PORT_COUNT = 0x10000;
+/** Keys ports apart from MMIO addresses in what the bus watch sees. */
+const PORT_KEY = -PORT_COUNT;
 
 /** Who owns a port, for conflict messages and `info mtree`-style listings. */
 export interface PortClaim {
@@ -46,6 +50,8 @@ export class PortBus {
    * `Machine.run`). Two stores per access instead of a try/catch per access.
    */
   active = -1;
+  /** Sees every read and write, for the clock's fast-forward; the machine sets it. */
+  watch: BusWatch = UNWATCHED;
 
   register(name: string, base: number, length: number, handler: PortHandler): PortClaim {
     if (base < 0 || length <= 0 || base + length > PORT_COUNT) {
@@ -79,9 +85,11 @@ export class PortBus {
   }
 
   in8(port: number): number {
-    this.active = port & 0xffff;
-    const value = this.inByte(port & 0xffff);
+    port &= 0xffff;
+    this.active = port;
+    const value = this.inByte(port);
     this.active = -1;
+    this.watch.read(PORT_KEY + port, value);
     return value;
   }
 
@@ -94,6 +102,7 @@ export class PortBus {
         ? h.read16(port - this.bases[port]) & 0xffff
         : this.inByte(port) | (this.inByte((port + 1) & 0xffff) << 8);
     this.active = -1;
+    this.watch.read(PORT_KEY + port, value);
     return value;
   }
 
@@ -102,19 +111,26 @@ export class PortBus {
     this.active = port;
     const h = this.handlers[port];
     let value = 0;
-    if (h?.read32 && this.handlers[(port + 3) & 0xffff] === h) value = h.read32(port - this.bases[port]);
-    else for (let i = 3; i >= 0; i--) value = (value << 8) | this.inByte((port + i) & 0xffff);
+    if (h?.read32 && this.handlers[(port + 3) & 0xffff] === h)
+      value = h.read32(port - this.bases[port]) >>> 0;
+    else {
+      for (let i = 3; i >= 0; i--) value = (value << 8) | this.inByte((port + i) & 0xffff);
+      value >>>= 0;
+    }
     this.active = -1;
-    return value >>> 0;
+    this.watch.read(PORT_KEY + port, value);
+    return value;
   }
 
   out8(port: number, value: number): void {
+    this.watch.write(PORT_KEY + (port & 0xffff), value & 0xff);
     this.active = port & 0xffff;
     this.outByte(port & 0xffff, value);
     this.active = -1;
   }
 
   out16(port: number, value: number): void {
+    this.watch.write(PORT_KEY + (port & 0xffff), value & 0xffff);
     port &= 0xffff;
     this.active = port;
     const h = this.handlers[port];
@@ -128,6 +144,7 @@ export class PortBus {
   }
 
   out32(port: number, value: number): void {
+    this.watch.write(PORT_KEY + (port & 0xffff), value >>> 0);
     port &= 0xffff;
     this.active = port;
     const h = this.handlers[port];

@@ -36,6 +36,8 @@ export function createMachineParts(options: {
   const apicBus = new ApicBus();
   const dma = new Dma(memory);
   const clock = new Clock(options.clock);
+  ports.watch = clock.polls;
+  memory.watch = clock.polls;
   const hooks = new MachineHooks();
   installBusTracing(hooks, { ports, memory, pci, isaIrqs, dma });
   const container = new Container();

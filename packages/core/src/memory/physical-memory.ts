@@ -1,3 +1,4 @@
+import { type BusWatch, UNWATCHED } from '../time/poll-watch.js';
 import type { MmioHandler, MmioRegion } from './mmio.js';
 
 export const PAGE_SHIFT = 12;
@@ -39,6 +40,8 @@ export class PhysicalMemory {
    * reused pages are decoded afresh.
    */
   readonly codePages = new Uint8Array(PAGE_COUNT);
+  /** Sees every MMIO read and write, for the clock's fast-forward; the machine sets it. */
+  watch: BusWatch = UNWATCHED;
   /** Set by the CPU: forgets what it decoded from `page` (and clears its `codePages` entry). */
   onCodeWrite: ((page: number) => void) | null = null;
   /** Set by the CPU: called after every change of `generation`. */
@@ -153,7 +156,13 @@ export class PhysicalMemory {
   }
 
   read8(addr: number): number {
-    return this.readByte(addr);
+    const page = addr >>> PAGE_SHIFT;
+    const buf = this.readBuf[page];
+    if (buf !== null) return buf[this.readOff[page] + (addr & PAGE_MASK)];
+    const r = this.readRegion[page];
+    const value = r.handler.read8((addr >>> 0) - r.base) & 0xff;
+    this.watch.read(addr >>> 0, value);
+    return value;
   }
 
   read16(addr: number): number {
@@ -171,6 +180,7 @@ export class PhysicalMemory {
     this.activeRegion = r;
     const value = h.read16 ? h.read16(o) & 0xffff : (h.read8(o) & 0xff) | ((h.read8(o + 1) & 0xff) << 8);
     this.activeRegion = null;
+    this.watch.read(addr >>> 0, value);
     return value;
   }
 
@@ -186,11 +196,16 @@ export class PhysicalMemory {
     const r = this.readRegion[page];
     const h = r.handler;
     const o = (addr >>> 0) - r.base;
-    if (!h.read32 && !h.read16) return this.readSplit32(addr);
+    if (!h.read32 && !h.read16) {
+      const split = this.readSplit32(addr);
+      this.watch.read(addr >>> 0, split);
+      return split;
+    }
     this.activeRegion = r;
-    const value = h.read32 ? h.read32(o) : (h.read16!(o) & 0xffff) | (h.read16!(o + 2) << 16);
+    const value = (h.read32 ? h.read32(o) : (h.read16!(o) & 0xffff) | (h.read16!(o + 2) << 16)) >>> 0;
     this.activeRegion = null;
-    return value >>> 0;
+    this.watch.read(addr >>> 0, value);
+    return value;
   }
 
   write8(addr: number, value: number): void {
@@ -209,6 +224,7 @@ export class PhysicalMemory {
       return;
     }
     const r = this.writeRegion[page];
+    if (buf === null) this.watch.write(addr >>> 0, value & 0xffff);
     if (buf === null && off <= PAGE_SIZE - 2 && r.handler.write16) {
       this.activeRegion = r;
       r.handler.write16((addr >>> 0) - r.base, value & 0xffff);
@@ -233,6 +249,7 @@ export class PhysicalMemory {
       return;
     }
     const r = this.writeRegion[page];
+    if (buf === null) this.watch.write(addr >>> 0, value >>> 0);
     if (buf === null && off <= PAGE_SIZE - 4 && (r.handler.write32 || r.handler.write16)) {
       const o = (addr >>> 0) - r.base;
       this.activeRegion = r;
@@ -277,6 +294,7 @@ export class PhysicalMemory {
       buf[this.writeOff[page] + (addr & PAGE_MASK)] = value;
       return;
     }
+    this.watch.write(addr >>> 0, value & 0xff);
     const r = this.writeRegion[page];
     this.activeRegion = r;
     r.handler.write8((addr >>> 0) - r.base, value & 0xff);

@@ -1,3 +1,5 @@
+import { PollWatch, type SkippingClock } from './poll-watch.js';
+
 export interface ClockOptions {
   /**
    * `instructions` (the default): virtual time advances by `nsPerInstruction`
@@ -8,9 +10,19 @@ export interface ClockOptions {
   nsPerInstruction: number;
   /** In `instructions` mode, keep virtual time from running ahead of real time. */
   pace: boolean;
+  /**
+   * In `instructions` mode, skip the virtual time a busy-wait would cost
+   * (see `PollWatch`); off, every waited nanosecond is executed.
+   */
+  fastForward: boolean;
 }
 
-export const DEFAULT_CLOCK_OPTIONS: ClockOptions = { mode: 'instructions', nsPerInstruction: 1, pace: false };
+export const DEFAULT_CLOCK_OPTIONS: ClockOptions = {
+  mode: 'instructions',
+  nsPerInstruction: 1,
+  pace: false,
+  fastForward: true,
+};
 
 export class Timer {
   /** Virtual time (ns) at which it fires, or Infinity when disarmed. */
@@ -51,9 +63,15 @@ export class Timer {
  * instructions: arming a timer that falls due inside the slice lowers the
  * limit, so the slice ends when the timer is due.
  */
-export class Clock {
-  /** Time at the start of the current slice (all of it between slices). */
+export class Clock implements SkippingClock {
+  /** Time at the start of the current slice (all of it between slices), plus time skipped in it. */
   private base = 0;
+  /** Instructions accounted by `advance` since power-on. */
+  private accounted = 0;
+  /** Virtual time fast-forward has skipped since power-on (ns). */
+  skipped = 0;
+  /** The busy-wait detector: time sources call `polls.timeRead()`, the buses report to it. */
+  readonly polls: PollWatch;
   /** Instructions the CPU has retired in the current slice, not yet accounted by `advance`. */
   retired = 0;
   /** Instructions the current slice may run; the CPU checks it between instructions. */
@@ -73,6 +91,28 @@ export class Clock {
     if (!(this.options.nsPerInstruction > 0)) throw new RangeError('nsPerInstruction must be positive');
     this.period = this.options.mode === 'instructions' ? this.options.nsPerInstruction : 0;
     this.hostOrigin = performance.now();
+    this.polls = new PollWatch(this, this.period, this.options.fastForward);
+  }
+
+  position(): number {
+    return this.accounted + this.retired;
+  }
+
+  /**
+   * Moves virtual time forward by up to `ns` within the current instruction
+   * (the poll watch's fast-forward). It stops one instruction short of the
+   * next timer's deadline, and when it gets there the slice ends with this
+   * instruction: the timer fires at its deadline, before the guest can see a
+   * later time.
+   */
+  skip(ns: number): void {
+    const now = this.now;
+    const target = Math.min(now + ns, this.nextDeadline - this.period);
+    if (!(target > now)) return;
+    this.base += target - now;
+    this.skipped += target - now;
+    const limit = Math.max(this.retired + 1, Math.ceil((this.nextDeadline - this.base) / this.period));
+    if (limit < this.sliceLimit) this.sliceLimit = limit;
   }
 
   /** Virtual time in ns, including the instructions retired so far in the current slice. */
@@ -111,6 +151,7 @@ export class Clock {
   advance(instructions: number): void {
     if (this.period === 0) this.base = Math.max(this.base, (performance.now() - this.hostOrigin) * 1e6);
     else this.base += instructions * this.period;
+    this.accounted += instructions;
     this.retired = 0;
     this.sliceLimit = 0;
   }

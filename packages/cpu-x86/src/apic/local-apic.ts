@@ -8,6 +8,7 @@ import {
   type MmioHandler,
   type PhysicalMemory,
   type Timer,
+  TimeSource,
 } from '@plugboard/core';
 import {
   APIC_BASE_BSP,
@@ -334,6 +335,7 @@ export class LocalApic implements ApicTarget {
       case LAPIC.TIMER_INITIAL_COUNT:
         return this.initialCount;
       case LAPIC.TIMER_CURRENT_COUNT:
+        this.clock.polls.timeRead(TimeSource.apicTimer);
         return this.currentCount();
       case LAPIC.TIMER_DIVIDE_CONFIG:
         return this.divideConfig;

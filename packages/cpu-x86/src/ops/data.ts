@@ -1,6 +1,8 @@
+import { TimeSource } from '@plugboard/core';
 import { BR, CS, DS, EAX, EBX, ECX, EDX, ES, ESP, FS, GS, SS, UD, ZF } from '../core/constants.js';
 import { type CpuState, LAZY_ADD } from '../core/cpu.js';
 import type { Instr } from '../core/instr.js';
+import type { X86 } from '../core/x86.js';
 import { alu } from './alu.js';
 import { getReg, linW, memRead, memWrite, offset, opSize, readE, setReg, sext, writeE } from './operands.js';
 import type { Handler } from './table.js';
@@ -55,9 +57,13 @@ export function lea(c: CpuState, i: Instr): void {
   setReg(c, i.reg, opSize(i), offset(c, i));
 }
 
+/** NOP (XCHG eAX, eAX), and PAUSE (F3 90), the spin-wait hint, which is a poll for the clock's fast-forward. */
+export function nopOrPause(c: X86, i: Instr): void {
+  if (i.rep === 0xf3) c.clock.polls.timeRead(TimeSource.none);
+}
+
 export function xchgReg(c: CpuState, i: Instr): void {
   const r = i.op & 7;
-  if (r === 0) return;
   const size = opSize(i);
   const t = getReg(c, r, size);
   setReg(c, r, size, getReg(c, EAX, size));

@@ -153,7 +153,7 @@ add(0x8f, 'pop', ['Ev'], data.popE, { reg: 0 });
 
 // ------------------------------------------------------------ 90-9F
 
-add(0x90, 'nop', [], data.xchgReg);
+add(0x90, 'nop', [], data.nopOrPause);
 for (let r = 1; r < 8; r++) add(0x90 + r, 'xchg', ['Zv', 'eAX'], data.xchgReg);
 add(0x98, ['cbw', 'cwde'], [], data.cbw);
 add(0x99, ['cwd', 'cdq'], [], data.cwd);

@@ -1,3 +1,4 @@
+import { TimeSource } from '@plugboard/core';
 import {
   AC,
   ATTR_CODE,
@@ -368,6 +369,7 @@ export function movToDr(c: X86, i: Instr): void {
 
 export function rdtsc(c: X86): void {
   if (c.cr4 & CR4_TSD && c.protectedMode && (c.v86 || c.cpl !== 0)) c.gp(0);
+  c.clock.polls.timeRead(TimeSource.tsc);
   const t = c.tsc();
   c.regs[EAX] = t % 4294967296;
   c.regs[EDX] = Math.floor(t / 4294967296);

@@ -1,4 +1,5 @@
 import type { Clock, IrqLine, PortHandler, Timer } from '@plugboard/core';
+import { TimeSource } from '@plugboard/core';
 import { civilFromDays, daysFromCivil, fromBcd, toBcd } from './calendar.js';
 import {
   ALARM_DONT_CARE,
@@ -68,6 +69,8 @@ export class Mc146818 {
     write8: (off, value) => {
       if (off === 0) {
         this.index = value & 0x7f;
+        // Selecting a clock register to read it is part of a poll.
+        if (this.index <= RTC_REG_D) this.clock.polls.timeWrite();
         this.nmiMasked = (value & 0x80) !== 0;
       } else this.writeData(value);
     },
@@ -153,6 +156,8 @@ export class Mc146818 {
   private readData(): number {
     const index = this.index;
     if (index > RTC_REG_D) return this.cmos[index];
+    // The time, UIP and the flags follow virtual time: a poll for the clock's fast-forward.
+    this.clock.polls.timeRead(TimeSource.rtc);
     this.catchUp();
     switch (index) {
       case RTC_REG_A: {

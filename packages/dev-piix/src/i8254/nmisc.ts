@@ -1,4 +1,5 @@
 import type { Clock, PortHandler } from '@plugboard/core';
+import { TimeSource } from '@plugboard/core';
 import type { PitCounter } from './counter.js';
 
 /** NMISC (port 0x61) bits. */
@@ -28,6 +29,7 @@ export class NmiStatusControl {
 
   readonly ports: PortHandler = {
     read8: () => {
+      this.clock.polls.timeRead(TimeSource.pit);
       const now = this.clock.now;
       const refresh = Math.floor(now / REFRESH_PERIOD_NS) & 1 ? NMISC.REFRESH : 0;
       return this.value | refresh | (this.counter2.out(now) ? NMISC.OUT2 : 0);

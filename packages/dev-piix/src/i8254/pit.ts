@@ -1,4 +1,5 @@
 import type { Clock, IrqLine, PortHandler, Timer } from '@plugboard/core';
+import { TimeSource } from '@plugboard/core';
 import { PitCounter } from './counter.js';
 
 /** Edges of OUT0 further behind than this are dropped rather than replayed one by one. */
@@ -18,7 +19,11 @@ export class I8254 {
   private irq0Level = false;
 
   readonly ports: PortHandler = {
-    read8: (offset) => (offset < 3 ? this.counters[offset].read(this.clock.now) : 0xff),
+    read8: (offset) => {
+      if (offset >= 3) return 0xff;
+      this.clock.polls.timeRead(TimeSource.pit);
+      return this.counters[offset].read(this.clock.now);
+    },
     write8: (offset, value) => {
       if (offset < 3) this.counters[offset].write(this.clock.now, value);
       else this.controlWord(value);
@@ -47,6 +52,7 @@ export class I8254 {
     const select = value >> 6;
     if (select === 3) {
       // Read-Back Command: bit 5 low latches counts, bit 4 low latches status, bits 3-1 pick counters.
+      if ((value & 0x30) !== 0x30) this.clock.polls.timeWrite();
       for (let i = 0; i < 3; i++) {
         if (!(value & (2 << i))) continue;
         if (!(value & 0x10)) this.counters[i].latchStatus(now);
@@ -55,8 +61,10 @@ export class I8254 {
       return;
     }
     const counter = this.counters[select];
-    if (((value >> 4) & 3) === 0) counter.latchCount(now);
-    else counter.control(value);
+    if (((value >> 4) & 3) === 0) {
+      counter.latchCount(now);
+      this.clock.polls.timeWrite();
+    } else counter.control(value);
   }
 
   private setIrq0(level: boolean): void {

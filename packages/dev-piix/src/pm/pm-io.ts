@@ -1,4 +1,5 @@
 import type { Clock, IrqLine, PortHandler, SystemControl, Timer } from '@plugboard/core';
+import { TimeSource } from '@plugboard/core';
 import { nsAtTick, ticksAt } from '../ticks.js';
 import {
   ACPI_DISABLE,
@@ -101,7 +102,9 @@ export class PmIo {
     return ticksAt(this.clock.now, PM_TIMER_HZ);
   }
 
+  /** PM_TMR as the guest reads it: a time source, so each read is a poll for the clock's fast-forward. */
   timerValue(): number {
+    this.clock.polls.timeRead(TimeSource.pmTimer);
     return this.ticks() & 0xffffff;
   }
 

@@ -2,6 +2,8 @@ import type { InfoCommand } from '../command.js';
 import { infoBlock, infoNetwork } from './info-backends.js';
 import { infoPci } from './info-pci.js';
 
+const seconds = (ns: number) => (ns / 1e9).toFixed(6);
+
 /** `info` subcommands, in the order `info` lists them. */
 export const INFO_COMMANDS: readonly InfoCommand[] = [
   { name: 'block', help: 'show the block devices', run: infoBlock },
@@ -26,7 +28,9 @@ export const INFO_COMMANDS: readonly InfoCommand[] = [
   },
   {
     name: 'status',
-    help: 'show the current VM status (running|paused)',
-    run: (machine) => `VM status: ${machine.isPaused ? 'paused' : 'running'}`,
+    help: 'show the current VM status (running|paused) and virtual time',
+    run: (machine) =>
+      `VM status: ${machine.isPaused ? 'paused' : 'running'}\n` +
+      `virtual time ${seconds(machine.clock.now)} s, ${seconds(machine.clock.skipped)} s of it skipped by fast-forward`,
   },
 ];
