@@ -12,6 +12,7 @@ export interface X86Config {
   count: number;
   apicVersion: number;
   apic: boolean;
+  jit: boolean;
 }
 
 /** The processor as the machine sees it: one core (the BSP) behind core's `Cpu` contract. */
@@ -38,6 +39,12 @@ export const x86Plugin = definePlugin<X86Config, X86Cpu>({
       },
       apicVersion: { type: 'integer', minimum: 0, maximum: 255, default: 0x14 },
       apic: { type: 'boolean', default: true, description: 'Local APIC present' },
+      jit: {
+        type: 'boolean',
+        default: true,
+        description:
+          'Translate hot code to JavaScript; false runs the interpreter alone (same results, slower)',
+      },
     },
   },
   create(ctx, config) {
@@ -63,6 +70,7 @@ export const x86Plugin = definePlugin<X86Config, X86Cpu>({
       ferr: ctx.isaIrq(13),
       onTripleFault: () => ctx.system.requestReset('triple fault'),
       fpu: (host) => new X87(host),
+      jit: config.jit,
     });
     model.attach(core);
     return {
