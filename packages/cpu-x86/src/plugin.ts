@@ -5,6 +5,7 @@ import { X86 } from './core/x86.js';
 import { CPUID_MODELS, type CpuidModel } from './cpuid.js';
 import { X87 } from './fpu/x87.js';
 import { formatX86Registers } from './info-registers.js';
+import { formatJitStats } from './jit/units.js';
 import { Model } from './model.js';
 
 export interface X86Config {
@@ -88,6 +89,10 @@ export const x86Plugin = definePlugin<X86Config, X86Cpu>({
       },
       registers: () => core.registers(),
       startProtectedMode: (start) => core.startProtectedMode(start),
+      jitInfo: () => {
+        const stats = core.jitStats();
+        return stats ? formatJitStats(stats, core.instructionCount) : 'translator off (cpu.config.jit false)';
+      },
       info: () => {
         const registers = formatX86Registers(core.registers());
         return apic ? `${registers}\n${apic.info()}` : registers;

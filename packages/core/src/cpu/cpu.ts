@@ -52,4 +52,6 @@ export interface Cpu extends Device {
   startProtectedMode(start: ProtectedModeStart): void;
   /** The registers as the model formats them for the monitor's `info registers`. */
   info(): string;
+  /** What a translating CPU has translated, for the monitor's `info jit`; absent without one. */
+  jitInfo?(): string;
 }

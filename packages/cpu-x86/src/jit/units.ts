@@ -114,3 +114,17 @@ export class Translator {
     this.stats.flushes++;
   }
 }
+
+/** The counters as the monitor's `info jit` prints them; `retiredTotal` is every instruction retired. */
+export function formatJitStats(s: JitStats, retiredTotal: number): string {
+  const perUnit = s.units > 0 ? (s.instructions / s.units).toFixed(1) : '0';
+  const share = retiredTotal > 0 ? ((100 * s.retired) / retiredTotal).toFixed(1) : '0';
+  return [
+    `units translated      ${s.units} (${perUnit} instructions each; ${UNIT_SLOTS} slots)`,
+    `retired in units      ${s.retired} (${share}% of ${retiredTotal})`,
+    `translation time      ${s.compileMs.toFixed(1)} ms`,
+    `invalidated entries   ${s.invalidations}`,
+    `evicted units         ${s.evictions}`,
+    `flushes               ${s.flushes}`,
+  ].join('\n');
+}

@@ -5,6 +5,11 @@ import { infoPci } from './info-pci.js';
 /** `info` subcommands, in the order `info` lists them. */
 export const INFO_COMMANDS: readonly InfoCommand[] = [
   { name: 'block', help: 'show the block devices', run: infoBlock },
+  {
+    name: 'jit',
+    help: 'show what the CPU translated',
+    run: (machine) => machine.cpu?.jitInfo?.() ?? 'no translator',
+  },
   { name: 'network', help: 'show the network state', run: infoNetwork },
   { name: 'pci', help: 'show PCI info', run: infoPci },
   {
