@@ -42,9 +42,9 @@ export const x86Plugin = definePlugin<X86Config, X86Cpu>({
       apic: { type: 'boolean', default: true, description: 'Local APIC present' },
       jit: {
         type: 'boolean',
-        default: true,
+        default: false,
         description:
-          'Translate hot code to JavaScript; false runs the interpreter alone (same results, slower)',
+          'Translate hot code to JavaScript (same results; slower than the interpreter on a Linux boot for now, see the README)',
       },
     },
   },

@@ -39,7 +39,7 @@ describe('monitor commands on puredarwin-xmas', () => {
   });
 
   it('info jit: what the CPU translated, or that the translator is off', async () => {
-    const { machine, monitor } = await setup();
+    const { machine, monitor } = await setup([{ cpu: { config: { jit: true } } }]);
     await machine.run({ maxInstructions: 3_000_000 });
     expect(await monitor.execute('info jit')).toMatch(/^units translated +[1-9]\d* \(/m);
     await machine.destroy();

@@ -84,7 +84,7 @@ export interface X86Options {
   fpu?: (host: X87Host) => X87Unit;
   /** TSC frequency in Hz; the TSC follows virtual time. */
   tscHz?: number;
-  /** Translate hot straight-line runs to JavaScript (`jit/`); default true. */
+  /** Translate hot straight-line runs to JavaScript (`jit/`); default true (the plugin's default is false). */
   jit?: boolean;
   /** Executions of an entry before it is translated (tests lower it). */
   jitHot?: number;

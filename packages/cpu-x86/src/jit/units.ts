@@ -3,9 +3,9 @@ import { emit, type UnitCode } from './emit.js';
 import { scan } from './scan.js';
 
 /** Unit slots (a power of two): the bound on translated code; a new unit evicts its slot's old one. */
-export const UNIT_SLOTS = 1 << 13;
+export const UNIT_SLOTS = 1 << 14;
 /** Executions of an entry before it is translated. */
-export const HOT = 32;
+export const HOT = 5000;
 
 /** A translated run of instructions on one physical page, valid while the page's stamp is unchanged. */
 export class Unit {
