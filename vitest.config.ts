@@ -12,8 +12,23 @@ export default defineConfig({
     ],
   },
   test: {
-    include: ['packages/*/test/**/*.test.ts', 'test/**/*.test.ts'],
     pool: 'forks',
     testTimeout: 60_000,
+    projects: [
+      {
+        extends: true,
+        test: { name: 'all', include: ['packages/*/test/**/*.test.ts', 'test/**/*.test.ts'] },
+      },
+      {
+        // The x86 core's instruction tests again on the interpreter alone (the translator is on above).
+        extends: true,
+        test: {
+          name: 'cpu-x86 interpreter',
+          include: ['packages/cpu-x86/test/*.test.ts'],
+          exclude: ['packages/cpu-x86/test/{seabios,fpu-*,jit,decode,cpuid,msr,apic}.test.ts'],
+          env: { PLUGBOARD_JIT: '0' },
+        },
+      },
+    ],
   },
 });

@@ -42,6 +42,9 @@ describe('a device handler that throws under the x86 CPU', () => {
     expect([writes, resets]).toEqual([1000, 1000]);
     // INC CX after each OUT ran: the failed access completed as a dropped write, as on a bus.
     expect(cpu.registers().ECX! & 0xffff).toBe(999);
+    // The CPU counts what the clock accounted (1 ns an instruction): the slices that threw lose nothing.
+    expect(cpu.instructionCount).toBe(parts.clock.now);
+    expect(cpu.instructionCount).toBe(3 + 2 * 999);
     expect(logs).toEqual([
       'widget0: internal error in widget0 control: widget bug; device reset (reported once)',
     ]);

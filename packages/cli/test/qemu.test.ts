@@ -182,6 +182,14 @@ describe('QEMU option mapping', () => {
     expect(() => t('-icount shift=2,sleep=off')).toThrow(/supported is shift=N/);
   });
 
+  it('maps -accel tcg,one-insn-per-tb=on onto the interpreter alone (cpu.config.jit false)', () => {
+    expect(t('-accel tcg,one-insn-per-tb=on').overlay).toEqual({ cpu: { config: { jit: false } } });
+    expect(t('-cpu pentium3 -accel tcg,one-insn-per-tb=off').overlay).toEqual({
+      cpu: { config: { model: 'pentium3', jit: true } },
+    });
+    expect(() => t('-accel tcg,one-insn-per-tb=maybe')).toThrow(/one-insn-per-tb is on or off/);
+  });
+
   it('accepts the KVM and acceleration options and ignores them', () => {
     expect(t('-no-kvm-irqchip -accel tcg -enable-kvm -m 1G').overlay).toEqual({ memory: '1G' });
   });

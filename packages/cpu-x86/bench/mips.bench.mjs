@@ -2,7 +2,8 @@
 // copies and an x87 loop, each a small program (mips.asm, assembled with nasm)
 // run to its exit on the bare machine (machines/bare.json). Each figure is the
 // median of 5 runs; time is the process's CPU time, so a busy host skews it
-// less than wall time would.
+// less than wall time would. Each program runs with the translator (jit) and
+// on the interpreter alone (cpu.config.jit false).
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -35,12 +36,13 @@ function cpuMs() {
 }
 
 /** Runs the program `runs` times; returns the median run's { ms, instructions }. */
-async function measure(rom) {
+async function measure(rom, jit) {
   const profile = join(dir, 'bare.json');
   writeFileSync(
     profile,
     JSON.stringify({
       extends: join(root, 'machines/bare.json'),
+      cpu: { config: { jit } },
       devices: { rom: { config: { image: rom } }, debugcon: { config: { output: 'memory' } } },
     }),
   );
@@ -58,12 +60,22 @@ async function measure(rom) {
 }
 
 const mips = (r) => (r.instructions / r.ms / 1000).toFixed(1);
-const int = await measure(assemble(1, 2_000_000));
-console.log(`integer loop: ${mips(int)} MIPS (${int.instructions} instructions, ${int.ms.toFixed(0)} ms)`);
+const intRom = assemble(1, 2_000_000);
 const pages = 100_000;
-const copy = await measure(assemble(2, pages));
-console.log(
-  `rep movsd:    ${((pages * 4096) / copy.ms / 1000).toFixed(0)} MB/s (4 KiB copies, ${copy.ms.toFixed(0)} ms)`,
-);
-const fpu = await measure(assemble(3, 200_000));
-console.log(`x87 loop:     ${mips(fpu)} MIPS (${fpu.instructions} instructions, ${fpu.ms.toFixed(0)} ms)`);
+const copyRom = assemble(2, pages);
+const fpuRom = assemble(3, 200_000);
+for (const jit of [true, false]) {
+  const mode = jit ? 'jit' : 'interpreter';
+  const int = await measure(intRom, jit);
+  console.log(
+    `${mode} integer loop: ${mips(int)} MIPS (${int.instructions} instructions, ${int.ms.toFixed(0)} ms)`,
+  );
+  const copy = await measure(copyRom, jit);
+  console.log(
+    `${mode} rep movsd:    ${((pages * 4096) / copy.ms / 1000).toFixed(0)} MB/s (4 KiB copies, ${copy.ms.toFixed(0)} ms)`,
+  );
+  const fpu = await measure(fpuRom, jit);
+  console.log(
+    `${mode} x87 loop:     ${mips(fpu)} MIPS (${fpu.instructions} instructions, ${fpu.ms.toFixed(0)} ms)`,
+  );
+}

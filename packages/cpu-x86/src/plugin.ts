@@ -6,6 +6,7 @@ import { CPUID_MODELS, type CpuidModel } from './cpuid.js';
 import { disassembleLinear } from './debug-disasm.js';
 import { X87 } from './fpu/x87.js';
 import { formatX86Registers } from './info-registers.js';
+import { formatJitStats } from './jit/units.js';
 import { Model } from './model.js';
 
 export interface X86Config {
@@ -13,6 +14,7 @@ export interface X86Config {
   count: number;
   apicVersion: number;
   apic: boolean;
+  jit: boolean;
 }
 
 /** The processor as the machine sees it: one core (the BSP) behind core's `Cpu` contract. */
@@ -39,6 +41,12 @@ export const x86Plugin = definePlugin<X86Config, X86Cpu>({
       },
       apicVersion: { type: 'integer', minimum: 0, maximum: 255, default: 0x14 },
       apic: { type: 'boolean', default: true, description: 'Local APIC present' },
+      jit: {
+        type: 'boolean',
+        default: false,
+        description:
+          'Translate hot code to JavaScript (same results; slower than the interpreter on a Linux boot for now, see the README)',
+      },
     },
   },
   create(ctx, config) {
@@ -64,6 +72,7 @@ export const x86Plugin = definePlugin<X86Config, X86Cpu>({
       ferr: ctx.isaIrq(13),
       onTripleFault: () => ctx.system.requestReset('triple fault'),
       fpu: (host) => new X87(host),
+      jit: config.jit,
     });
     model.attach(core);
     return {
@@ -82,6 +91,10 @@ export const x86Plugin = definePlugin<X86Config, X86Cpu>({
       registers: () => core.registers(),
       disassemble: (linear, count) => disassembleLinear(core, linear, count),
       startProtectedMode: (start) => core.startProtectedMode(start),
+      jitInfo: () => {
+        const stats = core.jitStats();
+        return stats ? formatJitStats(stats, core.instructionCount) : 'translator off (cpu.config.jit false)';
+      },
       info: () => {
         const registers = formatX86Registers(core.registers());
         return apic ? `${registers}\n${apic.info()}` : registers;

@@ -7,6 +7,13 @@ import { type ModelServices, X86 } from '../src/core/x86.js';
 import { Feature } from '../src/cpuid.js';
 import { X87 } from '../src/fpu/x87.js';
 
+/**
+ * The tests run the translator with entries translated at their second
+ * execution, so short programs run in units; PLUGBOARD_JIT=0 runs them on
+ * the interpreter alone (vitest.config.ts runs the package both ways).
+ */
+export const JIT = process.env.PLUGBOARD_JIT !== '0';
+
 const dir = mkdtempSync(join(tmpdir(), 'cpu-x86-test-'));
 let serial = 0;
 
@@ -84,7 +91,12 @@ export interface Bare {
  * 0xFFFF0000 and at 0xF0000. The reset vector jumps to F000:0000, where the
  * code (assembled with `org 0`) begins.
  */
-export function bare(code: Uint8Array, ramBytes = 4 << 20, model: ModelServices = testModel): Bare {
+export function bare(
+  code: Uint8Array,
+  ramBytes = 4 << 20,
+  model: ModelServices = testModel,
+  jit: { jit?: boolean; jitHot?: number } = {},
+): Bare {
   const parts = createMachineParts({ memoryBytes: ramBytes });
   const rom = new Uint8Array(0x10000);
   rom.set(code.subarray(0, 0xfff0));
@@ -102,6 +114,8 @@ export function bare(code: Uint8Array, ramBytes = 4 << 20, model: ModelServices 
     ferr: parts.isaIrqs.line(13),
     onTripleFault: () => resets.push('triple fault'),
     fpu: (host) => new X87(host),
+    jit: jit.jit ?? JIT,
+    jitHot: jit.jitHot ?? 2,
   });
   return {
     cpu,

@@ -38,6 +38,16 @@ describe('monitor commands on puredarwin-xmas', () => {
     expect(await monitor.execute('info')).toContain('info pci        -- show PCI info');
   });
 
+  it('info jit: what the CPU translated, or that the translator is off', async () => {
+    const { machine, monitor } = await setup([{ cpu: { config: { jit: true } } }]);
+    await machine.run({ maxInstructions: 3_000_000 });
+    expect(await monitor.execute('info jit')).toMatch(/^units translated +[1-9]\d* \(/m);
+    await machine.destroy();
+    const off = await setup([{ cpu: { config: { jit: false } } }]);
+    await off.machine.run({ maxInstructions: 10_000 });
+    expect(await off.monitor.execute('info jit')).toBe('translator off (cpu.config.jit false)');
+  });
+
   it('names unknown commands and subcommands', async () => {
     const { monitor } = await setup();
     expect(await monitor.execute('frobnicate')).toBe("unknown command: 'frobnicate'");

@@ -72,7 +72,10 @@ export const QEMU_OPTIONS: Record<string, { arg: boolean; accepted?: true; help:
   'no-kvm-irqchip': { arg: false, accepted: true, help: 'accepted, meaningless here' },
   'no-kvm': { arg: false, accepted: true, help: 'accepted, meaningless here' },
   'enable-kvm': { arg: false, accepted: true, help: 'accepted, meaningless here' },
-  accel: { arg: true, accepted: true, help: 'accepted, meaningless here' },
+  accel: {
+    arg: true,
+    help: 'tcg[,one-insn-per-tb=on|off]: on runs the interpreter alone (cpu.config.jit false); other accelerators are accepted, meaningless here',
+  },
 };
 
 export class QemuOptionError extends UserError {

@@ -350,6 +350,18 @@ export function translateQemu(argv: readonly string[], registry: PluginRegistry)
         };
         break;
       }
+      case 'accel': {
+        // TCG's one instruction per translation block is the interpreter here; KVM and the rest mean nothing.
+        const perInsn = parseKeyValues(value).props.get('one-insn-per-tb');
+        if (perInsn === undefined) break;
+        if (perInsn !== 'on' && perInsn !== 'off')
+          throw new QemuOptionError(`-accel ${value}: one-insn-per-tb is on or off`);
+        overlay.cpu = {
+          ...((overlay.cpu as Json) ?? {}),
+          config: { ...(((overlay.cpu as Json)?.config as Json) ?? {}), jit: perInsn === 'off' },
+        };
+        break;
+      }
       case 'name': {
         const { head, props } = parseKeyValues(value);
         overlay.name = props.get('guest') ?? head ?? value;

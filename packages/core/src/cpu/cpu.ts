@@ -58,4 +58,6 @@ export interface Cpu extends Device {
    * memory without side effects. Optional: a model without a disassembler leaves it out.
    */
   disassemble?(linear: number, count: number): string;
+  /** What a translating CPU has translated, for the monitor's `info jit`; absent without one. */
+  jitInfo?(): string;
 }

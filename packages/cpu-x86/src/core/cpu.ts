@@ -140,8 +140,8 @@ export class CpuState implements CodeSource {
   private writeNeed = T_VALID | T_SWRITE | T_DIRTY | T_WFAST;
   /** The linear page code is fetched from, with its buffer and physical address. */
   protected fetchPage = -1;
-  private fetchBuf: Uint8Array | null = null;
-  private fetchOff = 0;
+  protected fetchBuf: Uint8Array | null = null;
+  protected fetchOff = 0;
   protected fetchPhys = 0;
   /** `fetchPage` when its instructions may be cached (RAM or ROM), else -1. */
   protected fetchCode = -1;
@@ -163,7 +163,7 @@ export class CpuState implements CodeSource {
   }
 
   /** A write reached physical page `page`, which holds decoded instructions. */
-  private codeWritten(page: number): void {
+  protected codeWritten(page: number): void {
     this.decoded.invalidate(page);
     // The fetch shortcut carries the page's old stamp.
     if (this.fetchPhys >>> 12 === page) this.fetchPage = this.fetchCode = -1;

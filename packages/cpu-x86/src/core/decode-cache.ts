@@ -26,6 +26,8 @@ export class DecodeCache {
   /** Per page: writes that invalidated it; at THRASH it is left uncached for a while. */
   private readonly writes = new Uint8Array(PAGES);
   private nextStamp = 0;
+  /** Called when every entry is dropped, for what hangs on the stamps (translated units). */
+  onFlush: () => void = () => {};
 
   constructor(private readonly memory: PhysicalMemory) {}
 
@@ -72,5 +74,6 @@ export class DecodeCache {
     this.pageStamp.fill(0);
     this.writes.fill(0);
     this.nextStamp = 0;
+    this.onFlush();
   }
 }

@@ -1,6 +1,7 @@
 import type { Clock, CpuPins, IrqLine, PhysicalMemory, PortBus, ProtectedModeStart } from '@plugboard/core';
 import type { LocalApic } from '../apic/local-apic.js';
 import type { X87Host } from '../fpu/x87-host.js';
+import { type JitStats, Translator } from '../jit/units.js';
 import { handlerFor } from '../ops/forms.js';
 import {
   CR0_ET,
@@ -83,6 +84,10 @@ export interface X86Options {
   fpu?: (host: X87Host) => X87Unit;
   /** TSC frequency in Hz; the TSC follows virtual time. */
   tscHz?: number;
+  /** Translate hot straight-line runs to JavaScript (`jit/`); default true (the plugin's default is false). */
+  jit?: boolean;
+  /** Executions of an entry before it is translated (tests lower it). */
+  jitHot?: number;
 }
 
 /** Descriptor attributes of flat 4 GiB segments: G, D/B, present, DPL 0, execute/read or read/write, accessed. */
@@ -115,6 +120,8 @@ export class X86 extends CpuState {
   shutdown = false;
   private readonly instr = new Instr();
   private readonly onTripleFault: () => void;
+  /** The translator, or null when the interpreter runs everything. */
+  private readonly jit: Translator | null;
 
   constructor(opts: X86Options) {
     super(opts.memory, opts.ports);
@@ -127,6 +134,9 @@ export class X86 extends CpuState {
     this.tscHz = opts.tscHz ?? 1e9;
     this.x87Bridge = new X87Bridge(this);
     this.fpu = opts.fpu ? opts.fpu(this.x87Bridge) : null;
+    const jit = opts.jit === false ? null : new Translator(opts.clock, opts.pins, opts.jitHot);
+    this.jit = jit;
+    if (jit !== null) this.decoded.onFlush = () => jit.flush();
     // A remap is noticed at the next instruction boundary, through the same flag as interrupts.
     opts.memory.onRemap = () => {
       opts.pins.attention = true;
@@ -197,6 +207,21 @@ export class X86 extends CpuState {
     this.flushTlb(false);
   }
 
+  /**
+   * A write reached a page holding decoded code: the run loop looks at the
+   * attention flag before the next instruction, so a translated unit leaves
+   * before running stale code (without a unit, the look finds nothing).
+   */
+  protected override codeWritten(page: number): void {
+    super.codeWritten(page);
+    this.pins.attention = true;
+  }
+
+  /** The translator's counters, or null when it is off. */
+  jitStats(): JitStats | null {
+    return this.jit === null ? null : { ...this.jit.stats };
+  }
+
   // ---------------------------------------------------------------- services for handlers
 
   portIn(port: number, size: number): number {
@@ -257,6 +282,9 @@ export class X86 extends CpuState {
     let prev: Instr | null = null;
     let fallthrough = -1;
     let prevPage = -1;
+    const jit = this.jit;
+    // A unit runs: a guest fault leaves its count in `clock.retired`.
+    let inUnit = false;
     while (n < clock.sliceLimit) {
       try {
         while (n < clock.sliceLimit) {
@@ -276,6 +304,42 @@ export class X86 extends CpuState {
           this.eipStart = eip;
           let i: Instr | null = null;
           const lin = (this.csBase + eip) | 0;
+          if (jit !== null && eip <= this.csFetchLimit && !pins.attention && (this.flags & TF) === 0) {
+            // The fetch the interpreter would make next, made first, so a unit's page is known.
+            const page = lin >>> 12;
+            if (page !== this.fetchCode && page !== this.fetchPage) this.fetchFrom(lin);
+            if (page === this.fetchCode) {
+              const u = jit.find(
+                this.fetchPhys | (lin & 0xfff),
+                this.fetchStamp,
+                eip,
+                this.fetchBuf!,
+                this.fetchOff + (lin & 0xfff),
+                this.code32,
+                this.csFetchLimit,
+              );
+              if (u !== null) {
+                // As the interpreter's first decode from the page would: writes to it now invalidate.
+                const ppage = this.fetchPhys >>> 12;
+                if (this.memory.codePages[ppage] === 0) this.protectCode(ppage);
+              }
+              if (
+                u !== null &&
+                u.length !== 0 &&
+                n + u.length <= clock.sliceLimit &&
+                eip + u.span <= this.csFetchLimit &&
+                (this.code32 || eip + u.bytes <= 0xffff)
+              ) {
+                inUnit = true;
+                const k = u.run(this, eip, n);
+                inUnit = false;
+                n += k;
+                jit.stats.retired += k;
+                prev = null;
+                continue;
+              }
+            }
+          }
           if (
             prev !== null &&
             lin >>> 12 === prevPage &&
@@ -310,6 +374,17 @@ export class X86 extends CpuState {
           if (tf !== 0) this.singleStep();
         }
       } catch (e) {
+        if (inUnit) {
+          inUnit = false;
+          jit!.stats.retired += clock.retired - n;
+          n = clock.retired;
+        }
+        if (e !== this.fault) {
+          // A device threw (the machine's exception boundary takes it): what retired before the
+          // failed access counts, as the clock accounts it.
+          this.instructionCount += n;
+          throw e;
+        }
         n++;
         prev = null;
         this.handleThrown(e);

@@ -92,7 +92,9 @@ export async function runBare(
 
   const plugin = await cpuPlugin();
   const ctx = createDeviceContext(parts, machine, { id: 'cpu' });
-  const config = { ...defaultsOf(plugin.configSchema), ...options.cpuConfig };
+  // PLUGBOARD_JIT=0 runs the interpreter alone (see test/harness.ts).
+  const jit = process.env.PLUGBOARD_JIT !== '0';
+  const config = { ...defaultsOf(plugin.configSchema), jit, ...options.cpuConfig };
   const cpu = await plugin.create(ctx, config);
   machine.cpu = cpu;
   machine.devices.push({ id: 'cpu', plugin, config, device: cpu });

@@ -7,6 +7,11 @@ const seconds = (ns: number) => (ns / 1e9).toFixed(6);
 /** `info` subcommands, in the order `info` lists them. */
 export const INFO_COMMANDS: readonly InfoCommand[] = [
   { name: 'block', help: 'show the block devices', run: infoBlock },
+  {
+    name: 'jit',
+    help: 'show what the CPU translated',
+    run: (machine) => machine.cpu?.jitInfo?.() ?? 'no translator',
+  },
   { name: 'network', help: 'show the network state', run: infoNetwork },
   { name: 'pci', help: 'show PCI info', run: infoPci },
   {

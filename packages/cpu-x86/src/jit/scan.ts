@@ -1,0 +1,89 @@
+import { type CodeSource, decode, Instr } from '../core/instr.js';
+import { handlerFor } from '../ops/forms.js';
+import { LAST, OUTSIDE, roleOf } from './roles.js';
+
+/** Instructions in one unit at most. */
+export const UNIT_CAP = 64;
+const PAGE = 0x1000;
+
+/** Thrown by the page's `tooLong`: the instruction is left to the interpreter, which raises the #GP. */
+const TOO_LONG = new Error('instruction too long');
+
+/**
+ * The rest of one code page as a decoder source: bytes past the page end
+ * read as zero, and an instruction that needs them is not taken (the unit
+ * ends before it), so scanning never touches another page or its mapping.
+ */
+class PageCode implements CodeSource {
+  readonly codeBuf = new Uint8Array(PAGE + 16);
+  private entry = 0;
+
+  load(buf: Uint8Array, start: number, length: number, entry: number): void {
+    this.codeBuf.fill(0);
+    this.codeBuf.set(buf.subarray(start, start + length));
+    this.entry = entry;
+  }
+
+  codeWindow(eip: number): number {
+    return eip - this.entry;
+  }
+
+  fetch8(eip: number): number {
+    return this.codeBuf[eip - this.entry];
+  }
+
+  tooLong(): never {
+    throw TOO_LONG;
+  }
+}
+
+const page = new PageCode();
+
+/** A straight run of instructions as the scanner found it. */
+export interface Scan {
+  instrs: Instr[];
+  /** Offset of the last instruction from the entry, and bytes from the entry to the end of the run. */
+  span: number;
+  bytes: number;
+}
+
+/**
+ * Decodes the straight-line run at CS:`eip`, whose first byte is `buf[index]`
+ * at offset `pageOffset` of its page: up to UNIT_CAP instructions, stopping at
+ * the page end, at `fetchLimit` (the last offset where a whole instruction
+ * fits the CS limit), before a 16-bit offset would wrap, before an
+ * instruction that stays OUTSIDE units and after one that is LAST.
+ */
+export function scan(
+  buf: Uint8Array,
+  index: number,
+  pageOffset: number,
+  eip: number,
+  code32: boolean,
+  fetchLimit: number,
+): Scan {
+  page.load(buf, index, PAGE - pageOffset, eip);
+  const instrs: Instr[] = [];
+  let at = eip;
+  let off = pageOffset;
+  let span = 0;
+  while (instrs.length < UNIT_CAP && off < PAGE && at <= fetchLimit) {
+    const i = new Instr();
+    try {
+      decode(page, at, code32, i);
+    } catch (e) {
+      if (e === TOO_LONG) break;
+      throw e;
+    }
+    if (off + i.len > PAGE || (!code32 && at + i.len > 0xffff)) break;
+    const role = roleOf(i);
+    if (role === OUTSIDE) break;
+    i.fn = handlerFor(i);
+    instrs.push(i);
+    span = at - eip;
+    at += i.len;
+    off += i.len;
+    if (role === LAST) break;
+  }
+  return { instrs, span, bytes: at - eip };
+}

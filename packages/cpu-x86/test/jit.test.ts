@@ -1,0 +1,255 @@
+import { describe, expect, it } from 'vitest';
+import { assemble, type Bare, bare } from './harness.js';
+
+const ASM_DIR = new URL('./asm/', import.meta.url).pathname;
+const IDT = 0x2000;
+
+/** Points IDT vector `v` (the pm.inc frame's IDT) at label `handler`. */
+const gate = (v: number, handler: string) => `
+    mov eax, ${handler}
+    mov [${IDT + v * 8}], ax
+    shr eax, 16
+    mov [${IDT + v * 8 + 6}], ax`;
+
+/** The protected-mode program `body`, assembled once. */
+function program(body: string): Uint8Array {
+  return assemble(`%include "${ASM_DIR}pm.inc"\ntest_main:\n${body}\n    hlt\n`);
+}
+
+/** Everything a run leaves that the two modes must agree on. */
+function state(m: Bare) {
+  const low = Array.from({ length: 0x400 }, (_, k) => m.mem32(0x600 + k * 4));
+  const stack = Array.from({ length: 16 }, (_, k) => m.mem32(0x90000 - 64 + k * 4));
+  return { registers: m.cpu.registers(), count: m.cpu.instructionCount, low, stack };
+}
+
+/**
+ * Runs `code` with the translator (every entry translated at its first
+ * repeat) and with the interpreter alone, with `setup` wiring devices into
+ * each machine and `drive` running it; returns both machines after checking
+ * that they agree on registers, flags, instruction count and memory.
+ */
+function both(code: Uint8Array, setup: (m: Bare) => void = () => {}, drive = (m: Bare) => m.run()) {
+  const jit = bare(code, undefined, undefined, { jit: true, jitHot: 1 });
+  const interp = bare(code, undefined, undefined, { jit: false });
+  for (const m of [jit, interp]) {
+    setup(m);
+    drive(m);
+    expect(m.cpu.halted).toBe(true);
+  }
+  expect(state(jit)).toEqual(state(interp));
+  const stats = jit.cpu.jitStats()!;
+  expect(stats.units).toBeGreaterThan(0);
+  expect(stats.retired).toBeGreaterThan(0);
+  expect(interp.cpu.jitStats()).toBeNull();
+  return { jit, interp, stats };
+}
+
+/**
+ * Runs slices as a machine does: each ends where the next timer falls due,
+ * the clock moves on and due timers fire between slices.
+ */
+function driveWithTimers(m: Bare): void {
+  const clock = m.parts.clock;
+  for (let total = 0; total < 2_000_000 && !m.cpu.halted; ) {
+    const budget = Math.min(clock.instructionsUntilDeadline(), 5000);
+    const n = budget > 0 ? m.cpu.run(budget) : 0;
+    clock.advance(n);
+    clock.runDue();
+    total += n;
+  }
+}
+
+describe('the translator', () => {
+  it('leaves a unit when it stores over one of its own later instructions', () => {
+    // At 0x20000: MOV [0x2000F], CL; nine NOPs; the byte CL writes; RET.
+    // The unit is translated while that byte is a NOP, then a call stores INC EAX there.
+    const { jit } = both(
+      program(`
+    mov dword [0x20000], 0x000f0d88
+    mov dword [0x20004], 0x90900002
+    mov dword [0x20008], 0x90909090
+    mov dword [0x2000c], 0x90909090
+    mov byte [0x20010], 0xc3
+    xor eax, eax
+    mov ebx, 0x20000
+    mov esi, 6
+.again:
+    mov cl, 0x90
+    call ebx
+    dec esi
+    jnz .again
+    mov cl, 0x40
+    call ebx                        ; INC EAX runs once
+    call ebx                        ; and again, now translated as it is
+    mov [0x700], eax`),
+    );
+    expect(jit.mem32(0x700)).toBe(2);
+    expect(jit.cpu.jitStats()!.invalidations).toBeGreaterThan(0);
+  });
+
+  it('stops at a page fault in the middle of a unit with EIP, registers, flags and count exact', () => {
+    const { jit } = both(
+      program(`
+    PAGING_ON
+    mov dword [PT + 0x300 * 4], 0   ; 0x300000 is not present
+    ${gate(14, 'pf_stop')}
+    mov dword [0x704], fault_here
+    mov ecx, 20
+    mov ebx, 0x2fffc0
+    mov edx, 12345
+    xor eax, eax
+pass:
+    add eax, ecx
+    mov [ebx], eax
+    add ebx, 16
+    sub edx, eax
+fault_here:
+    mov esi, [ebx]                  ; the fourth pass reads 0x300000
+    lea edi, [esi + eax]
+    dec ecx
+    jnz pass
+    hlt
+pf_stop:
+    hlt`),
+    );
+    // The #PF frame: error code, then EIP of the faulting MOV, CS, EFLAGS.
+    const sp = jit.cpu.registers().ESP;
+    expect(jit.mem32(sp + 4)).toBe(jit.mem32(0x704));
+    expect(jit.cpu.registers().CR2).toBe(0x300000);
+    expect(jit.cpu.registers().ECX).toBe(17);
+  });
+
+  it('sees a bus master write over a translated page', () => {
+    const code = program(`
+    mov byte [0x20000], 0x05        ; ADD EAX, 1; RET
+    mov dword [0x20001], 1
+    mov byte [0x20005], 0xc3
+    mov ebx, 0x20000
+    xor eax, eax
+    mov ecx, 5
+.warm:
+    call ebx
+    dec ecx
+    jnz .warm
+    out 0x80, al                    ; the "device" rewrites the immediate by DMA
+    call ebx
+    call ebx
+    mov [0x700], eax`);
+    const { jit } = both(code, (m) =>
+      m.parts.ports.register('dma', 0x80, 1, {
+        read8: () => 0xff,
+        write8: () => m.parts.dma.write(0x20001, new Uint8Array([0, 0, 1, 0])),
+      }),
+    );
+    expect(jit.mem32(0x700)).toBe(5 + 0x20000);
+  });
+
+  it('ends a unit before an instruction that crosses the page end', () => {
+    // At 0x20FF8: NOP; ADD EAX, EBX; INC ECX; MOV EDX, imm32 across 0x21000; ADD EAX, EDX; RET.
+    const { jit } = both(
+      program(`
+    mov dword [0x20ff8], 0x41d80190
+    mov dword [0x20ffc], 0x123400ba
+    mov dword [0x21000], 0xc3d00100
+    xor eax, eax
+    mov ebx, 0x10
+    mov esi, 5
+.warm:
+    mov ebp, 0x20ff8
+    call ebp
+    dec esi
+    jnz .warm
+    mov byte [0x21000], 0x56        ; the immediate's last byte, on the next page
+    call ebp
+    mov [0x700], eax
+    mov [0x704], edx`),
+    );
+    expect(jit.mem32(0x704)).toBe(0x56123400 | 0);
+    expect(jit.mem32(0x700)).toBe((6 * 0x10 + 5 * 0x123400 + 0x56123400) >>> 0);
+  });
+
+  it('takes an interrupt at the same instruction with and without units', () => {
+    // A timer set by OUT 0x80 raises INTR a few hundred instructions into a tight loop.
+    const code = program(`
+    ${gate(30, 'irq')}
+    xor eax, eax
+    mov ecx, 100000
+    sti
+    out 0x80, al
+.spin:
+    add eax, ecx
+    xor edx, eax
+    dec ecx
+    jnz .spin
+    hlt
+irq:
+    hlt`);
+    const { jit } = both(
+      code,
+      (m) => {
+        const fire = m.parts.clock.createTimer('irq', () => m.parts.cpuPins.setIntr(true));
+        m.parts.cpuPins.intController = { acknowledge: () => 30 };
+        m.parts.ports.register('timer', 0x80, 1, {
+          read8: () => 0xff,
+          write8: () => fire.armIn(333 * m.parts.clock.options.nsPerInstruction),
+        });
+      },
+      driveWithTimers,
+    );
+    const r = jit.cpu.registers();
+    expect(r.ECX).toBeGreaterThan(99_800);
+    expect(r.ECX).toBeLessThan(100_000);
+  });
+
+  it('leaves a unit where an MMIO store arms a timer or raises an interrupt', () => {
+    // The store arms a timer due 3 instructions later (lowering the slice limit) and,
+    // at the next store, raises INTR at once (pins.attention).
+    const code = program(`
+    ${gate(30, 'irq')}
+    xor eax, eax
+    mov ecx, 50
+    sti
+.loop:
+    inc eax
+    mov [0xe0000000], eax
+    add edx, eax
+    add edx, ecx
+    add edx, eax
+    add edx, ecx
+    dec ecx
+    jnz .loop
+    hlt
+irq:
+    add dword [0x708], 1
+    iret`);
+    const { jit } = both(
+      code,
+      (m) => {
+        const parts = m.parts;
+        let writes = 0;
+        const late = parts.clock.createTimer('late', () => {
+          parts.cpuPins.setIntr(true);
+        });
+        parts.cpuPins.intController = {
+          acknowledge: () => {
+            parts.cpuPins.intr = false;
+            return 30;
+          },
+        };
+        parts.memory.mapMmio('probe', 0xe0000000, 0x1000, {
+          read8: () => 0,
+          write8: () => {},
+          write32: () => {
+            writes++;
+            // Every 7th store: a timer 3 instructions on; every 11th: INTR now.
+            if (writes % 7 === 0) late.armIn(3 * parts.clock.options.nsPerInstruction);
+            if (writes % 11 === 0) parts.cpuPins.setIntr(true);
+          },
+        });
+      },
+      driveWithTimers,
+    );
+    expect(jit.mem32(0x708)).toBe(7 + 4);
+  });
+});
