@@ -141,25 +141,17 @@ function fpForm(c: X86, i: Instr): SimdState {
   return needSse(c, p === 0 || p === 0xf3 ? Feature.SSE : Feature.SSE2);
 }
 
-function arith(op: number): Handler {
-  return (c, i) => {
-    const s = fpForm(c, i);
-    const p = i.pfx;
-    const single = p === 0 || p === 0xf3;
-    const scalar = p === 0xf3 || p === 0xf2;
-    const a = scalar ? xmmSrc(c, i, single ? 4 : 8) : xmmSrc(c, i);
-    const d = i.reg * 16;
-    s.copy(d, TMP);
-    begin(s);
-    const lanes = scalar ? 1 : single ? 4 : 2;
-    const step = single ? 1 : 2;
-    for (let k = 0; k < lanes * step; k += step)
-      fp.arith(op, s, (d >> 2) + k, (a >> 2) + k, (TMP >> 2) + k, single);
-    commit(c, s, d);
-  };
-}
-
-const cmp: Handler = (c, i) => {
+/**
+ * The packed and scalar single/double forms (none, 66, F3, F2): `lane` runs on
+ * each lane of the destination, the source and the destination's old value
+ * (as Uint32 indices) with the instruction, then the result is committed or
+ * a fault raised.
+ */
+function lanewise(
+  c: X86,
+  i: Instr,
+  lane: (s: SimdState, d: number, a: number, t: number, single: boolean, i: Instr) => void,
+): void {
   const s = fpForm(c, i);
   const p = i.pfx;
   const single = p === 0 || p === 0xf3;
@@ -170,10 +162,20 @@ const cmp: Handler = (c, i) => {
   begin(s);
   const lanes = scalar ? 1 : single ? 4 : 2;
   const step = single ? 1 : 2;
-  for (let k = 0; k < lanes * step; k += step)
-    fp.compare(i.imm & 7, s, (d >> 2) + k, (a >> 2) + k, (TMP >> 2) + k, single);
+  for (let k = 0; k < lanes * step; k += step) lane(s, (d >> 2) + k, (a >> 2) + k, (TMP >> 2) + k, single, i);
   commit(c, s, d);
-};
+}
+
+// The lane functions are made once, not per instruction.
+function arith(op: number): Handler {
+  const lane = (s: SimdState, d: number, a: number, t: number, single: boolean) =>
+    fp.arith(op, s, d, a, t, single);
+  return (c, i) => lanewise(c, i, lane);
+}
+
+const compareLane = (s: SimdState, d: number, a: number, t: number, single: boolean, i: Instr) =>
+  fp.compare(i.imm & 7, s, d, a, t, single);
+const cmp: Handler = (c, i) => lanewise(c, i, compareLane);
 
 /** UCOMISS/COMISS (and SD with 66): ZF PF CF from the order, OF SF AF cleared; COMIS signals on QNaNs too. */
 function comis(signalQuiet: boolean): Handler {
