@@ -54,49 +54,9 @@ export interface MatrixSpec {
   cells: Cell[];
 }
 
-const checksSchema = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    expect: { type: 'array', items: { type: 'string' } },
-    reject: { type: 'array', items: { type: 'string' } },
-    capture: { type: 'object', additionalProperties: { type: 'string' } },
-  },
-};
-
-const variantSchema = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    profile: { type: 'string' },
-    set: { type: 'object' },
-    append: { type: 'string' },
-    checks: checksSchema,
-    kernel: { type: 'string' },
-    initrd: { type: 'string' },
-  },
-};
-
-const schema = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['name', 'profile', 'machines', 'guests'],
-  properties: {
-    $schema: { type: 'string' },
-    name: { type: 'string', pattern: '^[A-Za-z0-9._-]+$' },
-    description: { type: 'string' },
-    profile: { type: 'string' },
-    capture: { type: 'string' },
-    trace: { type: 'array', items: { type: 'string' } },
-    timeoutSeconds: { type: 'number', exclusiveMinimum: 0, default: 1800 },
-    exitCode: { type: 'integer', default: 0 },
-    checks: checksSchema,
-    machines: { type: 'object', minProperties: 1, additionalProperties: variantSchema },
-    guests: { type: 'object', minProperties: 1, additionalProperties: variantSchema },
-  },
-};
-
-const validate = new Ajv2020({ allErrors: true, useDefaults: true }).compile(schema);
+/** The spec's JSON Schema, which `$schema` in a spec names for editors too. */
+const schema = JSON.parse(readFileSync(new URL('../../schema/matrix.schema.json', import.meta.url), 'utf8'));
+const validate = new Ajv2020({ allErrors: true, useDefaults: true, strict: false }).compile(schema);
 
 /** `{cache}` in a path: the directory Plugboard fetches firmware and builds test guests into. */
 function expandPath(path: string, baseDir: string): string {
