@@ -161,10 +161,12 @@ describe('plugboard matrix', () => {
     expect(good).toMatchObject({ name: 'i82557b/linux', status: 'pass', captured: { driver: 'e100' } });
     expect(wrong.status).toBe('fail');
     expect(wrong.failures).toContain('found /PLUGBOARD (nic|dhcp) failed/: PLUGBOARD dhcp failed');
-    for (const cell of [good, wrong]) {
-      expect(readFileSync(join(cell.artifacts, 'serial.log'), 'utf8')).toMatch(/^PLUGBOARD done$/m);
-      expect(readFileSync(join(cell.artifacts, 'trace.txt'), 'utf8')).toMatch(/ nic W SCB Command <- /);
-    }
+    for (const cell of [good, wrong])
+      expect(readFileSync(join(cell.artifacts, 'serial.log'), 'utf8')).toMatch(/^PLUGBOARD done\r?$/m);
+    // e100 drove the NIC; 8139too never bound to it, so no driver gave it a command
+    // (the kernel's PCI quirk that masks its interrupt runs either way).
+    expect(readFileSync(join(good.artifacts, 'trace.txt'), 'utf8')).toMatch(/ nic W SCB Command <- /);
+    expect(readFileSync(join(wrong.artifacts, 'trace.txt'), 'utf8')).not.toMatch(/ nic W SCB Command /);
     // The e100 leased an address: its capture holds the DHCP exchange.
     expect(readFileSync(join(good.artifacts, 'capture.pcap')).length).toBeGreaterThan(24 + 4 * 300);
   });

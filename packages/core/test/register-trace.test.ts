@@ -70,7 +70,7 @@ describe('RegisterTraceWriter', () => {
     t.w.event(isr(0));
     t.at(1_000_000_300, 60);
     t.w.event(isr(1));
-    t.at(2_000_000_000, 70);
+    t.at(2_000_000_000.75, 70);
     t.w.event({ device: 'nic', write: true, register: 'TSD0', size: 4, value: 60, detail: 'size=60' });
     t.w.flush();
     expect(t.lines).toEqual([

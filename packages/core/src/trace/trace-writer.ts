@@ -57,7 +57,9 @@ export class RegisterTraceWriter {
     this.out(this.line(e, this.pendingTime, this.pendingInstructions, this.repeats));
   }
 
-  private line(e: RegisterTraceEvent, time: number, instructions: number, repeats: number): string {
+  private line(e: RegisterTraceEvent, at: number, instructions: number, repeats: number): string {
+    // Whole nanoseconds, as the pcap stamps frames (fast-forward can leave `clock.now` between two).
+    const time = Math.floor(at);
     if (this.format === 'json') {
       return `${JSON.stringify({
         time,
