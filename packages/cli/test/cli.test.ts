@@ -2,27 +2,11 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { main } from '@plugboard/cli';
 import { describe, expect, it } from 'vitest';
+import { cli } from './run-cli.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
-
-async function cli(...argv: string[]) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d) => {
-    out += d;
-  });
-  stderr.on('data', (d) => {
-    err += d;
-  });
-  const code = await main(argv, { stdout, stderr });
-  return { code, out, err };
-}
 
 describe('plugboard CLI', () => {
   it('validates every profile in machines/', async () => {

@@ -1,28 +1,12 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { main } from '@plugboard/cli';
 import { describe, expect, it, vi } from 'vitest';
+import { cli } from './run-cli.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const EXAMPLE = 'plugboard-plugin-example';
-
-async function cli(...argv: string[]) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d) => {
-    out += d;
-  });
-  stderr.on('data', (d) => {
-    err += d;
-  });
-  const code = await main(argv, { stdout, stderr });
-  return { code, out, err };
-}
 
 /** A profile in a fresh folder extending the repository's pc machine. */
 function profile(name: string, body: Record<string, unknown>): string {

@@ -38,8 +38,7 @@ SAVEAREA equ 0x1000            ; 512-byte FXSAVE image
     movdqa xmm1, [OPB]
     %1
     movdqa [RES], xmm0
-    mov esi, RES
-    call show128
+    SHOW128 RES
 %endmacro
 
 ; R32 instruction: the 32-bit result in eax.
@@ -65,10 +64,7 @@ SAVEAREA equ 0x1000            ; 512-byte FXSAVE image
     mov eax, 0x12345678
     mov edi, RES + 16
     %1
-    mov esi, RES
-    call show128
-    mov esi, RES + 16
-    call show128
+    SHOW128 RES, RES + 16
 %endmacro
 
 ; CVT instruction: as XM, then MXCSR's flags (cleared first).
@@ -131,10 +127,7 @@ group_main:
     jnz .count
     mov [CNT + 4], eax
 .count:
-    mov esi, OPA
-    call show128
-    mov esi, OPB
-    call show128
+    SHOW128 OPA, OPB
     mov eax, [CNT + 4]
     call hex32
     mov eax, [CNT]

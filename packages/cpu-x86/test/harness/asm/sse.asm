@@ -41,8 +41,7 @@ MX_FLAGS equ 0x3D
     %2
     stmxcsr [MXS]
     movaps [RES], xmm0
-    mov esi, RES
-    call show128
+    SHOW128 RES
     mov eax, [MXS]
     and eax, MX_FLAGS
     call hex8
@@ -119,14 +118,7 @@ group_main:
     mov [MXN], eax
     mov eax, [MXC]
     call hex16
-    mov esi, OPA
-    call show128
-    mov esi, OPB
-    call show128
-    mov esi, OPC
-    call show128
-    mov esi, OPD
-    call show128
+    SHOW128 OPA, OPB, OPC, OPD
     SEP
     RUN OPA, {addps xmm0, xmm1}
     RUN OPA, {subps xmm0, [OPB]}

@@ -32,8 +32,7 @@ IRES  equ scratch + 96          ; 8 bytes
     %2
     stmxcsr [MXS]
     movaps [RES], xmm0
-    mov esi, RES
-    call show128
+    SHOW128 RES
     mov eax, [MXS]
     and eax, 0x3D
     call hex8
@@ -103,14 +102,7 @@ group_main:
     or eax, 0x037F
     mov [FCW], eax
     call hex16
-    mov esi, OPA
-    call show128
-    mov esi, OPB
-    call show128
-    mov esi, OPC
-    call show128
-    mov esi, OPD
-    call show128
+    SHOW128 OPA, OPB, OPC, OPD
     SEP
     RUN OPA, {addsubps xmm0, xmm1}
     RUN OPA, {addsubps xmm0, [OPB]}

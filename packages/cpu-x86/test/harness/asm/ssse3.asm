@@ -29,8 +29,7 @@ RES  equ scratch + 48
     movdqa xmm1, [OPB]
     %1
     movdqa [RES], xmm0
-    mov esi, RES
-    call show128
+    SHOW128 RES
 %endmacro
 
 %macro BOTH 1-*
@@ -55,10 +54,7 @@ group_main:
     add edi, 4
     dec ecx
     jnz .fill
-    mov esi, OPA
-    call show128
-    mov esi, OPB
-    call show128
+    SHOW128 OPA, OPB
     SEP
     BOTH pshufb, phaddw, phaddd, phaddsw, pmaddubsw, phsubw, phsubd, phsubsw, psignb, psignw, psignd, pmulhrsw, pabsb, pabsw, pabsd
     SEP
