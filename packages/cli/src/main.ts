@@ -76,6 +76,8 @@ async function qemu(argv: string[], io: Io): Promise<number> {
     ...translation.run.trace,
     plugins,
     screenHint: translation.run.screenHint,
+    gdb: translation.run.gdb,
+    startPaused: translation.run.startPaused,
   });
 }
 

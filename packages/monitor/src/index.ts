@@ -3,6 +3,8 @@ export { COMMANDS } from './commands/index.js';
 export { INFO_COMMANDS } from './commands/info.js';
 export { QCODES } from './commands/qcodes.js';
 export { DEFAULT_HOLD_MS } from './commands/sendkey.js';
+export { DEFAULT_GDB_PORT, type GdbServer, listenGdb, parseGdbSpec } from './gdb/server.js';
+export { GdbStub } from './gdb/stub.js';
 export { HostTerminal, type HostTerminalOptions } from './host-terminal.js';
 export { BANNER, Monitor, PROMPT } from './monitor.js';
 export { parseCommandLine } from './parse.js';

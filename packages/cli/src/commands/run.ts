@@ -15,7 +15,9 @@ import {
 import { parseDisplay, screenshot, type VncDevice, vncPlugin } from '@plugboard/display';
 import { firmwareCacheDir, SYSTEM_FIRMWARE_DIRS } from '@plugboard/firmware';
 import {
+  type GdbServer,
   HostTerminal,
+  listenGdb,
   listenMonitor,
   Monitor,
   type MonitorServer,
@@ -44,6 +46,10 @@ export interface RunOptions {
   plugins?: readonly string[];
   /** Said when the machine has a screen and no VNC server shows it: how to see it. */
   screenHint?: string | null;
+  /** A GDB remote-protocol server (`-gdb`, `-s`). */
+  gdb?: { host: string; port: number } | null;
+  /** Start paused (`-S`): the guest runs after `cont` or a continue from GDB. */
+  startPaused?: boolean;
 }
 
 /** Where each VNC server of the machine listens, for people to connect to. */
@@ -71,6 +77,7 @@ export async function runProfile(
   });
   let progress: ProgressLine | null = null;
   let server: MonitorServer | null = null;
+  let gdbServer: GdbServer | null = null;
   let trace: RegisterTraceWriter | null = null;
   let traceFile: ReturnType<typeof createWriteStream> | null = null;
   /** Our own lines on stderr: the status line makes way for them. */
@@ -115,6 +122,13 @@ export async function runProfile(
       if (wait) note(`plugboard: waiting for a monitor connection on tcp:${host}:${port}\n`);
       server = await listenMonitor(monitor, host, port, wait);
     }
+    if (options.startPaused) m.pause();
+    if (options.gdb) {
+      gdbServer = await listenGdb(m, options.gdb.host, options.gdb.port);
+      note(
+        `plugboard: gdb server on tcp:${options.gdb.host}:${gdbServer.port} (target remote ${options.gdb.host}:${gdbServer.port})\n`,
+      );
+    }
     if (process.stderr.isTTY) {
       progress = new ProgressLine(
         process.stderr,
@@ -147,6 +161,7 @@ export async function runProfile(
     progress?.stop();
     if (traceFile) await new Promise((done) => traceFile!.end(done));
     await server?.close();
+    await gdbServer?.close();
     await machine?.destroy();
     terminal.close();
   }

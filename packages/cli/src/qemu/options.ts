@@ -64,6 +64,12 @@ export const QEMU_OPTIONS: Record<string, { arg: boolean; accepted?: true; help:
     help: 'monitor on stdio, tcp:HOST:PORT,server[,nowait] or none (stdio behind Ctrl-A c with -nographic)',
   },
   'no-reboot': { arg: false, help: 'a guest reset ends the run' },
+  gdb: {
+    arg: true,
+    help: 'tcp::PORT or tcp:HOST:PORT: a GDB remote-protocol server (127.0.0.1 without a host)',
+  },
+  s: { arg: false, help: 'same as -gdb tcp::1234' },
+  S: { arg: false, help: 'start stopped: the guest runs after cont (monitor, QMP) or a continue from GDB' },
   trace: {
     arg: true,
     help: '[enable=]PATTERN[,events=FILE][,file=FILE]: register trace, PATTERN as plugboard run --trace',

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { type DevicePlugin, MAX_RAM_BYTES, type PluginRegistry } from '@plugboard/core';
-import { parseMonitorSpec } from '@plugboard/monitor';
+import { DEFAULT_GDB_PORT, parseGdbSpec, parseMonitorSpec } from '@plugboard/monitor';
 import { formatHostFwd, parseRedir, parseUserNetOptions, splitQemuOptions } from '@plugboard/net-slirp';
 import { type Catalog, catalogOf, configFields } from './catalog.js';
 import { helpText } from './help.js';
@@ -30,6 +30,10 @@ export interface QemuTranslation {
     trace: { trace: string[]; traceExclude: string[]; traceFile?: string };
     /** Where the screen is not shown anywhere (no -vnc, -display or -nographic): what to add to see it. */
     screenHint: string | null;
+    /** `-gdb`/`-s`: where the GDB server listens, null for none. */
+    gdb: { host: string; port: number } | null;
+    /** `-S`: the machine starts paused. */
+    startPaused: boolean;
   };
 }
 
@@ -258,6 +262,8 @@ export function translateQemu(argv: readonly string[], registry: PluginRegistry)
       firmwareDirs: [],
       trace: { trace: [], traceExclude: [] },
       screenHint: null,
+      gdb: null,
+      startPaused: false,
     },
   });
   for (const { name, value } of options) {
@@ -284,6 +290,8 @@ export function translateQemu(argv: readonly string[], registry: PluginRegistry)
     firmwareDirs: [],
     trace: { trace: [], traceExclude: [] },
     screenHint: NO_SCREEN_HINT,
+    gdb: null,
+    startPaused: false,
   };
   const legacyUser: Json = {};
   let legacyMac: string | null = null;
@@ -581,6 +589,19 @@ export function translateQemu(argv: readonly string[], registry: PluginRegistry)
         break;
       case 'no-reboot':
         run.noReboot = true;
+        break;
+      case 'gdb':
+        try {
+          run.gdb = parseGdbSpec(value);
+        } catch (err) {
+          throw new QemuOptionError((err as Error).message);
+        }
+        break;
+      case 's':
+        run.gdb = { host: '127.0.0.1', port: DEFAULT_GDB_PORT };
+        break;
+      case 'S':
+        run.startPaused = true;
         break;
       case 'trace':
         traceOption(value, run.trace);
