@@ -78,6 +78,7 @@ async function qemu(argv: string[], io: Io): Promise<number> {
     screenHint: translation.run.screenHint,
     gdb: translation.run.gdb,
     startPaused: translation.run.startPaused,
+    qmp: translation.run.qmp,
   });
 }
 

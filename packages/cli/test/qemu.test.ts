@@ -123,12 +123,28 @@ describe('QEMU option mapping', () => {
       firmwareDirs: ['/fw'],
       trace: { trace: [], traceExclude: [] },
       screenHint: null,
+      gdb: null,
+      startPaused: false,
+      qmp: [],
     });
     expect(t('-serial tcp::4444,server,nowait').overlay.devices).toEqual({
       com1: {
         config: { backend: { type: 'tcp', host: '127.0.0.1', port: 4444, server: true, wait: false } },
       },
     });
+  });
+
+  it('maps -s, -gdb, -S and -qmp onto the run, and refuses what they cannot do', () => {
+    expect(t('-s -S').run).toMatchObject({ gdb: { host: '127.0.0.1', port: 1234 }, startPaused: true });
+    expect(t('-gdb tcp:0.0.0.0:9000').run.gdb).toEqual({ host: '0.0.0.0', port: 9000 });
+    expect(t('-gdb none').run.gdb).toBeNull();
+    expect(() => t('-gdb stdio')).toThrow(/-gdb stdio: expected tcp::PORT, tcp:HOST:PORT or none/);
+    expect(t('-qmp tcp::4444,server=on,wait=off -qmp unix:/tmp/q,server').run.qmp).toEqual([
+      { type: 'tcp', host: '127.0.0.1', port: 4444, wait: false },
+      { type: 'unix', path: '/tmp/q', wait: true },
+    ]);
+    expect(() => t('-qmp tcp::4444')).toThrow(/only a listening QMP socket is supported/);
+    expect(() => t('-qmp stdio')).toThrow(/QMP on the terminal is not supported here/);
   });
 
   it('puts the monitor where -monitor says, on the terminal by default with -nographic', () => {

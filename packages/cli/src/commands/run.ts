@@ -19,11 +19,15 @@ import {
   HostTerminal,
   listenGdb,
   listenMonitor,
+  listenQmp,
   Monitor,
   type MonitorServer,
   parseMonitorSpec,
+  type QmpServer,
+  type QmpSpec,
 } from '@plugboard/monitor';
 import { ProgressLine } from '../progress.js';
+import { VERSION } from '../version.js';
 
 export interface RunOptions {
   /** Register trace patterns (`DEVICE[:[r|w:]REGISTER,...]`, see `TraceFilter`): what is printed. */
@@ -50,6 +54,8 @@ export interface RunOptions {
   gdb?: { host: string; port: number } | null;
   /** Start paused (`-S`): the guest runs after `cont` or a continue from GDB. */
   startPaused?: boolean;
+  /** QMP sockets (`-qmp`). */
+  qmp?: readonly QmpSpec[];
 }
 
 /** Where each VNC server of the machine listens, for people to connect to. */
@@ -78,6 +84,7 @@ export async function runProfile(
   let progress: ProgressLine | null = null;
   let server: MonitorServer | null = null;
   let gdbServer: GdbServer | null = null;
+  const qmpServers: QmpServer[] = [];
   let trace: RegisterTraceWriter | null = null;
   let traceFile: ReturnType<typeof createWriteStream> | null = null;
   /** Our own lines on stderr: the status line makes way for them. */
@@ -122,6 +129,13 @@ export async function runProfile(
       if (wait) note(`plugboard: waiting for a monitor connection on tcp:${host}:${port}\n`);
       server = await listenMonitor(monitor, host, port, wait);
     }
+    for (const spec of options.qmp ?? []) {
+      const where = spec.type === 'tcp' ? `tcp:${spec.host}:${spec.port}` : `unix:${spec.path}`;
+      if (spec.wait) note(`plugboard: waiting for a QMP connection on ${where}\n`);
+      const qmp = await listenQmp(monitor, spec, { version: VERSION });
+      qmpServers.push(qmp);
+      note(`plugboard: QMP on ${spec.type === 'tcp' ? `tcp:${spec.host}:${qmp.port}` : where}\n`);
+    }
     if (options.startPaused) m.pause();
     if (options.gdb) {
       gdbServer = await listenGdb(m, options.gdb.host, options.gdb.port);
@@ -162,6 +176,7 @@ export async function runProfile(
     if (traceFile) await new Promise((done) => traceFile!.end(done));
     await server?.close();
     await gdbServer?.close();
+    for (const qmp of qmpServers) await qmp.close();
     await machine?.destroy();
     terminal.close();
   }

@@ -64,6 +64,10 @@ export const QEMU_OPTIONS: Record<string, { arg: boolean; accepted?: true; help:
     help: 'monitor on stdio, tcp:HOST:PORT,server[,nowait] or none (stdio behind Ctrl-A c with -nographic)',
   },
   'no-reboot': { arg: false, help: 'a guest reset ends the run' },
+  qmp: {
+    arg: true,
+    help: 'tcp:HOST:PORT,server=on[,wait=off] or unix:PATH,server=on[,wait=off]: the QEMU Machine Protocol (repeatable)',
+  },
   gdb: {
     arg: true,
     help: 'tcp::PORT or tcp:HOST:PORT: a GDB remote-protocol server (127.0.0.1 without a host)',

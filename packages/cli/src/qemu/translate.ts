@@ -1,6 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { type DevicePlugin, MAX_RAM_BYTES, type PluginRegistry } from '@plugboard/core';
-import { DEFAULT_GDB_PORT, parseGdbSpec, parseMonitorSpec } from '@plugboard/monitor';
+import {
+  DEFAULT_GDB_PORT,
+  parseGdbSpec,
+  parseMonitorSpec,
+  parseQmpSpec,
+  type QmpSpec,
+} from '@plugboard/monitor';
 import { formatHostFwd, parseRedir, parseUserNetOptions, splitQemuOptions } from '@plugboard/net-slirp';
 import { type Catalog, catalogOf, configFields } from './catalog.js';
 import { helpText } from './help.js';
@@ -34,6 +40,8 @@ export interface QemuTranslation {
     gdb: { host: string; port: number } | null;
     /** `-S`: the machine starts paused. */
     startPaused: boolean;
+    /** `-qmp`: the QMP sockets. */
+    qmp: QmpSpec[];
   };
 }
 
@@ -264,6 +272,7 @@ export function translateQemu(argv: readonly string[], registry: PluginRegistry)
       screenHint: null,
       gdb: null,
       startPaused: false,
+      qmp: [],
     },
   });
   for (const { name, value } of options) {
@@ -292,6 +301,7 @@ export function translateQemu(argv: readonly string[], registry: PluginRegistry)
     screenHint: NO_SCREEN_HINT,
     gdb: null,
     startPaused: false,
+    qmp: [],
   };
   const legacyUser: Json = {};
   let legacyMac: string | null = null;
@@ -597,6 +607,16 @@ export function translateQemu(argv: readonly string[], registry: PluginRegistry)
           throw new QemuOptionError((err as Error).message);
         }
         break;
+      case 'qmp': {
+        let spec: QmpSpec | null;
+        try {
+          spec = parseQmpSpec(value);
+        } catch (err) {
+          throw new QemuOptionError((err as Error).message);
+        }
+        if (spec) run.qmp.push(spec);
+        break;
+      }
       case 's':
         run.gdb = { host: '127.0.0.1', port: DEFAULT_GDB_PORT };
         break;
