@@ -48,8 +48,14 @@ export const COMMANDS: readonly MonitorCommand[] = [
   {
     name: 'x',
     args: '/FMT ADDR',
-    help: 'virtual memory dump starting at ADDR (format /Ni: N instructions)',
-    run: examine,
+    help: 'virtual memory dump starting at ADDR (/[COUNT][x|d|u|o|c|i][b|h|w|g])',
+    run: (machine, args) => examine(machine, args),
+  },
+  {
+    name: 'xp',
+    args: '/FMT ADDR',
+    help: 'physical memory dump starting at ADDR (/[COUNT][x|d|u|o|c][b|h|w|g])',
+    run: (machine, args) => examine(machine, args, true),
   },
   {
     name: 'set_password',
