@@ -60,6 +60,7 @@ export type {
   PowerButtonService,
   Ps2InputService,
   RemoteConsoleService,
+  RemovableMediaService,
 } from './platform/services.js';
 export { ESCAPE_HELP, EscapeDecoder, type EscapeHandlers } from './platform/terminal-escapes.js';
 export type { DeviceContext, SystemControl } from './plugin/context.js';

@@ -251,4 +251,33 @@ describe('the TCP monitor and the guest', () => {
     await server.close();
     expect(listeners.get(server.port)).toBeUndefined();
   });
+  it('change and eject: media into and out of the CD-ROM by drive id or QEMU name; a locked tray needs -f', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'plugboard-media-'));
+    const first = join(dir, 'first.iso');
+    const second = join(dir, 'second.iso');
+    writeFileSync(first, new Uint8Array(2048 * 10));
+    writeFileSync(second, new Uint8Array(2048 * 25));
+    const { monitor, machine } = await setup([
+      {
+        drives: { cd: { type: 'file', config: { file: first, readOnly: true, format: 'raw' } } },
+        devices: { ide: { config: { secondary: { master: { drive: 'cd', media: 'cdrom' } } } } },
+      },
+    ]);
+    const ide = machine.device<{ info(): string; slot(s: string): { locked: boolean } }>('ide')!;
+    expect(ide.info()).toContain('cdrom, 10 blocks');
+    expect(await monitor.execute('change cd')).toMatch(/expected DEVICE FILE/);
+    expect(await monitor.execute(`change cd ${second}`)).toBe('');
+    expect(ide.info()).toContain('cdrom, 25 blocks');
+    expect(await monitor.execute('eject ide1-cd0')).toBe('');
+    expect(ide.info()).toContain('cdrom, no media');
+    expect(await monitor.execute(`change ide1-cd0 ${first} raw`)).toBe('');
+    expect(ide.info()).toContain('cdrom, 10 blocks');
+    ide.slot('secondary.master').locked = true;
+    expect(await monitor.execute('eject cd')).toMatch(/Device 'cd' is locked and force was not specified/);
+    expect(await monitor.execute('eject -f cd')).toBe('');
+    expect(await monitor.execute('eject ide0-hd0')).toMatch(
+      /Device 'ide0-hd0' not found \(removable media: cd or ide1-cd0\)/,
+    );
+    expect(await monitor.execute(`change cd ${join(dir, 'missing.iso')}`)).toMatch(/missing\.iso/);
+  });
 });

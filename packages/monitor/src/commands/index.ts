@@ -7,6 +7,7 @@ import {
 import { screenshot } from '@plugboard/display';
 import { type MonitorCommand, MonitorError } from '../command.js';
 import { INFO_COMMANDS } from './info.js';
+import { MEDIA_COMMANDS } from './media.js';
 import { sendkey } from './sendkey.js';
 import { examine } from './x.js';
 
@@ -39,6 +40,7 @@ export const COMMANDS: readonly MonitorCommand[] = [
       return '';
     },
   },
+  ...MEDIA_COMMANDS,
   {
     name: 'sendkey',
     args: 'KEYS [HOLD_MS]',
