@@ -42,7 +42,12 @@ export { MAX_RAM_BYTES, PAGE_SHIFT, PAGE_SIZE, PhysicalMemory } from './memory/p
 export { crc32 } from './net/crc32.js';
 export { MemoryNetwork } from './net/memory-network.js';
 export type { NetworkBackend, NetworkClient, NetworkPort } from './net/network.js';
-export { plugNetwork } from './net/plug-network.js';
+export {
+  bindNetworkLink,
+  type NetworkLinkService,
+  type PluggedPort,
+  plugNetwork,
+} from './net/plug-network.js';
 export { devfn, formatPciAddress, type PciAddress, parsePciAddress } from './pci/address.js';
 export { pciClassName } from './pci/class-names.js';
 export { ConfigMechanism1 } from './pci/config-mechanism.js';

@@ -280,4 +280,23 @@ describe('the TCP monitor and the guest', () => {
     );
     expect(await monitor.execute(`change cd ${join(dir, 'missing.iso')}`)).toMatch(/missing\.iso/);
   });
+  it("set_link: the RTL8139's link as its driver reads it (MSR.LINKB, BMSR link status), by NIC or netdev id", async () => {
+    const { machine, monitor } = await setup();
+    const write = (offset: number, size: 1 | 2 | 4, value: number) =>
+      machine.pci.writeConfig(0, NIC_DEVFN, offset, size, value);
+    write(0x10, 4, 0xc001);
+    write(0x04, 2, 0x0001);
+    // MSR (0x58) bit 2 is LINKB, set while the link is down; BMSR (0x64) bit 2 is link status.
+    const msrLinkFail = () => (machine.ports.in8(0xc058) & 0x04) !== 0;
+    const bmsrLinked = () => (machine.ports.in16(0xc064) & 0x04) !== 0;
+    expect([msrLinkFail(), bmsrLinked()]).toEqual([false, true]);
+    expect(await monitor.execute('set_link nic off')).toBe('');
+    expect([msrLinkFail(), bmsrLinked()]).toEqual([true, false]);
+    expect(await monitor.execute('set_link net0 on')).toBe('');
+    expect([msrLinkFail(), bmsrLinked()]).toEqual([false, true]);
+    expect(await monitor.execute('set_link nic sideways')).toMatch(/expected NAME on\|off/);
+    expect(await monitor.execute('set_link eth9 off')).toMatch(
+      /Device 'eth9' not found \(NICs on a netdev: nic on net0\)/,
+    );
+  });
 });

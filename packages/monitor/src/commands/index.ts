@@ -7,6 +7,7 @@ import {
 import { screenshot } from '@plugboard/display';
 import { type MonitorCommand, MonitorError } from '../command.js';
 import { INFO_COMMANDS } from './info.js';
+import { SET_LINK } from './link.js';
 import { MEDIA_COMMANDS } from './media.js';
 import { sendkey } from './sendkey.js';
 import { examine } from './x.js';
@@ -41,6 +42,7 @@ export const COMMANDS: readonly MonitorCommand[] = [
     },
   },
   ...MEDIA_COMMANDS,
+  SET_LINK,
   {
     name: 'sendkey',
     args: 'KEYS [HOLD_MS]',
