@@ -1,5 +1,12 @@
 export { type BlockBackend, BlockError } from './block/block-backend.js';
-export type { Cpu, CpuDebug, CpuRegisters, GeneralRegister, ProtectedModeStart } from './cpu/cpu.js';
+export type {
+  Cpu,
+  CpuDebug,
+  CpuRegisters,
+  GeneralRegister,
+  PageMapping,
+  ProtectedModeStart,
+} from './cpu/cpu.js';
 export type { DisplaySource, Frame, Rect } from './display/display.js';
 export { Dma } from './dma/dma.js';
 export { PortBus, type PortClaim, PortConflictError, type PortHandler } from './io/port-bus.js';

@@ -2,6 +2,7 @@ import type { CpuDebug } from '@plugboard/core';
 import { CS, DS, EAX, EDI, ES, FLAGS_WRITABLE, FS, GS, SS } from './core/constants.js';
 import type { X86 } from './core/x86.js';
 import { debugTranslate } from './debug-disasm.js';
+import { pageMappings } from './page-mappings.js';
 
 /** GDB's i386 registers 10 to 15 (its `g` packet order): CS SS DS ES FS GS, as our segment indexes. */
 const GDB_SEGMENTS = [CS, SS, DS, ES, FS, GS];
@@ -35,6 +36,7 @@ export function x86Debug(core: X86): CpuDebug {
       return true;
     },
     translate: (linear) => debugTranslate(core, linear),
+    pageMappings: () => pageMappings(core),
     get pc() {
       return (core.segBase[CS] + core.eip) >>> 0;
     },

@@ -299,4 +299,53 @@ describe('the TCP monitor and the guest', () => {
       /Device 'eth9' not found \(NICs on a netdev: nic on net0\)/,
     );
   });
+  it('info tlb and info mem: the page tables as QEMU lists them; PG disabled before paging', async () => {
+    const { machine, monitor } = await setup();
+    expect(await monitor.execute('info tlb')).toBe('PG disabled');
+    expect(await monitor.execute('info mem')).toBe('PG disabled');
+    const ram = new DataView(machine.memory.ram.buffer);
+    // PDE 0 -> table at 0x11000 (present, writable, user); PTE 0 -> 0x100000 (P W), PTE 1 -> 0x200000
+    // (P U A, read-only); PTE 2 -> 0x300000 (P W D). PDE 0x300 (0xC0000000): a 4 MiB page at 0x400000 (P W G).
+    ram.setUint32(0x10000, 0x11007, true);
+    ram.setUint32(0x11000, 0x100003, true);
+    ram.setUint32(0x11004, 0x200025, true);
+    ram.setUint32(0x11008, 0x300043, true);
+    ram.setUint32(0x10000 + 0x300 * 4, 0x400183, true);
+    const core = (machine.cpu as unknown as { core: { cr0: number; cr3: number; cr4: number } }).core;
+    core.cr3 = 0x10000;
+    core.cr4 |= 1 << 4;
+    core.cr0 |= 0x80000001;
+    expect(await monitor.execute('info tlb')).toBe(
+      [
+        '0000000000000000: 0000000000100000 -------W',
+        '0000000000001000: 0000000000200000 ----A--U-',
+        '0000000000002000: 0000000000300000 ---D----W',
+        '00000000c0000000: 0000000000400000 -GP-----W',
+      ]
+        .map((l) => l.replace(/ (\S+)$/, (_, f: string) => ` ${f.padStart(9, '-')}`))
+        .join('\n'),
+    );
+    // Access merges across the first and third page only where it is the same and contiguous.
+    expect(await monitor.execute('info mem')).toBe(
+      [
+        '0000000000000000-0000000000001000 0000000000001000 -rw',
+        '0000000000001000-0000000000002000 0000000000001000 ur-',
+        '0000000000002000-0000000000003000 0000000000001000 -rw',
+        '00000000c0000000-00000000c0400000 0000000000400000 -rw',
+      ].join('\n'),
+    );
+  });
+
+  it('info irq counts rising edges of the ISA lines; info pic shows the 8259 pair', async () => {
+    const { machine, monitor } = await setup();
+    const line = machine.isaIrqs.line(5);
+    line.pulse();
+    line.pulse();
+    line.set(true);
+    line.set(true);
+    expect(await monitor.execute('info irq')).toMatch(
+      /^IRQ statistics \(ISA lines, rising edges\):\n 5: 3$/m,
+    );
+    expect(await monitor.execute('info pic')).toMatch(/^8259 master irr=\S\S isr=00 imr=\S\S/);
+  });
 });

@@ -64,6 +64,19 @@ export interface Cpu extends Device {
   readonly debug?: CpuDebug;
 }
 
+/** One present page (or large page) of the page tables. */
+export interface PageMapping {
+  linear: number;
+  physical: number;
+  /** Bytes: 4 KiB, or a large page's 2 or 4 MiB. */
+  size: number;
+  /** The entry's flag letters as QEMU's `info tlb` prints them (x86: `XGPDACTUW`, `-` for clear). */
+  flags: string;
+  /** What every level of the walk allows together. */
+  user: boolean;
+  writable: boolean;
+}
+
 /**
  * A processor as a debugger sees it: GDB's register numbering, memory by
  * linear address, and a stop before an instruction. Everything here is read
@@ -80,6 +93,12 @@ export interface CpuDebug {
   writeGdbRegister(n: number, value: number): boolean;
   /** The physical address of `linear` through the current paging, without side effects; -1 if unmapped. */
   translate(linear: number): number;
+  /**
+   * Every present page of the current page tables, in linear order, read
+   * without side effects (RAM only); null while paging is off. For the
+   * monitor's `info tlb` and `info mem`.
+   */
+  pageMappings?(): PageMapping[] | null;
   /** The linear address of the next instruction (x86: CS base + EIP). */
   readonly pc: number;
   /**
