@@ -134,6 +134,61 @@ describe('QEMU option mapping', () => {
     });
   });
 
+  it('maps -drive (IDE) onto drives and IDE slots, named as QEMU names them', () => {
+    const { overlay } = t(
+      '-drive file=b.iso,media=cdrom,index=2 -drive file=a.vmdk,if=ide,index=0,format=vmdk',
+    );
+    // The disk opens before the CD-ROM whatever the order (a CD-ROM of the disk's image reads through it).
+    expect(Object.keys(overlay.drives as object)).toEqual(['ide0-hd0', 'ide1-cd0']);
+    expect(overlay.drives).toEqual({
+      'ide0-hd0': { type: 'file', config: { file: 'a.vmdk', format: 'vmdk' } },
+      'ide1-cd0': { type: 'file', config: { file: 'b.iso', readOnly: true } },
+    });
+    expect(overlay.devices).toEqual({
+      ide: {
+        config: {
+          primary: { master: { drive: 'ide0-hd0', media: 'disk' } },
+          secondary: { master: { drive: 'ide1-cd0', media: 'cdrom' } },
+        },
+      },
+    });
+    const second = t('-drive file=a.img,readonly=on,snapshot=on -drive media=cdrom,bus=1,unit=1');
+    expect(second.overlay.drives).toEqual({
+      'ide0-hd0': { type: 'file', config: { file: 'a.img', readOnly: true, snapshot: true } },
+    });
+    expect(second.overlay.devices).toMatchObject({
+      ide: { config: { secondary: { slave: { media: 'cdrom' } } } },
+    });
+    expect(t('-drive file=x,cache=none').warnings).toEqual([
+      '-drive file=x,cache=none: cache= has no meaning here (the image is written as the guest writes)',
+    ]);
+    expect(() => t('-drive file=x,if=virtio')).toThrow(/if=virtio is not supported; only if=ide/);
+    expect(() => t('-drive file=x,if=floppy')).toThrow(/if=floppy is not supported/);
+    expect(() => t('-hda a -drive file=b,index=0')).toThrow(/the primary master IDE slot is already taken/);
+    expect(() => t('-drive file=x,index=4')).toThrow(/index is 0 to 3/);
+    expect(() => t('-drive if=ide')).toThrow(/a disk needs file=/);
+    expect(() => t('-drive file=x,readonly=yes')).toThrow(/readonly is on or off/);
+    expect(() => t('-drive file=x,werror=stop')).toThrow(/unknown sub-option werror/);
+  });
+
+  it('maps -nic onto a netdev and a NIC on it', () => {
+    const { overlay } = t('-nic user,model=i82557b,mac=52:54:00:00:00:09,hostfwd=tcp::2222-:22');
+    expect(overlay.netdevs).toEqual({
+      net0: null,
+      nic0: { type: 'slirp', config: { hostfwd: ['tcp:127.0.0.1:2222-:22'] } },
+    });
+    expect((overlay.devices as Record<string, unknown>).nic).toEqual({
+      type: 'i82557b',
+      pci: '00:03.0',
+      config: { mac: '52:54:00:00:00:09', netdev: 'nic0', romfile: 'pxe-eepro100.rom' },
+    });
+    expect(t('-nic none').overlay).toMatchObject({ devices: { nic: null }, netdevs: { net0: null } });
+    expect(() => t('-nic user,model=ne2k_pci')).toThrow(
+      /-nic user,model=ne2k_pci: supported models are .*rtl8139/,
+    );
+    expect(() => t('-nic tap,ifname=tap0')).toThrow(/supported kinds are user, socket and none/);
+  });
+
   it('maps -s, -gdb, -S and -qmp onto the run, and refuses what they cannot do', () => {
     expect(t('-s -S').run).toMatchObject({ gdb: { host: '127.0.0.1', port: 1234 }, startPaused: true });
     expect(t('-gdb tcp:0.0.0.0:9000').run.gdb).toEqual({ host: '0.0.0.0', port: 9000 });

@@ -25,6 +25,10 @@ export const QEMU_OPTIONS: Record<string, { arg: boolean; accepted?: true; help:
   },
   name: { arg: true, help: 'machine name' },
   uuid: { arg: true, help: 'system UUID (SMBIOS)' },
+  drive: {
+    arg: true,
+    help: 'file=IMAGE[,if=ide][,index=0-3|bus=,unit=][,media=disk|cdrom][,format=..][,readonly=on][,snapshot=on][,id=..]',
+  },
   hda: { arg: true, help: 'primary master disk image' },
   hdb: { arg: true, help: 'primary slave disk image' },
   hdc: { arg: true, help: 'secondary master disk image' },
@@ -41,6 +45,10 @@ export const QEMU_OPTIONS: Record<string, { arg: boolean; accepted?: true; help:
   net: {
     arg: true,
     help: 'nic[,vlan=n][,macaddr=..][,model=..|help][,addr=..] | user[,...] | socket,... | dump,file=.. | none',
+  },
+  nic: {
+    arg: true,
+    help: 'user|socket[,model=..][,mac=..][,netdev options] | none: a netdev and its NIC in one',
   },
   netdev: { arg: true, help: 'user,id=..[,...] | socket,id=..,listen=|connect=..' },
   device: {

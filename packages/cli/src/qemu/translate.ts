@@ -321,13 +321,118 @@ export function translateQemu(argv: readonly string[], registry: PluginRegistry)
   let monitorSet = false;
   let pluginDevices = 0;
 
-  const driveFor = (slot: keyof typeof IDE_SLOTS | 'cdrom', file: string) => {
-    const [channel, position] = slot === 'cdrom' ? (['secondary', 'master'] as const) : IDE_SLOTS[slot];
+  /** Drive ids of CD-ROMs: they open after the disks (see the end). */
+  const cdroms = new Set<string>();
+  /** Puts a drive (or, with `drive` null, an empty CD-ROM) into IDE slot `index` (0 = primary master ... 3). */
+  const attachIde = (
+    option: string,
+    index: number,
+    id: string,
+    media: 'disk' | 'cdrom',
+    drive: Json | null,
+  ) => {
+    const [channel, position] = Object.values(IDE_SLOTS)[index];
     if (ide[channel]?.[position])
-      throw new QemuOptionError(`-${slot}: the ${channel} ${position} IDE slot is already taken`);
-    drives[slot] = { type: 'file', config: { file, ...(slot === 'cdrom' ? { readOnly: true } : {}) } };
+      throw new QemuOptionError(`${option}: the ${channel} ${position} IDE slot is already taken`);
+    if (drive) drives[id] = drive;
+    if (media === 'cdrom') cdroms.add(id);
     ide[channel] ??= {};
-    ide[channel][position] = { drive: slot, media: slot === 'cdrom' ? 'cdrom' : 'disk' };
+    ide[channel][position] = { ...(drive ? { drive: id } : {}), media };
+  };
+  const driveFor = (slot: keyof typeof IDE_SLOTS | 'cdrom', file: string) => {
+    const cd = slot === 'cdrom';
+    const index = cd ? 2 : Object.keys(IDE_SLOTS).indexOf(slot);
+    attachIde(`-${slot}`, index, slot, cd ? 'cdrom' : 'disk', {
+      type: 'file',
+      config: { file, ...(cd ? { readOnly: true } : {}) },
+    });
+  };
+  /** QEMU's `-nic TYPE[,model=..][,mac=..][,TYPE's options]`: a netdev and a NIC on it in one; `none` for no NIC. */
+  const nicOption = (value: string) => {
+    const { head, props } = parseKeyValues(value);
+    if (head === 'none') {
+      netNone = true;
+      return;
+    }
+    const model = props.get('model') ?? 'rtl8139';
+    if (!nicModels.includes(model))
+      throw new QemuOptionError(
+        `-nic ${value}: supported models are ${nicModels.join(', ')} (-net nic,model=help)`,
+      );
+    const id = props.get('id') ?? `nic${nics.length}`;
+    // What remains is the netdev's own options.
+    const rest = splitQemuOptions(value)
+      .filter((p) => !/^(model|mac|id)=/.test(p))
+      .map((p) => p.replaceAll(',', ',,'))
+      .join(',');
+    const backendProps = parseKeyValues(rest).props;
+    if (head === 'user')
+      backends.push({ id, type: 'slirp', config: userNetConfig('-nic', rest), vlan: null });
+    else if (head === 'socket')
+      backends.push({ id, type: 'socket', config: socketConfig('-nic', rest, backendProps), vlan: null });
+    else throw new QemuOptionError(`-nic ${value}: supported kinds are user, socket and none`);
+    nics.push({ model, mac: props.get('mac') ?? null, vlan: null, netdev: id, addr: null });
+  };
+  /** QEMU's `-drive`, the IDE forms: `file=,if=ide,index=|bus=,unit=,media=,format=,readonly=,snapshot=,id=`. */
+  const driveOption = (value: string) => {
+    const { head, props } = parseKeyValues(value);
+    if (head !== null)
+      throw new QemuOptionError(`-drive ${value}: expected key=value pairs (file=IMAGE,...)`);
+    onlyKeys('-drive', value, props, [
+      'file',
+      'if',
+      'index',
+      'bus',
+      'unit',
+      'media',
+      'format',
+      'readonly',
+      'snapshot',
+      'id',
+      'cache',
+      'aio',
+    ]);
+    const iface = props.get('if') ?? 'ide';
+    if (iface !== 'ide')
+      throw new QemuOptionError(
+        `-drive ${value}: if=${iface} is not supported; only if=ide (there is no ${iface} controller plugin)`,
+      );
+    const media = props.get('media') ?? 'disk';
+    if (media !== 'disk' && media !== 'cdrom')
+      throw new QemuOptionError(`-drive ${value}: media is disk or cdrom`);
+    const flag = (key: string) => {
+      const v = props.get(key);
+      if (v !== undefined && v !== 'on' && v !== 'off')
+        throw new QemuOptionError(`-drive ${value}: ${key} is on or off`);
+      return v === 'on';
+    };
+    let index: number;
+    if (props.has('index')) index = Number(props.get('index'));
+    else if (props.has('bus') || props.has('unit'))
+      index = Number(props.get('bus') ?? 0) * 2 + Number(props.get('unit') ?? 0);
+    else {
+      // As QEMU: the first free slot.
+      index = Object.values(IDE_SLOTS).findIndex(([channel, position]) => !ide[channel]?.[position]);
+      if (index < 0) throw new QemuOptionError(`-drive ${value}: every IDE slot is taken`);
+    }
+    if (!Number.isInteger(index) || index < 0 || index > 3)
+      throw new QemuOptionError(`-drive ${value}: an IDE index is 0 to 3 (bus 0-1, unit 0-1)`);
+    for (const key of ['cache', 'aio'])
+      if (props.has(key))
+        warnings.push(
+          `-drive ${value}: ${key}= has no meaning here (the image is written as the guest writes)`,
+        );
+    const file = props.get('file');
+    if (!file && media === 'disk') throw new QemuOptionError(`-drive ${value}: a disk needs file=`);
+    const id = props.get('id') ?? `ide${index >> 1}-${media === 'cdrom' ? 'cd' : 'hd'}${index & 1}`;
+    const readOnly = flag('readonly') || media === 'cdrom';
+    const config: Json = {
+      file,
+      ...(readOnly ? { readOnly } : {}),
+      ...(flag('snapshot') ? { snapshot: true } : {}),
+    };
+    if (props.has('format')) config.format = props.get('format');
+    attachIde('-drive', index, id, media, file ? { type: 'file', config } : null);
   };
 
   for (const { name, value } of options as (QemuOption & { value: string })[]) {
@@ -392,6 +497,13 @@ export function translateQemu(argv: readonly string[], registry: PluginRegistry)
           );
         }
         devices['fw-cfg'] = { config: { uuid: value.toLowerCase() } };
+        break;
+      case 'drive':
+        driveOption(value);
+        break;
+      case 'nic':
+        netGiven = true;
+        nicOption(value);
         break;
       case 'hda':
       case 'hdb':
@@ -696,7 +808,7 @@ export function translateQemu(argv: readonly string[], registry: PluginRegistry)
   // the disk's open image, which must exist first (see @plugboard/block, "One image, two drives").
   if (Object.keys(drives).length)
     overlay.drives = Object.fromEntries(
-      Object.entries(drives).sort(([a], [b]) => Number(a === 'cdrom') - Number(b === 'cdrom')),
+      Object.entries(drives).sort(([a], [b]) => Number(cdroms.has(a)) - Number(cdroms.has(b))),
     );
   if (Object.keys(netdevs).length) overlay.netdevs = netdevs;
   if (Object.keys(devices).length) overlay.devices = devices;
