@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -71,7 +71,22 @@ async function open(path: string | number): Promise<Client> {
 
 describe('QMP', () => {
   it('greets, negotiates, reports and changes the run state with events, runs monitor commands, and quits', async () => {
-    run = startCli(['qemu', '-M', 'bare', '-bios', rom, '-S', '-qmp', 'tcp::0,server=on,wait=off']);
+    const log = join(dir, 'qemu.log');
+    // -d cpu_reset -D FILE rides along: system_reset below must leave the CPU state in the file.
+    run = startCli([
+      'qemu',
+      '-M',
+      'bare',
+      '-bios',
+      rom,
+      '-S',
+      '-qmp',
+      'tcp::0,server=on,wait=off',
+      '-d',
+      'cpu_reset',
+      '-D',
+      log,
+    ]);
     const port = Number((await run.waitFor(/QMP on tcp:127\.0\.0\.1:(\d+)/))[1]);
     const qmp = await open(port);
     const greeting = await qmp.next();
@@ -125,6 +140,9 @@ describe('QMP', () => {
     expect(await qmp.execute('quit')).toMatchObject({ return: {} });
     expect(await qmp.event('SHUTDOWN')).toMatchObject({ data: { guest: false, reason: 'host-qmp-quit' } });
     expect(await run.exited()).toBe(0);
+    expect(readFileSync(log, 'utf8')).toMatch(
+      /^\[\d+\.\d{3} ms\] CPU Reset\nEAX=00000000 [\s\S]*EIP=0000fff0 /m,
+    );
   });
 
   it('listens on a Unix socket, and every client hears the events', async () => {

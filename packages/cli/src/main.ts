@@ -79,6 +79,7 @@ async function qemu(argv: string[], io: Io): Promise<number> {
     gdb: translation.run.gdb,
     startPaused: translation.run.startPaused,
     qmp: translation.run.qmp,
+    log: translation.run.log,
   });
 }
 

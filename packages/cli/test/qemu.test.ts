@@ -126,6 +126,7 @@ describe('QEMU option mapping', () => {
       gdb: null,
       startPaused: false,
       qmp: [],
+      log: { items: [] },
     });
     expect(t('-serial tcp::4444,server,nowait').overlay.devices).toEqual({
       com1: {
@@ -187,6 +188,17 @@ describe('QEMU option mapping', () => {
       /-nic user,model=ne2k_pci: supported models are .*rtl8139/,
     );
     expect(() => t('-nic tap,ifname=tap0')).toThrow(/supported kinds are user, socket and none/);
+  });
+
+  it('maps -d and -D onto the run; -d help lists the items; an unknown item is an error with the list', () => {
+    expect(t('-d int,cpu_reset -d guest_errors -D q.log').run.log).toEqual({
+      items: ['int', 'cpu_reset', 'guest_errors'],
+      file: 'q.log',
+    });
+    expect(t('-d help').output).toMatch(/^Log items \(comma separated\):\nint +interrupt lines/);
+    expect(() => t('-d in_asm,int')).toThrow(
+      /-d in_asm,int: unknown log item in_asm\nLog items \(comma separated\):\nint /,
+    );
   });
 
   it('maps -s, -gdb, -S and -qmp onto the run, and refuses what they cannot do', () => {

@@ -3,6 +3,7 @@ import {
   buildMachine,
   ConfigError,
   type DisplaySource,
+  type LogEvent,
   type Machine,
   type PluginRegistry,
   RegisterTraceWriter,
@@ -56,6 +57,8 @@ export interface RunOptions {
   startPaused?: boolean;
   /** QMP sockets (`-qmp`). */
   qmp?: readonly QmpSpec[];
+  /** QEMU's `-d` items and `-D` file (see qemu/log-items.ts). */
+  log?: { items: readonly string[]; file?: string };
 }
 
 /** Where each VNC server of the machine listens, for people to connect to. */
@@ -87,6 +90,7 @@ export async function runProfile(
   const qmpServers: QmpServer[] = [];
   let trace: RegisterTraceWriter | null = null;
   let traceFile: ReturnType<typeof createWriteStream> | null = null;
+  let logFile: ReturnType<typeof createWriteStream> | null = null;
   /** Our own lines on stderr: the status line makes way for them. */
   const note = (text: string) => {
     progress?.output(text);
@@ -116,8 +120,20 @@ export async function runProfile(
       );
       traceRegisters(m.devices, filter, trace);
     }
-    if (options.verbose)
-      m.hooks.log.tap('cli', (e) => note(`[${(e.time / 1e6).toFixed(3)} ms] ${e.source}: ${e.message}\n`));
+    const deviceLog = (e: LogEvent) => `[${(e.time / 1e6).toFixed(3)} ms] ${e.source}: ${e.message}\n`;
+    if (options.verbose) m.hooks.log.tap('cli', (e) => note(deviceLog(e)));
+    if (options.log?.items.length) {
+      if (options.log.file) logFile = createWriteStream(options.log.file);
+      const out = logFile;
+      const write = out ? (text: string) => out.write(text) : note;
+      const items = new Set(options.log.items);
+      const at = () => `[${(m.clock.now / 1e6).toFixed(3)} ms]`;
+      if (items.has('guest_errors') && !options.verbose) m.hooks.log.tap('-d', (e) => write(deviceLog(e)));
+      if (items.has('cpu_reset'))
+        m.hooks.reset.tap('-d', () => write(`${at()} CPU Reset\n${m.cpu?.info() ?? ''}\n`));
+      if (items.has('int'))
+        m.hooks.irq.tap('-d', (e) => write(`${at()} IRQ ${e.line} ${e.level ? 'raised' : 'lowered'}\n`));
+    }
     const vnc = vncAddresses(m);
     for (const address of vnc) note(`plugboard: the screen is on VNC at ${address}\n`);
     if (!vnc.length && options.screenHint && m.container.isBound(Tokens.Display))
@@ -174,6 +190,7 @@ export async function runProfile(
     process.off('SIGTERM', onSignal);
     progress?.stop();
     if (traceFile) await new Promise((done) => traceFile!.end(done));
+    if (logFile) await new Promise((done) => logFile!.end(done));
     await server?.close();
     await gdbServer?.close();
     for (const qmp of qmpServers) await qmp.close();

@@ -86,6 +86,8 @@ export const QEMU_OPTIONS: Record<string, { arg: boolean; accepted?: true; help:
     arg: true,
     help: '[enable=]PATTERN[,events=FILE][,file=FILE]: register trace, PATTERN as plugboard run --trace',
   },
+  d: { arg: true, help: 'int,cpu_reset,guest_errors: what to log (help lists them)' },
+  D: { arg: true, help: 'write the -d log to this file instead of stderr' },
   icount: { arg: true, help: 'shift=N: each instruction takes 2^N ns of virtual time (N 0-10; default 0)' },
   'no-kvm-irqchip': { arg: false, accepted: true, help: 'accepted, meaningless here' },
   'no-kvm': { arg: false, accepted: true, help: 'accepted, meaningless here' },

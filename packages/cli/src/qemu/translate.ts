@@ -10,6 +10,7 @@ import {
 import { formatHostFwd, parseRedir, parseUserNetOptions, splitQemuOptions } from '@plugboard/net-slirp';
 import { type Catalog, catalogOf, configFields } from './catalog.js';
 import { helpText } from './help.js';
+import { type LogItem, logItemsText, parseLogItems } from './log-items.js';
 import { parseKeyValues, parseQemuArgs, type QemuOption, QemuOptionError } from './options.js';
 
 type Json = Record<string, unknown>;
@@ -42,6 +43,8 @@ export interface QemuTranslation {
     startPaused: boolean;
     /** `-qmp`: the QMP sockets. */
     qmp: QmpSpec[];
+    /** `-d` items and `-D` file. */
+    log: { items: LogItem[]; file?: string };
   };
 }
 
@@ -273,6 +276,7 @@ export function translateQemu(argv: readonly string[], registry: PluginRegistry)
       gdb: null,
       startPaused: false,
       qmp: [],
+      log: { items: [] },
     },
   });
   for (const { name, value } of options) {
@@ -285,6 +289,7 @@ export function translateQemu(argv: readonly string[], registry: PluginRegistry)
     if (name === 'device' && value === 'help') return help('device');
     if (name === 'vga' && value === 'help') return help('vga');
     if (name === 'net' && kv?.head === 'nic' && kv.props.get('model') === 'help') return help('nic');
+    if (name === 'd' && value === 'help') return { ...help('version'), output: logItemsText() };
   }
   const nicModels = catalog.nics.map((p) => p.meta.id);
   const warnings: string[] = [];
@@ -302,6 +307,7 @@ export function translateQemu(argv: readonly string[], registry: PluginRegistry)
     gdb: null,
     startPaused: false,
     qmp: [],
+    log: { items: [] },
   };
   const legacyUser: Json = {};
   let legacyMac: string | null = null;
@@ -737,6 +743,12 @@ export function translateQemu(argv: readonly string[], registry: PluginRegistry)
         break;
       case 'trace':
         traceOption(value, run.trace);
+        break;
+      case 'd':
+        run.log.items.push(...parseLogItems(value));
+        break;
+      case 'D':
+        run.log.file = value;
         break;
       case 'icount': {
         const { head, props } = parseKeyValues(value);
