@@ -190,6 +190,11 @@ describe('QEMU option mapping', () => {
     expect(() => t('-nic tap,ifname=tap0')).toThrow(/supported kinds are user, socket and none/);
   });
 
+  it('takes -k en-us and refuses other layouts, saying what works instead', () => {
+    expect(t('-k en-us').overlay).toEqual({});
+    expect(() => t('-k de')).toThrow(/-k de: only en-us is supported .* needs no -k/);
+  });
+
   it('maps -d and -D onto the run; -d help lists the items; an unknown item is an error with the list', () => {
     expect(t('-d int,cpu_reset -d guest_errors -D q.log').run.log).toEqual({
       items: ['int', 'cpu_reset', 'guest_errors'],
@@ -278,9 +283,15 @@ describe('QEMU option mapping', () => {
   });
 
   it('names unsupported options, values and conflicts clearly', () => {
+    expect(() => t('-soundhw sb16')).toThrow(/unsupported option -soundhw\nsupported options:\n {2}-h /);
+    // Options with no device behind them yet say why, never pass silently.
     expect(() => t('-usbdevice tablet')).toThrow(
-      /unsupported option -usbdevice\nsupported options:\n {2}-h /,
+      /-usbdevice is not supported: there is no USB controller plugin/,
     );
+    expect(() => t('-usb')).toThrow(/-usb is not supported: there is no USB controller plugin/);
+    expect(() => t('-fda floppy.img')).toThrow(/-fda is not supported: there is no floppy drive/);
+    expect(() => t('-fdb floppy.img')).toThrow(/-fdb is not supported/);
+    expect(() => t('-vga std')).toThrow(/-vga std: supported cards are cirrus, none/);
     expect(() => t('-M q35')).toThrow(/supported machines are pc \(i440FX\) and bare/);
     expect(() => t('-cpu athlon')).toThrow(
       /supported models are qemu32, pentium, pentium2, pentium3, coreduo, core2duo \(-cpu help\)/,

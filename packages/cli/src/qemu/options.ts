@@ -86,6 +86,7 @@ export const QEMU_OPTIONS: Record<string, { arg: boolean; accepted?: true; help:
     arg: true,
     help: '[enable=]PATTERN[,events=FILE][,file=FILE]: register trace, PATTERN as plugboard run --trace',
   },
+  k: { arg: true, help: 'VNC keyboard layout: en-us (the only one)' },
   d: { arg: true, help: 'int,cpu_reset,guest_errors: what to log (help lists them)' },
   D: { arg: true, help: 'write the -d log to this file instead of stderr' },
   icount: { arg: true, help: 'shift=N: each instruction takes 2^N ns of virtual time (N 0-10; default 0)' },
@@ -96,6 +97,15 @@ export const QEMU_OPTIONS: Record<string, { arg: boolean; accepted?: true; help:
     arg: true,
     help: 'tcg[,one-insn-per-tb=on|off]: on runs the interpreter alone (cpu.config.jit false); other accelerators are accepted, meaningless here',
   },
+};
+
+/** QEMU options users reach for that have no device behind them yet: each is an error saying why. */
+export const UNSUPPORTED_OPTIONS: Record<string, string> = {
+  fda: 'there is no floppy drive: the PC profile has only an empty floppy controller (no drive, no media)',
+  fdb: 'there is no floppy drive: the PC profile has only an empty floppy controller (no drive, no media)',
+  usb: 'there is no USB controller plugin (the PS/2 mouse is the pointer; VNC drives it)',
+  usbdevice:
+    'there is no USB controller plugin, so no USB tablet (the PS/2 mouse is the pointer; VNC drives it)',
 };
 
 export class QemuOptionError extends UserError {
@@ -122,6 +132,8 @@ export function parseQemuArgs(argv: readonly string[]): QemuOption[] {
       continue;
     }
     const name = word.replace(/^--?/, '');
+    if (Object.hasOwn(UNSUPPORTED_OPTIONS, name))
+      throw new QemuOptionError(`${word} is not supported: ${UNSUPPORTED_OPTIONS[name]}`);
     const spec = QEMU_OPTIONS[name];
     if (!spec)
       throw new QemuOptionError(`unsupported option ${word}\nsupported options:\n${supportedOptionsText()}`);

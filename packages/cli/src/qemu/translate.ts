@@ -747,6 +747,14 @@ export function translateQemu(argv: readonly string[], registry: PluginRegistry)
       case 'd':
         run.log.items.push(...parseLogItems(value));
         break;
+      case 'k':
+        // The VNC server maps keysyms with a US layout; clients that send QEMU's extended key events
+        // (raw keycodes: noVNC, gvncviewer, TigerVNC) are layout-independent and need no -k.
+        if (value.toLowerCase() !== 'en-us')
+          throw new QemuOptionError(
+            `-k ${value}: only en-us is supported (the VNC server maps keysyms with a US layout); a VNC client that sends raw keycodes (QEMU's extended key events: noVNC, gvncviewer, TigerVNC) types right with any layout and needs no -k`,
+          );
+        break;
       case 'D':
         run.log.file = value;
         break;
