@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -36,7 +36,9 @@ async function start(...extra: string[]): Promise<number> {
 function gdb(port: number, commands: string[]): string {
   const args = ['-batch', '-nx', '-ex', 'set architecture i386', '-ex', `target remote 127.0.0.1:${port}`];
   for (const c of commands) args.push('-ex', c);
-  return execFileSync('gdb', args, { encoding: 'utf8', timeout: 30_000, stdio: ['ignore', 'pipe', 'pipe'] });
+  // gdb prints a remote monitor's output on stderr: both streams, in one.
+  const r = spawnSync('sh', ['-c', 'exec gdb "$@" 2>&1', 'gdb', ...args], { encoding: 'utf8', timeout: 30_000 });
+  return r.stdout;
 }
 
 describe('gdbstub', () => {
@@ -58,6 +60,7 @@ describe('gdbstub', () => {
       'set var $ebx = 1000',
       'set {int}0x600 = 42',
       'x/1dw 0x600',
+      'monitor info status',
       'delete',
       'stepi',
       'stepi',
@@ -75,6 +78,8 @@ describe('gdbstub', () => {
     // Continuing from the breakpoint's own address runs into it again one call later.
     expect(out).toMatch(/Breakpoint 1, 0x000f0045[\s\S]*\$6 = 1\n0x500:\s+1\n/);
     expect(out).toMatch(/0x600:\s+42\n/);
+    // GDB's `monitor` goes to the human monitor, as in QEMU.
+    expect(out).toMatch(/\nVM status: paused\n/);
     // The written EBX went on: inc then the store, with no breakpoint left.
     expect(out).toMatch(/0x500:\s+1001\n/);
     expect(await run!.exited()).toBe(0);

@@ -154,7 +154,7 @@ export async function runProfile(
     }
     if (options.startPaused) m.pause();
     if (options.gdb) {
-      gdbServer = await listenGdb(m, options.gdb.host, options.gdb.port);
+      gdbServer = await listenGdb(m, options.gdb.host, options.gdb.port, monitor);
       note(
         `plugboard: gdb server on tcp:${options.gdb.host}:${gdbServer.port} (target remote ${options.gdb.host}:${gdbServer.port})\n`,
       );

@@ -1,5 +1,6 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { type HostListeners, type Machine, Tokens, UserError } from '@plugboard/core';
+import type { Monitor } from '../monitor.js';
 import { framePacket, PacketReader } from './packets.js';
 import { GdbStub } from './stub.js';
 
@@ -38,7 +39,13 @@ export function parseGdbSpec(spec: string): { host: string; port: number } | nul
  * a time, as QEMU's; a second connection is closed at once. When the run
  * ends, the debugger hears that the process exited.
  */
-export async function listenGdb(machine: Machine, host: string, port: number): Promise<GdbServer> {
+export async function listenGdb(
+  machine: Machine,
+  host: string,
+  port: number,
+  /** Where GDB's `monitor CMD` goes. */
+  monitor: Monitor | null = null,
+): Promise<GdbServer> {
   let client: { socket: Socket; stub: GdbStub } | null = null;
   const server: Server = createServer((socket) => {
     if (client) {
@@ -47,7 +54,7 @@ export async function listenGdb(machine: Machine, host: string, port: number): P
     }
     socket.setNoDelay(true);
     socket.setEncoding('latin1');
-    const stub = new GdbStub(machine, (data) => socket.write(framePacket(data), 'latin1'));
+    const stub = new GdbStub(machine, (data) => socket.write(framePacket(data), 'latin1'), monitor);
     const reader = new PacketReader({
       packet: (data) => {
         socket.write('+');

@@ -1,4 +1,5 @@
 import type { CpuDebug, Machine } from '@plugboard/core';
+import type { Monitor } from '../monitor.js';
 import { hexLittleEndian, MAX_PACKET, parseLittleEndian } from './packets.js';
 
 /** SIGTRAP and SIGINT, GDB's signal numbers in stop replies. */
@@ -32,6 +33,8 @@ export class GdbStub {
     private readonly machine: Machine,
     /** Sends one reply (unframed). */
     private readonly send: (data: string) => void,
+    /** Where GDB's `monitor CMD` goes (QEMU routes it to its human monitor); null refuses it. */
+    private readonly monitor: Monitor | null = null,
   ) {
     const debug = machine.cpu?.debug;
     if (!debug) throw new Error(`${machine.name}: the CPU offers no debugger interface`);
@@ -110,7 +113,7 @@ export class GdbStub {
     }
   }
 
-  private query(body: string): string {
+  private query(body: string): string | null {
     if (body.startsWith('Supported'))
       return `PacketSize=${MAX_PACKET.toString(16)};swbreak+;hwbreak+;vContSupported+`;
     if (body === 'Attached') return '1';
@@ -122,11 +125,23 @@ export class GdbStub {
     return '';
   }
 
-  /** `monitor ...` in GDB: not routed to the human monitor here; said plainly rather than ignored. */
-  private monitorCommand(hexText: string): string {
-    const text = Buffer.from(hexText, 'hex').toString();
-    const message = `plugboard's gdbstub takes no monitor commands ("${text}"): use -monitor or -qmp\n`;
-    return `O${Buffer.from(message).toString('hex')}`;
+  /**
+   * GDB's `monitor CMD`: the human monitor's command line; its text comes
+   * back as console output (`O` packets), then `OK`.
+   */
+  private monitorCommand(hexText: string): string | null {
+    const monitor = this.monitor;
+    if (monitor === null) return 'E01';
+    const line = Buffer.from(hexText, 'hex').toString();
+    void monitor.execute(line).then((text) => {
+      if (text) {
+        const hex = Buffer.from(`${text}\n`).toString('hex');
+        // Each O packet stays well inside the packet size.
+        for (let i = 0; i < hex.length; i += 1024) this.send(`O${hex.slice(i, i + 1024)}`);
+      }
+      this.send('OK');
+    });
+    return null;
   }
 
   private vPacket(packet: string): string | null {
