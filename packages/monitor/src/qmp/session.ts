@@ -75,6 +75,20 @@ const QMP_COMMANDS: Record<string, QmpCommand> = {
     return hmp('quit')(args, s);
   },
   screendump: (args, s) => hmp('screendump', [stringArgument(args, 'filename')])(args, s),
+  eject: (args, s) =>
+    hmp('eject', [...(args.force === true ? ['-f'] : []), stringArgument(args, 'device')])(args, s),
+  'blockdev-change-medium': (args, s) => {
+    const format = args.format === undefined ? [] : [stringArgument(args, 'format')];
+    return hmp('change', [stringArgument(args, 'device'), stringArgument(args, 'filename'), ...format])(
+      args,
+      s,
+    );
+  },
+  set_link: (args, s) => {
+    if (typeof args.up !== 'boolean')
+      throw new QmpError('GenericError', "Parameter 'up' is missing or not a boolean");
+    return hmp('set_link', [stringArgument(args, 'name'), args.up ? 'on' : 'off'])(args, s);
+  },
   'human-monitor-command': async (args, s) => {
     const line = stringArgument(args, 'command-line');
     const text = await s.monitor.execute(line);
