@@ -37,7 +37,10 @@ function gdb(port: number, commands: string[]): string {
   const args = ['-batch', '-nx', '-ex', 'set architecture i386', '-ex', `target remote 127.0.0.1:${port}`];
   for (const c of commands) args.push('-ex', c);
   // gdb prints a remote monitor's output on stderr: both streams, in one.
-  const r = spawnSync('sh', ['-c', 'exec gdb "$@" 2>&1', 'gdb', ...args], { encoding: 'utf8', timeout: 30_000 });
+  const r = spawnSync('sh', ['-c', 'exec gdb "$@" 2>&1', 'gdb', ...args], {
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
   return r.stdout;
 }
 
@@ -84,6 +87,16 @@ describe('gdbstub', () => {
     expect(out).toMatch(/0x500:\s+1001\n/);
     expect(await run!.exited()).toBe(0);
     expect(run!.output()).toMatch(/killed by gdb/);
+  });
+
+  it('stops after the instruction that wrote a watched word', async () => {
+    const port = await start('-S');
+    const out = gdb(port, ['watch *(int*)0x500', 'continue', 'p/x $pc', 'continue', 'p $ebx', 'kill']);
+    // bump's `mov [0x500], ebx` ends at 0xF004C (its `ret`).
+    expect(out).toMatch(/Hardware watchpoint 1: \*\(int\*\)0x500\n\nOld value = 0\nNew value = 1\n/);
+    expect(out).toMatch(/\$1 = 0xf004c\n/);
+    expect(out).toMatch(/Old value = 1\nNew value = 2\n[\s\S]*\$2 = 2\n/);
+    expect(await run!.exited()).toBe(0);
   });
 
   it('stops a running guest on Ctrl-C (0x03) with SIGINT, and lets it run on when the debugger leaves', async () => {

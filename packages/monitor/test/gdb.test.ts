@@ -109,6 +109,13 @@ describe('GdbStub on the bare machine', () => {
     expect(stub.handle('Mf0045,1:9')).toBe('E01');
     expect(stub.handle('P3=zz')).toBe('E01');
     expect(stub.handle('p99')).toBe('');
+    // Write watchpoints: as many as DR0-DR3, 1 to 8 bytes each; read and access watchpoints are not offered.
+    for (const a of [0x500, 0x504, 0x508, 0x50c]) expect(stub.handle(`Z2,${a.toString(16)},4`)).toBe('OK');
+    expect(stub.handle('Z2,510,4')).toBe('E01');
+    expect(stub.handle('z2,50c,4')).toBe('OK');
+    expect(stub.handle('Z2,510,9')).toBe('E01');
+    expect(stub.handle('Z2,510,0')).toBe('E01');
+    expect(stub.handle('Z3,510,4')).toBe('');
     // A new protected-mode selector needs a descriptor load the stub does not fake (the guest is
     // still in real mode here, where any selector is taken).
     expect(stub.handle('Pa=0800')).toBe('OK');

@@ -12,16 +12,31 @@ const MAX_TRANSFER = (MAX_PACKET - 32) >> 1;
 
 type BreakKind = 'swbreak' | 'hwbreak';
 
+/** As many write watchpoints as the processor has debug address registers (DR0-DR3). */
+const MAX_WATCHES = 4;
+const MAX_WATCH_LENGTH = 8;
+
+/** A write watchpoint: the bytes it watches and what they held when the guest last stopped. */
+interface Watch {
+  address: number;
+  length: number;
+  last: string | null;
+}
+
 /**
  * The target side of one GDB connection: answers packets from the machine's
  * CPU (`Cpu.debug`) and memory, and drives the run loop. The machine stops
  * when GDB attaches, as QEMU's does. Breakpoints compare linear addresses
- * (CS base + EIP, as QEMU's do) and never touch guest memory; while the guest
- * runs with none set and no step pending, the CPU is not asked anything.
+ * (CS base + EIP, as QEMU's do) and never touch guest memory; write
+ * watchpoints compare the watched bytes before each instruction. While the
+ * guest runs with none of these set and no step pending, the CPU is not
+ * asked anything.
  */
 export class GdbStub {
   private readonly debug: CpuDebug;
   private readonly breakpoints = new Map<number, BreakKind>();
+  /** Write watchpoints by `ADDR,LEN` as GDB gave them. */
+  private readonly watches = new Map<string, Watch>();
   private stepping = false;
   /** The linear address the guest resumed at: a breakpoint there does not stop it again at once. */
   private resumeAt = -1;
@@ -49,6 +64,7 @@ export class GdbStub {
   /** GDB went away (or detached): breakpoints go, and the guest runs on. */
   detach(): void {
     this.breakpoints.clear();
+    this.watches.clear();
     this.stepping = false;
     this.running = false;
     this.debug.stopBefore = null;
@@ -160,12 +176,20 @@ export class GdbStub {
     this.stepping = step;
     this.running = true;
     this.resumeAt = this.debug.pc;
-    this.debug.stopBefore = step || this.breakpoints.size > 0 ? this.check : null;
+    for (const w of this.watches.values()) w.last = this.peek(w.address, w.length);
+    this.debug.stopBefore = step || this.breakpoints.size > 0 || this.watches.size > 0 ? this.check : null;
     this.machine.resume();
   }
 
   /** Asked by the CPU before each instruction while GDB waits on a step or a breakpoint. */
   private stopBefore(linear: number): boolean {
+    // A watched value changed: the instruction before this one wrote it (GDB reads the new value itself).
+    for (const w of this.watches.values()) {
+      if (this.peek(w.address, w.length) === w.last) continue;
+      this.machine.pause();
+      this.stopped(`T${hex2(SIGTRAP)}${THREAD}watch:${w.address.toString(16)};`);
+      return true;
+    }
     const resumed = this.resumeAt === linear;
     this.resumeAt = -1;
     if (resumed) return false;
@@ -184,14 +208,38 @@ export class GdbStub {
   }
 
   private breakpoint(insert: boolean, body: string): string {
-    const [type, addressHex] = body.split(',');
-    // 0: software, 1: hardware breakpoint; watchpoints (2-4) are not offered, so GDB single-steps instead.
-    if (type !== '0' && type !== '1') return '';
+    const [type, addressHex, kindHex] = body.split(',');
     const address = Number.parseInt(addressHex ?? '', 16);
     if (!Number.isFinite(address)) return 'E01';
+    if (type === '2') return this.watchpoint(insert, address >>> 0, Number.parseInt(kindHex ?? '', 16));
+    // 0: software, 1: hardware breakpoint; read and access watchpoints (3, 4) cannot be seen from outside the CPU.
+    if (type !== '0' && type !== '1') return '';
     if (insert) this.breakpoints.set(address >>> 0, type === '0' ? 'swbreak' : 'hwbreak');
     else this.breakpoints.delete(address >>> 0);
     return 'OK';
+  }
+
+  /**
+   * `Z2`: a write watchpoint, found by comparing the watched bytes before
+   * every instruction while it is set (so a write of the same value goes
+   * unseen, as with GDB's own software watchpoints).
+   */
+  private watchpoint(insert: boolean, address: number, length: number): string {
+    const key = `${address},${length}`;
+    if (!insert) {
+      this.watches.delete(key);
+      return 'OK';
+    }
+    if (!(length >= 1 && length <= MAX_WATCH_LENGTH)) return 'E01';
+    if (!this.watches.has(key) && this.watches.size >= MAX_WATCHES) return 'E01';
+    this.watches.set(key, { address, length, last: null });
+    return 'OK';
+  }
+
+  /** The bytes at linear `address` in hex (RAM and ROM), or null where any is unreadable. */
+  private peek(address: number, length: number): string | null {
+    const hex = this.readMemory(`${address.toString(16)},${length.toString(16)}`);
+    return hex.length === length * 2 ? hex : null;
   }
 
   private readRegisters(): string {
