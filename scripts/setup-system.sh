@@ -12,6 +12,7 @@
 #   cpio, kmod, xorriso, isolinux, syslinux, mtools, dosfstools, fdisk
 #                    build the test guest's initramfs, ISO and bootable disk
 #   acpica-tools     iasl, which disassembles the built-in firmware's ACPI tables in its tests
+#   gdb              the debugger the gdbstub is tested with
 #   redis-server     the job queue plugboard matrix --queue and plugboard worker share, in their test
 set -euo pipefail
 
@@ -37,6 +38,7 @@ need mcopy mtools
 need mkfs.fat dosfstools
 need sfdisk fdisk
 need iasl acpica-tools
+need gdb gdb
 need redis-server redis-server
 need gvnccapture gvncviewer
 need chromium chromium

@@ -21,6 +21,8 @@ export class FileDrive implements BlockBackend, Device {
     readonly path: string,
     readonly format: string,
     private readonly image: BlockBackend,
+    /** Opens another image as this one was opened (`reopen`). */
+    private readonly opener: (path: string, format?: string) => FileDrive,
   ) {
     this.sectorSize = image.sectorSize;
     this.sectorCount = image.sectorCount;
@@ -41,6 +43,10 @@ export class FileDrive implements BlockBackend, Device {
 
   close(): void {
     this.image.close();
+  }
+
+  reopen(path: string, format?: string): FileDrive {
+    return this.opener(path, format);
   }
 
   destroy(): void {
@@ -86,9 +92,14 @@ export function createFilePlugin(formats: readonly ImageFormat[]): DevicePlugin<
       additionalProperties: false,
     },
     create(ctx, config) {
+      // A media change opens its image with the drive's own settings; its path is the monitor user's, not the profile's.
+      const open = (file: string, formatName = config.format): FileDrive => {
+        const opened = openDrive(file, { ...config, format: formatName }, formats);
+        return new FileDrive(file, opened.format.name, opened.image, open);
+      };
       const path = ctx.resolvePath(config.file);
       const { image, format, guarded } = openDrive(path, config, formats);
-      const drive = new FileDrive(path, format.name, image);
+      const drive = new FileDrive(path, format.name, image, open);
       ctx.log(drive.info());
       if (guarded)
         ctx.log(

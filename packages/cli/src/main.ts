@@ -76,6 +76,10 @@ async function qemu(argv: string[], io: Io): Promise<number> {
     ...translation.run.trace,
     plugins,
     screenHint: translation.run.screenHint,
+    gdb: translation.run.gdb,
+    startPaused: translation.run.startPaused,
+    qmp: translation.run.qmp,
+    log: translation.run.log,
   });
 }
 

@@ -123,12 +123,100 @@ describe('QEMU option mapping', () => {
       firmwareDirs: ['/fw'],
       trace: { trace: [], traceExclude: [] },
       screenHint: null,
+      gdb: null,
+      startPaused: false,
+      qmp: [],
+      log: { items: [] },
     });
     expect(t('-serial tcp::4444,server,nowait').overlay.devices).toEqual({
       com1: {
         config: { backend: { type: 'tcp', host: '127.0.0.1', port: 4444, server: true, wait: false } },
       },
     });
+  });
+
+  it('maps -drive (IDE) onto drives and IDE slots, named as QEMU names them', () => {
+    const { overlay } = t(
+      '-drive file=b.iso,media=cdrom,index=2 -drive file=a.vmdk,if=ide,index=0,format=vmdk',
+    );
+    // The disk opens before the CD-ROM whatever the order (a CD-ROM of the disk's image reads through it).
+    expect(Object.keys(overlay.drives as object)).toEqual(['ide0-hd0', 'ide1-cd0']);
+    expect(overlay.drives).toEqual({
+      'ide0-hd0': { type: 'file', config: { file: 'a.vmdk', format: 'vmdk' } },
+      'ide1-cd0': { type: 'file', config: { file: 'b.iso', readOnly: true } },
+    });
+    expect(overlay.devices).toEqual({
+      ide: {
+        config: {
+          primary: { master: { drive: 'ide0-hd0', media: 'disk' } },
+          secondary: { master: { drive: 'ide1-cd0', media: 'cdrom' } },
+        },
+      },
+    });
+    const second = t('-drive file=a.img,readonly=on,snapshot=on -drive media=cdrom,bus=1,unit=1');
+    expect(second.overlay.drives).toEqual({
+      'ide0-hd0': { type: 'file', config: { file: 'a.img', readOnly: true, snapshot: true } },
+    });
+    expect(second.overlay.devices).toMatchObject({
+      ide: { config: { secondary: { slave: { media: 'cdrom' } } } },
+    });
+    expect(t('-drive file=x,cache=none').warnings).toEqual([
+      '-drive file=x,cache=none: cache= has no meaning here (the image is written as the guest writes)',
+    ]);
+    expect(() => t('-drive file=x,if=virtio')).toThrow(/if=virtio is not supported; only if=ide/);
+    expect(() => t('-drive file=x,if=floppy')).toThrow(/if=floppy is not supported/);
+    expect(() => t('-hda a -drive file=b,index=0')).toThrow(/the primary master IDE slot is already taken/);
+    expect(() => t('-drive file=x,index=4')).toThrow(/index is 0 to 3/);
+    expect(() => t('-drive if=ide')).toThrow(/a disk needs file=/);
+    expect(() => t('-drive file=x,readonly=yes')).toThrow(/readonly is on or off/);
+    expect(() => t('-drive file=x,werror=stop')).toThrow(/unknown sub-option werror/);
+  });
+
+  it('maps -nic onto a netdev and a NIC on it', () => {
+    const { overlay } = t('-nic user,model=i82557b,mac=52:54:00:00:00:09,hostfwd=tcp::2222-:22');
+    expect(overlay.netdevs).toEqual({
+      net0: null,
+      nic0: { type: 'slirp', config: { hostfwd: ['tcp:127.0.0.1:2222-:22'] } },
+    });
+    expect((overlay.devices as Record<string, unknown>).nic).toEqual({
+      type: 'i82557b',
+      pci: '00:03.0',
+      config: { mac: '52:54:00:00:00:09', netdev: 'nic0', romfile: 'pxe-eepro100.rom' },
+    });
+    expect(t('-nic none').overlay).toMatchObject({ devices: { nic: null }, netdevs: { net0: null } });
+    expect(() => t('-nic user,model=ne2k_pci')).toThrow(
+      /-nic user,model=ne2k_pci: supported models are .*rtl8139/,
+    );
+    expect(() => t('-nic tap,ifname=tap0')).toThrow(/supported kinds are user, socket and none/);
+  });
+
+  it('takes -k en-us and refuses other layouts, saying what works instead', () => {
+    expect(t('-k en-us').overlay).toEqual({});
+    expect(() => t('-k de')).toThrow(/-k de: only en-us is supported .* needs no -k/);
+  });
+
+  it('maps -d and -D onto the run; -d help lists the items; an unknown item is an error with the list', () => {
+    expect(t('-d int,cpu_reset -d guest_errors -D q.log').run.log).toEqual({
+      items: ['int', 'cpu_reset', 'guest_errors'],
+      file: 'q.log',
+    });
+    expect(t('-d help').output).toMatch(/^Log items \(comma separated\):\nint +interrupt lines/);
+    expect(() => t('-d in_asm,int')).toThrow(
+      /-d in_asm,int: unknown log item in_asm\nLog items \(comma separated\):\nint /,
+    );
+  });
+
+  it('maps -s, -gdb, -S and -qmp onto the run, and refuses what they cannot do', () => {
+    expect(t('-s -S').run).toMatchObject({ gdb: { host: '127.0.0.1', port: 1234 }, startPaused: true });
+    expect(t('-gdb tcp:0.0.0.0:9000').run.gdb).toEqual({ host: '0.0.0.0', port: 9000 });
+    expect(t('-gdb none').run.gdb).toBeNull();
+    expect(() => t('-gdb stdio')).toThrow(/-gdb stdio: expected tcp::PORT, tcp:HOST:PORT or none/);
+    expect(t('-qmp tcp::4444,server=on,wait=off -qmp unix:/tmp/q,server').run.qmp).toEqual([
+      { type: 'tcp', host: '127.0.0.1', port: 4444, wait: false },
+      { type: 'unix', path: '/tmp/q', wait: true },
+    ]);
+    expect(() => t('-qmp tcp::4444')).toThrow(/only a listening QMP socket is supported/);
+    expect(() => t('-qmp stdio')).toThrow(/QMP on the terminal is not supported here/);
   });
 
   it('puts the monitor where -monitor says, on the terminal by default with -nographic', () => {
@@ -195,9 +283,15 @@ describe('QEMU option mapping', () => {
   });
 
   it('names unsupported options, values and conflicts clearly', () => {
+    expect(() => t('-soundhw sb16')).toThrow(/unsupported option -soundhw\nsupported options:\n {2}-h /);
+    // Options with no device behind them yet say why, never pass silently.
     expect(() => t('-usbdevice tablet')).toThrow(
-      /unsupported option -usbdevice\nsupported options:\n {2}-h /,
+      /-usbdevice is not supported: there is no USB controller plugin/,
     );
+    expect(() => t('-usb')).toThrow(/-usb is not supported: there is no USB controller plugin/);
+    expect(() => t('-fda floppy.img')).toThrow(/-fda is not supported: there is no floppy drive/);
+    expect(() => t('-fdb floppy.img')).toThrow(/-fdb is not supported/);
+    expect(() => t('-vga std')).toThrow(/-vga std: supported cards are cirrus, none/);
     expect(() => t('-M q35')).toThrow(/supported machines are pc \(i440FX\) and bare/);
     expect(() => t('-cpu athlon')).toThrow(
       /supported models are qemu32, pentium, pentium2, pentium3, coreduo, core2duo \(-cpu help\)/,

@@ -1,5 +1,12 @@
 export { type BlockBackend, BlockError } from './block/block-backend.js';
-export type { Cpu, CpuRegisters, GeneralRegister, ProtectedModeStart } from './cpu/cpu.js';
+export type {
+  Cpu,
+  CpuDebug,
+  CpuRegisters,
+  GeneralRegister,
+  PageMapping,
+  ProtectedModeStart,
+} from './cpu/cpu.js';
 export type { DisplaySource, Frame, Rect } from './display/display.js';
 export { Dma } from './dma/dma.js';
 export { PortBus, type PortClaim, PortConflictError, type PortHandler } from './io/port-bus.js';
@@ -42,7 +49,12 @@ export { MAX_RAM_BYTES, PAGE_SHIFT, PAGE_SIZE, PhysicalMemory } from './memory/p
 export { crc32 } from './net/crc32.js';
 export { MemoryNetwork } from './net/memory-network.js';
 export type { NetworkBackend, NetworkClient, NetworkPort } from './net/network.js';
-export { plugNetwork } from './net/plug-network.js';
+export {
+  bindNetworkLink,
+  type NetworkLinkService,
+  type PluggedPort,
+  plugNetwork,
+} from './net/plug-network.js';
 export { devfn, formatPciAddress, type PciAddress, parsePciAddress } from './pci/address.js';
 export { pciClassName } from './pci/class-names.js';
 export { ConfigMechanism1 } from './pci/config-mechanism.js';
@@ -60,6 +72,7 @@ export type {
   PowerButtonService,
   Ps2InputService,
   RemoteConsoleService,
+  RemovableMediaService,
 } from './platform/services.js';
 export { ESCAPE_HELP, EscapeDecoder, type EscapeHandlers } from './platform/terminal-escapes.js';
 export type { DeviceContext, SystemControl } from './plugin/context.js';

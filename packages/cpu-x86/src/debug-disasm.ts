@@ -7,7 +7,7 @@ import { disassemble } from './disasm.js';
  * walked without touching the TLB, the accessed and dirty bits or CR2, and
  * an unmapped page gives -1 instead of a #PF.
  */
-function debugTranslate(c: CpuState, lin: number): number {
+export function debugTranslate(c: CpuState, lin: number): number {
   const mem = c.memory;
   const a20 = mem.a20Mask;
   lin >>>= 0;

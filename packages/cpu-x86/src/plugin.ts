@@ -3,6 +3,7 @@ import { LocalApic } from './apic/local-apic.js';
 import { IF } from './core/constants.js';
 import { X86 } from './core/x86.js';
 import { CPUID_MODELS, type CpuidModel } from './cpuid.js';
+import { x86Debug } from './debug.js';
 import { disassembleLinear } from './debug-disasm.js';
 import { X87 } from './fpu/x87.js';
 import { formatX86Registers } from './info-registers.js';
@@ -89,6 +90,7 @@ export const x86Plugin = definePlugin<X86Config, X86Cpu>({
         return core.instructionCount;
       },
       registers: () => core.registers(),
+      debug: x86Debug(core),
       disassemble: (linear, count) => disassembleLinear(core, linear, count),
       startProtectedMode: (start) => core.startProtectedMode(start),
       jitInfo: () => {

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import {
+  bindNetworkLink,
   type DevicePlugin,
   definePlugin,
   type NetworkBackend,
@@ -86,7 +87,9 @@ function plugin(name: I8255xModelName): DevicePlugin<I8255xConfig, I8255x> {
         realize() {
           if (config.netdev === null) return;
           const backend = ctx.container.get<NetworkBackend>(Tokens.NetworkBackend, { name: config.netdev });
-          nic.port = plugNetwork(backend, nic, (m) => ctx.log(m));
+          const port = plugNetwork(backend, nic, (m) => ctx.log(m));
+          nic.port = port;
+          bindNetworkLink(ctx.container, [ctx.id, config.netdev], port);
         },
         reset() {
           fn.resetConfig();

@@ -1,5 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { definePlugin, type NetworkBackend, PciFunction, plugNetwork, Tokens } from '@plugboard/core';
+import {
+  bindNetworkLink,
+  definePlugin,
+  type NetworkBackend,
+  PciFunction,
+  plugNetwork,
+  Tokens,
+} from '@plugboard/core';
 import { Rtl8139, type Rtl8139Model } from './rtl8139.js';
 
 export interface Rtl8139Config {
@@ -90,7 +97,9 @@ export const rtl8139Plugin = definePlugin<Rtl8139Config, Rtl8139>({
       realize() {
         if (config.netdev === null) return;
         const backend = ctx.container.get<NetworkBackend>(Tokens.NetworkBackend, { name: config.netdev });
-        nic.port = plugNetwork(backend, nic, (m) => ctx.log(m));
+        const port = plugNetwork(backend, nic, (m) => ctx.log(m));
+        nic.port = port;
+        bindNetworkLink(ctx.container, [ctx.id, config.netdev], port);
       },
       reset() {
         fn.resetConfig();

@@ -100,7 +100,34 @@ describe('monitor commands on puredarwin-xmas', () => {
     expect(await monitor.execute('x/2i 0xffff0')).toMatch(
       /^0x000ffff0: {2}jmp 0xf000:0xe05b\n0x000ffff5: {2}\S/,
     );
-    expect(await monitor.execute('x /1x $pc')).toContain('only the i format');
+  });
+
+  it("x and xp: QEMU's formats and sizes, laid out as QEMU lays them out", async () => {
+    const { monitor, machine } = await setup();
+    machine.memory.ram.set([0x41, 0x0a, 0xff, 0x7f, 0x00, 0x80, 0x27, 0x5c, 0x12], 0x500);
+    expect(await monitor.execute('xp /2xw 0x500')).toBe('0000000000000500: 0x7fff0a41 0x5c278000');
+    expect(await monitor.execute('x /4xb 0x500')).toBe('00000500: 0x41 0x0a 0xff 0x7f');
+    expect(await monitor.execute('x/9xb 0x500')).toBe(
+      '00000500: 0x41 0x0a 0xff 0x7f 0x00 0x80 0x27 0x5c\n00000508: 0x12',
+    );
+    // Widths as qemu-system-i386 pads them (checked by hand: `xp /3db`, `/2uw`, `/1ob`, `/4c` at 0xffff0).
+    // /d is signed at every size, as QEMU's documentation says (QEMU zero-extends bytes and halfwords).
+    expect(await monitor.execute('x /3db 0x501')).toBe('00000501:  10  -1 127');
+    expect(await monitor.execute('x /2ub 0x502')).toBe('00000502: 255 127');
+    expect(await monitor.execute('x /1uw 0x500')).toBe('00000500: 2147420737');
+    expect(await monitor.execute('x /1ob 0x501')).toBe('00000501: 012');
+    expect(await monitor.execute('x /1dh 0x504')).toBe('00000504: -32768');
+    expect(await monitor.execute('x /1xg 0x500')).toBe('00000500: 0x5c2780007fff0a41');
+    expect(await monitor.execute('x /1ob 0x502')).toBe('00000502: 0377');
+    expect(await monitor.execute('x /4c 0x500')).toBe("00000500: 'A' '\\n' '\\xff' '\\x7f'");
+    expect(await monitor.execute('x /2c 0x506')).toBe("00000506: '\\'' '\\\\'");
+    // The default is one word in hex; the reset vector's ROM reads through the top of memory.
+    expect(await monitor.execute('x 0xfffffff0')).toBe('fffffff0: 0x00e05bea');
+    // MMIO or nothing: said on the line, as QEMU says it.
+    expect(await monitor.execute('xp /2xw 0xfebffffc')).toMatch(/^00000000febffffc: Cannot access memory$/);
+    expect(await monitor.execute('x /1zw 0')).toMatch(/expected \/\[COUNT\]/);
+    expect(await monitor.execute('x /100000xg 0')).toMatch(/at most 65536 bytes/);
+    expect(await monitor.execute('xp /1i 0')).toMatch(/needs a linear address/);
   });
 
   it('info network: the slirp netdev with the NIC on it', async () => {
@@ -223,5 +250,102 @@ describe('the TCP monitor and the guest', () => {
     expect(listeners.get(server.port)).toBe('monitor');
     await server.close();
     expect(listeners.get(server.port)).toBeUndefined();
+  });
+  it('change and eject: media into and out of the CD-ROM by drive id or QEMU name; a locked tray needs -f', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'plugboard-media-'));
+    const first = join(dir, 'first.iso');
+    const second = join(dir, 'second.iso');
+    writeFileSync(first, new Uint8Array(2048 * 10));
+    writeFileSync(second, new Uint8Array(2048 * 25));
+    const { monitor, machine } = await setup([
+      {
+        drives: { cd: { type: 'file', config: { file: first, readOnly: true, format: 'raw' } } },
+        devices: { ide: { config: { secondary: { master: { drive: 'cd', media: 'cdrom' } } } } },
+      },
+    ]);
+    const ide = machine.device<{ info(): string; slot(s: string): { locked: boolean } }>('ide')!;
+    expect(ide.info()).toContain('cdrom, 10 blocks');
+    expect(await monitor.execute('change cd')).toMatch(/expected DEVICE FILE/);
+    expect(await monitor.execute(`change cd ${second}`)).toBe('');
+    expect(ide.info()).toContain('cdrom, 25 blocks');
+    expect(await monitor.execute('eject ide1-cd0')).toBe('');
+    expect(ide.info()).toContain('cdrom, no media');
+    expect(await monitor.execute(`change ide1-cd0 ${first} raw`)).toBe('');
+    expect(ide.info()).toContain('cdrom, 10 blocks');
+    ide.slot('secondary.master').locked = true;
+    expect(await monitor.execute('eject cd')).toMatch(/Device 'cd' is locked and force was not specified/);
+    expect(await monitor.execute('eject -f cd')).toBe('');
+    expect(await monitor.execute('eject ide0-hd0')).toMatch(
+      /Device 'ide0-hd0' not found \(removable media: cd or ide1-cd0\)/,
+    );
+    expect(await monitor.execute(`change cd ${join(dir, 'missing.iso')}`)).toMatch(/missing\.iso/);
+  });
+  it("set_link: the RTL8139's link as its driver reads it (MSR.LINKB, BMSR link status), by NIC or netdev id", async () => {
+    const { machine, monitor } = await setup();
+    const write = (offset: number, size: 1 | 2 | 4, value: number) =>
+      machine.pci.writeConfig(0, NIC_DEVFN, offset, size, value);
+    write(0x10, 4, 0xc001);
+    write(0x04, 2, 0x0001);
+    // MSR (0x58) bit 2 is LINKB, set while the link is down; BMSR (0x64) bit 2 is link status.
+    const msrLinkFail = () => (machine.ports.in8(0xc058) & 0x04) !== 0;
+    const bmsrLinked = () => (machine.ports.in16(0xc064) & 0x04) !== 0;
+    expect([msrLinkFail(), bmsrLinked()]).toEqual([false, true]);
+    expect(await monitor.execute('set_link nic off')).toBe('');
+    expect([msrLinkFail(), bmsrLinked()]).toEqual([true, false]);
+    expect(await monitor.execute('set_link net0 on')).toBe('');
+    expect([msrLinkFail(), bmsrLinked()]).toEqual([false, true]);
+    expect(await monitor.execute('set_link nic sideways')).toMatch(/expected NAME on\|off/);
+    expect(await monitor.execute('set_link eth9 off')).toMatch(
+      /Device 'eth9' not found \(NICs on a netdev: nic on net0\)/,
+    );
+  });
+  it('info tlb and info mem: the page tables as QEMU lists them; PG disabled before paging', async () => {
+    const { machine, monitor } = await setup();
+    expect(await monitor.execute('info tlb')).toBe('PG disabled');
+    expect(await monitor.execute('info mem')).toBe('PG disabled');
+    const ram = new DataView(machine.memory.ram.buffer);
+    // PDE 0 -> table at 0x11000 (present, writable, user); PTE 0 -> 0x100000 (P W), PTE 1 -> 0x200000
+    // (P U A, read-only); PTE 2 -> 0x300000 (P W D). PDE 0x300 (0xC0000000): a 4 MiB page at 0x400000 (P W G).
+    ram.setUint32(0x10000, 0x11007, true);
+    ram.setUint32(0x11000, 0x100003, true);
+    ram.setUint32(0x11004, 0x200025, true);
+    ram.setUint32(0x11008, 0x300043, true);
+    ram.setUint32(0x10000 + 0x300 * 4, 0x400183, true);
+    const core = (machine.cpu as unknown as { core: { cr0: number; cr3: number; cr4: number } }).core;
+    core.cr3 = 0x10000;
+    core.cr4 |= 1 << 4;
+    core.cr0 |= 0x80000001;
+    expect(await monitor.execute('info tlb')).toBe(
+      [
+        '0000000000000000: 0000000000100000 -------W',
+        '0000000000001000: 0000000000200000 ----A--U-',
+        '0000000000002000: 0000000000300000 ---D----W',
+        '00000000c0000000: 0000000000400000 -GP-----W',
+      ]
+        .map((l) => l.replace(/ (\S+)$/, (_, f: string) => ` ${f.padStart(9, '-')}`))
+        .join('\n'),
+    );
+    // Access merges across the first and third page only where it is the same and contiguous.
+    expect(await monitor.execute('info mem')).toBe(
+      [
+        '0000000000000000-0000000000001000 0000000000001000 -rw',
+        '0000000000001000-0000000000002000 0000000000001000 ur-',
+        '0000000000002000-0000000000003000 0000000000001000 -rw',
+        '00000000c0000000-00000000c0400000 0000000000400000 -rw',
+      ].join('\n'),
+    );
+  });
+
+  it('info irq counts rising edges of the ISA lines; info pic shows the 8259 pair', async () => {
+    const { machine, monitor } = await setup();
+    const line = machine.isaIrqs.line(5);
+    line.pulse();
+    line.pulse();
+    line.set(true);
+    line.set(true);
+    expect(await monitor.execute('info irq')).toMatch(
+      /^IRQ statistics \(ISA lines, rising edges\):\n 5: 3$/m,
+    );
+    expect(await monitor.execute('info pic')).toMatch(/^8259 master irr=\S\S isr=00 imr=\S\S/);
   });
 });

@@ -3,6 +3,7 @@ import {
   buildMachine,
   ConfigError,
   type DisplaySource,
+  type LogEvent,
   type Machine,
   type PluginRegistry,
   RegisterTraceWriter,
@@ -15,13 +16,19 @@ import {
 import { parseDisplay, screenshot, type VncDevice, vncPlugin } from '@plugboard/display';
 import { firmwareCacheDir, SYSTEM_FIRMWARE_DIRS } from '@plugboard/firmware';
 import {
+  type GdbServer,
   HostTerminal,
+  listenGdb,
   listenMonitor,
+  listenQmp,
   Monitor,
   type MonitorServer,
   parseMonitorSpec,
+  type QmpServer,
+  type QmpSpec,
 } from '@plugboard/monitor';
 import { ProgressLine } from '../progress.js';
+import { VERSION } from '../version.js';
 
 export interface RunOptions {
   /** Register trace patterns (`DEVICE[:[r|w:]REGISTER,...]`, see `TraceFilter`): what is printed. */
@@ -44,6 +51,14 @@ export interface RunOptions {
   plugins?: readonly string[];
   /** Said when the machine has a screen and no VNC server shows it: how to see it. */
   screenHint?: string | null;
+  /** A GDB remote-protocol server (`-gdb`, `-s`). */
+  gdb?: { host: string; port: number } | null;
+  /** Start paused (`-S`): the guest runs after `cont` or a continue from GDB. */
+  startPaused?: boolean;
+  /** QMP sockets (`-qmp`). */
+  qmp?: readonly QmpSpec[];
+  /** QEMU's `-d` items and `-D` file (see qemu/log-items.ts). */
+  log?: { items: readonly string[]; file?: string };
 }
 
 /** Where each VNC server of the machine listens, for people to connect to. */
@@ -71,8 +86,11 @@ export async function runProfile(
   });
   let progress: ProgressLine | null = null;
   let server: MonitorServer | null = null;
+  let gdbServer: GdbServer | null = null;
+  const qmpServers: QmpServer[] = [];
   let trace: RegisterTraceWriter | null = null;
   let traceFile: ReturnType<typeof createWriteStream> | null = null;
+  let logFile: ReturnType<typeof createWriteStream> | null = null;
   /** Our own lines on stderr: the status line makes way for them. */
   const note = (text: string) => {
     progress?.output(text);
@@ -102,8 +120,20 @@ export async function runProfile(
       );
       traceRegisters(m.devices, filter, trace);
     }
-    if (options.verbose)
-      m.hooks.log.tap('cli', (e) => note(`[${(e.time / 1e6).toFixed(3)} ms] ${e.source}: ${e.message}\n`));
+    const deviceLog = (e: LogEvent) => `[${(e.time / 1e6).toFixed(3)} ms] ${e.source}: ${e.message}\n`;
+    if (options.verbose) m.hooks.log.tap('cli', (e) => note(deviceLog(e)));
+    if (options.log?.items.length) {
+      if (options.log.file) logFile = createWriteStream(options.log.file);
+      const out = logFile;
+      const write = out ? (text: string) => out.write(text) : note;
+      const items = new Set(options.log.items);
+      const at = () => `[${(m.clock.now / 1e6).toFixed(3)} ms]`;
+      if (items.has('guest_errors') && !options.verbose) m.hooks.log.tap('-d', (e) => write(deviceLog(e)));
+      if (items.has('cpu_reset'))
+        m.hooks.reset.tap('-d', () => write(`${at()} CPU Reset\n${m.cpu?.info() ?? ''}\n`));
+      if (items.has('int'))
+        m.hooks.irq.tap('-d', (e) => write(`${at()} IRQ ${e.line} ${e.level ? 'raised' : 'lowered'}\n`));
+    }
     const vnc = vncAddresses(m);
     for (const address of vnc) note(`plugboard: the screen is on VNC at ${address}\n`);
     if (!vnc.length && options.screenHint && m.container.isBound(Tokens.Display))
@@ -114,6 +144,20 @@ export async function runProfile(
       const { host, port, wait } = monitorSpec;
       if (wait) note(`plugboard: waiting for a monitor connection on tcp:${host}:${port}\n`);
       server = await listenMonitor(monitor, host, port, wait);
+    }
+    for (const spec of options.qmp ?? []) {
+      const where = spec.type === 'tcp' ? `tcp:${spec.host}:${spec.port}` : `unix:${spec.path}`;
+      if (spec.wait) note(`plugboard: waiting for a QMP connection on ${where}\n`);
+      const qmp = await listenQmp(monitor, spec, { version: VERSION });
+      qmpServers.push(qmp);
+      note(`plugboard: QMP on ${spec.type === 'tcp' ? `tcp:${spec.host}:${qmp.port}` : where}\n`);
+    }
+    if (options.startPaused) m.pause();
+    if (options.gdb) {
+      gdbServer = await listenGdb(m, options.gdb.host, options.gdb.port, monitor);
+      note(
+        `plugboard: gdb server on tcp:${options.gdb.host}:${gdbServer.port} (target remote ${options.gdb.host}:${gdbServer.port})\n`,
+      );
     }
     if (process.stderr.isTTY) {
       progress = new ProgressLine(
@@ -146,7 +190,10 @@ export async function runProfile(
     process.off('SIGTERM', onSignal);
     progress?.stop();
     if (traceFile) await new Promise((done) => traceFile!.end(done));
+    if (logFile) await new Promise((done) => logFile!.end(done));
     await server?.close();
+    await gdbServer?.close();
+    for (const qmp of qmpServers) await qmp.close();
     await machine?.destroy();
     terminal.close();
   }

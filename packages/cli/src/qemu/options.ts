@@ -25,6 +25,10 @@ export const QEMU_OPTIONS: Record<string, { arg: boolean; accepted?: true; help:
   },
   name: { arg: true, help: 'machine name' },
   uuid: { arg: true, help: 'system UUID (SMBIOS)' },
+  drive: {
+    arg: true,
+    help: 'file=IMAGE[,if=ide][,index=0-3|bus=,unit=][,media=disk|cdrom][,format=..][,readonly=on][,snapshot=on][,id=..]',
+  },
   hda: { arg: true, help: 'primary master disk image' },
   hdb: { arg: true, help: 'primary slave disk image' },
   hdc: { arg: true, help: 'secondary master disk image' },
@@ -41,6 +45,10 @@ export const QEMU_OPTIONS: Record<string, { arg: boolean; accepted?: true; help:
   net: {
     arg: true,
     help: 'nic[,vlan=n][,macaddr=..][,model=..|help][,addr=..] | user[,...] | socket,... | dump,file=.. | none',
+  },
+  nic: {
+    arg: true,
+    help: 'user|socket[,model=..][,mac=..][,netdev options] | none: a netdev and its NIC in one',
   },
   netdev: { arg: true, help: 'user,id=..[,...] | socket,id=..,listen=|connect=..' },
   device: {
@@ -64,10 +72,23 @@ export const QEMU_OPTIONS: Record<string, { arg: boolean; accepted?: true; help:
     help: 'monitor on stdio, tcp:HOST:PORT,server[,nowait] or none (stdio behind Ctrl-A c with -nographic)',
   },
   'no-reboot': { arg: false, help: 'a guest reset ends the run' },
+  qmp: {
+    arg: true,
+    help: 'tcp:HOST:PORT,server=on[,wait=off] or unix:PATH,server=on[,wait=off]: the QEMU Machine Protocol (repeatable)',
+  },
+  gdb: {
+    arg: true,
+    help: 'tcp::PORT or tcp:HOST:PORT: a GDB remote-protocol server (127.0.0.1 without a host)',
+  },
+  s: { arg: false, help: 'same as -gdb tcp::1234' },
+  S: { arg: false, help: 'start stopped: the guest runs after cont (monitor, QMP) or a continue from GDB' },
   trace: {
     arg: true,
     help: '[enable=]PATTERN[,events=FILE][,file=FILE]: register trace, PATTERN as plugboard run --trace',
   },
+  k: { arg: true, help: 'VNC keyboard layout: en-us (the only one)' },
+  d: { arg: true, help: 'int,cpu_reset,guest_errors: what to log (help lists them)' },
+  D: { arg: true, help: 'write the -d log to this file instead of stderr' },
   icount: { arg: true, help: 'shift=N: each instruction takes 2^N ns of virtual time (N 0-10; default 0)' },
   'no-kvm-irqchip': { arg: false, accepted: true, help: 'accepted, meaningless here' },
   'no-kvm': { arg: false, accepted: true, help: 'accepted, meaningless here' },
@@ -76,6 +97,15 @@ export const QEMU_OPTIONS: Record<string, { arg: boolean; accepted?: true; help:
     arg: true,
     help: 'tcg[,one-insn-per-tb=on|off]: on runs the interpreter alone (cpu.config.jit false); other accelerators are accepted, meaningless here',
   },
+};
+
+/** QEMU options users reach for that have no device behind them yet: each is an error saying why. */
+export const UNSUPPORTED_OPTIONS: Record<string, string> = {
+  fda: 'there is no floppy drive: the PC profile has only an empty floppy controller (no drive, no media)',
+  fdb: 'there is no floppy drive: the PC profile has only an empty floppy controller (no drive, no media)',
+  usb: 'there is no USB controller plugin (the PS/2 mouse is the pointer; VNC drives it)',
+  usbdevice:
+    'there is no USB controller plugin, so no USB tablet (the PS/2 mouse is the pointer; VNC drives it)',
 };
 
 export class QemuOptionError extends UserError {
@@ -102,6 +132,8 @@ export function parseQemuArgs(argv: readonly string[]): QemuOption[] {
       continue;
     }
     const name = word.replace(/^--?/, '');
+    if (Object.hasOwn(UNSUPPORTED_OPTIONS, name))
+      throw new QemuOptionError(`${word} is not supported: ${UNSUPPORTED_OPTIONS[name]}`);
     const spec = QEMU_OPTIONS[name];
     if (!spec)
       throw new QemuOptionError(`unsupported option ${word}\nsupported options:\n${supportedOptionsText()}`);

@@ -1,9 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { type DevicePlugin, MAX_RAM_BYTES, type PluginRegistry } from '@plugboard/core';
-import { parseMonitorSpec } from '@plugboard/monitor';
+import {
+  DEFAULT_GDB_PORT,
+  parseGdbSpec,
+  parseMonitorSpec,
+  parseQmpSpec,
+  type QmpSpec,
+} from '@plugboard/monitor';
 import { formatHostFwd, parseRedir, parseUserNetOptions, splitQemuOptions } from '@plugboard/net-slirp';
 import { type Catalog, catalogOf, configFields } from './catalog.js';
 import { helpText } from './help.js';
+import { type LogItem, logItemsText, parseLogItems } from './log-items.js';
 import { parseKeyValues, parseQemuArgs, type QemuOption, QemuOptionError } from './options.js';
 
 type Json = Record<string, unknown>;
@@ -30,6 +37,14 @@ export interface QemuTranslation {
     trace: { trace: string[]; traceExclude: string[]; traceFile?: string };
     /** Where the screen is not shown anywhere (no -vnc, -display or -nographic): what to add to see it. */
     screenHint: string | null;
+    /** `-gdb`/`-s`: where the GDB server listens, null for none. */
+    gdb: { host: string; port: number } | null;
+    /** `-S`: the machine starts paused. */
+    startPaused: boolean;
+    /** `-qmp`: the QMP sockets. */
+    qmp: QmpSpec[];
+    /** `-d` items and `-D` file. */
+    log: { items: LogItem[]; file?: string };
   };
 }
 
@@ -258,6 +273,10 @@ export function translateQemu(argv: readonly string[], registry: PluginRegistry)
       firmwareDirs: [],
       trace: { trace: [], traceExclude: [] },
       screenHint: null,
+      gdb: null,
+      startPaused: false,
+      qmp: [],
+      log: { items: [] },
     },
   });
   for (const { name, value } of options) {
@@ -270,6 +289,7 @@ export function translateQemu(argv: readonly string[], registry: PluginRegistry)
     if (name === 'device' && value === 'help') return help('device');
     if (name === 'vga' && value === 'help') return help('vga');
     if (name === 'net' && kv?.head === 'nic' && kv.props.get('model') === 'help') return help('nic');
+    if (name === 'd' && value === 'help') return { ...help('version'), output: logItemsText() };
   }
   const nicModels = catalog.nics.map((p) => p.meta.id);
   const warnings: string[] = [];
@@ -284,6 +304,10 @@ export function translateQemu(argv: readonly string[], registry: PluginRegistry)
     firmwareDirs: [],
     trace: { trace: [], traceExclude: [] },
     screenHint: NO_SCREEN_HINT,
+    gdb: null,
+    startPaused: false,
+    qmp: [],
+    log: { items: [] },
   };
   const legacyUser: Json = {};
   let legacyMac: string | null = null;
@@ -303,13 +327,118 @@ export function translateQemu(argv: readonly string[], registry: PluginRegistry)
   let monitorSet = false;
   let pluginDevices = 0;
 
-  const driveFor = (slot: keyof typeof IDE_SLOTS | 'cdrom', file: string) => {
-    const [channel, position] = slot === 'cdrom' ? (['secondary', 'master'] as const) : IDE_SLOTS[slot];
+  /** Drive ids of CD-ROMs: they open after the disks (see the end). */
+  const cdroms = new Set<string>();
+  /** Puts a drive (or, with `drive` null, an empty CD-ROM) into IDE slot `index` (0 = primary master ... 3). */
+  const attachIde = (
+    option: string,
+    index: number,
+    id: string,
+    media: 'disk' | 'cdrom',
+    drive: Json | null,
+  ) => {
+    const [channel, position] = Object.values(IDE_SLOTS)[index];
     if (ide[channel]?.[position])
-      throw new QemuOptionError(`-${slot}: the ${channel} ${position} IDE slot is already taken`);
-    drives[slot] = { type: 'file', config: { file, ...(slot === 'cdrom' ? { readOnly: true } : {}) } };
+      throw new QemuOptionError(`${option}: the ${channel} ${position} IDE slot is already taken`);
+    if (drive) drives[id] = drive;
+    if (media === 'cdrom') cdroms.add(id);
     ide[channel] ??= {};
-    ide[channel][position] = { drive: slot, media: slot === 'cdrom' ? 'cdrom' : 'disk' };
+    ide[channel][position] = { ...(drive ? { drive: id } : {}), media };
+  };
+  const driveFor = (slot: keyof typeof IDE_SLOTS | 'cdrom', file: string) => {
+    const cd = slot === 'cdrom';
+    const index = cd ? 2 : Object.keys(IDE_SLOTS).indexOf(slot);
+    attachIde(`-${slot}`, index, slot, cd ? 'cdrom' : 'disk', {
+      type: 'file',
+      config: { file, ...(cd ? { readOnly: true } : {}) },
+    });
+  };
+  /** QEMU's `-nic TYPE[,model=..][,mac=..][,TYPE's options]`: a netdev and a NIC on it in one; `none` for no NIC. */
+  const nicOption = (value: string) => {
+    const { head, props } = parseKeyValues(value);
+    if (head === 'none') {
+      netNone = true;
+      return;
+    }
+    const model = props.get('model') ?? 'rtl8139';
+    if (!nicModels.includes(model))
+      throw new QemuOptionError(
+        `-nic ${value}: supported models are ${nicModels.join(', ')} (-net nic,model=help)`,
+      );
+    const id = props.get('id') ?? `nic${nics.length}`;
+    // What remains is the netdev's own options.
+    const rest = splitQemuOptions(value)
+      .filter((p) => !/^(model|mac|id)=/.test(p))
+      .map((p) => p.replaceAll(',', ',,'))
+      .join(',');
+    const backendProps = parseKeyValues(rest).props;
+    if (head === 'user')
+      backends.push({ id, type: 'slirp', config: userNetConfig('-nic', rest), vlan: null });
+    else if (head === 'socket')
+      backends.push({ id, type: 'socket', config: socketConfig('-nic', rest, backendProps), vlan: null });
+    else throw new QemuOptionError(`-nic ${value}: supported kinds are user, socket and none`);
+    nics.push({ model, mac: props.get('mac') ?? null, vlan: null, netdev: id, addr: null });
+  };
+  /** QEMU's `-drive`, the IDE forms: `file=,if=ide,index=|bus=,unit=,media=,format=,readonly=,snapshot=,id=`. */
+  const driveOption = (value: string) => {
+    const { head, props } = parseKeyValues(value);
+    if (head !== null)
+      throw new QemuOptionError(`-drive ${value}: expected key=value pairs (file=IMAGE,...)`);
+    onlyKeys('-drive', value, props, [
+      'file',
+      'if',
+      'index',
+      'bus',
+      'unit',
+      'media',
+      'format',
+      'readonly',
+      'snapshot',
+      'id',
+      'cache',
+      'aio',
+    ]);
+    const iface = props.get('if') ?? 'ide';
+    if (iface !== 'ide')
+      throw new QemuOptionError(
+        `-drive ${value}: if=${iface} is not supported; only if=ide (there is no ${iface} controller plugin)`,
+      );
+    const media = props.get('media') ?? 'disk';
+    if (media !== 'disk' && media !== 'cdrom')
+      throw new QemuOptionError(`-drive ${value}: media is disk or cdrom`);
+    const flag = (key: string) => {
+      const v = props.get(key);
+      if (v !== undefined && v !== 'on' && v !== 'off')
+        throw new QemuOptionError(`-drive ${value}: ${key} is on or off`);
+      return v === 'on';
+    };
+    let index: number;
+    if (props.has('index')) index = Number(props.get('index'));
+    else if (props.has('bus') || props.has('unit'))
+      index = Number(props.get('bus') ?? 0) * 2 + Number(props.get('unit') ?? 0);
+    else {
+      // As QEMU: the first free slot.
+      index = Object.values(IDE_SLOTS).findIndex(([channel, position]) => !ide[channel]?.[position]);
+      if (index < 0) throw new QemuOptionError(`-drive ${value}: every IDE slot is taken`);
+    }
+    if (!Number.isInteger(index) || index < 0 || index > 3)
+      throw new QemuOptionError(`-drive ${value}: an IDE index is 0 to 3 (bus 0-1, unit 0-1)`);
+    for (const key of ['cache', 'aio'])
+      if (props.has(key))
+        warnings.push(
+          `-drive ${value}: ${key}= has no meaning here (the image is written as the guest writes)`,
+        );
+    const file = props.get('file');
+    if (!file && media === 'disk') throw new QemuOptionError(`-drive ${value}: a disk needs file=`);
+    const id = props.get('id') ?? `ide${index >> 1}-${media === 'cdrom' ? 'cd' : 'hd'}${index & 1}`;
+    const readOnly = flag('readonly') || media === 'cdrom';
+    const config: Json = {
+      file,
+      ...(readOnly ? { readOnly } : {}),
+      ...(flag('snapshot') ? { snapshot: true } : {}),
+    };
+    if (props.has('format')) config.format = props.get('format');
+    attachIde('-drive', index, id, media, file ? { type: 'file', config } : null);
   };
 
   for (const { name, value } of options as (QemuOption & { value: string })[]) {
@@ -374,6 +503,13 @@ export function translateQemu(argv: readonly string[], registry: PluginRegistry)
           );
         }
         devices['fw-cfg'] = { config: { uuid: value.toLowerCase() } };
+        break;
+      case 'drive':
+        driveOption(value);
+        break;
+      case 'nic':
+        netGiven = true;
+        nicOption(value);
         break;
       case 'hda':
       case 'hdb':
@@ -582,8 +718,45 @@ export function translateQemu(argv: readonly string[], registry: PluginRegistry)
       case 'no-reboot':
         run.noReboot = true;
         break;
+      case 'gdb':
+        try {
+          run.gdb = parseGdbSpec(value);
+        } catch (err) {
+          throw new QemuOptionError((err as Error).message);
+        }
+        break;
+      case 'qmp': {
+        let spec: QmpSpec | null;
+        try {
+          spec = parseQmpSpec(value);
+        } catch (err) {
+          throw new QemuOptionError((err as Error).message);
+        }
+        if (spec) run.qmp.push(spec);
+        break;
+      }
+      case 's':
+        run.gdb = { host: '127.0.0.1', port: DEFAULT_GDB_PORT };
+        break;
+      case 'S':
+        run.startPaused = true;
+        break;
       case 'trace':
         traceOption(value, run.trace);
+        break;
+      case 'd':
+        run.log.items.push(...parseLogItems(value));
+        break;
+      case 'k':
+        // The VNC server maps keysyms with a US layout; clients that send QEMU's extended key events
+        // (raw keycodes: noVNC, gvncviewer, TigerVNC) are layout-independent and need no -k.
+        if (value.toLowerCase() !== 'en-us')
+          throw new QemuOptionError(
+            `-k ${value}: only en-us is supported (the VNC server maps keysyms with a US layout); a VNC client that sends raw keycodes (QEMU's extended key events: noVNC, gvncviewer, TigerVNC) types right with any layout and needs no -k`,
+          );
+        break;
+      case 'D':
+        run.log.file = value;
         break;
       case 'icount': {
         const { head, props } = parseKeyValues(value);
@@ -655,7 +828,7 @@ export function translateQemu(argv: readonly string[], registry: PluginRegistry)
   // the disk's open image, which must exist first (see @plugboard/block, "One image, two drives").
   if (Object.keys(drives).length)
     overlay.drives = Object.fromEntries(
-      Object.entries(drives).sort(([a], [b]) => Number(a === 'cdrom') - Number(b === 'cdrom')),
+      Object.entries(drives).sort(([a], [b]) => Number(cdroms.has(a)) - Number(cdroms.has(b))),
     );
   if (Object.keys(netdevs).length) overlay.netdevs = netdevs;
   if (Object.keys(devices).length) overlay.devices = devices;

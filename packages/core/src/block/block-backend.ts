@@ -21,6 +21,11 @@ export interface BlockBackend {
   /** Makes every completed write durable. */
   flush(): void;
   close(): void;
+  /**
+   * Opens another image the way this drive was opened (its formats, read-only
+   * and snapshot settings), for a media change; absent where a drive cannot.
+   */
+  reopen?(path: string, format?: string): BlockBackend;
 }
 
 export class BlockError extends UserError {

@@ -60,4 +60,50 @@ export interface Cpu extends Device {
   disassemble?(linear: number, count: number): string;
   /** What a translating CPU has translated, for the monitor's `info jit`; absent without one. */
   jitInfo?(): string;
+  /** What a debugger (the gdbstub) needs; absent for a model without it. */
+  readonly debug?: CpuDebug;
+}
+
+/** One present page (or large page) of the page tables. */
+export interface PageMapping {
+  linear: number;
+  physical: number;
+  /** Bytes: 4 KiB, or a large page's 2 or 4 MiB. */
+  size: number;
+  /** The entry's flag letters as QEMU's `info tlb` prints them (x86: `XGPDACTUW`, `-` for clear). */
+  flags: string;
+  /** What every level of the walk allows together. */
+  user: boolean;
+  writable: boolean;
+}
+
+/**
+ * A processor as a debugger sees it: GDB's register numbering, memory by
+ * linear address, and a stop before an instruction. Everything here is read
+ * or written between instructions, never during one.
+ */
+export interface CpuDebug {
+  /** GDB's name for the architecture (`set architecture`), e.g. `i386`. */
+  readonly gdbArchitecture: string;
+  /** How many registers GDB's `g` packet carries; each is 32 bits, little-endian. */
+  readonly gdbRegisterCount: number;
+  /** GDB's register `n` (x86: EAX ECX EDX EBX ESP EBP ESI EDI EIP EFLAGS CS SS DS ES FS GS). */
+  readGdbRegister(n: number): number;
+  /** Sets GDB's register `n`; false when the model cannot (a new protected-mode selector). */
+  writeGdbRegister(n: number, value: number): boolean;
+  /** The physical address of `linear` through the current paging, without side effects; -1 if unmapped. */
+  translate(linear: number): number;
+  /**
+   * Every present page of the current page tables, in linear order, read
+   * without side effects (RAM only); null while paging is off. For the
+   * monitor's `info tlb` and `info mem`.
+   */
+  pageMappings?(): PageMapping[] | null;
+  /** The linear address of the next instruction (x86: CS base + EIP). */
+  readonly pc: number;
+  /**
+   * Asked with the linear address of each instruction before it runs, while
+   * set: true ends the run slice before it. Null (the default) costs nothing.
+   */
+  stopBefore: ((linear: number) => boolean) | null;
 }

@@ -18,10 +18,18 @@ export interface InterruptSink {
  */
 export class IrqLines {
   private readonly asserted: Uint16Array;
+  /** Times each combined line rose, for the monitor's `info irq`. */
+  private readonly rises: Float64Array;
   private readonly sinks: ((pin: number, level: boolean) => void)[] = [];
 
   constructor(readonly count: number) {
     this.asserted = new Uint16Array(count);
+    this.rises = new Float64Array(count);
+  }
+
+  /** How many times `line` went from released to asserted since power-on. */
+  risesOf(line: number): number {
+    return this.rises[line] ?? 0;
   }
 
   /** Connects a controller; `map` translates a line number to the controller's pin, or -1 for none. */
@@ -48,7 +56,9 @@ export class IrqLines {
       const before = this.asserted[n] > 0;
       this.asserted[n] += level ? 1 : -1;
       const after = this.asserted[n] > 0;
-      if (before !== after) for (const sink of this.sinks) sink(n, after);
+      if (before === after) return;
+      if (after) this.rises[n]++;
+      for (const sink of this.sinks) sink(n, after);
     };
     return {
       set,

@@ -59,6 +59,7 @@ export class MachineHooks {
   readonly reset = new SyncHook<[Machine]>(['machine'], 'reset');
   readonly run = new SyncHook<[Machine]>(['machine'], 'run');
   readonly pause = new SyncHook<[Machine]>(['machine'], 'pause');
+  readonly resume = new SyncHook<[Machine]>(['machine'], 'resume');
   readonly shutdown = new SyncHook<[Machine, ShutdownEvent]>(['machine', 'event'], 'shutdown');
   readonly log = new SyncHook<[LogEvent]>(['event'], 'log');
 

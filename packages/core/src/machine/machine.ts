@@ -102,7 +102,10 @@ export class Machine implements SystemControl {
   }
 
   resume(): void {
-    this.paused = false;
+    if (this.paused) {
+      this.paused = false;
+      this.hooks.resume.call(this);
+    }
     this.wake();
   }
 

@@ -67,6 +67,21 @@ export interface HostTerminalService {
   detach(receive: (data: Uint8Array) => void): void;
 }
 
+/**
+ * A drive with removable media (a CD-ROM): bound by its controller, one per
+ * drive, for the monitor's `change` and `eject`.
+ */
+export interface RemovableMediaService {
+  /** The names the monitor takes: the profile's drive id, and QEMU's name for the unit (`ide1-cd0`). */
+  readonly names: readonly string[];
+  /** The guest locked the tray (PREVENT ALLOW MEDIUM REMOVAL). */
+  readonly locked: boolean;
+  /** Opens `path` with the drive's own formats and options, and inserts it; the guest sees a media change. */
+  change(path: string, format?: string): void;
+  /** Takes the medium out (the tray stays empty until `change`). */
+  eject(): void;
+}
+
 /** A remote console (VNC): bound by its plugin, used by the monitor's `set_password`. */
 export interface RemoteConsoleService {
   /** The protocol, as `set_password` names it (`vnc`). */

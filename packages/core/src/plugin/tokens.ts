@@ -35,6 +35,10 @@ export const Tokens = {
   PowerButton: Symbol.for('plugboard.powerButton'),
   /** RemoteConsoleService: bound by the VNC server, for the monitor's `set_password`. */
   RemoteConsole: Symbol.for('plugboard.remoteConsole'),
+  /** NetworkLinkService: bound by each NIC plugged into a netdev, for the monitor's `set_link`. */
+  NetworkLink: Symbol.for('plugboard.networkLink'),
+  /** RemovableMediaService: bound by a controller per drive with removable media, for `change` and `eject`. */
+  RemovableMedia: Symbol.for('plugboard.removableMedia'),
   /** HostListeners: the host ports the emulator listens on, which guests may not reach (bound by core). */
   HostListeners: Symbol.for('plugboard.hostListeners'),
   /** HostTerminalService: bound by the front end (the CLI) through `buildMachine`'s `services`. */

@@ -118,6 +118,8 @@ export class X86 extends CpuState {
   readonly tscHz: number;
   /** Set by a triple fault: nothing runs until reset. */
   shutdown = false;
+  /** A debugger's stop (core's `CpuDebug.stopBefore`): while set, the attention path asks it before every instruction. */
+  stopBefore: ((linear: number) => boolean) | null = null;
   private readonly instr = new Instr();
   private readonly onTripleFault: () => void;
   /** The translator, or null when the interpreter runs everything. */
@@ -299,6 +301,10 @@ export class X86 extends CpuState {
               return n;
             }
             this.checkMemoryMap();
+            if (this.stopBefore?.((this.csBase + this.eip) >>> 0)) {
+              this.instructionCount += n;
+              return n;
+            }
           }
           const eip = this.eip;
           this.eipStart = eip;
@@ -435,7 +441,8 @@ export class X86 extends CpuState {
    */
   private pollInterrupts(): boolean {
     const pins = this.pins;
-    pins.attention = false;
+    // A debugger's stop keeps the attention path (and so itself) on.
+    pins.attention = this.stopBefore !== null;
     const apic = this.apic;
     if (apic !== null) {
       if (apic.nmiPending) {

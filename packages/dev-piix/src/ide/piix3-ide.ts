@@ -11,6 +11,7 @@ import {
   PciFunction,
   type PortHandler,
   QEMU_SUBSYSTEM,
+  type RemovableMediaService,
   Tokens,
   TraceHook,
 } from '@plugboard/core';
@@ -138,6 +139,10 @@ export class Piix3Ide implements Device {
             firmware: FIRMWARE,
             log,
           });
+          this.bindRemovableMedia(device as AtapiCdrom, backend, [
+            ...(drive.drive ? [drive.drive] : []),
+            `ide${i}-cd${u}`,
+          ]);
         } else {
           if (backend?.sectorSize !== 512) {
             throw new ConfigError(
@@ -154,6 +159,38 @@ export class Piix3Ide implements Device {
         channel.attach(u as 0 | 1, device);
       }
     }
+  }
+
+  /**
+   * The monitor's `change` and `eject` for one CD-ROM: a new image is opened
+   * the way the profile's drive was (`BlockBackend.reopen`); a medium the
+   * monitor inserted is closed when it is replaced (the profile's drive
+   * closes with the machine).
+   */
+  private bindRemovableMedia(cd: AtapiCdrom, drive: BlockBackend | null, names: string[]): void {
+    let inserted: BlockBackend | null = null;
+    const swap = (next: BlockBackend | null) => {
+      try {
+        cd.changeMedia(next);
+      } catch (err) {
+        next?.close();
+        throw err;
+      }
+      inserted?.close();
+      inserted = next;
+    };
+    const service: RemovableMediaService = {
+      names,
+      get locked() {
+        return cd.locked;
+      },
+      change: (path, format) => {
+        if (!drive?.reopen) throw new Error(`${names.join(', ')}: the drive cannot open other images`);
+        swap(drive.reopen(path, format));
+      },
+      eject: () => swap(null),
+    };
+    this.ctx.container.bind(Tokens.RemovableMedia).toConstantValue(service);
   }
 
   private backend(id: string, where: string): BlockBackend {

@@ -7,6 +7,8 @@ import {
 import { screenshot } from '@plugboard/display';
 import { type MonitorCommand, MonitorError } from '../command.js';
 import { INFO_COMMANDS } from './info.js';
+import { SET_LINK } from './link.js';
+import { MEDIA_COMMANDS } from './media.js';
 import { sendkey } from './sendkey.js';
 import { examine } from './x.js';
 
@@ -39,6 +41,8 @@ export const COMMANDS: readonly MonitorCommand[] = [
       return '';
     },
   },
+  ...MEDIA_COMMANDS,
+  SET_LINK,
   {
     name: 'sendkey',
     args: 'KEYS [HOLD_MS]',
@@ -48,8 +52,14 @@ export const COMMANDS: readonly MonitorCommand[] = [
   {
     name: 'x',
     args: '/FMT ADDR',
-    help: 'virtual memory dump starting at ADDR (format /Ni: N instructions)',
-    run: examine,
+    help: 'virtual memory dump starting at ADDR (/[COUNT][x|d|u|o|c|i][b|h|w|g])',
+    run: (machine, args) => examine(machine, args),
+  },
+  {
+    name: 'xp',
+    args: '/FMT ADDR',
+    help: 'physical memory dump starting at ADDR (/[COUNT][x|d|u|o|c][b|h|w|g])',
+    run: (machine, args) => examine(machine, args, true),
   },
   {
     name: 'set_password',
