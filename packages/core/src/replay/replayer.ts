@@ -147,24 +147,31 @@ export class Replayer implements InputGate {
     return e.time;
   }
 
+  /**
+   * The run stopped. At the recording's end it must be the same end; before
+   * it (an instruction limit, Ctrl-C) the replay may go on with another
+   * `run`, and `pending` says how much of the log is left.
+   */
   finish(event: { reason: string; exitCode: number }): void {
     if (this.ended) return;
     const e = this.log.entries[this.next];
+    if (e === undefined) return;
     const at = this.machine!.position();
-    const recorded =
-      e?.kind === EntryKind.End
-        ? (JSON.parse(new TextDecoder().decode(e.payload)) as { reason: string })
-        : null;
-    if (
-      e?.kind !== EntryKind.End ||
-      e.instructions !== at.instructions ||
-      e.time !== at.time ||
-      recorded?.reason !== event.reason
-    )
+    if (e.instructions > at.instructions) return;
+    if (e.kind !== EntryKind.End)
+      this.diverged(`the recording has ${this.describe(e)}, which this run went past`);
+    const recorded = JSON.parse(new TextDecoder().decode(e.payload)) as { reason: string };
+    if (e.instructions !== at.instructions || e.time !== at.time || recorded.reason !== event.reason)
       this.diverged(
-        `the run stopped (${event.reason}) where the recording has ${e ? this.describe(e) : 'no end'}${recorded ? ` (${recorded.reason})` : ''}`,
+        `the run stopped (${event.reason}) where the recording has ${this.describe(e)} (${recorded.reason})`,
       );
     this.next++;
+    this.ended = true;
+  }
+
+  /** Entries of the log not replayed yet (0 once the replay reached the recording's end). */
+  get pending(): number {
+    return this.log.entries.length - this.next;
   }
 
   close(): void {}
