@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -10,6 +10,7 @@ import { root } from './boot.js';
 import { composeProfile, guests } from './guest.js';
 
 const BOOT_TIMEOUT = 1_800_000;
+const cli = join(root, 'packages/cli/dist/bin.js');
 
 interface CliRun {
   code: number | null;
@@ -25,7 +26,7 @@ function runCli(
   args: string[],
   onStdout: (text: string, type: (s: string) => void) => void,
 ): Promise<CliRun> {
-  const child = spawn(process.execPath, [join(root, 'packages/cli/dist/bin.js'), ...args], {
+  const child = spawn(process.execPath, [cli, ...args], {
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   let stdout = '';
@@ -63,7 +64,20 @@ describe('record and replay', () => {
     timeout: 2 * BOOT_TIMEOUT,
   }, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'plugboard-replay-'));
-    const disk = join(dir, 'disk.vmdk');
+    // Raw, so the files compare byte for byte (a VMDK takes a random CID on its first write).
+    const original = join(dir, 'original.raw');
+    const disk = join(dir, 'disk.raw');
+    execFileSync(process.execPath, [
+      cli,
+      'img',
+      'convert',
+      '-f',
+      'vmdk',
+      '-O',
+      'raw',
+      join(guests, 'guest.vmdk'),
+      original,
+    ]);
     const log = join(dir, 'session.pbr');
     const http = (await serveBlob()) as Server;
     let requests = 0;
@@ -89,7 +103,7 @@ describe('record and replay', () => {
       'dd if=/tmp/download of=/dev/sda bs=4096 count=16 seek=256 conv=fsync 2>/dev/null; echo wrote $?; poweroff -f\n';
     let typed = false;
 
-    copyFileSync(join(guests, 'guest.vmdk'), disk);
+    copyFileSync(original, disk);
     const recorded = await runCli(['run', profile, '--record', log], (text, type) => {
       if (!typed && /busybox shell[^\n]*\n[^\n]*# $/.test(text.replace(/\r/g, ''))) {
         typed = true;
@@ -102,9 +116,9 @@ describe('record and replay', () => {
     expect(recorded.stdout).toContain('wrote 0');
     expect(requests).toBe(1);
     const recordedDisk = readFileSync(disk);
-    expect(recordedDisk.equals(readFileSync(join(guests, 'guest.vmdk')))).toBe(false);
+    expect(recordedDisk.equals(readFileSync(original))).toBe(false);
 
-    copyFileSync(join(guests, 'guest.vmdk'), disk);
+    copyFileSync(original, disk);
     const replayed = await runCli(['run', profile, '--replay', log], () => {});
     expect(replayed.code, replayed.stderr.slice(-2000)).toBe(0);
     expect(replayed.stdout).toBe(recorded.stdout);

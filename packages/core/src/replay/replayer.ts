@@ -124,6 +124,9 @@ export class Replayer implements InputGate {
       } else nic.linkChanged?.(e.payload[0] === NetInput.LinkUp);
       return;
     }
+    // A netdev behind another (a hub's uplink, a dump's inner netdev) is not built on replay: what
+    // reached a NIC through it is on the NIC's own channel.
+    if (name.startsWith('net:') && !this.nics.has(name)) return;
     const deliver = this.delivers.get(name);
     if (deliver === undefined || e.kind !== EntryKind.Input)
       this.diverged(`the recording has ${this.describe(e)}, and this machine has no such input`);
