@@ -49,7 +49,7 @@ export const SERIAL_BACKEND_SCHEMA = {
  * Opens a backend; `where` names the config path in error messages. While
  * recording, its input goes through the gate (`HostInputs`); replaying, the
  * log's input replaces the host's: output still goes to the terminal or
- * file, nothing is read, and no socket opens.
+ * file, what is typed is dropped, and no socket opens.
  */
 export async function createSerialBackend(
   ctx: DeviceContext,
@@ -68,10 +68,9 @@ export async function createSerialBackend(
 function gateInput(backend: SerialBackend, inputs: HostInputs, name: string): SerialBackend {
   return {
     write: (byte) => backend.write(byte),
-    attach(receive) {
-      const push = inputs.channel(name, receive);
-      if (inputs.mode === 'record') backend.attach(push);
-    },
+    // Replaying, the channel drops host input, but the backend attaches as usual: a terminal shared
+    // with the monitor behaves the same (Ctrl-A still works).
+    attach: (receive) => backend.attach(inputs.channel(name, receive)),
     close: () => backend.close(),
   };
 }
