@@ -6,6 +6,7 @@ import {
   EntryKind,
   encodeEntry,
   encodeHeader,
+  gateService,
   type LogEntry,
   type LogHeader,
   Recorder,
@@ -152,5 +153,22 @@ describe('input log format', () => {
       /recorded with another profile \(toy, sha256 [0-9a-f]{12}/,
     );
     expect(readLog(path).header.start).toEqual({ kind: 'power-on' });
+  });
+
+  it('a gated service call waits for the sync point, is logged there, and reaches the service with its arguments', () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'plugboard-log-')), 'r.pbr');
+    const recorder = new Recorder(path, header);
+    const calls: unknown[][] = [];
+    const service = { key: (name: string, down: boolean) => calls.push([name, down]), other: () => 1 };
+    expect(gateService(null, 'ps2:kbd', service, ['key'])).toBe(service);
+    const gated = gateService(recorder, 'ps2:kbd', service, ['key']);
+    expect(Object.keys(gated)).toEqual(['key']);
+    gated.key('KeyA', true);
+    expect(calls).toEqual([]);
+    recorder.sync();
+    expect(calls).toEqual([['KeyA', true]]);
+    recorder.close();
+    const log = readLog(path);
+    expect(log.entries.map((e) => new TextDecoder().decode(e.payload))).toEqual(['["key","KeyA",true]']);
   });
 });
