@@ -37,21 +37,29 @@ function parseTraceFormat(value: string): TraceFormat {
 
 const PLUGIN_HELP = 'load the plugins of an npm package (repeatable), resolved from the current folder';
 
-/** Takes `--plugin PKG` (repeatable) out of a QEMU-style argument list. */
-function takePlugins(argv: string[]): { rest: string[]; plugins: string[] } {
+/** Takes Plugboard's own `--plugin PKG` (repeatable), `--record FILE` and `--replay FILE` out of a QEMU-style argument list. */
+function takePlugins(argv: string[]): {
+  rest: string[];
+  plugins: string[];
+  record?: string;
+  replay?: string;
+} {
   const rest: string[] = [];
   const plugins: string[] = [];
+  const taken: { record?: string; replay?: string } = {};
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--plugin' && i + 1 < argv.length) plugins.push(argv[++i]);
+    else if (argv[i] === '--record' && i + 1 < argv.length) taken.record = argv[++i];
+    else if (argv[i] === '--replay' && i + 1 < argv.length) taken.replay = argv[++i];
     else rest.push(argv[i]);
   }
-  return { rest, plugins };
+  return { rest, plugins, ...taken };
 }
 
 /** `plugboard qemu ...`: QEMU's options, mapped onto machines/pc.json (or bare.json). */
 async function qemu(argv: string[], io: Io): Promise<number> {
   const print = argv.includes('--print-profile');
-  const { rest, plugins } = takePlugins(argv.filter((a) => a !== '--print-profile'));
+  const { rest, plugins, record, replay } = takePlugins(argv.filter((a) => a !== '--print-profile'));
   const registry = await createRegistry(plugins);
   const translation = translateQemu(rest, registry);
   if (translation.output !== null) {
@@ -80,6 +88,8 @@ async function qemu(argv: string[], io: Io): Promise<number> {
     startPaused: translation.run.startPaused,
     qmp: translation.run.qmp,
     log: translation.run.log,
+    record,
+    replay,
   });
 }
 
@@ -128,6 +138,14 @@ export async function main(argv: string[], io: Io = process): Promise<number> {
       .option('--no-reboot', 'a guest reset ends the run')
       .option('--print-profile', 'print the merged profile and exit')
       .option('-v, --verbose', 'print device log messages')
+      .option(
+        '--record <file>',
+        'log every input from the host, at the instruction the guest saw it (README: record and replay)',
+      )
+      .option(
+        '--replay <file>',
+        'run again with the inputs of a --record log, network cut off: the same run bit for bit',
+      )
       .action(
         async (
           file: string,
@@ -146,6 +164,8 @@ export async function main(argv: string[], io: Io = process): Promise<number> {
             traceFile?: string;
             verbose?: boolean;
             plugin: string[];
+            record?: string;
+            replay?: string;
           },
         ) => {
           const monitor = opts.monitor ?? (opts.nographic ? 'stdio' : 'none');
@@ -179,6 +199,8 @@ export async function main(argv: string[], io: Io = process): Promise<number> {
             noReboot: !opts.reboot,
             verbose: opts.verbose,
             monitor,
+            record: opts.record,
+            replay: opts.replay,
           });
         },
       );

@@ -93,6 +93,28 @@ export {
 } from './plugin/prepare.js';
 export { ConfigError, PluginRegistry } from './plugin/registry.js';
 export { Tokens } from './plugin/tokens.js';
+export {
+  gateService,
+  type HostInputs,
+  hostInputsOf,
+  type InputGate,
+  type RunPosition,
+} from './replay/host-inputs.js';
+export {
+  decodeLog,
+  EntryKind,
+  encodeEntry,
+  encodeHeader,
+  type InputLog,
+  LOG_MAGIC,
+  LOG_VERSION,
+  type LogEntry,
+  type LogHeader,
+  readLog,
+} from './replay/log-format.js';
+export { NetInput, Recorder } from './replay/recorder.js';
+export { ReplayDivergence, Replayer } from './replay/replayer.js';
+export { profileIdentity, startRecording, startReplay } from './replay/session.js';
 export { Clock, type ClockOptions, DEFAULT_CLOCK_OPTIONS, Timer } from './time/clock.js';
 export { type BusWatch, PollWatch, TimeSource } from './time/poll-watch.js';
 export { traceRegisters } from './trace/register-trace.js';

@@ -33,7 +33,7 @@ export class VirtualTimers {
   private readonly timer: Timer;
 
   constructor(readonly clock: Clock) {
-    this.timer = clock.createTimer('slirp', () => this.fire());
+    this.timer = clock.createHostTimer('slirp', () => this.fire());
   }
 
   create(callback: () => void): VirtualTimer {

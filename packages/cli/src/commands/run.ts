@@ -8,6 +8,8 @@ import {
   type PluginRegistry,
   RegisterTraceWriter,
   type ResolvedProfile,
+  startRecording,
+  startReplay,
   Tokens,
   TraceFilter,
   type TraceFormat,
@@ -59,6 +61,10 @@ export interface RunOptions {
   qmp?: readonly QmpSpec[];
   /** QEMU's `-d` items and `-D` file (see qemu/log-items.ts). */
   log?: { items: readonly string[]; file?: string };
+  /** Log every host input here (`--record`). */
+  record?: string;
+  /** Feed a `--record` log back, network cut off (`--replay`). */
+  replay?: string;
 }
 
 /** Where each VNC server of the machine listens, for people to connect to. */
@@ -101,7 +107,14 @@ export async function runProfile(
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
+    if (options.record && options.replay) throw new ConfigError('--record and --replay: one or the other');
+    const inputs = options.record
+      ? startRecording(options.record, profile)
+      : options.replay
+        ? startReplay(options.replay, profile)
+        : undefined;
     machine = await buildMachine(profile, registry, {
+      inputs,
       firmwareDirs,
       services: new Map([[Tokens.HostTerminal, terminal]]),
       warn: (message) => note(`warning: ${message}\n`),

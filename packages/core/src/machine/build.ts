@@ -8,6 +8,7 @@ import { ApicBus } from '../irq/apic-bus.js';
 import { CpuPins } from '../irq/cpu-pins.js';
 import { IrqLines } from '../irq/irq-line.js';
 import { PhysicalMemory } from '../memory/physical-memory.js';
+import type { NetworkBackend } from '../net/network.js';
 import { parsePciAddress } from '../pci/address.js';
 import { PciBus } from '../pci/pci-bus.js';
 import { HostListeners } from '../platform/host-listeners.js';
@@ -16,6 +17,7 @@ import type { Device } from '../plugin/manifest.js';
 import { entryPath, loadProfilePlugins, prepareEntries } from '../plugin/prepare.js';
 import { ConfigError, type PluginRegistry } from '../plugin/registry.js';
 import { Tokens } from '../plugin/tokens.js';
+import type { InputGate } from '../replay/host-inputs.js';
 import { Clock, type ClockOptions } from '../time/clock.js';
 import { installBusTracing } from '../trace/bus-tracing.js';
 import { MachineHooks } from './hooks.js';
@@ -124,6 +126,12 @@ export interface BuildOptions {
   plugins?: readonly string[];
   /** Told what a profile means but may not expect: config a type swap dropped. */
   warn?: (message: string) => void;
+  /**
+   * Record or replay the run (`startRecording`, `startReplay`): host input
+   * goes through the gate, bound under `Tokens.HostInputs`; replaying, no
+   * netdev is created (no host socket opens).
+   */
+  inputs?: InputGate;
 }
 
 export async function buildMachine(
@@ -144,6 +152,11 @@ export async function buildMachine(
   });
   const machine = new Machine(parts);
   parts.container.bind(Tokens.Machine).toConstantValue(machine);
+  const inputs = options.inputs ?? null;
+  if (inputs) {
+    machine.gateInputs(inputs);
+    parts.container.bind(Tokens.HostInputs).toConstantValue(inputs);
+  }
   for (const [token, service] of options.services ?? []) parts.container.bind(token).toConstantValue(service);
   for (const { plugin } of prepared) {
     if (plugin.module && !parts.container.isBound(Symbol.for(`plugboard.module.${plugin.meta.id}`))) {
@@ -161,7 +174,9 @@ export async function buildMachine(
       );
       let device: Device;
       try {
-        device = await plugin.create(ctx, config);
+        if (plugin.kind === 'netdev' && inputs?.mode === 'replay')
+          device = inputs.network(entry.id, null) as unknown as Device;
+        else device = await plugin.create(ctx, config);
       } catch (err) {
         if (err instanceof PortConflictError)
           throw new ConfigError(`${profile.file}: ${entryPath(entry)}: ${err.message}`);
@@ -171,7 +186,14 @@ export async function buildMachine(
       if (plugin.kind === 'drive')
         parts.container.bind(Tokens.BlockBackend).toConstantValue(device).whenNamed(entry.id);
       if (plugin.kind === 'netdev')
-        parts.container.bind(Tokens.NetworkBackend).toConstantValue(device).whenNamed(entry.id);
+        parts.container
+          .bind(Tokens.NetworkBackend)
+          .toConstantValue(
+            inputs?.mode === 'record'
+              ? inputs.network(entry.id, device as unknown as NetworkBackend)
+              : device,
+          )
+          .whenNamed(entry.id);
       if (plugin.kind === 'cpu') {
         machine.cpu = device as Cpu;
         parts.container.bind(Tokens.Cpu).toConstantValue(device);

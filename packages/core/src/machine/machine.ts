@@ -9,7 +9,9 @@ import type { PhysicalMemory } from '../memory/physical-memory.js';
 import type { PciBus } from '../pci/pci-bus.js';
 import type { SystemControl } from '../plugin/context.js';
 import type { Device, DevicePlugin } from '../plugin/manifest.js';
+import type { InputGate, RunPosition } from '../replay/host-inputs.js';
 import type { Clock } from '../time/clock.js';
+import { UserError } from '../user-error.js';
 import { DeviceFaults } from './device-faults.js';
 import type { MachineHooks, ShutdownEvent } from './hooks.js';
 
@@ -63,6 +65,10 @@ export class Machine implements SystemControl {
   noReboot = false;
   /** The boundary that keeps a throwing device from ending the run. */
   readonly faults: DeviceFaults;
+  /** Recording or replaying: the gate host input takes (see `replay/`); null otherwise. */
+  inputs: InputGate | null = null;
+  /** The channel of the monitor's `system_reset` while recording or replaying. */
+  private hostResetInput: ((data: Uint8Array) => void) | null = null;
 
   private running = false;
   private paused = false;
@@ -118,17 +124,46 @@ export class Machine implements SystemControl {
     return (this.cpu?.instructionCount ?? 0) + this.clock.retired;
   }
 
+  /** Instructions retired and virtual time: where host input is logged. */
+  position(): RunPosition {
+    return { instructions: this.retired, time: this.clock.now };
+  }
+
+  /** Puts host input behind `gate` (record or replay); `buildMachine` does it before creating devices. */
+  gateInputs(gate: InputGate): void {
+    if (this.clock.options.mode !== 'instructions')
+      throw new UserError(`${this.name}: record and replay need "clock": {"mode": "instructions"}`);
+    this.inputs = gate;
+    gate.attach(this);
+    this.clock.detachHostTimers();
+    this.hostResetInput = gate.channel('monitor:system_reset', (data) =>
+      this.requestReset(new TextDecoder().decode(data)),
+    );
+  }
+
+  /** A reset asked by the host (the monitor's `system_reset`), logged when recording. */
+  requestHostReset(reason: string): void {
+    if (this.hostResetInput) this.hostResetInput(new TextEncoder().encode(reason));
+    else this.requestReset(reason);
+  }
+
   device<T extends Device = Device>(id: string): T | undefined {
     return this.devices.find((d) => d.id === id)?.device as T | undefined;
   }
 
+  /**
+   * A reset: it happens between slices, and the slice ends after the
+   * instruction that asked, so where it happens does not depend on slicing.
+   */
   requestReset(reason: string): void {
+    this.clock.endSlice();
     if (this.noReboot) this.requestShutdown(`${reason} (-no-reboot)`, 0);
     else this.resetReason = reason;
     this.wake();
   }
 
   requestShutdown(reason: string, exitCode: number): void {
+    this.clock.endSlice();
     this.stopEvent ??= { reason, exitCode };
     this.wake();
   }
@@ -156,6 +191,7 @@ export class Machine implements SystemControl {
     if (!cpu) throw new Error(`${this.name}: the profile has no CPU`);
     const limit = options.maxInstructions ?? Number.POSITIVE_INFINITY;
     const clock = this.clock;
+    const inputs = this.inputs;
     // A run may follow another that stopped (an instruction limit, a pause).
     this.stopEvent = null;
     this.running = true;
@@ -166,6 +202,12 @@ export class Machine implements SystemControl {
     try {
       while (this.stopEvent === null) {
         if (options.signal?.aborted) this.requestShutdown('aborted', 1);
+        if (inputs !== null) {
+          // The sync point: host input (held while recording, logged when replaying) reaches the guest here.
+          this.runHostTimers();
+          inputs.sync();
+          if (this.stopEvent !== null) break;
+        }
         if (this.resetReason !== null) {
           this.resetReason = null;
           this.reset();
@@ -182,12 +224,13 @@ export class Machine implements SystemControl {
           this.requestShutdown('instruction limit reached', 0);
           break;
         }
-        const budget = Math.min(clock.instructionsUntilDeadline(), SLICE, left);
+        let budget = Math.min(clock.instructionsUntilDeadline(), SLICE, left);
+        if (inputs !== null) budget = Math.min(budget, inputs.instructionsUntilNext());
         const ran = budget > 0 ? this.runSlice(cpu, budget) : 0;
         clock.advance(ran);
         if (ran === 0 && budget > 0 && cpu.halted) await this.idle(cpu.interruptible);
         this.runTimers();
-        if (clock.options.pace && clock.options.mode === 'instructions') {
+        if (clock.options.pace && clock.options.mode === 'instructions' && inputs?.mode !== 'replay') {
           const ahead = (clock.now - clock.hostNow()) / 1e6;
           if (ahead > 2) await sleep(Math.min(ahead, 50));
         }
@@ -201,6 +244,7 @@ export class Machine implements SystemControl {
       this.running = false;
     }
     const event = this.stopEvent ?? { reason: 'stopped', exitCode: 0 };
+    inputs?.finish(event);
     this.hooks.shutdown.call(this, event);
     return event;
   }
@@ -232,10 +276,23 @@ export class Machine implements SystemControl {
     }
   }
 
+  /** Host-side timers (user-mode networking) while recording: between slices, inside the boundary. */
+  private runHostTimers(): void {
+    for (;;) {
+      try {
+        this.clock.runHostDue();
+        return;
+      } catch (error) {
+        if (!this.faults.timerFailed(error)) throw error;
+      }
+    }
+  }
+
   /** Stops a run, then releases every device's host resources. */
   async destroy(): Promise<void> {
     this.requestShutdown('destroyed', 0);
     for (const d of [...this.devices].reverse()) await d.device.destroy?.();
+    this.inputs?.close();
   }
 
   /**
@@ -252,6 +309,18 @@ export class Machine implements SystemControl {
       clock.advanceTo(deadline);
       return;
     }
+    // What follows depends on host time: the recording logs where it ended, the replay goes there.
+    if (this.inputs?.mode === 'replay') {
+      clock.advanceTo(this.inputs.idle() as number);
+      return;
+    }
+    await this.hostIdle(deadline);
+    this.inputs?.idle();
+  }
+
+  private async hostIdle(deadline: number): Promise<void> {
+    const clock = this.clock;
+    const realTime = clock.options.mode === 'host' || clock.options.pace;
     if (!realTime) {
       const from = performance.now();
       await this.hostWait(Math.min(50, (deadline - clock.now) / 1e6));

@@ -43,4 +43,6 @@ export const Tokens = {
   HostListeners: Symbol.for('plugboard.hostListeners'),
   /** HostTerminalService: bound by the front end (the CLI) through `buildMachine`'s `services`. */
   HostTerminal: Symbol.for('plugboard.hostTerminal'),
+  /** HostInputs: bound by core while recording or replaying (`BuildOptions.inputs`); host input goes through it. */
+  HostInputs: Symbol.for('plugboard.hostInputs'),
 } as const;

@@ -34,6 +34,8 @@ export class Timer {
     private readonly clock: Clock,
     readonly name: string,
     readonly callback: (now: number) => void,
+    /** A host-side timer (`Clock.createHostTimer`): once detached it never bounds the guest's time. */
+    readonly hostSide = false,
   ) {}
 
   get armed(): boolean {
@@ -79,6 +81,9 @@ export class Clock implements SkippingClock {
   nextDeadline = Number.POSITIVE_INFINITY;
   readonly options: ClockOptions;
   private readonly timers: Timer[] = [];
+  /** Host-side timers after `detachHostTimers`: out of `nextDeadline`, fired by `runHostDue`. */
+  private readonly hostTimers: Timer[] = [];
+  private hostDetached = false;
   /** The timer whose callback is running, null otherwise: when a callback throws it names the culprit. */
   firing: Timer | null = null;
   private sequence = 0;
@@ -132,10 +137,56 @@ export class Clock implements SkippingClock {
     return timer;
   }
 
+  /**
+   * A timer of a host-side backend (user-mode networking): it stands for host
+   * work, not a guest device. It behaves as `createTimer` until
+   * `detachHostTimers`; then it never ends a slice, bounds a fast-forward or
+   * wakes a halted CPU, and fires only when the run loop calls `runHostDue`,
+   * so the guest's time is the same whether the backend exists or not (a
+   * replay runs without it).
+   */
+  createHostTimer(name: string, callback: (now: number) => void): Timer {
+    const timer = new Timer(this, name, callback, true);
+    (this.hostDetached ? this.hostTimers : this.timers).push(timer);
+    return timer;
+  }
+
+  /** Record and replay: host-side timers leave the guest's schedule (see `createHostTimer`). */
+  detachHostTimers(): void {
+    if (this.hostDetached) return;
+    this.hostDetached = true;
+    for (let i = this.timers.length - 1; i >= 0; i--) {
+      if (this.timers[i].hostSide) this.hostTimers.push(...this.timers.splice(i, 1));
+    }
+    this.refresh();
+  }
+
+  /** Fires every detached host-side timer whose deadline has come (earliest first). */
+  runHostDue(): void {
+    const now = this.now;
+    for (;;) {
+      let due: Timer | null = null;
+      for (const t of this.hostTimers) {
+        if (t.deadline <= now && (due === null || t.deadline < due.deadline)) due = t;
+      }
+      if (due === null) return;
+      due.deadline = Number.POSITIVE_INFINITY;
+      this.firing = due;
+      due.callback(now);
+      this.firing = null;
+    }
+  }
+
+  /** Ends the running slice after the instruction in progress (a reset or power-off request). */
+  endSlice(): void {
+    if (this.sliceLimit > this.retired + 1) this.sliceLimit = this.retired + 1;
+  }
+
   /** Called by Timer: moves one timer's deadline and refreshes `nextDeadline`. */
   schedule(timer: Timer, deadline: number): void {
     timer.deadline = deadline;
     timer.sequence = this.sequence++;
+    if (timer.hostSide && this.hostDetached) return;
     this.refresh();
     // Due inside the running slice: end the slice after the instruction that reaches the deadline.
     if (this.period > 0 && deadline < Number.POSITIVE_INFINITY) {

@@ -2,6 +2,8 @@ import {
   type A20GateService,
   type DeviceContext,
   definePlugin,
+  gateService,
+  hostInputsOf,
   type Ps2InputService,
   Tokens,
 } from '@plugboard/core';
@@ -75,7 +77,16 @@ export const i8042Plugin = definePlugin<I8042Config, I8042Device>({
       reset: () => kbc.reset(),
       info: () => kbc.describe(),
     };
-    ctx.container.bind(Tokens.Ps2Input).toConstantValue(device);
+    // Displays and the monitor reach the keyboard and mouse through the record/replay gate.
+    ctx.container
+      .bind(Tokens.Ps2Input)
+      .toConstantValue(
+        gateService(hostInputsOf(ctx.container), `ps2:${ctx.id}`, device as Ps2InputService, [
+          'keyCode',
+          'key',
+          'mouse',
+        ]),
+      );
     return device;
   },
 });

@@ -1,4 +1,11 @@
-import { type CmosService, ConfigError, type DeviceContext, definePlugin, Tokens } from '@plugboard/core';
+import {
+  type CmosService,
+  ConfigError,
+  type DeviceContext,
+  definePlugin,
+  hostInputsOf,
+  Tokens,
+} from '@plugboard/core';
 import { Cmos, initPcCmos } from './cmos.js';
 import { Mc146818 } from './mc146818.js';
 
@@ -68,10 +75,13 @@ export const mc146818Plugin = definePlugin<RtcConfig, RtcDevice>({
     },
   },
   create(ctx: DeviceContext, config) {
+    const read = () => startSeconds(config.base, `/devices/${ctx.id}/config/base`);
+    // "utc" and "localtime" read the host's calendar: a recording logs what it read, a replay reads the log.
+    const inputs = hostInputsOf(ctx.container);
     const rtc = new Mc146818(
       ctx.clock,
       ctx.isaIrq(config.irq),
-      startSeconds(config.base, `/devices/${ctx.id}/config/base`),
+      inputs ? inputs.hostValue(`rtc:${ctx.id}`, read) : read(),
     );
     initPcCmos(rtc.cmos, {
       ramBytes: ctx.memory.ramSize,

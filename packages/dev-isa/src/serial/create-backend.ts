@@ -1,4 +1,10 @@
-import { type DeviceContext, type HostTerminalService, Tokens } from '@plugboard/core';
+import {
+  type DeviceContext,
+  type HostInputs,
+  type HostTerminalService,
+  hostInputsOf,
+  Tokens,
+} from '@plugboard/core';
 import { MemoryBackend, nullBackend, type SerialBackend } from './backend.js';
 import { fileBackend, stdioBackend, tcpBackend, tcpClientBackend, terminalBackend } from './host-backends.js';
 
@@ -39,8 +45,37 @@ export const SERIAL_BACKEND_SCHEMA = {
   },
 } as const;
 
-/** Opens a backend; `where` names the config path in error messages. */
+/**
+ * Opens a backend; `where` names the config path in error messages. While
+ * recording, its input goes through the gate (`HostInputs`); replaying, the
+ * log's input replaces the host's: output still goes to the terminal or
+ * file, what is typed is dropped, and no socket opens.
+ */
 export async function createSerialBackend(
+  ctx: DeviceContext,
+  config: SerialBackendConfig,
+  where: string,
+): Promise<{ backend: SerialBackend; tcpPort: number }> {
+  const inputs = hostInputsOf(ctx.container);
+  if (inputs === null) return openBackend(ctx, config, where);
+  const { backend, tcpPort } =
+    inputs.mode === 'replay' && config.type === 'tcp'
+      ? { backend: nullBackend(), tcpPort: 0 }
+      : await openBackend(ctx, config, where);
+  return { backend: gateInput(backend, inputs, `serial:${ctx.id}`), tcpPort };
+}
+
+function gateInput(backend: SerialBackend, inputs: HostInputs, name: string): SerialBackend {
+  return {
+    write: (byte) => backend.write(byte),
+    // Replaying, the channel drops host input, but the backend attaches as usual: a terminal shared
+    // with the monitor behaves the same (Ctrl-A still works).
+    attach: (receive) => backend.attach(inputs.channel(name, receive)),
+    close: () => backend.close(),
+  };
+}
+
+async function openBackend(
   ctx: DeviceContext,
   config: SerialBackendConfig,
   where: string,

@@ -1,6 +1,8 @@
 import {
   type Device,
   type DeviceContext,
+  gateService,
+  hostInputsOf,
   PciFunction,
   type PowerButtonService,
   QEMU_SUBSYSTEM,
@@ -79,7 +81,9 @@ export class Piix4Pm implements Device {
     this.initConfig();
     ctx.pci.add(ctx.pciAddress, this.fn);
     const button: PowerButtonService = { press: () => this.pm.pressPowerButton() };
-    ctx.container.bind(Tokens.PowerButton).toConstantValue(button);
+    ctx.container
+      .bind(Tokens.PowerButton)
+      .toConstantValue(gateService(hostInputsOf(ctx.container), `power-button:${ctx.id}`, button, ['press']));
   }
 
   realize(): void {

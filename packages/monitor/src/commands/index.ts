@@ -95,7 +95,7 @@ export const COMMANDS: readonly MonitorCommand[] = [
     args: '',
     help: 'reset the system',
     run(machine) {
-      machine.requestReset('system_reset from the monitor');
+      machine.requestHostReset('system_reset from the monitor');
       return '';
     },
   },
