@@ -80,7 +80,14 @@ export {
 } from './plugin/prepare.js';
 export { ConfigError, PluginRegistry } from './plugin/registry.js';
 export { Tokens } from './plugin/tokens.js';
-export { Clock, type ClockOptions, DEFAULT_CLOCK_OPTIONS, Timer } from './time/clock.js';
+export {
+  Clock,
+  type ClockOptions,
+  DEFAULT_CLOCK_OPTIONS,
+  Timer,
+  UNMETERED,
+  type WorkMeter,
+} from './time/clock.js';
 export { type BusWatch, PollWatch, TimeSource } from './time/poll-watch.js';
 export { traceRegisters } from './trace/register-trace.js';
 export { TraceFilter } from './trace/trace-filter.js';

@@ -30,7 +30,7 @@ export const cirrusPlugin = definePlugin<CirrusConfig, CirrusVga & DisplaySource
   },
   create(ctx, config) {
     if (!ctx.pciAddress) throw new Error(`${ctx.id}: the Cirrus VGA needs a PCI address`);
-    const vga = new CirrusVga();
+    const vga = new CirrusVga(ctx.clock, ctx.id);
     const renderer = new Renderer(vga.state, vga.dirty);
     const fn = new PciFunction(ctx.id, PCI);
     fn.setBar(0, { kind: 'mem32', size: LINEAR_BAR_SIZE, prefetchable: true, handler: vga.linearWindow });
