@@ -94,3 +94,9 @@ export { TraceFilter } from './trace/trace-filter.js';
 export { formatRegisterEvent, type RegisterTraceEvent, TraceHook } from './trace/trace-hook.js';
 export { RegisterTraceWriter, type TraceFormat, type TraceStamp } from './trace/trace-writer.js';
 export { UserError } from './user-error.js';
+export {
+  MAX_FIRMWARE_BYTES,
+  MAX_INITRD_BYTES,
+  MAX_KERNEL_BYTES,
+  readUserFile,
+} from './user-file.js';

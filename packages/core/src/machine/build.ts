@@ -18,6 +18,7 @@ import { ConfigError, type PluginRegistry } from '../plugin/registry.js';
 import { Tokens } from '../plugin/tokens.js';
 import { Clock, type ClockOptions } from '../time/clock.js';
 import { installBusTracing } from '../trace/bus-tracing.js';
+import { UserError } from '../user-error.js';
 import { MachineHooks } from './hooks.js';
 import { Machine, type MachineParts } from './machine.js';
 import type { ResolvedProfile } from './profile.js';
@@ -94,15 +95,16 @@ export function createDeviceContext(
     resolvePath,
     findFirmware: (name) => {
       if (name.includes('/')) {
+        // A path is taken as given: whoever reads it says when it is not a regular file.
         const path = resolvePath(name);
-        if (!isFile(path)) throw new Error(`${entry.id}: firmware file ${path} does not exist`);
+        if (!existsSync(path)) throw new UserError(`${entry.id}: firmware file ${path} does not exist`);
         return path;
       }
       for (const dir of firmwareDirs) {
         const path = join(resolve(baseDir, dir), name);
         if (isFile(path)) return path;
       }
-      throw new Error(
+      throw new UserError(
         `${entry.id}: firmware "${name}" not found in ${firmwareDirs.join(', ') || 'any firmware directory'}`,
       );
     },
