@@ -162,6 +162,7 @@ export async function buildMachine(
         options.firmwareDirs,
       );
       let device: Device;
+      parts.clock.owner = entry.id;
       try {
         device = await plugin.create(ctx, config);
       } catch (err) {
@@ -180,11 +181,16 @@ export async function buildMachine(
       }
     }
     parts.hooks.created.call(machine);
-    for (const d of machine.devices) await d.device.realize?.();
+    for (const d of machine.devices) {
+      parts.clock.owner = d.id;
+      await d.device.realize?.();
+    }
     parts.hooks.realized.call(machine);
   } catch (err) {
     await machine.destroy();
     throw err;
+  } finally {
+    parts.clock.owner = null;
   }
   machine.reset();
   return machine;

@@ -53,6 +53,8 @@ export class Timer {
     private readonly clock: Clock,
     readonly name: string,
     readonly callback: (now: number) => void,
+    /** The id of the device (or backend) that made it, when the machine builder knew: a failing callback is its fault. */
+    readonly owner: string | null = null,
   ) {}
 
   get armed(): boolean {
@@ -100,6 +102,11 @@ export class Clock implements SkippingClock, WorkMeter {
   private readonly timers: Timer[] = [];
   /** Device work charged in the current slice (byte operations). */
   private work = 0;
+  /**
+   * The device (or backend) the machine builder is creating or realizing:
+   * timers made meanwhile are its own, whatever their names say.
+   */
+  owner: string | null = null;
   /** The timer whose callback is running, null otherwise: when a callback throws it names the culprit. */
   firing: Timer | null = null;
   private sequence = 0;
@@ -161,7 +168,7 @@ export class Clock implements SkippingClock, WorkMeter {
   }
 
   createTimer(name: string, callback: (now: number) => void): Timer {
-    const timer = new Timer(this, name, callback);
+    const timer = new Timer(this, name, callback, this.owner);
     this.timers.push(timer);
     return timer;
   }
