@@ -3,7 +3,10 @@
 // and MIPS, median of RUNS runs; and the same guest on qemu-system-i386 -accel tcg
 // in the same run, as a ratio; and process CPU time, which a loaded host skews
 // less. The linux-direct path runs with the translator and on the interpreter
-// alone (cpu.config.jit false). Needs the guest cache (npm run guests).
+// alone (cpu.config.jit false). The two SeaBIOS paths (fw_cfg's -kernel, and
+// the ISO from the CD-ROM as -cdrom guest.iso -boot d) run with the clock's
+// fast-forward on (the default) and off, to show what SeaBIOS's and the boot
+// loader's busy-waits cost. Needs the guest cache (npm run guests).
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -28,7 +31,25 @@ const PATHS = {
     devices: { bios: { type: 'linux-direct', config: kernel } },
   },
   'SeaBIOS + fw_cfg': { devices: { bios: { config: kernel } } },
+  'SeaBIOS + fw_cfg, no fast-forward': {
+    clock: { fastForward: false },
+    devices: { bios: { config: kernel } },
+  },
+  'SeaBIOS + ISO': iso(true),
+  'SeaBIOS + ISO, no fast-forward': iso(false),
 };
+
+/** -cdrom guest.iso -boot d: isolinux on the CD-ROM loads the kernel. */
+function iso(fastForward) {
+  return {
+    clock: { fastForward },
+    drives: { cd0: { type: 'file', config: { file: join(guests, 'guest.iso'), readOnly: true } } },
+    devices: {
+      bios: { config: { boot: 'd' } },
+      ide: { config: { secondary: { master: { drive: 'cd0', media: 'cdrom' } } } },
+    },
+  };
+}
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function plugboardBoot(overrides) {

@@ -1,64 +1,77 @@
-// The seed's network boot (SeaBIOS, the NIC's iPXE ROM, DHCP and TFTP through
-// slirp, the NBP of test/integration/pxe.test.ts, which powers off) with the
-// clock's fast-forward on: process CPU time, instructions, virtual time and
-// how much of it was skipped. Without fast-forward the same boot is some 16
-// billion instructions (iPXE's ProxyDHCP and IPv6 waits); with
-// BENCH_FF_OFF_LIMIT=N the bench also runs it without, for N instructions, to
-// show the rate at which that costs CPU.
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+// The seed's network boot, as issue 21 states it:
+//   plugboard qemu -M pc -m 512 -vga cirrus -nographic -no-reboot
+//     -net nic,model=rtl8139 -net user,tftp=DIR,bootfile=boot.ipxe -boot n
+// where DIR holds an iPXE script that loads the test guest's kernel and
+// initrd over TFTP. Host time from start to the kernel's first line
+// ("Linux version") for Plugboard (the CLI in a child process, as a user runs
+// it, fast-forward on by default) and for qemu-system-i386 with the same line
+// in the same run, median of RUNS each, as a ratio; and each process's CPU
+// time (user+sys at that line), which a loaded host skews less. Needs the
+// guest cache (npm run guests).
+import { spawn } from 'node:child_process';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createRegistry } from '@plugboard/cli';
-import { buildMachine, loadProfile } from '@plugboard/core';
-import { firmwareCacheDir, SYSTEM_FIRMWARE_DIRS } from '@plugboard/firmware';
+import { dirname, join } from 'node:path';
+import { firmwareCacheDir } from '@plugboard/firmware';
 
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const root = join(import.meta.dirname, '..');
+const guests = join(dirname(firmwareCacheDir()), 'guests');
+if (!existsSync(join(guests, 'vmlinuz'))) {
+  console.error(`network-boot bench: no test guest in ${guests}; run npm run guests`);
+  process.exit(1);
+}
 const tftp = mkdtempSync(join(tmpdir(), 'plugboard-bench-tftp-'));
-execFileSync('nasm', ['-f', 'bin', '-o', join(tftp, 'plugboard.0'), join(root, 'test/integration/nbp.asm')]);
+// Copies, not links: the TFTP server serves regular files only.
+for (const f of ['vmlinuz', 'initrd.gz']) copyFileSync(join(guests, f), join(tftp, f));
+writeFileSync(
+  join(tftp, 'boot.ipxe'),
+  '#!ipxe\nkernel vmlinuz console=ttyS0 panic=-1\ninitrd initrd.gz\nboot\n',
+);
+const line = [
+  ...['-M', 'pc', '-m', '512', '-vga', 'cirrus', '-nographic', '-no-reboot'],
+  ...['-net', 'nic,model=rtl8139', '-net', `user,tftp=${tftp},bootfile=boot.ipxe`, '-boot', 'n'],
+];
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-async function boot(nic, romfile, fastForward, maxInstructions) {
-  const profile = loadProfile(join(root, 'machines/puredarwin-xmas.json'), [
-    {
-      clock: { fastForward },
-      netdevs: { net0: { type: 'slirp', config: { tftp, bootfile: 'plugboard.0' } } },
-      devices: {
-        bios: { config: { boot: 'n' } },
-        nic: { type: nic, config: { netdev: 'net0', romfile } },
-        com1: { config: { backend: { type: 'memory' } } },
-        'fw-cfg': { config: { sercon: true } },
-      },
-    },
-  ]);
-  const machine = await buildMachine(profile, await createRegistry(), {
-    firmwareDirs: [firmwareCacheDir(), ...SYSTEM_FIRMWARE_DIRS],
+/** Host seconds and the child's CPU seconds from spawning `command` to the kernel's first line. */
+function firstLine(command, args) {
+  return new Promise((resolve, reject) => {
+    const start = performance.now();
+    const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'ignore'] });
+    let out = '';
+    child.on('error', reject);
+    child.stdout.on('data', (d) => {
+      out += d;
+      if (!out.includes('Linux version')) return;
+      const seconds = (performance.now() - start) / 1000;
+      // utime and stime, fields 14 and 15 of /proc/PID/stat, in clock ticks (100 a second on Linux).
+      const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+      const cpuSeconds = (Number(stat[11]) + Number(stat[12])) / 100;
+      child.removeAllListeners('close');
+      child.kill('SIGKILL');
+      resolve({ seconds, cpuSeconds });
+    });
+    child.on('close', () =>
+      reject(new Error(`${command} ended before the kernel's first line:\n${out.slice(-2000)}`)),
+    );
   });
-  const start = process.cpuUsage();
-  const event = await machine.run({ maxInstructions });
-  const cpu = process.cpuUsage(start);
-  const result = {
-    reason: event.reason,
-    cpuSeconds: (cpu.user + cpu.system) / 1e6,
-    instructions: machine.cpu.instructionCount,
-    virtualSeconds: machine.clock.now / 1e9,
-    skippedSeconds: machine.clock.skipped / 1e9,
-  };
-  await machine.destroy();
-  return result;
 }
 
-const show = (label, r) =>
-  console.log(
-    `${label}: ${r.reason}, ${r.cpuSeconds.toFixed(1)} s CPU, ${(r.instructions / 1e6).toFixed(1)}M instructions, ` +
-      `${r.virtualSeconds.toFixed(2)} s virtual (${r.skippedSeconds.toFixed(2)} s skipped)`,
-  );
-
-for (const [nic, romfile] of [
-  ['rtl8139', 'efi-rtl8139.rom'],
-  ['i82557b', 'pxe-eepro100.rom'],
-]) {
-  show(`network boot, ${nic}, fast-forward`, await boot(nic, romfile, true, 500_000_000));
+async function measure(command, args) {
+  const runs = [];
+  for (let i = 0; i < RUNS; i++) runs.push(await firstLine(command, args));
+  return { seconds: median(runs.map((r) => r.seconds)), cpuSeconds: median(runs.map((r) => r.cpuSeconds)) };
 }
-const offLimit = Number(process.env.BENCH_FF_OFF_LIMIT ?? 0);
-if (offLimit > 0)
-  show('network boot, rtl8139, no fast-forward', await boot('rtl8139', 'efi-rtl8139.rom', false, offLimit));
+
+const qemu = await measure('qemu-system-i386', line);
+console.log(
+  `qemu-system-i386 (TCG), network boot to the kernel's first line: ${qemu.seconds.toFixed(1)} s, ` +
+    `${qemu.cpuSeconds.toFixed(1)} s of CPU (median of ${RUNS})`,
+);
+const plugboard = await measure(process.execPath, [join(root, 'packages/cli/dist/bin.js'), 'qemu', ...line]);
+console.log(
+  `plugboard, network boot to the kernel's first line: ${plugboard.seconds.toFixed(1)} s, ` +
+    `${plugboard.cpuSeconds.toFixed(1)} s of CPU (median of ${RUNS}); ` +
+    `${(plugboard.seconds / qemu.seconds).toFixed(1)}x QEMU's host time, ${(plugboard.cpuSeconds / qemu.cpuSeconds).toFixed(1)}x its CPU time`,
+);

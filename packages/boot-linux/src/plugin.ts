@@ -1,5 +1,12 @@
-import { readFileSync } from 'node:fs';
-import { type Cpu, type DeviceContext, definePlugin, Tokens } from '@plugboard/core';
+import {
+  type Cpu,
+  type DeviceContext,
+  definePlugin,
+  MAX_INITRD_BYTES,
+  MAX_KERNEL_BYTES,
+  readUserFile,
+  Tokens,
+} from '@plugboard/core';
 import { parseBzImage } from './bzimage.js';
 import { LinuxBootError } from './errors.js';
 import { loadKernel, type PreparedKernel, prepareKernel } from './load.js';
@@ -18,14 +25,6 @@ export interface LinuxDirectDevice {
   readonly mode: string;
   realize(): void;
   info(): string;
-}
-
-function readFile(path: string): Uint8Array {
-  try {
-    return new Uint8Array(readFileSync(path));
-  } catch (err) {
-    throw new LinuxBootError(`cannot read ${path}: ${(err as Error).message}`);
-  }
 }
 
 const hex = (v: number) => `0x${v.toString(16)}`;
@@ -47,7 +46,7 @@ export const linuxDirectPlugin = definePlugin<LinuxDirectConfig, LinuxDirectDevi
   create(ctx: DeviceContext, config) {
     const kernelFile = ctx.resolvePath(config.kernel);
     const initrdFile = config.initrd ? ctx.resolvePath(config.initrd) : undefined;
-    const image = parseBzImage(readFile(kernelFile), kernelFile);
+    const image = parseBzImage(readUserFile(kernelFile, 'a Linux kernel', MAX_KERNEL_BYTES), kernelFile);
     const unpacked = decompressKernel(image, kernelFile);
     const vmlinux = 'elf' in unpacked ? unpacked.elf : null;
     const mode =
@@ -58,7 +57,7 @@ export const linuxDirectPlugin = definePlugin<LinuxDirectConfig, LinuxDirectDevi
     const kernel = prepareKernel(
       image,
       vmlinux,
-      initrdFile ? readFile(initrdFile) : null,
+      initrdFile ? readUserFile(initrdFile, 'an initrd', MAX_INITRD_BYTES) : null,
       config.append,
       Math.min(ctx.memory.ramSize, 2 ** 32),
       { kernel: kernelFile, initrd: initrdFile },

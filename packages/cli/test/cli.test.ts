@@ -210,6 +210,43 @@ describe('plugboard CLI', () => {
     }
   });
 
+  it('refuses a firmware image, option ROM, kernel or initrd that is not a regular file, naming it, exit code 2', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'plugboard-cli-'));
+    const fifo = join(dir, 'fifo');
+    execFileSync('mkfifo', [fifo]);
+    const kernel = join(dir, 'vmlinuz');
+    writeFileSync(kernel, new Uint8Array(8192));
+    const cases: [string[], string][] = [
+      [
+        ['qemu', '-M', 'pc', '-kernel', '/dev/zero'],
+        '/dev/zero: not a regular file (expected a Linux kernel)',
+      ],
+      [['qemu', '-M', 'pc', '-kernel', fifo], `${fifo}: not a regular file (expected a Linux kernel)`],
+      [
+        ['qemu', '-M', 'pc', '-kernel', kernel, '-initrd', fifo],
+        `${fifo}: not a regular file (expected an initrd)`,
+      ],
+      [
+        ['qemu', '-M', 'pc', '-bios', 'builtin', '-kernel', '/dev/zero'],
+        '/dev/zero: not a regular file (expected a Linux kernel)',
+      ],
+      [['qemu', '-M', 'pc', '-bios', fifo], `${fifo}: not a regular file (expected a firmware image)`],
+      [
+        ['run', 'pc', '--set', 'devices.vga.config.romfile=/dev/zero'],
+        "/dev/zero: not a regular file (expected vga's romfile)",
+      ],
+      [
+        ['run', 'pc', '--set', `devices.nic.config.romfile=${fifo}`],
+        `${fifo}: not a regular file (expected nic's romfile)`,
+      ],
+    ];
+    for (const [args, message] of cases) {
+      const { code, err } = await cli(...args, ...(args[0] === 'qemu' ? ['-display', 'none'] : []));
+      expect(code, err).toBe(2);
+      expect(err).toBe(`plugboard: ${message}\n`);
+    }
+  });
+
   it('-hda on a raw disk whose sector 0 a guest made a VMDK descriptor naming a host file: refused, file untouched', async () => {
     const root = mkdtempSync(join(tmpdir(), 'plugboard-cli-'));
     const vm = join(root, 'vm');

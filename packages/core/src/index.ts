@@ -115,10 +115,23 @@ export {
 export { NetInput, Recorder } from './replay/recorder.js';
 export { ReplayDivergence, Replayer } from './replay/replayer.js';
 export { profileIdentity, startRecording, startReplay } from './replay/session.js';
-export { Clock, type ClockOptions, DEFAULT_CLOCK_OPTIONS, Timer } from './time/clock.js';
+export {
+  Clock,
+  type ClockOptions,
+  DEFAULT_CLOCK_OPTIONS,
+  Timer,
+  UNMETERED,
+  type WorkMeter,
+} from './time/clock.js';
 export { type BusWatch, PollWatch, TimeSource } from './time/poll-watch.js';
 export { traceRegisters } from './trace/register-trace.js';
 export { TraceFilter } from './trace/trace-filter.js';
 export { formatRegisterEvent, type RegisterTraceEvent, TraceHook } from './trace/trace-hook.js';
 export { RegisterTraceWriter, type TraceFormat, type TraceStamp } from './trace/trace-writer.js';
 export { UserError } from './user-error.js';
+export {
+  MAX_FIRMWARE_BYTES,
+  MAX_INITRD_BYTES,
+  MAX_KERNEL_BYTES,
+  readUserFile,
+} from './user-file.js';

@@ -55,6 +55,23 @@ describe('Clock', () => {
     expect(clock.now).toBe(100);
   });
 
+  it('ends a slice after the instruction whose device work passes a megabyte of byte operations, time untouched', () => {
+    const clock = new Clock();
+    clock.beginSlice(100_000);
+    clock.retired = 10;
+    clock.charge(1 << 19);
+    expect(clock.sliceLimit).toBe(100_000);
+    clock.retired = 20;
+    clock.charge(1 << 19);
+    expect(clock.sliceLimit).toBe(21);
+    expect(clock.now).toBe(20);
+    // Each slice starts with nothing charged.
+    clock.advance(21);
+    clock.beginSlice(100_000);
+    clock.charge((1 << 20) - 1);
+    expect(clock.sliceLimit).toBe(100_000);
+  });
+
   it('rejects a non-positive instruction period', () => {
     expect(() => new Clock({ nsPerInstruction: 0 })).toThrow(/positive/);
   });

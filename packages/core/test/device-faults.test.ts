@@ -1,10 +1,15 @@
+import { fileURLToPath } from 'node:url';
 import {
+  buildMachine,
   type Clock,
   type Cpu,
   createMachineParts,
   type Device,
+  definePlugin,
+  loadProfile,
   Machine,
   PciFunction,
+  PluginRegistry,
   plugNetwork,
 } from '@plugboard/core';
 import { describe, expect, it } from 'vitest';
@@ -139,6 +144,62 @@ describe('the run loop exception boundary', () => {
     expect(fired).toEqual([1000, 2000, 3000]);
     expect([ticker.writes, ticker.resets]).toEqual([1, 1]);
     expect(logs).toEqual(['tick0: internal error in tick0 period: bad index; device reset (reported once)']);
+  });
+
+  it('a failing timer named without its device id is blamed on the device that made it, in create or realize', async () => {
+    const made: string[] = [];
+    const ticker = definePlugin<Record<string, never>, Device & { resets: number }>({
+      meta: { id: 'test-ticker', name: 'a chip whose timers carry the chip name, not the device id' },
+      kind: 'isa',
+      configSchema: { type: 'object', additionalProperties: false },
+      create(ctx) {
+        const fail = (name: string) => () => {
+          made.push(name);
+          throw new TypeError(`${name} broke`);
+        };
+        ctx.clock.createTimer('mc146818 update', fail('update')).arm(100);
+        const device = {
+          resets: 0,
+          reset() {
+            device.resets++;
+          },
+          realize() {
+            ctx.clock.createTimer('uart receive', fail('receive')).arm(200);
+          },
+        };
+        return device;
+      },
+    });
+    const registry = new PluginRegistry();
+    registry.add(ticker);
+    const dir = fileURLToPath(new URL('./profiles/', import.meta.url));
+    const m = await buildMachine(
+      loadProfile(
+        'base.json',
+        [{ devices: { rtc0: { type: 'test-ticker' }, com9: { type: 'test-ticker' } } }],
+        dir,
+      ),
+      registry,
+    );
+    const logs: string[] = [];
+    m.hooks.log.tap('test', (e) => logs.push(`${e.source}: ${e.message}`));
+    m.clock.advance(1000);
+    // What the run loop does between slices.
+    for (;;) {
+      try {
+        m.clock.runDue();
+        break;
+      } catch (error) {
+        expect(m.faults.timerFailed(error)).toBe(true);
+      }
+    }
+    expect(made).toEqual(['update', 'update', 'receive', 'receive']);
+    expect(m.clock.owner).toBe(null);
+    expect(m.device<Device & { resets: number }>('rtc0')?.resets).toBe(1 + 2);
+    expect(logs).toEqual([
+      'rtc0: internal error in rtc0 mc146818 update: update broke; device reset (reported once)',
+      'com9: internal error in com9 mc146818 update: update broke; device reset (reported once)',
+    ]);
   });
 
   it('an exception with no device access in flight is a bug of the emulator itself: the run ends with it', async () => {

@@ -1,3 +1,5 @@
+import type { Clock, Timer, WorkMeter } from '@plugboard/core';
+import { UNMETERED } from '@plugboard/core';
 import type { DirtyPages } from './dirty.js';
 import { type VgaState, VRAM_MASK, VRAM_SIZE } from './state.js';
 
@@ -54,6 +56,17 @@ function ropTable(code: number): Uint8Array {
 
 /** The widest line a BLT may have: 13-bit widths. */
 const MAX_LINE = 8192;
+/**
+ * Byte operations a BLT from video memory does at once, at most; a larger one
+ * goes on in steps of this size, one byte operation per ns of virtual time.
+ * Full-screen operations up to 1024x768 at 8 bpp or 800x600 at 16 bpp fit in
+ * one step and finish before the write that started them returns, as on QEMU.
+ */
+export const BLT_STEP_BYTES = 1 << 20;
+/** What the rectangle is drawn from, while a BLT is in progress. */
+const SOURCE_NONE = 0;
+const SOURCE_VIDEO = 1;
+const SOURCE_PATTERN = 2;
 
 /**
  * The CL-GD5446 BitBLT engine. A rectangle that reaches outside the 4 MiB of
@@ -62,7 +75,13 @@ const MAX_LINE = 8192;
  * that would write more bytes than video memory holds (8192 x 65536 with pitch
  * 0: half a billion byte operations for one register write). Every address is
  * still wrapped to video memory, as the chip's address lines wrap, so nothing
- * can reach outside it either way.
+ * can reach outside it either way. A BLT from video memory larger than
+ * `BLT_STEP_BYTES` (the largest allowed is 4 MiB of byte operations, up to a
+ * tenth of a second of host time on a loaded machine) proceeds in steps
+ * across virtual time with GR31's BUSY bit set, as the chip's engine takes
+ * time; START is ignored until it is done. Every step's work is charged to
+ * the run slice, so a guest looping on BLTs cannot keep the run loop from
+ * yielding to the host. Built without a clock (tests), every BLT runs at once.
  */
 export class BitBlt {
   private readonly line = new Uint8Array(MAX_LINE + 8);
@@ -83,11 +102,29 @@ export class BitBlt {
   private rop: Uint8Array = ropTable(0x0d);
   private fg = 0;
   private bg = 0;
+  /** A BLT in progress: what it draws from, the next row, and (pattern fills) where the pattern is and its first row. */
+  private source = SOURCE_NONE;
+  private nextRow = 0;
+  private patternAddr = 0;
+  private patternVideo = false;
+  private patternRow = 0;
+  private readonly work: WorkMeter;
+  private readonly timer: Timer | null;
 
   constructor(
     private readonly s: VgaState,
     private readonly dirty: DirtyPages,
-  ) {}
+    clock: Clock | null,
+    name: string,
+  ) {
+    this.work = clock ?? UNMETERED;
+    this.timer = clock?.createTimer(name, () => this.step()) ?? null;
+  }
+
+  /** True while a BLT from video memory is in progress (GR31 BUSY). */
+  get busy(): boolean {
+    return this.source !== SOURCE_NONE;
+  }
 
   /** True while the engine waits for system-to-screen data. */
   get active(): boolean {
@@ -99,17 +136,20 @@ export class BitBlt {
     this.received = 0;
     this.lineBytes = 0;
     this.linesLeft = 0;
+    this.source = SOURCE_NONE;
+    this.timer?.cancel();
   }
 
-  /** GR31 written. */
+  /** GR31 written. While a BLT is in progress START and BUSY stay set: a second START is no start. */
   writeControl(value: number): void {
     const old = this.s.gr[0x31];
-    this.s.gr[0x31] = value;
+    this.s.gr[0x31] = this.busy ? value | BLT_START | BLT_BUSY : value;
     if (old & BLT_RESET && !(value & BLT_RESET)) this.reset();
     else if (!(old & BLT_START) && value & BLT_START) this.start();
   }
 
   start(): void {
+    if (this.busy) return;
     const gr = this.s.gr;
     gr[0x31] |= BLT_BUSY;
     this.width = (gr[0x20] | (gr[0x21] << 8)) + 1;
@@ -150,23 +190,49 @@ export class BitBlt {
     }
     if (this.mode & BLTMODE_PATTERNCOPY) {
       const size = 8 * (this.mode & BLTMODE_COLOREXPAND ? 1 : 8 * this.pixel);
-      this.copyPattern((this.src & ~(size - 1)) >>> 0, true);
+      this.beginPattern((this.src & ~(size - 1)) >>> 0, true);
     } else {
-      for (let y = 0; y < this.height; y++) this.drawLine(y, this.src + y * this.srcPitch, true);
+      this.source = SOURCE_VIDEO;
+      this.nextRow = 0;
+      this.step();
     }
-    this.reset();
+  }
+
+  /** A pattern fill from `addr` in video memory, or from the pattern the guest wrote (`video` false). */
+  private beginPattern(addr: number, video: boolean): void {
+    this.lineBytes = 0;
+    this.source = SOURCE_PATTERN;
+    this.patternAddr = addr;
+    this.patternVideo = video;
+    this.patternRow = this.s.gr[0x2c] & 7;
+    this.nextRow = 0;
+    this.step();
+  }
+
+  /** Draws the next rows of the BLT in progress, up to `BLT_STEP_BYTES` byte operations of them. */
+  private step(): void {
+    const from = this.nextRow;
+    const rows = this.timer === null ? this.height : Math.max(1, Math.floor(BLT_STEP_BYTES / this.width));
+    const to = Math.min(this.height, from + rows);
+    if (this.source === SOURCE_PATTERN) this.copyPattern(from, to);
+    else for (let y = from; y < to; y++) this.drawLine(y, this.src + y * this.srcPitch, true);
+    this.nextRow = to;
+    if (to >= this.height) this.reset();
+    else this.timer?.armIn((to - from) * this.width);
   }
 
   /**
    * QEMU's `blit_is_unsafe`: the destination rectangle (and a video source's)
    * must lie inside video memory. A system-to-screen BLT does one line per
-   * line of data the guest writes, so only a BLT from video memory needs the
-   * bound on its size.
+   * line of data the guest writes, so only a BLT from video memory or a
+   * pattern fill needs the bound on its size.
    */
   private unsafe(): boolean {
     const backwards = (this.mode & BLTMODE_BACKWARDS) !== 0;
     const { width, height } = this;
     if (outside(this.dst, this.dstPitch, width, height, backwards)) return true;
+    // A pattern fill draws the whole rectangle from one pattern, wherever the pattern comes from.
+    if (width * height > VRAM_SIZE && this.mode & BLTMODE_PATTERNCOPY) return true;
     if (this.mode & BLTMODE_MEMSYSSRC) return false;
     if (width * height > VRAM_SIZE) return true;
     return !(this.mode & BLTMODE_PATTERNCOPY) && outside(this.src, this.srcPitch, width, height, backwards);
@@ -201,8 +267,7 @@ export class BitBlt {
     if (this.received < this.lineBytes) return;
     this.received = 0;
     if (this.mode & BLTMODE_PATTERNCOPY) {
-      this.copyPattern(-1, false);
-      this.reset();
+      this.beginPattern(-1, false);
       return;
     }
     this.drawLine(this.height - this.linesLeft, -1, false);
@@ -219,16 +284,23 @@ export class BitBlt {
     const step = backwards ? -1 : 1;
     const dstLine = this.dst + y * this.dstPitch;
     this.markLine(dstLine, backwards);
+    this.work.charge(this.width);
     const srcByte = (i: number) => (video ? vram[(srcAddr + i * step) & VRAM_MASK] : this.line[i]);
     if (this.mode & BLTMODE_COLOREXPAND) {
       const skip = this.s.gr[0x2f] & 7;
       const invert = this.modeExt & BLTMODEEXT_COLOREXPINV ? 0xff : 0;
       const transparent = (this.mode & BLTMODE_TRANSPARENTCOMP) !== 0;
+      const { fg, bg } = this;
       let bit = skip;
       for (let x = skip * px; x < this.width; x += px, bit++) {
-        const set = ((srcByte(bit >> 3) ^ invert) >> (7 - (bit & 7))) & 1;
+        const b = video ? vram[(srcAddr + (bit >> 3) * step) & VRAM_MASK] : this.line[bit >> 3];
+        const set = ((b ^ invert) >> (7 - (bit & 7))) & 1;
         if (transparent && !set) continue;
-        this.putPixel(dstLine + x * step, set ? this.fg : this.bg, step);
+        const color = set ? fg : bg;
+        for (let k = 0, at = dstLine + x * step; k < px; k++, at += step) {
+          const d = at & VRAM_MASK;
+          vram[d] = rop[(vram[d] << 8) | ((color >>> (k * 8)) & 0xff)];
+        }
       }
       return;
     }
@@ -265,41 +337,48 @@ export class BitBlt {
     this.dirty.font = true;
   }
 
-  private putPixel(at: number, color: number, step: number): void {
+  /**
+   * Pattern fills: an 8x8 pattern (colour, or 1 bpp with colour expansion)
+   * tiled over the rectangle. The pattern is read at each pixel, as QEMU
+   * reads it, so a fill that overwrites its own pattern sees what it wrote.
+   */
+  private copyPattern(from: number, to: number): void {
+    const { patternAddr, patternVideo: video } = this;
     const vram = this.s.vram;
-    for (let k = 0; k < this.pixel; k++) {
-      const d = (at + k * step) & VRAM_MASK;
-      vram[d] = this.rop[(vram[d] << 8) | ((color >>> (k * 8)) & 0xff)];
-    }
-  }
-
-  /** Pattern fills: an 8x8 pattern (colour, or 1 bpp with colour expansion) tiled over the rectangle. */
-  private copyPattern(patternAddr: number, video: boolean): void {
-    const vram = this.s.vram;
+    const line = this.line;
+    const rop = this.rop;
     const px = this.pixel;
+    const { fg, bg, width } = this;
     const expand = (this.mode & BLTMODE_COLOREXPAND) !== 0;
     const solid = expand && (this.modeExt & BLTMODEEXT_SOLIDFILL) !== 0;
     const transparent = (this.mode & BLTMODE_TRANSPARENTCOMP) !== 0;
     const invert = this.modeExt & BLTMODEEXT_COLOREXPINV ? 0xff : 0;
-    const patternByte = (i: number) => (video ? vram[(patternAddr + i) & VRAM_MASK] : this.line[i]);
     const skip = px === 3 ? this.s.gr[0x2f] & 0x1f : (this.s.gr[0x2f] & 7) * px;
-    let row = this.s.gr[0x2c] & 7;
-    for (let y = 0; y < this.height; y++, row = (row + 1) & 7) {
+    this.work.charge(width * (to - from));
+    for (let y = from, row = (this.patternRow + from) & 7; y < to; y++, row = (row + 1) & 7) {
       const dstLine = this.dst + y * this.dstPitch;
       this.markLine(dstLine, false);
-      for (let x = skip; x < this.width; x += px) {
-        const column = Math.floor(x / px) & 7;
-        if (solid) {
-          this.putPixel(dstLine + x, this.fg, 1);
-        } else if (expand) {
-          const set = ((patternByte(row) ^ invert) >> (7 - column)) & 1;
-          if (transparent && !set) continue;
-          this.putPixel(dstLine + x, set ? this.fg : this.bg, 1);
+      for (let x = skip; x < width; x += px) {
+        const column = ((x / px) | 0) & 7;
+        const at = dstLine + x;
+        if (expand) {
+          let color = fg;
+          if (!solid) {
+            const bits = video ? vram[(patternAddr + row) & VRAM_MASK] : line[row];
+            const set = ((bits ^ invert) >> (7 - column)) & 1;
+            if (transparent && !set) continue;
+            color = set ? fg : bg;
+          }
+          for (let k = 0; k < px; k++) {
+            const d = (at + k) & VRAM_MASK;
+            vram[d] = rop[(vram[d] << 8) | ((color >>> (k * 8)) & 0xff)];
+          }
         } else {
           const base = (row * 8 + column) * px;
           for (let k = 0; k < px; k++) {
-            const d = (dstLine + x + k) & VRAM_MASK;
-            vram[d] = this.rop[(vram[d] << 8) | patternByte(base + k)];
+            const d = (at + k) & VRAM_MASK;
+            const p = video ? vram[(patternAddr + base + k) & VRAM_MASK] : line[base + k];
+            vram[d] = rop[(vram[d] << 8) | p];
           }
         }
       }

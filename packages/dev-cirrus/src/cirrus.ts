@@ -1,4 +1,4 @@
-import type { MmioHandler, PortHandler } from '@plugboard/core';
+import type { Clock, MmioHandler, PortHandler } from '@plugboard/core';
 import { BitBlt, BLT_AUTOSTART } from './bitblt.js';
 import { DirtyPages } from './dirty.js';
 import { createState, resetState, type VgaState, VRAM_MASK, VRAM_SIZE } from './state.js';
@@ -61,11 +61,17 @@ export class CirrusVga {
   /** Video-memory pages written, and register changes, since the renderer last drew. */
   readonly dirty = new DirtyPages();
   readonly memory = new VgaMemory(this.state, this.dirty);
-  readonly blt = new BitBlt(this.state, this.dirty);
+  readonly blt: BitBlt;
   /** Bumped on every write that can change the picture; the renderer skips unchanged frames. */
   generation = 0;
 
-  constructor() {
+  /**
+   * With the machine's `clock`, large BLTs proceed in steps across virtual
+   * time and their work is charged to the run slice; without one (tests),
+   * every BLT runs at once. `id` names the BLT engine's timer.
+   */
+  constructor(clock: Clock | null = null, id = 'cirrus-vga') {
+    this.blt = new BitBlt(this.state, this.dirty, clock, `${id} BitBLT`);
     this.reset();
   }
 

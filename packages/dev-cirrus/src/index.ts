@@ -1,6 +1,6 @@
 import { cirrusPlugin } from './plugin.js';
 
-export { BitBlt } from './bitblt.js';
+export { BitBlt, BLT_STEP_BYTES } from './bitblt.js';
 export { CirrusVga } from './cirrus.js';
 export { DirtyPages } from './dirty.js';
 export { type CirrusConfig, cirrusPlugin } from './plugin.js';

@@ -1,5 +1,12 @@
-import { readFileSync } from 'node:fs';
-import { type DisplaySource, definePlugin, PciFunction, QEMU_SUBSYSTEM, Tokens } from '@plugboard/core';
+import {
+  type DisplaySource,
+  definePlugin,
+  MAX_FIRMWARE_BYTES,
+  PciFunction,
+  QEMU_SUBSYSTEM,
+  readUserFile,
+  Tokens,
+} from '@plugboard/core';
 import { CirrusVga } from './cirrus.js';
 import { Renderer } from './render.js';
 
@@ -30,18 +37,13 @@ export const cirrusPlugin = definePlugin<CirrusConfig, CirrusVga & DisplaySource
   },
   create(ctx, config) {
     if (!ctx.pciAddress) throw new Error(`${ctx.id}: the Cirrus VGA needs a PCI address`);
-    const vga = new CirrusVga();
+    const vga = new CirrusVga(ctx.clock, ctx.id);
     const renderer = new Renderer(vga.state, vga.dirty);
     const fn = new PciFunction(ctx.id, PCI);
     fn.setBar(0, { kind: 'mem32', size: LINEAR_BAR_SIZE, prefetchable: true, handler: vga.linearWindow });
     fn.setBar(1, { kind: 'mem32', size: MMIO_BAR_SIZE, handler: vga.mmioWindow });
     if (config.romfile) {
-      const path = ctx.findFirmware(config.romfile);
-      try {
-        fn.setRom(readFileSync(path));
-      } catch (err) {
-        throw new Error(`${ctx.id}: cannot read romfile ${path} (${(err as NodeJS.ErrnoException).code})`);
-      }
+      fn.setRom(readUserFile(ctx.findFirmware(config.romfile), `${ctx.id}'s romfile`, MAX_FIRMWARE_BYTES));
     }
     ctx.pci.add(ctx.pciAddress, fn);
     ctx.ports.register(`${ctx.id} VGA`, 0x3b0, 0x30, vga.ports);

@@ -1,8 +1,12 @@
+import type { Clock } from '@plugboard/core';
 import { CirrusVga } from '@plugboard/dev-cirrus';
 
-/** A card with MISC set as the BIOS sets it, and register helpers that write then read back. */
-export function card() {
-  const vga = new CirrusVga();
+/**
+ * A card with MISC set as the BIOS sets it, and register helpers that write
+ * then read back; with a `clock`, large BLTs go on in steps as in a machine.
+ */
+export function card(clock: Clock | null = null) {
+  const vga = new CirrusVga(clock);
   const out = (port: number, v: number) => vga.writePort(port, v);
   const inb = (port: number) => vga.readPort(port);
   const sr = (i: number, v?: number) => {

@@ -1,4 +1,5 @@
-import { CirrusVga, Renderer, VRAM_SIZE } from '@plugboard/dev-cirrus';
+import { Clock } from '@plugboard/core';
+import { BLT_STEP_BYTES, CirrusVga, Renderer, VRAM_SIZE } from '@plugboard/dev-cirrus';
 import { describe, expect, it } from 'vitest';
 import { blt, card } from './card.js';
 
@@ -302,6 +303,9 @@ describe('BitBLT', () => {
     };
     blt(c, { w: 8192, h: 65536, dpitch: 0, spitch: 0, dst: 0, src: 0x10000, mode: 0x00, rop: 0x0d });
     blt(c, { w: 8192, h: 65536, dpitch: 0, spitch: 0, dst: 0, src: 0, mode: 0x40, rop: 0x0d });
+    // A pattern the guest writes is tiled over the whole rectangle too: refused before any byte arrives.
+    blt(c, { w: 8192, h: 65536, dpitch: 0, spitch: 0, dst: 0, src: 0, mode: 0xc4, rop: 0x0d });
+    for (let i = 0; i < 8; i++) c.vga.linearWindow.write8(0x1000000 + i, 0xff);
     expect(lines).toBe(0);
     expect(changed(v, before)).toEqual([]);
     // The largest allowed: as many bytes as video memory, 4 MiB, in 512 lines.
@@ -314,6 +318,44 @@ describe('BitBLT', () => {
     c.gr(0x31, 0x04);
     c.gr(0x31, 0x00);
     expect(c.vga.blt.active).toBe(false);
+  });
+
+  it('runs a BLT larger than a step across virtual time, BUSY meanwhile, to the same bytes as at once', () => {
+    const clock = new Clock();
+    const stepped = card(clock);
+    const atOnce = card();
+    for (const c of [stepped, atOnce]) {
+      const v = c.vga.state.vram;
+      for (let i = 0; i < v.length; i++) v[i] = (i * 7 + (i >> 12)) & 0xff;
+      c.sr(0x06, 0x12);
+    }
+    // The largest allowed: a 4 MiB pattern fill XORed over video memory that holds its own pattern.
+    const p = { w: 8192, h: 512, dpitch: 8192, spitch: 0, dst: 0, src: 0x100, mode: 0x40, rop: 0x59 };
+    blt(atOnce, p);
+    blt(stepped, p);
+    const v = stepped.vga.state.vram;
+    const rows = BLT_STEP_BYTES / 8192;
+    expect(stepped.gr(0x31) & 0x03).toBe(0x03);
+    // One step done; the rest untouched so far.
+    const same = (a: Uint8Array, b: Uint8Array) => Buffer.from(a).equals(Buffer.from(b));
+    expect(same(v.subarray(0, rows * 8192), atOnce.vga.state.vram.subarray(0, rows * 8192))).toBe(true);
+    expect(v[rows * 8192]).toBe((rows * 8192 * 7 + ((rows * 8192) >> 12)) & 0xff);
+    // START again (and AUTOSTART's trigger) while busy changes nothing.
+    const snapshot = v.slice();
+    stepped.gr(0x31, 0x00);
+    stepped.gr(0x31, 0x02);
+    expect(same(v, snapshot)).toBe(true);
+    expect(clock.nextDeadline).toBe(BLT_STEP_BYTES);
+    let steps = 1;
+    while (stepped.gr(0x31) & 0x01) {
+      clock.advanceTo(clock.nextDeadline);
+      clock.runDue();
+      steps++;
+    }
+    // One byte operation per ns of virtual time: 4 MiB in four steps, done at 3 MiB ns (the first step is at once).
+    expect([steps, clock.now]).toEqual([4, 3 * BLT_STEP_BYTES]);
+    expect(stepped.gr(0x31) & 0x03).toBe(0);
+    expect(same(v, atOnce.vga.state.vram)).toBe(true);
   });
 
   it('decodes the BLT registers at 0xB8000 when SR17 enables memory-mapped I/O', () => {

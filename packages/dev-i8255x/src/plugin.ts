@@ -1,11 +1,12 @@
-import { readFileSync } from 'node:fs';
 import {
   bindNetworkLink,
   type DevicePlugin,
   definePlugin,
+  MAX_FIRMWARE_BYTES,
   type NetworkBackend,
   PciFunction,
   plugNetwork,
+  readUserFile,
   Tokens,
 } from '@plugboard/core';
 import { I8255x } from './i8255x.js';
@@ -75,12 +76,7 @@ function plugin(name: I8255xModelName): DevicePlugin<I8255xConfig, I8255x> {
       fn.setBar(1, { kind: 'io', size: 64, handler: csr });
       fn.setBar(2, { kind: 'mem32', size: FLASH_SIZE, handler: noFlash });
       if (config.romfile) {
-        const path = ctx.findFirmware(config.romfile);
-        try {
-          fn.setRom(readFileSync(path));
-        } catch (err) {
-          throw new Error(`${ctx.id}: cannot read romfile ${path} (${(err as NodeJS.ErrnoException).code})`);
-        }
+        fn.setRom(readUserFile(ctx.findFirmware(config.romfile), `${ctx.id}'s romfile`, MAX_FIRMWARE_BYTES));
       }
       ctx.pci.add(ctx.pciAddress, fn);
       return Object.assign(nic, {

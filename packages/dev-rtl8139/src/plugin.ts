@@ -1,10 +1,11 @@
-import { readFileSync } from 'node:fs';
 import {
   bindNetworkLink,
   definePlugin,
+  MAX_FIRMWARE_BYTES,
   type NetworkBackend,
   PciFunction,
   plugNetwork,
+  readUserFile,
   Tokens,
 } from '@plugboard/core';
 import { Rtl8139, type Rtl8139Model } from './rtl8139.js';
@@ -83,14 +84,7 @@ export const rtl8139Plugin = definePlugin<Rtl8139Config, Rtl8139>({
     fn.setBar(0, { kind: 'io', size: 256, handler: window });
     fn.setBar(1, { kind: 'mem32', size: 256, handler: window });
     if (config.romfile) {
-      const path = ctx.findFirmware(config.romfile);
-      let rom: Uint8Array;
-      try {
-        rom = readFileSync(path);
-      } catch (err) {
-        throw new Error(`${ctx.id}: cannot read romfile ${path} (${(err as NodeJS.ErrnoException).code})`);
-      }
-      fn.setRom(rom);
+      fn.setRom(readUserFile(ctx.findFirmware(config.romfile), `${ctx.id}'s romfile`, MAX_FIRMWARE_BYTES));
     }
     ctx.pci.add(ctx.pciAddress, fn);
     return Object.assign(nic, {

@@ -1,8 +1,8 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { UserError } from '@plugboard/core';
+import { MAX_FIRMWARE_BYTES, readUserFile, UserError } from '@plugboard/core';
 
 /** The script that fills the cache from Debian's packages; it ships in this package (`plugboard fetch-firmware` runs it). */
 export const FETCH_SCRIPT = fileURLToPath(new URL('../scripts/fetch-firmware.sh', import.meta.url));
@@ -39,8 +39,9 @@ export function resolveFirmware(
   baseDir = process.cwd(),
 ): string {
   if (name.includes('/')) {
+    // A path is taken as given: readFirmware says when it is not a regular file.
     const path = isAbsolute(name) ? name : resolve(baseDir, name);
-    if (!isFile(path)) throw new FirmwareError(`firmware image ${path} does not exist`);
+    if (!existsSync(path)) throw new FirmwareError(`firmware image ${path} does not exist`);
     return path;
   }
   const dirs = [...searchDirs.map((d) => resolve(baseDir, d)), firmwareCacheDir(), ...SYSTEM_FIRMWARE_DIRS];
@@ -60,11 +61,12 @@ export function loadOptionRom(name: string, searchDirs: readonly string[] = []):
   return readFirmware(resolveFirmware(name, searchDirs));
 }
 
+/** A firmware image or option ROM: a regular file of at most 16 MiB. */
 export function readFirmware(path: string): Uint8Array {
   try {
-    return new Uint8Array(readFileSync(path));
+    return readUserFile(path, 'a firmware image', MAX_FIRMWARE_BYTES);
   } catch (err) {
-    throw new FirmwareError(`cannot read firmware ${path}: ${(err as Error).message}`);
+    throw err instanceof UserError ? new FirmwareError(err.message) : err;
   }
 }
 

@@ -5,6 +5,9 @@ import {
   type DeviceContext,
   definePlugin,
   type FirmwareConfigService,
+  MAX_INITRD_BYTES,
+  MAX_KERNEL_BYTES,
+  readUserFile,
   Tokens,
 } from '@plugboard/core';
 import { LINUXBOOT_ROM, type LinuxBoot, prepareLinuxBoot } from './linux-boot.js';
@@ -106,8 +109,8 @@ export const seabiosPlugin = definePlugin<SeabiosConfig, SeabiosDevice>({
       const kernelFile = ctx.resolvePath(config.kernel);
       const initrdFile = config.initrd ? ctx.resolvePath(config.initrd) : undefined;
       linux = prepareLinuxBoot(
-        readFirmware(kernelFile),
-        initrdFile ? readFirmware(initrdFile) : null,
+        readUserFile(kernelFile, 'a Linux kernel', MAX_KERNEL_BYTES),
+        initrdFile ? readUserFile(initrdFile, 'an initrd', MAX_INITRD_BYTES) : null,
         config.append,
         Math.min(ctx.memory.ramSize, 0xe0000000),
         { kernel: kernelFile, initrd: initrdFile },

@@ -20,6 +20,7 @@ import { Tokens } from '../plugin/tokens.js';
 import type { InputGate } from '../replay/host-inputs.js';
 import { Clock, type ClockOptions } from '../time/clock.js';
 import { installBusTracing } from '../trace/bus-tracing.js';
+import { UserError } from '../user-error.js';
 import { MachineHooks } from './hooks.js';
 import { Machine, type MachineParts } from './machine.js';
 import type { ResolvedProfile } from './profile.js';
@@ -96,15 +97,16 @@ export function createDeviceContext(
     resolvePath,
     findFirmware: (name) => {
       if (name.includes('/')) {
+        // A path is taken as given: whoever reads it says when it is not a regular file.
         const path = resolvePath(name);
-        if (!isFile(path)) throw new Error(`${entry.id}: firmware file ${path} does not exist`);
+        if (!existsSync(path)) throw new UserError(`${entry.id}: firmware file ${path} does not exist`);
         return path;
       }
       for (const dir of firmwareDirs) {
         const path = join(resolve(baseDir, dir), name);
         if (isFile(path)) return path;
       }
-      throw new Error(
+      throw new UserError(
         `${entry.id}: firmware "${name}" not found in ${firmwareDirs.join(', ') || 'any firmware directory'}`,
       );
     },
@@ -173,6 +175,7 @@ export async function buildMachine(
         options.firmwareDirs,
       );
       let device: Device;
+      parts.clock.owner = entry.id;
       try {
         if (plugin.kind === 'netdev' && inputs?.mode === 'replay')
           device = inputs.network(entry.id, null) as unknown as Device;
@@ -200,11 +203,16 @@ export async function buildMachine(
       }
     }
     parts.hooks.created.call(machine);
-    for (const d of machine.devices) await d.device.realize?.();
+    for (const d of machine.devices) {
+      parts.clock.owner = d.id;
+      await d.device.realize?.();
+    }
     parts.hooks.realized.call(machine);
   } catch (err) {
     await machine.destroy();
     throw err;
+  } finally {
+    parts.clock.owner = null;
   }
   machine.reset();
   return machine;

@@ -42,12 +42,20 @@ export class DeviceFaults {
     return true;
   }
 
-  /** A timer callback threw: blames the timer's owner; false when no timer was firing. */
+  /**
+   * A timer callback threw: blames the device that made the timer (a timer
+   * named without its device's id, `i8254 OUT0`, is named after it here);
+   * false when no timer was firing.
+   */
   timerFailed(error: unknown): boolean {
     const timer = this.parts.clock.firing;
     this.clearInFlight();
     if (timer === null) return false;
-    this.isolate(timer.name, error);
+    const { owner, name } = timer;
+    this.isolate(
+      owner === null || name === owner || name.startsWith(`${owner} `) ? name : `${owner} ${name}`,
+      error,
+    );
     return true;
   }
 

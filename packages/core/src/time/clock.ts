@@ -17,6 +17,25 @@ export interface ClockOptions {
   fastForward: boolean;
 }
 
+/**
+ * Host work a device does for one guest action (a BLT, a DMA transfer), in
+ * byte operations: what `Clock.charge` meters.
+ */
+export interface WorkMeter {
+  charge(units: number): void;
+}
+
+/** A meter for devices built outside a machine (tests, benchmarks): charges nothing. */
+export const UNMETERED: WorkMeter = { charge: () => {} };
+
+/**
+ * Byte operations of device work after which a slice ends (about 5 ms of host
+ * time for the slowest BLT): a guest looping on expensive register writes
+ * then gets one slice between the run loop's yields to the host, so the
+ * monitor and VNC stay responsive.
+ */
+const WORK_PER_SLICE = 1 << 20;
+
 export const DEFAULT_CLOCK_OPTIONS: ClockOptions = {
   mode: 'instructions',
   nsPerInstruction: 1,
@@ -34,6 +53,8 @@ export class Timer {
     private readonly clock: Clock,
     readonly name: string,
     readonly callback: (now: number) => void,
+    /** The id of the device (or backend) that made it, when the machine builder knew: a failing callback is its fault. */
+    readonly owner: string | null = null,
     /** A host-side timer (`Clock.createHostTimer`): once detached it never bounds the guest's time. */
     readonly hostSide = false,
   ) {}
@@ -65,7 +86,7 @@ export class Timer {
  * instructions: arming a timer that falls due inside the slice lowers the
  * limit, so the slice ends when the timer is due.
  */
-export class Clock implements SkippingClock {
+export class Clock implements SkippingClock, WorkMeter {
   /** Time at the start of the current slice (all of it between slices), plus time skipped in it. */
   private base = 0;
   /** Instructions accounted by `advance` since power-on. */
@@ -81,6 +102,13 @@ export class Clock implements SkippingClock {
   nextDeadline = Number.POSITIVE_INFINITY;
   readonly options: ClockOptions;
   private readonly timers: Timer[] = [];
+  /** Device work charged in the current slice (byte operations). */
+  private work = 0;
+  /**
+   * The device (or backend) the machine builder is creating or realizing:
+   * timers made meanwhile are its own, whatever their names say.
+   */
+  owner: string | null = null;
   /** Host-side timers after `detachHostTimers`: out of `nextDeadline`, fired by `runHostDue`. */
   private readonly hostTimers: Timer[] = [];
   private hostDetached = false;
@@ -129,10 +157,23 @@ export class Clock implements SkippingClock {
   beginSlice(budget: number): void {
     this.retired = 0;
     this.sliceLimit = budget;
+    this.work = 0;
+  }
+
+  /**
+   * A device did `units` byte operations of host work for the instruction in
+   * flight. Once a slice has charged `WORK_PER_SLICE`, it ends after this
+   * instruction, so the run loop gets to yield to the host's event loop.
+   * Only where a slice ends changes, never virtual time or what the guest
+   * sees.
+   */
+  charge(units: number): void {
+    this.work += units;
+    if (this.work >= WORK_PER_SLICE && this.retired + 1 < this.sliceLimit) this.sliceLimit = this.retired + 1;
   }
 
   createTimer(name: string, callback: (now: number) => void): Timer {
-    const timer = new Timer(this, name, callback);
+    const timer = new Timer(this, name, callback, this.owner);
     this.timers.push(timer);
     return timer;
   }
@@ -146,7 +187,7 @@ export class Clock implements SkippingClock {
    * replay runs without it).
    */
   createHostTimer(name: string, callback: (now: number) => void): Timer {
-    const timer = new Timer(this, name, callback, true);
+    const timer = new Timer(this, name, callback, this.owner, true);
     (this.hostDetached ? this.hostTimers : this.timers).push(timer);
     return timer;
   }

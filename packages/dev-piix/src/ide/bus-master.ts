@@ -1,4 +1,4 @@
-import type { Dma } from '@plugboard/core';
+import type { Dma, WorkMeter } from '@plugboard/core';
 import { BMICP_SSBM, PRD_EOT } from './registers.js';
 
 /**
@@ -12,7 +12,10 @@ export const MAX_PRD_ENTRIES = 4096 / 8;
  * One channel's bus master engine (82371SB section 2.7): its three registers
  * and the walk over the Physical Region Descriptor table. Every descriptor and
  * buffer access goes through core's Dma, so nothing outside guest RAM is
- * touched; such an access is a PCI master abort and sets `fault`.
+ * touched; such an access is a PCI master abort and sets `fault`. A command
+ * moves up to 32 MiB at once (512 descriptors of 64 KiB), as on QEMU; the
+ * bytes are charged to the run slice (`work`), so a guest looping on such
+ * commands cannot keep the run loop from yielding to the host.
  */
 export class BusMaster {
   /** BMICP: SSBM and RWCON. */
@@ -30,7 +33,10 @@ export class BusMaster {
   private left = 0;
   private last = false;
 
-  constructor(private readonly dma: Dma) {}
+  constructor(
+    private readonly dma: Dma,
+    private readonly work: WorkMeter,
+  ) {}
 
   get started(): boolean {
     return (this.command & BMICP_SSBM) !== 0;
@@ -88,6 +94,7 @@ export class BusMaster {
       this.left -= n;
       done += n;
     }
+    this.work.charge(done);
     return done;
   }
 

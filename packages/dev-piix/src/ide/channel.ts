@@ -1,4 +1,4 @@
-import type { Dma, IrqLine, PortHandler, TraceHook } from '@plugboard/core';
+import type { Dma, IrqLine, PortHandler, TraceHook, WorkMeter } from '@plugboard/core';
 import { BusMaster } from './bus-master.js';
 import { DMA_DONE, DMA_FAULT, type IdeBus, IdeDevice } from './ide-device.js';
 import {
@@ -59,10 +59,11 @@ export class IdeChannel implements IdeBus {
     readonly index: 0 | 1,
     private readonly irq: IrqLine,
     dma: Dma,
+    work: WorkMeter,
     private readonly trace: TraceHook<IdeRegisterEvent>,
     private readonly masterEnabled: () => boolean,
   ) {
-    this.busMaster = new BusMaster(dma);
+    this.busMaster = new BusMaster(dma, work);
     this.devices = [new IdeDevice(this, 0), new IdeDevice(this, 1)];
   }
 

@@ -103,7 +103,8 @@ export class Piix3Ide implements Device {
     this.pci = fn;
     const masterEnabled = () => (fn.command & PCI_COMMAND_MASTER) !== 0;
     this.channels = [0, 1].map(
-      (i) => new IdeChannel(i as 0 | 1, ctx.isaIrq(LEGACY[i].irq), ctx.dma, this.trace, masterEnabled),
+      (i) =>
+        new IdeChannel(i as 0 | 1, ctx.isaIrq(LEGACY[i].irq), ctx.dma, ctx.clock, this.trace, masterEnabled),
     ) as [IdeChannel, IdeChannel];
     ctx.pci.add(ctx.pciAddress, fn);
     for (const [i, ch] of this.channels.entries()) {
