@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { type Cpu, type DeviceContext, definePlugin, Tokens } from '@plugboard/core';
 import { parseBzImage } from './bzimage.js';
 import { LinuxBootError } from './errors.js';
@@ -20,11 +19,11 @@ export interface LinuxDirectDevice {
   info(): string;
 }
 
-function readFile(path: string): Uint8Array {
+async function readFile(ctx: DeviceContext, path: string): Promise<Uint8Array> {
   try {
-    return new Uint8Array(readFileSync(path));
+    return await ctx.readFile(path);
   } catch (err) {
-    throw new LinuxBootError(`cannot read ${path}: ${(err as Error).message}`);
+    throw new LinuxBootError((err as Error).message);
   }
 }
 
@@ -44,11 +43,11 @@ export const linuxDirectPlugin = definePlugin<LinuxDirectConfig, LinuxDirectDevi
       append: { type: 'string', default: '', description: 'Its command line.' },
     },
   },
-  create(ctx: DeviceContext, config) {
+  async create(ctx: DeviceContext, config) {
     const kernelFile = ctx.resolvePath(config.kernel);
     const initrdFile = config.initrd ? ctx.resolvePath(config.initrd) : undefined;
-    const image = parseBzImage(readFile(kernelFile), kernelFile);
-    const unpacked = decompressKernel(image, kernelFile);
+    const image = parseBzImage(await readFile(ctx, kernelFile), kernelFile);
+    const unpacked = await decompressKernel(image, kernelFile);
     const vmlinux = 'elf' in unpacked ? unpacked.elf : null;
     const mode =
       'elf' in unpacked
@@ -58,7 +57,7 @@ export const linuxDirectPlugin = definePlugin<LinuxDirectConfig, LinuxDirectDevi
     const kernel = prepareKernel(
       image,
       vmlinux,
-      initrdFile ? readFile(initrdFile) : null,
+      initrdFile ? await readFile(ctx, initrdFile) : null,
       config.append,
       Math.min(ctx.memory.ramSize, 2 ** 32),
       { kernel: kernelFile, initrd: initrdFile },

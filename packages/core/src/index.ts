@@ -30,13 +30,18 @@ export {
 } from './machine/hooks.js';
 export { Machine, type MachineDevice, type MachineParts } from './machine/machine.js';
 export {
-  loadProfile,
+  checkProfileLayer,
+  type Json,
   type ProfileEntry,
   ProfileError,
+  type ProfileLayer,
   type ProfileSection,
+  parseProfileJson,
   parseSize,
   type ResolvedProfile,
+  resolveProfileLayers,
 } from './machine/profile.js';
+export { loadProfile, machineSchema } from './machine/profile-file.js';
 export type { MmioHandler, MmioRegion } from './memory/mmio.js';
 export { MAX_RAM_BYTES, PAGE_SHIFT, PAGE_SIZE, PhysicalMemory } from './memory/physical-memory.js';
 export { crc32 } from './net/crc32.js';
@@ -50,7 +55,10 @@ export { PciBus, type PciIntxRouter } from './pci/pci-bus.js';
 export { type BarMapping, type PciBar, PciFunction, type PciIdentity } from './pci/pci-function.js';
 export { QEMU_SUBSYSTEM } from './pci/qemu.js';
 export * from './pci/registers.js';
+export type { HostFiles } from './platform/host-files.js';
 export { HostListeners } from './platform/host-listeners.js';
+export { queueHostTask } from './platform/host-task.js';
+export { nodeFiles } from './platform/node-files.js';
 export type {
   A20GateService,
   CmosService,

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { type DisplaySource, definePlugin, PciFunction, QEMU_SUBSYSTEM, Tokens } from '@plugboard/core';
 import { CirrusVga } from './cirrus.js';
 import { Renderer } from './render.js';
@@ -28,7 +27,7 @@ export const cirrusPlugin = definePlugin<CirrusConfig, CirrusVga & DisplaySource
       },
     },
   },
-  create(ctx, config) {
+  async create(ctx, config) {
     if (!ctx.pciAddress) throw new Error(`${ctx.id}: the Cirrus VGA needs a PCI address`);
     const vga = new CirrusVga();
     const renderer = new Renderer(vga.state, vga.dirty);
@@ -38,9 +37,9 @@ export const cirrusPlugin = definePlugin<CirrusConfig, CirrusVga & DisplaySource
     if (config.romfile) {
       const path = ctx.findFirmware(config.romfile);
       try {
-        fn.setRom(readFileSync(path));
+        fn.setRom(await ctx.readFile(path));
       } catch (err) {
-        throw new Error(`${ctx.id}: cannot read romfile ${path} (${(err as NodeJS.ErrnoException).code})`);
+        throw new Error(`${ctx.id}: romfile: ${(err as Error).message}`);
       }
     }
     ctx.pci.add(ctx.pciAddress, fn);

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import {
   type DevicePlugin,
   definePlugin,
@@ -50,7 +49,7 @@ function plugin(name: I8255xModelName): DevicePlugin<I8255xConfig, I8255x> {
         },
       },
     },
-    create(ctx, config) {
+    async create(ctx, config) {
       if (!ctx.pciAddress) throw new Error(`${ctx.id}: the ${name} needs a PCI address`);
       const mac = Uint8Array.from(config.mac.split(':').map((h) => Number.parseInt(h, 16)));
       if (mac[0] & 1) throw new Error(`${ctx.id}: mac ${config.mac} is a multicast address`);
@@ -76,9 +75,9 @@ function plugin(name: I8255xModelName): DevicePlugin<I8255xConfig, I8255x> {
       if (config.romfile) {
         const path = ctx.findFirmware(config.romfile);
         try {
-          fn.setRom(readFileSync(path));
+          fn.setRom(await ctx.readFile(path));
         } catch (err) {
-          throw new Error(`${ctx.id}: cannot read romfile ${path} (${(err as NodeJS.ErrnoException).code})`);
+          throw new Error(`${ctx.id}: romfile: ${(err as Error).message}`);
         }
       }
       ctx.pci.add(ctx.pciAddress, fn);

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { definePlugin, type NetworkBackend, PciFunction, plugNetwork, Tokens } from '@plugboard/core';
 import { Rtl8139, type Rtl8139Model } from './rtl8139.js';
 
@@ -58,7 +57,7 @@ export const rtl8139Plugin = definePlugin<Rtl8139Config, Rtl8139>({
       },
     },
   },
-  create(ctx, config) {
+  async create(ctx, config) {
     if (!ctx.pciAddress) throw new Error(`${ctx.id}: the RTL8139 needs a PCI address`);
     const mac = parseMac(config.mac);
     if (mac[0] & 1) throw new Error(`${ctx.id}: mac ${config.mac} is a multicast address`);
@@ -79,9 +78,9 @@ export const rtl8139Plugin = definePlugin<Rtl8139Config, Rtl8139>({
       const path = ctx.findFirmware(config.romfile);
       let rom: Uint8Array;
       try {
-        rom = readFileSync(path);
+        rom = await ctx.readFile(path);
       } catch (err) {
-        throw new Error(`${ctx.id}: cannot read romfile ${path} (${(err as NodeJS.ErrnoException).code})`);
+        throw new Error(`${ctx.id}: romfile: ${(err as Error).message}`);
       }
       fn.setRom(rom);
     }

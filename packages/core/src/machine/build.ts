@@ -1,5 +1,3 @@
-import { existsSync, statSync } from 'node:fs';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { Container } from 'inversify';
 import type { Cpu } from '../cpu/cpu.js';
 import { Dma } from '../dma/dma.js';
@@ -10,7 +8,9 @@ import { IrqLines } from '../irq/irq-line.js';
 import { PhysicalMemory } from '../memory/physical-memory.js';
 import { parsePciAddress } from '../pci/address.js';
 import { PciBus } from '../pci/pci-bus.js';
+import type { HostFiles } from '../platform/host-files.js';
 import { HostListeners } from '../platform/host-listeners.js';
+import { nodeFiles } from '../platform/node-files.js';
 import type { DeviceContext, SystemControl } from '../plugin/context.js';
 import type { Device } from '../plugin/manifest.js';
 import { entryPath, loadProfilePlugins, prepareEntries } from '../plugin/prepare.js';
@@ -72,10 +72,10 @@ export function createDeviceContext(
   system: SystemControl,
   entry: { id: string; pci?: string | null; irq?: readonly number[]; baseDir?: string },
   firmwareDirs: readonly string[] = [],
+  files: HostFiles = nodeFiles,
 ): DeviceContext {
   const baseDir = entry.baseDir ?? process.cwd();
-  const resolvePath = (path: string) => (isAbsolute(path) ? path : resolve(baseDir, path));
-  const isFile = (path: string) => existsSync(path) && statSync(path).isFile();
+  const resolvePath = (path: string) => files.resolve(baseDir, path);
   return {
     id: entry.id,
     memory: parts.memory,
@@ -95,17 +95,18 @@ export function createDeviceContext(
     findFirmware: (name) => {
       if (name.includes('/')) {
         const path = resolvePath(name);
-        if (!isFile(path)) throw new Error(`${entry.id}: firmware file ${path} does not exist`);
+        if (!files.isFile(path)) throw new Error(`${entry.id}: firmware file ${path} does not exist`);
         return path;
       }
       for (const dir of firmwareDirs) {
-        const path = join(resolve(baseDir, dir), name);
-        if (isFile(path)) return path;
+        const path = files.resolve(files.resolve(baseDir, dir), name);
+        if (files.isFile(path)) return path;
       }
       throw new Error(
         `${entry.id}: firmware "${name}" not found in ${firmwareDirs.join(', ') || 'any firmware directory'}`,
       );
     },
+    readFile: (path) => files.read(path),
     isaIrq: (n) => parts.isaIrqs.line(n),
     log: (message) => parts.hooks.log.call({ source: entry.id, message, time: parts.clock.now }),
   };
@@ -124,6 +125,8 @@ export interface BuildOptions {
   plugins?: readonly string[];
   /** Told what a profile means but may not expect: config a type swap dropped. */
   warn?: (message: string) => void;
+  /** Where firmware, ROMs and kernels are read from: the local disk unless a front end (a page) brings its own. */
+  files?: HostFiles;
 }
 
 export async function buildMachine(
@@ -131,6 +134,7 @@ export async function buildMachine(
   registry: PluginRegistry,
   options: BuildOptions = {},
 ): Promise<Machine> {
+  const files = options.files ?? nodeFiles;
   await loadProfilePlugins(profile, registry, options.plugins ?? []);
   // Check every type and config before building anything, so a bad profile opens no files.
   const { prepared, problems, warnings } = prepareEntries(profile, registry);
@@ -156,8 +160,9 @@ export async function buildMachine(
       const ctx = createDeviceContext(
         parts,
         machine,
-        { ...entry, baseDir: entry.baseDir ?? dirname(profile.file) },
+        { ...entry, baseDir: entry.baseDir ?? files.dirname(profile.file) },
         options.firmwareDirs,
+        files,
       );
       let device: Device;
       try {
