@@ -32,6 +32,7 @@ export { Machine, type MachineDevice, type MachineParts } from './machine/machin
 export {
   checkProfileLayer,
   type Json,
+  MAX_PROFILE_DEPTH,
   type ProfileEntry,
   ProfileError,
   type ProfileLayer,
@@ -40,6 +41,7 @@ export {
   parseSize,
   type ResolvedProfile,
   resolveProfileLayers,
+  tooDeep,
 } from './machine/profile.js';
 export { loadProfile, machineSchema } from './machine/profile-file.js';
 export type { MmioHandler, MmioRegion } from './memory/mmio.js';
