@@ -1,6 +1,7 @@
 import type { Json } from '@plugboard/core';
 import { Terminal } from '@xterm/xterm';
 import { Plugboard } from './plugboard.js';
+import type { OverlayDrive } from './url-disk.js';
 
 /**
  * The page: COM1 on an xterm.js terminal, the screen on a canvas, a form to
@@ -19,7 +20,7 @@ const params = new URLSearchParams(location.search);
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const form = $<HTMLFormElement>('boot');
 const field = (name: string) => form.elements.namedItem(name) as HTMLInputElement;
-for (const name of ['kernel', 'initrd', 'append', 'net', 'url'])
+for (const name of ['kernel', 'initrd', 'append', 'net', 'url', 'disk'])
   if (params.has(name)) field(name).value = params.get(name)!;
 
 const term = new Terminal({ convertEol: false, cols: 100, rows: 30, scrollback: 5000 });
@@ -37,13 +38,21 @@ async function boot(): Promise<void> {
   const initrdFile = await picked(field('initrdFile'));
   if (kernelFile) files.vmlinuz = kernelFile;
   if (initrdFile) files['initrd.gz'] = initrdFile;
+  const diskFile = await picked(field('diskFile'));
+  if (diskFile) files.disk = diskFile;
+  const disk = diskFile ? 'picked:disk' : field('disk').value.trim();
   const url = field('url').value.trim();
   const append = `${field('append').value.trim()}${url ? ` plugboard.url=${url}` : ''}`;
   const net = field('net').value.trim();
   const overrides: Json[] = [
     {
+      // The network is on the host, answering in host time: a halted guest must wait for it
+      // rather than jump to its next timer (a DHCP timeout) before the reply can come.
+      ...(net ? { clock: { pace: true } } : {}),
       netdevs: { net0: net ? { type: 'websocket', config: { url: net } } : { type: 'hub' } },
+      ...(disk ? { drives: { hda: { type: 'url', config: { url: disk } } } } : {}),
       devices: {
+        ...(disk ? { ide: { config: { primary: { master: { drive: 'hda', media: 'disk' } } } } } : {}),
         bios: {
           type: 'linux-direct',
           config: {
@@ -75,6 +84,17 @@ async function boot(): Promise<void> {
   });
   term.onData((data) => pb.sendSerial(data));
   await pb.ready.catch(() => {});
+  const drive = pb.machine?.device<OverlayDrive>('hda');
+  if (drive) {
+    const button = $<HTMLButtonElement>('download');
+    button.hidden = false;
+    button.onclick = () => {
+      const link = document.createElement('a');
+      link.href = URL.createObjectURL(new Blob([drive.changedImage() as Uint8Array<ArrayBuffer>]));
+      link.download = 'disk.img';
+      link.click();
+    };
+  }
   if (pb.machine)
     status.textContent = `running ${pb.profile?.name} (built in ${pb.timing.buildMs.toFixed(0)} ms)`;
 }

@@ -24,12 +24,13 @@ import * as net from '@plugboard/net';
 import { CanvasScreen } from './canvas-screen.js';
 import { bindInput } from './page-input.js';
 import { loadPageProfile } from './page-profile.js';
+import { urlDrivePlugin } from './url-disk.js';
 import { UrlFiles } from './url-files.js';
 import { WebTerminal } from './web-terminal.js';
 import { webSocketNetPlugin } from './websocket-net.js';
 
-/** The plugin packages a page carries: the seed machine's devices and the page's own netdev. */
-export function createPageRegistry(): PluginRegistry {
+/** The plugin packages a page carries: the seed machine's devices, the page's own netdev and drive. */
+export function createPageRegistry(files: UrlFiles): PluginRegistry {
   const registry = new PluginRegistry();
   const packages = {
     '@plugboard/cpu-x86': cpuX86,
@@ -45,6 +46,7 @@ export function createPageRegistry(): PluginRegistry {
   };
   for (const [name, mod] of Object.entries(packages)) registry.addPackage(mod as PluginPackage, name);
   registry.add(webSocketNetPlugin as unknown as DevicePlugin, '@plugboard/web');
+  registry.add(urlDrivePlugin(files) as unknown as DevicePlugin, '@plugboard/web');
   return registry;
 }
 
@@ -136,7 +138,7 @@ export class Plugboard {
       const firmwareDirs = (this.options.firmwareDirs ?? ['firmware/']).map((d) => new URL(d, base).href);
       await Promise.all(firmwareDirs.map((d) => this.files.list(d)));
       this.profile = await loadPageProfile(this.options.profile, base, this.options.overrides);
-      const machine = await buildMachine(this.profile, createPageRegistry(), {
+      const machine = await buildMachine(this.profile, createPageRegistry(this.files), {
         files: this.files,
         firmwareDirs,
         services: new Map([[Tokens.HostTerminal, this.terminal]]),

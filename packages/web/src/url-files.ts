@@ -12,7 +12,7 @@ export class UrlFiles implements HostFiles {
   /** Files known to exist under listed folders (folder URL with a trailing slash -> names). */
   private readonly listings = new Map<string, Set<string>>();
   /** Files the user picked (`picked:NAME`), kept in memory. */
-  private readonly picked = new Map<string, Uint8Array>();
+  private readonly pickedFiles = new Map<string, Uint8Array>();
 
   /** Fetches `DIR/index.json` (an array of file names) so firmware look-ups in DIR answer at once. */
   async list(dir: string): Promise<void> {
@@ -24,8 +24,13 @@ export class UrlFiles implements HostFiles {
 
   /** A file the user picked; profiles name it `picked:NAME`. */
   addPicked(name: string, data: Uint8Array): string {
-    this.picked.set(name, data);
+    this.pickedFiles.set(name, data);
     return `picked:${name}`;
+  }
+
+  /** The bytes of a picked file (`picked:NAME`), or undefined. */
+  picked(file: string): Uint8Array | undefined {
+    return file.startsWith('picked:') ? this.pickedFiles.get(file.slice(7)) : undefined;
   }
 
   resolve(base: string, path: string): string {
@@ -38,7 +43,7 @@ export class UrlFiles implements HostFiles {
   }
 
   isFile(file: string): boolean {
-    if (file.startsWith('picked:')) return this.picked.has(file.slice(7));
+    if (file.startsWith('picked:')) return this.pickedFiles.has(file.slice(7));
     const slash = file.lastIndexOf('/') + 1;
     const listing = this.listings.get(file.slice(0, slash));
     return listing ? listing.has(file.slice(slash)) : true;
@@ -46,7 +51,7 @@ export class UrlFiles implements HostFiles {
 
   read(file: string): Promise<Uint8Array> {
     if (file.startsWith('picked:')) {
-      const data = this.picked.get(file.slice(7));
+      const data = this.pickedFiles.get(file.slice(7));
       return data ? Promise.resolve(data) : Promise.reject(new Error(`cannot read ${file} (not picked)`));
     }
     let pending = this.cache.get(file);
