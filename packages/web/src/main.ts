@@ -1,5 +1,6 @@
 import type { Json } from '@plugboard/core';
 import { Terminal } from '@xterm/xterm';
+import * as web from './index.js';
 import { Plugboard } from './plugboard.js';
 import type { OverlayDrive } from './url-disk.js';
 
@@ -13,8 +14,12 @@ import type { OverlayDrive } from './url-disk.js';
 declare global {
   interface Window {
     plugboard?: Plugboard;
+    /** The package's API, for scripts that embed or test without a bundler of their own. */
+    PlugboardWeb?: typeof web;
   }
 }
+
+window.PlugboardWeb = web;
 
 const params = new URLSearchParams(location.search);
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;

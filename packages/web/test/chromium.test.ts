@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -115,6 +115,11 @@ declare global {
     plugboard?: {
       serialText(): string;
       screen: { nonBlank(): boolean } | null;
+    };
+    PlugboardWeb?: {
+      HttpRangeSource: {
+        open(url: string): Promise<{ size: number; read(offset: number, length: number): Uint8Array }>;
+      };
     };
   }
 }
