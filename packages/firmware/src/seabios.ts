@@ -1,5 +1,3 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import {
   type CmosService,
   type DeviceContext,
@@ -9,7 +7,7 @@ import {
 } from '@plugboard/core';
 import { LINUXBOOT_ROM, type LinuxBoot, prepareLinuxBoot } from './linux-boot.js';
 import { checkBiosImage, mapFirmware } from './map.js';
-import { FirmwareError, readFirmware, resolveFirmware } from './resolve.js';
+import { FirmwareError, resolveFirmware } from './resolve.js';
 
 const FW_CFG_BOOT_MENU = 0x0e;
 
@@ -22,8 +20,11 @@ const FW_CFG_BOOT_MENU = 0x0e;
 function findImage(ctx: DeviceContext, name: string, searchDirs: readonly string[]): string {
   if (name.includes('/')) return resolveFirmware(name, [], ctx.resolvePath('.'));
   for (const dir of searchDirs) {
-    const path = join(dir, name);
-    if (existsSync(path)) return path;
+    try {
+      return ctx.findFirmware(`${dir.replace(/\/$/, '')}/${name}`);
+    } catch {
+      // not in this directory: try the next
+    }
   }
   try {
     return ctx.findFirmware(name);
@@ -92,11 +93,18 @@ export const seabiosPlugin = definePlugin<SeabiosConfig, SeabiosDevice>({
       append: { type: 'string', default: '', description: 'Its command line (QEMU -append).' },
     },
   },
-  create(ctx: DeviceContext, config) {
+  async create(ctx: DeviceContext, config) {
+    const read = async (path: string) => {
+      try {
+        return await ctx.readFile(path);
+      } catch (err) {
+        throw new FirmwareError(`cannot read firmware ${path}: ${(err as Error).message}`);
+      }
+    };
     const paths = config.path === undefined ? [] : Array.isArray(config.path) ? config.path : [config.path];
     const searchDirs = paths.map((p) => ctx.resolvePath(p));
     const file = findImage(ctx, config.bios, searchDirs);
-    const image = readFirmware(file);
+    const image = await read(file);
     checkBiosImage(image, file);
     const isaBase = mapFirmware(ctx.memory, image);
 
@@ -106,13 +114,13 @@ export const seabiosPlugin = definePlugin<SeabiosConfig, SeabiosDevice>({
       const kernelFile = ctx.resolvePath(config.kernel);
       const initrdFile = config.initrd ? ctx.resolvePath(config.initrd) : undefined;
       linux = prepareLinuxBoot(
-        readFirmware(kernelFile),
-        initrdFile ? readFirmware(initrdFile) : null,
+        await read(kernelFile),
+        initrdFile ? await read(initrdFile) : null,
         config.append,
         Math.min(ctx.memory.ramSize, 0xe0000000),
         { kernel: kernelFile, initrd: initrdFile },
       );
-      linuxRom = readFirmware(findImage(ctx, LINUXBOOT_ROM, searchDirs));
+      linuxRom = await read(findImage(ctx, LINUXBOOT_ROM, searchDirs));
     } else if (config.initrd) {
       throw new FirmwareError(`/devices/${ctx.id}/config/initrd: an initrd needs a kernel`);
     }

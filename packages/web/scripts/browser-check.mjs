@@ -22,8 +22,6 @@ export const NODE_BACKENDS = {
   },
   firmware: {
     resolve: "the firmware cache and Debian's firmware folders on disk",
-    // Not browser-ready yet: it searches its `path` folders on disk itself. The page boots through linux-direct.
-    seabios: 'SeaBIOS image look-up in folders on disk',
   },
   block: {
     'raw-image': 'image files',

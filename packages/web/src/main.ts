@@ -25,7 +25,7 @@ const params = new URLSearchParams(location.search);
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const form = $<HTMLFormElement>('boot');
 const field = (name: string) => form.elements.namedItem(name) as HTMLInputElement;
-for (const name of ['kernel', 'initrd', 'append', 'net', 'url', 'disk'])
+for (const name of ['firmware', 'kernel', 'initrd', 'append', 'net', 'url', 'disk'])
   if (params.has(name)) field(name).value = params.get(name)!;
 
 const term = new Terminal({ convertEol: false, cols: 100, rows: 30, scrollback: 5000 });
@@ -34,6 +34,17 @@ term.open($('terminal'));
 async function picked(input: HTMLInputElement): Promise<Uint8Array | null> {
   const file = input.files?.[0];
   return file ? new Uint8Array(await file.arrayBuffer()) : null;
+}
+
+/**
+ * The firmware entry: linux-direct (the default), or with `firmware=seabios`
+ * the profile's SeaBIOS (the VGA BIOS draws its screen), which boots the
+ * kernel through fw_cfg when one is named and otherwise tries its devices.
+ */
+function bios(kernel: string, initrd: string, append: string): Json {
+  const linux = kernel ? { kernel, ...(initrd ? { initrd } : {}), append } : {};
+  if (field('firmware').value === 'seabios') return { type: 'seabios', config: linux };
+  return { type: 'linux-direct', config: linux };
 }
 
 async function boot(): Promise<void> {
@@ -58,14 +69,11 @@ async function boot(): Promise<void> {
       ...(disk ? { drives: { hda: { type: 'url', config: { url: disk } } } } : {}),
       devices: {
         ...(disk ? { ide: { config: { primary: { master: { drive: 'hda', media: 'disk' } } } } } : {}),
-        bios: {
-          type: 'linux-direct',
-          config: {
-            kernel: kernelFile ? 'picked:vmlinuz' : field('kernel').value,
-            initrd: initrdFile ? 'picked:initrd.gz' : field('initrd').value,
-            append,
-          },
-        },
+        bios: bios(
+          kernelFile ? 'picked:vmlinuz' : field('kernel').value.trim(),
+          initrdFile ? 'picked:initrd.gz' : field('initrd').value.trim(),
+          append,
+        ),
         com1: { config: { backend: { type: 'stdio' } } },
       },
     },

@@ -39,8 +39,9 @@ function startProxy(origin: string): Promise<{ child: ChildProcess; port: number
  * The page in headless Chromium (Debian's), as a person would use it: the
  * test guest boots through linux-direct on puredarwin-xmas, its RTL8139
  * reaches `plugboard net-proxy` over a WebSocket for a DHCP lease and an
- * HTTP download, the Cirrus card draws on the canvas, and a command typed
- * into the xterm.js terminal runs in the guest's shell.
+ * HTTP download, and a command typed into the xterm.js terminal runs in the
+ * guest's shell. linux-direct sets no video mode (the guest's console is
+ * COM1), so the canvas is checked on a SeaBIOS boot: its VGA BIOS draws.
  */
 describe('the page in Chromium', () => {
   let site: Server;
@@ -83,19 +84,16 @@ describe('the page in Chromium', () => {
         `http://127.0.0.1:${sitePort}/?autostart=1&net=ws://127.0.0.1:${proxy.port}/&url=${encodeURIComponent(blobUrl)}`,
       );
       const serial = () => page.evaluate(() => window.plugboard?.serialText() ?? '');
-      let drew = false;
       const deadline = Date.now() + 14 * 60_000;
       while (!(await serial()).includes('a busybox shell')) {
         if (Date.now() > deadline) throw new Error(`no shell in time; the guest printed:\n${await serial()}`);
         const status = await page.evaluate(() => document.getElementById('status')?.textContent ?? '');
         if (status.startsWith('error') || status.startsWith('stopped'))
           throw new Error(`${status}\n${await serial()}\n${errors.join('\n')}`);
-        drew ||= await page.evaluate(() => window.plugboard?.screen?.nonBlank() ?? false);
         await page.waitForTimeout(500);
       }
       const text = await serial();
       expect(errors).toEqual([]);
-      expect(drew, 'the canvas showed something during the boot').toBe(true);
       expect(text).toMatch(/PLUGBOARD booted 6\.1\./);
       expect(text).toContain('PLUGBOARD dhcp 10.0.2.15/24');
       expect(text).toContain(`PLUGBOARD http ${blobSha} 3145728`);
@@ -114,7 +112,7 @@ declare global {
   interface Window {
     plugboard?: {
       serialText(): string;
-      screen: { nonBlank(): boolean } | null;
+      screen: { nonBlank(): boolean; canvas: { width: number; height: number } } | null;
     };
     PlugboardWeb?: {
       HttpRangeSource: {
