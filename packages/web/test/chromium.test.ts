@@ -74,7 +74,7 @@ describe('the page in Chromium', () => {
   });
 
   it(
-    'boots the test guest to its shell, draws, gets a lease and the download, and runs a typed command',
+    'boots the test guest to its shell, gets a lease and the download, and runs a typed command',
     async () => {
       const sitePort = (site.address() as AddressInfo).port;
       const blobUrl = `http://10.0.2.2:${(blob.address() as AddressInfo).port}/blob`;
@@ -93,10 +93,14 @@ describe('the page in Chromium', () => {
         await page.waitForTimeout(500);
       }
       const text = await serial();
+      const facts = text
+        .split('\n')
+        .filter((line) => line.includes('PLUGBOARD'))
+        .join('\n');
       expect(errors).toEqual([]);
-      expect(text).toMatch(/PLUGBOARD booted 6\.1\./);
-      expect(text).toContain('PLUGBOARD dhcp 10.0.2.15/24');
-      expect(text).toContain(`PLUGBOARD http ${blobSha} 3145728`);
+      expect(text, facts).toMatch(/PLUGBOARD booted 6\.1\./);
+      expect(text, facts).toContain('PLUGBOARD dhcp 10.0.2.15/24');
+      expect(text, facts).toContain(`PLUGBOARD http ${blobSha} 3145728`);
 
       await page.click('#terminal');
       await page.keyboard.type('echo $((6 * 7)) from the page\n');
@@ -106,6 +110,33 @@ describe('the page in Chromium', () => {
     },
     15 * 60_000,
   );
+
+  it("draws SeaBIOS's and the VGA BIOS's screen on the canvas (firmware fetched from next to the page)", async () => {
+    const sitePort = (site.address() as AddressInfo).port;
+    await page.goto(`http://127.0.0.1:${sitePort}/?autostart=1&firmware=seabios&kernel=`);
+    await page.waitForFunction(() => window.plugboard?.screen?.nonBlank(), null, {
+      timeout: 180_000,
+      polling: 500,
+    });
+    const { width, height } = await page.evaluate(() => window.plugboard!.screen!.canvas);
+    expect([width, height]).toEqual([720, 400]);
+  }, 240_000);
+
+  it('reads an image by HTTP range requests, as the url drive does', async () => {
+    const expected = readFileSync(join(root, 'packages/web/site/guests/initrd.gz'));
+    const got = await page.evaluate(async () => {
+      const source = await window.PlugboardWeb!.HttpRangeSource.open('guests/initrd.gz');
+      // Across a 64 KiB chunk boundary, and the image's last bytes.
+      return {
+        size: source.size,
+        middle: Array.from(source.read(65536 - 8, 16)),
+        tail: Array.from(source.read(source.size - 4, 4)),
+      };
+    });
+    expect(got.size).toBe(expected.length);
+    expect(got.middle).toEqual(Array.from(expected.subarray(65536 - 8, 65536 + 8)));
+    expect(got.tail).toEqual(Array.from(expected.subarray(expected.length - 4)));
+  });
 });
 
 declare global {
