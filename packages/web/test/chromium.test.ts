@@ -118,7 +118,10 @@ describe('the page in Chromium', () => {
       timeout: 180_000,
       polling: 500,
     });
-    const { width, height } = await page.evaluate(() => window.plugboard!.screen!.canvas);
+    const { width, height } = await page.evaluate(() => {
+      const { canvas } = window.plugboard!.screen!;
+      return { width: canvas.width, height: canvas.height };
+    });
     expect([width, height]).toEqual([720, 400]);
   }, 240_000);
 
