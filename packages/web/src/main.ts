@@ -62,8 +62,9 @@ async function boot(): Promise<void> {
   const net = field('net').value.trim();
   const overrides: Json[] = [
     {
-      // The network is on the host, answering in host time: a halted guest must wait for it
-      // rather than jump to its next timer (a DHCP timeout) before the reply can come.
+      // The network is on the host, answering in host time: pacing keeps the guest's clock from
+      // running ahead of it (an idle guest would jump through its timeouts faster than replies come).
+      // While the guest's clock lags the host's, as in a boot, a halted guest still jumps.
       ...(net ? { clock: { pace: true } } : {}),
       netdevs: { net0: net ? { type: 'websocket', config: { url: net } } : { type: 'hub' } },
       ...(disk ? { drives: { hda: { type: 'url', config: { url: disk } } } } : {}),
