@@ -1,5 +1,3 @@
-import { createRequire } from 'node:module';
-import { gunzipSync } from 'node:zlib';
 import type { BzImage } from './bzimage.js';
 import { type ElfImage, parseElf32 } from './elf.js';
 
@@ -8,16 +6,24 @@ const GZIP_MAGIC = [0x1f, 0x8b];
 
 /**
  * liblzma's XZ decoder, loaded on first use: its native binary is prebuilt
- * for a few platforms only, and without it the kernel still boots (through
- * its own decompressor).
+ * for a few platforms only and does not exist in a browser; without it the
+ * kernel still boots (through its own decompressor).
  */
-function loadUnxz(): ((data: Buffer) => Buffer) | string {
+async function loadUnxz(): Promise<((data: Uint8Array) => Uint8Array) | string> {
   try {
-    const lzma = createRequire(import.meta.url)('node-liblzma') as typeof import('node-liblzma');
-    return lzma.unxzSync;
+    const lzma = (await import('node-liblzma')) as typeof import('node-liblzma');
+    return (data) => lzma.unxzSync(Buffer.from(data.buffer, data.byteOffset, data.length));
   } catch (err) {
     return `liblzma (node-liblzma) does not load here: ${(err as Error).message}`;
   }
+}
+
+/** gzip through the platform's DecompressionStream (Node and browsers alike). */
+async function gunzip(data: Uint8Array): Promise<Uint8Array> {
+  const stream = new Blob([data as Uint8Array<ArrayBuffer>])
+    .stream()
+    .pipeThrough(new DecompressionStream('gzip'));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
 }
 
 const startsWith = (data: Uint8Array, magic: readonly number[]) => magic.every((b, i) => data[i] === b);
@@ -25,12 +31,15 @@ const startsWith = (data: Uint8Array, magic: readonly number[]) => magic.every((
 /**
  * The kernel the decompressor would have produced: the payload decompressed
  * on the host (XZ with its x86 BCJ filter through liblzma, gzip through
- * zlib) and parsed as the vmlinux ELF. The build appends the uncompressed
+ * DecompressionStream) and parsed as the vmlinux ELF. The build appends the uncompressed
  * size as a little-endian dword, which checks the result. Null, with the
  * reason, when the payload is in another format or does not decompress:
  * the caller falls back to the compressed kernel's own 32-bit entry.
  */
-export function decompressKernel(image: BzImage, file: string): { elf: ElfImage } | { reason: string } {
+export async function decompressKernel(
+  image: BzImage,
+  file: string,
+): Promise<{ elf: ElfImage } | { reason: string }> {
   const payload = image.payload;
   if (!payload || payload.length < 8)
     return { reason: 'the header names no payload (boot protocol before 2.08)' };
@@ -38,10 +47,10 @@ export function decompressKernel(image: BzImage, file: string): { elf: ElfImage 
   let vmlinux: Uint8Array;
   try {
     if (startsWith(payload, XZ_MAGIC)) {
-      const unxz = loadUnxz();
+      const unxz = await loadUnxz();
       if (typeof unxz === 'string') return { reason: unxz };
-      vmlinux = unxz(Buffer.from(payload.subarray(0, payload.length - 4)));
-    } else if (startsWith(payload, GZIP_MAGIC)) vmlinux = gunzipSync(payload);
+      vmlinux = unxz(payload.subarray(0, payload.length - 4));
+    } else if (startsWith(payload, GZIP_MAGIC)) vmlinux = await gunzip(payload);
     else return { reason: 'the payload is neither XZ nor gzip' };
   } catch (err) {
     return { reason: `the payload does not decompress: ${(err as Error).message}` };

@@ -4,7 +4,6 @@ import {
   definePlugin,
   MAX_INITRD_BYTES,
   MAX_KERNEL_BYTES,
-  readUserFile,
   Tokens,
 } from '@plugboard/core';
 import { parseBzImage } from './bzimage.js';
@@ -43,11 +42,14 @@ export const linuxDirectPlugin = definePlugin<LinuxDirectConfig, LinuxDirectDevi
       append: { type: 'string', default: '', description: 'Its command line.' },
     },
   },
-  create(ctx: DeviceContext, config) {
+  async create(ctx: DeviceContext, config) {
     const kernelFile = ctx.resolvePath(config.kernel);
     const initrdFile = config.initrd ? ctx.resolvePath(config.initrd) : undefined;
-    const image = parseBzImage(readUserFile(kernelFile, 'a Linux kernel', MAX_KERNEL_BYTES), kernelFile);
-    const unpacked = decompressKernel(image, kernelFile);
+    const image = parseBzImage(
+      await ctx.readFile(kernelFile, 'a Linux kernel', MAX_KERNEL_BYTES),
+      kernelFile,
+    );
+    const unpacked = await decompressKernel(image, kernelFile);
     const vmlinux = 'elf' in unpacked ? unpacked.elf : null;
     const mode =
       'elf' in unpacked
@@ -57,7 +59,7 @@ export const linuxDirectPlugin = definePlugin<LinuxDirectConfig, LinuxDirectDevi
     const kernel = prepareKernel(
       image,
       vmlinux,
-      initrdFile ? readUserFile(initrdFile, 'an initrd', MAX_INITRD_BYTES) : null,
+      initrdFile ? await ctx.readFile(initrdFile, 'an initrd', MAX_INITRD_BYTES) : null,
       config.append,
       Math.min(ctx.memory.ramSize, 2 ** 32),
       { kernel: kernelFile, initrd: initrdFile },

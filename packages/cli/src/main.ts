@@ -19,6 +19,7 @@ import { validateProfile } from './commands/validate.js';
 import { lspci } from './lspci.js';
 import { machinesDir, profilePath } from './machines.js';
 import { serveQueue } from './matrix/queue.js';
+import { addNetProxyCommand } from './net-proxy/command.js';
 import { parseSet } from './overrides.js';
 import { BUILTIN_FIRMWARE_TYPE, translateQemu } from './qemu/translate.js';
 import { VERSION } from './version.js';
@@ -300,6 +301,8 @@ export async function main(argv: string[], io: Io = process): Promise<number> {
           process.off('SIGTERM', onSignal);
         }
       });
+
+    addNetProxyCommand(program, io.stderr);
 
     program
       .command('qemu')

@@ -37,13 +37,20 @@ export {
 } from './machine/hooks.js';
 export { Machine, type MachineDevice, type MachineParts } from './machine/machine.js';
 export {
-  loadProfile,
+  checkProfileLayer,
+  type Json,
+  MAX_PROFILE_DEPTH,
   type ProfileEntry,
   ProfileError,
+  type ProfileLayer,
   type ProfileSection,
+  parseProfileJson,
   parseSize,
   type ResolvedProfile,
+  resolveProfileLayers,
+  tooDeep,
 } from './machine/profile.js';
+export { loadProfile, machineSchema } from './machine/profile-file.js';
 export type { MmioHandler, MmioRegion } from './memory/mmio.js';
 export { MAX_RAM_BYTES, PAGE_SHIFT, PAGE_SIZE, PhysicalMemory } from './memory/physical-memory.js';
 export { crc32 } from './net/crc32.js';
@@ -62,7 +69,15 @@ export { PciBus, type PciIntxRouter } from './pci/pci-bus.js';
 export { type BarMapping, type PciBar, PciFunction, type PciIdentity } from './pci/pci-function.js';
 export { QEMU_SUBSYSTEM } from './pci/qemu.js';
 export * from './pci/registers.js';
+export {
+  type HostFiles,
+  MAX_FIRMWARE_BYTES,
+  MAX_INITRD_BYTES,
+  MAX_KERNEL_BYTES,
+} from './platform/host-files.js';
 export { HostListeners } from './platform/host-listeners.js';
+export { queueHostTask } from './platform/host-task.js';
+export { nodeFiles, readUserFile } from './platform/node-files.js';
 export type {
   A20GateService,
   CmosService,
@@ -129,9 +144,3 @@ export { TraceFilter } from './trace/trace-filter.js';
 export { formatRegisterEvent, type RegisterTraceEvent, TraceHook } from './trace/trace-hook.js';
 export { RegisterTraceWriter, type TraceFormat, type TraceStamp } from './trace/trace-writer.js';
 export { UserError } from './user-error.js';
-export {
-  MAX_FIRMWARE_BYTES,
-  MAX_INITRD_BYTES,
-  MAX_KERNEL_BYTES,
-  readUserFile,
-} from './user-file.js';

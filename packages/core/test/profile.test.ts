@@ -115,7 +115,7 @@ describe('building a machine from a profile', () => {
 });
 
 describe('firmware lookup', () => {
-  it('finds bare names in the firmware directories in order, and paths relative to the profile', async () => {
+  it('finds bare names in the firmware directories in order, and takes paths relative to the profile', async () => {
     const { createDeviceContext, createMachineParts } = await import('@plugboard/core');
     const parts = createMachineParts({ memoryBytes: 1 << 20 });
     const system = { requestReset: () => {}, requestShutdown: () => {} };
@@ -125,6 +125,11 @@ describe('firmware lookup', () => {
     expect(() => ctx.findFirmware('efi-rtl8139.rom')).toThrow(
       /nic: firmware "efi-rtl8139.rom" not found in missing-dir, \./,
     );
-    expect(() => ctx.findFirmware('./nope.rom')).toThrow(/nic: firmware file .*nope\.rom does not exist/);
+    // A path is taken as given; reading it names what is missing.
+    const missing = ctx.findFirmware('./nope.rom');
+    expect(missing).toBe(`${dir}nope.rom`);
+    await expect(ctx.readFile(missing, 'an option ROM', 1 << 20)).rejects.toThrow(
+      /nope\.rom: cannot read an option ROM \(ENOENT\)/,
+    );
   });
 });

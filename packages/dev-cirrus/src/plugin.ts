@@ -4,7 +4,6 @@ import {
   MAX_FIRMWARE_BYTES,
   PciFunction,
   QEMU_SUBSYSTEM,
-  readUserFile,
   Tokens,
 } from '@plugboard/core';
 import { CirrusVga } from './cirrus.js';
@@ -35,7 +34,7 @@ export const cirrusPlugin = definePlugin<CirrusConfig, CirrusVga & DisplaySource
       },
     },
   },
-  create(ctx, config) {
+  async create(ctx, config) {
     if (!ctx.pciAddress) throw new Error(`${ctx.id}: the Cirrus VGA needs a PCI address`);
     const vga = new CirrusVga(ctx.clock, ctx.id);
     const renderer = new Renderer(vga.state, vga.dirty);
@@ -43,7 +42,9 @@ export const cirrusPlugin = definePlugin<CirrusConfig, CirrusVga & DisplaySource
     fn.setBar(0, { kind: 'mem32', size: LINEAR_BAR_SIZE, prefetchable: true, handler: vga.linearWindow });
     fn.setBar(1, { kind: 'mem32', size: MMIO_BAR_SIZE, handler: vga.mmioWindow });
     if (config.romfile) {
-      fn.setRom(readUserFile(ctx.findFirmware(config.romfile), `${ctx.id}'s romfile`, MAX_FIRMWARE_BYTES));
+      fn.setRom(
+        await ctx.readFile(ctx.findFirmware(config.romfile), `${ctx.id}'s romfile`, MAX_FIRMWARE_BYTES),
+      );
     }
     ctx.pci.add(ctx.pciAddress, fn);
     ctx.ports.register(`${ctx.id} VGA`, 0x3b0, 0x30, vga.ports);

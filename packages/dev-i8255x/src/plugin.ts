@@ -6,7 +6,6 @@ import {
   type NetworkBackend,
   PciFunction,
   plugNetwork,
-  readUserFile,
   Tokens,
 } from '@plugboard/core';
 import { I8255x } from './i8255x.js';
@@ -52,7 +51,7 @@ function plugin(name: I8255xModelName): DevicePlugin<I8255xConfig, I8255x> {
         },
       },
     },
-    create(ctx, config) {
+    async create(ctx, config) {
       if (!ctx.pciAddress) throw new Error(`${ctx.id}: the ${name} needs a PCI address`);
       const mac = Uint8Array.from(config.mac.split(':').map((h) => Number.parseInt(h, 16)));
       if (mac[0] & 1) throw new Error(`${ctx.id}: mac ${config.mac} is a multicast address`);
@@ -76,7 +75,9 @@ function plugin(name: I8255xModelName): DevicePlugin<I8255xConfig, I8255x> {
       fn.setBar(1, { kind: 'io', size: 64, handler: csr });
       fn.setBar(2, { kind: 'mem32', size: FLASH_SIZE, handler: noFlash });
       if (config.romfile) {
-        fn.setRom(readUserFile(ctx.findFirmware(config.romfile), `${ctx.id}'s romfile`, MAX_FIRMWARE_BYTES));
+        fn.setRom(
+          await ctx.readFile(ctx.findFirmware(config.romfile), `${ctx.id}'s romfile`, MAX_FIRMWARE_BYTES),
+        );
       }
       ctx.pci.add(ctx.pciAddress, fn);
       return Object.assign(nic, {

@@ -5,7 +5,6 @@ import {
   type NetworkBackend,
   PciFunction,
   plugNetwork,
-  readUserFile,
   Tokens,
 } from '@plugboard/core';
 import { Rtl8139, type Rtl8139Model } from './rtl8139.js';
@@ -66,7 +65,7 @@ export const rtl8139Plugin = definePlugin<Rtl8139Config, Rtl8139>({
       },
     },
   },
-  create(ctx, config) {
+  async create(ctx, config) {
     if (!ctx.pciAddress) throw new Error(`${ctx.id}: the RTL8139 needs a PCI address`);
     const mac = parseMac(config.mac);
     if (mac[0] & 1) throw new Error(`${ctx.id}: mac ${config.mac} is a multicast address`);
@@ -84,7 +83,9 @@ export const rtl8139Plugin = definePlugin<Rtl8139Config, Rtl8139>({
     fn.setBar(0, { kind: 'io', size: 256, handler: window });
     fn.setBar(1, { kind: 'mem32', size: 256, handler: window });
     if (config.romfile) {
-      fn.setRom(readUserFile(ctx.findFirmware(config.romfile), `${ctx.id}'s romfile`, MAX_FIRMWARE_BYTES));
+      fn.setRom(
+        await ctx.readFile(ctx.findFirmware(config.romfile), `${ctx.id}'s romfile`, MAX_FIRMWARE_BYTES),
+      );
     }
     ctx.pci.add(ctx.pciAddress, fn);
     return Object.assign(nic, {

@@ -5,8 +5,8 @@ export { LINUXBOOT_ROM, type LinuxBoot, LinuxBootKey, prepareLinuxBoot } from '.
 export { checkBiosImage, ISA_BIOS_WINDOW, MAX_FIRMWARE_SIZE, mapFirmware, padToPages } from './map.js';
 export {
   FETCH_HINT,
-  FETCH_SCRIPT,
   FirmwareError,
+  fetchScript,
   firmwareCacheDir,
   loadOptionRom,
   readFirmware,

@@ -5,7 +5,9 @@ import { fileURLToPath } from 'node:url';
 import { MAX_FIRMWARE_BYTES, readUserFile, UserError } from '@plugboard/core';
 
 /** The script that fills the cache from Debian's packages; it ships in this package (`plugboard fetch-firmware` runs it). */
-export const FETCH_SCRIPT = fileURLToPath(new URL('../scripts/fetch-firmware.sh', import.meta.url));
+/** The fetch script's path; a function, so that loading this module (in a page too) touches no file system. */
+export const fetchScript = (): string =>
+  fileURLToPath(new URL('../scripts/fetch-firmware.sh', import.meta.url));
 
 /** How to get the firmware when it is missing, for someone who installed Plugboard from npm as much as for a checkout. */
 export const FETCH_HINT =

@@ -1,18 +1,16 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import {
   type CmosService,
   type DeviceContext,
   definePlugin,
   type FirmwareConfigService,
+  MAX_FIRMWARE_BYTES,
   MAX_INITRD_BYTES,
   MAX_KERNEL_BYTES,
-  readUserFile,
   Tokens,
 } from '@plugboard/core';
 import { LINUXBOOT_ROM, type LinuxBoot, prepareLinuxBoot } from './linux-boot.js';
 import { checkBiosImage, mapFirmware } from './map.js';
-import { FirmwareError, readFirmware, resolveFirmware } from './resolve.js';
+import { FirmwareError, resolveFirmware } from './resolve.js';
 
 const FW_CFG_BOOT_MENU = 0x0e;
 
@@ -25,8 +23,11 @@ const FW_CFG_BOOT_MENU = 0x0e;
 function findImage(ctx: DeviceContext, name: string, searchDirs: readonly string[]): string {
   if (name.includes('/')) return resolveFirmware(name, [], ctx.resolvePath('.'));
   for (const dir of searchDirs) {
-    const path = join(dir, name);
-    if (existsSync(path)) return path;
+    try {
+      return ctx.findFirmware(`${dir.replace(/\/$/, '')}/${name}`);
+    } catch {
+      // not in this directory: try the next
+    }
   }
   try {
     return ctx.findFirmware(name);
@@ -95,11 +96,11 @@ export const seabiosPlugin = definePlugin<SeabiosConfig, SeabiosDevice>({
       append: { type: 'string', default: '', description: 'Its command line (QEMU -append).' },
     },
   },
-  create(ctx: DeviceContext, config) {
+  async create(ctx: DeviceContext, config) {
     const paths = config.path === undefined ? [] : Array.isArray(config.path) ? config.path : [config.path];
     const searchDirs = paths.map((p) => ctx.resolvePath(p));
     const file = findImage(ctx, config.bios, searchDirs);
-    const image = readFirmware(file);
+    const image = await ctx.readFile(file, 'a firmware image', MAX_FIRMWARE_BYTES);
     checkBiosImage(image, file);
     const isaBase = mapFirmware(ctx.memory, image);
 
@@ -109,13 +110,17 @@ export const seabiosPlugin = definePlugin<SeabiosConfig, SeabiosDevice>({
       const kernelFile = ctx.resolvePath(config.kernel);
       const initrdFile = config.initrd ? ctx.resolvePath(config.initrd) : undefined;
       linux = prepareLinuxBoot(
-        readUserFile(kernelFile, 'a Linux kernel', MAX_KERNEL_BYTES),
-        initrdFile ? readUserFile(initrdFile, 'an initrd', MAX_INITRD_BYTES) : null,
+        await ctx.readFile(kernelFile, 'a Linux kernel', MAX_KERNEL_BYTES),
+        initrdFile ? await ctx.readFile(initrdFile, 'an initrd', MAX_INITRD_BYTES) : null,
         config.append,
         Math.min(ctx.memory.ramSize, 0xe0000000),
         { kernel: kernelFile, initrd: initrdFile },
       );
-      linuxRom = readFirmware(findImage(ctx, LINUXBOOT_ROM, searchDirs));
+      linuxRom = await ctx.readFile(
+        findImage(ctx, LINUXBOOT_ROM, searchDirs),
+        'an option ROM',
+        MAX_FIRMWARE_BYTES,
+      );
     } else if (config.initrd) {
       throw new FirmwareError(`/devices/${ctx.id}/config/initrd: an initrd needs a kernel`);
     }

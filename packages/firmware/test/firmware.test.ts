@@ -44,9 +44,9 @@ function ctx(id = 'bios') {
 }
 
 describe('seabios plugin', () => {
-  it('maps the image below 4 GiB and its last 128 KiB at 0xE0000, read-only', () => {
+  it('maps the image below 4 GiB and its last 128 KiB at 0xE0000, read-only', async () => {
     writeFileSync(join(firmwareCacheDir(), 'bios-256k.bin'), image(0x40000));
-    seabiosPlugin.create(ctx(), { bios: 'bios-256k.bin', bootorder: [], append: '' });
+    await seabiosPlugin.create(ctx(), { bios: 'bios-256k.bin', bootorder: [], append: '' });
     const m = parts.memory;
     expect(m.read8(0xfffc0000)).toBe(0);
     expect(m.read8(0xfffd0000)).toBe(1);
@@ -61,70 +61,70 @@ describe('seabios plugin', () => {
     expect(m.read8(0xdffff)).toBe(0);
   });
 
-  it('maps a 128 KiB image whole in both places', () => {
+  it('maps a 128 KiB image whole in both places', async () => {
     writeFileSync(join(dir, 'bios.bin'), image(0x20000));
-    seabiosPlugin.create(ctx(), { bios: './bios.bin', bootorder: [], append: '' });
+    await seabiosPlugin.create(ctx(), { bios: './bios.bin', bootorder: [], append: '' });
     expect(parts.memory.read8(0xfffe0000)).toBe(0);
     expect(parts.memory.read8(0xe0000)).toBe(0);
     expect(parts.memory.read8(0xf0000)).toBe(1);
   });
 
-  it('looks in the -L directory before the cache', () => {
+  it('looks in the -L directory before the cache', async () => {
     writeFileSync(join(firmwareCacheDir(), 'bios-256k.bin'), image(0x40000));
     mkdirSync(join(dir, 'L'));
     const other = image(0x40000);
     other[0] = 0x77;
     writeFileSync(join(dir, 'L', 'bios-256k.bin'), other);
-    const bios = seabiosPlugin.create(ctx(), {
+    const bios = (await seabiosPlugin.create(ctx(), {
       bios: 'bios-256k.bin',
       path: 'L',
       bootorder: [],
       append: '',
-    }) as SeabiosDevice;
+    })) as SeabiosDevice;
     expect(bios.file).toBe(join(dir, 'L', 'bios-256k.bin'));
     expect(parts.memory.read8(0xfffc0000)).toBe(0x77);
   });
 
-  it("uses the machine's firmware directories (ctx.findFirmware) before the cache", () => {
+  it("uses the machine's firmware directories (ctx.findFirmware) before the cache", async () => {
     writeFileSync(join(firmwareCacheDir(), 'bios-256k.bin'), image(0x40000));
     mkdirSync(join(dir, 'machine-fw'));
     const other = image(0x40000);
     other[0] = 0x42;
     writeFileSync(join(dir, 'machine-fw', 'bios-256k.bin'), other);
     const c = createDeviceContext(parts, system, { id: 'bios', baseDir: dir }, ['machine-fw']);
-    const bios = seabiosPlugin.create(c, {
+    const bios = (await seabiosPlugin.create(c, {
       bios: 'bios-256k.bin',
       bootorder: [],
       append: '',
-    }) as SeabiosDevice;
+    })) as SeabiosDevice;
     expect(bios.file).toBe(join(dir, 'machine-fw', 'bios-256k.bin'));
     expect(parts.memory.read8(0xfffc0000)).toBe(0x42);
   });
 
-  it('names the fetch command when the image is missing', () => {
-    expect(() =>
+  it('names the fetch command when the image is missing', async () => {
+    await expect(
       seabiosPlugin.create(ctx(), { bios: 'no-such-bios.bin', bootorder: [], append: '' }),
-    ).toThrow(/no-such-bios\.bin" not found in .*plugboard fetch-firmware.*apt-get install seabios/);
+    ).rejects.toThrow(/no-such-bios\.bin" not found in .*plugboard fetch-firmware.*apt-get install seabios/);
   });
 
-  it('rejects an image that is not whole 64 KiB blocks', () => {
+  it('rejects an image that is not whole 64 KiB blocks', async () => {
     writeFileSync(join(dir, 'odd.bin'), new Uint8Array(0x10001));
-    expect(() =>
+    await expect(
       seabiosPlugin.create(ctx(), { bios: 'odd.bin', path: '.', bootorder: [], append: '' }),
-    ).toThrow(/odd\.bin: firmware size 65537 bytes is not a multiple of 64 KiB/);
+    ).rejects.toThrow(/odd\.bin: firmware size 65537 bytes is not a multiple of 64 KiB/);
   });
 
-  it('puts bootorder into fw_cfg in realize', () => {
+  it('puts bootorder into fw_cfg in realize', async () => {
     writeFileSync(join(firmwareCacheDir(), 'bios-256k.bin'), image(0x40000));
     const files = new Map<string, Uint8Array>();
     parts.container
       .bind(Tokens.FirmwareConfig)
       .toConstantValue({ addFile: (n: string, d: Uint8Array) => files.set(n, d) });
-    const bios = seabiosPlugin.create(ctx(), {
+    const bios = (await seabiosPlugin.create(ctx(), {
       bios: 'bios-256k.bin',
       bootorder: ['/pci@i0cf8/ide@1,1/drive@0/disk@0', '/rom@genroms/pxe'],
       append: '',
-    }) as SeabiosDevice;
+    })) as SeabiosDevice;
     bios.realize();
     expect(new TextDecoder().decode(files.get('bootorder'))).toBe(
       '/pci@i0cf8/ide@1,1/drive@0/disk@0\n/rom@genroms/pxe\n',
@@ -162,17 +162,17 @@ describe('seabios direct Linux boot and boot settings', () => {
   }
   const u32 = (d: Uint8Array | undefined) => new DataView(d!.buffer, d!.byteOffset).getUint32(0, true);
 
-  it('splits a bzImage into fw_cfg items, patches the header and boots linuxboot_dma.bin first', () => {
+  it('splits a bzImage into fw_cfg items, patches the header and boots linuxboot_dma.bin first', async () => {
     const { files, items } = withServices();
     writeFileSync(join(dir, 'vmlinuz'), bzImage(3000));
     writeFileSync(join(dir, 'initrd.img'), new Uint8Array(10000).fill(9));
-    const bios = seabiosPlugin.create(ctx(), {
+    const bios = (await seabiosPlugin.create(ctx(), {
       bios: 'bios-256k.bin',
       bootorder: [],
       kernel: 'vmlinuz',
       initrd: 'initrd.img',
       append: 'console=ttyS0 vga=0x317',
-    }) as SeabiosDevice;
+    })) as SeabiosDevice;
     bios.realize();
     expect(u32(items.get(0x07))).toBe(0x100000);
     expect(u32(items.get(0x08))).toBe(3000);
@@ -198,19 +198,19 @@ describe('seabios direct Linux boot and boot settings', () => {
     expect(Array.from(files.get('genroms/linuxboot_dma.bin')!)).toEqual([0x55, 0xaa, 3]);
   });
 
-  it('names the file and offset of a kernel that is not a bzImage', () => {
+  it('names the file and offset of a kernel that is not a bzImage', async () => {
     withServices();
     writeFileSync(join(dir, 'vmlinux'), new Uint8Array(4096));
-    expect(() =>
+    await expect(
       seabiosPlugin.create(ctx(), { bios: 'bios-256k.bin', bootorder: [], kernel: 'vmlinux', append: '' }),
-    ).toThrow(/vmlinux: offset 0x202: no "HdrS" setup header/);
+    ).rejects.toThrow(/vmlinux: offset 0x202: no "HdrS" setup header/);
   });
 
-  it('rejects an initrd larger than the kernel and RAM allow', () => {
+  it('rejects an initrd larger than the kernel and RAM allow', async () => {
     withServices();
     writeFileSync(join(dir, 'vmlinuz'), bzImage(100));
     writeFileSync(join(dir, 'big.img'), new Uint8Array(2 * 1024 * 1024));
-    expect(() =>
+    await expect(
       seabiosPlugin.create(ctx(), {
         bios: 'bios-256k.bin',
         bootorder: [],
@@ -218,18 +218,18 @@ describe('seabios direct Linux boot and boot settings', () => {
         initrd: 'big.img',
         append: '',
       }),
-    ).toThrow(/big\.img: 2097152 bytes exceed/);
+    ).rejects.toThrow(/big\.img: 2097152 bytes exceed/);
   });
 
-  it('writes -boot order to CMOS and the boot menu to fw_cfg', () => {
+  it('writes -boot order to CMOS and the boot menu to fw_cfg', async () => {
     const { files, items, boot } = withServices();
-    const bios = seabiosPlugin.create(ctx(), {
+    const bios = (await seabiosPlugin.create(ctx(), {
       bios: 'bios-256k.bin',
       bootorder: [],
       boot: 'dc',
       bootMenu: true,
       append: '',
-    }) as SeabiosDevice;
+    })) as SeabiosDevice;
     bios.realize();
     expect(boot).toEqual(['dc']);
     expect(Array.from(items.get(0x0e)!)).toEqual([1, 0]);

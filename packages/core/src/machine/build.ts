@@ -1,5 +1,3 @@
-import { existsSync, statSync } from 'node:fs';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { Container } from 'inversify';
 import type { Cpu } from '../cpu/cpu.js';
 import { Dma } from '../dma/dma.js';
@@ -11,7 +9,9 @@ import { PhysicalMemory } from '../memory/physical-memory.js';
 import type { NetworkBackend } from '../net/network.js';
 import { parsePciAddress } from '../pci/address.js';
 import { PciBus } from '../pci/pci-bus.js';
+import type { HostFiles } from '../platform/host-files.js';
 import { HostListeners } from '../platform/host-listeners.js';
+import { nodeFiles } from '../platform/node-files.js';
 import type { DeviceContext, SystemControl } from '../plugin/context.js';
 import type { Device } from '../plugin/manifest.js';
 import { entryPath, loadProfilePlugins, prepareEntries } from '../plugin/prepare.js';
@@ -75,10 +75,10 @@ export function createDeviceContext(
   system: SystemControl,
   entry: { id: string; pci?: string | null; irq?: readonly number[]; baseDir?: string },
   firmwareDirs: readonly string[] = [],
+  files: HostFiles = nodeFiles,
 ): DeviceContext {
   const baseDir = entry.baseDir ?? process.cwd();
-  const resolvePath = (path: string) => (isAbsolute(path) ? path : resolve(baseDir, path));
-  const isFile = (path: string) => existsSync(path) && statSync(path).isFile();
+  const resolvePath = (path: string) => files.resolve(baseDir, path);
   return {
     id: entry.id,
     memory: parts.memory,
@@ -97,19 +97,18 @@ export function createDeviceContext(
     resolvePath,
     findFirmware: (name) => {
       if (name.includes('/')) {
-        // A path is taken as given: whoever reads it says when it is not a regular file.
-        const path = resolvePath(name);
-        if (!existsSync(path)) throw new UserError(`${entry.id}: firmware file ${path} does not exist`);
-        return path;
+        // A path is taken as given: reading it says when it is missing or not a regular file.
+        return resolvePath(name);
       }
       for (const dir of firmwareDirs) {
-        const path = join(resolve(baseDir, dir), name);
-        if (isFile(path)) return path;
+        const path = files.resolve(files.resolve(baseDir, dir), name);
+        if (files.isFile(path)) return path;
       }
       throw new UserError(
         `${entry.id}: firmware "${name}" not found in ${firmwareDirs.join(', ') || 'any firmware directory'}`,
       );
     },
+    readFile: (path, what, maxBytes) => files.read(path, what, maxBytes),
     isaIrq: (n) => parts.isaIrqs.line(n),
     log: (message) => parts.hooks.log.call({ source: entry.id, message, time: parts.clock.now }),
   };
@@ -134,6 +133,8 @@ export interface BuildOptions {
    * netdev is created (no host socket opens).
    */
   inputs?: InputGate;
+  /** Where firmware, ROMs and kernels are read from: the local disk unless a front end (a page) brings its own. */
+  files?: HostFiles;
 }
 
 export async function buildMachine(
@@ -141,6 +142,7 @@ export async function buildMachine(
   registry: PluginRegistry,
   options: BuildOptions = {},
 ): Promise<Machine> {
+  const files = options.files ?? nodeFiles;
   await loadProfilePlugins(profile, registry, options.plugins ?? []);
   // Check every type and config before building anything, so a bad profile opens no files.
   const { prepared, problems, warnings } = prepareEntries(profile, registry);
@@ -171,8 +173,9 @@ export async function buildMachine(
       const ctx = createDeviceContext(
         parts,
         machine,
-        { ...entry, baseDir: entry.baseDir ?? dirname(profile.file) },
+        { ...entry, baseDir: entry.baseDir ?? files.dirname(profile.file) },
         options.firmwareDirs,
+        files,
       );
       let device: Device;
       parts.clock.owner = entry.id;

@@ -7,6 +7,7 @@ import type { CpuPins } from '../irq/cpu-pins.js';
 import type { IrqLines } from '../irq/irq-line.js';
 import type { PhysicalMemory } from '../memory/physical-memory.js';
 import type { PciBus } from '../pci/pci-bus.js';
+import { queueHostTask } from '../platform/host-task.js';
 import type { SystemControl } from '../plugin/context.js';
 import type { Device, DevicePlugin } from '../plugin/manifest.js';
 import type { InputGate, RunPosition } from '../replay/host-inputs.js';
@@ -40,7 +41,7 @@ export interface MachineParts {
 
 /** Instructions per slice: short enough that host I/O and timers stay responsive. */
 const SLICE = 100_000;
-/** Host milliseconds between yields to Node's event loop (sockets, stdin, timers). */
+/** Host milliseconds between yields to the host's event loop (sockets, stdin, timers, a page's rendering). */
 const YIELD_MS = 8;
 
 /**
@@ -235,7 +236,7 @@ export class Machine implements SystemControl {
           if (ahead > 2) await sleep(Math.min(ahead, 50));
         }
         if (performance.now() - lastYield > YIELD_MS) {
-          await new Promise<void>((r) => setImmediate(r));
+          await new Promise<void>((r) => queueHostTask(r));
           lastYield = performance.now();
         }
       }

@@ -1,7 +1,4 @@
-import { closeSync, constants, fstatSync, openSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, isAbsolute, relative, resolve } from 'node:path';
-import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
+import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import { formatPciAddress, parsePciAddress } from '../pci/address.js';
 import type { ClockOptions } from '../time/clock.js';
 import { UserError } from '../user-error.js';
@@ -50,9 +47,24 @@ export class ProfileError extends UserError {
   }
 }
 
-const schema = JSON.parse(readFileSync(new URL('../../schema/machine.schema.json', import.meta.url), 'utf8'));
 const ajv = new Ajv2020({ allErrors: true, strict: false });
-const validateProfile = ajv.compile(schema);
+const validators = new WeakMap<object, ValidateFunction>();
+
+/** The validator of `schema` (core's schema/machine.schema.json, as its host reads it), compiled once. */
+function validatorOf(schema: object): ValidateFunction {
+  let validate = validators.get(schema);
+  if (!validate) {
+    validate = ajv.compile(schema);
+    validators.set(schema, validate);
+  }
+  return validate;
+}
+
+/** Checks one profile file's JSON against the machine schema; throws naming `displayName` and the JSON paths. */
+export function checkProfileLayer(json: Json, displayName: string, schema: object): void {
+  const validate = validatorOf(schema);
+  if (!validate(json)) throw new ProfileError(displayName, problemsOf(validate.errors ?? []));
+}
 
 function describe(e: ErrorObject): string {
   const path = e.instancePath || '/';
@@ -98,11 +110,13 @@ export function parseSize(text: string | number): number {
   return Number(m[1]) * unit;
 }
 
-type Json = Record<string, unknown>;
+export type Json = Record<string, unknown>;
 
 function isObject(v: unknown): v is Json {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
+
+const SECTIONS: ProfileSection[] = ['drives', 'netdevs', 'cpu', 'devices'];
 
 /** Objects merge key by key, `null` removes, anything else replaces. */
 function merge(base: Json, over: Json): Json {
@@ -148,35 +162,8 @@ export const MAX_PROFILE_BYTES = 1024 * 1024;
 /** Deepest nesting of objects and arrays accepted in a profile (validation recurses this deep). */
 export const MAX_PROFILE_DEPTH = 64;
 
-/**
- * The text of a profile file. It must be a regular file under
- * MAX_PROFILE_BYTES: `extends` naming /dev/zero or a FIFO must not read
- * forever. O_NONBLOCK keeps the open itself from waiting for a FIFO's writer.
- */
-function readProfileText(file: string, displayName: string): string {
-  let fd: number;
-  try {
-    fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
-  } catch (err) {
-    throw new ProfileError(displayName, [
-      `cannot read the file (${(err as NodeJS.ErrnoException).code ?? String(err)})`,
-    ]);
-  }
-  try {
-    const st = fstatSync(fd);
-    if (!st.isFile()) throw new ProfileError(displayName, ['not a regular file (expected a JSON profile)']);
-    if (st.size > MAX_PROFILE_BYTES)
-      throw new ProfileError(displayName, [
-        `${st.size} bytes is too large for a profile (limit ${MAX_PROFILE_BYTES} bytes)`,
-      ]);
-    return readFileSync(fd, 'utf8');
-  } finally {
-    closeSync(fd);
-  }
-}
-
 /** The JSON path of the first value nested deeper than MAX_PROFILE_DEPTH, or null; iterative, so any depth is safe. */
-function tooDeep(value: unknown): string | null {
+export function tooDeep(value: unknown): string | null {
   const stack: [unknown, string, number][] = [[value, '', 0]];
   while (stack.length) {
     const [v, path, depth] = stack.pop()!;
@@ -187,8 +174,8 @@ function tooDeep(value: unknown): string | null {
   return null;
 }
 
-function readJson(file: string, displayName: string): Json {
-  const text = readProfileText(file, displayName);
+/** Parses a profile file's text: a JSON object nested at most MAX_PROFILE_DEPTH deep, or an error naming line and column. */
+export function parseProfileJson(text: string, displayName: string): Json {
   try {
     const value = JSON.parse(text) as unknown;
     if (!isObject(value)) throw new ProfileError(displayName, ['/: expected a JSON object']);
@@ -212,62 +199,25 @@ function readJson(file: string, displayName: string): Json {
   }
 }
 
-interface Layer {
+/** One profile file's validated JSON and the directory its relative paths resolve against. */
+export interface ProfileLayer {
   json: Json;
   dir: string;
 }
 
-function loadLayers(file: string, seen: string[], cwd: string): Layer[] {
-  const display = relative(cwd, file) || file;
-  if (seen.includes(file)) {
-    const culprit = seen[seen.length - 1];
-    throw new ProfileError(relative(cwd, culprit) || culprit, [
-      `/extends: "extends" loops back to this file (${[...seen, file].map((f) => relative(cwd, f)).join(' -> ')})`,
-    ]);
-  }
-  const json = readJson(file, display);
-  if (!validateProfile(json)) throw new ProfileError(display, problemsOf(validateProfile.errors ?? []));
-  const layer = { json, dir: dirname(file) };
-  if (typeof json.extends !== 'string') return [layer];
-  const parent = extendsPath(json.extends, file, display);
-  return [...loadLayers(parent, [...seen, file], cwd), layer];
-}
-
 /**
- * Where `extends` points: a path relative to the profile, or a file in an
- * installed package (`@plugboard/cli/machines/pc.json`), resolved as Node
- * resolves imports from the profile's folder, else from Plugboard's own.
+ * Merges validated layers (the base first, each file it extends, then
+ * overrides) into the machine to build, and validates the result. `file` is
+ * the profile asked for, `displayName` how errors name it.
  */
-function extendsPath(target: string, file: string, display: string): string {
-  if (target.startsWith('.') || isAbsolute(target)) return resolve(dirname(file), target);
-  for (const from of [file, import.meta.url]) {
-    try {
-      return createRequire(from).resolve(target);
-    } catch {
-      // not installed where this one looks: try the next
-    }
-  }
-  throw new ProfileError(display, [
-    `/extends: "${target}" is neither a relative path nor a file of an installed package (npm install the package that ships it)`,
-  ]);
-}
-
-const SECTIONS: ProfileSection[] = ['drives', 'netdevs', 'cpu', 'devices'];
-
-/** Reads a profile and everything it extends, validates each file and the merged result. */
-export function loadProfile(path: string, overrides: Json[] = [], cwd = process.cwd()): ResolvedProfile {
-  const file = resolve(cwd, path);
-  const display = relative(cwd, file) || file;
-  const layers = loadLayers(file, [], cwd);
-  for (const o of overrides) {
-    const deep = tooDeep(o);
-    if (deep !== null)
-      throw new ProfileError('--set', [
-        `${deep}: nested more than ${MAX_PROFILE_DEPTH} levels deep (limit ${MAX_PROFILE_DEPTH})`,
-      ]);
-    layers.push({ json: o, dir: cwd });
-  }
-
+export function resolveProfileLayers(
+  layers: readonly ProfileLayer[],
+  file: string,
+  displayName: string,
+  schema: object,
+): ResolvedProfile {
+  const display = displayName;
+  const validateProfile = validatorOf(schema);
   let merged: Json = {};
   const entryDir = new Map<string, string>();
   const swaps = new Map<string, ProfileEntry['swappedFrom']>();
@@ -323,7 +273,8 @@ export function loadProfile(path: string, overrides: Json[] = [], cwd = process.
         config: (entry.config as Json | undefined) ?? {},
         pci: (entry.pci as string | undefined) ?? null,
         irq,
-        baseDir: entryDir.get(`${section}/${id}`) ?? dirname(file),
+        // Every merged entry came from a layer, which noted its directory.
+        baseDir: entryDir.get(`${section}/${id}`)!,
         swappedFrom: swaps.get(`${section}/${id}`) ?? null,
       });
     }

@@ -49,6 +49,12 @@ export interface DeviceContext {
    * machine's firmware directories (QEMU's -L). Throws naming what it searched.
    */
   findFirmware(name: string): string;
+  /**
+   * Reads a whole file named by `resolvePath` or `findFirmware` (a path in
+   * Node, a URL in a page): `what` it should be and at most `maxBytes`
+   * (`HostFiles.read`); rejects with a `UserError` naming it.
+   */
+  readFile(path: string, what: string, maxBytes: number): Promise<Uint8Array>;
   /** A line onto ISA IRQ `n`. */
   isaIrq(n: number): IrqLine;
   /** Logs a message attributed to this device (shown with --verbose, always kept for `info log`). */

@@ -30,9 +30,10 @@ export async function loadProfilePlugins(
   profile: ResolvedProfile,
   registry: PluginRegistry,
   extra: readonly string[] = [],
-  cwd = process.cwd(),
+  cwd?: string,
 ): Promise<void> {
-  for (const name of extra) await registry.load(name, cwd);
+  // process.cwd() only when there is something to load from it: a page has no process.
+  for (const name of extra) await registry.load(name, cwd ?? process.cwd());
   for (const p of profile.plugins) {
     try {
       await registry.load(p.name, p.fromDir);

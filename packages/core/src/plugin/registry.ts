@@ -1,9 +1,8 @@
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import type { ProfileEntry } from '../machine/profile.js';
 import { UserError } from '../user-error.js';
 import type { DevicePlugin, PluginPackage } from './manifest.js';
+import { importInstalled } from './node-import.js';
 
 /** A config that does not match its plugin's schema. */
 export class ConfigError extends UserError {
@@ -48,19 +47,7 @@ export class PluginRegistry {
 
   /** Imports an npm package by name and adds the plugins it exports. */
   async load(name: string, fromDir: string): Promise<void> {
-    let resolved: string;
-    try {
-      resolved = createRequire(`${fromDir}/`).resolve(name);
-    } catch {
-      try {
-        resolved = createRequire(import.meta.url).resolve(name);
-      } catch {
-        throw new ConfigError(
-          `plugin package "${name}" is not installed (looked from ${fromDir} and from Plugboard itself): \`npm install ${name}\``,
-        );
-      }
-    }
-    const mod = (await import(pathToFileURL(resolved).href)) as Partial<PluginPackage> & {
+    const mod = (await importInstalled(name, fromDir)) as Partial<PluginPackage> & {
       default?: PluginPackage;
     };
     const pkg = Array.isArray(mod.plugins) ? (mod as PluginPackage) : mod.default;

@@ -1,12 +1,15 @@
-import { closeSync, constants, fstatSync, openSync, readFileSync } from 'node:fs';
-import { UserError } from './user-error.js';
+import { closeSync, constants, existsSync, fstatSync, openSync, readFileSync, statSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { UserError } from '../user-error.js';
+import type { HostFiles } from './host-files.js';
 
-/** Largest firmware image or option ROM read (a BIOS flash is at most 16 MiB). */
-export const MAX_FIRMWARE_BYTES = 16 * 1024 * 1024;
-/** Largest kernel read: distribution bzImages are a few MiB. */
-export const MAX_KERNEL_BYTES = 256 * 1024 * 1024;
-/** Largest initrd read: it must fit below 4 GiB in a 32-bit guest's RAM besides the kernel. */
-export const MAX_INITRD_BYTES = 1024 * 1024 * 1024;
+/** Files on the local disk: what the CLI and the tests build machines with. */
+export const nodeFiles: HostFiles = {
+  resolve: (base, path) => (isAbsolute(path) ? path : resolve(base, path)),
+  dirname,
+  isFile: (file) => existsSync(file) && statSync(file).isFile(),
+  read: async (file, what, maxBytes) => readUserFile(file, what, maxBytes),
+};
 
 /**
  * The bytes of a file the user named and that is read whole (a firmware

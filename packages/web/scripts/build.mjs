@@ -1,0 +1,107 @@
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { build } from 'esbuild';
+import { unxzSync } from 'node-liblzma';
+import { OPTIONAL_NATIVE } from './browser-check.mjs';
+
+/**
+ * Builds the page into packages/web/site/: the bundle (esbuild, from the
+ * packages' built dist/), the HTML, xterm.js's CSS, the machines, and from
+ * the cache (`npm run setup`, never in git) the firmware and the test guest.
+ */
+const web = fileURLToPath(new URL('..', import.meta.url));
+const root = join(web, '../..');
+const site = join(web, 'site');
+const cache = process.env.PLUGBOARD_CACHE ?? join(homedir(), '.cache/plugboard');
+
+/**
+ * Node's modules resolve to one that throws when used: only the backend files
+ * browser-check.mjs lists import them (the bundle test holds that), and a page
+ * never takes their paths (it brings its own files, terminal and network).
+ */
+const nodeUnavailable = {
+  name: 'node-unavailable',
+  setup(b) {
+    b.onResolve({ filter: /^node:/ }, (args) => ({ path: args.path, namespace: 'node-unavailable' }));
+    b.onLoad({ filter: /.*/, namespace: 'node-unavailable' }, async (args) => {
+      // The same export names as Node's module, each a function that throws when called.
+      const names = Object.keys(await import(args.path)).filter(
+        (n) => n !== 'default' && /^[A-Za-z_$][\w$]*$/.test(n),
+      );
+      const fail = `(key) => () => { throw new Error(${JSON.stringify(args.path)} + '.' + key + ' is Node only: a page cannot use this backend'); }`;
+      return {
+        contents: [
+          `const unavailable = ${fail};`,
+          ...names.map((n) => `export const ${n} = unavailable(${JSON.stringify(n)});`),
+          `export default new Proxy({}, { get: (_, key) => unavailable(String(key)) });`,
+        ].join('\n'),
+        loader: 'js',
+      };
+    });
+  },
+};
+
+/**
+ * The test guest's kernel with its XZ payload recompressed as gzip, appended
+ * and named by payload_offset/payload_length: linux-direct decompresses gzip
+ * on the host in a page too (DecompressionStream), where no XZ decoder with
+ * the x86 BCJ filter runs; with XZ the guest would decompress itself, a
+ * billion instructions more. The kernel's own decompressor is never used.
+ */
+function gzipPayload(kernel) {
+  const view = new DataView(kernel.buffer, kernel.byteOffset, kernel.length);
+  const setupSize = ((kernel[0x1f1] || 4) + 1) * 512;
+  const offset = view.getUint32(0x248, true);
+  const length = view.getUint32(0x24c, true);
+  const payload = kernel.subarray(setupSize + offset, setupSize + offset + length);
+  if (payload[0] !== 0xfd || payload[1] !== 0x37) return kernel; // not XZ: as it is
+  const gz = gzipSync(unxzSync(payload.subarray(0, payload.length - 4)), { level: 9 });
+  const out = Buffer.concat([kernel, gz]);
+  out.writeUInt32LE(kernel.length - setupSize, 0x248);
+  out.writeUInt32LE(gz.length, 0x24c);
+  return out;
+}
+
+export async function buildSite() {
+  rmSync(site, { recursive: true, force: true });
+  mkdirSync(site, { recursive: true });
+  const result = await build({
+    entryPoints: { plugboard: join(web, 'src/main.ts') },
+    outdir: site,
+    bundle: true,
+    platform: 'browser',
+    format: 'esm',
+    target: 'es2022',
+    minify: true,
+    sourcemap: true,
+    metafile: true,
+    external: OPTIONAL_NATIVE,
+    plugins: [nodeUnavailable],
+    logLevel: 'warning',
+  });
+  copyFileSync(join(web, 'static/index.html'), join(site, 'index.html'));
+  copyFileSync(join(root, 'node_modules/@xterm/xterm/css/xterm.css'), join(site, 'xterm.css'));
+  mkdirSync(join(site, 'machines'));
+  for (const f of readdirSync(join(root, 'machines')).filter((f) => f.endsWith('.json')))
+    copyFileSync(join(root, 'machines', f), join(site, 'machines', f));
+  const firmware = join(cache, 'firmware');
+  const roms = readdirSync(firmware).filter(
+    (f) => /\.(bin|rom)$/.test(f) && statSync(join(firmware, f)).isFile(),
+  );
+  mkdirSync(join(site, 'firmware'));
+  for (const f of roms) copyFileSync(join(firmware, f), join(site, 'firmware', f));
+  writeFileSync(join(site, 'firmware/index.json'), JSON.stringify(roms));
+  mkdirSync(join(site, 'guests'));
+  copyFileSync(join(cache, 'guests/initrd.gz'), join(site, 'guests/initrd.gz'));
+  writeFileSync(join(site, 'guests/vmlinuz'), gzipPayload(readFileSync(join(cache, 'guests/vmlinuz'))));
+  const bytes = statSync(join(site, 'plugboard.js')).size;
+  return { site, bytes, metafile: result.metafile };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const { site: dir, bytes } = await buildSite();
+  console.log(`plugboard: page built in ${dir} (plugboard.js ${(bytes / 1024).toFixed(0)} KiB minified)`);
+}
