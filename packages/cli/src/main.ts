@@ -21,6 +21,7 @@ import { machinesDir, profilePath } from './machines.js';
 import { serveQueue } from './matrix/queue.js';
 import { parseSet } from './overrides.js';
 import { BUILTIN_FIRMWARE_TYPE, translateQemu } from './qemu/translate.js';
+import { openSnapshotFile, parseSnapshotPoint } from './snapshots.js';
 import { VERSION } from './version.js';
 
 export interface Io {
@@ -51,7 +52,8 @@ function takePlugins(argv: string[]): { rest: string[]; plugins: string[] } {
 /** `plugboard qemu ...`: QEMU's options, mapped onto machines/pc.json (or bare.json). */
 async function qemu(argv: string[], io: Io): Promise<number> {
   const print = argv.includes('--print-profile');
-  const { rest, plugins } = takePlugins(argv.filter((a) => a !== '--print-profile'));
+  const { rest: args, plugins } = takePlugins(argv.filter((a) => a !== '--print-profile'));
+  const { rest, loadvm } = takeLoadvm(args);
   const registry = await createRegistry(plugins);
   const translation = translateQemu(rest, registry);
   if (translation.output !== null) {
@@ -76,7 +78,16 @@ async function qemu(argv: string[], io: Io): Promise<number> {
     ...translation.run.trace,
     plugins,
     screenHint: translation.run.screenHint,
+    loadvm,
   });
+}
+
+/** Takes QEMU's `-loadvm NAME` out of the arguments: the run starts from that snapshot (see `snapshotFolder`). */
+function takeLoadvm(argv: string[]): { rest: string[]; loadvm?: string } {
+  const at = argv.findIndex((a) => a === '-loadvm' || a === '--loadvm');
+  if (at < 0) return { rest: argv };
+  if (at + 1 >= argv.length) throw new UserError('-loadvm: expected a snapshot name');
+  return { rest: [...argv.slice(0, at), ...argv.slice(at + 2)], loadvm: argv[at + 1] };
 }
 
 export async function main(argv: string[], io: Io = process): Promise<number> {
@@ -98,7 +109,10 @@ export async function main(argv: string[], io: Io = process): Promise<number> {
     program
       .command('run')
       .description('build the machine a profile describes and run it')
-      .argument('<profile>', 'machine profile (JSON), or the name of a shipped machine (puredarwin-xmas, pc)')
+      .argument(
+        '[profile]',
+        "machine profile (JSON), or the name of a shipped machine (puredarwin-xmas, pc); with --restore, the snapshot's own by default",
+      )
       .option('--plugin <package>', PLUGIN_HELP, collect, [])
       .option('--set <path=value>', 'override a profile field, e.g. devices.nic.type=i82557b', collect, [])
       .option('--bios <file>', "firmware image for the profile's firmware device")
@@ -124,9 +138,15 @@ export async function main(argv: string[], io: Io = process): Promise<number> {
       .option('--no-reboot', 'a guest reset ends the run')
       .option('--print-profile', 'print the merged profile and exit')
       .option('-v, --verbose', 'print device log messages')
+      .option(
+        '--snapshot-at <point>',
+        'when --save takes its snapshot: serial:TEXT (after the console prints TEXT) or instructions:N',
+      )
+      .option('--save <file>', 'write a snapshot here at --snapshot-at, then run on')
+      .option('--restore <file>', 'start from this snapshot instead of power-on')
       .action(
         async (
-          file: string,
+          file: string | undefined,
           opts: {
             set: string[];
             bios?: string;
@@ -142,8 +162,15 @@ export async function main(argv: string[], io: Io = process): Promise<number> {
             traceFile?: string;
             verbose?: boolean;
             plugin: string[];
+            snapshotAt?: string;
+            save?: string;
+            restore?: string;
           },
         ) => {
+          if (opts.save && !opts.snapshotAt) throw new UserError('--save needs --snapshot-at');
+          const snapshotAt = opts.snapshotAt ? parseSnapshotPoint(opts.snapshotAt) : undefined;
+          if (file === undefined && !opts.restore)
+            throw new UserError('run: expected a profile (or --restore FILE)');
           const monitor = opts.monitor ?? (opts.nographic ? 'stdio' : 'none');
           parseMonitorSpec(monitor);
           const overrides = opts.set.map(parseSet);
@@ -156,7 +183,10 @@ export async function main(argv: string[], io: Io = process): Promise<number> {
             });
           }
           if (opts.bios) overrides.push({ devices: { bios: { config: { bios: opts.bios } } } });
-          const profile = loadProfile(profilePath(file), overrides);
+          const profile =
+            file === undefined
+              ? openSnapshotFile(opts.restore as string).header.profile
+              : loadProfile(profilePath(file), overrides);
           if (opts.printProfile) {
             io.stdout.write(`${JSON.stringify(profile.merged, null, 2)}\n`);
             return;
@@ -175,6 +205,9 @@ export async function main(argv: string[], io: Io = process): Promise<number> {
             noReboot: !opts.reboot,
             verbose: opts.verbose,
             monitor,
+            restore: opts.restore,
+            snapshotAt,
+            save: opts.save,
           });
         },
       );

@@ -60,12 +60,15 @@ export type {
   PowerButtonService,
   Ps2InputService,
   RemoteConsoleService,
+  SnapshotEntry,
+  SnapshotService,
 } from './platform/services.js';
 export { ESCAPE_HELP, EscapeDecoder, type EscapeHandlers } from './platform/terminal-escapes.js';
 export type { DeviceContext, SystemControl } from './plugin/context.js';
 export {
   type Device,
   type DevicePlugin,
+  type DeviceState,
   definePlugin,
   type JsonSchema,
   type PciIds,
@@ -80,7 +83,25 @@ export {
 } from './plugin/prepare.js';
 export { ConfigError, PluginRegistry } from './plugin/registry.js';
 export { Tokens } from './plugin/tokens.js';
-export { Clock, type ClockOptions, DEFAULT_CLOCK_OPTIONS, Timer } from './time/clock.js';
+export {
+  type DeviceSnapshot,
+  loadMachineState,
+  type MachineState,
+  saveMachineState,
+} from './state/machine-state.js';
+export { ObjectState, type ObjectStateOptions, objectState } from './state/object-state.js';
+export {
+  loadSnapshot,
+  profileHash,
+  readSnapshot,
+  SNAPSHOT_FORMAT,
+  type SnapshotFile,
+  type SnapshotHeader,
+  writeSnapshot,
+} from './state/snapshot-file.js';
+export { decodeState, encodeState } from './state/state-codec.js';
+export { captureState, neverCaptured, restoreState, StateError, type StateTree } from './state/state-tree.js';
+export { Clock, type ClockOptions, type ClockState, DEFAULT_CLOCK_OPTIONS, Timer } from './time/clock.js';
 export { type BusWatch, PollWatch, TimeSource } from './time/poll-watch.js';
 export { traceRegisters } from './trace/register-trace.js';
 export { TraceFilter } from './trace/trace-filter.js';

@@ -65,24 +65,8 @@ const MAX_LINE = 8192;
  * can reach outside it either way.
  */
 export class BitBlt {
-  private readonly line = new Uint8Array(MAX_LINE + 8);
-  /** System-to-screen: bytes of the current source line received, and their count per line. */
-  private received = 0;
-  private lineBytes = 0;
-  private linesLeft = 0;
-  /** Parameters latched at start. */
-  private width = 0;
-  private height = 0;
-  private dstPitch = 0;
-  private srcPitch = 0;
-  private dst = 0;
-  private src = 0;
-  private mode = 0;
-  private modeExt = 0;
-  private pixel = 1;
+  /** The ROP table of `s.blt.rop`, looked up again after a load. */
   private rop: Uint8Array = ropTable(0x0d);
-  private fg = 0;
-  private bg = 0;
 
   constructor(
     private readonly s: VgaState,
@@ -91,14 +75,20 @@ export class BitBlt {
 
   /** True while the engine waits for system-to-screen data. */
   get active(): boolean {
-    return this.lineBytes !== 0;
+    return this.s.blt.lineBytes !== 0;
   }
 
+  /** The engine stops: GR31's start and busy bits clear, a system-to-screen transfer is abandoned. */
   reset(): void {
     this.s.gr[0x31] &= ~(BLT_START | BLT_BUSY | BLT_FIFOUSED);
-    this.received = 0;
-    this.lineBytes = 0;
-    this.linesLeft = 0;
+    this.s.blt.received = 0;
+    this.s.blt.lineBytes = 0;
+    this.s.blt.linesLeft = 0;
+  }
+
+  /** The latched parameters were loaded (a snapshot, a hardware reset): the ROP table follows the ROP code. */
+  loaded(): void {
+    this.rop = ropTable(this.s.blt.rop);
   }
 
   /** GR31 written. */
@@ -112,47 +102,50 @@ export class BitBlt {
   start(): void {
     const gr = this.s.gr;
     gr[0x31] |= BLT_BUSY;
-    this.width = (gr[0x20] | (gr[0x21] << 8)) + 1;
-    this.height = (gr[0x22] | (gr[0x23] << 8)) + 1;
-    this.dstPitch = gr[0x24] | (gr[0x25] << 8);
-    this.srcPitch = gr[0x26] | (gr[0x27] << 8);
-    this.dst = (gr[0x28] | (gr[0x29] << 8) | (gr[0x2a] << 16)) & VRAM_MASK;
-    this.src = (gr[0x2c] | (gr[0x2d] << 8) | (gr[0x2e] << 16)) & VRAM_MASK;
-    this.mode = gr[0x30];
-    this.modeExt = gr[0x33];
-    this.pixel = ((this.mode >> 4) & 3) + 1;
+    this.s.blt.width = (gr[0x20] | (gr[0x21] << 8)) + 1;
+    this.s.blt.height = (gr[0x22] | (gr[0x23] << 8)) + 1;
+    this.s.blt.dstPitch = gr[0x24] | (gr[0x25] << 8);
+    this.s.blt.srcPitch = gr[0x26] | (gr[0x27] << 8);
+    this.s.blt.dst = (gr[0x28] | (gr[0x29] << 8) | (gr[0x2a] << 16)) & VRAM_MASK;
+    this.s.blt.src = (gr[0x2c] | (gr[0x2d] << 8) | (gr[0x2e] << 16)) & VRAM_MASK;
+    this.s.blt.mode = gr[0x30];
+    this.s.blt.modeExt = gr[0x33];
+    this.s.blt.pixel = ((this.s.blt.mode >> 4) & 3) + 1;
+    this.s.blt.rop = gr[0x32];
     this.rop = ropTable(gr[0x32]);
-    this.fg = this.color(this.s.shadowGr1, 0x11, 0x13, 0x15);
-    this.bg = this.color(this.s.shadowGr0, 0x10, 0x12, 0x14);
+    this.s.blt.fg = this.color(this.s.shadowGr1, 0x11, 0x13, 0x15);
+    this.s.blt.bg = this.color(this.s.shadowGr0, 0x10, 0x12, 0x14);
     if (
-      (this.mode & (BLTMODE_MEMSYSSRC | BLTMODE_MEMSYSDEST)) === (BLTMODE_MEMSYSSRC | BLTMODE_MEMSYSDEST) ||
-      this.width > MAX_LINE
+      (this.s.blt.mode & (BLTMODE_MEMSYSSRC | BLTMODE_MEMSYSDEST)) ===
+        (BLTMODE_MEMSYSSRC | BLTMODE_MEMSYSDEST) ||
+      this.s.blt.width > MAX_LINE
     ) {
       this.reset();
       return;
     }
-    if (this.mode & BLTMODE_MEMSYSDEST) {
+    if (this.s.blt.mode & BLTMODE_MEMSYSDEST) {
       // Video-to-system transfers are not modelled (no driver we know of uses them).
       this.reset();
       return;
     }
-    if (this.mode & BLTMODE_BACKWARDS) {
-      this.dstPitch = -this.dstPitch;
-      this.srcPitch = -this.srcPitch;
+    if (this.s.blt.mode & BLTMODE_BACKWARDS) {
+      this.s.blt.dstPitch = -this.s.blt.dstPitch;
+      this.s.blt.srcPitch = -this.s.blt.srcPitch;
     }
     if (this.unsafe()) {
       this.reset();
       return;
     }
-    if (this.mode & BLTMODE_MEMSYSSRC) {
+    if (this.s.blt.mode & BLTMODE_MEMSYSSRC) {
       this.beginSystemSource();
       return;
     }
-    if (this.mode & BLTMODE_PATTERNCOPY) {
-      const size = 8 * (this.mode & BLTMODE_COLOREXPAND ? 1 : 8 * this.pixel);
-      this.copyPattern((this.src & ~(size - 1)) >>> 0, true);
+    if (this.s.blt.mode & BLTMODE_PATTERNCOPY) {
+      const size = 8 * (this.s.blt.mode & BLTMODE_COLOREXPAND ? 1 : 8 * this.s.blt.pixel);
+      this.copyPattern((this.s.blt.src & ~(size - 1)) >>> 0, true);
     } else {
-      for (let y = 0; y < this.height; y++) this.drawLine(y, this.src + y * this.srcPitch, true);
+      for (let y = 0; y < this.s.blt.height; y++)
+        this.drawLine(y, this.s.blt.src + y * this.s.blt.srcPitch, true);
     }
     this.reset();
   }
@@ -164,12 +157,15 @@ export class BitBlt {
    * bound on its size.
    */
   private unsafe(): boolean {
-    const backwards = (this.mode & BLTMODE_BACKWARDS) !== 0;
-    const { width, height } = this;
-    if (outside(this.dst, this.dstPitch, width, height, backwards)) return true;
-    if (this.mode & BLTMODE_MEMSYSSRC) return false;
+    const backwards = (this.s.blt.mode & BLTMODE_BACKWARDS) !== 0;
+    const { width, height } = this.s.blt;
+    if (outside(this.s.blt.dst, this.s.blt.dstPitch, width, height, backwards)) return true;
+    if (this.s.blt.mode & BLTMODE_MEMSYSSRC) return false;
     if (width * height > VRAM_SIZE) return true;
-    return !(this.mode & BLTMODE_PATTERNCOPY) && outside(this.src, this.srcPitch, width, height, backwards);
+    return (
+      !(this.s.blt.mode & BLTMODE_PATTERNCOPY) &&
+      outside(this.s.blt.src, this.s.blt.srcPitch, width, height, backwards)
+    );
   }
 
   private color(low: number, r1: number, r2: number, r3: number): number {
@@ -178,64 +174,64 @@ export class BitBlt {
   }
 
   private beginSystemSource(): void {
-    if (this.mode & BLTMODE_PATTERNCOPY) {
-      this.lineBytes = this.mode & BLTMODE_COLOREXPAND ? 8 : 64 * this.pixel;
-      this.linesLeft = 1;
+    if (this.s.blt.mode & BLTMODE_PATTERNCOPY) {
+      this.s.blt.lineBytes = this.s.blt.mode & BLTMODE_COLOREXPAND ? 8 : 64 * this.s.blt.pixel;
+      this.s.blt.linesLeft = 1;
     } else {
-      if (this.mode & BLTMODE_COLOREXPAND) {
-        const pixels = Math.floor(this.width / this.pixel);
-        this.lineBytes =
-          this.modeExt & BLTMODEEXT_DWORDGRANULARITY ? ((pixels + 31) >> 5) * 4 : (pixels + 7) >> 3;
+      if (this.s.blt.mode & BLTMODE_COLOREXPAND) {
+        const pixels = Math.floor(this.s.blt.width / this.s.blt.pixel);
+        this.s.blt.lineBytes =
+          this.s.blt.modeExt & BLTMODEEXT_DWORDGRANULARITY ? ((pixels + 31) >> 5) * 4 : (pixels + 7) >> 3;
       } else {
-        this.lineBytes = (this.width + 3) & ~3;
+        this.s.blt.lineBytes = (this.s.blt.width + 3) & ~3;
       }
-      this.linesLeft = this.height;
+      this.s.blt.linesLeft = this.s.blt.height;
     }
-    this.received = 0;
+    this.s.blt.received = 0;
   }
 
   /** A byte of system-to-screen source data (from the BLT aperture, the LFB or the VGA window). */
   feed(value: number): void {
-    if (this.lineBytes === 0) return;
-    this.line[this.received++] = value;
-    if (this.received < this.lineBytes) return;
-    this.received = 0;
-    if (this.mode & BLTMODE_PATTERNCOPY) {
+    if (this.s.blt.lineBytes === 0) return;
+    this.s.bltLine[this.s.blt.received++] = value;
+    if (this.s.blt.received < this.s.blt.lineBytes) return;
+    this.s.blt.received = 0;
+    if (this.s.blt.mode & BLTMODE_PATTERNCOPY) {
       this.copyPattern(-1, false);
       this.reset();
       return;
     }
-    this.drawLine(this.height - this.linesLeft, -1, false);
-    this.linesLeft--;
-    if (this.linesLeft <= 0) this.reset();
+    this.drawLine(this.s.blt.height - this.s.blt.linesLeft, -1, false);
+    this.s.blt.linesLeft--;
+    if (this.s.blt.linesLeft <= 0) this.reset();
   }
 
   /** One destination line from video memory at `srcAddr`, or from the system line buffer. */
   private drawLine(y: number, srcAddr: number, video: boolean): void {
     const vram = this.s.vram;
     const rop = this.rop;
-    const px = this.pixel;
-    const backwards = (this.mode & BLTMODE_BACKWARDS) !== 0;
+    const px = this.s.blt.pixel;
+    const backwards = (this.s.blt.mode & BLTMODE_BACKWARDS) !== 0;
     const step = backwards ? -1 : 1;
-    const dstLine = this.dst + y * this.dstPitch;
+    const dstLine = this.s.blt.dst + y * this.s.blt.dstPitch;
     this.markLine(dstLine, backwards);
-    const srcByte = (i: number) => (video ? vram[(srcAddr + i * step) & VRAM_MASK] : this.line[i]);
-    if (this.mode & BLTMODE_COLOREXPAND) {
+    const srcByte = (i: number) => (video ? vram[(srcAddr + i * step) & VRAM_MASK] : this.s.bltLine[i]);
+    if (this.s.blt.mode & BLTMODE_COLOREXPAND) {
       const skip = this.s.gr[0x2f] & 7;
-      const invert = this.modeExt & BLTMODEEXT_COLOREXPINV ? 0xff : 0;
-      const transparent = (this.mode & BLTMODE_TRANSPARENTCOMP) !== 0;
+      const invert = this.s.blt.modeExt & BLTMODEEXT_COLOREXPINV ? 0xff : 0;
+      const transparent = (this.s.blt.mode & BLTMODE_TRANSPARENTCOMP) !== 0;
       let bit = skip;
-      for (let x = skip * px; x < this.width; x += px, bit++) {
+      for (let x = skip * px; x < this.s.blt.width; x += px, bit++) {
         const set = ((srcByte(bit >> 3) ^ invert) >> (7 - (bit & 7))) & 1;
         if (transparent && !set) continue;
-        this.putPixel(dstLine + x * step, set ? this.fg : this.bg, step);
+        this.putPixel(dstLine + x * step, set ? this.s.blt.fg : this.s.blt.bg, step);
       }
       return;
     }
-    if (this.mode & BLTMODE_TRANSPARENTCOMP) {
+    if (this.s.blt.mode & BLTMODE_TRANSPARENTCOMP) {
       // Without colour expansion, source pixels equal to the key (GR34/35) are left out (8 and 16 bpp).
       const key = this.s.gr[0x34] | (this.s.gr[0x35] << 8);
-      for (let x = 0; x < this.width; x += px) {
+      for (let x = 0; x < this.s.blt.width; x += px) {
         const sp = px === 1 ? srcByte(x) : srcByte(x) | (srcByte(x + 1) << 8);
         if (sp === (px === 1 ? key & 0xff : key)) continue;
         for (let k = 0; k < px; k++) {
@@ -245,14 +241,14 @@ export class BitBlt {
       }
       return;
     }
-    const width = this.width;
+    const width = this.s.blt.width;
     if (video) {
       // The common screen-to-screen copy, without a call per byte.
       for (let x = 0, d = dstLine, a = srcAddr; x < width; x++, d += step, a += step)
         vram[d & VRAM_MASK] = rop[(vram[d & VRAM_MASK] << 8) | vram[a & VRAM_MASK]];
       return;
     }
-    const line = this.line;
+    const line = this.s.bltLine;
     for (let x = 0, d = dstLine; x < width; x++, d += step)
       vram[d & VRAM_MASK] = rop[(vram[d & VRAM_MASK] << 8) | line[x]];
   }
@@ -260,14 +256,14 @@ export class BitBlt {
   /** The destination line at `dstLine` (its last byte when backwards) is about to be written. */
   private markLine(dstLine: number, backwards: boolean): void {
     // A pattern line may reach one pixel past the width; the text modes' fonts share these pages.
-    const length = this.width + this.pixel;
+    const length = this.s.blt.width + this.s.blt.pixel;
     this.dirty.markSpan(backwards ? dstLine - length + 1 : dstLine, length);
     this.dirty.font = true;
   }
 
   private putPixel(at: number, color: number, step: number): void {
     const vram = this.s.vram;
-    for (let k = 0; k < this.pixel; k++) {
+    for (let k = 0; k < this.s.blt.pixel; k++) {
       const d = (at + k * step) & VRAM_MASK;
       vram[d] = this.rop[(vram[d] << 8) | ((color >>> (k * 8)) & 0xff)];
     }
@@ -276,25 +272,25 @@ export class BitBlt {
   /** Pattern fills: an 8x8 pattern (colour, or 1 bpp with colour expansion) tiled over the rectangle. */
   private copyPattern(patternAddr: number, video: boolean): void {
     const vram = this.s.vram;
-    const px = this.pixel;
-    const expand = (this.mode & BLTMODE_COLOREXPAND) !== 0;
-    const solid = expand && (this.modeExt & BLTMODEEXT_SOLIDFILL) !== 0;
-    const transparent = (this.mode & BLTMODE_TRANSPARENTCOMP) !== 0;
-    const invert = this.modeExt & BLTMODEEXT_COLOREXPINV ? 0xff : 0;
-    const patternByte = (i: number) => (video ? vram[(patternAddr + i) & VRAM_MASK] : this.line[i]);
+    const px = this.s.blt.pixel;
+    const expand = (this.s.blt.mode & BLTMODE_COLOREXPAND) !== 0;
+    const solid = expand && (this.s.blt.modeExt & BLTMODEEXT_SOLIDFILL) !== 0;
+    const transparent = (this.s.blt.mode & BLTMODE_TRANSPARENTCOMP) !== 0;
+    const invert = this.s.blt.modeExt & BLTMODEEXT_COLOREXPINV ? 0xff : 0;
+    const patternByte = (i: number) => (video ? vram[(patternAddr + i) & VRAM_MASK] : this.s.bltLine[i]);
     const skip = px === 3 ? this.s.gr[0x2f] & 0x1f : (this.s.gr[0x2f] & 7) * px;
     let row = this.s.gr[0x2c] & 7;
-    for (let y = 0; y < this.height; y++, row = (row + 1) & 7) {
-      const dstLine = this.dst + y * this.dstPitch;
+    for (let y = 0; y < this.s.blt.height; y++, row = (row + 1) & 7) {
+      const dstLine = this.s.blt.dst + y * this.s.blt.dstPitch;
       this.markLine(dstLine, false);
-      for (let x = skip; x < this.width; x += px) {
+      for (let x = skip; x < this.s.blt.width; x += px) {
         const column = Math.floor(x / px) & 7;
         if (solid) {
-          this.putPixel(dstLine + x, this.fg, 1);
+          this.putPixel(dstLine + x, this.s.blt.fg, 1);
         } else if (expand) {
           const set = ((patternByte(row) ^ invert) >> (7 - column)) & 1;
           if (transparent && !set) continue;
-          this.putPixel(dstLine + x, set ? this.fg : this.bg, 1);
+          this.putPixel(dstLine + x, set ? this.s.blt.fg : this.s.blt.bg, 1);
         } else {
           const base = (row * 8 + column) * px;
           for (let k = 0; k < px; k++) {

@@ -160,12 +160,15 @@ export async function buildMachine(
         options.firmwareDirs,
       );
       let device: Device;
+      parts.clock.owner = entry.id;
       try {
         device = await plugin.create(ctx, config);
       } catch (err) {
         if (err instanceof PortConflictError)
           throw new ConfigError(`${profile.file}: ${entryPath(entry)}: ${err.message}`);
         throw err;
+      } finally {
+        parts.clock.owner = '';
       }
       machine.devices.push({ id: entry.id, plugin, config, device });
       if (plugin.kind === 'drive')
@@ -178,7 +181,11 @@ export async function buildMachine(
       }
     }
     parts.hooks.created.call(machine);
-    for (const d of machine.devices) await d.device.realize?.();
+    for (const d of machine.devices) {
+      parts.clock.owner = d.id;
+      await d.device.realize?.();
+    }
+    parts.clock.owner = '';
     parts.hooks.realized.call(machine);
   } catch (err) {
     await machine.destroy();

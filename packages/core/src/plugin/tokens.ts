@@ -39,4 +39,6 @@ export const Tokens = {
   HostListeners: Symbol.for('plugboard.hostListeners'),
   /** HostTerminalService: bound by the front end (the CLI) through `buildMachine`'s `services`. */
   HostTerminal: Symbol.for('plugboard.hostTerminal'),
+  /** SnapshotService: bound by the front end, for the monitor's `savevm` and `loadvm`. */
+  Snapshots: Symbol.for('plugboard.snapshots'),
 } as const;

@@ -1,7 +1,9 @@
 import {
   type A20GateService,
   type DeviceContext,
+  type DeviceState,
   definePlugin,
+  objectState,
   type Ps2InputService,
   Tokens,
 } from '@plugboard/core';
@@ -19,6 +21,7 @@ export interface I8042Device extends Ps2InputService {
   realize(): void;
   reset(): void;
   info(): string;
+  readonly vmstate: DeviceState;
 }
 
 export const i8042Plugin = definePlugin<I8042Config, I8042Device>({
@@ -74,6 +77,7 @@ export const i8042Plugin = definePlugin<I8042Config, I8042Device>({
       },
       reset: () => kbc.reset(),
       info: () => kbc.describe(),
+      vmstate: objectState({ kbc }, { version: 1, skip: ['board'] }),
     };
     ctx.container.bind(Tokens.Ps2Input).toConstantValue(device);
     return device;

@@ -1,4 +1,11 @@
-import { type CmosService, ConfigError, type DeviceContext, definePlugin, Tokens } from '@plugboard/core';
+import {
+  type CmosService,
+  ConfigError,
+  type DeviceContext,
+  definePlugin,
+  objectState,
+  Tokens,
+} from '@plugboard/core';
 import { Cmos, initPcCmos } from './cmos.js';
 import { Mc146818 } from './mc146818.js';
 
@@ -85,6 +92,8 @@ export const mc146818Plugin = definePlugin<RtcConfig, RtcDevice>({
     return {
       rtc,
       cmos,
+      // The time of day is the clock's (base seconds at power-on plus virtual time), saved with the rest.
+      vmstate: objectState({ rtc }, { version: 1, skip: ['scratch'] }),
       reset: () => rtc.reset(),
       info: () =>
         `time ${new Date(rtc.seconds() * 1000).toISOString()}, NMI ${rtc.nmiMasked ? 'masked' : 'enabled'}`,

@@ -8,6 +8,7 @@ import { screenshot } from '@plugboard/display';
 import { type MonitorCommand, MonitorError } from '../command.js';
 import { INFO_COMMANDS } from './info.js';
 import { sendkey } from './sendkey.js';
+import { SNAPSHOT_COMMANDS } from './snapshots.js';
 import { examine } from './x.js';
 
 function infoCommand(): MonitorCommand {
@@ -68,6 +69,7 @@ export const COMMANDS: readonly MonitorCommand[] = [
       return '';
     },
   },
+  ...SNAPSHOT_COMMANDS,
   {
     name: 'system_powerdown',
     args: '',
