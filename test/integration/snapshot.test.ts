@@ -126,5 +126,10 @@ describe('the test guest from a snapshot', () => {
     expect(resumed.stdout).toMatch(/PLUGBOARD pci 8086:1237/);
     expect(resumed.stdout).toMatch(/\[\s*\d+\.\d{6}\]/);
     expect(whole.stdout.endsWith(resumed.stdout), resumed.stdout.slice(0, 2000)).toBe(true);
+    // And it powered off at the same instruction.
+    const stoppedAt = (stderr: string) =>
+      /stopped: ACPI S5 soft-off after (\d+) instructions/.exec(stderr)?.[1];
+    expect(stoppedAt(resumed.stderr)).toBeDefined();
+    expect(stoppedAt(resumed.stderr)).toBe(stoppedAt(whole.stderr));
   });
 });

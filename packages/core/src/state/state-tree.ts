@@ -1,5 +1,12 @@
+import { Dma } from '../dma/dma.js';
+import { PortBus } from '../io/port-bus.js';
+import { ApicBus } from '../irq/apic-bus.js';
+import { CpuPins } from '../irq/cpu-pins.js';
+import { PhysicalMemory } from '../memory/physical-memory.js';
+import { PciBus } from '../pci/pci-bus.js';
 import { PciFunction } from '../pci/pci-function.js';
-import { Timer } from '../time/clock.js';
+import { Clock, Timer } from '../time/clock.js';
+import { PollWatch } from '../time/poll-watch.js';
 import { TraceHook } from '../trace/trace-hook.js';
 import { UserError } from '../user-error.js';
 
@@ -44,11 +51,24 @@ function isRef(v: unknown): v is Ref {
 }
 
 /**
- * Objects capture never enters, whatever the device: timers belong to the
- * clock (which saves them by owner and name), PCI functions to the bus
- * (which saves config space) and hooks to the host. `neverCaptured` adds a class.
+ * Objects capture never enters, whatever the device: the machine's buses
+ * and clock save themselves, timers belong to the clock (which saves them
+ * by owner and name), PCI functions to the bus (which saves config space)
+ * and hooks to the host. `neverCaptured` adds a class.
  */
-const OPAQUE = new Set<abstract new (...args: never[]) => unknown>([Timer, PciFunction, TraceHook]);
+const OPAQUE = new Set<abstract new (...args: never[]) => unknown>([
+  PhysicalMemory,
+  PortBus,
+  PciBus,
+  PciFunction,
+  CpuPins,
+  ApicBus,
+  Dma,
+  Clock,
+  PollWatch,
+  Timer,
+  TraceHook,
+]);
 
 export function neverCaptured(type: abstract new (...args: never[]) => unknown): void {
   OPAQUE.add(type);
@@ -87,7 +107,9 @@ export function captureState(root: object, options: CaptureOptions = {}): StateT
         return undefined;
     }
     const o = v as object;
-    if (boundary.has(o) || opaque(o) || (ArrayBuffer.isView(o) && boundary.has(o.buffer))) return undefined;
+    // The root is what the caller asked for, whatever its class.
+    if (path !== '' && (boundary.has(o) || opaque(o) || (ArrayBuffer.isView(o) && boundary.has(o.buffer))))
+      return undefined;
     const first = seen.get(o);
     if (first !== undefined) return { [REF]: first };
     seen.set(o, path);

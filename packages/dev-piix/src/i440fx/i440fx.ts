@@ -90,6 +90,7 @@ export class I440fx implements Device {
   }
 
   reset(): void {
+    this.configMechanism.reset();
     this.fn.resetConfig();
     this.initConfig();
     this.updateMappings();
