@@ -20,6 +20,27 @@ const stateText = (m: Awaited<ReturnType<typeof machine>>) =>
   encodeState(saveMachineState(m) as unknown as StateTree);
 
 describe('snapshots of a whole machine', () => {
+  it('refuses to resume on a disk image that changed since', { timeout: 240_000 }, async () => {
+    const image = join(mkdtempSync(join(tmpdir(), 'plugboard-snapshot-')), 'disk.raw');
+    writeFileSync(image, Buffer.alloc(1 << 20));
+    const drive = [
+      {
+        drives: { hd0: { type: 'file', config: { file: image, format: 'raw' } } },
+        devices: { ide: { config: { primary: { master: { drive: 'hd0' } } } } },
+      },
+    ];
+    const profile = loadProfile(join(root, 'machines', 'puredarwin-xmas.json'), drive);
+    const a = await machine('puredarwin-xmas', drive);
+    const bytes = writeSnapshot(a, profile, 'disk');
+    await a.destroy();
+    writeFileSync(image, Buffer.alloc(1 << 20, 1));
+    const b = await machine('puredarwin-xmas', drive);
+    expect(() => loadSnapshot(b, profile, readSnapshot(bytes, 'disk.pbsnap'), 'disk.pbsnap')).toThrow(
+      /disk.pbsnap: drive hd0: .*disk.raw is not the image the snapshot was taken with: its first MiB differs/,
+    );
+    await b.destroy();
+  });
+
   it('SeaBIOS half a million instructions in: a fresh machine loaded from the snapshot has the same state, and runs on the same', {
     timeout: 240_000,
   }, async () => {

@@ -91,6 +91,7 @@ export {
 } from './state/machine-state.js';
 export { ObjectState, type ObjectStateOptions, objectState } from './state/object-state.js';
 export {
+  type DiskIdentity,
   loadSnapshot,
   profileHash,
   readSnapshot,

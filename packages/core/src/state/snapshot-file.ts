@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import type { Machine } from '../machine/machine.js';
 import type { ResolvedProfile } from '../machine/profile.js';
@@ -37,6 +38,52 @@ export interface SnapshotHeader {
   virtualNs: number;
   instructions: number;
   ramBytes: number;
+  /** Each disk image as it was: a snapshot never resumes on a changed disk. */
+  disks: DiskIdentity[];
+}
+
+/**
+ * What a disk image was when the snapshot was taken: its size, modification
+ * time and the SHA-256 of its first MiB. The image itself is not in the
+ * snapshot, so a restore onto a changed one is refused.
+ */
+export interface DiskIdentity {
+  id: string;
+  path: string;
+  bytes: number;
+  mtimeMs: number;
+  firstMiB: string;
+}
+
+function diskIdentities(m: Machine): DiskIdentity[] {
+  const out: DiskIdentity[] = [];
+  for (const d of m.devices) {
+    if (d.plugin.kind !== 'drive') continue;
+    const path = (d.device as { path?: unknown }).path;
+    if (typeof path !== 'string')
+      throw new StateError(`drive ${d.id} (${d.plugin.meta.id}) cannot be saved: it names no image file`);
+    if (d.config.snapshot === true)
+      throw new StateError(
+        `drive ${d.id} keeps the guest's writes in memory (snapshot: true): a snapshot cannot hold them yet; run without -snapshot`,
+      );
+    (d.device as { flush?: () => void }).flush?.();
+    const st = statSync(path);
+    const fd = openSync(path, 'r');
+    const head = Buffer.alloc(Math.min(st.size, 1 << 20));
+    try {
+      readSync(fd, head, 0, head.length, 0);
+    } finally {
+      closeSync(fd);
+    }
+    out.push({
+      id: d.id,
+      path,
+      bytes: st.size,
+      mtimeMs: st.mtimeMs,
+      firstMiB: createHash('sha256').update(head).digest('hex'),
+    });
+  }
+  return out;
 }
 
 /**
@@ -82,6 +129,7 @@ export function writeSnapshot(m: Machine, profile: ResolvedProfile, name: string
     virtualNs: m.clock.now,
     instructions: m.retired,
     ramBytes: m.memory.ramSize,
+    disks: diskIdentities(m),
   };
   const ram = m.memory.ram;
   const pages = ram.length / PAGE_SIZE;
@@ -206,6 +254,23 @@ export function loadSnapshot(
     throw new StateError(
       `${file}: ${header.ramBytes} bytes of RAM in the snapshot, ${m.memory.ramSize} in this machine`,
     );
+  const disks = new Map(diskIdentities(m).map((d) => [d.id, d]));
+  for (const then of header.disks ?? []) {
+    const now = disks.get(then.id);
+    if (!now) throw new StateError(`${file}: drive ${then.id} (${then.path}) is not in this machine`);
+    const changed =
+      now.bytes !== then.bytes
+        ? `${then.bytes} bytes then, ${now.bytes} now`
+        : now.firstMiB !== then.firstMiB
+          ? 'its first MiB differs'
+          : now.mtimeMs !== then.mtimeMs
+            ? `modified since (${new Date(now.mtimeMs).toISOString()})`
+            : null;
+    if (changed)
+      throw new StateError(
+        `${file}: drive ${then.id}: ${now.path} is not the image the snapshot was taken with: ${changed}`,
+      );
+  }
   const { state, bitmap, pages } = snapshot.body();
   const ram = m.memory.ram;
   const count = ram.length / PAGE_SIZE;
