@@ -118,7 +118,9 @@ export async function runProfile(
     if (options.restore) loadSnapshot(m, profile, openSnapshotFile(options.restore), options.restore);
     if (options.loadvm) snapshots.load(options.loadvm);
     if (options.restore || options.loadvm)
-      note(`plugboard: ${profile.name} restored at ${m.retired} instructions, ${(m.clock.now / 1e9).toFixed(6)} s virtual\n`);
+      note(
+        `plugboard: ${profile.name} restored at ${m.retired} instructions, ${(m.clock.now / 1e9).toFixed(6)} s virtual\n`,
+      );
     if (options.trace?.length) {
       const filter = new TraceFilter(options.trace, options.traceExclude);
       if (options.traceFile) traceFile = createWriteStream(options.traceFile);
