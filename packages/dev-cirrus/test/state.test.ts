@@ -29,6 +29,7 @@ describe('Cirrus state as data', () => {
     const a = new CirrusVga();
     scribble(a, 5446);
     const b = new CirrusVga();
+    expect(stateText(b)).not.toBe(stateText(a));
     b.vmstate.load(a.vmstate.save());
     expect(stateText(b)).toBe(stateText(a));
   });

@@ -82,6 +82,7 @@ describe('PIIX state as data', () => {
     const a = chipset();
     scribble(a, 0x7000);
     const b = chipset();
+    expect(whole(b)).not.toBe(whole(a));
     b.m.parts.clock.loadState(a.m.parts.clock.saveState());
     b.m.parts.pci.loadState(a.m.parts.pci.saveState());
     a.devices.forEach((d, i) => {

@@ -29,6 +29,7 @@ describe('RTL8139 state as data', () => {
       const a = await setup(model);
       scribble(a, 0x8139);
       const b = await setup(model);
+      expect(stateText(b.nic)).not.toBe(stateText(a.nic));
       b.nic.vmstate.load(a.nic.vmstate.save());
       b.parts.clock.loadState(a.parts.clock.saveState());
       expect(stateText(b.nic)).toBe(stateText(a.nic));
