@@ -50,6 +50,8 @@ const CPU_CACHES = [
   'codeBuf',
   // The local APIC's MMIO window follows from its base register.
   'mappedAt',
+  // The x87 and SIMD units' Float80 accumulators: scratch within one instruction.
+  'f',
 ];
 
 export const x86Plugin = definePlugin<X86Config, X86Cpu>({

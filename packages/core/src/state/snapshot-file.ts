@@ -276,15 +276,24 @@ export function loadSnapshot(
   const count = ram.length / PAGE_SIZE;
   if (bitmap.length !== Math.ceil(count / 8))
     throw new StateError(`${file}: the page bitmap covers another RAM size`);
+  const words = new Int32Array(ram.buffer, ram.byteOffset, ram.length / 4);
   let next = 0;
   for (let p = 0; p < count; p++) {
-    const dest = ram.subarray(p * PAGE_SIZE, (p + 1) * PAGE_SIZE);
     if (bitmap[p >> 3] & (1 << (p & 7))) {
       if (next + PAGE_SIZE > pages.length)
         throw new StateError(`${file}: RAM holds fewer pages than its bitmap lists`);
-      dest.set(pages.subarray(next, next + PAGE_SIZE));
+      ram.set(pages.subarray(next, next + PAGE_SIZE), p * PAGE_SIZE);
       next += PAGE_SIZE;
-    } else dest.fill(0);
+      continue;
+    }
+    // Only a page that holds something is cleared: writing one the host never touched would make
+    // it resident for nothing (clearing all of 512 MiB costs seconds).
+    const from = (p * PAGE_SIZE) / 4;
+    for (let w = from; w < from + PAGE_SIZE / 4; w++)
+      if (words[w] !== 0) {
+        ram.fill(0, p * PAGE_SIZE, (p + 1) * PAGE_SIZE);
+        break;
+      }
   }
   try {
     loadMachineState(m, state);
