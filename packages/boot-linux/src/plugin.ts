@@ -73,6 +73,8 @@ export const linuxDirectPlugin = definePlugin<LinuxDirectConfig, LinuxDirectDevi
     return {
       kernel,
       mode,
+      // It acts at reset only: what it set up is in RAM, the CPU and the chipset.
+      vmstate: null,
       realize() {
         const missing = missingChipset(ctx.pci);
         if (missing.length)

@@ -22,6 +22,7 @@ import { serveQueue } from './matrix/queue.js';
 import { addNetProxyCommand } from './net-proxy/command.js';
 import { parseSet } from './overrides.js';
 import { BUILTIN_FIRMWARE_TYPE, translateQemu } from './qemu/translate.js';
+import { openSnapshotFile, parseSnapshotPoint } from './snapshots.js';
 import { VERSION } from './version.js';
 
 export interface Io {
@@ -60,7 +61,8 @@ function takePlugins(argv: string[]): {
 /** `plugboard qemu ...`: QEMU's options, mapped onto machines/pc.json (or bare.json). */
 async function qemu(argv: string[], io: Io): Promise<number> {
   const print = argv.includes('--print-profile');
-  const { rest, plugins, record, replay } = takePlugins(argv.filter((a) => a !== '--print-profile'));
+  const { rest: args, plugins, record, replay } = takePlugins(argv.filter((a) => a !== '--print-profile'));
+  const { rest, loadvm } = takeLoadvm(args);
   const registry = await createRegistry(plugins);
   const translation = translateQemu(rest, registry);
   if (translation.output !== null) {
@@ -91,7 +93,16 @@ async function qemu(argv: string[], io: Io): Promise<number> {
     log: translation.run.log,
     record,
     replay,
+    loadvm,
   });
+}
+
+/** Takes QEMU's `-loadvm NAME` out of the arguments: the run starts from that snapshot (see `snapshotFolder`). */
+function takeLoadvm(argv: string[]): { rest: string[]; loadvm?: string } {
+  const at = argv.findIndex((a) => a === '-loadvm' || a === '--loadvm');
+  if (at < 0) return { rest: argv };
+  if (at + 1 >= argv.length) throw new UserError('-loadvm: expected a snapshot name');
+  return { rest: [...argv.slice(0, at), ...argv.slice(at + 2)], loadvm: argv[at + 1] };
 }
 
 export async function main(argv: string[], io: Io = process): Promise<number> {
@@ -113,7 +124,10 @@ export async function main(argv: string[], io: Io = process): Promise<number> {
     program
       .command('run')
       .description('build the machine a profile describes and run it')
-      .argument('<profile>', 'machine profile (JSON), or the name of a shipped machine (puredarwin-xmas, pc)')
+      .argument(
+        '[profile]',
+        "machine profile (JSON), or the name of a shipped machine (puredarwin-xmas, pc); with --restore, the snapshot's own by default",
+      )
       .option('--plugin <package>', PLUGIN_HELP, collect, [])
       .option('--set <path=value>', 'override a profile field, e.g. devices.nic.type=i82557b', collect, [])
       .option('--bios <file>', "firmware image for the profile's firmware device")
@@ -147,9 +161,15 @@ export async function main(argv: string[], io: Io = process): Promise<number> {
         '--replay <file>',
         'run again with the inputs of a --record log, network cut off: the same run bit for bit',
       )
+      .option(
+        '--snapshot-at <point>',
+        'when --save takes its snapshot: serial:TEXT (after the console prints TEXT) or instructions:N',
+      )
+      .option('--save <file>', 'write a snapshot here at --snapshot-at, then run on')
+      .option('--restore <file>', 'start from this snapshot instead of power-on')
       .action(
         async (
-          file: string,
+          file: string | undefined,
           opts: {
             set: string[];
             bios?: string;
@@ -167,8 +187,15 @@ export async function main(argv: string[], io: Io = process): Promise<number> {
             plugin: string[];
             record?: string;
             replay?: string;
+            snapshotAt?: string;
+            save?: string;
+            restore?: string;
           },
         ) => {
+          if (opts.save && !opts.snapshotAt) throw new UserError('--save needs --snapshot-at');
+          const snapshotAt = opts.snapshotAt ? parseSnapshotPoint(opts.snapshotAt) : undefined;
+          if (file === undefined && !opts.restore)
+            throw new UserError('run: expected a profile (or --restore FILE)');
           const monitor = opts.monitor ?? (opts.nographic ? 'stdio' : 'none');
           parseMonitorSpec(monitor);
           const overrides = opts.set.map(parseSet);
@@ -181,7 +208,10 @@ export async function main(argv: string[], io: Io = process): Promise<number> {
             });
           }
           if (opts.bios) overrides.push({ devices: { bios: { config: { bios: opts.bios } } } });
-          const profile = loadProfile(profilePath(file), overrides);
+          const profile =
+            file === undefined
+              ? openSnapshotFile(opts.restore as string).header.profile
+              : loadProfile(profilePath(file), overrides);
           if (opts.printProfile) {
             io.stdout.write(`${JSON.stringify(profile.merged, null, 2)}\n`);
             return;
@@ -202,6 +232,9 @@ export async function main(argv: string[], io: Io = process): Promise<number> {
             monitor,
             record: opts.record,
             replay: opts.replay,
+            restore: opts.restore,
+            snapshotAt,
+            save: opts.save,
           });
         },
       );

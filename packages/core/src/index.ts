@@ -88,12 +88,15 @@ export type {
   Ps2InputService,
   RemoteConsoleService,
   RemovableMediaService,
+  SnapshotEntry,
+  SnapshotService,
 } from './platform/services.js';
 export { ESCAPE_HELP, EscapeDecoder, type EscapeHandlers } from './platform/terminal-escapes.js';
 export type { DeviceContext, SystemControl } from './plugin/context.js';
 export {
   type Device,
   type DevicePlugin,
+  type DeviceState,
   definePlugin,
   type JsonSchema,
   type PciIds,
@@ -131,8 +134,28 @@ export { NetInput, Recorder } from './replay/recorder.js';
 export { ReplayDivergence, Replayer } from './replay/replayer.js';
 export { profileIdentity, startRecording, startReplay } from './replay/session.js';
 export {
+  type DeviceSnapshot,
+  loadMachineState,
+  type MachineState,
+  saveMachineState,
+} from './state/machine-state.js';
+export { ObjectState, type ObjectStateOptions, objectState } from './state/object-state.js';
+export {
+  type DiskIdentity,
+  loadSnapshot,
+  profileHash,
+  readSnapshot,
+  SNAPSHOT_FORMAT,
+  type SnapshotFile,
+  type SnapshotHeader,
+  writeSnapshot,
+} from './state/snapshot-file.js';
+export { decodeState, encodeState } from './state/state-codec.js';
+export { captureState, neverCaptured, restoreState, StateError, type StateTree } from './state/state-tree.js';
+export {
   Clock,
   type ClockOptions,
+  type ClockState,
   DEFAULT_CLOCK_OPTIONS,
   Timer,
   UNMETERED,

@@ -1,4 +1,4 @@
-import { type Cpu, definePlugin } from '@plugboard/core';
+import { type Cpu, definePlugin, objectState } from '@plugboard/core';
 import { LocalApic } from './apic/local-apic.js';
 import { IF } from './core/constants.js';
 import { X86 } from './core/x86.js';
@@ -24,6 +24,36 @@ export interface X86Cpu extends Cpu {
   readonly apic: LocalApic | null;
   reset(): void;
 }
+
+/** Fields of the core that are caches, not state (see `state` below). */
+const CPU_CACHES = [
+  'decoded',
+  'jit',
+  'instr',
+  'fault',
+  'tlbFlags',
+  'tlbPhys',
+  'tlbRBuf',
+  'tlbROff',
+  'tlbWBuf',
+  'tlbWOff',
+  'tlbList',
+  'tlbCount',
+  'tlbOverflow',
+  'mapGeneration',
+  'fetchPage',
+  'fetchBuf',
+  'fetchOff',
+  'fetchPhys',
+  'fetchCode',
+  'fetchStamp',
+  'blockBuf',
+  'codeBuf',
+  // The local APIC's MMIO window follows from its base register.
+  'mappedAt',
+  // The x87 and SIMD units' Float80 accumulators: scratch within one instruction.
+  'f',
+];
 
 export const x86Plugin = definePlugin<X86Config, X86Cpu>({
   meta: { id: 'x86', name: 'IA-32 processor (P6 family) with x87 FPU and local APIC' },
@@ -79,6 +109,16 @@ export const x86Plugin = definePlugin<X86Config, X86Cpu>({
     return {
       core,
       apic,
+      vmstate: objectState(
+        { core },
+        {
+          version: 1,
+          // Caches and scratch: the TLB and the fetch window point into RAM, decoded code and
+          // translations follow from RAM; after a load the changed memory generation drops them all.
+          skip: CPU_CACHES,
+          afterLoad: () => apic?.stateLoaded(),
+        },
+      ),
       run: (budget) => core.run(budget),
       get halted() {
         return core.halted;

@@ -84,30 +84,8 @@ const SOURCE_PATTERN = 2;
  * yielding to the host. Built without a clock (tests), every BLT runs at once.
  */
 export class BitBlt {
-  private readonly line = new Uint8Array(MAX_LINE + 8);
-  /** System-to-screen: bytes of the current source line received, and their count per line. */
-  private received = 0;
-  private lineBytes = 0;
-  private linesLeft = 0;
-  /** Parameters latched at start. */
-  private width = 0;
-  private height = 0;
-  private dstPitch = 0;
-  private srcPitch = 0;
-  private dst = 0;
-  private src = 0;
-  private mode = 0;
-  private modeExt = 0;
-  private pixel = 1;
+  /** The ROP table of `s.blt.rop`, looked up again after a load. */
   private rop: Uint8Array = ropTable(0x0d);
-  private fg = 0;
-  private bg = 0;
-  /** A BLT in progress: what it draws from, the next row, and (pattern fills) where the pattern is and its first row. */
-  private source = SOURCE_NONE;
-  private nextRow = 0;
-  private patternAddr = 0;
-  private patternVideo = false;
-  private patternRow = 0;
   private readonly work: WorkMeter;
   private readonly timer: Timer | null;
 
@@ -123,21 +101,26 @@ export class BitBlt {
 
   /** True while a BLT from video memory is in progress (GR31 BUSY). */
   get busy(): boolean {
-    return this.source !== SOURCE_NONE;
+    return this.s.blt.source !== SOURCE_NONE;
   }
 
   /** True while the engine waits for system-to-screen data. */
   get active(): boolean {
-    return this.lineBytes !== 0;
+    return this.s.blt.lineBytes !== 0;
   }
 
   reset(): void {
     this.s.gr[0x31] &= ~(BLT_START | BLT_BUSY | BLT_FIFOUSED);
-    this.received = 0;
-    this.lineBytes = 0;
-    this.linesLeft = 0;
-    this.source = SOURCE_NONE;
+    this.s.blt.received = 0;
+    this.s.blt.lineBytes = 0;
+    this.s.blt.linesLeft = 0;
+    this.s.blt.source = SOURCE_NONE;
     this.timer?.cancel();
+  }
+
+  /** The latched parameters were loaded (a snapshot, a hardware reset): the ROP table follows the ROP code. */
+  loaded(): void {
+    this.rop = ropTable(this.s.blt.rop);
   }
 
   /** GR31 written. While a BLT is in progress START and BUSY stay set: a second START is no start. */
@@ -152,73 +135,76 @@ export class BitBlt {
     if (this.busy) return;
     const gr = this.s.gr;
     gr[0x31] |= BLT_BUSY;
-    this.width = (gr[0x20] | (gr[0x21] << 8)) + 1;
-    this.height = (gr[0x22] | (gr[0x23] << 8)) + 1;
-    this.dstPitch = gr[0x24] | (gr[0x25] << 8);
-    this.srcPitch = gr[0x26] | (gr[0x27] << 8);
-    this.dst = (gr[0x28] | (gr[0x29] << 8) | (gr[0x2a] << 16)) & VRAM_MASK;
-    this.src = (gr[0x2c] | (gr[0x2d] << 8) | (gr[0x2e] << 16)) & VRAM_MASK;
-    this.mode = gr[0x30];
-    this.modeExt = gr[0x33];
-    this.pixel = ((this.mode >> 4) & 3) + 1;
+    this.s.blt.width = (gr[0x20] | (gr[0x21] << 8)) + 1;
+    this.s.blt.height = (gr[0x22] | (gr[0x23] << 8)) + 1;
+    this.s.blt.dstPitch = gr[0x24] | (gr[0x25] << 8);
+    this.s.blt.srcPitch = gr[0x26] | (gr[0x27] << 8);
+    this.s.blt.dst = (gr[0x28] | (gr[0x29] << 8) | (gr[0x2a] << 16)) & VRAM_MASK;
+    this.s.blt.src = (gr[0x2c] | (gr[0x2d] << 8) | (gr[0x2e] << 16)) & VRAM_MASK;
+    this.s.blt.mode = gr[0x30];
+    this.s.blt.modeExt = gr[0x33];
+    this.s.blt.pixel = ((this.s.blt.mode >> 4) & 3) + 1;
+    this.s.blt.rop = gr[0x32];
     this.rop = ropTable(gr[0x32]);
-    this.fg = this.color(this.s.shadowGr1, 0x11, 0x13, 0x15);
-    this.bg = this.color(this.s.shadowGr0, 0x10, 0x12, 0x14);
+    this.s.blt.fg = this.color(this.s.shadowGr1, 0x11, 0x13, 0x15);
+    this.s.blt.bg = this.color(this.s.shadowGr0, 0x10, 0x12, 0x14);
     if (
-      (this.mode & (BLTMODE_MEMSYSSRC | BLTMODE_MEMSYSDEST)) === (BLTMODE_MEMSYSSRC | BLTMODE_MEMSYSDEST) ||
-      this.width > MAX_LINE
+      (this.s.blt.mode & (BLTMODE_MEMSYSSRC | BLTMODE_MEMSYSDEST)) ===
+        (BLTMODE_MEMSYSSRC | BLTMODE_MEMSYSDEST) ||
+      this.s.blt.width > MAX_LINE
     ) {
       this.reset();
       return;
     }
-    if (this.mode & BLTMODE_MEMSYSDEST) {
+    if (this.s.blt.mode & BLTMODE_MEMSYSDEST) {
       // Video-to-system transfers are not modelled (no driver we know of uses them).
       this.reset();
       return;
     }
-    if (this.mode & BLTMODE_BACKWARDS) {
-      this.dstPitch = -this.dstPitch;
-      this.srcPitch = -this.srcPitch;
+    if (this.s.blt.mode & BLTMODE_BACKWARDS) {
+      this.s.blt.dstPitch = -this.s.blt.dstPitch;
+      this.s.blt.srcPitch = -this.s.blt.srcPitch;
     }
     if (this.unsafe()) {
       this.reset();
       return;
     }
-    if (this.mode & BLTMODE_MEMSYSSRC) {
+    if (this.s.blt.mode & BLTMODE_MEMSYSSRC) {
       this.beginSystemSource();
       return;
     }
-    if (this.mode & BLTMODE_PATTERNCOPY) {
-      const size = 8 * (this.mode & BLTMODE_COLOREXPAND ? 1 : 8 * this.pixel);
-      this.beginPattern((this.src & ~(size - 1)) >>> 0, true);
+    if (this.s.blt.mode & BLTMODE_PATTERNCOPY) {
+      const size = 8 * (this.s.blt.mode & BLTMODE_COLOREXPAND ? 1 : 8 * this.s.blt.pixel);
+      this.beginPattern((this.s.blt.src & ~(size - 1)) >>> 0, true);
     } else {
-      this.source = SOURCE_VIDEO;
-      this.nextRow = 0;
+      this.s.blt.source = SOURCE_VIDEO;
+      this.s.blt.nextRow = 0;
       this.step();
     }
   }
 
   /** A pattern fill from `addr` in video memory, or from the pattern the guest wrote (`video` false). */
   private beginPattern(addr: number, video: boolean): void {
-    this.lineBytes = 0;
-    this.source = SOURCE_PATTERN;
-    this.patternAddr = addr;
-    this.patternVideo = video;
-    this.patternRow = this.s.gr[0x2c] & 7;
-    this.nextRow = 0;
+    this.s.blt.lineBytes = 0;
+    this.s.blt.source = SOURCE_PATTERN;
+    this.s.blt.patternAddr = addr;
+    this.s.blt.patternVideo = video;
+    this.s.blt.patternRow = this.s.gr[0x2c] & 7;
+    this.s.blt.nextRow = 0;
     this.step();
   }
 
   /** Draws the next rows of the BLT in progress, up to `BLT_STEP_BYTES` byte operations of them. */
   private step(): void {
-    const from = this.nextRow;
-    const rows = this.timer === null ? this.height : Math.max(1, Math.floor(BLT_STEP_BYTES / this.width));
-    const to = Math.min(this.height, from + rows);
-    if (this.source === SOURCE_PATTERN) this.copyPattern(from, to);
-    else for (let y = from; y < to; y++) this.drawLine(y, this.src + y * this.srcPitch, true);
-    this.nextRow = to;
-    if (to >= this.height) this.reset();
-    else this.timer?.armIn((to - from) * this.width);
+    const from = this.s.blt.nextRow;
+    const rows =
+      this.timer === null ? this.s.blt.height : Math.max(1, Math.floor(BLT_STEP_BYTES / this.s.blt.width));
+    const to = Math.min(this.s.blt.height, from + rows);
+    if (this.s.blt.source === SOURCE_PATTERN) this.copyPattern(from, to);
+    else for (let y = from; y < to; y++) this.drawLine(y, this.s.blt.src + y * this.s.blt.srcPitch, true);
+    this.s.blt.nextRow = to;
+    if (to >= this.s.blt.height) this.reset();
+    else this.timer?.armIn((to - from) * this.s.blt.width);
   }
 
   /**
@@ -228,14 +214,17 @@ export class BitBlt {
    * pattern fill needs the bound on its size.
    */
   private unsafe(): boolean {
-    const backwards = (this.mode & BLTMODE_BACKWARDS) !== 0;
-    const { width, height } = this;
-    if (outside(this.dst, this.dstPitch, width, height, backwards)) return true;
+    const backwards = (this.s.blt.mode & BLTMODE_BACKWARDS) !== 0;
+    const { width, height } = this.s.blt;
+    if (outside(this.s.blt.dst, this.s.blt.dstPitch, width, height, backwards)) return true;
     // A pattern fill draws the whole rectangle from one pattern, wherever the pattern comes from.
-    if (width * height > VRAM_SIZE && this.mode & BLTMODE_PATTERNCOPY) return true;
-    if (this.mode & BLTMODE_MEMSYSSRC) return false;
+    if (width * height > VRAM_SIZE && this.s.blt.mode & BLTMODE_PATTERNCOPY) return true;
+    if (this.s.blt.mode & BLTMODE_MEMSYSSRC) return false;
     if (width * height > VRAM_SIZE) return true;
-    return !(this.mode & BLTMODE_PATTERNCOPY) && outside(this.src, this.srcPitch, width, height, backwards);
+    return (
+      !(this.s.blt.mode & BLTMODE_PATTERNCOPY) &&
+      outside(this.s.blt.src, this.s.blt.srcPitch, width, height, backwards)
+    );
   }
 
   private color(low: number, r1: number, r2: number, r3: number): number {
@@ -244,56 +233,56 @@ export class BitBlt {
   }
 
   private beginSystemSource(): void {
-    if (this.mode & BLTMODE_PATTERNCOPY) {
-      this.lineBytes = this.mode & BLTMODE_COLOREXPAND ? 8 : 64 * this.pixel;
-      this.linesLeft = 1;
+    if (this.s.blt.mode & BLTMODE_PATTERNCOPY) {
+      this.s.blt.lineBytes = this.s.blt.mode & BLTMODE_COLOREXPAND ? 8 : 64 * this.s.blt.pixel;
+      this.s.blt.linesLeft = 1;
     } else {
-      if (this.mode & BLTMODE_COLOREXPAND) {
-        const pixels = Math.floor(this.width / this.pixel);
-        this.lineBytes =
-          this.modeExt & BLTMODEEXT_DWORDGRANULARITY ? ((pixels + 31) >> 5) * 4 : (pixels + 7) >> 3;
+      if (this.s.blt.mode & BLTMODE_COLOREXPAND) {
+        const pixels = Math.floor(this.s.blt.width / this.s.blt.pixel);
+        this.s.blt.lineBytes =
+          this.s.blt.modeExt & BLTMODEEXT_DWORDGRANULARITY ? ((pixels + 31) >> 5) * 4 : (pixels + 7) >> 3;
       } else {
-        this.lineBytes = (this.width + 3) & ~3;
+        this.s.blt.lineBytes = (this.s.blt.width + 3) & ~3;
       }
-      this.linesLeft = this.height;
+      this.s.blt.linesLeft = this.s.blt.height;
     }
-    this.received = 0;
+    this.s.blt.received = 0;
   }
 
   /** A byte of system-to-screen source data (from the BLT aperture, the LFB or the VGA window). */
   feed(value: number): void {
-    if (this.lineBytes === 0) return;
-    this.line[this.received++] = value;
-    if (this.received < this.lineBytes) return;
-    this.received = 0;
-    if (this.mode & BLTMODE_PATTERNCOPY) {
+    if (this.s.blt.lineBytes === 0) return;
+    this.s.bltLine[this.s.blt.received++] = value;
+    if (this.s.blt.received < this.s.blt.lineBytes) return;
+    this.s.blt.received = 0;
+    if (this.s.blt.mode & BLTMODE_PATTERNCOPY) {
       this.beginPattern(-1, false);
       return;
     }
-    this.drawLine(this.height - this.linesLeft, -1, false);
-    this.linesLeft--;
-    if (this.linesLeft <= 0) this.reset();
+    this.drawLine(this.s.blt.height - this.s.blt.linesLeft, -1, false);
+    this.s.blt.linesLeft--;
+    if (this.s.blt.linesLeft <= 0) this.reset();
   }
 
   /** One destination line from video memory at `srcAddr`, or from the system line buffer. */
   private drawLine(y: number, srcAddr: number, video: boolean): void {
     const vram = this.s.vram;
     const rop = this.rop;
-    const px = this.pixel;
-    const backwards = (this.mode & BLTMODE_BACKWARDS) !== 0;
+    const px = this.s.blt.pixel;
+    const backwards = (this.s.blt.mode & BLTMODE_BACKWARDS) !== 0;
     const step = backwards ? -1 : 1;
-    const dstLine = this.dst + y * this.dstPitch;
+    const dstLine = this.s.blt.dst + y * this.s.blt.dstPitch;
     this.markLine(dstLine, backwards);
-    this.work.charge(this.width);
-    const srcByte = (i: number) => (video ? vram[(srcAddr + i * step) & VRAM_MASK] : this.line[i]);
-    if (this.mode & BLTMODE_COLOREXPAND) {
+    this.work.charge(this.s.blt.width);
+    const srcByte = (i: number) => (video ? vram[(srcAddr + i * step) & VRAM_MASK] : this.s.bltLine[i]);
+    if (this.s.blt.mode & BLTMODE_COLOREXPAND) {
       const skip = this.s.gr[0x2f] & 7;
-      const invert = this.modeExt & BLTMODEEXT_COLOREXPINV ? 0xff : 0;
-      const transparent = (this.mode & BLTMODE_TRANSPARENTCOMP) !== 0;
-      const { fg, bg } = this;
+      const invert = this.s.blt.modeExt & BLTMODEEXT_COLOREXPINV ? 0xff : 0;
+      const transparent = (this.s.blt.mode & BLTMODE_TRANSPARENTCOMP) !== 0;
+      const { fg, bg } = this.s.blt;
       let bit = skip;
-      for (let x = skip * px; x < this.width; x += px, bit++) {
-        const b = video ? vram[(srcAddr + (bit >> 3) * step) & VRAM_MASK] : this.line[bit >> 3];
+      for (let x = skip * px; x < this.s.blt.width; x += px, bit++) {
+        const b = video ? vram[(srcAddr + (bit >> 3) * step) & VRAM_MASK] : this.s.bltLine[bit >> 3];
         const set = ((b ^ invert) >> (7 - (bit & 7))) & 1;
         if (transparent && !set) continue;
         const color = set ? fg : bg;
@@ -304,10 +293,10 @@ export class BitBlt {
       }
       return;
     }
-    if (this.mode & BLTMODE_TRANSPARENTCOMP) {
+    if (this.s.blt.mode & BLTMODE_TRANSPARENTCOMP) {
       // Without colour expansion, source pixels equal to the key (GR34/35) are left out (8 and 16 bpp).
       const key = this.s.gr[0x34] | (this.s.gr[0x35] << 8);
-      for (let x = 0; x < this.width; x += px) {
+      for (let x = 0; x < this.s.blt.width; x += px) {
         const sp = px === 1 ? srcByte(x) : srcByte(x) | (srcByte(x + 1) << 8);
         if (sp === (px === 1 ? key & 0xff : key)) continue;
         for (let k = 0; k < px; k++) {
@@ -317,14 +306,14 @@ export class BitBlt {
       }
       return;
     }
-    const width = this.width;
+    const width = this.s.blt.width;
     if (video) {
       // The common screen-to-screen copy, without a call per byte.
       for (let x = 0, d = dstLine, a = srcAddr; x < width; x++, d += step, a += step)
         vram[d & VRAM_MASK] = rop[(vram[d & VRAM_MASK] << 8) | vram[a & VRAM_MASK]];
       return;
     }
-    const line = this.line;
+    const line = this.s.bltLine;
     for (let x = 0, d = dstLine; x < width; x++, d += step)
       vram[d & VRAM_MASK] = rop[(vram[d & VRAM_MASK] << 8) | line[x]];
   }
@@ -332,7 +321,7 @@ export class BitBlt {
   /** The destination line at `dstLine` (its last byte when backwards) is about to be written. */
   private markLine(dstLine: number, backwards: boolean): void {
     // A pattern line may reach one pixel past the width; the text modes' fonts share these pages.
-    const length = this.width + this.pixel;
+    const length = this.s.blt.width + this.s.blt.pixel;
     this.dirty.markSpan(backwards ? dstLine - length + 1 : dstLine, length);
     this.dirty.font = true;
   }
@@ -343,20 +332,20 @@ export class BitBlt {
    * reads it, so a fill that overwrites its own pattern sees what it wrote.
    */
   private copyPattern(from: number, to: number): void {
-    const { patternAddr, patternVideo: video } = this;
+    const { patternAddr, patternVideo: video } = this.s.blt;
     const vram = this.s.vram;
-    const line = this.line;
+    const line = this.s.bltLine;
     const rop = this.rop;
-    const px = this.pixel;
-    const { fg, bg, width } = this;
-    const expand = (this.mode & BLTMODE_COLOREXPAND) !== 0;
-    const solid = expand && (this.modeExt & BLTMODEEXT_SOLIDFILL) !== 0;
-    const transparent = (this.mode & BLTMODE_TRANSPARENTCOMP) !== 0;
-    const invert = this.modeExt & BLTMODEEXT_COLOREXPINV ? 0xff : 0;
+    const px = this.s.blt.pixel;
+    const { fg, bg, width } = this.s.blt;
+    const expand = (this.s.blt.mode & BLTMODE_COLOREXPAND) !== 0;
+    const solid = expand && (this.s.blt.modeExt & BLTMODEEXT_SOLIDFILL) !== 0;
+    const transparent = (this.s.blt.mode & BLTMODE_TRANSPARENTCOMP) !== 0;
+    const invert = this.s.blt.modeExt & BLTMODEEXT_COLOREXPINV ? 0xff : 0;
     const skip = px === 3 ? this.s.gr[0x2f] & 0x1f : (this.s.gr[0x2f] & 7) * px;
     this.work.charge(width * (to - from));
-    for (let y = from, row = (this.patternRow + from) & 7; y < to; y++, row = (row + 1) & 7) {
-      const dstLine = this.dst + y * this.dstPitch;
+    for (let y = from, row = (this.s.blt.patternRow + from) & 7; y < to; y++, row = (row + 1) & 7) {
+      const dstLine = this.s.blt.dst + y * this.s.blt.dstPitch;
       this.markLine(dstLine, false);
       for (let x = skip; x < width; x += px) {
         const column = ((x / px) | 0) & 7;

@@ -1,4 +1,4 @@
-import type { Clock, MmioHandler, PortHandler } from '@plugboard/core';
+import { type Clock, type MmioHandler, objectState, type PortHandler } from '@plugboard/core';
 import { BitBlt, BLT_AUTOSTART } from './bitblt.js';
 import { DirtyPages } from './dirty.js';
 import { createState, resetState, type VgaState, VRAM_MASK, VRAM_SIZE } from './state.js';
@@ -75,9 +75,22 @@ export class CirrusVga {
     this.reset();
   }
 
+  /** Everything that is state is in `state`; after a load the picture is redrawn whole. */
+  readonly vmstate = objectState(
+    { card: this.state },
+    {
+      version: 1,
+      afterLoad: () => {
+        this.blt.loaded();
+        this.dirty.invalidate();
+        this.generation++;
+      },
+    },
+  );
+
   reset(): void {
     resetState(this.state);
-    this.blt.reset();
+    this.blt.loaded();
     this.dirty.invalidate();
     this.generation++;
   }

@@ -4,6 +4,38 @@ export const VRAM_MASK = VRAM_SIZE - 1;
 /** The hardware cursor patterns live in the last 16 KiB of video memory. */
 export const CURSOR_AREA = VRAM_SIZE - 16 * 1024;
 
+/** The BitBLT engine's parameters, latched from GR20-GR35 when a BLT starts, and its progress. */
+export interface BltLatches {
+  width: number;
+  height: number;
+  dstPitch: number;
+  srcPitch: number;
+  dst: number;
+  src: number;
+  mode: number;
+  modeExt: number;
+  /** Bytes per pixel. */
+  pixel: number;
+  /** GR32, the raster operation. */
+  rop: number;
+  fg: number;
+  bg: number;
+  /** System-to-screen: bytes of the current source line received, bytes per line, lines to go. */
+  received: number;
+  lineBytes: number;
+  linesLeft: number;
+  /**
+   * A BLT in progress (stepped across virtual time): what it draws from
+   * (`bitblt.ts`' SOURCE_*), the next row, and for pattern fills where the
+   * pattern is, whether in video memory, and its first row.
+   */
+  source: number;
+  nextRow: number;
+  patternAddr: number;
+  patternVideo: boolean;
+  patternRow: number;
+}
+
 /** Every register and latch of the card; `resetState` puts all of it back. */
 export interface VgaState {
   vram: Uint8Array;
@@ -40,11 +72,20 @@ export interface VgaState {
   shadowGr1: number;
   /** The four 8-bit latches, one per plane. */
   latch: Uint8Array;
+  blt: BltLatches;
+  /** The system-to-screen source line being received (at most 8192 bytes, 13-bit widths). */
+  bltLine: Uint8Array;
 }
 
-export function createState(): VgaState {
+/** The power-on state without its 4 MiB of video memory, for `resetState`. */
+function createInitial(): Omit<VgaState, 'vram'> {
+  const { vram: _, ...rest } = createState(0);
+  return rest;
+}
+
+export function createState(vramBytes = VRAM_SIZE): VgaState {
   return {
-    vram: new Uint8Array(VRAM_SIZE),
+    vram: new Uint8Array(vramBytes),
     sr: new Uint8Array(256),
     gr: new Uint8Array(256),
     cr: new Uint8Array(256),
@@ -70,11 +111,44 @@ export function createState(): VgaState {
     shadowGr0: 0,
     shadowGr1: 0,
     latch: new Uint8Array(4),
+    blt: {
+      width: 0,
+      height: 0,
+      dstPitch: 0,
+      srcPitch: 0,
+      dst: 0,
+      src: 0,
+      mode: 0,
+      modeExt: 0,
+      pixel: 1,
+      rop: 0x0d,
+      fg: 0,
+      bg: 0,
+      received: 0,
+      lineBytes: 0,
+      linesLeft: 0,
+      source: 0,
+      nextRow: 0,
+      patternAddr: 0,
+      patternVideo: false,
+      patternRow: 0,
+    },
+    bltLine: new Uint8Array(8192 + 8),
   };
 }
 
-/** Power-on and PCI reset: what QEMU's cirrus_reset leaves for the VGA BIOS. Video memory keeps its contents. */
+/**
+ * Power-on and PCI reset: every register, latch, the DAC and the BitBLT
+ * engine back to their power-on values (QEMU's cirrus_reset, which leaves
+ * the rest for the VGA BIOS). Video memory keeps its contents.
+ */
 export function resetState(s: VgaState): void {
+  const initial = createInitial();
+  s.palette.set(initial.palette);
+  s.dacCache.set(initial.dacCache);
+  s.hiddenPalette.set(initial.hiddenPalette);
+  Object.assign(s.blt, initial.blt);
+  s.bltLine.fill(0);
   s.sr.fill(0);
   s.gr.fill(0);
   s.cr.fill(0);

@@ -3,6 +3,7 @@ import {
   type Dma,
   type NetworkClient,
   type NetworkPort,
+  objectState,
   PCI_COMMAND_MASTER,
   type PciFunction,
   type RegisterTraceEvent,
@@ -99,6 +100,8 @@ export class I8255x implements NetworkClient {
   private readonly frame = new Uint8Array(MAX_TX);
   private readonly rxFrame = new Uint8Array(MAX_FRAME + 64);
   private readonly cuTimer: Timer;
+  /** `state`, the link and the EEPROM; the command unit's step is the clock's timer. */
+  readonly vmstate = objectState({ nic: this }, { version: 1, skip: ['o', 'port', 'frame', 'rxFrame'] });
 
   constructor(private readonly o: I8255xOptions) {
     const words = new Uint16Array(64);

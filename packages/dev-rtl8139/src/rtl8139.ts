@@ -4,6 +4,7 @@ import {
   type Dma,
   type NetworkClient,
   type NetworkPort,
+  objectState,
   PCI_COMMAND_MASTER,
   type PciFunction,
   type RegisterTraceEvent,
@@ -38,6 +39,11 @@ export interface Rtl8139State {
   rxOn: boolean;
   /** Virtual time (ns) at which TCTR was 0. */
   tctrBase: number;
+  /** The cable as the netdev last reported it (BMSR.LINK, MSR.LINKB). */
+  linkUp: boolean;
+  /** Frames and bytes put on the wire since power-on: what bounds one transmit step. */
+  wireFrames: number;
+  wireBytes: number;
   /** Tally counters (C+ DTCCR dump). */
   tally: {
     txOk: number;
@@ -161,16 +167,17 @@ export class Rtl8139 implements NetworkClient {
   readonly eeprom: Eeprom93Cx6;
   readonly registerTrace = new TraceHook<RegisterTraceEvent>('rtl8139.register');
   port: NetworkPort | null = null;
-  private linkUp = true;
   private readonly cplus: boolean;
   private readonly txBuf = new Uint8Array(MAX_CPLUS_FRAME + 4);
   private readonly rxBuf = new Uint8Array(MAX_CPLUS_FRAME + 8);
   private readonly segment = new Uint8Array(MAX_CPLUS_FRAME);
   private readonly timer: Timer;
   private readonly txTimer: Timer;
-  /** Frames and bytes put on the wire since power-on: what bounds one transmit step. */
-  private wireFrames = 0;
-  private wireBytes = 0;
+  /** Everything in `state` and the EEPROM; TimerInt and the transmit step are the clock's timers. */
+  readonly vmstate = objectState(
+    { nic: this },
+    { version: 1, skip: ['o', 'port', 'cplus', 'txBuf', 'rxBuf', 'segment'] },
+  );
 
   constructor(private readonly o: Rtl8139Options) {
     this.cplus = o.model === 'C+';
@@ -192,6 +199,9 @@ export class Rtl8139 implements NetworkClient {
       rxIndex: 0,
       rxOn: false,
       tctrBase: 0,
+      linkUp: true,
+      wireFrames: 0,
+      wireBytes: 0,
       tally: {
         txOk: 0,
         rxOk: 0,
@@ -225,6 +235,13 @@ export class Rtl8139 implements NetworkClient {
     this.set16(R.ANER, 0x0001);
     this.set16(R.BMCR, R.BMCR_ANE | R.BMCR_SPD100 | R.BMCR_DUPLEX);
     this.set16(R.CSCR, 0x0720);
+    // As QEMU's rtl8139_reset: the tally counters clear, TCTR counts from now and TimerInt is off.
+    const s = this.state;
+    for (const key of Object.keys(s.tally) as (keyof Rtl8139State['tally'])[]) s.tally[key] = 0;
+    s.tctrBase = this.o.clock.now;
+    s.wireFrames = 0;
+    s.wireBytes = 0;
+    this.timer.cancel();
     this.softwareReset();
   }
 
@@ -326,8 +343,8 @@ export class Rtl8139 implements NetworkClient {
       this.set16(R.TSAD, summary);
     }
     if (offset < R.BMSR + 2 && end > R.BMSR)
-      this.set16(R.BMSR, this.linkUp ? R.BMSR_LINKED : R.BMSR_LINKED & ~R.BMSR_LINK);
-    if (offset <= R.MSR && end > R.MSR) r[R.MSR] = this.linkUp ? 0 : R.MSR_LINKB;
+      this.set16(R.BMSR, this.state.linkUp ? R.BMSR_LINKED : R.BMSR_LINKED & ~R.BMSR_LINK);
+    if (offset <= R.MSR && end > R.MSR) r[R.MSR] = this.state.linkUp ? 0 : R.MSR_LINKB;
   }
 
   private effect(reg: number): void {
@@ -483,15 +500,15 @@ export class Rtl8139 implements NetworkClient {
     let first = 0;
     let vlan = 0;
     let sent = 0;
-    const wireStart = this.wireFrames;
-    const bytesStart = this.wireBytes;
+    const wireStart = this.state.wireFrames;
+    const bytesStart = this.state.wireBytes;
     const bit = high ? R.TPPoll_HPQ : R.TPPoll_NPQ;
     this.state.txResume &= ~bit;
     for (let n = 0; n < MAX_RING; n++) {
-      if (this.wireFrames - wireStart >= TX_FRAMES_PER_STEP) {
+      if (this.state.wireFrames - wireStart >= TX_FRAMES_PER_STEP) {
         // One doorbell is a bounded amount of work: the rest goes out at wire speed.
         this.state.txResume |= bit;
-        if (!this.txTimer.armed) this.txTimer.armIn((this.wireBytes - bytesStart) * WIRE_NS_PER_BYTE);
+        if (!this.txTimer.armed) this.txTimer.armIn((this.state.wireBytes - bytesStart) * WIRE_NS_PER_BYTE);
         break;
       }
       const desc = (base + index * 16) >>> 0;
@@ -561,8 +578,8 @@ export class Rtl8139 implements NetworkClient {
   /** Puts a frame on the wire, or back into the receiver in loopback mode. */
   private send(frame: Uint8Array, length: number): void {
     const f = frame.subarray(0, length);
-    this.wireFrames++;
-    this.wireBytes += length;
+    this.state.wireFrames++;
+    this.state.wireBytes += length;
     if (((this.get32(R.TCR) >> R.TCR_LBK_SHIFT) & 3) === 3) this.receive(f);
     else this.port?.send(f);
   }
@@ -601,7 +618,7 @@ export class Rtl8139 implements NetworkClient {
    * still in the ring; on a wire, the next frame to arrive would do the same.
    */
   canReceive(): boolean {
-    if (!this.linkUp || !(this.state.regs[R.CR] & R.CR_RE)) return true; // accepted and dropped
+    if (!this.state.linkUp || !(this.state.regs[R.CR] & R.CR_RE)) return true; // accepted and dropped
     const room = this.cplusRx() ? this.rxDescriptorOwned() : this.rxFree() > MAX_FRAME + 4 + 4 + 4;
     if (!room) this.raise(R.ISR_RXOVW);
     return room;
@@ -614,8 +631,8 @@ export class Rtl8139 implements NetworkClient {
   }
 
   linkChanged(up: boolean): void {
-    if (up === this.linkUp) return;
-    this.linkUp = up;
+    if (up === this.state.linkUp) return;
+    this.state.linkUp = up;
     this.raise(R.ISR_PUN_LINKCHG);
   }
 
@@ -644,7 +661,8 @@ export class Rtl8139 implements NetworkClient {
   }
 
   receive(input: Uint8Array): void {
-    if (!this.linkUp || !(this.state.regs[R.CR] & R.CR_RE) || input.length < 14 || !this.busMaster()) return;
+    if (!this.state.linkUp || !(this.state.regs[R.CR] & R.CR_RE) || input.length < 14 || !this.busMaster())
+      return;
     const match = this.accept(input);
     if (match === 0) return;
     // Frames shorter than the Ethernet minimum arrive padded, as from a wire; then the FCS.

@@ -93,6 +93,8 @@ export const vncPlugin = definePlugin<VncConfig, VncDevice>({
     ctx.container.bind(Tokens.RemoteConsole).toConstantValue(console);
     return {
       server,
+      // Host side only: clients reconnect.
+      vmstate: null,
       async realize() {
         const c = ctx.container;
         const display = c.isBound(Tokens.Display) ? c.get<DisplaySource>(Tokens.Display) : null;

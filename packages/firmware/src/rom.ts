@@ -32,6 +32,7 @@ export const romPlugin = definePlugin<RomConfig, { info(): string }>({
     const image = padToPages(raw);
     const isaBase = mapFirmware(ctx.memory, image);
     return {
+      vmstate: null,
       info: () => `${file}: ${raw.length} bytes ending at 0xffffffff, alias at 0x${isaBase.toString(16)}`,
     };
   },

@@ -134,6 +134,8 @@ export const seabiosPlugin = definePlugin<SeabiosConfig, SeabiosDevice>({
       file,
       image,
       linux,
+      // The image is mapped read-only; what the BIOS keeps is in RAM and the chipset.
+      vmstate: null,
       realize() {
         const bootorder = linux ? [`/rom@genroms/${LINUXBOOT_ROM}`, ...config.bootorder] : config.bootorder;
         const needsFwCfg = bootorder.length > 0 || config.bootMenu !== undefined;

@@ -1,4 +1,5 @@
 import type { Dma, FirmwareConfigService, PortHandler } from '@plugboard/core';
+import { objectState } from '@plugboard/core';
 import {
   FW_CFG_DMA_CTL_ERROR,
   FW_CFG_DMA_CTL_READ,
@@ -42,6 +43,8 @@ export class FwCfg implements FirmwareConfigService {
   private readonly descriptor = new Uint8Array(DESCRIPTOR_SIZE);
   private readonly descriptorView = new DataView(this.descriptor.buffer);
   private readonly status = new Uint8Array(4);
+  /** The selector and read position; the items are the machine's config, built again the same. */
+  readonly vmstate = objectState({ fwcfg: this }, { version: 1, skip: ['generic', 'arch', 'files', 'dma'] });
 
   readonly ports: PortHandler = {
     read8: (off) => this.readPort(off),

@@ -1,4 +1,11 @@
-import { type Device, definePlugin, PCI_COMMAND_MASTER, PciFunction, type PciIds } from '@plugboard/core';
+import {
+  type Device,
+  definePlugin,
+  objectState,
+  PCI_COMMAND_MASTER,
+  PciFunction,
+  type PciIds,
+} from '@plugboard/core';
 import {
   BAR0_SIZE,
   CTRL_IRQ_EN,
@@ -52,7 +59,7 @@ export const copyEnginePlugin = definePlugin<CopyEngineConfig, CopyEngine>({
   create(ctx, config) {
     if (!ctx.pciAddress) throw new Error(`${ctx.id}: needs a PCI address`);
     const fn = new PciFunction(ctx.id, { ...PCI_IDS, interruptPin: 1 });
-    let state = initialState();
+    const state = initialState();
     const buffer = new Uint8Array(MAX_LENGTH);
 
     const updateIrq = () => fn.setIrq((state.ctrl & CTRL_IRQ_EN) !== 0 && (state.status & STATUS_DONE) !== 0);
@@ -130,8 +137,11 @@ export const copyEnginePlugin = definePlugin<CopyEngineConfig, CopyEngine>({
 
     return {
       fn,
+      // Snapshots save and load `state`; the interrupt line follows from it.
+      vmstate: objectState({ state }, { version: 1, afterLoad: () => updateIrq() }),
       reset() {
-        state = initialState();
+        // Reset loads the initial state.
+        Object.assign(state, initialState());
         fn.resetConfig();
         updateIrq();
       },

@@ -4,6 +4,7 @@ import {
   ConfigError,
   type DisplaySource,
   type LogEvent,
+  loadSnapshot,
   type Machine,
   type PluginRegistry,
   RegisterTraceWriter,
@@ -30,6 +31,13 @@ import {
   type QmpSpec,
 } from '@plugboard/monitor';
 import { ProgressLine } from '../progress.js';
+import {
+  openSnapshotFile,
+  SerialWatch,
+  SnapshotFolder,
+  type SnapshotPoint,
+  saveSnapshotFile,
+} from '../snapshots.js';
 import { VERSION } from '../version.js';
 
 export interface RunOptions {
@@ -65,6 +73,13 @@ export interface RunOptions {
   record?: string;
   /** Feed a `--record` log back, network cut off (`--replay`). */
   replay?: string;
+  /** Load this snapshot file into the machine before it runs (`--restore`). */
+  restore?: string;
+  /** Load this named snapshot (QEMU's `-loadvm`, see `snapshotFolder`). */
+  loadvm?: string;
+  /** Take a snapshot into `save` at this point, then run on (`--snapshot-at`). */
+  snapshotAt?: SnapshotPoint;
+  save?: string;
 }
 
 /** Where each VNC server of the machine listens, for people to connect to. */
@@ -108,6 +123,8 @@ export async function runProfile(
   process.once('SIGTERM', onSignal);
   try {
     if (options.record && options.replay) throw new ConfigError('--record and --replay: one or the other');
+    if ((options.record || options.replay) && (options.restore || options.loadvm))
+      throw new ConfigError('--record and --replay start at power-on: not with --restore or -loadvm (yet)');
     const inputs = options.record
       ? startRecording(options.record, profile)
       : options.replay
@@ -122,6 +139,21 @@ export async function runProfile(
     });
     const m = machine;
     m.noReboot = options.noReboot ?? false;
+    const snapshots = new SnapshotFolder(
+      () => machine,
+      profile,
+      // What the snapshot cannot hold starts afresh: user-mode networking forgets its leases.
+      () => {
+        for (const d of m.devices) if (d.plugin.kind === 'netdev') d.device.reset?.();
+      },
+    );
+    m.container.bind(Tokens.Snapshots).toConstantValue(snapshots);
+    if (options.restore) loadSnapshot(m, profile, openSnapshotFile(options.restore), options.restore);
+    if (options.loadvm) snapshots.load(options.loadvm);
+    if (options.restore || options.loadvm)
+      note(
+        `plugboard: ${profile.name} restored at ${m.retired} instructions, ${(m.clock.now / 1e9).toFixed(6)} s virtual\n`,
+      );
     if (options.trace?.length) {
       const filter = new TraceFilter(options.trace, options.traceExclude);
       if (options.traceFile) traceFile = createWriteStream(options.traceFile);
@@ -186,7 +218,10 @@ export async function runProfile(
       terminal.beforeOutput = (data) => progress?.output(data);
       progress.start();
     }
-    const event = await m.run({ maxInstructions: options.maxInstructions, signal: abort.signal });
+    const event = await runWithSnapshot(m, options, abort.signal, terminal, (file) => {
+      saveSnapshotFile(m, profile, file, 'run');
+      note(`plugboard: snapshot of ${profile.name} saved to ${file} at ${m.retired} instructions\n`);
+    });
     progress?.stop();
     trace?.flush();
     note(
@@ -210,4 +245,43 @@ export async function runProfile(
     await machine?.destroy();
     terminal.close();
   }
+}
+
+/** Why `runWithSnapshot` stops the run for a moment. */
+const SNAPSHOT_POINT = 'snapshot point';
+
+/**
+ * Runs the machine; with `--snapshot-at` and `--save`, stops at the first
+ * slice boundary at the point, saves, and runs on to the end.
+ */
+async function runWithSnapshot(
+  m: Machine,
+  options: RunOptions,
+  signal: AbortSignal,
+  terminal: HostTerminal,
+  save: (file: string) => void,
+) {
+  const at = options.snapshotAt;
+  const limit = options.maxInstructions;
+  if (!at || !options.save) return m.run({ maxInstructions: limit, signal });
+  let first: Awaited<ReturnType<Machine['run']>>;
+  if ('instructions' in at) {
+    first = await m.run({
+      maxInstructions: Math.min(at.instructions, limit ?? Number.POSITIVE_INFINITY),
+      signal,
+    });
+    if (first.reason !== 'instruction limit reached' || (limit !== undefined && at.instructions >= limit))
+      return first;
+  } else {
+    const watch = new SerialWatch(at.serial, () => m.requestShutdown(SNAPSHOT_POINT, 0));
+    const before = terminal.beforeOutput;
+    terminal.beforeOutput = (data) => {
+      before?.(data);
+      watch.feed(data);
+    };
+    first = await m.run({ maxInstructions: limit, signal });
+    if (first.reason !== SNAPSHOT_POINT) return first;
+  }
+  save(options.save);
+  return m.run({ maxInstructions: limit, signal });
 }

@@ -49,23 +49,29 @@ export class IrqLines {
 
   line(n: number): IrqLine {
     if (!Number.isInteger(n) || n < 0 || n >= this.count) throw new RangeError(`no interrupt line ${n}`);
-    let mine = false;
-    const set = (level: boolean): void => {
-      if (level === mine) return;
-      mine = level;
-      const before = this.asserted[n] > 0;
-      this.asserted[n] += level ? 1 : -1;
-      const after = this.asserted[n] > 0;
-      if (before === after) return;
-      if (after) this.rises[n]++;
-      for (const sink of this.sinks) sink(n, after);
-    };
-    return {
-      set,
+    // The source's own level is a field, not a closure variable, so a device's saved state carries it.
+    const source = {
+      level: false,
+      set: (level: boolean): void => {
+        if (level === source.level) return;
+        source.level = level;
+        const before = this.asserted[n] > 0;
+        this.asserted[n] += level ? 1 : -1;
+        const after = this.asserted[n] > 0;
+        if (before === after) return;
+        if (after) this.rises[n]++;
+        for (const sink of this.sinks) sink(n, after);
+      },
       pulse: () => {
-        set(true);
-        set(false);
+        source.set(true);
+        source.set(false);
       },
     };
+    return source;
+  }
+
+  /** Each line's count of asserting sources, for snapshots (the sources' own levels travel with their devices). */
+  get assertedCounts(): Uint16Array {
+    return this.asserted;
   }
 }

@@ -187,6 +187,8 @@ export async function buildMachine(
         if (err instanceof PortConflictError)
           throw new ConfigError(`${profile.file}: ${entryPath(entry)}: ${err.message}`);
         throw err;
+      } finally {
+        parts.clock.owner = null;
       }
       machine.devices.push({ id: entry.id, plugin, config, device });
       if (plugin.kind === 'drive')

@@ -142,6 +142,15 @@ export class PhysicalMemory {
     this.remapped();
   }
 
+  /**
+   * RAM was loaded from a snapshot: no page holds decoded code any more, and
+   * the CPU drops its TLB and decode cache as after any remap.
+   */
+  ramLoaded(): void {
+    this.codePages.fill(0);
+    this.remapped();
+  }
+
   private remapped(): void {
     this.generation++;
     this.onRemap?.();

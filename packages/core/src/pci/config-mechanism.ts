@@ -13,6 +13,11 @@ export class ConfigMechanism1 {
 
   constructor(private readonly bus: PciBus) {}
 
+  /** RESET#: CONFIG_ADDRESS clears. */
+  reset(): void {
+    this.address = 0;
+  }
+
   readonly addressPorts: PortHandler = {
     read8: (offset) => (offset === 1 && this.port0cf9 ? this.port0cf9.read8(0) : 0xff),
     write8: (offset, value) => {

@@ -41,6 +41,11 @@ interface Mapped {
  * decode before PCI), then functions in slot order. A guest that programs
  * overlapping BARs gets a device that does not answer, never a host error.
  */
+export interface PciBusState {
+  functions: { devfn: number; name: string; config: Uint8Array; intxLevel: boolean; intxOnBus: boolean }[];
+  pirqLevels: Uint8Array;
+}
+
 export class PciBus implements PciFunctionOwner {
   private readonly functions: (PciFunction | null)[] = new Array<PciFunction | null>(256).fill(null);
   private readonly pirqLevels = new Uint8Array(4);
@@ -129,6 +134,27 @@ export class PciBus implements PciFunctionOwner {
 
   mappings(): { fn: PciFunction; mapping: BarMapping }[] {
     return this.mapped.map(({ fn, mapping }) => ({ fn, mapping }));
+  }
+
+  /** Every function's config space and the PIRQ lines' counts, for snapshots. */
+  saveState(): PciBusState {
+    return {
+      functions: this.list().map((fn) => ({ devfn: devfn(fn.address!), name: fn.name, ...fn.saveState() })),
+      pirqLevels: this.pirqLevels.slice(),
+    };
+  }
+
+  /** Loads `saveState`'s data into the same functions and maps the BARs it describes. */
+  loadState(state: PciBusState): void {
+    const here = this.list().map((fn) => fn.name);
+    const there = state.functions.map((f) => f.name);
+    if (here.join() !== there.join())
+      throw new RangeError(
+        `the PCI functions differ: snapshot has ${there.join(', ')}; this machine ${here.join(', ')}`,
+      );
+    for (const f of state.functions) this.functions[f.devfn]!.loadState(f);
+    this.pirqLevels.set(state.pirqLevels);
+    this.remap();
   }
 
   remap(): void {

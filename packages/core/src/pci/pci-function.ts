@@ -206,6 +206,17 @@ export class PciFunction {
     this.updateIntx();
   }
 
+  /** Config space and the INTx pin's level as data (the BAR mappings follow from them: `PciBus.remap`). */
+  saveState(): { config: Uint8Array; intxLevel: boolean; intxOnBus: boolean } {
+    return { config: this.config.slice(), intxLevel: this.intxLevel, intxOnBus: this.intxOnBus };
+  }
+
+  loadState(state: { config: Uint8Array; intxLevel: boolean; intxOnBus: boolean }): void {
+    this.config.set(state.config);
+    this.intxLevel = state.intxLevel;
+    this.intxOnBus = state.intxOnBus;
+  }
+
   /** Puts the generic header back to power-on values: decode off, BARs and ROM cleared. */
   resetConfig(): void {
     this.set16(PCI_COMMAND, 0, 0x0547);

@@ -88,3 +88,30 @@ export interface RemoteConsoleService {
   readonly protocol: string;
   setPassword(password: string): void;
 }
+
+/** A named snapshot as `info snapshots` lists it. */
+export interface SnapshotEntry {
+  name: string;
+  /** When it was taken (ISO 8601, UTC). */
+  date: string;
+  virtualNs: number;
+  instructions: number;
+  bytes: number;
+}
+
+/**
+ * Named snapshots of the running machine (the monitor's `savevm`, `loadvm`,
+ * `delvm`, `info snapshots`): bound by the front end, which decides where
+ * they are kept. Called between run slices.
+ */
+export interface SnapshotService {
+  /** The folder the snapshots live in. */
+  readonly location: string;
+  /** Saves the machine as NAME (replacing one of that name); returns the file. */
+  save(name: string): string;
+  /** Loads NAME into the machine; a snapshot of another machine is an error saying why. */
+  load(name: string): void;
+  list(): SnapshotEntry[];
+  /** False when there is none of that name. */
+  remove(name: string): boolean;
+}

@@ -1,4 +1,5 @@
 import type { ContainerModule } from 'inversify';
+import type { StateTree } from '../state/state-tree.js';
 import type { RegisterTraceEvent, TraceHook } from '../trace/trace-hook.js';
 import type { DeviceContext } from './context.js';
 
@@ -32,6 +33,25 @@ export interface Device {
   info?(): string;
   /** Register accesses by name (`plugboard run --trace <id>`); costs nothing untapped. */
   registerTrace?: TraceHook<RegisterTraceEvent>;
+  /**
+   * The device's whole state as data, for snapshots (`savevm`; named after
+   * QEMU's VMState, since many devices call their register file `state`). `null`
+   * declares there is none (a ROM, a backend whose host side is rebuilt);
+   * a machine with a device that leaves it out cannot be saved.
+   */
+  vmstate?: DeviceState | null;
+}
+
+/**
+ * Saves and loads a device's state (see `objectState` for the usual way).
+ * `load` gets what `save` returned on a device built from the same config,
+ * then puts derived things (memory routes, IRQ outputs) back from it.
+ */
+export interface DeviceState {
+  /** Bumped whenever what `save` returns changes meaning: a snapshot of another version is refused. */
+  readonly version: number;
+  save(boundary?: ReadonlySet<object>): StateTree;
+  load(state: StateTree): void;
 }
 
 /**

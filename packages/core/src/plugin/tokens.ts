@@ -45,4 +45,6 @@ export const Tokens = {
   HostTerminal: Symbol.for('plugboard.hostTerminal'),
   /** HostInputs: bound by core while recording or replaying (`BuildOptions.inputs`); host input goes through it. */
   HostInputs: Symbol.for('plugboard.hostInputs'),
+  /** SnapshotService: bound by the front end, for the monitor's `savevm` and `loadvm`. */
+  Snapshots: Symbol.for('plugboard.snapshots'),
 } as const;

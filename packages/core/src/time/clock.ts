@@ -43,6 +43,15 @@ export const DEFAULT_CLOCK_OPTIONS: ClockOptions = {
   fastForward: true,
 };
 
+/** What `Clock.saveState` returns. */
+export interface ClockState {
+  base: number;
+  accounted: number;
+  skipped: number;
+  sequence: number;
+  timers: { id: string; deadline: number; sequence: number }[];
+}
+
 export class Timer {
   /** Virtual time (ns) at which it fires, or Infinity when disarmed. */
   deadline = Number.POSITIVE_INFINITY;
@@ -221,6 +230,63 @@ export class Clock implements SkippingClock, WorkMeter {
   /** Ends the running slice after the instruction in progress (a reset or power-off request). */
   endSlice(): void {
     if (this.sliceLimit > this.retired + 1) this.sliceLimit = this.retired + 1;
+  }
+
+  /**
+   * Time, the instruction count and every timer's deadline as data. Timers
+   * are known by owner and name (and order, where one device makes several
+   * of one name), never by callback: the machine a snapshot is loaded into
+   * made the same timers, so loading re-arms the same callbacks.
+   */
+  saveState(): ClockState {
+    return {
+      base: this.base,
+      accounted: this.accounted,
+      skipped: this.skipped,
+      sequence: this.sequence,
+      timers: this.timerIds().map((id, i) => ({
+        id,
+        deadline: this.timers[i].deadline,
+        sequence: this.timers[i].sequence,
+      })),
+    };
+  }
+
+  /** Loads `saveState`'s data; a timer the snapshot does not know, or one it knows that is not here, is an error. */
+  loadState(state: ClockState): void {
+    const ids = this.timerIds();
+    const saved = new Map(state.timers.map((t) => [t.id, t]));
+    const missing = ids.filter((id) => !saved.has(id));
+    const extra = state.timers.filter((t) => !ids.includes(t.id)).map((t) => t.id);
+    if (missing.length || extra.length)
+      throw new RangeError(
+        `the timers differ: ${[...missing.map((id) => `${id} not in the snapshot`), ...extra.map((id) => `${id} not in this machine`)].join(', ')}`,
+      );
+    this.timers.forEach((t, i) => {
+      const s = saved.get(ids[i])!;
+      t.deadline = s.deadline;
+      t.sequence = s.sequence;
+    });
+    this.base = state.base;
+    this.accounted = state.accounted;
+    this.skipped = state.skipped;
+    this.sequence = state.sequence;
+    // Host time goes on from the snapshot's time, not from this process's start.
+    if (this.period === 0) this.hostOrigin = performance.now() - this.base / 1e6;
+    this.retired = 0;
+    this.sliceLimit = 0;
+    this.firing = null;
+    this.refresh();
+  }
+
+  private timerIds(): string[] {
+    const count = new Map<string, number>();
+    return this.timers.map((t) => {
+      const key = `${t.owner ?? ''}:${t.name}`;
+      const n = count.get(key) ?? 0;
+      count.set(key, n + 1);
+      return n === 0 ? key : `${key}#${n}`;
+    });
   }
 
   /** Called by Timer: moves one timer's deadline and refreshes `nextDeadline`. */

@@ -444,6 +444,12 @@ export class LocalApic implements ApicTarget {
     ].join('\n');
   }
 
+  /** Its registers were loaded from a snapshot: maps the window where the base register says. */
+  stateLoaded(): void {
+    this.remap();
+    this.refresh();
+  }
+
   // ---- internals ------------------------------------------------------
 
   /** Recomputes what the CPU polls. Called on every change of IRR, ISR, TPR, SVR, the LVT or the base. */

@@ -1,9 +1,11 @@
 import {
   type A20GateService,
   type DeviceContext,
+  type DeviceState,
   definePlugin,
   gateService,
   hostInputsOf,
+  objectState,
   type Ps2InputService,
   Tokens,
 } from '@plugboard/core';
@@ -21,6 +23,7 @@ export interface I8042Device extends Ps2InputService {
   realize(): void;
   reset(): void;
   info(): string;
+  readonly vmstate: DeviceState;
 }
 
 export const i8042Plugin = definePlugin<I8042Config, I8042Device>({
@@ -76,6 +79,7 @@ export const i8042Plugin = definePlugin<I8042Config, I8042Device>({
       },
       reset: () => kbc.reset(),
       info: () => kbc.describe(),
+      vmstate: objectState({ kbc }, { version: 1, skip: ['board'] }),
     };
     // Displays and the monitor reach the keyboard and mouse through the record/replay gate.
     ctx.container

@@ -30,6 +30,6 @@ export const debugExitPlugin = definePlugin<DebugExitConfig>({
       write16: (_, v) => exit(v),
       write32: (_, v) => exit(v),
     });
-    return { info: () => `port 0x${config.iobase.toString(16)}` };
+    return { info: () => `port 0x${config.iobase.toString(16)}`, vmstate: null };
   },
 });

@@ -65,6 +65,8 @@ export const debugconPlugin = definePlugin<DebugconConfig, DebugconDevice>({
         text: () => (backend instanceof MemoryBackend ? backend.text() : ''),
         destroy: () => backend.close(),
         info: () => `port 0x${config.iobase.toString(16)} -> ${chardev.type}`,
+        // Output only: what it printed is the host's.
+        vmstate: null,
       };
     }
     const output = config.output;
@@ -120,6 +122,7 @@ export const debugconPlugin = definePlugin<DebugconConfig, DebugconDevice>({
         fd = -1;
       },
       info: () => `port 0x${config.iobase.toString(16)} -> ${output}`,
+      vmstate: null,
     };
   },
 });

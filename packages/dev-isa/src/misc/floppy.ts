@@ -1,4 +1,10 @@
-import { type DeviceContext, definePlugin, type IrqLine, type PortHandler } from '@plugboard/core';
+import {
+  type DeviceContext,
+  definePlugin,
+  type IrqLine,
+  objectState,
+  type PortHandler,
+} from '@plugboard/core';
 
 /** Main status register (0x3F4 read). */
 const MSR_RQM = 0x80;
@@ -238,6 +244,6 @@ export const floppyPlugin = definePlugin<FloppyConfig, { reset(): void }>({
       read8: () => fdc.ports.read8(7),
       write8: (_off, value) => fdc.ports.write8(7, value),
     });
-    return { reset: () => fdc.reset() };
+    return { reset: () => fdc.reset(), vmstate: objectState({ fdc }, { version: 1 }) };
   },
 });

@@ -1,4 +1,4 @@
-import { type DeviceContext, definePlugin } from '@plugboard/core';
+import { type DeviceContext, type DeviceState, definePlugin, objectState } from '@plugboard/core';
 
 export interface Port80Config {
   iobase: number;
@@ -10,6 +10,7 @@ export interface Port80Device {
   readonly lastCode: number;
   reset(): void;
   info(): string;
+  vmstate: DeviceState;
 }
 
 /**
@@ -30,26 +31,27 @@ export const port80Plugin = definePlugin<Port80Config, Port80Device>({
     },
   },
   create(ctx: DeviceContext, config) {
-    let lastCode = -1;
+    const post = { lastCode: -1 };
     ctx.ports.register(`${ctx.id} POST`, config.iobase, 1, {
       read8: () => 0xff,
       write8: config.log
         ? (_off, value) => {
-            lastCode = value;
+            post.lastCode = value;
             ctx.log(`POST 0x${value.toString(16).padStart(2, '0')}`);
           }
         : (_off, value) => {
-            lastCode = value;
+            post.lastCode = value;
           },
     });
     return {
       get lastCode() {
-        return lastCode;
+        return post.lastCode;
       },
       reset() {
-        lastCode = -1;
+        post.lastCode = -1;
       },
-      info: () => (lastCode < 0 ? 'no POST code yet' : `last POST code 0x${lastCode.toString(16)}`),
+      info: () => (post.lastCode < 0 ? 'no POST code yet' : `last POST code 0x${post.lastCode.toString(16)}`),
+      vmstate: objectState({ post }, { version: 1 }),
     };
   },
 });

@@ -4,6 +4,7 @@ import {
   type DeviceContext,
   definePlugin,
   hostInputsOf,
+  objectState,
   Tokens,
 } from '@plugboard/core';
 import { Cmos, initPcCmos } from './cmos.js';
@@ -95,6 +96,8 @@ export const mc146818Plugin = definePlugin<RtcConfig, RtcDevice>({
     return {
       rtc,
       cmos,
+      // The time of day is the clock's (base seconds at power-on plus virtual time), saved with the rest.
+      vmstate: objectState({ rtc }, { version: 1, skip: ['scratch'] }),
       reset: () => rtc.reset(),
       info: () =>
         `time ${new Date(rtc.seconds() * 1000).toISOString()}, NMI ${rtc.nmiMasked ? 'masked' : 'enabled'}`,

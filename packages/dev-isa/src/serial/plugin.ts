@@ -1,4 +1,4 @@
-import { type DeviceContext, definePlugin, Tokens } from '@plugboard/core';
+import { type DeviceContext, definePlugin, objectState, Tokens } from '@plugboard/core';
 import type { SerialBackend } from './backend.js';
 import { createSerialBackend, SERIAL_BACKEND_SCHEMA, type SerialBackendConfig } from './create-backend.js';
 import { Uart16550a } from './uart16550a.js';
@@ -59,6 +59,11 @@ export const uart16550aPlugin = definePlugin<UartConfig, UartDevice>({
         }
       },
       reset: () => uart.reset(),
+      // Bytes the host typed that the guest has not received yet stay the host's: a restore starts with none.
+      vmstate: objectState(
+        { uart },
+        { version: 1, skip: ['backend', 'hostQueue', 'hostHead', 'hostCount', 'dropped'] },
+      ),
       destroy: () => uart.close(),
       info: () => uart.info(),
     };

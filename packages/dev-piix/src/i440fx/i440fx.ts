@@ -2,6 +2,7 @@ import {
   ConfigMechanism1,
   type Device,
   type DeviceContext,
+  objectState,
   PciFunction,
   QEMU_SUBSYSTEM,
 } from '@plugboard/core';
@@ -56,6 +57,11 @@ export class I440fx implements Device {
   readonly fn: PciFunction;
   readonly configMechanism: ConfigMechanism1;
   private readonly shadow: ShadowWindow;
+  /** The PAM and SMRAM registers live in config space (core saves it); the CF8 latch here. The DRAM routes follow. */
+  readonly vmstate = objectState(
+    { bridge: this },
+    { version: 1, skip: ['shadow', 'fn'], afterLoad: () => this.updateMappings() },
+  );
 
   constructor(private readonly ctx: DeviceContext) {
     if (!ctx.pciAddress) throw new Error(`${ctx.id}: the host bridge needs a PCI address`);
@@ -84,6 +90,7 @@ export class I440fx implements Device {
   }
 
   reset(): void {
+    this.configMechanism.reset();
     this.fn.resetConfig();
     this.initConfig();
     this.updateMappings();

@@ -1,4 +1,5 @@
 import type { Clock, Dma, PortHandler, Timer } from '@plugboard/core';
+import { objectState } from '@plugboard/core';
 import { DMA_MODE, I8237 } from './i8237.js';
 
 /**
@@ -39,6 +40,7 @@ export class IsaDma implements IsaDmaController {
   readonly dma2 = new I8237();
   /** Address bits 23-16 of each channel. */
   readonly pages = new Uint8Array(8);
+  readonly vmstate = objectState({ dma: this }, { version: 1, skip: ['handlers'] });
   private readonly handlers: (DmaTransferHandler | null)[] = new Array(8).fill(null);
   private readonly timer: Timer;
 

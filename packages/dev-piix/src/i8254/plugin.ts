@@ -1,4 +1,4 @@
-import { type DeviceContext, definePlugin } from '@plugboard/core';
+import { type DeviceContext, definePlugin, type ObjectState, objectState } from '@plugboard/core';
 import { NmiStatusControl } from './nmisc.js';
 import { I8254 } from './pit.js';
 
@@ -6,6 +6,7 @@ export interface PitDevice {
   pit: I8254;
   nmisc: NmiStatusControl;
   reset(): void;
+  vmstate: ObjectState;
 }
 
 /** Builds the 8254 on 0x40-0x43 with OUT0 on ISA IRQ0, and port 0x61. */
@@ -17,6 +18,7 @@ export function installPit(ctx: DeviceContext): PitDevice {
   return {
     pit,
     nmisc,
+    vmstate: objectState({ pit, nmisc }, { version: 1 }),
     reset() {
       nmisc.reset();
       pit.reset();

@@ -1,4 +1,5 @@
 import type { CpuPins, InterruptAcknowledge, InterruptSink, PortHandler } from '@plugboard/core';
+import { objectState } from '@plugboard/core';
 import { I8259 } from './pic.js';
 
 /** ELCR1 (0x4D0): IRQ0-2 are always edge triggered. */
@@ -17,6 +18,7 @@ export class DualPic implements InterruptSink, InterruptAcknowledge {
   readonly slave: I8259;
   /** Level of the slave's INT output on the master's IR2. */
   private cascade = false;
+  readonly vmstate = objectState({ pic: this }, { version: 1, skip: ['pins'] });
 
   readonly masterPorts: PortHandler = {
     read8: (offset) => this.master.read(offset & 1),

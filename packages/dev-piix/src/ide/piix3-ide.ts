@@ -3,6 +3,7 @@ import {
   ConfigError,
   type Device,
   type DeviceContext,
+  objectState,
   PCI_BASE_ADDRESS_0,
   PCI_COMMAND,
   PCI_COMMAND_IO,
@@ -77,6 +78,15 @@ export class Piix3Ide implements Device {
   readonly channels: [IdeChannel, IdeChannel];
   /** Every named register access, for `trace`; free while nothing taps it. */
   readonly trace: TraceHook<IdeRegisterEvent>;
+  /** Both channels, their drives' registers and buffers and the bus masters; the images are the drives' own. */
+  readonly vmstate = objectState(
+    { ide: this },
+    {
+      version: 1,
+      skip: ['pci', 'config', 'backend', 'media', 'options', 'views'],
+      afterLoad: () => this.updateDecode(),
+    },
+  );
 
   constructor(
     private readonly ctx: DeviceContext,

@@ -1,4 +1,5 @@
 import type { ApicBus, ApicMessage, EoiListener, InterruptSink, MmioHandler } from '@plugboard/core';
+import { objectState } from '@plugboard/core';
 
 export const IOAPIC_BASE = 0xfec00000;
 export const IOAPIC_PINS = 24;
@@ -64,6 +65,7 @@ export class IoApic implements InterruptSink, EoiListener {
   readonly redirHigh = new Uint32Array(IOAPIC_PINS);
   /** Asserted state of each input, as the wiring reports it. */
   private asserted = 0;
+  readonly vmstate = objectState({ ioapic: this }, { version: 1, skip: ['bus', 'options'] });
 
   readonly mmio: MmioHandler = {
     read8: (offset) => (this.read32(offset & ~3) >>> ((offset & 3) * 8)) & 0xff,

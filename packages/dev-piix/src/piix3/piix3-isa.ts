@@ -3,6 +3,7 @@ import {
   type Device,
   type DeviceContext,
   type InterruptSink,
+  objectState,
   PciFunction,
   QEMU_SUBSYSTEM,
 } from '@plugboard/core';
@@ -39,6 +40,8 @@ export class Piix3Isa implements Device {
   readonly port92: Port92;
   readonly resetControl: ResetControl;
   readonly router: PirqRouter;
+  /** The 8259s, the 8254 and port 61h, the 8237s, port 92h, 0xCF9 and the PIRQ lines; PIRQRC is config space. */
+  readonly vmstate = objectState({ bridge: this }, { version: 1, skip: ['fn', 'ioapic'] });
 
   constructor(private readonly ctx: DeviceContext) {
     if (!ctx.pciAddress) throw new Error(`${ctx.id}: the PIIX3 needs a PCI address`);

@@ -3,6 +3,7 @@ import {
   type DeviceContext,
   gateService,
   hostInputsOf,
+  objectState,
   PciFunction,
   type PowerButtonService,
   QEMU_SUBSYSTEM,
@@ -51,6 +52,18 @@ export class Piix4Pm implements Device {
   private readonly smbusWindow: IoWindow;
   /** DEVRESA-C's device-present bytes QEMU fills in from the ports decoded when the machine is built. */
   private presence: [number, number][] = [];
+  /** The PM and SMBus registers; the I/O windows follow from config space. */
+  readonly vmstate = objectState(
+    { pm: this },
+    {
+      version: 1,
+      skip: ['fn', 'config', 'pmWindow', 'smbusWindow', 'presence'],
+      afterLoad: () => {
+        this.placePm();
+        this.placeSmbus();
+      },
+    },
+  );
 
   constructor(
     private readonly ctx: DeviceContext,

@@ -10,6 +10,7 @@ import { INFO_COMMANDS } from './info.js';
 import { SET_LINK } from './link.js';
 import { MEDIA_COMMANDS } from './media.js';
 import { sendkey } from './sendkey.js';
+import { SNAPSHOT_COMMANDS } from './snapshots.js';
 import { examine } from './x.js';
 
 function infoCommand(): MonitorCommand {
@@ -78,6 +79,7 @@ export const COMMANDS: readonly MonitorCommand[] = [
       return '';
     },
   },
+  ...SNAPSHOT_COMMANDS,
   {
     name: 'system_powerdown',
     args: '',

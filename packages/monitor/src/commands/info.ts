@@ -2,6 +2,7 @@ import type { InfoCommand } from '../command.js';
 import { infoBlock, infoNetwork } from './info-backends.js';
 import { infoIrq, infoMem, infoPic, infoTlb } from './info-cpu.js';
 import { infoPci } from './info-pci.js';
+import { infoSnapshots } from './snapshots.js';
 
 const seconds = (ns: number) => (ns / 1e9).toFixed(6);
 
@@ -35,6 +36,7 @@ export const INFO_COMMANDS: readonly InfoCommand[] = [
     help: 'show the cpu registers',
     run: (machine) => machine.cpu?.info() ?? 'no CPU',
   },
+  { name: 'snapshots', help: 'show the saved snapshots of this machine', run: infoSnapshots },
   {
     name: 'status',
     help: 'show the current VM status (running|paused) and virtual time',

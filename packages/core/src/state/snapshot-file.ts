@@ -1,0 +1,323 @@
+import { createHash } from 'node:crypto';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import type { Machine } from '../machine/machine.js';
+import type { ResolvedProfile } from '../machine/profile.js';
+import { PAGE_SIZE } from '../memory/physical-memory.js';
+import { loadMachineState, type MachineState, saveMachineState } from './machine-state.js';
+import { decodeState, encodeState } from './state-codec.js';
+import { StateError, type StateTree } from './state-tree.js';
+
+/**
+ * The snapshot file (README: "Snapshot files"):
+ *
+ *   offset 0   "PLUGSNAP"                 magic, 8 bytes
+ *   offset 8   u32 LE format version      SNAPSHOT_FORMAT
+ *   offset 12  u32 LE header length H
+ *   offset 16  header, H bytes of JSON (UTF-8): SnapshotHeader
+ *   then       u32 LE length S, S bytes: the machine state, JSON, raw deflate
+ *   then       u32 LE length P, P bytes: the present-page bitmap (bit i of byte i>>3 = page i), raw deflate
+ *   then       the present pages of RAM back to back, raw deflate, to the end of the file
+ *
+ * A page of zeros is not present: it is skipped, and a restore clears it.
+ */
+export const SNAPSHOT_FORMAT = 1;
+const MAGIC = 'PLUGSNAP';
+
+export interface SnapshotHeader {
+  format: number;
+  /** A name (`savevm NAME`), or the file's own. */
+  name: string;
+  /** When it was taken, ISO 8601 in UTC: for `info snapshots` only, never read back into the machine. */
+  date: string;
+  /** The profile the machine was built from, to build it again (`plugboard run --restore`). */
+  profile: ResolvedProfile;
+  /** `profileHash(profile)`: a machine built from another profile is refused. */
+  profileHash: string;
+  /** Virtual time (ns) and retired instructions at the snapshot: for people (`info snapshots`). */
+  virtualNs: number;
+  instructions: number;
+  ramBytes: number;
+  /** Each disk image as it was: a snapshot never resumes on a changed disk. */
+  disks: DiskIdentity[];
+}
+
+/**
+ * What a disk image was when the snapshot was taken: its size, modification
+ * time and the SHA-256 of its first MiB. The image itself is not in the
+ * snapshot, so a restore onto a changed one is refused.
+ */
+export interface DiskIdentity {
+  id: string;
+  path: string;
+  bytes: number;
+  mtimeMs: number;
+  firstMiB: string;
+}
+
+function diskIdentities(m: Machine): DiskIdentity[] {
+  const out: DiskIdentity[] = [];
+  for (const d of m.devices) {
+    if (d.plugin.kind !== 'drive') continue;
+    const path = (d.device as { path?: unknown }).path;
+    if (typeof path !== 'string')
+      throw new StateError(`drive ${d.id} (${d.plugin.meta.id}) cannot be saved: it names no image file`);
+    if (d.config.snapshot === true)
+      throw new StateError(
+        `drive ${d.id} keeps the guest's writes in memory (snapshot: true): a snapshot cannot hold them yet; run without -snapshot`,
+      );
+    (d.device as { flush?: () => void }).flush?.();
+    const st = statSync(path);
+    const fd = openSync(path, 'r');
+    const head = Buffer.alloc(Math.min(st.size, 1 << 20));
+    try {
+      readSync(fd, head, 0, head.length, 0);
+    } finally {
+      closeSync(fd);
+    }
+    out.push({
+      id: d.id,
+      path,
+      bytes: st.size,
+      mtimeMs: st.mtimeMs,
+      firstMiB: createHash('sha256').update(head).digest('hex'),
+    });
+  }
+  return out;
+}
+
+/**
+ * What makes two machines the same machine: memory, clock, and every entry's
+ * section, id, type, config, PCI address and IRQs. Where the profile file
+ * lives and its prose do not count.
+ */
+export function profileHash(profile: ResolvedProfile): string {
+  const essence = {
+    memoryBytes: profile.memoryBytes,
+    clock: profile.clock,
+    entries: profile.entries.map((e) => ({
+      section: e.section,
+      id: e.id,
+      type: e.type,
+      config: e.config,
+      pci: e.pci,
+      irq: e.irq,
+    })),
+  };
+  return createHash('sha256').update(canonical(essence)).digest('hex');
+}
+
+function canonical(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  if (v !== null && typeof v === 'object')
+    return `{${Object.keys(v)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
+  return JSON.stringify(v) ?? 'null';
+}
+
+/** Takes a snapshot of `m` (between run slices) as the bytes of a snapshot file. */
+export function writeSnapshot(m: Machine, profile: ResolvedProfile, name: string): Buffer {
+  const state = saveMachineState(m);
+  const header: SnapshotHeader = {
+    format: SNAPSHOT_FORMAT,
+    name,
+    date: new Date().toISOString(),
+    profile,
+    profileHash: profileHash(profile),
+    virtualNs: m.clock.now,
+    instructions: m.retired,
+    ramBytes: m.memory.ramSize,
+    disks: diskIdentities(m),
+  };
+  const ram = m.memory.ram;
+  const pages = ram.length / PAGE_SIZE;
+  const bitmap = new Uint8Array(Math.ceil(pages / 8));
+  const words = new Uint32Array(ram.buffer, ram.byteOffset, ram.length / 4);
+  const present: Uint8Array[] = [];
+  for (let p = 0; p < pages; p++) {
+    const from = (p * PAGE_SIZE) / 4;
+    let zero = true;
+    for (let i = from; i < from + PAGE_SIZE / 4; i++)
+      if (words[i] !== 0) {
+        zero = false;
+        break;
+      }
+    if (zero) continue;
+    bitmap[p >> 3] |= 1 << (p & 7);
+    present.push(ram.subarray(p * PAGE_SIZE, (p + 1) * PAGE_SIZE));
+  }
+  const headerBytes = Buffer.from(JSON.stringify(header), 'utf8');
+  const stateBytes = deflateRawSync(Buffer.from(encodeState(state as unknown as StateTree), 'utf8'), {
+    level: 1,
+  });
+  const bitmapBytes = deflateRawSync(bitmap);
+  const ramBytes = deflateRawSync(Buffer.concat(present), { level: 1 });
+  const u32 = (n: number) => {
+    const b = Buffer.alloc(4);
+    b.writeUInt32LE(n);
+    return b;
+  };
+  return Buffer.concat([
+    Buffer.from(MAGIC, 'latin1'),
+    u32(SNAPSHOT_FORMAT),
+    u32(headerBytes.length),
+    headerBytes,
+    u32(stateBytes.length),
+    stateBytes,
+    u32(bitmapBytes.length),
+    bitmapBytes,
+    ramBytes,
+  ]);
+}
+
+/** A snapshot file's parts, read and checked for shape, not yet loaded. */
+export interface SnapshotFile {
+  header: SnapshotHeader;
+  /** Inflates and decodes the machine state and RAM (done when loading, not for listing). */
+  body(): { state: MachineState; bitmap: Uint8Array; pages: Buffer };
+}
+
+/** Reads a snapshot file's bytes; `file` names it in errors. */
+export function readSnapshot(bytes: Uint8Array, file: string): SnapshotFile {
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const bad = (what: string): never => {
+    throw new StateError(`${file}: ${what}`);
+  };
+  if (buf.length < 16 || buf.toString('latin1', 0, 8) !== MAGIC)
+    bad('not a Plugboard snapshot (no PLUGSNAP magic at offset 0)');
+  const format = buf.readUInt32LE(8);
+  if (format !== SNAPSHOT_FORMAT)
+    bad(`snapshot format ${format} at offset 8; this build reads format ${SNAPSHOT_FORMAT}`);
+  let at = 12;
+  const section = (what: string): Buffer => {
+    if (at + 4 > buf.length) bad(`truncated at offset ${at}: expected the length of the ${what}`);
+    const n = buf.readUInt32LE(at);
+    if (at + 4 + n > buf.length) bad(`truncated: the ${what} at offset ${at + 4} needs ${n} bytes`);
+    const s = buf.subarray(at + 4, at + 4 + n);
+    at += 4 + n;
+    return s;
+  };
+  let header: SnapshotHeader;
+  try {
+    header = JSON.parse(section('header').toString('utf8'));
+  } catch (e) {
+    if (e instanceof StateError) throw e;
+    return bad('the header at offset 16 is not JSON');
+  }
+  if (typeof header.profileHash !== 'string' || typeof header.ramBytes !== 'number' || !header.profile)
+    bad('the header at offset 16 lacks profile, profileHash or ramBytes');
+  const stateAt = at;
+  const stateBytes = section('machine state');
+  const bitmapBytes = section('page bitmap');
+  const ramAt = at;
+  return {
+    header,
+    body: () => {
+      let state: MachineState;
+      let bitmap: Uint8Array;
+      let pages: Buffer;
+      try {
+        state = decodeState(inflateRawSync(stateBytes).toString('utf8')) as unknown as MachineState;
+      } catch {
+        return bad(`the machine state at offset ${stateAt} does not inflate to JSON`);
+      }
+      try {
+        bitmap = inflateRawSync(bitmapBytes);
+        pages = inflateRawSync(buf.subarray(ramAt));
+      } catch {
+        return bad(`RAM at offset ${ramAt} does not inflate`);
+      }
+      return { state, bitmap, pages };
+    },
+  };
+}
+
+/**
+ * Loads a snapshot into `m`, freshly built from `profile`: refused unless
+ * `profile` hashes as the one the snapshot was taken with; then RAM (zero
+ * pages cleared) and every device, the CPU, the clock and its timers.
+ */
+export function loadSnapshot(
+  m: Machine,
+  profile: ResolvedProfile,
+  snapshot: SnapshotFile,
+  file: string,
+): void {
+  const { header } = snapshot;
+  if (profileHash(profile) !== header.profileHash)
+    throw new StateError(
+      `${file}: taken on another machine (profile ${header.profile.file}, hash ${header.profileHash.slice(0, 12)}; ${profile.file} hashes ${profileHash(profile).slice(0, 12)}): ${describeDifference(header.profile, profile)}`,
+    );
+  if (header.ramBytes !== m.memory.ramSize)
+    throw new StateError(
+      `${file}: ${header.ramBytes} bytes of RAM in the snapshot, ${m.memory.ramSize} in this machine`,
+    );
+  const disks = new Map(diskIdentities(m).map((d) => [d.id, d]));
+  for (const then of header.disks ?? []) {
+    const now = disks.get(then.id);
+    if (!now) throw new StateError(`${file}: drive ${then.id} (${then.path}) is not in this machine`);
+    const changed =
+      now.bytes !== then.bytes
+        ? `${then.bytes} bytes then, ${now.bytes} now`
+        : now.firstMiB !== then.firstMiB
+          ? 'its first MiB differs'
+          : now.mtimeMs !== then.mtimeMs
+            ? `modified since (${new Date(now.mtimeMs).toISOString()})`
+            : null;
+    if (changed)
+      throw new StateError(
+        `${file}: drive ${then.id}: ${now.path} is not the image the snapshot was taken with: ${changed}`,
+      );
+  }
+  const { state, bitmap, pages } = snapshot.body();
+  const ram = m.memory.ram;
+  const count = ram.length / PAGE_SIZE;
+  if (bitmap.length !== Math.ceil(count / 8))
+    throw new StateError(`${file}: the page bitmap covers another RAM size`);
+  const words = new Int32Array(ram.buffer, ram.byteOffset, ram.length / 4);
+  let next = 0;
+  for (let p = 0; p < count; p++) {
+    if (bitmap[p >> 3] & (1 << (p & 7))) {
+      if (next + PAGE_SIZE > pages.length)
+        throw new StateError(`${file}: RAM holds fewer pages than its bitmap lists`);
+      ram.set(pages.subarray(next, next + PAGE_SIZE), p * PAGE_SIZE);
+      next += PAGE_SIZE;
+      continue;
+    }
+    // Only a page that holds something is cleared: writing one the host never touched would make
+    // it resident for nothing (clearing all of 512 MiB costs seconds).
+    const from = (p * PAGE_SIZE) / 4;
+    for (let w = from; w < from + PAGE_SIZE / 4; w++)
+      if (words[w] !== 0) {
+        ram.fill(0, p * PAGE_SIZE, (p + 1) * PAGE_SIZE);
+        break;
+      }
+  }
+  try {
+    loadMachineState(m, state);
+  } catch (e) {
+    if (e instanceof StateError) throw new StateError(`${file}: ${e.message}`);
+    throw e;
+  }
+}
+
+/** The first entry that differs, in words: why a snapshot does not fit (a NIC model swapped, RAM resized). */
+function describeDifference(a: ResolvedProfile, b: ResolvedProfile): string {
+  if (a.memoryBytes !== b.memoryBytes)
+    return `memory ${a.memoryBytes} bytes in the snapshot, ${b.memoryBytes} here`;
+  const key = (e: ResolvedProfile['entries'][number]) => `${e.section}.${e.id}`;
+  const theirs = new Map(a.entries.map((e) => [key(e), e]));
+  for (const e of b.entries) {
+    const t = theirs.get(key(e));
+    if (!t) return `${key(e)} (${e.type}) is not in the snapshot`;
+    if (t.type !== e.type) return `${key(e)} is a ${t.type} in the snapshot and a ${e.type} here`;
+    if (canonical(t.config) !== canonical(e.config)) return `${key(e)} (${e.type}) has another config`;
+    if (t.pci !== e.pci || canonical(t.irq) !== canonical(e.irq)) return `${key(e)} sits at another address`;
+    theirs.delete(key(e));
+  }
+  const left = [...theirs.keys()];
+  if (left.length) return `${left.join(', ')} only in the snapshot`;
+  return 'the clock settings differ';
+}

@@ -1,0 +1,140 @@
+import { describe, expect, it } from 'vitest';
+import {
+  Clock,
+  captureState,
+  decodeState,
+  encodeState,
+  objectState,
+  readSnapshot,
+  restoreState,
+  StateError,
+} from '../src/index.js';
+
+class Counter {
+  count = 0;
+  readonly regs = new Uint16Array(4);
+  flags = { armed: false, deadline: Number.POSITIVE_INFINITY };
+  onChange = () => {};
+}
+
+class Device {
+  readonly counters = [new Counter(), new Counter()];
+  current: Counter;
+  pending: Counter | null = null;
+  history: number[] = [];
+  constructor() {
+    this.current = this.counters[0];
+  }
+}
+
+describe('device state as data', () => {
+  it('saves fields, typed arrays and nested objects, and loads them into a device built the same way', () => {
+    const a = new Device();
+    a.counters[1].count = 7;
+    a.counters[1].regs.set([1, 2, 3, 0xffff]);
+    a.counters[0].flags.deadline = 1234;
+    a.current = a.counters[1];
+    a.history = [3, -0, 5];
+    const text = encodeState(captureState(a));
+    const b = new Device();
+    const regs = b.counters[1].regs;
+    restoreState(b, decodeState(text));
+    expect(encodeState(captureState(b))).toBe(text);
+    // Typed arrays are filled in place (other code may hold them), shared objects stay shared.
+    expect(b.counters[1].regs).toBe(regs);
+    expect(b.current).toBe(b.counters[1]);
+    expect(Object.is(b.history[1], -0)).toBe(true);
+    expect(b.counters[1].flags.deadline).toBe(Number.POSITIVE_INFINITY);
+    expect(b.counters[0].flags.deadline).toBe(1234);
+  });
+
+  it('refuses an object of a class where the device has none, naming the path', () => {
+    const a = new Device();
+    a.pending = new Counter();
+    const state = captureState(a);
+    expect(() => restoreState(new Device(), state)).toThrow(StateError);
+    expect(() => restoreState(new Device(), state)).toThrow(/state \/pending: the device has no object here/);
+  });
+
+  it('never enters skipped fields, boundary objects or views of a boundary buffer', () => {
+    const ram = new Uint8Array(1 << 16);
+    const bus = { big: ram };
+    const dev = { window: ram.subarray(0, 4096), bus, cache: new Uint8Array(8), value: 3 };
+    const state = captureState(dev, {
+      skip: ['cache'],
+      boundary: new Set<object>([ram.buffer, bus]),
+    }) as Record<string, unknown>;
+    expect(Object.keys(state)).toEqual(['value']);
+  });
+
+  it('objectState runs afterLoad once the fields are back', () => {
+    const a = { x: 1 };
+    let seen = -1;
+    const handle = objectState({ a }, { version: 2, afterLoad: () => (seen = a.x) });
+    const saved = handle.save();
+    a.x = 9;
+    handle.load(saved);
+    expect(seen).toBe(1);
+    expect(handle.version).toBe(2);
+  });
+});
+
+describe('the clock', () => {
+  function clock() {
+    const c = new Clock();
+    const fired: string[] = [];
+    c.owner = 'nic';
+    const t1 = c.createTimer('TimerInt', () => fired.push('nic TimerInt'));
+    c.owner = 'rtc';
+    const t2 = c.createTimer('update', () => fired.push('rtc update'));
+    c.owner = '';
+    return { c, t1, t2, fired };
+  }
+
+  it('saves time and every timer by owner and name; loading re-arms the same callbacks', () => {
+    const a = clock();
+    a.c.advance(500);
+    a.t1.arm(2000);
+    a.t2.arm(1000);
+    const state = a.c.saveState();
+    expect(state.timers.map((t) => t.id)).toEqual(['nic:TimerInt', 'rtc:update']);
+    const b = clock();
+    b.c.loadState(state);
+    expect(b.c.now).toBe(500);
+    expect(b.c.nextDeadline).toBe(1000);
+    b.c.advance(1600);
+    b.c.runDue();
+    expect(b.fired).toEqual(['rtc update', 'nic TimerInt']);
+  });
+
+  it('refuses a snapshot whose timers differ, naming them', () => {
+    const a = new Clock();
+    a.owner = 'nic';
+    a.createTimer('TimerInt', () => {});
+    const b = new Clock();
+    b.owner = 'nic0';
+    b.createTimer('TimerInt', () => {});
+    expect(() => b.loadState(a.saveState())).toThrow(
+      /nic0:TimerInt not in the snapshot, nic:TimerInt not in this machine/,
+    );
+  });
+});
+
+describe('the snapshot file', () => {
+  it('refuses what is not one, naming the file and offset', () => {
+    expect(() => readSnapshot(Buffer.from('not a snapshot at all'), 'x.pbsnap')).toThrow(
+      /x.pbsnap: not a Plugboard snapshot \(no PLUGSNAP magic at offset 0\)/,
+    );
+    const head = Buffer.alloc(16);
+    head.write('PLUGSNAP', 'latin1');
+    head.writeUInt32LE(99, 8);
+    expect(() => readSnapshot(head, 'y.pbsnap')).toThrow(
+      /y.pbsnap: snapshot format 99 at offset 8; this build reads format 1/,
+    );
+    head.writeUInt32LE(1, 8);
+    head.writeUInt32LE(1000, 12);
+    expect(() => readSnapshot(head, 'z.pbsnap')).toThrow(
+      /z.pbsnap: truncated: the header at offset 16 needs 1000 bytes/,
+    );
+  });
+});
