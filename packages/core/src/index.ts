@@ -51,6 +51,7 @@ export {
   tooDeep,
 } from './machine/profile.js';
 export { loadProfile, machineSchema } from './machine/profile-file.js';
+export { profileHash } from './machine/profile-hash.js';
 export type { MmioHandler, MmioRegion } from './memory/mmio.js';
 export { MAX_RAM_BYTES, PAGE_SHIFT, PAGE_SIZE, PhysicalMemory } from './memory/physical-memory.js';
 export { crc32 } from './net/crc32.js';
@@ -143,7 +144,6 @@ export { ObjectState, type ObjectStateOptions, objectState } from './state/objec
 export {
   type DiskIdentity,
   loadSnapshot,
-  profileHash,
   readSnapshot,
   SNAPSHOT_FORMAT,
   type SnapshotFile,

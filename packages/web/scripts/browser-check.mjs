@@ -15,8 +15,9 @@ export const NODE_BACKENDS = {
     'platform/node-files': 'HostFiles on the local disk; a page brings URL files',
     'machine/profile-file': 'profiles read from disk; a page fetches them',
     'plugin/node-import': 'plugin packages imported by name; a page bundles its plugins',
-    'replay/session': 'record and replay: the profile hash (node:crypto); a page does not record yet',
-    'replay/log-format': 'record and replay: logs on disk',
+    'machine/profile-hash': 'SHA-256 of a profile (node:crypto) for snapshots and replay logs',
+    'replay/log-format': 'record and replay: logs on disk; a page does not record yet',
+    'state/snapshot-file': 'snapshot files on disk (node:fs, node:zlib); a page does not save yet',
   },
   'dev-isa': {
     'serial/host-backends': 'stdio, file and TCP serial backends; a page binds a HostTerminal',

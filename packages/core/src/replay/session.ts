@@ -1,28 +1,14 @@
-import { createHash } from 'node:crypto';
 import type { ResolvedProfile } from '../machine/profile.js';
+import { profileHash } from '../machine/profile-hash.js';
 import { UserError } from '../user-error.js';
 import type { LogHeader } from './log-format.js';
 import { readLog } from './log-format.js';
 import { Recorder } from './recorder.js';
 import { Replayer } from './replayer.js';
 
-/** Sorted keys at every level, so the hash does not depend on how the files order them. */
-function canonical(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(canonical);
-  if (value === null || typeof value !== 'object') return value;
-  return Object.fromEntries(
-    Object.keys(value)
-      .sort()
-      .map((k) => [k, canonical((value as Record<string, unknown>)[k])]),
-  );
-}
-
-/** The profile a log belongs to: its name and the SHA-256 of the merged profile (every `extends` and override applied). */
+/** The profile a log belongs to: its name and `profileHash` (the machine it describes, as snapshots know it). */
 export function profileIdentity(profile: ResolvedProfile): LogHeader['profile'] {
-  const hash = createHash('sha256')
-    .update(JSON.stringify(canonical(profile.merged)))
-    .digest('hex');
-  return { name: profile.name, hash };
+  return { name: profile.name, hash: profileHash(profile) };
 }
 
 /** `--record FILE`: a new log for a run of `profile` from power-on. */

@@ -3,6 +3,7 @@ import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import type { Machine } from '../machine/machine.js';
 import type { ResolvedProfile } from '../machine/profile.js';
+import { canonical, profileHash } from '../machine/profile-hash.js';
 import { PAGE_SIZE } from '../memory/physical-memory.js';
 import { loadMachineState, type MachineState, saveMachineState } from './machine-state.js';
 import { decodeState, encodeState } from './state-codec.js';
@@ -84,37 +85,6 @@ function diskIdentities(m: Machine): DiskIdentity[] {
     });
   }
   return out;
-}
-
-/**
- * What makes two machines the same machine: memory, clock, and every entry's
- * section, id, type, config, PCI address and IRQs. Where the profile file
- * lives and its prose do not count.
- */
-export function profileHash(profile: ResolvedProfile): string {
-  const essence = {
-    memoryBytes: profile.memoryBytes,
-    clock: profile.clock,
-    entries: profile.entries.map((e) => ({
-      section: e.section,
-      id: e.id,
-      type: e.type,
-      config: e.config,
-      pci: e.pci,
-      irq: e.irq,
-    })),
-  };
-  return createHash('sha256').update(canonical(essence)).digest('hex');
-}
-
-function canonical(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
-  if (v !== null && typeof v === 'object')
-    return `{${Object.keys(v)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`)
-      .join(',')}}`;
-  return JSON.stringify(v) ?? 'null';
 }
 
 /** Takes a snapshot of `m` (between run slices) as the bytes of a snapshot file. */
