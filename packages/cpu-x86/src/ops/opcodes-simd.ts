@@ -48,7 +48,7 @@ function psPd(op: number, base: string, handler: OpcodeEntry['handler']): void {
  * it: MMX, or SSE and SSE2 for their integer additions) and its XMM form (66, SSE2).
  */
 function integer(op: number, name: string, fn: I.IntOp, mmx: number, src: Operand = 'Qq'): void {
-  add(op, 0, name, ['Pq', src], S.integerMmx(fn), { feature: mmx });
+  add(op, 0, name, ['Pq', src], S.integerMmx(fn, src === 'Qd' ? 4 : 8), { feature: mmx });
   add(op, 0x66, name, ['Vdq', 'Wdq'], S.integerXmm(fn), { feature: SSE2 });
 }
 

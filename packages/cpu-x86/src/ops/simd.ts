@@ -68,10 +68,10 @@ function xmmSrc(c: X86, i: Instr, bytes = 16, aligned = bytes === 16): number {
   return SRC;
 }
 
-/** The MMX r/m source (MMn or m64) in SRC. */
-function mmSrc(c: X86, i: Instr): number {
+/** The MMX r/m source (MMn, or `bytes` of memory) in SRC. */
+function mmSrc(c: X86, i: Instr, bytes = 8): number {
   if (i.mod === 3) c.simd.loadMm(i.rm, SRC);
-  else load(c, i, 8, SRC, false);
+  else load(c, i, bytes, SRC, false);
   return SRC;
 }
 
@@ -82,11 +82,14 @@ function mmDst(s: SimdState, r: number): number {
   return DST;
 }
 
-/** The MMX form (no prefix) of an integer operation. */
-export function integerMmx(fn: I.IntOp): Handler {
+/**
+ * The MMX form (no prefix) of an integer operation; `bytes` of a memory
+ * source are read (4 for the low unpacks, which use only those).
+ */
+export function integerMmx(fn: I.IntOp, bytes = 8): Handler {
   return (c, i) => {
     const s = needMmx(c);
-    const a = mmSrc(c, i);
+    const a = mmSrc(c, i, bytes);
     fn(s, mmDst(s, i.reg), a, 8);
     s.storeMm(DST, i.reg);
   };
