@@ -9,6 +9,8 @@ const REG8 = ['al', 'cl', 'dl', 'bl', 'ah', 'ch', 'dh', 'bh'];
 const REG16 = ['ax', 'cx', 'dx', 'bx', 'sp', 'bp', 'si', 'di'];
 const REG32 = ['eax', 'ecx', 'edx', 'ebx', 'esp', 'ebp', 'esi', 'edi'];
 const SEG = ['es', 'cs', 'ss', 'ds', 'fs', 'gs'];
+/** CMPPS/CMPPD/CMPSS/CMPSD predicates 0-7. */
+const CMP_PREDICATES = ['eq', 'lt', 'le', 'unord', 'neq', 'nlt', 'nle', 'ord'];
 /** 16-bit ModRM bases by r/m. */
 const BASE16 = ['bx+si', 'bx+di', 'bp+si', 'bp+di', 'si', 'di', 'bp', 'bx'];
 
@@ -32,6 +34,19 @@ const MEM_SIZE: Partial<Record<Operand, string | [string, string]>> = {
   Mi32: 'DWORD',
   Mi64: 'QWORD',
   Mbcd: 'TBYTE',
+  Wps: 'XMMWORD',
+  Wpd: 'XMMWORD',
+  Wdq: 'XMMWORD',
+  Mps: 'XMMWORD',
+  Mpd: 'XMMWORD',
+  Mdq: 'XMMWORD',
+  Wsd: 'QWORD',
+  Wq: 'QWORD',
+  Qq: 'QWORD',
+  Wss: 'DWORD',
+  Qd: 'DWORD',
+  Md: 'DWORD',
+  RdMw: 'WORD',
 };
 
 function hex(n: number): string {
@@ -87,6 +102,11 @@ export function disassemble(bytes: Uint8Array, address: number, code32: boolean)
   // JECXZ/JCXZ test ECX or CX by the address size, not the operand size.
   if (i.op === 0xe3) name = i.a32 ? 'jecxz' : 'jcxz';
   const ops = e.operands.map((o) => operand(o, i, (address + i.len) | 0));
+  // CMPPS and its kin with predicates 0-7 are spelled by the predicate (CMPLTPS), without the immediate.
+  if (i.op === 0x1c2 && (i.imm & 0xff) < 8) {
+    name = `cmp${CMP_PREDICATES[i.imm & 7]}${name.slice(3)}`;
+    ops.pop();
+  }
   let prefix = i.lock ? 'lock ' : '';
   if (i.rep !== 0 && e.operands.some(isString)) {
     // CMPS and SCAS (the string operations that set flags) spell F3 as REPZ.
@@ -205,12 +225,42 @@ function operand(o: Operand, i: Instr, next: number): string {
     case 'FS':
     case 'GS':
       return o.toLowerCase();
+    case 'Gd':
+      return REG32[i.reg];
+    case 'RdMw':
+      return mem ? sized(MEM_SIZE[o], o32) + memory(i) : REG32[i.rm];
+    case 'Vps':
+    case 'Vpd':
+    case 'Vss':
+    case 'Vsd':
+    case 'Vdq':
+    case 'Vq':
+      return `xmm${i.reg}`;
+    case 'Ups':
+    case 'Upd':
+    case 'Udq':
+    case 'Uq':
+      return `xmm${i.rm}`;
+    case 'Wps':
+    case 'Wpd':
+    case 'Wss':
+    case 'Wsd':
+    case 'Wdq':
+    case 'Wq':
+      return mem ? sized(MEM_SIZE[o], o32) + memory(i) : `xmm${i.rm}`;
+    case 'Pq':
+      return `mm${i.reg}`;
+    case 'Nq':
+      return `mm${i.rm}`;
+    case 'Qq':
+    case 'Qd':
+      return mem ? sized(MEM_SIZE[o], o32) + memory(i) : `mm${i.rm}`;
     case 'ST':
       return 'st';
     case 'STi':
       return `st(${i.rm})`;
     default:
-      // M, Mb, Mw, Mv, Mp, Ma, Mq and the x87 memory forms.
+      // M, Mb, Mw, Mv, Mp, Ma, Mq, the SSE and the x87 memory forms.
       return sized(MEM_SIZE[o], o32) + memory(i);
   }
 }

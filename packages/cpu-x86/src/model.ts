@@ -3,17 +3,6 @@ import type { ModelServices, X86 } from './core/x86.js';
 import { type CpuidModel, cpuid } from './cpuid.js';
 import { MsrFile } from './msr.js';
 
-declare module './core/x86.js' {
-  /**
-   * Leaf 1 ECX beside `features` (EDX): the SSE3 and SSSE3 instructions gate
-   * on it. Declared here rather than in core/x86.ts only to keep that file
-   * out of this change (the JIT work edits it); it belongs with `features`.
-   */
-  interface ModelServices {
-    readonly featuresEcx: number;
-  }
-}
-
 /**
  * CPUID and the MSR file of one processor model, joined to the core: the TSC
  * and IA32_APIC_BASE live in the core and the local APIC.

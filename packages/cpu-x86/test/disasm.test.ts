@@ -112,6 +112,16 @@ describe('disassembler against objdump', () => {
     expect(wrong.slice(0, 40).join('\n')).toBe('');
   });
 
+  it('spells the CMPPS family by predicate below 8, as objdump does', () => {
+    // objdump 2.40 on these bytes.
+    const cases: [number[], string][] = [
+      [[0x0f, 0xc2, 0xc1, 0x01], 'cmpltps xmm0,xmm1'],
+      [[0xf2, 0x0f, 0xc2, 0x00, 0x07], 'cmpordsd xmm0,QWORD PTR [eax]'],
+      [[0x66, 0x0f, 0xc2, 0xc1, 0x08], 'cmppd xmm0,xmm1,0x8'],
+    ];
+    for (const [bytes, text] of cases) expect(disassemble(Uint8Array.from(bytes), 0, true).text).toBe(text);
+  });
+
   it('prints (bad) where objdump does, but for what objdump does not know a P6 runs', () => {
     const wrong: string[] = [];
     for (const r of recorded) {

@@ -5,8 +5,9 @@ import { OPCODES } from '../src/ops/opcodes.js';
 /**
  * Encodings generated from the opcode table: for every entry, its opcode
  * with each ModRM form it allows (a register, and memory through several
- * addressing forms of the mode), its immediate, and prefixes (operand size,
- * address size, a segment override, LOCK where allowed, REP on strings).
+ * addressing forms of the mode), its immediate, its mandatory prefix, and
+ * prefixes (operand size where it selects no other form, address size, a
+ * segment override, LOCK where allowed, REP on strings).
  * `scripts/record-disasm-fixture.ts` has objdump disassemble them; the tests
  * compare the decoder's lengths and the disassembler's text with its.
  */
@@ -62,13 +63,18 @@ function entryEncodings(e: OpcodeEntry, bits: 16 | 32): Encoding[] {
   const reg = e.reg ?? 2;
   const push = (prefixes: number[], tail: number[], o32: boolean, a32: boolean) => {
     const kind = IMM[(e.op << 3) | (modrm ? reg : 0)];
-    const p = e.pfx ? [e.pfx, ...prefixes] : prefixes;
+    // A mandatory prefix goes last, next to the opcode (objdump reads it as the SDM says, wherever it stands).
+    const p = e.pfx ? [...prefixes, e.pfx] : prefixes;
     out.push({ bits, bytes: [...p, ...opcodeBytes(e.op), ...tail, ...immBytes(kind, o32, a32)] });
   };
-  const sizes: [number[], boolean][] = [
-    [[], code32],
-    [[0x66], !code32],
-  ];
+  // An operand-size prefix would select another form of an opcode with mandatory prefixes.
+  const prefixed = e.pfx !== undefined;
+  const sizes: [number[], boolean][] = prefixed
+    ? [[[], code32]]
+    : [
+        [[], code32],
+        [[0x66], !code32],
+      ];
   if (!modrm) {
     for (const [p, o32] of sizes) {
       push(p, [], o32, code32);
@@ -98,7 +104,7 @@ function entryEncodings(e: OpcodeEntry, bits: 16 | 32): Encoding[] {
     }
     const [mod, rm, rest] = (code32 ? MEM32 : MEM16)[2];
     const tail = [(mod << 6) | (reg << 3) | rm, ...rest];
-    push([0x66], tail, !code32, code32);
+    if (!prefixed) push([0x66], tail, !code32, code32);
     push([0x64], tail, code32, code32);
     if (e.lock) push([0xf0], tail, code32, code32);
   }

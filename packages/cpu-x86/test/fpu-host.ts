@@ -18,7 +18,6 @@ export class MockHost implements X87Host {
   pf = false;
   ax = -1;
   errors = 0;
-  invalidOpcodes = 0;
   /** Any access touching this byte throws a MockFault (a #PF stand-in). */
   faultAt = -1;
   /** Number of bytes written (to check that nothing was stored). */
@@ -66,10 +65,6 @@ export class MockHost implements X87Host {
   }
   floatingPointError(): void {
     this.errors++;
-  }
-  invalidOpcode(): void {
-    this.invalidOpcodes++;
-    throw new MockFault('#UD');
   }
 }
 

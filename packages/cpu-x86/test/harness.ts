@@ -27,11 +27,15 @@ export function assemble(source: string): Uint8Array {
   return new Uint8Array(readFileSync(out));
 }
 
-/** A model without CPUID leaves beyond 0 or MSRs beyond SYSENTER, for core tests; it has FXSAVE. */
+/**
+ * A model without CPUID leaves beyond 0 or MSRs beyond SYSENTER, for core
+ * tests: the i686 integer and x87 features (CMOV, CMPXCHG8B, RDTSC, the
+ * MSR and SYSENTER instructions, FXSAVE), no MMX or SSE.
+ */
 const sysenter = { cs: 0, esp: 0, eip: 0 };
 export const testModel: ModelServices = {
   resetEdx: 0x633,
-  features: Feature.FPU | Feature.FXSR,
+  features: Feature.FPU | Feature.TSC | Feature.MSR | Feature.CX8 | Feature.SEP | Feature.CMOV | Feature.FXSR,
   featuresEcx: 0,
   get sysenterCs() {
     return sysenter.cs;

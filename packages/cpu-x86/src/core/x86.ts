@@ -61,6 +61,8 @@ export interface ModelServices {
   readonly resetEdx: number;
   /** CPUID leaf 1 EDX: the core offers FXSAVE/FXRSTOR and CR4.OSFXSR only with FXSR. */
   readonly features: number;
+  /** CPUID leaf 1 ECX. With `features`, what decides which opcode-table entries execute (`handlerFor`). */
+  readonly featuresEcx: number;
   /** IA32_SYSENTER_CS, _ESP and _EIP. */
   readonly sysenterCs: number;
   readonly sysenterEsp: number;
@@ -418,7 +420,7 @@ export class X86 extends CpuState {
         if (cached !== null && cached.tag === phys && cached.stamp === this.fetchStamp) return cached;
         const e = d.take(slot);
         decode(this, eip, this.code32, e);
-        e.fn = handlerFor(e);
+        e.fn = handlerFor(e, this.model);
         if ((lin & 0xfff) + e.len <= 0x1000) {
           const ppage = phys >>> 12;
           if (this.memory.codePages[ppage] === 0) this.protectCode(ppage);
@@ -430,7 +432,7 @@ export class X86 extends CpuState {
     }
     const i = this.instr;
     decode(this, eip, this.code32, i);
-    i.fn = handlerFor(i);
+    i.fn = handlerFor(i, this.model);
     return i;
   }
 

@@ -1,6 +1,5 @@
-import { FeatureEcx } from '../cpuid.js';
 import type { X87Host } from '../fpu/x87-host.js';
-import { CF, CR0_NE, CS, EAX, MF, OF, PF, SF, UD, ZF } from './constants.js';
+import { CF, CR0_NE, CS, EAX, MF, OF, PF, SF, ZF } from './constants.js';
 import type { X86 } from './x86.js';
 
 /**
@@ -95,13 +94,5 @@ export class X87Bridge implements X87Host {
 
   get simd() {
     return this.c.simd;
-  }
-
-  get sse3(): boolean {
-    return (this.c.model.featuresEcx & FeatureEcx.SSE3) !== 0;
-  }
-
-  invalidOpcode(): void {
-    this.c.raise(UD);
   }
 }

@@ -61,16 +61,8 @@ export interface X87Host {
   readonly instructionSelector: number;
   readonly instructionOffset: number;
   /**
-   * Raises #UD for a reserved D8-DF encoding (also FISTTP, which is SSE3 and
-   * absent on P6); expected to throw the core's fault object. The FPU returns
-   * without touching its state if it does not throw.
-   */
-  invalidOpcode(): void;
-  /**
    * The SIMD state that shares this unit's registers (MMX) and its reset;
    * absent where the x87 unit runs alone.
    */
   readonly simd?: SimdState;
-  /** The processor has SSE3, whose FISTTP takes the /1 encodings of DB, DD and DF. */
-  readonly sse3?: boolean;
 }

@@ -193,13 +193,11 @@ export class X87 {
   /**
    * Executes one escape instruction. Wait-type instructions check for a pending
    * exception first (the core only calls `checkPendingException` itself for FWAIT).
+   * Only the encodings the opcode table defines come here: the core gives
+   * the others, and those of features the model lacks, #UD (`ops/forms.ts`).
    */
   execute(opcode: number, modrm: number, hasMemoryOperand: boolean): void {
     const reg = (modrm >>> 3) & 7;
-    if (this.reserved(opcode, modrm, reg, hasMemoryOperand)) {
-      this.host.invalidOpcode();
-      return;
-    }
     if (hasMemoryOperand) {
       if (opcode === 0xd9 && reg >= 6) {
         if (reg === 6) {
@@ -254,48 +252,6 @@ export class X87 {
     else this.executeRegister(opcode, reg, modrm & 7, modrm);
     // Recorded last, so an instruction that faults on memory leaves the pointers alone.
     this.recordPointers(opcode, modrm, hasMemoryOperand);
-  }
-
-  /** Reserved encodings (#UD on P6; the FISTTP forms, /1 of DB DD DF, are SSE3's). */
-  private reserved(opcode: number, modrm: number, reg: number, mem: boolean): boolean {
-    if (mem) {
-      const noFisttp = reg === 1 && this.host.sse3 !== true;
-      switch (opcode) {
-        case 0xd9:
-          return reg === 1;
-        case 0xdb:
-          return noFisttp || reg === 4 || reg === 6;
-        case 0xdd:
-          return noFisttp || reg === 5;
-        case 0xdf:
-          return noFisttp;
-        default:
-          return false;
-      }
-    }
-    switch (opcode) {
-      case 0xd9:
-        return (
-          (modrm >= 0xd1 && modrm <= 0xd7) ||
-          modrm === 0xe2 ||
-          modrm === 0xe3 ||
-          modrm === 0xe6 ||
-          modrm === 0xe7 ||
-          modrm === 0xef
-        );
-      case 0xda:
-        return modrm >= 0xe0 && modrm !== 0xe9;
-      case 0xdb:
-        return (modrm >= 0xe5 && modrm <= 0xe7) || modrm >= 0xf8;
-      case 0xdd:
-        return modrm >= 0xf0;
-      case 0xde:
-        return modrm >= 0xd8 && modrm <= 0xdf && modrm !== 0xd9;
-      case 0xdf:
-        return (modrm >= 0xe1 && modrm <= 0xe7) || modrm >= 0xf8;
-      default:
-        return false;
-    }
   }
 
   /** Records FCS:FIP and FOP (and FDS:FDP for memory forms) of a non-control instruction. */

@@ -1,15 +1,25 @@
 import { UD } from '../core/constants.js';
 import type { Instr } from '../core/instr-record.js';
 import { alu } from './alu.js';
-import { defined, lockable, OPS } from './index.js';
+import { fpuUndefined } from './fpu.js';
+import { type CpuFeatures, entryAvailable, entryIndex, lockable } from './index.js';
+import { OPCODES } from './opcodes.js';
 import type { Handler } from './table.js';
 
-// Handlers for the most frequent operand forms with 32-bit operands, chosen
-// once when an instruction is decoded: they skip the size and form dispatch
-// of the general handlers in OPS and compute exactly what those compute.
+// The handler of a decoded instruction, chosen once when it is decoded: its
+// table entry's, #UD for a form without one or of a feature the processor
+// lacks, and for the most frequent operand forms with 32-bit operands a
+// specialised handler that skips the size and form dispatch of the general
+// one and computes exactly what it computes.
 
 /** An opcode form without a table entry, or LOCK where the SDM does not allow it. */
 const undefinedForm: Handler = (c) => c.raise(UD);
+
+/** Each entry's handler, by its index in `OPCODES`. */
+const HANDLERS: readonly Handler[] = OPCODES.map((e) => e.handler);
+
+/** Every feature: what tools that execute nothing (and callers not yet passing a model) see. */
+const EVERY_FEATURE: CpuFeatures = { features: -1, featuresEcx: -1 };
 
 const movEvGvReg: Handler = (c, i) => {
   c.regs[i.rm] = c.regs[i.reg];
@@ -70,32 +80,40 @@ const popReg32: Handler = (c, i) => {
   c.regs[i.op & 7] = c.pop32();
 };
 
-/** The handler for decoded instruction `i`: a specialised one for a frequent form, else OPS'. */
-export function handlerFor(i: Instr): Handler {
+/**
+ * The handler for decoded instruction `i` on a processor with `model`'s
+ * CPUID features: a specialised one for a frequent form, else its entry's;
+ * #UD (after #NM for the x87 escapes) for a form without an entry or whose
+ * feature the model lacks.
+ */
+export function handlerFor(i: Instr, model: CpuFeatures = EVERY_FEATURE): Handler {
   const op = i.op;
-  if (!defined(i) || (i.lock && !lockable(i))) return undefinedForm;
-  if (!i.o32) return OPS[op];
+  if (i.lock && !lockable(i)) return undefinedForm;
+  const k = entryIndex(i);
+  if (k < 0 || !entryAvailable(k, model)) return op >= 0xd8 && op <= 0xdf ? fpuUndefined : undefinedForm;
+  const general = HANDLERS[k];
+  if (!i.o32) return general;
   const reg = i.mod === 3;
   if (op < 0x40) {
     const form = op & 7;
     if (form === 1 && reg) return aluEvGvReg;
     if (form === 3) return reg ? aluGvEvReg : aluGvEvMem;
-    return OPS[op];
+    return general;
   }
   if (op >= 0x50 && op < 0x58) return pushReg32;
   if (op >= 0x58 && op < 0x60) return popReg32;
   switch (op) {
     case 0x83:
-      return reg ? aluEvIbReg : OPS[op];
+      return reg ? aluEvIbReg : general;
     case 0x85:
-      return reg ? testEvGvReg : OPS[op];
+      return reg ? testEvGvReg : general;
     case 0x89:
       return reg ? movEvGvReg : movEvGvMem;
     case 0x8b:
       return reg ? movGvEvReg : movGvEvMem;
     case 0x8d:
-      return reg ? OPS[op] : lea32;
+      return reg ? general : lea32;
     default:
-      return OPS[op];
+      return general;
   }
 }

@@ -3,8 +3,16 @@ import type { X86 } from '../core/x86.js';
 import { Feature } from '../cpuid.js';
 import { MXCSR_MASK } from '../simd/state.js';
 import { offset } from './operands.js';
-import { group15 } from './simd.js';
 import type { Handler } from './table.js';
+
+/**
+ * D8-DF encodings without a table entry (or of a feature the model lacks,
+ * FCMOV, FCOMI, FISTTP): #NM first, as for every escape, then #UD.
+ */
+export const fpuUndefined: Handler = (c) => {
+  if (c.fpu === null || c.cr0 & (CR0_EM | CR0_TS)) c.raise(NM);
+  c.raise(UD);
+};
 
 /** D8-DF: #NM when CR0.EM or CR0.TS says the FPU state is not the current task's. */
 export const fpuEscape: Handler = (c, i) => {
@@ -24,16 +32,11 @@ export const fpuEscape: Handler = (c, i) => {
  * With SSE and CR4.OSFXSR the image also holds MXCSR (offset 24),
  * MXCSR_MASK (28) and XMM0-7 (160-287), as QEMU keeps them (the SDM leaves
  * them implementation-dependent without OSFXSR); FXRSTOR of an MXCSR with
- * reserved bits set raises #GP(0) before anything is loaded. The rest of
- * group 15 is `simd.ts`.
+ * reserved bits set raises #GP(0) before anything is loaded.
  */
 export const fxsaveFxrstor: Handler = (c, i) => {
   const fpu = c.fpu;
-  if (i.reg > 1 || i.pfx !== 0) {
-    group15(c, i);
-    return;
-  }
-  if (fpu === null || i.mod === 3 || (c.model.features & Feature.FXSR) === 0) {
+  if (fpu === null) {
     c.raise(UD);
     return;
   }

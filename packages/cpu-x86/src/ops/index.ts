@@ -1,22 +1,15 @@
-import { UD } from '../core/constants.js';
 import type { Instr } from '../core/instr-record.js';
-import { fpuEscape } from './fpu.js';
 import { Imm, type OpcodeEntry, type Operand, type UnitEnd } from './opcode-entry.js';
 import { OPCODES } from './opcodes.js';
-import { installSimd } from './simd.js';
 import type { Handler } from './table.js';
 
 // Everything here is derived from the opcode table (`opcodes.ts`) once, at
-// load: typed arrays the decoder, the dispatch and a translator index with
-// the opcode (and ModRM reg), so a lookup costs what the hand-written tables cost.
+// load: typed arrays the decoder, the handler choice (`forms.ts`) and a
+// translator index with the opcode (and ModRM reg, form and mandatory
+// prefix), so a lookup costs what the hand-written tables cost.
 
 /** Opcode space: one-byte, 0F, 0F 38, 0F 3A. */
 export const OPCODE_SPACE = 0x400;
-
-const undefinedOpcode: Handler = (c) => c.raise(UD);
-
-/** The dispatch table. Opcodes without an entry raise #UD. */
-export const OPS: Handler[] = new Array<Handler>(OPCODE_SPACE).fill(undefinedOpcode);
 
 /** Per opcode: 0 no ModRM, 1 ModRM, 2 ModRM whose mod is ignored (MOV to/from CR and DR: always registers). */
 export const MODRM = new Uint8Array(OPCODE_SPACE);
@@ -27,8 +20,21 @@ export const IMM = new Uint8Array(OPCODE_SPACE * 8);
 /** Per `op << 3 | reg`: LOCK is allowed on the memory form. */
 export const LOCK = new Uint8Array(OPCODE_SPACE * 8);
 
-/** Per `op << 4 | (memory form ? 8 : 0) | reg`: some entry describes this form. */
-export const DEFINED = new Uint8Array(OPCODE_SPACE * 16);
+/** Per opcode: 1 when its entries are told apart by mandatory prefix (`OpcodeEntry.pfx`). */
+export const PREFIXED = new Uint8Array(OPCODE_SPACE);
+
+/**
+ * Per form, `formKey`: the index in `OPCODES` of the entry that describes
+ * it, or -1. The x87 register forms named by the whole ModRM byte are in `X87_FORM`.
+ */
+export const FORM = new Int16Array(OPCODE_SPACE << 6).fill(-1);
+
+/** Per D8-DF register form, `(op & 7) << 6 | modrm & 0x3f`: the entry's index, or -1. */
+export const X87_FORM = new Int16Array(8 << 6).fill(-1);
+
+/** Per entry: the leaf 1 EDX and ECX feature bits it needs. */
+const NEED_EDX = Uint32Array.from(OPCODES, (e) => e.feature ?? 0);
+const NEED_ECX = Uint32Array.from(OPCODES, (e) => e.featureEcx ?? 0);
 
 /** Reasons an instruction ends a translation unit; `ENDS_UNIT` holds 1 + the index. */
 export const UNIT_ENDS: readonly UnitEnd[] = [
@@ -49,9 +55,6 @@ export const FLAGS_READ = new Uint16Array(OPCODE_SPACE * 8);
 export const FLAGS_WRITTEN = new Uint16Array(OPCODE_SPACE * 8);
 export const FLAGS_UNDEFINED = new Uint16Array(OPCODE_SPACE * 8);
 
-/** Entries by `op << 3 | reg`, for the disassembler and `opcodeInfo`. */
-const BY_SLOT: OpcodeEntry[][] = Array.from({ length: OPCODE_SPACE * 8 }, () => []);
-
 const IMM_OF: Partial<Record<Operand, Imm>> = {
   Ib: Imm.B,
   Ibs: Imm.B,
@@ -65,7 +68,7 @@ const IMM_OF: Partial<Record<Operand, Imm>> = {
 };
 
 /** Operands that live in the ModRM byte (register, memory, or the register form named by it). */
-const MODRM_OPERAND = /^(?:[EGRSCD][a-z]|M|STi$)/;
+const MODRM_OPERAND = /^(?:[EGRSCDVWUPQN][a-z]|M|STi$)/;
 
 function immOf(e: OpcodeEntry): Imm {
   const kinds = e.operands.map((o) => IMM_OF[o] ?? Imm.None).filter((k) => k !== Imm.None);
@@ -84,67 +87,74 @@ export function entryHasModrm(e: OpcodeEntry): boolean {
   return e.reg !== undefined || e.mod !== undefined || e.operands.some((o) => MODRM_OPERAND.test(o));
 }
 
-for (const e of OPCODES) {
+/** The mandatory-prefix index of a form: 0 none, 1 66, 2 F3, 3 F2. */
+function prefixIndex(pfx: number): number {
+  return pfx === 0x66 ? 1 : pfx === 0xf3 ? 2 : pfx === 0xf2 ? 3 : 0;
+}
+
+/** `FORM`'s index: opcode, memory or register form, mandatory prefix (where the opcode has them), ModRM reg. */
+function formKey(op: number, mem: boolean, pfx: number, reg: number): number {
+  return (op << 6) | (mem ? 32 : 0) | (PREFIXED[op] ? prefixIndex(pfx) << 3 : 0) | reg;
+}
+
+for (const e of OPCODES) if (e.pfx !== undefined) PREFIXED[e.op] = 1;
+
+OPCODES.forEach((e, k) => {
   const op = e.op;
-  if (OPS[op] !== undefinedOpcode && OPS[op] !== e.handler) {
-    throw new Error(
-      `opcode ${op.toString(16)}: one opcode, one handler (its groups dispatch on reg themselves)`,
-    );
-  }
-  OPS[op] = e.handler;
   const modrm = entryHasModrm(e);
   if (modrm) MODRM[op] = e.operands.includes('Rd') ? 2 : 1;
   const regs = e.reg === undefined ? [0, 1, 2, 3, 4, 5, 6, 7] : [e.reg];
   const imm = immOf(e);
+  const x87 = op >= 0xd8 && op <= 0xdf;
   for (const reg of regs) {
     const slot = (op << 3) | reg;
     if (IMM[slot] !== Imm.None && IMM[slot] !== imm)
       throw new Error(`opcode ${op.toString(16)}/${reg}: two immediates`);
     IMM[slot] = imm;
     if (e.lock) LOCK[slot] = 1;
-    // The x87 unit checks its reserved encodings itself, after the #NM check every escape makes.
-    const x87 = e.handler === fpuEscape;
-    if (e.mod !== 'reg' || x87) DEFINED[(op << 4) | 8 | reg] = 1;
-    if (e.mod !== 'mem' || x87) DEFINED[(op << 4) | reg] = 1;
+    const mems = e.mod === 'mem' ? [true] : e.mod === 'reg' ? [false] : [true, false];
+    for (const mem of mems) {
+      if (x87 && !mem) {
+        for (let rm = 0; rm < 8; rm++) {
+          if (e.rm !== undefined && e.rm !== rm) continue;
+          const at = ((op & 7) << 6) | (reg << 3) | rm;
+          if (X87_FORM[at] >= 0)
+            throw new Error(`x87 ${op.toString(16)} ${(0xc0 | (at & 63)).toString(16)}: two entries`);
+          X87_FORM[at] = k;
+        }
+        continue;
+      }
+      const key = formKey(op, mem, e.pfx ?? 0, reg);
+      if (FORM[key] >= 0) throw new Error(`opcode ${op.toString(16)} /${reg}: two entries for one form`);
+      FORM[key] = k;
+    }
     if (e.ends) ENDS_UNIT[slot] = UNIT_ENDS.indexOf(e.ends) + 1;
     FLAGS_READ[slot] |= e.flagsRead ?? 0;
     FLAGS_WRITTEN[slot] |= e.flagsWritten ?? 0;
     FLAGS_UNDEFINED[slot] |= e.flagsUndefined ?? 0;
-    BY_SLOT[slot].push(e);
     if (!modrm) break;
   }
+});
+
+/** The index in `OPCODES` of the entry that describes decoded instruction `i`, or -1. */
+export function entryIndex(i: Instr): number {
+  const op = i.op;
+  if (op >= 0xd8 && op <= 0xdf && i.mod === 3) return X87_FORM[((op & 7) << 6) | (i.modrm & 0x3f)];
+  const modrm = MODRM[op] !== 0;
+  return FORM[formKey(op, modrm && i.mod !== 3, i.pfx, modrm ? i.reg : 0)];
 }
 
-// Transitional, until the MMX/SSE opcodes have entries in the table (the
-// SSE engineer moves them there): `simd.ts` installs its handlers itself and
-// each checks its own prefix, ModRM form and CPUID feature, so every form of
-// these opcodes is handed to it. The ranges are those the decoder read a
-// ModRM byte and an imm8 for before the table.
-{
-  const before = OPS.slice();
-  installSimd(OPS);
-  const range = (lo: number, hi: number) => Array.from({ length: hi - lo + 1 }, (_, k) => lo + k);
-  const modrm = [
-    ...range(0x110, 0x117),
-    ...range(0x128, 0x12f),
-    ...range(0x150, 0x176),
-    ...range(0x178, 0x17f),
-    ...range(0x1c2, 0x1c6),
-    ...range(0x1d0, 0x1ff),
-    ...range(0x200, 0x3ff),
-  ];
-  const imm8 = [...range(0x170, 0x173), 0x1c2, ...range(0x1c4, 0x1c6), ...range(0x300, 0x3ff)];
-  // Lengths for the whole MMX/SSE space (later sets too, which stay #UD).
-  for (const op of modrm) MODRM[op] = 1;
-  for (const op of imm8) IMM.fill(Imm.B, op << 3, (op + 1) << 3);
-  for (let op = 0; op < OPCODE_SPACE; op++) {
-    if (OPS[op] === before[op]) continue;
-    if (before[op] !== undefinedOpcode)
-      throw new Error(`opcode ${op.toString(16)}: in the table and in simd.ts`);
-    DEFINED.fill(1, op << 4, (op + 1) << 4);
-  }
-  // Group 15 (0F AE): FXSAVE/FXRSTOR are in the table, the rest (LDMXCSR, the fences...) is simd.ts'.
-  DEFINED.fill(1, 0x1ae << 4, 0x1af << 4);
+/** The CPUID feature bits a processor reports (`ModelServices`), all that decides which entries it executes. */
+export interface CpuFeatures {
+  readonly features: number;
+  readonly featuresEcx: number;
+}
+
+/** Whether a processor with `model`'s features executes entry `k` (else #UD). */
+export function entryAvailable(k: number, model: CpuFeatures): boolean {
+  const edx = NEED_EDX[k];
+  const ecx = NEED_ECX[k];
+  return (model.features & edx) === edx && (model.featuresEcx & ecx) === ecx;
 }
 
 /**
@@ -155,21 +165,10 @@ export function lockable(i: Instr): boolean {
   return i.mod !== 3 && LOCK[(i.op << 3) | i.reg] !== 0;
 }
 
-/** Whether the opcode table has an entry for this form of `i` (opcode, ModRM reg, memory or register). */
-export function defined(i: Instr): boolean {
-  return DEFINED[(i.op << 4) | (i.mod === 3 ? 0 : 8) | i.reg] !== 0;
-}
-
 /** The table entry that describes decoded instruction `i`, or undefined for an undefined opcode. */
 export function opcodeInfo(i: Instr): OpcodeEntry | undefined {
-  const mem = i.mod !== 3;
-  const rm = i.modrm & 7;
-  for (const e of BY_SLOT[(i.op << 3) | i.reg]) {
-    if ((e.mod === 'mem' && !mem) || (e.mod === 'reg' && mem)) continue;
-    if (e.rm !== undefined && (mem || e.rm !== rm)) continue;
-    return e;
-  }
-  return undefined;
+  const k = entryIndex(i);
+  return k < 0 ? undefined : OPCODES[k];
 }
 
 /**

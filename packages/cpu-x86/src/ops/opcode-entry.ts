@@ -18,6 +18,15 @@ import type { Handler } from './table.js';
  * decimal, `Menv` the environment or state image, no size). Named registers
  * (`AL`, `eAX`, `DX`, `CL`, the segment registers) and the constant `1`
  * stand for themselves.
+ *
+ * The MMX and SSE forms use the SDM's letters too: V an XMM register by
+ * ModRM reg, W an XMM register or memory by r/m, U an XMM register by r/m
+ * (register form only); P an MMX register by reg, Q an MMX register or
+ * memory by r/m, N an MMX register by r/m. Their sizes: `ps` and `pd`
+ * packed single and double (16 bytes), `ss` and `sd` scalar (4 and 8),
+ * `dq` a double quadword (16), `q` a quadword (8), `d` a doubleword (4).
+ * `Gd` a general dword register by reg, `Md` and `Mdq`/`Mps`/`Mpd` memory
+ * of those sizes, `RdMw` a dword register or a word in memory (PINSRW).
  */
 export type Operand =
   | 'Eb'
@@ -78,7 +87,33 @@ export type Operand =
   | 'Mi32'
   | 'Mi64'
   | 'Mbcd'
-  | 'Menv';
+  | 'Menv'
+  | 'Vps'
+  | 'Vpd'
+  | 'Vss'
+  | 'Vsd'
+  | 'Vdq'
+  | 'Vq'
+  | 'Wps'
+  | 'Wpd'
+  | 'Wss'
+  | 'Wsd'
+  | 'Wdq'
+  | 'Wq'
+  | 'Ups'
+  | 'Upd'
+  | 'Udq'
+  | 'Uq'
+  | 'Pq'
+  | 'Qq'
+  | 'Qd'
+  | 'Nq'
+  | 'Gd'
+  | 'Md'
+  | 'Mdq'
+  | 'Mps'
+  | 'Mpd'
+  | 'RdMw';
 
 /** The immediate bytes after the ModRM/SIB/displacement, as the decoder reads them. */
 export enum Imm {
@@ -119,8 +154,14 @@ export interface OpcodeEntry {
    * (0F 38) and 0x300-0x3FF (0F 3A) are the three-byte maps.
    */
   op: number;
-  /** A mandatory prefix that selects this entry (SSE: 66, F2, F3); none for the integer and x87 opcodes. */
-  pfx?: 0x66 | 0xf2 | 0xf3;
+  /**
+   * The mandatory prefix that selects this entry among the forms of an MMX
+   * or SSE opcode (`Instr.pfx`: the last F2/F3, else 66); 0 for the form
+   * without one. Absent for the integer and x87 opcodes, where 66, F2 and F3
+   * are no part of the opcode. An opcode with one entry that names `pfx`
+   * has its prefixes read for all: a prefix no entry names is #UD.
+   */
+  pfx?: 0 | 0x66 | 0xf2 | 0xf3;
   /** ModRM reg (/0-/7) when the opcode is a group; absent when any reg is this entry. */
   reg?: number;
   /** Only the memory form (mod 0-2) or only the register form (mod 3); absent when both. */
@@ -146,12 +187,14 @@ export interface OpcodeEntry {
   /** Of `flagsWritten`, those the SDM leaves undefined. */
   flagsUndefined?: number;
   /**
-   * The CPUID leaf 1 EDX feature bits it needs (`Feature`); absent for the
-   * 8086-486 base. Descriptive: the handlers that gate on a feature (FXSAVE,
-   * the SIMD sets) check the model themselves; CMOV, CMPXCHG8B, RDTSC, the
-   * MSR and SYSENTER instructions run on every model.
+   * The CPUID leaf 1 EDX feature bits it needs, all of them (`Feature`);
+   * absent for the 8086-486 base. A model without one of them raises #UD
+   * for this entry, as a processor of that model does (`handlerFor` picks
+   * the #UD handler when the instruction is decoded).
    */
   feature?: number;
+  /** The same for leaf 1 ECX (`FeatureEcx`: SSE3, SSSE3). */
+  featureEcx?: number;
   /** Not in Intel's manuals but executed by every P6 (SALC, INT1, the 82 aliases). */
   undocumented?: boolean;
   handler: Handler;

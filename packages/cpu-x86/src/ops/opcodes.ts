@@ -1,16 +1,17 @@
 import { AF, CF, OF, PF, SF, ZF } from '../core/constants.js';
-import { Feature } from '../cpuid.js';
+import { Feature, FeatureEcx } from '../cpuid.js';
 import * as alu from './alu.js';
 import * as control from './control.js';
 import * as data from './data.js';
 import * as fpu from './fpu.js';
 import { type OpcodeEntry, type Operand, OSZAPC, SZAPC } from './opcode-entry.js';
+import { SIMD_OPCODES } from './opcodes-simd.js';
 import * as str from './string.js';
 import * as sys from './system.js';
 
 // The opcode table: one entry per opcode, or per ModRM form of an opcode
 // group, of the i686 integer, system and x87 instruction set (SDM vol. 2,
-// appendix A). The decoder's ModRM and immediate tables, the LOCK check, the
+// appendix A), and (`opcodes-simd.ts`) per mandatory prefix of the MMX and SSE opcodes. The decoder's ModRM and immediate tables, the LOCK check, the
 // handler dispatch, the translator's unit ends and flag sets, the
 // disassembler and the per-opcode tests all derive from it (`ops/index.ts`).
 // Opcodes and groups without an entry raise #UD.
@@ -355,8 +356,9 @@ const BT_FLAGS = { flagsWritten: OSZAPC & ~ZF, flagsUndefined: OF | SF | AF | PF
 add(0x1ab, 'bts', ['Ev', 'Gv'], alu.bts, { ...BT_FLAGS, lock: true });
 add(0x1ac, 'shrd', ['Ev', 'Gv', 'Ib'], alu.doubleShiftImm, shiftFlags(5, false));
 add(0x1ad, 'shrd', ['Ev', 'Gv', 'CL'], alu.doubleShiftCL, shiftFlags(5, false));
-add(0x1ae, 'fxsave', ['Menv'], fpu.fxsaveFxrstor, { reg: 0, mod: 'mem', feature: Feature.FXSR });
-add(0x1ae, 'fxrstor', ['Menv'], fpu.fxsaveFxrstor, { reg: 1, mod: 'mem', feature: Feature.FXSR });
+// Group 15 (0F AE) reads its prefixes, as the rest of it is SSE's (`opcodes-simd.ts`).
+add(0x1ae, 'fxsave', ['Menv'], fpu.fxsaveFxrstor, { reg: 0, mod: 'mem', pfx: 0, feature: Feature.FXSR });
+add(0x1ae, 'fxrstor', ['Menv'], fpu.fxsaveFxrstor, { reg: 1, mod: 'mem', pfx: 0, feature: Feature.FXSR });
 add(0x1af, 'imul', ['Gv', 'Ev'], alu.imulAF, MUL_FLAGS);
 add(0x1b0, 'cmpxchg', ['Eb', 'Gb'], data.cmpxchg, { ...aluFlags(7), lock: true });
 add(0x1b1, 'cmpxchg', ['Ev', 'Gv'], data.cmpxchg, { ...aluFlags(7), lock: true });
@@ -394,10 +396,11 @@ const X87 = Feature.FPU;
 function x87(op: number, reg: number, name: string, operands: Operand[], props: Props = {}): void {
   add(op, name, operands, fpu.fpuEscape, { reg, feature: X87, ...props });
 }
-/** The memory forms of one escape byte, by ModRM reg; '' for none. */
+/** The memory forms of one escape byte, by ModRM reg; '' for none. FISTTP (/1 of DB, DD, DF) is SSE3's. */
 function x87Mem(op: number, forms: [string, Operand][]): void {
   forms.forEach(([name, m], reg) => {
-    if (name) x87(op, reg, name, [m], { mod: 'mem' });
+    const sse3 = name === 'fisttp' ? { featureEcx: FeatureEcx.SSE3 } : {};
+    if (name) x87(op, reg, name, [m], { mod: 'mem', ...sse3 });
   });
 }
 const ARITH = ['fadd', 'fmul', 'fcom', 'fcomp', 'fsub', 'fsubr', 'fdiv', 'fdivr'];
@@ -422,7 +425,7 @@ x87Mem(
 );
 x87Mem(0xdb, [
   ['fild', 'Mi32'],
-  ['', 'Mi32'],
+  ['fisttp', 'Mi32'],
   ['fist', 'Mi32'],
   ['fistp', 'Mi32'],
   ['', 'Mi32'],
@@ -436,7 +439,7 @@ x87Mem(
 );
 x87Mem(0xdd, [
   ['fld', 'Mfd'],
-  ['', 'Mfd'],
+  ['fisttp', 'Mi64'],
   ['fst', 'Mfd'],
   ['fstp', 'Mfd'],
   ['frstor', 'Menv'],
@@ -450,7 +453,7 @@ x87Mem(
 );
 x87Mem(0xdf, [
   ['fild', 'Mi16'],
-  ['', 'Mi16'],
+  ['fisttp', 'Mi16'],
   ['fist', 'Mi16'],
   ['fistp', 'Mi16'],
   ['fbld', 'Mbcd'],
@@ -530,4 +533,4 @@ x87(0xdf, 4, 'fnstsw', ['AX'], { mod: 'reg', rm: 0 });
 x87(0xdf, 5, 'fucomip', ['ST', 'STi'], { mod: 'reg', ...FCOMI });
 x87(0xdf, 6, 'fcomip', ['ST', 'STi'], { mod: 'reg', ...FCOMI });
 
-export const OPCODES: readonly OpcodeEntry[] = T;
+export const OPCODES: readonly OpcodeEntry[] = [...T, ...SIMD_OPCODES];
