@@ -312,7 +312,14 @@ export class X86 extends CpuState {
           this.eipStart = eip;
           let i: Instr | null = null;
           const lin = (this.csBase + eip) | 0;
-          if (jit !== null && eip <= this.csFetchLimit && !pins.attention && (this.flags & TF) === 0) {
+          // Units are entered where control arrives other than by falling through.
+          if (
+            jit !== null &&
+            (prev === null || eip !== fallthrough) &&
+            eip <= this.csFetchLimit &&
+            !pins.attention &&
+            (this.flags & TF) === 0
+          ) {
             // The fetch the interpreter would make next, made first, so a unit's page is known.
             const page = lin >>> 12;
             if (page !== this.fetchCode && page !== this.fetchPage) this.fetchFrom(lin);
