@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { Model } from '../src/model.js';
 import { assemble, type Bare, bare } from './harness.js';
 
 const ASM_DIR = new URL('./asm/', import.meta.url).pathname;
@@ -86,6 +87,42 @@ describe('the translator', () => {
     );
     expect(jit.mem32(0x700)).toBe(2);
     expect(jit.cpu.jitStats()!.invalidations).toBeGreaterThan(0);
+  });
+
+  it('raises #UD for an instruction the model lacks, translated as interpreted (CMOV on a Pentium)', () => {
+    const code = program(`
+    ${gate(6, 'ud_stop')}
+    mov dword [0x704], use_cmov
+    mov ecx, 50
+    xor eax, eax
+again:
+    add eax, ecx
+    dec ecx
+    jnz again                       ; hot: translated after its first repeat
+    mov ecx, 3
+spin:
+    add eax, 1
+    cmp ecx, 1
+    je use_cmov
+    dec ecx
+    jmp spin                        ; the unit is translated before CMOV is reached
+use_cmov:
+    cmove eax, ecx
+    hlt
+ud_stop:
+    hlt`);
+    const runs = [true, false].map((jit) => {
+      const m = bare(code, undefined, new Model('pentium', 0, null), { jit, jitHot: 1 });
+      m.run();
+      return m;
+    });
+    for (const m of runs) {
+      expect(m.cpu.halted).toBe(true);
+      // The #UD frame's EIP is the CMOV's.
+      expect(m.mem32(m.cpu.registers().ESP)).toBe(m.mem32(0x704));
+    }
+    expect(state(runs[0])).toEqual(state(runs[1]));
+    expect(runs[0].cpu.jitStats()!.units).toBeGreaterThan(0);
   });
 
   it('stops at a page fault in the middle of a unit with EIP, registers, flags and count exact', () => {

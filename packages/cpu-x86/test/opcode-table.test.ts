@@ -163,7 +163,8 @@ describe('opcode table', () => {
     expect(missing).toEqual([]);
     // The models differ where they should: CMOV not on the Pentium, SSE from the Pentium III, SSSE3 on the Core 2 only.
     const runs = (name: (typeof CPUID_MODELS)[number], bytes: number[]) =>
-      handlerFor(decoded(bytes), new Model(name, 0, null)) !== handlerFor(decoded([0x0f, 0x04])); // 0F 04: no entry
+      handlerFor(decoded(bytes), new Model(name, 0, null)) !==
+      handlerFor(decoded([0x0f, 0x04]), new Model(name, 0, null)); // 0F 04: no entry
     expect(runs('pentium', [0x0f, 0x40, 0xc0])).toBe(false); // cmovo
     expect(runs('pentium2', [0x0f, 0x40, 0xc0])).toBe(true);
     expect(runs('pentium2', [0x0f, 0x58, 0xc0])).toBe(false); // addps

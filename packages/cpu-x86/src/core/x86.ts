@@ -138,7 +138,7 @@ export class X86 extends CpuState {
     this.tscHz = opts.tscHz ?? 1e9;
     this.x87Bridge = new X87Bridge(this);
     this.fpu = opts.fpu ? opts.fpu(this.x87Bridge) : null;
-    const jit = opts.jit === false ? null : new Translator(opts.clock, opts.pins, opts.jitHot);
+    const jit = opts.jit === false ? null : new Translator(opts.clock, opts.pins, opts.model, opts.jitHot);
     this.jit = jit;
     if (jit !== null) this.decoded.onFlush = () => jit.flush();
     // A remap is noticed at the next instruction boundary, through the same flag as interrupts.

@@ -1,5 +1,6 @@
 import { type CodeSource, decode, Instr } from '../core/instr.js';
 import { handlerFor } from '../ops/forms.js';
+import type { CpuFeatures } from '../ops/index.js';
 import { LAST, OUTSIDE, roleOf } from './roles.js';
 
 /** Instructions in one unit at most. */
@@ -52,7 +53,8 @@ export interface Scan {
  * at offset `pageOffset` of its page: up to UNIT_CAP instructions, stopping at
  * the page end, at `fetchLimit` (the last offset where a whole instruction
  * fits the CS limit), before a 16-bit offset would wrap, before an
- * instruction that stays OUTSIDE units and after one that is LAST.
+ * instruction that stays OUTSIDE units and after one that is LAST. Handlers
+ * are chosen for `model`, as the interpreter chooses them (#UD for a feature it lacks).
  */
 export function scan(
   buf: Uint8Array,
@@ -61,6 +63,7 @@ export function scan(
   eip: number,
   code32: boolean,
   fetchLimit: number,
+  model: CpuFeatures,
 ): Scan {
   page.load(buf, index, PAGE - pageOffset, eip);
   const instrs: Instr[] = [];
@@ -78,7 +81,7 @@ export function scan(
     if (off + i.len > PAGE || (!code32 && at + i.len > 0xffff)) break;
     const role = roleOf(i);
     if (role === OUTSIDE) break;
-    i.fn = handlerFor(i);
+    i.fn = handlerFor(i, model);
     instrs.push(i);
     span = at - eip;
     at += i.len;

@@ -1,4 +1,5 @@
 import type { Clock, CpuPins } from '@plugboard/core';
+import type { CpuFeatures } from '../ops/index.js';
 import { emit, type UnitCode } from './emit.js';
 import { scan } from './scan.js';
 
@@ -62,6 +63,8 @@ export class Translator {
   constructor(
     private readonly clock: Clock,
     private readonly pins: CpuPins,
+    /** The CPU model: its features decide which handlers translated code calls (#UD where it lacks one). */
+    private readonly model: CpuFeatures,
     private readonly hot = HOT,
   ) {}
 
@@ -93,7 +96,7 @@ export class Translator {
     if (++this.hits[slot] < this.hot) return null;
     this.hits[slot] = 0;
     const start = performance.now();
-    const s = scan(buf, index, phys & 0xfff, eip, code32, fetchLimit);
+    const s = scan(buf, index, phys & 0xfff, eip, code32, fetchLimit, this.model);
     const length = s.instrs.length;
     const code = length === 0 ? NOTHING : emit(s.instrs, this.clock, this.pins);
     if (this.units[slot] !== null) this.stats.evictions++;

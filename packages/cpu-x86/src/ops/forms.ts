@@ -18,9 +18,6 @@ const undefinedForm: Handler = (c) => c.raise(UD);
 /** Each entry's handler, by its index in `OPCODES`. */
 const HANDLERS: readonly Handler[] = OPCODES.map((e) => e.handler);
 
-/** Every feature: what tools that execute nothing (and callers not yet passing a model) see. */
-const EVERY_FEATURE: CpuFeatures = { features: -1, featuresEcx: -1 };
-
 const movEvGvReg: Handler = (c, i) => {
   c.regs[i.rm] = c.regs[i.reg];
 };
@@ -86,7 +83,7 @@ const popReg32: Handler = (c, i) => {
  * #UD (after #NM for the x87 escapes) for a form without an entry or whose
  * feature the model lacks.
  */
-export function handlerFor(i: Instr, model: CpuFeatures = EVERY_FEATURE): Handler {
+export function handlerFor(i: Instr, model: CpuFeatures): Handler {
   const op = i.op;
   if (i.lock && !lockable(i)) return undefinedForm;
   const k = entryIndex(i);
