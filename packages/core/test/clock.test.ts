@@ -25,6 +25,24 @@ describe('Clock', () => {
     expect(clock.nextDeadline).toBe(Number.POSITIVE_INFINITY);
   });
 
+  it('fires a timer that a callback keeps re-arming at a time already come once per call, so the host gets control back', () => {
+    const clock = new Clock();
+    let fired = 0;
+    const other = clock.createTimer('other', () => fired++);
+    const t = clock.createTimer('storm', (now) => {
+      fired++;
+      t.arm(now);
+      other.arm(now - 1);
+    });
+    t.arm(10);
+    clock.advance(100);
+    clock.runDue();
+    expect(fired).toBe(1);
+    expect(clock.nextDeadline).toBe(99);
+    clock.runDue();
+    expect(fired).toBe(3);
+  });
+
   it('lets a callback re-arm its own timer (a periodic source) without looping forever', () => {
     const clock = new Clock();
     let ticks = 0;

@@ -309,6 +309,24 @@ describe('LocalApic timer', () => {
     expect(clock.nextDeadline).toBe(1_000_001);
   });
 
+  it('a periodic count loaded at a fractional time always re-arms ahead of now', () => {
+    // Loaded at 0.1 ns, period 1 ns: at 64.1 the floored elapsed ticks read 63
+    // (64.1 - 0.1 rounds below 64), and the next end computed from them is 64.1 itself.
+    const { apic, wr, enable, clock } = setup();
+    enable();
+    wr(0x3e0, 0xb);
+    wr(0x320, 0x20043);
+    clock.advanceTo(0.1);
+    wr(0x380, 1);
+    for (let i = 0; i < 100; i++) {
+      clock.advanceTo(clock.nextDeadline);
+      clock.runDue();
+      expect(clock.nextDeadline).toBeGreaterThan(clock.now);
+      apic.acknowledge();
+      wr(0xb0, 0);
+    }
+  });
+
   it('keeps counting while masked but delivers nothing', () => {
     const { apic, rd, wr, enable, runTo } = setup();
     enable();

@@ -331,14 +331,21 @@ export class Clock implements SkippingClock, WorkMeter {
     return (performance.now() - this.hostOrigin) * 1e6;
   }
 
-  /** Fires every timer whose deadline has come, earliest (then first armed) first. */
+  /**
+   * Fires every timer whose deadline has come, earliest (then first armed)
+   * first. A timer armed again during this call for a time already come
+   * fires on the next call, after a slice of no instructions: a device that
+   * keeps re-arming into the past stalls its guest but never the host.
+   */
   runDue(): void {
     const now = this.now;
+    const armedBefore = this.sequence;
     while (this.nextDeadline <= now) {
       let due: Timer | null = null;
       for (const t of this.timers) {
         if (
           t.deadline <= now &&
+          t.sequence < armedBefore &&
           (due === null ||
             t.deadline < due.deadline ||
             (t.deadline === due.deadline && t.sequence < due.sequence))

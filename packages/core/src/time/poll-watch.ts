@@ -171,6 +171,7 @@ export class PollWatch implements BusWatch {
     this.lastAt = at;
     if (++this.streak < THRESHOLD || (this.clocks & (this.clocks - 1)) !== 0) return;
     if (this.factor < MAX_SKIP_NS) this.factor *= GROWTH;
-    this.clock.skip(Math.min(gap * this.nsPerInstruction * this.factor, MAX_SKIP_NS));
+    // Whole nanoseconds: the factor's fractions would make every later deadline fractional.
+    this.clock.skip(Math.floor(Math.min(gap * this.nsPerInstruction * this.factor, MAX_SKIP_NS)));
   }
 }

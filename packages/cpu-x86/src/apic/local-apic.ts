@@ -525,7 +525,12 @@ export class LocalApic implements ApicTarget {
     const elapsed = this.elapsedTicks();
     const div = this.divisor();
     if ((this.lvt[Lvt.Timer] & LVT_TIMER_PERIODIC) !== 0) {
-      this.timer.arm(this.countLoadTime + (Math.floor(elapsed / initial) + 1) * initial * div);
+      // Times are fractional (the 8254's ticks, fast-forward): the elapsed ticks are floored, so the
+      // next period's end can round to `now` itself; it must lie ahead, or the expiry re-arms at `now`.
+      const period = initial * div;
+      let deadline = this.countLoadTime + (Math.floor(elapsed / initial) + 1) * period;
+      if (deadline <= this.clock.now) deadline += period;
+      this.timer.arm(deadline);
     } else if (elapsed < initial) {
       this.timer.arm(this.countLoadTime + initial * div);
     } else {
