@@ -102,7 +102,10 @@ describe('plugboard matrix', () => {
     redis?.kill('SIGTERM');
   });
 
-  it('runs every cell locally, fails the ones whose checks fail, and writes JUnit XML and a summary', async () => {
+  // Four CLI processes, two at a time: a minute is too little on a loaded 2-core CI machine.
+  it('runs every cell locally, fails the ones whose checks fail, and writes JUnit XML and a summary', {
+    timeout: 180_000,
+  }, async () => {
     const out = join(dir, 'local');
     const { code, out: text } = await cli('matrix', spec, '--out', out, '--jobs', '2');
     expect(code).toBe(1);
