@@ -1,7 +1,8 @@
 // Whole-machine figures for the Linux boot issue: host time from start to the
 // test guest's `PLUGBOARD booted` line on puredarwin-xmas, guest instructions
 // and MIPS, median of RUNS runs; and the same guest on qemu-system-i386 -accel tcg
-// in the same run, as a ratio; and process CPU time, which a loaded host skews
+// and v86 from npm (its WebAssembly JIT; bench/v86.mjs) in the same run, as
+// ratios; and process CPU time, which a loaded host skews
 // less. The linux-direct path runs with the translator and on the interpreter
 // alone (cpu.config.jit false). The two SeaBIOS paths (fw_cfg's -kernel, and
 // the ISO from the CD-ROM as -cdrom guest.iso -boot d) run with the clock's
@@ -13,6 +14,7 @@ import { dirname, join } from 'node:path';
 import { createRegistry } from '@plugboard/cli';
 import { buildMachine, loadProfile } from '@plugboard/core';
 import { firmwareCacheDir, SYSTEM_FIRMWARE_DIRS } from '@plugboard/firmware';
+import { bootV86 } from './v86.mjs';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const root = join(import.meta.dirname, '..');
@@ -109,10 +111,42 @@ function qemuBoot() {
   });
 }
 
+/** v86 in this process: host seconds from start to the booted line. */
+function v86Boot() {
+  return new Promise((resolve, reject) => {
+    const start = performance.now();
+    let out = '';
+    let emulator = null;
+    let done = false;
+    bootV86({
+      guests,
+      append,
+      onSerial: (text) => {
+        out += text;
+        if (done || !out.includes('PLUGBOARD booted')) return;
+        done = true;
+        resolve((performance.now() - start) / 1000);
+        emulator?.destroy();
+      },
+    })
+      .then((e) => {
+        emulator = e;
+        if (done) e.destroy();
+      })
+      .catch(reject);
+  });
+}
+
 const qemuSeconds = [];
 for (let i = 0; i < RUNS; i++) qemuSeconds.push(await qemuBoot());
 const qemu = median(qemuSeconds);
 console.log(`qemu-system-i386 -accel tcg, -kernel to booted: ${qemu.toFixed(1)} s (median of ${RUNS})`);
+const v86Seconds = [];
+for (let i = 0; i < RUNS; i++) v86Seconds.push(await v86Boot());
+const v86 = median(v86Seconds);
+console.log(
+  `v86 (npm, its JIT), -kernel to booted: ${v86.toFixed(1)} s, ${(v86 / qemu).toFixed(1)}x QEMU's time (median of ${RUNS})`,
+);
 for (const [name, overrides] of Object.entries(PATHS)) {
   const runs = [];
   for (let i = 0; i < RUNS; i++) runs.push(await plugboardBoot(overrides));
@@ -121,7 +155,7 @@ for (const [name, overrides] of Object.entries(PATHS)) {
   const instructions = median(runs.map((r) => r.instructions));
   console.log(
     `plugboard ${name} path, start to booted: ${seconds.toFixed(1)} s, ${(instructions / 1e9).toFixed(2)}e9 instructions, ` +
-      `${(instructions / seconds / 1e6).toFixed(1)} MIPS, ${(seconds / qemu).toFixed(1)}x QEMU's time; ` +
+      `${(instructions / seconds / 1e6).toFixed(1)} MIPS, ${(seconds / qemu).toFixed(1)}x QEMU's time, ${(seconds / v86).toFixed(1)}x v86's; ` +
       `${cpuSeconds.toFixed(1)} s of CPU, ${(instructions / cpuSeconds / 1e6).toFixed(1)} MIPS per CPU-second (median of ${RUNS})`,
   );
 }
