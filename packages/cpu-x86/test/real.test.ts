@@ -38,6 +38,25 @@ describe('real mode basics', () => {
     expect(r[6] & 0xffff).toBe(0xffff);
   });
 
+  it('rotates set CF and OF and leave the flags the instruction before computed', () => {
+    const m = runReal(`
+      mov ax, 0x7fff
+      add ax, 1          ; OF SF AF PF, no CF, no ZF
+      rol ax, 1          ; 0x0001: CF 1, OF = MSB ^ CF = 1; SF ZF AF PF still the ADD's
+      pushf
+      pop bx
+      mov ax, 0xc000
+      add ax, 0          ; SF PF, no OF
+      ror ax, 1          ; 0x6000: CF = MSB = 0, OF = bit 15 ^ bit 14 = 1; SF ZF AF PF still the ADD's
+      pushf
+      pop cx
+      hlt`);
+    const r = m.cpu.regs;
+    const ARITH = 0x8d5;
+    expect(r[3] & ARITH).toBe(OF | SF | 0x10 | 4 | CF);
+    expect(r[1] & ARITH).toBe(SF | 4 | OF);
+  });
+
   it('uses RAM and the stack', () => {
     const m = runReal(`
       xor ax, ax

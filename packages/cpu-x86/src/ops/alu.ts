@@ -388,8 +388,9 @@ export function shift(c: CpuState, op: number, v: number, count: number, size: n
       return r;
     }
   }
-  const f = c.getFlags() & ~(CF | OF);
-  c.setArith(f | (cf ? CF : 0) | (of ? OF : 0));
+  // Rotates set CF and OF only: the other flags may stay lazy, owed to the instruction before.
+  c.flags = (c.flags & ~(CF | OF)) | (cf ? CF : 0) | (of ? OF : 0);
+  c.flagsDirty &= ~(CF | OF);
   return r;
 }
 
