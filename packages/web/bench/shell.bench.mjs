@@ -90,7 +90,7 @@ async function page() {
     });
     const wall = (performance.now() - started) / 1000;
     const cpu = chromiumCpuSeconds() - before;
-    const instructions = await tab.evaluate(() => window.plugboard.machine.cpu.instructionCount);
+    const instructions = await tab.evaluate(async () => (await window.plugboard.status()).instructions);
     return { wall, cpu, instructions, bytes };
   } finally {
     await browser.close();

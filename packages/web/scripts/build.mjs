@@ -3,13 +3,14 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
+import { vmdkFormat } from '@plugboard/disk-vmdk';
 import { build } from 'esbuild';
 import { unxzSync } from 'node-liblzma';
 import { OPTIONAL_NATIVE } from './browser-check.mjs';
 
 /**
- * Builds the page into packages/web/site/: the bundle (esbuild, from the
- * packages' built dist/), the HTML, xterm.js's CSS, the machines, and from
+ * Builds the page into packages/web/site/: the bundles (esbuild, from the
+ * packages' built dist/: the page's and the machine worker's), the HTML, xterm.js's CSS, the machines, and from
  * the cache (`npm run setup`, never in git) the firmware and the test guest.
  */
 const web = fileURLToPath(new URL('..', import.meta.url));
@@ -65,11 +66,29 @@ function gzipPayload(kernel) {
   return out;
 }
 
+/**
+ * The test guest's disk (guest.vmdk: syslinux on a FAT16 partition) as a raw
+ * image: the page's `url` drive reads raw images by range requests.
+ */
+function rawDisk(vmdk, out) {
+  const image = vmdkFormat.open(vmdk, { readOnly: true, readLock: false });
+  const raw = new Uint8Array(image.sectorCount * image.sectorSize);
+  const step = 2048 * image.sectorSize;
+  for (let at = 0; at < raw.length; at += step)
+    image.read(at / image.sectorSize, raw.subarray(at, Math.min(at + step, raw.length)));
+  image.close();
+  writeFileSync(out, raw);
+}
+
 export async function buildSite() {
   rmSync(site, { recursive: true, force: true });
   mkdirSync(site, { recursive: true });
   const result = await build({
-    entryPoints: { plugboard: join(web, 'src/main.ts') },
+    // The page (terminal, canvas, input) and the worker that runs the machine.
+    entryPoints: {
+      plugboard: join(web, 'src/main.ts'),
+      'plugboard-worker': join(web, 'src/machine-worker.ts'),
+    },
     outdir: site,
     bundle: true,
     platform: 'browser',
@@ -97,11 +116,14 @@ export async function buildSite() {
   mkdirSync(join(site, 'guests'));
   copyFileSync(join(cache, 'guests/initrd.gz'), join(site, 'guests/initrd.gz'));
   writeFileSync(join(site, 'guests/vmlinuz'), gzipPayload(readFileSync(join(cache, 'guests/vmlinuz'))));
-  const bytes = statSync(join(site, 'plugboard.js')).size;
+  rawDisk(join(cache, 'guests/guest.vmdk'), join(site, 'guests/guest.img'));
+  const bytes = statSync(join(site, 'plugboard.js')).size + statSync(join(site, 'plugboard-worker.js')).size;
   return { site, bytes, metafile: result.metafile };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const { site: dir, bytes } = await buildSite();
-  console.log(`plugboard: page built in ${dir} (plugboard.js ${(bytes / 1024).toFixed(0)} KiB minified)`);
+  console.log(
+    `plugboard: page built in ${dir} (plugboard.js and plugboard-worker.js ${(bytes / 1024).toFixed(0)} KiB minified)`,
+  );
 }
