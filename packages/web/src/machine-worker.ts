@@ -64,6 +64,7 @@ function driveStatus(): DriveStatus[] {
             changedSectors: device.changedSectors,
             unsaved: device.unsaved,
             rangeRequests: device.rangeRequests,
+            storeError: device.storeError?.message ?? null,
             storeKey: device.storeKey,
           },
         ]

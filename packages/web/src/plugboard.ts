@@ -236,6 +236,8 @@ export class Plugboard {
 
   /** Powers the machine off (its drives' writes stored first) and ends its worker. */
   async stop(): Promise<void> {
+    // A machine still being built is stopped once it runs (or is gone if the build failed).
+    await this.ready.catch(() => {});
     if (!this.worker) return;
     const done = new Promise<void>((resolve) => this.on('shutdown', () => resolve()));
     this.send({ type: 'stop' });

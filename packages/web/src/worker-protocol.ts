@@ -39,6 +39,8 @@ export interface DriveStatus {
   rangeRequests: number;
   /** Changed sectors not yet in IndexedDB. */
   unsaved: number;
+  /** Why the last batch did not reach IndexedDB (a full quota, private browsing), or null. */
+  storeError: string | null;
   /** Where the writes persist in IndexedDB across page loads (`overlayKey`), or null: in memory only. */
   storeKey: string | null;
 }
