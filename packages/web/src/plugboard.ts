@@ -11,8 +11,9 @@ export interface PlugboardOptions {
   overrides?: Json[];
   /**
    * Disks by drive id: an image URL (read by range requests, writes kept in
-   * IndexedDB for that URL) or `picked:NAME`; each becomes a `url` drive the
-   * profile's controller names (puredarwin-xmas: `hda` is the IDE primary master).
+   * IndexedDB for that URL) or `picked:NAME`; each becomes a `url` drive,
+   * which a controller takes by that id in the profile or an override (the
+   * page: `ide.config.primary.master.drive: 'hda'`).
    */
   disks?: Record<string, string>;
   /** Where relative URLs (profiles, `firmware/`) resolve: the page's address unless given. */
