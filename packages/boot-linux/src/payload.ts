@@ -6,13 +6,19 @@ const GZIP_MAGIC = [0x1f, 0x8b];
 
 /**
  * liblzma's XZ decoder, loaded on first use: its native binary is prebuilt
- * for a few platforms only and does not exist in a browser; without it the
- * kernel still boots (through its own decompressor).
+ * for a few platforms only (a page's bundle puts liblzma in WebAssembly in
+ * its place); without it the kernel still boots (through its own decompressor).
  */
 async function loadUnxz(): Promise<((data: Uint8Array) => Uint8Array) | string> {
   try {
     const lzma = (await import('node-liblzma')) as typeof import('node-liblzma');
-    return (data) => lzma.unxzSync(Buffer.from(data.buffer, data.byteOffset, data.length));
+    // Node's binding takes a Buffer; a page's build (liblzma in WebAssembly) takes bytes, and has no Buffer.
+    return (data) =>
+      lzma.unxzSync(
+        (typeof Buffer === 'undefined'
+          ? data
+          : Buffer.from(data.buffer, data.byteOffset, data.length)) as Buffer,
+      );
   } catch (err) {
     return `liblzma (node-liblzma) does not load here: ${(err as Error).message}`;
   }

@@ -2,12 +2,13 @@
 // puredarwin-xmas (RTL8139), in Node (the CLI) and in headless Chromium (the
 // page, ?autostart=1), one after the other. Node's CPU time is the process's
 // user+sys (/proc); Chromium's is the user+sys of all its processes (the
-// renderer, where the machine runs, and the browser and GPU processes).
-// Prints the page bundle's size too. `npm run bench -- shell`.
+// renderer, whose worker runs the machine, and the browser and GPU processes).
+// Prints the bundles' sizes too. `npm run bench -- shell`.
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
 import { buildSite } from '../scripts/build.mjs';
 import { serveStatic } from '../scripts/serve.mjs';
@@ -76,7 +77,11 @@ async function node() {
 }
 
 async function page() {
-  const { site, bytes } = await buildSite();
+  const { site } = await buildSite();
+  const bundles = ['plugboard.js', 'plugboard-worker.js', 'liblzma.wasm'].map((f) => {
+    const data = readFileSync(join(site, f));
+    return `${f} ${(data.length / 1024).toFixed(0)} KiB (${(gzipSync(data).length / 1024).toFixed(0)} KiB gzipped)`;
+  });
   const server = await serveStatic(site, 0);
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
   try {
@@ -90,8 +95,8 @@ async function page() {
     });
     const wall = (performance.now() - started) / 1000;
     const cpu = chromiumCpuSeconds() - before;
-    const instructions = await tab.evaluate(() => window.plugboard.machine.cpu.instructionCount);
-    return { wall, cpu, instructions, bytes };
+    const instructions = await tab.evaluate(async () => (await window.plugboard.status()).instructions);
+    return { wall, cpu, instructions, bundles };
   } finally {
     await browser.close();
     server.close();
@@ -104,4 +109,4 @@ const only = process.argv[2];
 if (only !== 'chromium') console.log(`node:     ${fmt(await node())}`);
 if (only === 'node') process.exit(0);
 const c = await page();
-console.log(`chromium: ${fmt(c)}; bundle ${(c.bytes / 1024).toFixed(0)} KiB minified`);
+console.log(`chromium: ${fmt(c)}\nbundles:  ${c.bundles.join(', ')}`);

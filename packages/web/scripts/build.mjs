@@ -1,16 +1,15 @@
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { gzipSync } from 'node:zlib';
+import { vmdkFormat } from '@plugboard/disk-vmdk';
 import { build } from 'esbuild';
-import { unxzSync } from 'node-liblzma';
-import { OPTIONAL_NATIVE } from './browser-check.mjs';
 
 /**
- * Builds the page into packages/web/site/: the bundle (esbuild, from the
- * packages' built dist/), the HTML, xterm.js's CSS, the machines, and from
- * the cache (`npm run setup`, never in git) the firmware and the test guest.
+ * Builds the page into packages/web/site/: the bundles (esbuild, from the
+ * packages' built dist/: the page's and the machine worker's), the HTML, xterm.js's CSS, the machines, and from
+ * the cache (`npm run setup`, never in git) the firmware and the test guest,
+ * and liblzma's WebAssembly.
  */
 const web = fileURLToPath(new URL('..', import.meta.url));
 const root = join(web, '../..');
@@ -45,31 +44,40 @@ const nodeUnavailable = {
 };
 
 /**
- * The test guest's kernel with its XZ payload recompressed as gzip, appended
- * and named by payload_offset/payload_length: linux-direct decompresses gzip
- * on the host in a page too (DecompressionStream), where no XZ decoder with
- * the x86 BCJ filter runs; with XZ the guest would decompress itself, a
- * billion instructions more. The kernel's own decompressor is never used.
+ * boot-linux's XZ decoder, `node-liblzma` (native, for Node), is liblzma
+ * compiled to WebAssembly in the worker's bundle (`src/xz-wasm.ts`), so a
+ * page decompresses the same kernels on the host as Node does.
  */
-function gzipPayload(kernel) {
-  const view = new DataView(kernel.buffer, kernel.byteOffset, kernel.length);
-  const setupSize = ((kernel[0x1f1] || 4) + 1) * 512;
-  const offset = view.getUint32(0x248, true);
-  const length = view.getUint32(0x24c, true);
-  const payload = kernel.subarray(setupSize + offset, setupSize + offset + length);
-  if (payload[0] !== 0xfd || payload[1] !== 0x37) return kernel; // not XZ: as it is
-  const gz = gzipSync(unxzSync(payload.subarray(0, payload.length - 4)), { level: 9 });
-  const out = Buffer.concat([kernel, gz]);
-  out.writeUInt32LE(kernel.length - setupSize, 0x248);
-  out.writeUInt32LE(gz.length, 0x24c);
-  return out;
+const xzWasm = {
+  name: 'xz-wasm',
+  setup(b) {
+    b.onResolve({ filter: /^node-liblzma$/ }, () => ({ path: join(web, 'src/xz-wasm.ts') }));
+  },
+};
+
+/**
+ * The test guest's disk (guest.vmdk: syslinux on a FAT16 partition) as a raw
+ * image: the page's `url` drive reads raw images by range requests.
+ */
+function rawDisk(vmdk, out) {
+  const image = vmdkFormat.open(vmdk, { readOnly: true, readLock: false });
+  const raw = new Uint8Array(image.sectorCount * image.sectorSize);
+  const step = 2048 * image.sectorSize;
+  for (let at = 0; at < raw.length; at += step)
+    image.read(at / image.sectorSize, raw.subarray(at, Math.min(at + step, raw.length)));
+  image.close();
+  writeFileSync(out, raw);
 }
 
 export async function buildSite() {
   rmSync(site, { recursive: true, force: true });
   mkdirSync(site, { recursive: true });
   const result = await build({
-    entryPoints: { plugboard: join(web, 'src/main.ts') },
+    // The page (terminal, canvas, input) and the worker that runs the machine.
+    entryPoints: {
+      plugboard: join(web, 'src/main.ts'),
+      'plugboard-worker': join(web, 'src/machine-worker.ts'),
+    },
     outdir: site,
     bundle: true,
     platform: 'browser',
@@ -78,8 +86,7 @@ export async function buildSite() {
     minify: true,
     sourcemap: true,
     metafile: true,
-    external: OPTIONAL_NATIVE,
-    plugins: [nodeUnavailable],
+    plugins: [nodeUnavailable, xzWasm],
     logLevel: 'warning',
   });
   copyFileSync(join(web, 'static/index.html'), join(site, 'index.html'));
@@ -96,12 +103,20 @@ export async function buildSite() {
   writeFileSync(join(site, 'firmware/index.json'), JSON.stringify(roms));
   mkdirSync(join(site, 'guests'));
   copyFileSync(join(cache, 'guests/initrd.gz'), join(site, 'guests/initrd.gz'));
-  writeFileSync(join(site, 'guests/vmlinuz'), gzipPayload(readFileSync(join(cache, 'guests/vmlinuz'))));
-  const bytes = statSync(join(site, 'plugboard.js')).size;
+  copyFileSync(join(cache, 'guests/vmlinuz'), join(site, 'guests/vmlinuz'));
+  // Fetched by xz-wasm.ts from next to the worker's bundle.
+  copyFileSync(
+    join(root, 'node_modules/node-liblzma-wasm/lib/wasm/liblzma.wasm'),
+    join(site, 'liblzma.wasm'),
+  );
+  rawDisk(join(cache, 'guests/guest.vmdk'), join(site, 'guests/guest.img'));
+  const bytes = statSync(join(site, 'plugboard.js')).size + statSync(join(site, 'plugboard-worker.js')).size;
   return { site, bytes, metafile: result.metafile };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const { site: dir, bytes } = await buildSite();
-  console.log(`plugboard: page built in ${dir} (plugboard.js ${(bytes / 1024).toFixed(0)} KiB minified)`);
+  console.log(
+    `plugboard: page built in ${dir} (plugboard.js and plugboard-worker.js ${(bytes / 1024).toFixed(0)} KiB minified)`,
+  );
 }

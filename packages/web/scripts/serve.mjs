@@ -9,6 +9,7 @@ const TYPES = {
   '.map': 'application/json',
   '.css': 'text/css',
   '.json': 'application/json',
+  '.wasm': 'application/wasm',
 };
 
 /**

@@ -1,20 +1,21 @@
-import type { DisplaySource } from '@plugboard/core';
+import type { FrameRect } from './worker-protocol.js';
 
 /**
- * The graphics card's picture on a canvas: once per animation frame, when the
- * card's generation moved, the frame is rendered and only its damaged
- * rectangles are copied (the Cirrus renderer reports the lines it redrew).
+ * The graphics card's picture on a canvas, drawn from the frames the
+ * machine's worker sends: once per animation frame the screen asks for the
+ * next one (one in flight at a time, so a busy worker is never flooded),
+ * and copies only its damaged rectangles.
  */
 export class CanvasScreen {
   private readonly context: CanvasRenderingContext2D;
-  private generation = -1;
   private frameId = 0;
+  private waiting = false;
   /** Frames drawn, for scripts and tests. */
   frames = 0;
 
   constructor(
     readonly canvas: HTMLCanvasElement,
-    private readonly source: DisplaySource,
+    private readonly requestFrame: () => void,
     private readonly onFrame: (width: number, height: number) => void = () => {},
   ) {
     this.context = canvas.getContext('2d')!;
@@ -22,7 +23,10 @@ export class CanvasScreen {
 
   start(): void {
     const tick = () => {
-      this.draw();
+      if (!this.waiting) {
+        this.waiting = true;
+        this.requestFrame();
+      }
       this.frameId = requestAnimationFrame(tick);
     };
     this.frameId = requestAnimationFrame(tick);
@@ -32,26 +36,17 @@ export class CanvasScreen {
     cancelAnimationFrame(this.frameId);
   }
 
-  /** Copies what changed since the last draw. */
-  draw(): void {
-    if (this.source.generation === this.generation) return;
-    this.generation = this.source.generation;
-    const frame = this.source.render();
-    const { width, height } = frame;
-    if (width === 0 || height === 0) return;
-    const resized = this.canvas.width !== width || this.canvas.height !== height;
-    if (resized) {
+  /** Draws a frame's damaged rectangles (none: the picture did not change). */
+  show(frame: { width: number; height: number; rects: FrameRect[] }): void {
+    this.waiting = false;
+    const { width, height, rects } = frame;
+    if (rects.length === 0 || width === 0 || height === 0) return;
+    if (this.canvas.width !== width || this.canvas.height !== height) {
       this.canvas.width = width;
       this.canvas.height = height;
     }
-    const pixels = new Uint8ClampedArray(
-      frame.rgba.buffer as ArrayBuffer,
-      frame.rgba.byteOffset,
-      width * height * 4,
-    );
-    const image = new ImageData(pixels, width, height);
-    const rects = resized || !frame.damage ? [{ x: 0, y: 0, w: width, h: height }] : frame.damage;
-    for (const r of rects) this.context.putImageData(image, 0, 0, r.x, r.y, r.w, r.h);
+    for (const r of rects)
+      this.context.putImageData(new ImageData(new Uint8ClampedArray(r.pixels), r.w, r.h), r.x, r.y);
     this.frames++;
     this.onFrame(width, height);
   }

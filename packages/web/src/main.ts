@@ -1,25 +1,24 @@
 import type { Json } from '@plugboard/core';
 import { Terminal } from '@xterm/xterm';
-import * as web from './index.js';
 import { Plugboard } from './plugboard.js';
-import type { OverlayDrive } from './url-disk.js';
 
 /**
  * The page: COM1 on an xterm.js terminal, the screen on a canvas, a form to
  * boot the test guest's kernel (URLs, or files picked from disk) through
  * linux-direct on puredarwin-xmas. `?autostart=1` boots at once; `net=URL`
- * names a net-proxy, `url=URL` a file the guest downloads. The running
+ * names a net-proxy, `url=URL` a file the guest downloads, `disk=URL` the
+ * image hda reads by range requests (its writes kept in IndexedDB). The running
  * machine is `window.plugboard`.
  */
 declare global {
   interface Window {
     plugboard?: Plugboard;
-    /** The package's API, for scripts that embed or test without a bundler of their own. */
-    PlugboardWeb?: typeof web;
+    /** The Plugboard class, for scripts that embed without a bundler of their own. */
+    Plugboard?: typeof Plugboard;
   }
 }
 
-window.PlugboardWeb = web;
+window.Plugboard = Plugboard;
 
 const params = new URLSearchParams(location.search);
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -67,7 +66,6 @@ async function boot(): Promise<void> {
       // While the guest's clock lags the host's, as in a boot, a halted guest still jumps.
       ...(net ? { clock: { pace: true } } : {}),
       netdevs: { net0: net ? { type: 'websocket', config: { url: net } } : { type: 'hub' } },
-      ...(disk ? { drives: { hda: { type: 'url', config: { url: disk } } } } : {}),
       devices: {
         ...(disk ? { ide: { config: { primary: { master: { drive: 'hda', media: 'disk' } } } } } : {}),
         bios: bios(
@@ -86,6 +84,7 @@ async function boot(): Promise<void> {
     overrides,
     element: $('screen'),
     files,
+    ...(disk ? { disks: { hda: disk } } : {}),
   });
   window.plugboard = pb;
   pb.on('serial-output', (text) => term.write(text));
@@ -98,19 +97,30 @@ async function boot(): Promise<void> {
   });
   term.onData((data) => pb.sendSerial(data));
   await pb.ready.catch(() => {});
-  const drive = pb.machine?.device<OverlayDrive>('hda');
-  if (drive) {
-    const button = $<HTMLButtonElement>('download');
-    button.hidden = false;
-    button.onclick = () => {
-      const link = document.createElement('a');
-      link.href = URL.createObjectURL(new Blob([drive.changedImage() as Uint8Array<ArrayBuffer>]));
-      link.download = 'disk.img';
-      link.click();
-    };
-  }
-  if (pb.machine)
-    status.textContent = `running ${pb.profile?.name} (built in ${pb.timing.buildMs.toFixed(0)} ms)`;
+  if (pb.drives.some((d) => d.id === 'hda')) showDiskButtons(pb);
+  if (pb.name) status.textContent = `running ${pb.name} (built in ${pb.timing.buildMs.toFixed(0)} ms)`;
+}
+
+/** The disk's buttons: download the image with the guest's writes, or forget them (kept in IndexedDB). */
+function showDiskButtons(pb: Plugboard): void {
+  const download = $<HTMLButtonElement>('download');
+  const reset = $<HTMLButtonElement>('reset');
+  download.hidden = false;
+  reset.hidden = false;
+  download.onclick = async () => {
+    const link = document.createElement('a');
+    link.href = URL.createObjectURL(new Blob([(await pb.changedImage('hda')) as Uint8Array<ArrayBuffer>]));
+    link.download = 'disk.img';
+    link.click();
+  };
+  reset.onclick = async () => {
+    if (!confirm('Stop the machine and forget every write to this disk image?')) return;
+    await pb.resetDisks();
+    reset.hidden = true;
+    download.hidden = true;
+    $('status').textContent = 'stopped: the disk is back to its image';
+    form.querySelector('button')!.disabled = false;
+  };
 }
 
 form.addEventListener('submit', (e) => {

@@ -1,11 +1,14 @@
 import type { Ps2InputService } from '@plugboard/core';
 
+/** Where the page's keys and mouse go: the machine's i8042, through its worker. */
+export type PageInput = Pick<Ps2InputService, 'key' | 'mouse'>;
+
 /**
  * Keyboard and mouse of the page to the i8042: keys by `KeyboardEvent.code`
  * while the canvas has focus, and relative mouse movement under pointer lock
  * (a click on the canvas takes the pointer; Escape gives it back).
  */
-export function bindInput(canvas: HTMLCanvasElement, input: Ps2InputService): () => void {
+export function bindInput(canvas: HTMLCanvasElement, input: PageInput): () => void {
   canvas.tabIndex = 0;
   let buttons = 0;
   const key = (down: boolean) => (e: KeyboardEvent) => {

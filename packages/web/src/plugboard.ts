@@ -1,60 +1,21 @@
-import * as bootLinux from '@plugboard/boot-linux';
-import {
-  buildMachine,
-  type DevicePlugin,
-  type DisplaySource,
-  type Json,
-  type Machine,
-  type PluginPackage,
-  PluginRegistry,
-  type Ps2InputService,
-  type ResolvedProfile,
-  type ShutdownEvent,
-  Tokens,
-} from '@plugboard/core';
-import * as cpuX86 from '@plugboard/cpu-x86';
-import * as devCirrus from '@plugboard/dev-cirrus';
-import * as devI8255x from '@plugboard/dev-i8255x';
-import * as devIsa from '@plugboard/dev-isa';
-import * as devPiix from '@plugboard/dev-piix';
-import * as devRtl8139 from '@plugboard/dev-rtl8139';
-import * as firmware from '@plugboard/firmware';
-import * as fwCfg from '@plugboard/fw-cfg';
-import * as net from '@plugboard/net';
+import type { Json, ShutdownEvent } from '@plugboard/core';
 import { CanvasScreen } from './canvas-screen.js';
+import { IndexedDbOverlayStore } from './overlay-store.js';
 import { bindInput } from './page-input.js';
-import { loadPageProfile } from './page-profile.js';
-import { urlDrivePlugin } from './url-disk.js';
-import { UrlFiles } from './url-files.js';
-import { WebTerminal } from './web-terminal.js';
-import { webSocketNetPlugin } from './websocket-net.js';
-
-/** The plugin packages a page carries: the seed machine's devices, the page's own netdev and drive. */
-export function createPageRegistry(files: UrlFiles): PluginRegistry {
-  const registry = new PluginRegistry();
-  const packages = {
-    '@plugboard/cpu-x86': cpuX86,
-    '@plugboard/dev-piix': devPiix,
-    '@plugboard/dev-isa': devIsa,
-    '@plugboard/fw-cfg': fwCfg,
-    '@plugboard/firmware': firmware,
-    '@plugboard/boot-linux': bootLinux,
-    '@plugboard/dev-cirrus': devCirrus,
-    '@plugboard/dev-rtl8139': devRtl8139,
-    '@plugboard/dev-i8255x': devI8255x,
-    '@plugboard/net': net,
-  };
-  for (const [name, mod] of Object.entries(packages)) registry.addPackage(mod as PluginPackage, name);
-  registry.add(webSocketNetPlugin as unknown as DevicePlugin, '@plugboard/web');
-  registry.add(urlDrivePlugin(files) as unknown as DevicePlugin, '@plugboard/web');
-  return registry;
-}
+import type { DriveStatus, FromWorker, MachineStatus, ToWorker } from './worker-protocol.js';
 
 export interface PlugboardOptions {
   /** A profile URL (relative to `base`) or the profile's JSON. */
   profile: string | Json;
   /** Layers merged over the profile, as `--set` does (a NIC swap, a kernel to boot). */
   overrides?: Json[];
+  /**
+   * Disks by drive id: an image URL (read by range requests, writes kept in
+   * IndexedDB for that URL) or `picked:NAME`; each becomes a `url` drive,
+   * which a controller takes by that id in the profile or an override (the
+   * page: `ide.config.primary.master.drive: 'hda'`).
+   */
+  disks?: Record<string, string>;
   /** Where relative URLs (profiles, `firmware/`) resolve: the page's address unless given. */
   base?: string;
   /** Folders of firmware files, each with an index.json listing them (QEMU's -L); default `firmware/`. */
@@ -63,6 +24,8 @@ export interface PlugboardOptions {
   files?: Record<string, Uint8Array>;
   /** Where the screen (a canvas) goes; none: no screen is drawn. */
   element?: HTMLElement | null;
+  /** The machine's worker script: `plugboard-worker.js` next to this bundle unless given. */
+  workerUrl?: string | URL;
   /** Build and run at once (default); else call `start()`. */
   autostart?: boolean;
 }
@@ -80,25 +43,30 @@ export interface PlugboardEvents {
 
 /**
  * A machine in a page, in the spirit of v86's `V86`: built from a profile
- * with the same packages as in Node, COM1 on `terminal` (a WebTerminal that
- * xterm.js shows), the graphics card on a canvas inside `element`, keyboard
- * and mouse from that canvas.
+ * with the same packages as in Node, in a worker (`machine-worker.ts`), so
+ * the page stays responsive. The page keeps COM1's transcript, the canvas
+ * inside `element` (the worker sends the screen's damaged rectangles, one
+ * frame per animation frame at most) and the keyboard and mouse.
  */
 export class Plugboard {
-  readonly terminal = new WebTerminal();
-  readonly files = new UrlFiles();
-  machine: Machine | null = null;
-  profile: ResolvedProfile | null = null;
   screen: CanvasScreen | null = null;
-  /** Host milliseconds from `start()` to the machine's first instruction, and to the run's end. */
+  /** The profile's name, once built. */
+  name = '';
+  /** The `url` drives as they were when the machine was built. */
+  drives: DriveStatus[] = [];
+  /** Host milliseconds the worker took to build the machine, and when `start()` was called. */
   readonly timing = { buildMs: 0, startedAt: 0 };
   /** Settles when the machine is built and running. */
   readonly ready: Promise<void>;
+  private worker: Worker | null = null;
+  private transcript = '';
   private readonly events = new EventTarget();
   private unbindInput: (() => void) | null = null;
-  private runDone: Promise<ShutdownEvent> | null = null;
   private readyResolve!: () => void;
   private readyReject!: (err: Error) => void;
+  private ended: (event: ShutdownEvent | null) => void = () => {};
+  private readonly replies = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  private nextRequest = 0;
 
   constructor(readonly options: PlugboardOptions) {
     this.ready = new Promise((resolve, reject) => {
@@ -106,7 +74,6 @@ export class Plugboard {
       this.readyReject = reject;
     });
     this.ready.catch(() => {});
-    this.terminal.onOutput((text) => this.emit('serial-output', text));
     if (options.autostart !== false) void this.start();
   }
 
@@ -120,72 +87,161 @@ export class Plugboard {
 
   /** COM1's transcript so far. */
   serialText(): string {
-    return this.terminal.text;
+    return this.transcript;
   }
 
   /** Types `text` on COM1, as the xterm.js terminal does. */
   sendSerial(text: string): void {
-    this.terminal.type(text);
+    this.send({ type: 'serial', text });
   }
 
-  /** Builds the machine and runs it until it stops; resolves with how it stopped. */
-  async start(): Promise<ShutdownEvent | null> {
-    const started = performance.now();
-    this.timing.startedAt = started;
-    try {
-      const base = this.options.base ?? document.baseURI;
-      for (const [name, data] of Object.entries(this.options.files ?? {})) this.files.addPicked(name, data);
-      const firmwareDirs = (this.options.firmwareDirs ?? ['firmware/']).map((d) => new URL(d, base).href);
-      await Promise.all(firmwareDirs.map((d) => this.files.list(d)));
-      this.profile = await loadPageProfile(this.options.profile, base, this.options.overrides);
-      const machine = await buildMachine(this.profile, createPageRegistry(this.files), {
-        files: this.files,
-        firmwareDirs,
-        services: new Map([[Tokens.HostTerminal, this.terminal]]),
-        warn: (message) => console.warn(`plugboard: ${message}`),
-      });
-      this.machine = machine;
-      this.timing.buildMs = performance.now() - started;
-      this.attachScreen(machine);
-      machine.hooks.shutdown.tap('web', (_m, event) => this.emit('shutdown', event));
-      this.runDone = machine.run();
-      this.readyResolve();
-      const event = await this.runDone;
-      this.screen?.draw();
-      return event;
-    } catch (err) {
-      const error = err instanceof Error ? err : new Error(String(err));
-      this.readyReject(error);
-      this.emit('error', error);
-      return null;
-    } finally {
-      this.screen?.stop();
-      this.unbindInput?.();
+  /** Instructions run so far and the `url` drives' state (written sectors, those not yet stored). */
+  status(): Promise<MachineStatus> {
+    return this.request({ what: 'status' }) as Promise<MachineStatus>;
+  }
+
+  /** The image of `url` drive `drive` with every write applied, for a download. */
+  changedImage(drive: string): Promise<Uint8Array> {
+    return this.request({ what: 'image', drive }) as Promise<Uint8Array>;
+  }
+
+  /** Stops the machine, then forgets what was written to its `url` drives' images. */
+  async resetDisks(): Promise<void> {
+    await this.stop();
+    for (const d of this.drives) if (d.storeKey) await new IndexedDbOverlayStore(d.storeKey).clear();
+  }
+
+  private send(message: ToWorker): void {
+    this.worker?.postMessage(message);
+  }
+
+  private request(what: { what: 'status' } | { what: 'image'; drive: string }): Promise<unknown> {
+    const id = this.nextRequest++;
+    return new Promise((resolve, reject) => {
+      if (!this.worker) {
+        reject(new Error('the machine is not running'));
+        return;
+      }
+      this.replies.set(id, { resolve, reject });
+      this.send({ type: 'request', id, ...what });
+    });
+  }
+
+  /** Builds the machine in a worker and runs it until it stops; resolves with how it stopped. */
+  start(): Promise<ShutdownEvent | null> {
+    this.timing.startedAt = performance.now();
+    const base = this.options.base ?? document.baseURI;
+    const worker = new Worker(this.options.workerUrl ?? new URL('plugboard-worker.js', import.meta.url), {
+      type: 'module',
+    });
+    this.worker = worker;
+    const done = new Promise<ShutdownEvent | null>((resolve) => {
+      this.ended = resolve;
+    });
+    worker.onmessage = (e: MessageEvent<FromWorker>) => this.receive(e.data);
+    worker.onerror = (e) => this.fail(new Error(`the machine's worker failed: ${e.message}`));
+    const disks = Object.entries(this.options.disks ?? {});
+    const overrides: Json[] = [
+      ...(disks.length
+        ? [{ drives: Object.fromEntries(disks.map(([id, url]) => [id, { type: 'url', config: { url } }])) }]
+        : []),
+      ...(this.options.overrides ?? []),
+    ];
+    this.send({
+      type: 'start',
+      profile: this.options.profile,
+      overrides,
+      base,
+      firmwareDirs: (this.options.firmwareDirs ?? ['firmware/']).map((d) => new URL(d, base).href),
+      files: this.options.files ?? {},
+    });
+    return done;
+  }
+
+  private receive(message: FromWorker): void {
+    switch (message.type) {
+      case 'serial':
+        this.transcript += message.text;
+        this.emit('serial-output', message.text);
+        break;
+      case 'frame':
+        this.screen?.show(message);
+        break;
+      case 'ready':
+        this.name = message.name;
+        this.drives = message.drives;
+        this.timing.buildMs = message.buildMs;
+        if (message.display) this.attachScreen();
+        this.readyResolve();
+        break;
+      case 'warning':
+        console.warn(`plugboard: ${message.message}`);
+        break;
+      case 'reply': {
+        const pending = this.replies.get(message.id);
+        this.replies.delete(message.id);
+        if (message.error) pending?.reject(new Error(message.error));
+        else pending?.resolve(message.value);
+        break;
+      }
+      case 'shutdown':
+        this.emit('shutdown', message.event);
+        this.finish(message.event);
+        break;
+      case 'error': {
+        const error = new Error(message.message);
+        error.name = message.name;
+        this.fail(error);
+        break;
+      }
     }
   }
 
-  private attachScreen(machine: Machine): void {
+  private fail(error: Error): void {
+    this.readyReject(error);
+    this.emit('error', error);
+    this.finish(null);
+  }
+
+  private finish(event: ShutdownEvent | null): void {
+    this.screen?.stop();
+    this.unbindInput?.();
+    this.unbindInput = null;
+    this.worker?.terminate();
+    this.worker = null;
+    for (const pending of this.replies.values()) pending.reject(new Error('the machine stopped'));
+    this.replies.clear();
+    this.ended(event);
+  }
+
+  private attachScreen(): void {
     const element = this.options.element;
-    if (!element || !machine.container.isBound(Tokens.Display)) return;
+    if (!element) return;
     const canvas = document.createElement('canvas');
     canvas.className = 'plugboard-screen';
     element.appendChild(canvas);
     this.screen = new CanvasScreen(
       canvas,
-      machine.container.get<DisplaySource>(Tokens.Display),
+      () => this.send({ type: 'frame' }),
       (width, height) => this.emit('screen', { width, height }),
     );
     this.screen.start();
-    if (machine.container.isBound(Tokens.Ps2Input))
-      this.unbindInput = bindInput(canvas, machine.container.get<Ps2InputService>(Tokens.Ps2Input));
+    this.unbindInput = bindInput(canvas, {
+      key: (code, down) => {
+        this.send({ type: 'key', code, down });
+        return true;
+      },
+      mouse: (dx, dy, dz, buttons) => this.send({ type: 'mouse', dx, dy, dz, buttons }),
+    });
   }
 
-  /** Powers the machine off and frees it. */
+  /** Powers the machine off (its drives' writes stored first) and ends its worker. */
   async stop(): Promise<void> {
-    const machine = this.machine;
-    if (!machine) return;
-    machine.requestShutdown('stopped from the page', 0);
-    await this.runDone;
-    await machine.destroy();
+    // A machine still being built is stopped once it runs (or is gone if the build failed).
+    await this.ready.catch(() => {});
+    if (!this.worker) return;
+    const done = new Promise<void>((resolve) => this.on('shutdown', () => resolve()));
+    this.send({ type: 'stop' });
+    await done;
   }
 }

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Browser, chromium, type Page } from 'playwright-core';
@@ -35,13 +36,22 @@ function startProxy(origin: string): Promise<{ child: ChildProcess; port: number
   });
 }
 
+/** The bytes the guest writes at sector 40 of its disk (in the gap before the first partition). */
+const MARK = 'plugboard-persisted';
+const MARK_OFFSET = 40 * 512;
+const DISK = 'guests/guest.img';
+
 /**
  * The page in headless Chromium (Debian's), as a person would use it: the
- * test guest boots through linux-direct on puredarwin-xmas, its RTL8139
- * reaches `plugboard net-proxy` over a WebSocket for a DHCP lease and an
- * HTTP download, and a command typed into the xterm.js terminal runs in the
- * guest's shell. linux-direct sets no video mode (the guest's console is
- * COM1), so the canvas is checked on a SeaBIOS boot: its VGA BIOS draws.
+ * test guest boots through linux-direct on puredarwin-xmas with its disk
+ * read from a URL by range requests, its RTL8139 reaches `plugboard
+ * net-proxy` over a WebSocket for a DHCP lease and an HTTP download, and a
+ * command typed into the xterm.js terminal writes to the disk. After a
+ * reload the written sectors come back from IndexedDB while SeaBIOS boots
+ * from that disk (syslinux reads the kernel through the url drive) and the
+ * VGA BIOS draws on the canvas (linux-direct sets no video mode; the guest's
+ * console is COM1). The machine runs in a worker: every page load, reload
+ * included, must answer at once.
  */
 describe('the page in Chromium', () => {
   let site: Server;
@@ -50,6 +60,8 @@ describe('the page in Chromium', () => {
   let browser: Browser;
   let page: Page;
   let blobSha = '';
+  const errors: string[] = [];
+  const manifest = JSON.parse(readFileSync(join(homedir(), '.cache/plugboard/guests/manifest.json'), 'utf8'));
 
   beforeAll(async () => {
     expect(existsSync(CHROMIUM), `${CHROMIUM} missing: npm run setup installs it`).toBe(true);
@@ -64,6 +76,7 @@ describe('the page in Chromium', () => {
     proxy = await startProxy(origin);
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
     page = await browser.newPage();
+    page.on('pageerror', (e) => errors.push(e.message));
   }, 120_000);
 
   afterAll(async () => {
@@ -73,26 +86,31 @@ describe('the page in Chromium', () => {
     await new Promise((r) => blob?.close(r));
   });
 
+  const sitePort = () => (site.address() as AddressInfo).port;
+  const serial = () => page.evaluate(() => window.plugboard?.serialText() ?? '');
+
+  /** Waits for `text` on COM1, failing early with the transcript when the page reports an error. */
+  async function waitSerial(text: string, minutes: number): Promise<string> {
+    const deadline = Date.now() + minutes * 60_000;
+    for (;;) {
+      const got = await serial();
+      if (got.includes(text)) return got;
+      if (Date.now() > deadline) throw new Error(`no "${text}" in time; the guest printed:\n${got}`);
+      const status = await page.evaluate(() => document.getElementById('status')?.textContent ?? '');
+      if (status.startsWith('error') || status.startsWith('stopped'))
+        throw new Error(`${status}\n${got}\n${errors.join('\n')}`);
+      await page.waitForTimeout(500);
+    }
+  }
+
   it(
-    'boots the test guest to its shell, gets a lease and the download, and runs a typed command',
+    'boots the test guest to its shell with its disk from a URL, gets a lease and the download, and runs a typed command',
     async () => {
-      const sitePort = (site.address() as AddressInfo).port;
       const blobUrl = `http://10.0.2.2:${(blob.address() as AddressInfo).port}/blob`;
-      const errors: string[] = [];
-      page.on('pageerror', (e) => errors.push(e.message));
       await page.goto(
-        `http://127.0.0.1:${sitePort}/?autostart=1&net=ws://127.0.0.1:${proxy.port}/&url=${encodeURIComponent(blobUrl)}`,
+        `http://127.0.0.1:${sitePort()}/?autostart=1&disk=${DISK}&net=ws://127.0.0.1:${proxy.port}/&url=${encodeURIComponent(blobUrl)}`,
       );
-      const serial = () => page.evaluate(() => window.plugboard?.serialText() ?? '');
-      const deadline = Date.now() + 14 * 60_000;
-      while (!(await serial()).includes('a busybox shell')) {
-        if (Date.now() > deadline) throw new Error(`no shell in time; the guest printed:\n${await serial()}`);
-        const status = await page.evaluate(() => document.getElementById('status')?.textContent ?? '');
-        if (status.startsWith('error') || status.startsWith('stopped'))
-          throw new Error(`${status}\n${await serial()}\n${errors.join('\n')}`);
-        await page.waitForTimeout(500);
-      }
-      const text = await serial();
+      const text = await waitSerial('a busybox shell', 12);
       const facts = text
         .split('\n')
         .filter((line) => line.includes('PLUGBOARD'))
@@ -101,19 +119,32 @@ describe('the page in Chromium', () => {
       expect(text, facts).toMatch(/PLUGBOARD booted 6\.1\./);
       expect(text, facts).toContain('PLUGBOARD dhcp 10.0.2.15/24');
       expect(text, facts).toContain(`PLUGBOARD http ${blobSha} 3145728`);
+      // The first MiB read through the url drive, 16 range requests, as the image holds it.
+      expect(text, facts).toContain(
+        `PLUGBOARD disk sda ${manifest.diskBytes / 1024} ${manifest.diskFirstMiB}`,
+      );
 
       await page.click('#terminal');
-      await page.keyboard.type('echo $((6 * 7)) from the page\n');
-      await page.waitForFunction(() => window.plugboard?.serialText().includes('42 from the page'), null, {
-        timeout: 120_000,
-      });
+      await page.keyboard.type(
+        `printf ${MARK} | dd of=/dev/sda bs=512 seek=40 conv=notrunc 2>/dev/null; sync; echo $((6 * 7)) from the page\n`,
+      );
+      await waitSerial('42 from the page', 2);
+      // The guest's sync flushed the disk; its written sectors reach IndexedDB.
+      await page.waitForFunction(
+        async () => {
+          const hda = (await window.plugboard!.status()).drives.find((d) => d.id === 'hda');
+          return hda !== undefined && hda.changedSectors > 0 && hda.unsaved === 0;
+        },
+        null,
+        { timeout: 60_000, polling: 500 },
+      );
     },
     15 * 60_000,
   );
 
-  it("draws SeaBIOS's and the VGA BIOS's screen on the canvas (firmware fetched from next to the page)", async () => {
-    const sitePort = (site.address() as AddressInfo).port;
-    await page.goto(`http://127.0.0.1:${sitePort}/?autostart=1&firmware=seabios&kernel=`);
+  it("keeps the disk's writes across a reload, boots SeaBIOS from that disk and draws its screen; reset forgets them", async () => {
+    const url = `http://127.0.0.1:${sitePort()}/?autostart=1&firmware=seabios&kernel=&disk=${DISK}`;
+    await page.goto(url, { timeout: 30_000 });
     await page.waitForFunction(() => window.plugboard?.screen?.nonBlank(), null, {
       timeout: 180_000,
       polling: 500,
@@ -123,35 +154,40 @@ describe('the page in Chromium', () => {
       return { width: canvas.width, height: canvas.height };
     });
     expect([width, height]).toEqual([720, 400]);
-  }, 240_000);
-
-  it('reads an image by HTTP range requests, as the url drive does', async () => {
-    const expected = readFileSync(join(root, 'packages/web/site/guests/initrd.gz'));
-    const got = await page.evaluate(async () => {
-      const source = await window.PlugboardWeb!.HttpRangeSource.open('guests/initrd.gz');
-      // Across a 64 KiB chunk boundary, and the image's last bytes.
-      return {
-        size: source.size,
-        middle: Array.from(source.read(65536 - 8, 16)),
-        tail: Array.from(source.read(source.size - 4, 4)),
-      };
-    });
-    expect(got.size).toBe(expected.length);
-    expect(got.middle).toEqual(Array.from(expected.subarray(65536 - 8, 65536 + 8)));
-    expect(got.tail).toEqual(Array.from(expected.subarray(expected.length - 4)));
-  });
+    const mark = () =>
+      page.evaluate(
+        async ([from, length]) => {
+          const image = await window.plugboard!.changedImage('hda');
+          return new TextDecoder().decode(image.subarray(from, from! + length!));
+        },
+        [MARK_OFFSET, MARK.length],
+      );
+    expect(await mark()).toBe(MARK);
+    // SeaBIOS boots the disk: syslinux reads its kernel and initramfs (some 7 MB) through the url drive.
+    await page.waitForFunction(
+      async () => (await window.plugboard!.status()).drives[0]!.rangeRequests > 100,
+      null,
+      { timeout: 180_000, polling: 1000 },
+    );
+    await page.evaluate(() => window.plugboard!.resetDisks());
+    await page.goto(url, { timeout: 30_000 });
+    await page.evaluate(() => window.plugboard!.ready);
+    expect(await mark()).not.toBe(MARK);
+    expect(errors).toEqual([]);
+  }, 420_000);
 });
 
 declare global {
   interface Window {
     plugboard?: {
       serialText(): string;
+      ready: Promise<void>;
       screen: { nonBlank(): boolean; canvas: { width: number; height: number } } | null;
-    };
-    PlugboardWeb?: {
-      HttpRangeSource: {
-        open(url: string): Promise<{ size: number; read(offset: number, length: number): Uint8Array }>;
-      };
+      status(): Promise<{
+        drives: { id: string; changedSectors: number; unsaved: number; rangeRequests: number }[];
+      }>;
+      changedImage(drive: string): Promise<Uint8Array>;
+      resetDisks(): Promise<void>;
     };
   }
 }
