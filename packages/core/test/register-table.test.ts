@@ -46,6 +46,8 @@ describe('register table', () => {
     // 0x22 bytes of registers: the next power of two.
     expect(table.size).toBe(64);
     expect(defineRegisters([{ name: 'A', offset: 0, width: 1 }], { size: 256 }).size).toBe(256);
+    const lettered = defineRegisters([{ name: 'PIRQRCA', offset: 0x60, width: 1, count: 4 }]);
+    expect(lettered.elements.map((e) => e.name)).toEqual(['PIRQRCA', 'PIRQRCB', 'PIRQRCC', 'PIRQRCD']);
   });
 
   it('resets every register to its reset value, little-endian, arrays element by element', () => {

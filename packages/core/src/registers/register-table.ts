@@ -7,7 +7,10 @@ import { neverCaptured } from '../state/state-tree.js';
  * BAR window size and the names its register trace prints.
  */
 export interface RegisterSpec {
-  /** The datasheet's name. An array's first element carries its number (`TSD0`); the others count on from it. */
+  /**
+   * The datasheet's name. An array's first element carries its number or
+   * letter (`TSD0`, `PIRQRCA`); the others count on from it (`TSD3`, `PIRQRCD`).
+   */
   readonly name: string;
   /** The name in code where the datasheet's is no identifier (`9346CR` is `CR9346`, `SCB Command` is `SCB_COMMAND`). */
   readonly key?: string;
@@ -107,10 +110,8 @@ export class RegisterTable<T extends readonly RegisterSpec[] = readonly Register
       offsets[key] = spec.offset;
       if (spec.overlay) continue;
       const count = spec.count ?? 1;
-      const number = /\d+$/.exec(spec.name);
       for (let n = 0; n < count; n++) {
-        const name =
-          count === 1 || !number ? spec.name : spec.name.slice(0, number.index) + (Number(number[0]) + n);
+        const name = count === 1 ? spec.name : elementName(spec.name, n);
         const offset = spec.offset + n * spec.width;
         const index = elements.length;
         elements.push({ name, offset, width: spec.width, spec });
@@ -224,6 +225,15 @@ export class RegisterTable<T extends readonly RegisterSpec[] = readonly Register
     for (const [b, n] of bits) if (value & b) out = out ? `${out} ${n}` : n;
     return out;
   }
+}
+
+/** Element `n` of the array whose first element is `first`: its number or last letter counts on. */
+function elementName(first: string, n: number): string {
+  const number = /\d+$/.exec(first);
+  if (number) return first.slice(0, number.index) + (Number(number[0]) + n);
+  const last = first.charCodeAt(first.length - 1);
+  if (/[A-Za-z]$/.test(first)) return first.slice(0, -1) + String.fromCharCode(last + n);
+  return `${first}${n}`;
 }
 
 // A table is constant data a device points at, never part of its state.
