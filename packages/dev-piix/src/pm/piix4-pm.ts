@@ -16,6 +16,8 @@ import {
   APMC_EN_BYTE,
   IO_ENABLE,
   PIIX4_PM,
+  PMCNTRL,
+  PMIO,
   PMIO_SIZE,
   SMB_INTRSELECT_IRQ9,
   SMB_SIZE,
@@ -56,7 +58,8 @@ export class Piix4Pm implements Device {
   readonly vmstate = objectState(
     { pm: this },
     {
-      version: 1,
+      // 2: the PM block's registers are one byte array (were pmsts, pmen, pmcntrl and storage).
+      version: 2,
       skip: ['fn', 'config', 'pmWindow', 'smbusWindow', 'presence'],
       afterLoad: () => {
         this.placePm();
@@ -120,7 +123,7 @@ export class Piix4Pm implements Device {
 
   info(): string {
     const hex = (v: number | null) => (v === null ? 'off' : `0x${v.toString(16)}`);
-    return `PM at ${hex(this.pmWindow.base)} SCI_EN=${this.pm.pmcntrl & 1} SMBus at ${hex(this.smbusWindow.base)}`;
+    return `PM at ${hex(this.pmWindow.base)} SCI_EN=${this.pm.regs[PMIO.PMCNTRL] & PMCNTRL.SCI_EN} SMBus at ${hex(this.smbusWindow.base)}`;
   }
 
   private initConfig(): void {

@@ -1,3 +1,5 @@
+import { defineRegisters } from '@plugboard/core';
+
 /** PIIX4 function 3 (power management) configuration registers, 82371AB datasheet names. */
 export const PIIX4_PM = {
   PMBA: 0x40,
@@ -24,25 +26,6 @@ export const APMC_EN_BYTE = 0x02;
 /** PMREGMISC bit 0 / SMBHSTCFG bit 0: the I/O block decodes. */
 export const IO_ENABLE = 0x01;
 
-/** Power management I/O block (at PMBA), 64 bytes. */
-export const PMIO = {
-  PMSTS: 0x00,
-  PMEN: 0x02,
-  PMCNTRL: 0x04,
-  PMTMR: 0x08,
-  GPSTS: 0x0c,
-  GPEN: 0x0e,
-  PCNTRL: 0x10,
-  GLBSTS: 0x18,
-  DEVSTS: 0x1c,
-  GLBEN: 0x20,
-  GLBCTL: 0x28,
-  DEVCTL: 0x2c,
-  GPIREG: 0x30,
-  GPOREG: 0x34,
-} as const;
-export const PMIO_SIZE = 64;
-
 /** PMSTS and PMEN bits (PMEN uses the same positions). */
 export const PMSTS = {
   TMROF_STS: 0x0001,
@@ -66,6 +49,38 @@ export const PMCNTRL = {
   SUS_TYP_MASK: 0x1c00,
   SUS_EN: 0x2000,
 } as const;
+
+/**
+ * The power management I/O block (at PMBA), 64 bytes: PM1 status (bits a 1
+ * clears), enable and control (GBL_RLS and SUS_EN are commands, never
+ * stored), the read-only PM timer; the rest is storage for this model.
+ */
+export const PM_IO = defineRegisters(
+  [
+    { name: 'PMSTS', offset: 0x00, width: 2, writable: 0, w1c: 0x8d31 },
+    { name: 'PMEN', offset: 0x02, width: 2, writable: 0x0521 },
+    {
+      name: 'PMCNTRL',
+      offset: 0x04,
+      width: 2,
+      writable: PMCNTRL.SCI_EN | PMCNTRL.BRLD_EN_BM | PMCNTRL.SUS_TYP_MASK,
+    },
+    { name: 'PMTMR', offset: 0x08, width: 4, writable: 0 },
+    { name: 'GPSTS', offset: 0x0c, width: 2, writable: 0, w1c: 0xffff },
+    { name: 'GPEN', offset: 0x0e, width: 2 },
+    { name: 'PCNTRL', offset: 0x10, width: 4 },
+    { name: 'GLBSTS', offset: 0x18, width: 2 },
+    { name: 'DEVSTS', offset: 0x1c, width: 4 },
+    { name: 'GLBEN', offset: 0x20, width: 2 },
+    { name: 'GLBCTL', offset: 0x28, width: 4 },
+    { name: 'DEVCTL', offset: 0x2c, width: 4 },
+    { name: 'GPIREG', offset: 0x30, width: 4 },
+    { name: 'GPOREG', offset: 0x34, width: 4 },
+  ],
+  { size: 64 },
+);
+export const PMIO = PM_IO.offsets;
+export const PMIO_SIZE = PM_IO.size;
 
 /** SUS_TYP QEMU's \_S5 package names for soft-off. */
 export const SUS_TYP_SOFT_OFF = 0;
