@@ -1,6 +1,6 @@
 import { type PowerButtonService, Tokens } from '@plugboard/core';
 import { describe, expect, it } from 'vitest';
-import { nsAtTick, Piix4Pm, PM_IO, PM_TIMER_HZ, PMIO, ticksAt } from '../src/index.js';
+import { nsAtTick, Piix4Pm, PM_IO, PM_TIMER_HZ, PMIO, piix4PmConfig, ticksAt } from '../src/index.js';
 import { bareMachine } from './bare-machine.js';
 
 function setup() {
@@ -64,6 +64,26 @@ describe('PIIX4 power management', () => {
     cfg32(0x40, 0x0801);
     expect(ports.in8(0x800)).toBe(0x12);
     expect(m.parts.ports.claimAt(0x810)).toBeNull();
+  });
+
+  it("config writes reach the table's writable bits, and reset loads its values and masks", () => {
+    const { pm, cfg8 } = setup();
+    const t = piix4PmConfig(0xb100);
+    // DEVRESA-C's top bytes say which ISA devices the machine has (realize fills them in).
+    const presence = new Set([0x5f, 0x63, 0x67]);
+    for (let at = 0; at < t.size; at++) {
+      if (t.owner[at] < 0) continue;
+      const before = cfg8(at);
+      cfg8(at, 0xff);
+      expect([at, cfg8(at)]).toEqual([at, (before & ~t.writable[at]) | t.writable[at]]);
+    }
+    pm.reset();
+    for (let at = 0; at < t.size; at++) {
+      if (t.owner[at] < 0) continue;
+      if (!presence.has(at)) expect([at, cfg8(at)]).toEqual([at, t.resetImage[at]]);
+      expect([at, pm.fn.wmask[at]]).toEqual([at, t.writable[at]]);
+    }
+    expect(cfg8(0x5b)).toBe(0x02);
   });
 
   it("writes reach the PM block's writable bits, W1C bits clear, and reset loads the table's values", () => {
