@@ -61,7 +61,7 @@ export class Piix4Pm implements Device {
     {
       // 2: the PM block's registers are one byte array (were pmsts, pmen, pmcntrl and storage).
       version: 2,
-      skip: ['fn', 'config', 'pmWindow', 'smbusWindow', 'presence'],
+      skip: ['fn', 'pmWindow', 'smbusWindow', 'presence'],
       afterLoad: () => {
         this.placePm();
         this.placeSmbus();
@@ -71,7 +71,7 @@ export class Piix4Pm implements Device {
 
   constructor(
     private readonly ctx: DeviceContext,
-    private readonly config: Piix4PmConfig,
+    config: Piix4PmConfig,
   ) {
     if (!ctx.pciAddress) throw new Error(`${ctx.id}: the PIIX4 PM function needs a PCI address`);
     this.fn = new PciFunction(ctx.id, { ...PIIX4_PM_IDS, interruptPin: 1 });
