@@ -124,6 +124,13 @@ describe('register table', () => {
     expect(regs[0x04]).toBe(0xaa);
   });
 
+  it('drops writes to bytes no register owns where the table says they are ignored', () => {
+    const reserved = defineRegisters([{ name: 'A', offset: 0, width: 1 }], { size: 4, unowned: 'ignored' });
+    const regs = new Uint8Array(reserved.size);
+    reserved.write(regs, 0, 4, 0xffffffff, false, touched);
+    expect(Array.from(regs)).toEqual([0xff, 0, 0, 0]);
+  });
+
   it('clears a read-clear register on read', () => {
     const regs = fresh();
     table.write(regs, 0x20, 2, 0x0102, false, touched);

@@ -48,6 +48,8 @@ export interface RegisterTableOptions {
   readonly size?: number;
   /** How the trace names an offset no register owns. */
   readonly unnamed?: (offset: number) => string;
+  /** Bytes no register owns: `storage` (the default) reads back what was written, `ignored` drops writes (reserved, reads 0). */
+  readonly unowned?: 'storage' | 'ignored';
 }
 
 type KeyOf<S extends RegisterSpec> = S extends { readonly key: infer K extends string } ? K : S['name'];
@@ -88,6 +90,7 @@ export class RegisterTable<T extends readonly RegisterSpec[] = readonly Register
   /** Per byte: the trace's name for an access starting there. */
   private readonly names: string[];
   private readonly unnamed: (offset: number) => string;
+  private readonly storeUnowned: boolean;
   private readonly bitNames: ([number, string][] | null)[];
 
   constructor(specs: T, options: RegisterTableOptions = {}) {
@@ -96,6 +99,7 @@ export class RegisterTable<T extends readonly RegisterSpec[] = readonly Register
     let size = 1;
     while (size < Math.max(end, options.size ?? 0)) size *= 2;
     this.size = size;
+    this.storeUnowned = options.unowned !== 'ignored';
     this.owner = new Int16Array(size).fill(-1);
     this.writable = new Uint8Array(size).fill(0xff);
     this.w1c = new Uint8Array(size);
@@ -165,7 +169,7 @@ export class RegisterTable<T extends readonly RegisterSpec[] = readonly Register
    * chip decoding only the low address lines does) through each byte's masks:
    * read-only bits keep their value, W1C bits clear where the guest wrote 1,
    * locked registers change only while `unlocked`. Bytes no register owns
-   * read back what was written. The elements whose side effects are due go
+   * read back what was written, or drop it where the table says `ignored`. The elements whose side effects are due go
    * to `touched` in address order, each once; returns how many.
    */
   write(
@@ -183,7 +187,7 @@ export class RegisterTable<T extends readonly RegisterSpec[] = readonly Register
       const b = (value >>> (i * 8)) & 0xff;
       const owner = this.owner[at];
       if (owner < 0) {
-        regs[at] = b;
+        if (this.storeUnowned) regs[at] = b;
         continue;
       }
       const flags = this.flags[at];
