@@ -5,7 +5,7 @@
 // a plain register. Each figure is the median of RUNS runs of ACCESSES.
 //   npm run bench -- rtl8139   (builds first)
 import { Clock } from '@plugboard/core';
-import { Rtl8139, registers as R } from '@plugboard/dev-rtl8139';
+import { registers as R, Rtl8139 } from '@plugboard/dev-rtl8139';
 
 const RUNS = 7;
 const ACCESSES = 2_000_000;
