@@ -113,6 +113,15 @@ export {
 export { ConfigError, PluginRegistry } from './plugin/registry.js';
 export { Tokens } from './plugin/tokens.js';
 export {
+  defineRegisters,
+  MAX_ACCESS_BYTES,
+  type RegisterElement,
+  type RegisterOffsets,
+  type RegisterSpec,
+  RegisterTable,
+  type RegisterTableOptions,
+} from './registers/register-table.js';
+export {
   gateService,
   type HostInputs,
   hostInputsOf,

@@ -1,6 +1,7 @@
 import {
   type Clock,
   type Dma,
+  MAX_ACCESS_BYTES,
   type NetworkClient,
   type NetworkPort,
   objectState,
@@ -99,9 +100,14 @@ export class I8255x implements NetworkClient {
   private linkUp = true;
   private readonly frame = new Uint8Array(MAX_TX);
   private readonly rxFrame = new Uint8Array(MAX_FRAME + 64);
+  /** The registers one write touched, for their side effects. */
+  private readonly touched = new Int32Array(MAX_ACCESS_BYTES);
   private readonly cuTimer: Timer;
   /** `state`, the link and the EEPROM; the command unit's step is the clock's timer. */
-  readonly vmstate = objectState({ nic: this }, { version: 1, skip: ['o', 'port', 'frame', 'rxFrame'] });
+  readonly vmstate = objectState(
+    { nic: this },
+    { version: 1, skip: ['o', 'port', 'frame', 'rxFrame', 'touched'] },
+  );
 
   constructor(private readonly o: I8255xOptions) {
     const words = new Uint16Array(64);
@@ -145,7 +151,7 @@ export class I8255x implements NetworkClient {
   /** PORT selective reset: the units go idle, CSRs clear, configuration and addresses stay. */
   private selectiveReset(): void {
     const s = this.state;
-    s.csr.fill(0);
+    R.CSR.reset(s.csr);
     s.cuState = R.CU_IDLE;
     s.ruState = R.RU_IDLE;
     s.cuOffset = 0;
@@ -194,31 +200,44 @@ export class I8255x implements NetworkClient {
 
   write(offset: number, size: 1 | 2 | 4, value: number): void {
     if (this.registerTrace.active) this.trace(true, offset, size, value);
+    if (offset >= R.CSR_SIZE) return;
     const s = this.state;
-    const end = offset + size;
-    for (let at = offset; at < end && at < R.CSR_SIZE; at++) {
-      if (at !== R.SCB_STATUS && at !== R.SCB_STATACK) s.csr[at] = (value >>> ((at - offset) * 8)) & 0xff;
-    }
-    // Side effects in register order, each once per access that covers its trigger byte.
-    if (offset <= R.SCB_STATACK && end > R.SCB_STATACK) {
-      s.csr[R.SCB_STATACK] &= ~((value >>> ((R.SCB_STATACK - offset) * 8)) & 0xff);
-      this.updateIrq();
-    }
-    if (offset <= R.SCB_COMMAND && end > R.SCB_COMMAND)
-      this.command((value >>> ((R.SCB_COMMAND - offset) * 8)) & 0xff);
-    if (offset <= R.SCB_INTMASK && end > R.SCB_INTMASK) {
-      if (s.csr[R.SCB_INTMASK] & R.INTMASK_SI) {
-        s.csr[R.SCB_INTMASK] &= ~R.INTMASK_SI;
-        this.interrupt(R.STAT_SWI);
+    const touched = this.touched;
+    // Bytes past the CSRs land nowhere; effects run in register order once all bytes landed.
+    const n = R.CSR.write(s.csr, offset, Math.min(size, R.CSR_SIZE - offset), value, true, touched);
+    for (let i = 0; i < n; i++) this.effect(R.CSR.start[touched[i]]);
+  }
+
+  private effect(reg: number): void {
+    const s = this.state;
+    switch (reg) {
+      case R.SCB_STATACK:
+        this.updateIrq();
+        break;
+      case R.SCB_COMMAND:
+        this.command(s.csr[R.SCB_COMMAND]);
+        break;
+      case R.SCB_INTMASK:
+        if (s.csr[R.SCB_INTMASK] & R.INTMASK_SI) {
+          s.csr[R.SCB_INTMASK] &= ~R.INTMASK_SI;
+          this.interrupt(R.STAT_SWI);
+        }
+        this.updateIrq();
+        break;
+      case R.PORT:
+        this.port_(this.csr32(R.PORT));
+        break;
+      case R.EEPROM_CONTROL: {
+        const v = s.csr[R.EEPROM_CONTROL];
+        this.eeprom.setPins((v & R.EECS) !== 0, (v & R.EESK) !== 0, (v & R.EEDI) !== 0);
+        break;
       }
-      this.updateIrq();
+      case R.MDI_CONTROL:
+        this.mdiCycle();
+        break;
+      default:
+        break;
     }
-    if (offset <= R.PORT + 3 && end > R.PORT + 3) this.port_(this.csr32(R.PORT));
-    if (offset <= R.EEPROM_CONTROL && end > R.EEPROM_CONTROL) {
-      const v = s.csr[R.EEPROM_CONTROL];
-      this.eeprom.setPins((v & R.EECS) !== 0, (v & R.EESK) !== 0, (v & R.EEDI) !== 0);
-    }
-    if (offset <= R.MDI_CONTROL + 3 && end > R.MDI_CONTROL + 3) this.mdiCycle();
   }
 
   private csr32(at: number): number {
@@ -577,7 +596,7 @@ export class I8255x implements NetworkClient {
   }
 
   private trace(write: boolean, offset: number, size: 1 | 2 | 4, value: number): void {
-    const name = R.REGISTER_NAMES[offset] ?? `CSR+0x${offset.toString(16)}`;
+    const name = R.CSR.nameAt(offset);
     let detail = '';
     if (offset === R.SCB_COMMAND && write) {
       const cuc = [

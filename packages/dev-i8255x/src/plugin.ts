@@ -10,6 +10,7 @@ import {
 } from '@plugboard/core';
 import { I8255x } from './i8255x.js';
 import { type I8255xModelName, MODELS } from './models.js';
+import { CSR } from './registers.js';
 
 export interface I8255xConfig {
   mac: string;
@@ -72,7 +73,7 @@ function plugin(name: I8255xModelName): DevicePlugin<I8255xConfig, I8255x> {
         write32: (o: number, v: number) => nic.write(o, 4, v),
       };
       fn.setBar(0, { kind: 'mem32', size: 4096, prefetchable: true, handler: csr });
-      fn.setBar(1, { kind: 'io', size: 64, handler: csr });
+      fn.setBar(1, { kind: 'io', size: CSR.size, handler: csr });
       fn.setBar(2, { kind: 'mem32', size: FLASH_SIZE, handler: noFlash });
       if (config.romfile) {
         fn.setRom(

@@ -1,25 +1,10 @@
+import { defineRegisters } from '@plugboard/core';
+
 /**
  * The System Control Block and the other CSRs, as Intel's "8255x 10/100 Mbps
  * Ethernet Controller Family Open Source Software Developer Manual" names
  * them. Offsets within the CSR window (memory BAR0 or I/O BAR1).
  */
-export const SCB_STATUS = 0x00;
-export const SCB_STATACK = 0x01;
-export const SCB_COMMAND = 0x02;
-export const SCB_INTMASK = 0x03;
-export const SCB_GENERAL_POINTER = 0x04;
-export const PORT = 0x08;
-export const FLASH_CONTROL = 0x0c;
-export const EEPROM_CONTROL = 0x0e;
-export const MDI_CONTROL = 0x10;
-export const RX_DMA_BYTE_COUNT = 0x14;
-export const EARLY_RX_INT = 0x18;
-export const FLOW_CONTROL = 0x19;
-export const PMDR = 0x1b;
-export const GENERAL_CONTROL = 0x1c;
-export const GENERAL_STATUS = 0x1d;
-export const CSR_SIZE = 0x40;
-
 /** SCB status byte: CU state in bits 7:6, RU state in bits 5:2. */
 export const CU_IDLE = 0;
 export const CU_SUSPENDED = 1;
@@ -123,20 +108,48 @@ export const RFD_STATUS_NO_RESOURCES = 0x0200;
 export const DUMP_COMPLETE = 0xa005;
 export const DUMP_RESET_COMPLETE = 0xa007;
 
-export const REGISTER_NAMES: Record<number, string> = {
-  0: 'SCB Status',
-  1: 'SCB STAT/ACK',
-  2: 'SCB Command',
-  3: 'SCB Interrupt Mask',
-  4: 'SCB General Pointer',
-  8: 'PORT',
-  12: 'Flash Control',
-  14: 'EEPROM Control',
-  16: 'MDI Control',
-  20: 'RX DMA Byte Count',
-  24: 'Early RX Interrupt',
-  25: 'Flow Control',
-  27: 'PMDR',
-  28: 'General Control',
-  29: 'General Status',
-};
+/**
+ * The CSR window: one source of the offsets, masks and trace names. STAT/ACK
+ * bits clear where the driver writes 1; PORT and MDI Control act when their
+ * top byte arrives, EEPROM Control when its low byte does.
+ */
+export const CSR = defineRegisters(
+  [
+    { name: 'SCB Status', key: 'SCB_STATUS', offset: 0x00, width: 1, writable: 0 },
+    { name: 'SCB STAT/ACK', key: 'SCB_STATACK', offset: 0x01, width: 1, writable: 0, w1c: 0xff },
+    { name: 'SCB Command', key: 'SCB_COMMAND', offset: 0x02, width: 1 },
+    { name: 'SCB Interrupt Mask', key: 'SCB_INTMASK', offset: 0x03, width: 1 },
+    { name: 'SCB General Pointer', key: 'SCB_GENERAL_POINTER', offset: 0x04, width: 4 },
+    { name: 'PORT', offset: 0x08, width: 4, commitByte: 3 },
+    { name: 'Flash Control', key: 'FLASH_CONTROL', offset: 0x0c, width: 2 },
+    { name: 'EEPROM Control', key: 'EEPROM_CONTROL', offset: 0x0e, width: 2, commitByte: 0 },
+    { name: 'MDI Control', key: 'MDI_CONTROL', offset: 0x10, width: 4, commitByte: 3 },
+    { name: 'RX DMA Byte Count', key: 'RX_DMA_BYTE_COUNT', offset: 0x14, width: 4 },
+    { name: 'Early RX Interrupt', key: 'EARLY_RX_INT', offset: 0x18, width: 1 },
+    { name: 'Flow Control', key: 'FLOW_CONTROL', offset: 0x19, width: 2 },
+    { name: 'PMDR', offset: 0x1b, width: 1 },
+    { name: 'General Control', key: 'GENERAL_CONTROL', offset: 0x1c, width: 1 },
+    { name: 'General Status', key: 'GENERAL_STATUS', offset: 0x1d, width: 1 },
+  ],
+  // The I/O BAR decodes 64 bytes; the rest reads as nothing.
+  { size: 0x40, unnamed: (o) => `CSR+0x${o.toString(16)}` },
+);
+
+export const {
+  SCB_STATUS,
+  SCB_STATACK,
+  SCB_COMMAND,
+  SCB_INTMASK,
+  SCB_GENERAL_POINTER,
+  PORT,
+  FLASH_CONTROL,
+  EEPROM_CONTROL,
+  MDI_CONTROL,
+  RX_DMA_BYTE_COUNT,
+  EARLY_RX_INT,
+  FLOW_CONTROL,
+  PMDR,
+  GENERAL_CONTROL,
+  GENERAL_STATUS,
+} = CSR.offsets;
+export const CSR_SIZE = CSR.size;

@@ -1,4 +1,5 @@
 import { seededRandom, stateText } from '@plugboard/core/testing';
+import { registers as R } from '@plugboard/dev-i8255x';
 import { describe, expect, it } from 'vitest';
 import { type Nic, setup } from './harness.js';
 
@@ -43,4 +44,12 @@ describe('i8255x state as data', () => {
       expect(stateText(a.nic)).toBe(stateText(fresh.nic));
     },
   );
+
+  it("reset after random activity leaves the CSRs at the table's reset values", async () => {
+    const a = await setup();
+    scribble(a, 0x557);
+    expect(Array.from(a.nic.state.csr)).not.toEqual(Array.from(R.CSR.resetImage));
+    a.nic.reset();
+    expect(Array.from(a.nic.state.csr)).toEqual(Array.from(R.CSR.resetImage));
+  });
 });

@@ -26,11 +26,21 @@ export { type IoApicConfig, installIoApic, isaToIoApic } from './ioapic/plugin.j
 export { PIIX3_ISA_IDS, Piix3Isa } from './piix3/piix3-isa.js';
 export { PIRQ_IOAPIC_PIN, PirqRouter } from './piix3/pirq-router.js';
 export { PORT92, Port92 } from './piix3/port92.js';
-export { PIIX3, RC } from './piix3/registers.js';
+export { PIIX3, PIIX3_CONFIG, RC } from './piix3/registers.js';
 export { ResetControl } from './piix3/reset-control.js';
 export { PIIX4_PM_IDS, Piix4Pm, type Piix4PmConfig } from './pm/piix4-pm.js';
 export { PmIo } from './pm/pm-io.js';
-export { PIIX4_PM, PM_TIMER_HZ, PMCNTRL, PMIO, PMSTS, SMB, SMBHSTSTS } from './pm/registers.js';
+export {
+  PIIX4_PM,
+  PM_IO,
+  PM_TIMER_HZ,
+  PMCNTRL,
+  PMIO,
+  PMSTS,
+  piix4PmConfig,
+  SMB,
+  SMBHSTSTS,
+} from './pm/registers.js';
 export { SmbusHost } from './pm/smbus.js';
 export { nsAtTick, ticksAt } from './ticks.js';
 export { PiixTokens } from './tokens.js';

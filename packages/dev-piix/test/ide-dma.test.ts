@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { BUS_MASTER } from '../src/ide/registers.js';
 import {
   bench,
   Driver,
@@ -19,6 +20,28 @@ const ERROR = 0x02;
 const INTR = 0x04;
 const TABLE = 0x1000;
 const BUF = 0x10000;
+
+describe('bus master registers (the BUS_MASTER table)', () => {
+  it('land through their masks: SSBM/RWCON, DMA capable bits, W1C status, dword-aligned table, reserved bytes', () => {
+    const { b } = dmaBench();
+    const ports = b.parts.ports;
+    const bm = PRIMARY.bm;
+    ports.out32(bm, 0xffffffff);
+    ports.out32(bm + 4, 0xffffffff);
+    // BMICP keeps SSBM and RWCON; byte 1 and 3 are reserved; BMISP keeps the capable bits and
+    // ACTIVE (set by SSBM's rising edge); W1C bits stay clear; BMIDTP drops bits 1:0.
+    expect(ports.in32(bm)).toBe(0x00610009);
+    expect(ports.in32(bm + 4)).toBe(0xfffffffc);
+    ports.out8(bm + 6, 0x12);
+    expect(ports.in32(bm + 4)).toBe(0xff12fffc);
+    b.ide.channels[0].busMaster.status |= ERROR | INTR;
+    ports.out8(bm + 2, ERROR);
+    expect(ports.in8(bm + 2) & (ERROR | INTR)).toBe(INTR);
+    b.ide.reset();
+    expect(Array.from(b.ide.channels[0].busMaster.regs)).toEqual(Array.from(BUS_MASTER.resetImage));
+    expect(Array.from(b.ide.channels[1].busMaster.regs)).toEqual(Array.from(BUS_MASTER.resetImage));
+  });
+});
 
 function dmaBench(sectors = 1 << 20, memoryBytes = 4 << 20) {
   const disk = new MemoryBackend(512, sectors);

@@ -1,6 +1,6 @@
 import { type InterruptSink, PciFunction, Tokens } from '@plugboard/core';
 import { describe, expect, it } from 'vitest';
-import { type A20Gate, I440fx, Piix3Isa, PiixTokens } from '../src/index.js';
+import { type A20Gate, I440fx, PIIX3_CONFIG, Piix3Isa, PiixTokens } from '../src/index.js';
 import { bareMachine } from './bare-machine.js';
 
 function setup(withIoApicSink = true) {
@@ -35,6 +35,22 @@ function setup(withIoApicSink = true) {
 }
 
 describe('PIIX3 PCI-to-ISA bridge', () => {
+  it("config writes reach the table's writable bits only, and reset loads its reset values and masks", () => {
+    const { isa, cfg } = setup();
+    const t = PIIX3_CONFIG;
+    for (let at = 0; at < t.size; at++) {
+      if (t.owner[at] < 0) continue;
+      cfg(at, 0xff);
+      expect([at, cfg(at)]).toEqual([at, t.resetImage[at] | t.writable[at]]);
+    }
+    isa.reset();
+    for (let at = 0; at < t.size; at++) {
+      if (t.owner[at] < 0) continue;
+      expect([at, cfg(at)]).toEqual([at, t.resetImage[at]]);
+      expect([at, isa.fn.wmask[at]]).toEqual([at, t.writable[at]]);
+    }
+  });
+
   it('presents 8086:7000 as a multi-function ISA bridge with PIRQRC disabled at reset', () => {
     const { m, cfg } = setup();
     m.parts.ports.out32(0xcf8, 0x80000800);

@@ -1,6 +1,6 @@
 import { type PowerButtonService, Tokens } from '@plugboard/core';
 import { describe, expect, it } from 'vitest';
-import { nsAtTick, Piix4Pm, PM_TIMER_HZ, ticksAt } from '../src/index.js';
+import { nsAtTick, Piix4Pm, PM_IO, PM_TIMER_HZ, PMIO, piix4PmConfig, ticksAt } from '../src/index.js';
 import { bareMachine } from './bare-machine.js';
 
 function setup() {
@@ -64,6 +64,43 @@ describe('PIIX4 power management', () => {
     cfg32(0x40, 0x0801);
     expect(ports.in8(0x800)).toBe(0x12);
     expect(m.parts.ports.claimAt(0x810)).toBeNull();
+  });
+
+  it("config writes reach the table's writable bits, and reset loads its values and masks", () => {
+    const { pm, cfg8 } = setup();
+    const t = piix4PmConfig(0xb100);
+    // DEVRESA-C's top bytes say which ISA devices the machine has (realize fills them in).
+    const presence = new Set([0x5f, 0x63, 0x67]);
+    for (let at = 0; at < t.size; at++) {
+      if (t.owner[at] < 0) continue;
+      const before = cfg8(at);
+      cfg8(at, 0xff);
+      expect([at, cfg8(at)]).toEqual([at, (before & ~t.writable[at]) | t.writable[at]]);
+    }
+    pm.reset();
+    for (let at = 0; at < t.size; at++) {
+      if (t.owner[at] < 0) continue;
+      if (!presence.has(at)) expect([at, cfg8(at)]).toEqual([at, t.resetImage[at]]);
+      expect([at, pm.fn.wmask[at]]).toEqual([at, t.writable[at]]);
+    }
+    expect(cfg8(0x5b)).toBe(0x02);
+  });
+
+  it("writes reach the PM block's writable bits, W1C bits clear, and reset loads the table's values", () => {
+    const { pm, ports, firmwareSetup } = setup();
+    firmwareSetup();
+    ports.out16(0x600 + PMIO.PMEN, 0xffff);
+    expect(ports.in16(0x600 + PMIO.PMEN)).toBe(0x0521);
+    // SUS_EN and GBL_RLS are commands, never stored; SUS_TYP 7 is no soft-off.
+    ports.out16(0x600 + PMIO.PMCNTRL, 0xffff);
+    expect(ports.in16(0x600 + PMIO.PMCNTRL)).toBe(0x1c03);
+    ports.out32(0x600 + PMIO.PCNTRL, 0x12345678);
+    expect(ports.in32(0x600 + PMIO.PCNTRL)).toBe(0x12345678);
+    pm.pm.regs[PMIO.GPSTS] = 0x0f;
+    ports.out8(0x600 + PMIO.GPSTS, 0x05);
+    expect(ports.in8(0x600 + PMIO.GPSTS)).toBe(0x0a);
+    pm.reset();
+    expect(Array.from(pm.pm.regs)).toEqual(Array.from(PM_IO.resetImage));
   });
 
   it('runs the PM timer at 3.579545 MHz from virtual time', () => {

@@ -7,6 +7,7 @@ import {
   plugNetwork,
   Tokens,
 } from '@plugboard/core';
+import { REGISTERS_CPLUS } from './registers.js';
 import { Rtl8139, type Rtl8139Model } from './rtl8139.js';
 
 export interface Rtl8139Config {
@@ -80,8 +81,9 @@ export const rtl8139Plugin = definePlugin<Rtl8139Config, Rtl8139>({
       write16: (o: number, v: number) => nic.write(o, 2, v),
       write32: (o: number, v: number) => nic.write(o, 4, v),
     };
-    fn.setBar(0, { kind: 'io', size: 256, handler: window });
-    fn.setBar(1, { kind: 'mem32', size: 256, handler: window });
+    // Both BARs map the one register window; the table says how large it is.
+    fn.setBar(0, { kind: 'io', size: REGISTERS_CPLUS.size, handler: window });
+    fn.setBar(1, { kind: 'mem32', size: REGISTERS_CPLUS.size, handler: window });
     if (config.romfile) {
       fn.setRom(
         await ctx.readFile(ctx.findFirmware(config.romfile), `${ctx.id}'s romfile`, MAX_FIRMWARE_BYTES),

@@ -1,68 +1,11 @@
+import { defineRegisters } from '@plugboard/core';
+
 /**
  * RTL8139C(L)+ registers, named as the Realtek datasheet names them. Offsets
  * are from the start of the I/O (BAR0) or memory (BAR1) window; both map the
- * same 256 bytes.
+ * same 256 bytes. The register table at the end is the one source of the
+ * offsets, reset values, write masks and trace names.
  */
-export const IDR0 = 0x00;
-export const MAR0 = 0x08;
-export const TSD0 = 0x10;
-export const TSAD0 = 0x20;
-export const RBSTART = 0x30;
-export const ERBCR = 0x34;
-export const ERSR = 0x36;
-export const CR = 0x37;
-export const CAPR = 0x38;
-export const CBR = 0x3a;
-export const IMR = 0x3c;
-export const ISR = 0x3e;
-export const TCR = 0x40;
-export const RCR = 0x44;
-export const TCTR = 0x48;
-export const MPC = 0x4c;
-export const CR9346 = 0x50;
-export const CONFIG0 = 0x51;
-export const CONFIG1 = 0x52;
-export const TimerInt = 0x54;
-export const MSR = 0x58;
-export const CONFIG3 = 0x59;
-export const CONFIG4 = 0x5a;
-export const HltClk = 0x5b;
-export const MULINT = 0x5c;
-export const RERID = 0x5e;
-export const TSAD = 0x60;
-export const BMCR = 0x62;
-export const BMSR = 0x64;
-export const ANAR = 0x66;
-export const ANLPAR = 0x68;
-export const ANER = 0x6a;
-export const DIS = 0x6c;
-export const FCSC = 0x6e;
-export const NWAYTR = 0x70;
-export const REC = 0x72;
-export const CSCR = 0x74;
-export const PHY1_PARM = 0x78;
-export const TW_PARM = 0x7c;
-export const PHY2_PARM = 0x80;
-export const CONFIG5 = 0xd8;
-
-// C+ mode registers (RTL8139C+ only). Several overlay C-mode ones.
-/** Dump Tally Counter Command (64-bit), over TSD0/TSD1. */
-export const DTCCR = 0x10;
-/** Transmit Normal Priority Descriptors Start Address (64-bit), over TSAD0/TSAD1. */
-export const TNPDS = 0x20;
-/** Transmit High Priority Descriptors Start Address (64-bit), over TSAD2/TSAD3. */
-export const THPDS = 0x28;
-export const TPPoll = 0xd9;
-/**
- * The RTL8169's Rx packet maximum size. The RTL8139 has nothing here (reads 0,
- * writes ignored): iPXE's realtek driver tells an RTL8169 by this reading back.
- */
-export const RxMaxSize = 0xda;
-export const CPCR = 0xe0;
-export const IntrMitigate = 0xe2;
-/** Receive Descriptor Start Address (64-bit). */
-export const RDSAR = 0xe4;
-export const ETTHR = 0xec;
 
 /** CR: Command Register. */
 export const CR_RST = 0x10;
@@ -183,66 +126,194 @@ export const RXD_TAVA = 1 << 16;
 /** DTCCR: bit 3 starts a dump of the tally counters to the 64-byte-aligned address. */
 export const DTCCR_CMD = 1 << 3;
 
-/** Register names for traces: by offset, the widest register starting there. */
-export const REGISTER_NAMES: Record<number, string> = {
-  0: 'IDR0',
-  1: 'IDR1',
-  2: 'IDR2',
-  3: 'IDR3',
-  4: 'IDR4',
-  5: 'IDR5',
-  8: 'MAR0',
-  12: 'MAR4',
-  16: 'TSD0',
-  20: 'TSD1',
-  24: 'TSD2',
-  28: 'TSD3',
-  32: 'TSAD0',
-  36: 'TSAD1',
-  40: 'TSAD2',
-  44: 'TSAD3',
-  48: 'RBSTART',
-  52: 'ERBCR',
-  54: 'ERSR',
-  55: 'CR',
-  56: 'CAPR',
-  58: 'CBR',
-  60: 'IMR',
-  62: 'ISR',
-  64: 'TCR',
-  68: 'RCR',
-  72: 'TCTR',
-  76: 'MPC',
-  80: '9346CR',
-  81: 'CONFIG0',
-  82: 'CONFIG1',
-  84: 'TimerInt',
-  88: 'MSR',
-  89: 'CONFIG3',
-  90: 'CONFIG4',
-  91: 'HltClk',
-  92: 'MULINT',
-  94: 'RERID',
-  96: 'TSAD',
-  98: 'BMCR',
-  100: 'BMSR',
-  102: 'ANAR',
-  104: 'ANLPAR',
-  106: 'ANER',
-  108: 'DIS',
-  110: 'FCSC',
-  112: 'NWAYTR',
-  114: 'REC',
-  116: 'CSCR',
-  120: 'PHY1_PARM',
-  124: 'TW_PARM',
-  128: 'PHY2_PARM',
-  216: 'CONFIG5',
-  217: 'TPPoll',
-  218: 'RxMaxSize',
-  224: 'CPCR',
-  226: 'IntrMitigate',
-  228: 'RDSAR',
-  232: 'RDSAR_HI',
-  236: 'ETTHR',
+/** ISR and IMR share their bits. */
+const ISR_BITS = {
+  ROK: ISR_ROK,
+  RER: ISR_RER,
+  TOK: ISR_TOK,
+  TER: ISR_TER,
+  RXOVW: ISR_RXOVW,
+  'PUN/LinkChg': ISR_PUN_LINKCHG,
+  FOVW: ISR_FOVW,
+  TDU: ISR_TDU,
+  SWInt: ISR_SWINT,
+  LenChg: ISR_LENCHG,
+  TimeOut: ISR_TIMEOUT,
+  SERR: ISR_SERR,
 };
+
+/**
+ * The register window of one model: the RTL8139C+ and RTL8139C differ in
+ * their reset values only (TCR's hardware version, RERID). `softReset` marks
+ * what CR.RST puts back; read-only registers have `writable: 0`; the CONFIG
+ * registers are `locked` unless 9346CR selects config-write mode.
+ */
+function registerTable(cplus: boolean) {
+  return defineRegisters([
+    { name: 'IDR0', offset: 0x00, width: 1, count: 6 },
+    { name: 'MAR0', offset: 0x08, width: 1, count: 8 },
+    {
+      name: 'TSD0',
+      offset: 0x10,
+      width: 4,
+      count: 4,
+      reset: TSD_OWN | TSD_TABT,
+      softReset: true,
+      bits: { OWN: TSD_OWN, TUN: TSD_TUN, TOK: TSD_TOK, TABT: TSD_TABT },
+    },
+    { name: 'TSAD0', offset: 0x20, width: 4, count: 4, softReset: true },
+    { name: 'RBSTART', offset: 0x30, width: 4 },
+    { name: 'ERBCR', offset: 0x34, width: 2 },
+    { name: 'ERSR', offset: 0x36, width: 1, writable: 0 },
+    {
+      name: 'CR',
+      offset: 0x37,
+      width: 1,
+      reset: CR_BUFE,
+      softReset: true,
+      bits: { RST: CR_RST, RE: CR_RE, TE: CR_TE, BUFE: CR_BUFE },
+    },
+    { name: 'CAPR', offset: 0x38, width: 2, reset: 0xfff0, softReset: true },
+    { name: 'CBR', offset: 0x3a, width: 2, writable: 0, softReset: true },
+    { name: 'IMR', offset: 0x3c, width: 2, softReset: true, bits: ISR_BITS },
+    { name: 'ISR', offset: 0x3e, width: 2, writable: 0, w1c: 0xffff, softReset: true, bits: ISR_BITS },
+    {
+      name: 'TCR',
+      offset: 0x40,
+      width: 4,
+      reset: cplus ? TCR_HWVERID_8139CPLUS : TCR_HWVERID_8139C,
+      writable: TCR_WRITABLE,
+      softReset: true,
+    },
+    {
+      name: 'RCR',
+      offset: 0x44,
+      width: 4,
+      softReset: true,
+      bits: { AAP: RCR_AAP, APM: RCR_APM, AM: RCR_AM, AB: RCR_AB, AR: RCR_AR, AER: RCR_AER, WRAP: RCR_WRAP },
+    },
+    { name: 'TCTR', offset: 0x48, width: 4 },
+    { name: 'MPC', offset: 0x4c, width: 4 },
+    { name: '9346CR', key: 'CR9346', offset: 0x50, width: 1 },
+    { name: 'CONFIG0', offset: 0x51, width: 1, writable: 0 },
+    // IOMAP | MEMMAP: both BARs decode.
+    { name: 'CONFIG1', offset: 0x52, width: 1, reset: 0x0c, locked: true },
+    { name: 'TimerInt', offset: 0x54, width: 4 },
+    { name: 'MSR', offset: 0x58, width: 1, writable: 0 },
+    { name: 'CONFIG3', offset: 0x59, width: 1, locked: true },
+    { name: 'CONFIG4', offset: 0x5a, width: 1, locked: true },
+    { name: 'HltClk', offset: 0x5b, width: 1 },
+    { name: 'MULINT', offset: 0x5c, width: 2 },
+    { name: 'RERID', offset: 0x5e, width: 1, reset: cplus ? 0x20 : 0x10, writable: 0 },
+    { name: 'TSAD', offset: 0x60, width: 2, writable: 0 },
+    { name: 'BMCR', offset: 0x62, width: 2, reset: BMCR_ANE | BMCR_SPD100 | BMCR_DUPLEX },
+    { name: 'BMSR', offset: 0x64, width: 2, writable: 0 },
+    { name: 'ANAR', offset: 0x66, width: 2, reset: 0x05e1 },
+    { name: 'ANLPAR', offset: 0x68, width: 2, reset: 0x45e1, writable: 0 },
+    { name: 'ANER', offset: 0x6a, width: 2, reset: 0x0001, writable: 0 },
+    { name: 'DIS', offset: 0x6c, width: 2 },
+    { name: 'FCSC', offset: 0x6e, width: 2 },
+    { name: 'NWAYTR', offset: 0x70, width: 2 },
+    { name: 'REC', offset: 0x72, width: 2 },
+    { name: 'CSCR', offset: 0x74, width: 2, reset: 0x0720 },
+    { name: 'PHY1_PARM', offset: 0x78, width: 4 },
+    { name: 'TW_PARM', offset: 0x7c, width: 4 },
+    { name: 'PHY2_PARM', offset: 0x80, width: 1 },
+    { name: 'CONFIG5', offset: 0xd8, width: 1, locked: true },
+    {
+      name: 'TPPoll',
+      offset: 0xd9,
+      width: 1,
+      softReset: true,
+      bits: { HPQ: TPPoll_HPQ, NPQ: TPPoll_NPQ, FSWInt: TPPoll_FSWInt },
+    },
+    /**
+     * The RTL8169's Rx packet maximum size. The RTL8139 has nothing here (reads 0,
+     * writes ignored): iPXE's realtek driver tells an RTL8169 by this reading back.
+     */
+    { name: 'RxMaxSize', offset: 0xda, width: 2, writable: 0 },
+    {
+      name: 'CPCR',
+      offset: 0xe0,
+      width: 2,
+      softReset: true,
+      bits: {
+        CPTxE: CPCR_CPTxE,
+        CPRxE: CPCR_CPRxE,
+        MulRW: CPCR_MulRW,
+        DAC: CPCR_DAC,
+        RxChkSum: CPCR_RxChkSum,
+        RxVLAN: CPCR_RxVLAN,
+      },
+    },
+    { name: 'IntrMitigate', offset: 0xe2, width: 2 },
+    /** Receive Descriptor Start Address (64-bit), C+ mode. */
+    { name: 'RDSAR', offset: 0xe4, width: 4, softReset: true },
+    { name: 'RDSAR_HI', offset: 0xe8, width: 4, softReset: true },
+    { name: 'ETTHR', offset: 0xec, width: 1 },
+    // C+ mode names over C mode registers.
+    /** Dump Tally Counter Command (64-bit), over TSD0/TSD1. */
+    { name: 'DTCCR', offset: 0x10, width: 8, overlay: true },
+    /** Transmit Normal Priority Descriptors Start Address (64-bit), over TSAD0/TSAD1. */
+    { name: 'TNPDS', offset: 0x20, width: 8, overlay: true },
+    /** Transmit High Priority Descriptors Start Address (64-bit), over TSAD2/TSAD3. */
+    { name: 'THPDS', offset: 0x28, width: 8, overlay: true },
+  ]);
+}
+
+export const REGISTERS_CPLUS = registerTable(true);
+export const REGISTERS_C = registerTable(false);
+
+export const {
+  IDR0,
+  MAR0,
+  TSD0,
+  TSAD0,
+  RBSTART,
+  ERBCR,
+  ERSR,
+  CR,
+  CAPR,
+  CBR,
+  IMR,
+  ISR,
+  TCR,
+  RCR,
+  TCTR,
+  MPC,
+  CR9346,
+  CONFIG0,
+  CONFIG1,
+  TimerInt,
+  MSR,
+  CONFIG3,
+  CONFIG4,
+  HltClk,
+  MULINT,
+  RERID,
+  TSAD,
+  BMCR,
+  BMSR,
+  ANAR,
+  ANLPAR,
+  ANER,
+  DIS,
+  FCSC,
+  NWAYTR,
+  REC,
+  CSCR,
+  PHY1_PARM,
+  TW_PARM,
+  PHY2_PARM,
+  CONFIG5,
+  TPPoll,
+  RxMaxSize,
+  CPCR,
+  IntrMitigate,
+  RDSAR,
+  RDSAR_HI,
+  ETTHR,
+  DTCCR,
+  TNPDS,
+  THPDS,
+} = REGISTERS_CPLUS.offsets;

@@ -2,6 +2,7 @@ import {
   type Clock,
   crc32,
   type Dma,
+  MAX_ACCESS_BYTES,
   type NetworkClient,
   type NetworkPort,
   objectState,
@@ -76,79 +77,6 @@ export const MIN_LARGE_SEND_MSS = 88;
 /** TCTR counts at the PCI clock. */
 const TCTR_NS = 30;
 
-/** Which register each byte belongs to: the offset of that register's first byte. */
-const REGISTER_START = (() => {
-  const t = new Int16Array(256).fill(-1);
-  const widths: [number, number][] = [
-    [R.IDR0, 6],
-    [R.MAR0, 8],
-    [R.TSD0, 4],
-    [R.TSD0 + 4, 4],
-    [R.TSD0 + 8, 4],
-    [R.TSD0 + 12, 4],
-    [R.TSAD0, 4],
-    [R.TSAD0 + 4, 4],
-    [R.TSAD0 + 8, 4],
-    [R.TSAD0 + 12, 4],
-    [R.RBSTART, 4],
-    [R.ERBCR, 2],
-    [R.ERSR, 1],
-    [R.CR, 1],
-    [R.CAPR, 2],
-    [R.CBR, 2],
-    [R.IMR, 2],
-    [R.ISR, 2],
-    [R.TCR, 4],
-    [R.RCR, 4],
-    [R.TCTR, 4],
-    [R.MPC, 4],
-    [R.CR9346, 1],
-    [R.CONFIG0, 1],
-    [R.CONFIG1, 1],
-    [R.TimerInt, 4],
-    [R.MSR, 1],
-    [R.CONFIG3, 1],
-    [R.CONFIG4, 1],
-    [R.HltClk, 1],
-    [R.MULINT, 2],
-    [R.RERID, 1],
-    [R.TSAD, 2],
-    [R.BMCR, 2],
-    [R.BMSR, 2],
-    [R.ANAR, 2],
-    [R.ANLPAR, 2],
-    [R.ANER, 2],
-    [R.DIS, 2],
-    [R.FCSC, 2],
-    [R.NWAYTR, 2],
-    [R.REC, 2],
-    [R.CSCR, 2],
-    [R.PHY1_PARM, 4],
-    [R.TW_PARM, 4],
-    [R.PHY2_PARM, 1],
-    [R.CONFIG5, 1],
-    [R.TPPoll, 1],
-    [R.CPCR, 2],
-    [R.IntrMitigate, 2],
-    [R.RDSAR, 4],
-    [R.RDSAR + 4, 4],
-    [R.ETTHR, 1],
-  ];
-  for (const [start, width] of widths) for (let i = 0; i < width; i++) t[start + i] = start;
-  return t;
-})();
-
-/** Per byte of the window: 1 where the guest may not write, 2 where only 9346CR's config-write mode may. */
-const WRITE_GUARD = (() => {
-  const t = new Uint8Array(256);
-  for (const at of [R.ERSR, R.CBR, R.CBR + 1, R.CONFIG0, R.MSR, R.RERID, R.TSAD, R.TSAD + 1]) t[at] = 1;
-  for (const at of [R.BMSR, R.BMSR + 1, R.ANLPAR, R.ANLPAR + 1, R.ANER, R.ANER + 1]) t[at] = 1;
-  t[R.RxMaxSize] = 1;
-  t[R.RxMaxSize + 1] = 1;
-  for (const at of [R.CONFIG1, R.CONFIG3, R.CONFIG4, R.CONFIG5]) t[at] = 2;
-  return t;
-})();
-
 export interface Rtl8139Options {
   id: string;
   model: Rtl8139Model;
@@ -168,6 +96,9 @@ export class Rtl8139 implements NetworkClient {
   readonly registerTrace = new TraceHook<RegisterTraceEvent>('rtl8139.register');
   port: NetworkPort | null = null;
   private readonly cplus: boolean;
+  private readonly table: typeof R.REGISTERS_CPLUS;
+  /** The registers one write touched, for their side effects. */
+  private readonly touched = new Int32Array(MAX_ACCESS_BYTES);
   private readonly txBuf = new Uint8Array(MAX_CPLUS_FRAME + 4);
   private readonly rxBuf = new Uint8Array(MAX_CPLUS_FRAME + 8);
   private readonly segment = new Uint8Array(MAX_CPLUS_FRAME);
@@ -176,11 +107,12 @@ export class Rtl8139 implements NetworkClient {
   /** Everything in `state` and the EEPROM; TimerInt and the transmit step are the clock's timers. */
   readonly vmstate = objectState(
     { nic: this },
-    { version: 1, skip: ['o', 'port', 'cplus', 'txBuf', 'rxBuf', 'segment'] },
+    { version: 1, skip: ['o', 'port', 'cplus', 'touched', 'txBuf', 'rxBuf', 'segment'] },
   );
 
   constructor(private readonly o: Rtl8139Options) {
     this.cplus = o.model === 'C+';
+    this.table = this.cplus ? R.REGISTERS_CPLUS : R.REGISTERS_C;
     const words = new Uint16Array(64);
     words[0] = 0x8129;
     words[1] = 0x10ec;
@@ -191,7 +123,7 @@ export class Rtl8139 implements NetworkClient {
     for (let i = 0; i < 3; i++) words[7 + i] = o.mac[i * 2] | (o.mac[i * 2 + 1] << 8);
     this.eeprom = new Eeprom93Cx6(6, words);
     this.state = {
-      regs: new Uint8Array(256),
+      regs: new Uint8Array(this.table.size),
       txNext: 0,
       txNormalIndex: 0,
       txHighIndex: 0,
@@ -219,22 +151,15 @@ export class Rtl8139 implements NetworkClient {
     this.powerOn();
   }
 
-  /** Power-on: registers from the EEPROM, everything else as after a software reset. */
+  /** Power-on: the table's reset values, IDR from the EEPROM, everything else as after a software reset. */
   powerOn(): void {
     const r = this.state.regs;
-    r.fill(0);
+    this.table.reset(r);
     for (let i = 0; i < 3; i++) {
       const w = this.eeprom.words[7 + i];
       r[R.IDR0 + i * 2] = w & 0xff;
       r[R.IDR0 + i * 2 + 1] = w >> 8;
     }
-    r[R.CONFIG1] = 0x0c; // IOMAP | MEMMAP: both BARs decode
-    r[R.RERID] = this.cplus ? 0x20 : 0x10;
-    this.set16(R.ANAR, 0x05e1);
-    this.set16(R.ANLPAR, 0x45e1);
-    this.set16(R.ANER, 0x0001);
-    this.set16(R.BMCR, R.BMCR_ANE | R.BMCR_SPD100 | R.BMCR_DUPLEX);
-    this.set16(R.CSCR, 0x0720);
     // As QEMU's rtl8139_reset: the tally counters clear, TCTR counts from now and TimerInt is off.
     const s = this.state;
     for (const key of Object.keys(s.tally) as (keyof Rtl8139State['tally'])[]) s.tally[key] = 0;
@@ -248,20 +173,7 @@ export class Rtl8139 implements NetworkClient {
   /** CR.RST: the receive and transmit state and interrupts go back to idle; IDR, MAR and PHY stay. */
   softwareReset(): void {
     const s = this.state;
-    const r = s.regs;
-    r[R.CR] = R.CR_BUFE;
-    this.set16(R.IMR, 0);
-    this.set16(R.ISR, 0);
-    this.set32(R.TCR, this.cplus ? R.TCR_HWVERID_8139CPLUS : R.TCR_HWVERID_8139C);
-    this.set32(R.RCR, 0);
-    for (let i = 0; i < 4; i++) this.set32(R.TSD0 + i * 4, R.TSD_OWN | R.TSD_TABT);
-    for (let i = 0; i < 4; i++) this.set32(R.TSAD0 + i * 4, 0);
-    this.set16(R.CAPR, 0xfff0);
-    this.set16(R.CBR, 0);
-    this.set16(R.CPCR, 0);
-    this.set32(R.RDSAR, 0);
-    this.set32(R.RDSAR + 4, 0);
-    r[R.TPPoll] = 0;
+    this.table.softReset(s.regs);
     s.txNext = 0;
     s.txNormalIndex = 0;
     s.txHighIndex = 0;
@@ -301,23 +213,11 @@ export class Rtl8139 implements NetworkClient {
     offset &= 0xff;
     if (this.registerTrace.active) this.trace(true, offset, size, value);
     const r = this.state.regs;
-    const eem = r[R.CR9346] >> R.CR9346_EEM_SHIFT;
-    let touched = -1;
-    for (let i = 0; i < size; i++) {
-      const at = (offset + i) & 0xff;
-      const b = (value >>> (i * 8)) & 0xff;
-      const start = REGISTER_START[at];
-      const guard = WRITE_GUARD[at];
-      if (at === R.ISR || at === R.ISR + 1) r[at] &= ~b;
-      else if (guard === 1 || (guard === 2 && eem !== R.CR9346_EEM_CONFIG_WRITE)) continue;
-      else r[at] = b;
-      if (start >= 0 && start !== touched) {
-        // Effects run once per register, after all of this access's bytes landed.
-        if (touched >= 0) this.effect(touched);
-        touched = start;
-      }
-    }
-    if (touched >= 0) this.effect(touched);
+    const unlocked = r[R.CR9346] >> R.CR9346_EEM_SHIFT === R.CR9346_EEM_CONFIG_WRITE;
+    const touched = this.touched;
+    // Effects run once per register, after all of this access's bytes landed.
+    const n = this.table.write(r, offset, size, value, unlocked, touched);
+    for (let i = 0; i < n; i++) this.effect(this.table.start[touched[i]]);
   }
 
   /** Recomputes registers whose value is live state before a read of [offset, offset+size). */
@@ -386,11 +286,6 @@ export class Rtl8139 implements NetworkClient {
         if (!this.cplus || !(this.get16(R.CPCR) & R.CPCR_CPTxE)) this.transmitC((reg - R.TSD0) >> 2);
         else if (reg === R.DTCCR && this.get32(R.DTCCR) & R.DTCCR_CMD) this.dumpTally();
         break;
-      case R.TCR: {
-        const fixed = this.cplus ? R.TCR_HWVERID_8139CPLUS : R.TCR_HWVERID_8139C;
-        this.set32(R.TCR, (this.get32(R.TCR) & R.TCR_WRITABLE) | fixed);
-        break;
-      }
       case R.TCTR:
         this.state.tctrBase = this.o.clock.now;
         this.armTimer();
@@ -850,86 +745,26 @@ export class Rtl8139 implements NetworkClient {
   }
 
   private trace(write: boolean, offset: number, size: 1 | 2 | 4, value: number): void {
-    const start = REGISTER_START[offset];
-    const name =
-      R.REGISTER_NAMES[offset] ??
-      (start >= 0 ? `${R.REGISTER_NAMES[start]}+${offset - start}` : `0x${offset.toString(16)}`);
     this.registerTrace.call({
       device: this.o.id,
       write,
-      register: name,
+      register: this.table.nameAt(offset),
       size,
       value,
-      detail: describe(offset, value, this.cplus),
+      detail: this.describe(offset, value),
     });
   }
-}
 
-/** Decoded fields for the register trace. */
-function describe(offset: number, value: number, cplus: boolean): string {
-  const bits = (names: [number, string][]) =>
-    names
-      .filter(([b]) => value & b)
-      .map(([, n]) => n)
-      .join(' ');
-  if (offset >= R.TSD0 && offset < R.TSD0 + 16 && !cplus) {
-    return `size=${value & R.TSD_SIZE} ${bits([
-      [R.TSD_OWN, 'OWN'],
-      [R.TSD_TUN, 'TUN'],
-      [R.TSD_TOK, 'TOK'],
-      [R.TSD_TABT, 'TABT'],
-    ])}`.trim();
-  }
-  switch (offset) {
-    case R.CR:
-      return bits([
-        [R.CR_RST, 'RST'],
-        [R.CR_RE, 'RE'],
-        [R.CR_TE, 'TE'],
-        [R.CR_BUFE, 'BUFE'],
-      ]);
-    case R.IMR:
-    case R.ISR:
-      return bits([
-        [R.ISR_ROK, 'ROK'],
-        [R.ISR_RER, 'RER'],
-        [R.ISR_TOK, 'TOK'],
-        [R.ISR_TER, 'TER'],
-        [R.ISR_RXOVW, cplus ? 'RXOVW/RDU' : 'RXOVW'],
-        [R.ISR_PUN_LINKCHG, 'PUN/LinkChg'],
-        [R.ISR_FOVW, 'FOVW'],
-        [R.ISR_TDU, 'TDU'],
-        [R.ISR_SWINT, 'SWInt'],
-        [R.ISR_LENCHG, 'LenChg'],
-        [R.ISR_TIMEOUT, 'TimeOut'],
-        [R.ISR_SERR, 'SERR'],
-      ]);
-    case R.RCR:
-      return `${bits([
-        [R.RCR_AAP, 'AAP'],
-        [R.RCR_APM, 'APM'],
-        [R.RCR_AM, 'AM'],
-        [R.RCR_AB, 'AB'],
-        [R.RCR_AR, 'AR'],
-        [R.RCR_AER, 'AER'],
-        [R.RCR_WRAP, 'WRAP'],
-      ])} RBLEN=${8 << ((value >> 11) & 3)}K`.trim();
-    case R.CPCR:
-      return bits([
-        [R.CPCR_CPTxE, 'CPTxE'],
-        [R.CPCR_CPRxE, 'CPRxE'],
-        [R.CPCR_MulRW, 'MulRW'],
-        [R.CPCR_DAC, 'DAC'],
-        [R.CPCR_RxChkSum, 'RxChkSum'],
-        [R.CPCR_RxVLAN, 'RxVLAN'],
-      ]);
-    case R.TPPoll:
-      return bits([
-        [R.TPPoll_HPQ, 'HPQ'],
-        [R.TPPoll_NPQ, 'NPQ'],
-        [R.TPPoll_FSWInt, 'FSWInt'],
-      ]);
-    default:
-      return '';
+  /** The table's bit names, and the fields they do not cover. */
+  private describe(offset: number, value: number): string {
+    const bits = this.table.describe(offset, value);
+    if (offset >= R.TSD0 && offset < R.TSD0 + 16) {
+      // C+ mode: DTCCR lies over TSD0-1; TSD2-3 are unused.
+      return this.cplus ? '' : `size=${value & R.TSD_SIZE} ${bits}`.trim();
+    }
+    if (offset === R.RCR) return `${bits} RBLEN=${8 << ((value >> R.RCR_RBLEN_SHIFT) & 3)}K`.trim();
+    // In C+ mode the receive overflow bit means the descriptors ran out.
+    if (this.cplus && (offset === R.IMR || offset === R.ISR)) return bits.replace('RXOVW', 'RXOVW/RDU');
+    return bits;
   }
 }

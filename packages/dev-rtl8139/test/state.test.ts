@@ -53,6 +53,26 @@ describe('RTL8139 state as data', () => {
     },
   );
 
+  it.for(['C+', 'C'] as const)(
+    "%s: after random activity and a reset the registers are the table's reset values, IDR from the EEPROM",
+    async (model) => {
+      const a = await setup(model, '02:11:22:33:44:55');
+      scribble(a, 0x5eed);
+      a.nic.reset();
+      const expected = (model === 'C+' ? R.REGISTERS_CPLUS : R.REGISTERS_C).resetImage.slice();
+      expected.set([0x02, 0x11, 0x22, 0x33, 0x44, 0x55], R.IDR0);
+      expect(Array.from(a.nic.state.regs)).toEqual(Array.from(expected));
+      // The values the datasheet and the Linux drivers expect, read through the window.
+      const n = a.nic;
+      expect(n.read(R.TSD0 + 12, 4)).toBe(R.TSD_OWN | R.TSD_TABT);
+      expect(n.read(R.CAPR, 2)).toBe(0xfff0);
+      expect(n.read(R.TCR, 4)).toBe(model === 'C+' ? R.TCR_HWVERID_8139CPLUS : R.TCR_HWVERID_8139C);
+      expect(n.read(R.RERID, 1)).toBe(model === 'C+' ? 0x20 : 0x10);
+      expect(n.read(R.CONFIG1, 1)).toBe(0x0c);
+      expect(n.read(R.MAR0 + 4, 4)).toBe(0);
+    },
+  );
+
   it('reset cancels TimerInt: a timer armed before a system reset never fires after it', async () => {
     const nic = await setup();
     nic.out32(R.IMR, 0xffff);

@@ -1,5 +1,6 @@
 import type { PortHandler } from '../io/port-bus.js';
 import type { MmioHandler } from '../memory/mmio.js';
+import type { RegisterTable } from '../registers/register-table.js';
 import type { PciAddress } from './address.js';
 import {
   PCI_BASE_ADDRESS_0,
@@ -240,6 +241,20 @@ export class PciFunction {
 
   get32(offset: number): number {
     return (this.get16(offset) | (this.get16(offset + 2) << 16)) >>> 0;
+  }
+
+  /**
+   * Loads the registers `table` describes (config space offsets): their reset
+   * values, the bits the guest may write and the bits a 1 clears. Bytes the
+   * table does not own stay as they are.
+   */
+  loadRegisters(table: RegisterTable): void {
+    for (let at = 0; at < Math.min(table.size, this.config.length); at++) {
+      if (table.owner[at] < 0) continue;
+      this.config[at] = table.resetImage[at];
+      this.wmask[at] = table.writable[at];
+      this.w1cmask[at] = table.w1c[at];
+    }
   }
 
   /** Sets a register's value and, when given, which of its bits the guest may write. */

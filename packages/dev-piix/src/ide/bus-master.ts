@@ -1,5 +1,5 @@
 import type { Dma, WorkMeter } from '@plugboard/core';
-import { BMICP_SSBM, PRD_EOT } from './registers.js';
+import { BMICP, BMICP_SSBM, BMIDTP, BMISP, BUS_MASTER, PRD_EOT } from './registers.js';
 
 /**
  * A PRD table may not cross a 64 KiB boundary on the PIIX; like QEMU, one
@@ -18,12 +18,8 @@ export const MAX_PRD_ENTRIES = 4096 / 8;
  * commands cannot keep the run loop from yielding to the host.
  */
 export class BusMaster {
-  /** BMICP: SSBM and RWCON. */
-  command = 0;
-  /** BMISP: BMIDEA, ERROR, IDEINTS, DMA0CAP, DMA1CAP. */
-  status = 0;
-  /** BMIDTP: the descriptor table, dword aligned. */
-  table = 0;
+  /** BMICP, BMISP and BMIDTP as the guest sees them (the `BUS_MASTER` table's 8 bytes). */
+  readonly regs = new Uint8Array(BUS_MASTER.size);
 
   /** A descriptor or buffer lay outside RAM during the current transfer. */
   fault = false;
@@ -37,6 +33,26 @@ export class BusMaster {
     private readonly dma: Dma,
     private readonly work: WorkMeter,
   ) {}
+
+  /** BMICP: SSBM and RWCON. */
+  get command(): number {
+    return this.regs[BMICP];
+  }
+
+  /** BMISP: BMIDEA, ERROR, IDEINTS, DMA0CAP, DMA1CAP. */
+  get status(): number {
+    return this.regs[BMISP];
+  }
+
+  set status(value: number) {
+    this.regs[BMISP] = value;
+  }
+
+  /** BMIDTP: the descriptor table, dword aligned. */
+  get table(): number {
+    const r = this.regs;
+    return (r[BMIDTP] | (r[BMIDTP + 1] << 8) | (r[BMIDTP + 2] << 16) | (r[BMIDTP + 3] << 24)) >>> 0;
+  }
 
   get started(): boolean {
     return (this.command & BMICP_SSBM) !== 0;
@@ -99,9 +115,7 @@ export class BusMaster {
   }
 
   reset(): void {
-    this.command = 0;
-    this.status = 0;
-    this.table = 0;
+    BUS_MASTER.reset(this.regs);
     this.rewind();
   }
 }

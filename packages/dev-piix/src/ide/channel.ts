@@ -1,4 +1,11 @@
-import type { Dma, IrqLine, PortHandler, TraceHook, WorkMeter } from '@plugboard/core';
+import {
+  type Dma,
+  type IrqLine,
+  MAX_ACCESS_BYTES,
+  type PortHandler,
+  type TraceHook,
+  type WorkMeter,
+} from '@plugboard/core';
 import { BusMaster } from './bus-master.js';
 import { DMA_DONE, DMA_FAULT, type IdeBus, IdeDevice } from './ide-device.js';
 import {
@@ -11,15 +18,11 @@ import {
   ATA_SECTOR_COUNT,
   ATA_STATUS,
   BMICP,
-  BMICP_RWCON,
-  BMICP_SSBM,
-  BMISP,
+  BMIDTP,
   BMISP_BMIDEA,
-  BMISP_DMA0CAP,
-  BMISP_DMA1CAP,
   BMISP_ERROR,
   BMISP_IDEINTS,
-  BUS_MASTER_REGISTER_NAMES,
+  BUS_MASTER,
   COMMAND_REGISTER_NAMES_READ,
   COMMAND_REGISTER_NAMES_WRITE,
   CONTROL_HOB,
@@ -28,6 +31,9 @@ import {
   DEVICE_DEV,
   DEVICE_OBSOLETE,
 } from './registers.js';
+
+/** The bus master's touched registers, unused: only BMICP has an effect, and the offset says whether it was written. */
+const TOUCHED = new Int32Array(MAX_ACCESS_BYTES);
 
 /** One access to a named IDE register, for `trace`. */
 export interface IdeRegisterEvent {
@@ -267,41 +273,18 @@ export class IdeChannel implements IdeBus {
   // ---- Bus master registers (8 bytes of BMIBA per channel) -------------
 
   readBusMaster(offset: number): number {
-    const bm = this.busMaster;
-    let value = 0;
-    if (offset === BMICP) value = bm.command;
-    else if (offset === BMISP) value = bm.status;
-    else if (offset >= 4) value = (bm.table >>> ((offset - 4) * 8)) & 0xff;
+    const value = this.busMaster.regs[offset];
     if (this.trace.active) {
-      this.trace.call({
-        channel: this.index,
-        register: BUS_MASTER_REGISTER_NAMES[offset],
-        write: false,
-        value,
-      });
+      this.trace.call({ channel: this.index, register: BUS_MASTER.nameAt(offset), write: false, value });
     }
     return value;
   }
 
   writeBusMaster(offset: number, value: number): void {
     if (this.trace.active) {
-      this.trace.call({
-        channel: this.index,
-        register: BUS_MASTER_REGISTER_NAMES[offset],
-        write: true,
-        value,
-      });
+      this.trace.call({ channel: this.index, register: BUS_MASTER.nameAt(offset), write: true, value });
     }
-    const bm = this.busMaster;
-    if (offset === BMICP) {
-      this.writeCommand(value);
-    } else if (offset === BMISP) {
-      const capable = BMISP_DMA0CAP | BMISP_DMA1CAP;
-      bm.status = (bm.status & ~(value & (BMISP_ERROR | BMISP_IDEINTS)) & ~capable) | (value & capable);
-    } else if (offset >= 4) {
-      const shift = (offset - 4) * 8;
-      bm.table = (((bm.table & ~(0xff << shift)) | ((value & 0xff) << shift)) & 0xfffffffc) >>> 0;
-    }
+    this.writeRegisters(offset, 1, value);
   }
 
   readBusMasterTable(): number {
@@ -312,13 +295,15 @@ export class IdeChannel implements IdeBus {
 
   writeBusMasterTable(value: number): void {
     if (this.trace.active) this.trace.call({ channel: this.index, register: 'BMIDTP', write: true, value });
-    this.busMaster.table = (value & 0xfffffffc) >>> 0;
+    this.writeRegisters(BMIDTP, 4, value);
   }
 
-  private writeCommand(value: number): void {
+  /** The table's masks land the bytes; starting or stopping the engine is BMICP's effect. */
+  private writeRegisters(offset: number, size: number, value: number): void {
     const bm = this.busMaster;
     const wasStarted = bm.started;
-    bm.command = value & (BMICP_SSBM | BMICP_RWCON);
+    BUS_MASTER.write(bm.regs, offset, size, value, true, TOUCHED);
+    if (offset !== BMICP) return;
     if (!wasStarted && bm.started) {
       bm.status |= BMISP_BMIDEA;
       bm.rewind();

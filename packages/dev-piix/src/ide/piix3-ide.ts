@@ -82,7 +82,8 @@ export class Piix3Ide implements Device {
   readonly vmstate = objectState(
     { ide: this },
     {
-      version: 1,
+      // 2: each bus master's registers are one byte array (were command, status and table).
+      version: 2,
       skip: ['pci', 'config', 'backend', 'media', 'options', 'views'],
       afterLoad: () => this.updateDecode(),
     },

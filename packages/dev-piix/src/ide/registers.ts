@@ -1,3 +1,5 @@
+import { defineRegisters } from '@plugboard/core';
+
 /**
  * Register and bit names of the PIIX3 IDE function (82371SB datasheet,
  * section 2.3 and 2.7), the ATA task file (ATA/ATAPI-6) and the ATAPI packet
@@ -122,21 +124,6 @@ export const SETF_DISABLE_WRITE_CACHE = 0x82;
 export const SETF_ENABLE_READ_LOOK_AHEAD = 0xaa;
 export const SETF_ENABLE_REVERTING_TO_DEFAULTS = 0xcc;
 
-// Bus master IDE registers (BMIBA + 0 primary, + 8 secondary).
-export const BMICP = 0;
-export const BMISP = 2;
-export const BMIDTP = 4;
-export const BUS_MASTER_REGISTER_NAMES = [
-  'BMICP',
-  '',
-  'BMISP',
-  '',
-  'BMIDTP',
-  'BMIDTP',
-  'BMIDTP',
-  'BMIDTP',
-] as const;
-
 /** BMICP: Start/Stop Bus Master. */
 export const BMICP_SSBM = 0x01;
 /** BMICP: Bus Master Read/Write Control, 1 = the bus master writes memory (a device read). */
@@ -150,6 +137,27 @@ export const BMISP_IDEINTS = 0x04;
 /** BMISP: Drive 0 / Drive 1 DMA Capable (read/write scratch bits for the BIOS). */
 export const BMISP_DMA0CAP = 0x20;
 export const BMISP_DMA1CAP = 0x40;
+
+/**
+ * One channel's bus master IDE registers (BMIBA + 0 primary, + 8
+ * secondary): the bits software may write, those a 1 clears, and the
+ * reserved bytes between them (reading 0, writes dropped).
+ */
+export const BUS_MASTER = defineRegisters(
+  [
+    { name: 'BMICP', offset: 0, width: 1, writable: BMICP_SSBM | BMICP_RWCON },
+    {
+      name: 'BMISP',
+      offset: 2,
+      width: 1,
+      writable: BMISP_DMA0CAP | BMISP_DMA1CAP,
+      w1c: BMISP_ERROR | BMISP_IDEINTS,
+    },
+    { name: 'BMIDTP', offset: 4, width: 4, writable: 0xfffffffc },
+  ],
+  { unowned: 'ignored', unnamed: () => '' },
+);
+export const { BMICP, BMISP, BMIDTP } = BUS_MASTER.offsets;
 
 /** PRD entry: End Of Table, bit 31 of the second dword. */
 export const PRD_EOT = 0x80000000;

@@ -16,7 +16,7 @@ import { installDualPic } from '../i8259/plugin.js';
 import { PiixTokens } from '../tokens.js';
 import { PirqRouter } from './pirq-router.js';
 import { Port92 } from './port92.js';
-import { PIIX3, PIIX3_RESET } from './registers.js';
+import { PIIX3, PIIX3_CONFIG } from './registers.js';
 import { ResetControl } from './reset-control.js';
 
 export const PIIX3_ISA_IDS = {
@@ -97,7 +97,7 @@ export class Piix3Isa implements Device {
   }
 
   private initConfig(): void {
-    for (const [offset, value, writable] of PIIX3_RESET) this.fn.set8(offset, value, writable);
+    this.fn.loadRegisters(PIIX3_CONFIG);
     // The ISA bridge decodes from power-on: I/O, memory and bus master enabled, medium DEVSEL#.
     this.fn.set16(0x04, 0x0007);
     this.fn.set16(0x06, 0x0200);

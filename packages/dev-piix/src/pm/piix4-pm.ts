@@ -13,10 +13,12 @@ import { IoWindow } from './io-window.js';
 import { PmIo } from './pm-io.js';
 import {
   APM_PORT,
-  APMC_EN_BYTE,
   IO_ENABLE,
   PIIX4_PM,
+  PMCNTRL,
+  PMIO,
   PMIO_SIZE,
+  piix4PmConfig,
   SMB_INTRSELECT_IRQ9,
   SMB_SIZE,
 } from './registers.js';
@@ -41,8 +43,8 @@ export interface Piix4PmConfig {
  * PIIX4 function 3, power management: the ACPI PM block at PMBA (enabled
  * by PMREGMISC), the GPE0 block, the APM ports 0xB2/0xB3, and the SMBus
  * host controller at SMBBA (enabled by SMBHSTCFG bit 0). SMM does not
- * exist, so DEVACTB's APMC_EN reads as set from reset, as QEMU presents it
- * without SMM: firmware then skips its SMM set-up.
+ * exist, so DEVACTB's APMC_EN reads as set from reset (the register
+ * table's), as QEMU presents it without SMM: firmware then skips its SMM set-up.
  */
 export class Piix4Pm implements Device {
   readonly fn: PciFunction;
@@ -52,12 +54,14 @@ export class Piix4Pm implements Device {
   private readonly smbusWindow: IoWindow;
   /** DEVRESA-C's device-present bytes QEMU fills in from the ports decoded when the machine is built. */
   private presence: [number, number][] = [];
+  private readonly registers: ReturnType<typeof piix4PmConfig>;
   /** The PM and SMBus registers; the I/O windows follow from config space. */
   readonly vmstate = objectState(
     { pm: this },
     {
-      version: 1,
-      skip: ['fn', 'config', 'pmWindow', 'smbusWindow', 'presence'],
+      // 2: the PM block's registers are one byte array (were pmsts, pmen, pmcntrl and storage).
+      version: 2,
+      skip: ['fn', 'pmWindow', 'smbusWindow', 'presence'],
       afterLoad: () => {
         this.placePm();
         this.placeSmbus();
@@ -67,10 +71,11 @@ export class Piix4Pm implements Device {
 
   constructor(
     private readonly ctx: DeviceContext,
-    private readonly config: Piix4PmConfig,
+    config: Piix4PmConfig,
   ) {
     if (!ctx.pciAddress) throw new Error(`${ctx.id}: the PIIX4 PM function needs a PCI address`);
     this.fn = new PciFunction(ctx.id, { ...PIIX4_PM_IDS, interruptPin: 1 });
+    this.registers = piix4PmConfig(config.smbusBase);
     this.pm = new PmIo(ctx.clock, ctx.isaIrq(9), ctx.system, (m) => ctx.log(m));
     this.smbus = new SmbusHost(ctx.isaIrq(9));
     this.pmWindow = new IoWindow(ctx.ports, `${ctx.id} PM`, PMIO_SIZE, this.pm.pmPorts, (m) => ctx.log(m));
@@ -120,24 +125,14 @@ export class Piix4Pm implements Device {
 
   info(): string {
     const hex = (v: number | null) => (v === null ? 'off' : `0x${v.toString(16)}`);
-    return `PM at ${hex(this.pmWindow.base)} SCI_EN=${this.pm.pmcntrl & 1} SMBus at ${hex(this.smbusWindow.base)}`;
+    return `PM at ${hex(this.pmWindow.base)} SCI_EN=${this.pm.regs[PMIO.PMCNTRL] & PMCNTRL.SCI_EN} SMBus at ${hex(this.smbusWindow.base)}`;
   }
 
   private initConfig(): void {
     const fn = this.fn;
     fn.set16(0x06, 0x0280);
-    // CNTA to DEVRESJ: device monitoring and resource registers, storage here.
-    for (let o = PIIX4_PM.CNTA; o < PIIX4_PM.PMREGMISC; o++) fn.set8(o, 0, 0xff);
-    fn.set32(PIIX4_PM.PMBA, 0x00000001, 0x0000ffc0);
-    fn.set8(PIIX4_PM.DEVACTB + 3, APMC_EN_BYTE);
+    fn.loadRegisters(this.registers);
     for (const [offset, value] of this.presence) fn.set8(offset, value);
-    fn.set8(PIIX4_PM.PMREGMISC, 0, IO_ENABLE);
-    fn.set32(PIIX4_PM.SMBBA, (this.config.smbusBase & 0xfff0) | 1, 0x0000fff0);
-    fn.set8(PIIX4_PM.SMBHSTCFG, 0x09, 0x0f);
-    fn.set8(PIIX4_PM.SMBSLVC, 0, 0xff);
-    fn.set8(PIIX4_PM.SMBSHDW1, 0, 0xff);
-    fn.set8(PIIX4_PM.SMBSHDW2, 0, 0xff);
-    fn.set8(PIIX4_PM.SMBREV, 0, 0);
   }
 
   private placePm(): void {

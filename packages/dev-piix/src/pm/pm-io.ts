@@ -4,10 +4,10 @@ import { nsAtTick, ticksAt } from '../ticks.js';
 import {
   ACPI_DISABLE,
   ACPI_ENABLE,
+  PM_IO,
   PM_TIMER_HZ,
   PMCNTRL,
   PMIO,
-  PMIO_SIZE,
   PMSTS,
   SCI_EVENTS,
   SUS_TYP_SOFT_OFF,
@@ -15,26 +15,23 @@ import {
 
 /** TMROF_STS is set each time bit 23 of the 24-bit timer changes. */
 const OVERFLOW_TICKS = 1 << 23;
-/** PMSTS bits a write of 1 clears. */
-const PMSTS_W1C = 0x8d31;
-const PMEN_WRITABLE = 0x0521;
-const PMCNTRL_WRITABLE = PMCNTRL.SCI_EN | PMCNTRL.BRLD_EN_BM | PMCNTRL.SUS_TYP_MASK;
+/** The table's list of touched registers, unused: the window hands over one byte at a time and PMCNTRL's commands need the written value. */
+const TOUCHED = new Int32Array(1);
 
 /**
  * The ACPI fixed hardware of the PIIX4: PM1 status/enable/control, the PM
  * timer, the GPE0 block QEMU places at 0xAFE0, and the APM command port
  * that switches SCI_EN. SCI is ISA IRQ9, a level. Registers of the PM block
- * the chipset has no behaviour for here (GPSTS to GPOREG) are storage.
+ * the chipset has no behaviour for here (GPSTS to GPOREG) are storage; which
+ * bits of each the guest may write or clear is the register table's.
  */
 export class PmIo {
-  pmsts = 0;
-  pmen = 0;
-  pmcntrl = 0;
+  /** The PM block's 64 bytes (the timer's are computed on read). */
+  readonly regs = new Uint8Array(PM_IO.size);
   gpeSts = 0;
   gpeEn = 0;
   apmc = 0;
   apms = 0;
-  readonly storage = new Uint8Array(PMIO_SIZE);
   /** The bit-23 period of the timer last seen, for TMROF_STS. */
   private overflowEpoch = 0;
   private readonly timer: Timer;
@@ -64,8 +61,8 @@ export class PmIo {
         return;
       }
       this.apmc = value;
-      if (value === ACPI_ENABLE) this.pmcntrl |= PMCNTRL.SCI_EN;
-      else if (value === ACPI_DISABLE) this.pmcntrl &= ~PMCNTRL.SCI_EN;
+      if (value === ACPI_ENABLE) this.regs[PMIO.PMCNTRL] |= PMCNTRL.SCI_EN;
+      else if (value === ACPI_DISABLE) this.regs[PMIO.PMCNTRL] &= ~PMCNTRL.SCI_EN;
       this.update();
     },
   };
@@ -80,21 +77,18 @@ export class PmIo {
   }
 
   reset(): void {
-    this.pmsts = 0;
-    this.pmen = 0;
-    this.pmcntrl = 0;
+    PM_IO.reset(this.regs);
     this.gpeSts = 0;
     this.gpeEn = 0;
     this.apmc = 0;
     this.apms = 0;
-    this.storage.fill(0);
     this.overflowEpoch = Math.floor(this.ticks() / OVERFLOW_TICKS);
     this.update();
   }
 
   /** The fixed power button was pressed: PWRBTN_STS, and SCI when PWRBTN_EN and SCI_EN allow. */
   pressPowerButton(): void {
-    this.pmsts |= PMSTS.PWRBTN_STS;
+    this.setReg16(PMIO.PMSTS, this.reg16(PMIO.PMSTS) | PMSTS.PWRBTN_STS);
     this.update();
   }
 
@@ -113,53 +107,34 @@ export class PmIo {
   }
 
   private read8(offset: number): number {
-    switch (offset & ~1) {
-      case PMIO.PMSTS:
-        this.update();
-        return (this.pmsts >> ((offset & 1) * 8)) & 0xff;
-      case PMIO.PMEN:
-        return (this.pmen >> ((offset & 1) * 8)) & 0xff;
-      case PMIO.PMCNTRL:
-        return (this.pmcntrl >> ((offset & 1) * 8)) & 0xff;
-      case PMIO.PMTMR:
-      case PMIO.PMTMR + 2:
-        return (this.timerValue() >>> ((offset - PMIO.PMTMR) * 8)) & 0xff;
-      default:
-        return this.storage[offset];
-    }
+    if (offset >= PMIO.PMTMR && offset < PMIO.PMTMR + 4)
+      return (this.timerValue() >>> ((offset - PMIO.PMTMR) * 8)) & 0xff;
+    if (offset >> 1 === PMIO.PMSTS >> 1) this.update();
+    return this.regs[offset];
   }
 
   private write8(offset: number, value: number): void {
-    const shift = (offset & 1) * 8;
-    switch (offset & ~1) {
-      case PMIO.PMSTS:
-        this.pmsts &= ~((value << shift) & PMSTS_W1C);
-        break;
-      case PMIO.PMEN:
-        this.pmen = ((this.pmen & ~(0xff << shift)) | (value << shift)) & PMEN_WRITABLE;
-        break;
-      case PMIO.PMCNTRL: {
-        const written = value << shift;
-        this.pmcntrl = ((this.pmcntrl & ~(0xff << shift)) | written) & PMCNTRL_WRITABLE;
-        if (written & PMCNTRL.GBL_RLS) this.log('GBL_RLS written: no SMI handler exists to hear it');
-        if (written & PMCNTRL.SUS_EN) this.sleep();
-        break;
-      }
-      case PMIO.PMTMR:
-      case PMIO.PMTMR + 2:
-        break;
-      case PMIO.GPSTS:
-        this.storage[offset] &= ~value;
-        break;
-      default:
-        this.storage[offset] = value;
-        break;
+    PM_IO.write(this.regs, offset, 1, value, true, TOUCHED);
+    if (offset >> 1 === PMIO.PMCNTRL >> 1) {
+      // GBL_RLS and SUS_EN are commands: they act as written, the register never holds them.
+      const written = value << ((offset & 1) * 8);
+      if (written & PMCNTRL.GBL_RLS) this.log('GBL_RLS written: no SMI handler exists to hear it');
+      if (written & PMCNTRL.SUS_EN) this.sleep();
     }
     this.update();
   }
 
+  private reg16(offset: number): number {
+    return this.regs[offset] | (this.regs[offset + 1] << 8);
+  }
+
+  private setReg16(offset: number, value: number): void {
+    this.regs[offset] = value & 0xff;
+    this.regs[offset + 1] = value >>> 8;
+  }
+
   private sleep(): void {
-    const type = (this.pmcntrl & PMCNTRL.SUS_TYP_MASK) >> PMCNTRL.SUS_TYP_SHIFT;
+    const type = (this.reg16(PMIO.PMCNTRL) & PMCNTRL.SUS_TYP_MASK) >> PMCNTRL.SUS_TYP_SHIFT;
     if (type === SUS_TYP_SOFT_OFF) this.system.requestShutdown('ACPI S5 soft-off', 0);
     else this.log(`sleep type ${type} requested: only S5 (SUS_TYP ${SUS_TYP_SOFT_OFF}) is supported`);
   }
@@ -169,11 +144,13 @@ export class PmIo {
     const epoch = Math.floor(this.ticks() / OVERFLOW_TICKS);
     if (epoch !== this.overflowEpoch) {
       this.overflowEpoch = epoch;
-      this.pmsts |= PMSTS.TMROF_STS;
+      this.regs[PMIO.PMSTS] |= PMSTS.TMROF_STS;
     }
-    const events = (this.pmsts & this.pmen & SCI_EVENTS) !== 0 || (this.gpeSts & this.gpeEn) !== 0;
-    this.sci.set((this.pmcntrl & PMCNTRL.SCI_EN) !== 0 && events);
-    if (this.pmen & PMSTS.TMROF_STS && !(this.pmsts & PMSTS.TMROF_STS)) {
+    const pmsts = this.reg16(PMIO.PMSTS);
+    const pmen = this.reg16(PMIO.PMEN);
+    const events = (pmsts & pmen & SCI_EVENTS) !== 0 || (this.gpeSts & this.gpeEn) !== 0;
+    this.sci.set((this.regs[PMIO.PMCNTRL] & PMCNTRL.SCI_EN) !== 0 && events);
+    if (pmen & PMSTS.TMROF_STS && !(pmsts & PMSTS.TMROF_STS)) {
       this.timer.arm(nsAtTick((epoch + 1) * OVERFLOW_TICKS, PM_TIMER_HZ));
     } else {
       this.timer.cancel();
