@@ -33,7 +33,17 @@ export class MemoryDisk implements BlockBackend {
     this.bytes.set(src, sector * 512);
   }
   flush(): void {}
-  close(): void {}
+  close(): void {
+    this.closed = true;
+  }
+  closed = false;
+  /** What `reopen` opens: the monitor's `change` finds images here by path. */
+  static shelf = new Map<string, Uint8Array>();
+  reopen(path: string): MemoryDisk {
+    const bytes = MemoryDisk.shelf.get(path);
+    if (!bytes) throw new Error(`${path}: no such image`);
+    return new MemoryDisk(bytes);
+  }
 }
 
 /** A 1.44 MB image whose every sector starts with its LBA (16-bit) and is filled with its low byte. */

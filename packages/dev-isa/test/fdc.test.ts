@@ -218,7 +218,23 @@ describe('82077AA data transfers', () => {
     m.dma.program(RAM, 511);
     m.fifo(READ, 0x00, 0, 0, 1, 2, 18, 0x1b, 0xff);
     expect(m.results()).toEqual([0x48, 0, 0, 0, 0, 1, 2]);
-    expect(() => media[0].change('/nonexistent.img')).toThrow(/cannot open other images/);
+    expect(() => media[0].change('/nonexistent.img')).toThrow(/no such image/);
+    // A 720 KB diskette: 9 sectors a track, written at 250 kb/s.
+    MemoryDisk.shelf.set('/720k.img', numberedImage(1440));
+    media[0].change('/720k.img');
+    expect(m.in(0x3f7) & 0x80).toBe(0x80);
+    m.fifo(READ, 0x00, 0, 0, 1, 2, 18, 0x1b, 0xff);
+    expect(m.results()).toEqual([0x40, 0x01, 0, 0, 0, 1, 2]);
+    m.out(0x3f7, 0x02);
+    m.dma.program(RAM, 511);
+    m.fifo(READ, 0x04, 1, 1, 9, 2, 9, 0x1b, 0xff); // C1 H1 R9: the 36th sector
+    m.dma.run();
+    expect(m.parts.memory.ram.subarray(RAM, RAM + 512)).toEqual(sectorOf(35));
+    expect(m.results()).toEqual([0x04, 0, 0, 2, 0, 1, 2]);
+    // The read needed no step (the head was on cylinder 1): only a step clears the change line.
+    expect(m.in(0x3f7) & 0x80).toBe(0x80);
+    m.fifo(0x0f, 0x00, 0);
+    expect(m.in(0x3f7) & 0x80).toBe(0);
   });
 });
 

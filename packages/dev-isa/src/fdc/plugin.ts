@@ -162,7 +162,9 @@ export const floppyPlugin = definePlugin<FloppyConfig, FloppyDevice>({
             media?.format.drive ?? (unitConfig.type === 'auto' || !unitConfig.type ? '144' : unitConfig.type);
           types |= CMOS_DRIVE_TYPE[driveType] << (unit === 0 ? 4 : 0);
           drives++;
-          bindRemovable(unit, backend, [...(unitConfig.drive ? [unitConfig.drive] : []), `floppy${unit}`]);
+          bindRemovable(unit, backend, [
+            ...new Set([...(unitConfig.drive ? [unitConfig.drive] : []), `floppy${unit}`]),
+          ]);
         }
         if (drives > 0) {
           if (!ctx.container.isBound(Tokens.Cmos))
