@@ -164,12 +164,36 @@ describe('QEMU option mapping', () => {
       '-drive file=x,cache=none: cache= has no meaning here (the image is written as the guest writes)',
     ]);
     expect(() => t('-drive file=x,if=virtio')).toThrow(/if=virtio is not supported; only if=ide/);
-    expect(() => t('-drive file=x,if=floppy')).toThrow(/if=floppy is not supported/);
     expect(() => t('-hda a -drive file=b,index=0')).toThrow(/the primary master IDE slot is already taken/);
     expect(() => t('-drive file=x,index=4')).toThrow(/index is 0 to 3/);
     expect(() => t('-drive if=ide')).toThrow(/a disk needs file=/);
     expect(() => t('-drive file=x,readonly=yes')).toThrow(/readonly is on or off/);
     expect(() => t('-drive file=x,werror=stop')).toThrow(/unknown sub-option werror/);
+  });
+
+  it('maps -fda, -fdb and -drive if=floppy onto the floppy controller drives A: and B:', () => {
+    const { overlay } = t('-fda a.img -fdb b.img -boot a -snapshot');
+    expect(overlay.drives).toEqual({
+      fda: { type: 'file', config: { file: 'a.img', snapshot: true } },
+      fdb: { type: 'file', config: { file: 'b.img', snapshot: true } },
+    });
+    expect(overlay.devices).toMatchObject({
+      fdc: { config: { driveA: { drive: 'fda' }, driveB: { drive: 'fdb' } } },
+      bios: { config: { boot: 'a' } },
+    });
+    const drive = t('-drive if=floppy,file=d.img,index=1,readonly=on,format=raw');
+    expect(drive.overlay.drives).toEqual({
+      floppy1: { type: 'file', config: { file: 'd.img', readOnly: true, format: 'raw' } },
+    });
+    expect(drive.overlay.devices).toEqual({ fdc: { config: { driveB: { drive: 'floppy1' } } } });
+    expect(t('-drive if=floppy,file=x').overlay.devices).toEqual({
+      fdc: { config: { driveA: { drive: 'floppy0' } } },
+    });
+    expect(() => t('-fda a.img -drive if=floppy,file=b,index=0')).toThrow(/floppy drive A: is already taken/);
+    expect(() => t('-drive if=floppy,file=x,index=2')).toThrow(/floppy index \(or unit\) is 0 \(A:\) or 1/);
+    expect(() => t('-drive if=floppy,file=x,media=cdrom')).toThrow(/a floppy drive takes media=disk/);
+    expect(() => t('-drive if=floppy')).toThrow(/a floppy drive needs file=/);
+    expect(() => t('-M bare -fda a.img')).toThrow(/-M bare has no floppy controller/);
   });
 
   it('maps -nic onto a netdev and a NIC on it', () => {
@@ -289,8 +313,6 @@ describe('QEMU option mapping', () => {
       /-usbdevice is not supported: there is no USB controller plugin/,
     );
     expect(() => t('-usb')).toThrow(/-usb is not supported: there is no USB controller plugin/);
-    expect(() => t('-fda floppy.img')).toThrow(/-fda is not supported: there is no floppy drive/);
-    expect(() => t('-fdb floppy.img')).toThrow(/-fdb is not supported/);
     expect(() => t('-vga std')).toThrow(/-vga std: supported cards are cirrus, none/);
     expect(() => t('-M q35')).toThrow(/supported machines are pc \(i440FX\) and bare/);
     expect(() => t('-cpu athlon')).toThrow(

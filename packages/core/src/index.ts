@@ -9,6 +9,7 @@ export type {
 } from './cpu/cpu.js';
 export type { DisplaySource, Frame, Rect } from './display/display.js';
 export { Dma } from './dma/dma.js';
+export type { DmaTransferHandler, IsaDmaController } from './dma/isa-dma.js';
 export { PortBus, type PortClaim, PortConflictError, type PortHandler } from './io/port-bus.js';
 export {
   ApicBus,

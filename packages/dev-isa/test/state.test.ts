@@ -1,4 +1,4 @@
-import { createDeviceContext, createMachineParts, type Device } from '@plugboard/core';
+import { createDeviceContext, createMachineParts, type Device, Tokens } from '@plugboard/core';
 import { seededRandom, stateText } from '@plugboard/core/testing';
 import {
   floppyPlugin,
@@ -8,12 +8,15 @@ import {
   uart16550aPlugin,
 } from '@plugboard/dev-isa';
 import { describe, expect, it } from 'vitest';
+import { ChannelTwo } from './fdc-harness.js';
 
 /** The ISA devices of the pc machine on fresh parts, realized and reset as the builder does it. */
 async function isa() {
   const parts = createMachineParts({ memoryBytes: 1 << 20 });
   const system = { requestReset: () => {}, requestShutdown: () => {} };
   const ctx = (id: string) => createDeviceContext(parts, system, { id });
+  // The floppy controller's DMA channel is the chipset's: a stand-in here.
+  parts.container.bind(Tokens.IsaDma).toConstantValue(new ChannelTwo(parts));
   const devices: Device[] = [
     // A fixed start time: the RTC's power-on clock is the host's otherwise.
     mc146818Plugin.create(ctx('rtc'), {

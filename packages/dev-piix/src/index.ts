@@ -12,7 +12,7 @@ export { I440FX_IDS, I440fx } from './i440fx/i440fx.js';
 export { I440FX, PAM_SEGMENTS, SMRAM } from './i440fx/registers.js';
 export { ShadowWindow } from './i440fx/shadow.js';
 export { I8237 } from './i8237/i8237.js';
-export { type DmaTransferHandler, IsaDma, type IsaDmaController } from './i8237/isa-dma.js';
+export { IsaDma } from './i8237/isa-dma.js';
 export { installIsaDma } from './i8237/plugin.js';
 export { PIT_HZ, PitCounter } from './i8254/counter.js';
 export { NMISC, NmiStatusControl } from './i8254/nmisc.js';

@@ -7,6 +7,4 @@ export const PiixTokens = {
   ConfigMechanism1: Symbol.for('plugboard.piix.ConfigMechanism1'),
   /** The I/O APIC's inputs (`InterruptSink`): the PIIX3 drives PIRQA-D onto pins 16-19. */
   IoApic: Symbol.for('plugboard.ioapic'),
-  /** The 8237A pair's channel API (`IsaDmaController`), for ISA devices that use DMA. */
-  IsaDma: Symbol.for('plugboard.isaDma'),
 } as const;

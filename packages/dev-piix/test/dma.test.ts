@@ -1,5 +1,6 @@
+import { type IsaDmaController, Tokens } from '@plugboard/core';
 import { describe, expect, it } from 'vitest';
-import { type IsaDmaController, installIsaDma, PiixTokens } from '../src/index.js';
+import { installIsaDma } from '../src/index.js';
 import { bareMachine } from './bare-machine.js';
 
 function setup() {
@@ -61,7 +62,7 @@ describe('8237A DMA controllers', () => {
 
   it('runs a device transfer into memory at page:address, counts TC and masks the channel', () => {
     const { m, ports } = setup();
-    const dma = m.parts.container.get<IsaDmaController>(PiixTokens.IsaDma);
+    const dma = m.parts.container.get<IsaDmaController>(Tokens.IsaDma);
     const data = Uint8Array.from({ length: 16 }, (_, i) => i + 1);
     const calls: [number, number][] = [];
     dma.connect(2, (position, size) => {
@@ -93,7 +94,7 @@ describe('8237A DMA controllers', () => {
 
   it('addresses words on DMA2 and reloads with autoinit', () => {
     const { m, ports } = setup();
-    const dma = m.parts.container.get<IsaDmaController>(PiixTokens.IsaDma);
+    const dma = m.parts.container.get<IsaDmaController>(Tokens.IsaDma);
     dma.connect(
       5,
       (position, size) => position + dma.writeMemory(5, position, new Uint8Array(size).fill(0xab), 0, size),

@@ -27,8 +27,10 @@ export const QEMU_OPTIONS: Record<string, { arg: boolean; accepted?: true; help:
   uuid: { arg: true, help: 'system UUID (SMBIOS)' },
   drive: {
     arg: true,
-    help: 'file=IMAGE[,if=ide][,index=0-3|bus=,unit=][,media=disk|cdrom][,format=..][,readonly=on][,snapshot=on][,id=..]',
+    help: 'file=IMAGE[,if=ide|floppy][,index=0-3|bus=,unit=][,media=disk|cdrom][,format=..][,readonly=on][,snapshot=on][,id=..]',
   },
+  fda: { arg: true, help: 'floppy disk image in drive A: (floppy0)' },
+  fdb: { arg: true, help: 'floppy disk image in drive B: (floppy1)' },
   hda: { arg: true, help: 'primary master disk image' },
   hdb: { arg: true, help: 'primary slave disk image' },
   hdc: { arg: true, help: 'secondary master disk image' },
@@ -101,8 +103,6 @@ export const QEMU_OPTIONS: Record<string, { arg: boolean; accepted?: true; help:
 
 /** QEMU options users reach for that have no device behind them yet: each is an error saying why. */
 export const UNSUPPORTED_OPTIONS: Record<string, string> = {
-  fda: 'there is no floppy drive: the PC profile has only an empty floppy controller (no drive, no media)',
-  fdb: 'there is no floppy drive: the PC profile has only an empty floppy controller (no drive, no media)',
   usb: 'there is no USB controller plugin (the PS/2 mouse is the pointer; VNC drives it)',
   usbdevice:
     'there is no USB controller plugin, so no USB tablet (the PS/2 mouse is the pointer; VNC drives it)',

@@ -345,6 +345,14 @@ export function translateQemu(argv: readonly string[], registry: PluginRegistry)
     ide[channel] ??= {};
     ide[channel][position] = { ...(drive ? { drive: id } : {}), media };
   };
+  /** The pc profile's floppy controller drives: `driveA`/`driveB` of its `fdc` device. */
+  const floppies: Json = {};
+  const attachFloppy = (option: string, unit: number, id: string, drive: Json) => {
+    const key = unit === 0 ? 'driveA' : 'driveB';
+    if (floppies[key]) throw new QemuOptionError(`${option}: floppy drive ${'AB'[unit]}: is already taken`);
+    drives[id] = drive;
+    floppies[key] = { drive: id };
+  };
   const driveFor = (slot: keyof typeof IDE_SLOTS | 'cdrom', file: string) => {
     const cd = slot === 'cdrom';
     const index = cd ? 2 : Object.keys(IDE_SLOTS).indexOf(slot);
@@ -399,9 +407,9 @@ export function translateQemu(argv: readonly string[], registry: PluginRegistry)
       'aio',
     ]);
     const iface = props.get('if') ?? 'ide';
-    if (iface !== 'ide')
+    if (iface !== 'ide' && iface !== 'floppy')
       throw new QemuOptionError(
-        `-drive ${value}: if=${iface} is not supported; only if=ide (there is no ${iface} controller plugin)`,
+        `-drive ${value}: if=${iface} is not supported; only if=ide and if=floppy (there is no ${iface} controller plugin)`,
       );
     const media = props.get('media') ?? 'disk';
     if (media !== 'disk' && media !== 'cdrom')
@@ -412,6 +420,10 @@ export function translateQemu(argv: readonly string[], registry: PluginRegistry)
         throw new QemuOptionError(`-drive ${value}: ${key} is on or off`);
       return v === 'on';
     };
+    if (iface === 'floppy') {
+      floppyDrive(value, props, flag);
+      return;
+    }
     let index: number;
     if (props.has('index')) index = Number(props.get('index'));
     else if (props.has('bus') || props.has('unit'))
@@ -439,6 +451,28 @@ export function translateQemu(argv: readonly string[], registry: PluginRegistry)
     };
     if (props.has('format')) config.format = props.get('format');
     attachIde('-drive', index, id, media, file ? { type: 'file', config } : null);
+  };
+
+  /** `-drive if=floppy,file=,index=|unit=,readonly=,snapshot=,format=,id=`: drive A: or B:. */
+  const floppyDrive = (value: string, props: Map<string, string>, flag: (key: string) => boolean) => {
+    if ((props.get('media') ?? 'disk') !== 'disk')
+      throw new QemuOptionError(`-drive ${value}: a floppy drive takes media=disk`);
+    if (props.has('bus') && props.get('bus') !== '0')
+      throw new QemuOptionError(`-drive ${value}: the floppy controller has one bus (bus=0)`);
+    const given = props.get('index') ?? props.get('unit');
+    const unit = given === undefined ? (floppies.driveA ? 1 : 0) : Number(given);
+    if (unit !== 0 && unit !== 1)
+      throw new QemuOptionError(`-drive ${value}: a floppy index (or unit) is 0 (A:) or 1 (B:)`);
+    const file = props.get('file');
+    if (!file)
+      throw new QemuOptionError(`-drive ${value}: a floppy drive needs file= (an empty drive has no option)`);
+    const config: Json = {
+      file,
+      ...(flag('readonly') ? { readOnly: true } : {}),
+      ...(flag('snapshot') ? { snapshot: true } : {}),
+    };
+    if (props.has('format')) config.format = props.get('format');
+    attachFloppy('-drive', unit, props.get('id') ?? `floppy${unit}`, { type: 'file', config });
   };
 
   for (const { name, value } of options as (QemuOption & { value: string })[]) {
@@ -517,6 +551,10 @@ export function translateQemu(argv: readonly string[], registry: PluginRegistry)
       case 'hdd':
       case 'cdrom':
         driveFor(name, value);
+        break;
+      case 'fda':
+      case 'fdb':
+        attachFloppy(`-${name}`, name === 'fda' ? 0 : 1, name, { type: 'file', config: { file: value } });
         break;
       case 'boot': {
         const { head, props } = parseKeyValues(value);
@@ -807,6 +845,11 @@ export function translateQemu(argv: readonly string[], registry: PluginRegistry)
 
   if (snapshot) for (const d of Object.values(drives)) ((d as Json).config as Json).snapshot = true;
   if (Object.keys(ide).length) devices.ide = { config: ide };
+  if (Object.keys(floppies).length) {
+    if (machine === 'bare')
+      throw new QemuOptionError('-M bare has no floppy controller (-fda, -fdb, -drive if=floppy)');
+    devices.fdc = { config: floppies };
+  }
   if (machine === 'bare') {
     // The bare machine's firmware is a plain ROM image: only -bios applies.
     const extra = Object.keys(bios).filter((k) => k !== 'bios');

@@ -68,11 +68,11 @@ export interface HostTerminalService {
 }
 
 /**
- * A drive with removable media (a CD-ROM): bound by its controller, one per
- * drive, for the monitor's `change` and `eject`.
+ * A drive with removable media (a CD-ROM, a floppy drive): bound by its
+ * controller, one per drive, for the monitor's `change` and `eject`.
  */
 export interface RemovableMediaService {
-  /** The names the monitor takes: the profile's drive id, and QEMU's name for the unit (`ide1-cd0`). */
+  /** The names the monitor takes: the profile's drive id, and QEMU's name for the unit (`ide1-cd0`, `floppy0`). */
   readonly names: readonly string[];
   /** The guest locked the tray (PREVENT ALLOW MEDIUM REMOVAL). */
   readonly locked: boolean;

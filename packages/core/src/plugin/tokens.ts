@@ -13,6 +13,8 @@ export const Tokens = {
   CpuPins: Symbol.for('plugboard.CpuPins'),
   ApicBus: Symbol.for('plugboard.ApicBus'),
   Dma: Symbol.for('plugboard.Dma'),
+  /** IsaDmaController: the ISA DMA channels, bound by the chipset that has the 8237As. */
+  IsaDma: Symbol.for('plugboard.isaDma'),
   Clock: Symbol.for('plugboard.Clock'),
   Hooks: Symbol.for('plugboard.Hooks'),
   /** A BlockBackend, bound by name under its drive id. */

@@ -1,23 +1,6 @@
-import type { Clock, Dma, PortHandler, Timer } from '@plugboard/core';
+import type { Clock, Dma, DmaTransferHandler, IsaDmaController, PortHandler, Timer } from '@plugboard/core';
 import { objectState } from '@plugboard/core';
 import { DMA_MODE, I8237 } from './i8237.js';
-
-/**
- * A device's side of a DMA channel: called while its DREQ is up and the
- * channel is unmasked, with the bytes moved so far and the transfer's size;
- * it moves data with `readMemory`/`writeMemory` and returns the new position.
- */
-export type DmaTransferHandler = (position: number, size: number) => number;
-
-/** What an ISA device asks the machine's DMA for (bound under `PiixTokens.IsaDma`). */
-export interface IsaDmaController {
-  connect(channel: number, handler: DmaTransferHandler): void;
-  setDreq(channel: number, level: boolean): void;
-  /** Copies from guest memory at the channel's address + `position` into `dest`; returns bytes copied. */
-  readMemory(channel: number, position: number, dest: Uint8Array, offset: number, length: number): number;
-  /** Copies `src` into guest memory at the channel's address + `position`; returns bytes copied. */
-  writeMemory(channel: number, position: number, src: Uint8Array, offset: number, length: number): number;
-}
 
 /**
  * Virtual time between service rounds while a DREQ stays up: roughly one

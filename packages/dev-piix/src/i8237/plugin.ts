@@ -1,5 +1,4 @@
-import { type DeviceContext, definePlugin } from '@plugboard/core';
-import { PiixTokens } from '../tokens.js';
+import { type DeviceContext, definePlugin, Tokens } from '@plugboard/core';
 import { IsaDma } from './isa-dma.js';
 
 /** Page register ports: 0x80 is the POST code port, and the unused pages are left to others. */
@@ -10,7 +9,7 @@ const PAGE_RANGES: readonly [number, number][] = [
   [0x8f, 1],
 ];
 
-/** Builds both 8237As and their page registers, and offers them as `PiixTokens.IsaDma`. */
+/** Builds both 8237As and their page registers, and offers them as `Tokens.IsaDma`. */
 export function installIsaDma(ctx: DeviceContext): IsaDma {
   const dma = new IsaDma(ctx.clock, ctx.dma);
   ctx.ports.register(`${ctx.id} 8237A DMA1`, 0x00, 0x10, dma.dma1Ports);
@@ -21,9 +20,9 @@ export function installIsaDma(ctx: DeviceContext): IsaDma {
       write8: (offset, value) => dma.pagePorts.write8(base - 0x80 + offset, value),
     });
   }
-  if (ctx.container.isBound(PiixTokens.IsaDma))
+  if (ctx.container.isBound(Tokens.IsaDma))
     throw new Error(`${ctx.id}: the machine already has ISA DMA controllers`);
-  ctx.container.bind(PiixTokens.IsaDma).toConstantValue(dma);
+  ctx.container.bind(Tokens.IsaDma).toConstantValue(dma);
   return dma;
 }
 
