@@ -47,13 +47,54 @@ describe('snapshots of a whole machine', () => {
     const a = await machine('puredarwin-xmas', []);
     await a.run({ maxInstructions: 500_000 });
     const bytes = writeSnapshot(a, profileOf('puredarwin-xmas'), 'test');
-    const b = await machine('puredarwin-xmas', []);
+    // Built as `run --restore` builds it: never powered on, RAM all zeros until the snapshot's pages land.
+    const b = await machine('puredarwin-xmas', [], { powerOn: false });
     loadSnapshot(b, profileOf('puredarwin-xmas'), readSnapshot(bytes, 'test.pbsnap'), 'test.pbsnap');
     expect(stateText(b)).toBe(stateText(a));
     expect(Buffer.compare(Buffer.from(b.memory.ram), Buffer.from(a.memory.ram))).toBe(0);
     await a.run({ maxInstructions: 600_000 });
     await b.run({ maxInstructions: 600_000 });
     expect(stateText(b)).toBe(stateText(a));
+    await a.destroy();
+    await b.destroy();
+  });
+
+  it('a machine built without its power-on has RAM all zeros (no kernel loaded yet), and its first run powers it on as a machine built powered on', {
+    timeout: 240_000,
+  }, async () => {
+    const direct = [
+      {
+        devices: {
+          bios: {
+            type: 'linux-direct',
+            config: {
+              kernel: join(guests, 'vmlinuz'),
+              initrd: join(guests, 'initrd.gz'),
+              append: 'console=ttyS0',
+            },
+          },
+        },
+      },
+    ];
+    const nonzero = (m: Awaited<ReturnType<typeof machine>>) => {
+      const ram = m.memory.ram;
+      const words = new Int32Array(ram.buffer, ram.byteOffset, ram.length / 4);
+      let n = 0;
+      for (let i = 0; i < words.length; i++) if (words[i] !== 0) n++;
+      return n;
+    };
+    const a = await machine('puredarwin-xmas', direct);
+    const b = await machine('puredarwin-xmas', direct, { powerOn: false });
+    expect(a.isPoweredOn).toBe(true);
+    expect(b.isPoweredOn).toBe(false);
+    // The power-on loaded the kernel and initrd into a's RAM; b's has nothing (what loadSnapshot relies on to skip clearing).
+    expect(nonzero(a)).toBeGreaterThan(100_000);
+    expect(nonzero(b)).toBe(0);
+    await a.run({ maxInstructions: 200_000 });
+    await b.run({ maxInstructions: 200_000 });
+    expect(b.isPoweredOn).toBe(true);
+    expect(stateText(b)).toBe(stateText(a));
+    expect(Buffer.compare(Buffer.from(b.memory.ram), Buffer.from(a.memory.ram))).toBe(0);
     await a.destroy();
     await b.destroy();
   });

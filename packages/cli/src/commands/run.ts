@@ -136,6 +136,8 @@ export async function runProfile(
       services: new Map([[Tokens.HostTerminal, terminal]]),
       warn: (message) => note(`warning: ${message}\n`),
       plugins: options.plugins,
+      // A snapshot is loaded next: the firmware's power-on work would be thrown away.
+      powerOn: !(options.restore || options.loadvm),
     });
     const m = machine;
     m.noReboot = options.noReboot ?? false;

@@ -73,6 +73,7 @@ export class Machine implements SystemControl {
 
   private running = false;
   private paused = false;
+  private poweredOn = false;
   private resetReason: string | null = null;
   private stopEvent: ShutdownEvent | null = null;
   private wakeUp: (() => void) | null = null;
@@ -91,6 +92,20 @@ export class Machine implements SystemControl {
     this.container = parts.container;
     this.cpuPins.onWake = () => this.wake();
     this.faults = new DeviceFaults(this);
+  }
+
+  /**
+   * False while the machine is as built (`buildMachine` with `powerOn:
+   * false`): no reset has run, so no firmware has loaded anything and RAM is
+   * all zeros. A snapshot load counts as a power-on.
+   */
+  get isPoweredOn(): boolean {
+    return this.poweredOn;
+  }
+
+  /** A snapshot was loaded: the machine is powered on at the snapshot's moment, without a reset. */
+  stateLoaded(): void {
+    this.poweredOn = true;
   }
 
   get isRunning(): boolean {
@@ -178,6 +193,7 @@ export class Machine implements SystemControl {
 
   /** Power-on or system reset: every device, then the CPU. */
   reset(): void {
+    this.poweredOn = true;
     for (const d of this.devices) d.device.reset?.();
     this.hooks.reset.call(this);
   }
@@ -190,6 +206,7 @@ export class Machine implements SystemControl {
   async run(options: { maxInstructions?: number; signal?: AbortSignal } = {}): Promise<ShutdownEvent> {
     const cpu = this.cpu;
     if (!cpu) throw new Error(`${this.name}: the profile has no CPU`);
+    if (!this.poweredOn) this.reset();
     const limit = options.maxInstructions ?? Number.POSITIVE_INFINITY;
     const clock = this.clock;
     const inputs = this.inputs;
