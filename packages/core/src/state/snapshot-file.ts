@@ -24,6 +24,14 @@ import { StateError, type StateTree } from './state-tree.js';
  */
 export const SNAPSHOT_FORMAT = 1;
 const MAGIC = 'PLUGSNAP';
+/** The most the machine state may inflate to: far above a real one (~6 MB with 4 MiB of VRAM), far below a deflate bomb. */
+const MAX_STATE_BYTES = 256 << 20;
+
+function popcount8(b: number): number {
+  b = b - ((b >> 1) & 0x55);
+  b = (b & 0x33) + ((b >> 2) & 0x33);
+  return (b + (b >> 4)) & 0x0f;
+}
 
 export interface SnapshotHeader {
   format: number;
@@ -180,6 +188,7 @@ export function readSnapshot(bytes: Uint8Array, file: string): SnapshotFile {
     bad('the header at offset 16 lacks profile, profileHash or ramBytes');
   const stateAt = at;
   const stateBytes = section('machine state');
+  const bitmapAt = at + 4;
   const bitmapBytes = section('page bitmap');
   const ramAt = at;
   return {
@@ -189,15 +198,34 @@ export function readSnapshot(bytes: Uint8Array, file: string): SnapshotFile {
       let bitmap: Uint8Array;
       let pages: Buffer;
       try {
-        state = decodeState(inflateRawSync(stateBytes).toString('utf8')) as unknown as MachineState;
+        state = decodeState(
+          inflateRawSync(stateBytes, { maxOutputLength: MAX_STATE_BYTES }).toString('utf8'),
+        ) as unknown as MachineState;
       } catch {
-        return bad(`the machine state at offset ${stateAt} does not inflate to JSON`);
+        return bad(
+          `the machine state at offset ${stateAt} does not inflate to JSON of at most ${MAX_STATE_BYTES} bytes`,
+        );
       }
+      const pageCount = Math.ceil(header.ramBytes / PAGE_SIZE);
       try {
-        bitmap = inflateRawSync(bitmapBytes);
-        pages = inflateRawSync(buf.subarray(ramAt));
+        bitmap = inflateRawSync(bitmapBytes, { maxOutputLength: Math.ceil(pageCount / 8) + 1 });
       } catch {
-        return bad(`RAM at offset ${ramAt} does not inflate`);
+        return bad(
+          `the page bitmap at offset ${bitmapAt} does not inflate to ${Math.ceil(pageCount / 8)} bytes`,
+        );
+      }
+      let present = 0;
+      for (let i = 0; i < bitmap.length; i++) present += popcount8(bitmap[i]);
+      // The size is known from the bitmap: one output chunk (no thousands of 16 KiB chunks joined
+      // after), and a file that inflates to more is refused rather than filling memory.
+      const size = present * PAGE_SIZE;
+      try {
+        pages =
+          size === 0
+            ? Buffer.alloc(0)
+            : inflateRawSync(buf.subarray(ramAt), { chunkSize: size, maxOutputLength: size });
+      } catch {
+        return bad(`RAM at offset ${ramAt} does not inflate to the ${present} pages its bitmap lists`);
       }
       return { state, bitmap, pages };
     },
