@@ -133,7 +133,7 @@ export {
 } from './replay/log-format.js';
 export { NetInput, Recorder } from './replay/recorder.js';
 export { ReplayDivergence, Replayer } from './replay/replayer.js';
-export { profileIdentity, startRecording, startReplay } from './replay/session.js';
+export { profileIdentity, type RunStart, startRecording, startReplay } from './replay/session.js';
 export {
   type DeviceSnapshot,
   loadMachineState,

@@ -226,6 +226,7 @@ export async function buildMachine(
   } finally {
     parts.clock.owner = null;
   }
-  if (options.powerOn !== false) machine.reset();
+  if (options.powerOn === false) machine.holdPowerOn();
+  else machine.reset();
   return machine;
 }

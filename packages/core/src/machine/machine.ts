@@ -73,7 +73,7 @@ export class Machine implements SystemControl {
 
   private running = false;
   private paused = false;
-  private poweredOn = false;
+  private unpowered = false;
   private resetReason: string | null = null;
   private stopEvent: ShutdownEvent | null = null;
   private wakeUp: (() => void) | null = null;
@@ -95,17 +95,22 @@ export class Machine implements SystemControl {
   }
 
   /**
-   * False while the machine is as built (`buildMachine` with `powerOn:
-   * false`): no reset has run, so no firmware has loaded anything and RAM is
-   * all zeros. A snapshot load counts as a power-on.
+   * True while the machine is as `buildMachine` left it with `powerOn:
+   * false`: no reset has run, so no firmware has loaded anything and RAM is
+   * all zeros. A reset, a run (which resets first) or a snapshot load ends it.
    */
-  get isPoweredOn(): boolean {
-    return this.poweredOn;
+  get awaitingPowerOn(): boolean {
+    return this.unpowered;
   }
 
-  /** A snapshot was loaded: the machine is powered on at the snapshot's moment, without a reset. */
+  /** `buildMachine` with `powerOn: false`: the machine is left without its power-on reset. */
+  holdPowerOn(): void {
+    this.unpowered = true;
+  }
+
+  /** A snapshot was loaded: the machine is on at the snapshot's moment, without a reset. */
   stateLoaded(): void {
-    this.poweredOn = true;
+    this.unpowered = false;
   }
 
   get isRunning(): boolean {
@@ -193,7 +198,7 @@ export class Machine implements SystemControl {
 
   /** Power-on or system reset: every device, then the CPU. */
   reset(): void {
-    this.poweredOn = true;
+    this.unpowered = false;
     for (const d of this.devices) d.device.reset?.();
     this.hooks.reset.call(this);
   }
@@ -206,7 +211,7 @@ export class Machine implements SystemControl {
   async run(options: { maxInstructions?: number; signal?: AbortSignal } = {}): Promise<ShutdownEvent> {
     const cpu = this.cpu;
     if (!cpu) throw new Error(`${this.name}: the profile has no CPU`);
-    if (!this.poweredOn) this.reset();
+    if (this.unpowered) this.reset();
     const limit = options.maxInstructions ?? Number.POSITIVE_INFINITY;
     const clock = this.clock;
     const inputs = this.inputs;

@@ -153,6 +153,8 @@ export function writeSnapshot(m: Machine, profile: ResolvedProfile, name: string
 /** A snapshot file's parts, read and checked for shape, not yet loaded. */
 export interface SnapshotFile {
   header: SnapshotHeader;
+  /** The SHA-256 of the whole file: which snapshot a recorded run starts from (`--restore` with `--record`). */
+  digest(): string;
   /** Inflates and decodes the machine state and RAM (done when loading, not for listing). */
   body(): { state: MachineState; bitmap: Uint8Array; pages: Buffer };
 }
@@ -193,6 +195,7 @@ export function readSnapshot(bytes: Uint8Array, file: string): SnapshotFile {
   const ramAt = at;
   return {
     header,
+    digest: () => createHash('sha256').update(buf).digest('hex'),
     body: () => {
       let state: MachineState;
       let bitmap: Uint8Array;
@@ -278,7 +281,7 @@ export function loadSnapshot(
   // A machine never powered on has RAM all zeros (no reset loaded firmware into it): only the
   // present pages are written. Otherwise a page absent from the snapshot is cleared, if it holds
   // anything: writing one the host never touched would make it resident for nothing.
-  const clear = m.isPoweredOn;
+  const clear = !m.awaitingPowerOn;
   const words = new Int32Array(ram.buffer, ram.byteOffset, ram.length / 4);
   let next = 0;
   for (let p = 0; p < count; p++) {
