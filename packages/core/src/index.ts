@@ -1,4 +1,9 @@
-export { type BlockBackend, BlockError } from './block/block-backend.js';
+export {
+  type BlockBackend,
+  BlockError,
+  type OverlayState,
+  type WriteOverlay,
+} from './block/block-backend.js';
 export type {
   Cpu,
   CpuDebug,

@@ -130,9 +130,9 @@ describe('the snapshot file', () => {
     head.write('PLUGSNAP', 'latin1');
     head.writeUInt32LE(99, 8);
     expect(() => readSnapshot(head, 'y.pbsnap')).toThrow(
-      /y.pbsnap: snapshot format 99 at offset 8; this build reads format 1/,
+      /y.pbsnap: snapshot format 99 at offset 8; this build reads format 2/,
     );
-    head.writeUInt32LE(1, 8);
+    head.writeUInt32LE(2, 8);
     head.writeUInt32LE(1000, 12);
     expect(() => readSnapshot(head, 'z.pbsnap')).toThrow(
       /z.pbsnap: truncated: the header at offset 16 needs 1000 bytes/,
@@ -151,15 +151,18 @@ describe('a snapshot file that inflates to more than it says', () => {
     const header = Buffer.from(JSON.stringify({ profile: {}, profileHash: 'x', ramBytes: 8 * 4096 }));
     const state = deflateRawSync(Buffer.from(encodeState({ devices: [] })));
     const bitmap = deflateRawSync(Buffer.from([0b1]));
+    const writes = deflateRawSync(Buffer.from('[]'));
     return Buffer.concat([
       Buffer.from('PLUGSNAP', 'latin1'),
-      u32(1),
+      u32(2),
       u32(header.length),
       header,
       u32(state.length),
       state,
       u32(bitmap.length),
       bitmap,
+      u32(writes.length),
+      writes,
       deflateRawSync(ram),
     ]);
   };

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import type { BlockBackend, OverlayState } from '../block/block-backend.js';
 import type { Machine } from '../machine/machine.js';
 import type { ResolvedProfile } from '../machine/profile.js';
 import { canonical, profileHash } from '../machine/profile-hash.js';
@@ -18,14 +19,19 @@ import { StateError, type StateTree } from './state-tree.js';
  *   offset 16  header, H bytes of JSON (UTF-8): SnapshotHeader
  *   then       u32 LE length S, S bytes: the machine state, JSON, raw deflate
  *   then       u32 LE length P, P bytes: the present-page bitmap (bit i of byte i>>3 = page i), raw deflate
+ *   then       u32 LE length W, W bytes: the guest's writes each `-snapshot` drive holds, JSON, raw deflate
  *   then       the present pages of RAM back to back, raw deflate, to the end of the file
  *
  * A page of zeros is not present: it is skipped, and a restore clears it.
+ * Format 2 added the drives' writes and left host-side timers out of the
+ * clock; a format 1 file is refused (take the snapshot again).
  */
-export const SNAPSHOT_FORMAT = 1;
+export const SNAPSHOT_FORMAT = 2;
 const MAGIC = 'PLUGSNAP';
 /** The most the machine state may inflate to: far above a real one (~6 MB with 4 MiB of VRAM), far below a deflate bomb. */
 const MAX_STATE_BYTES = 256 << 20;
+/** The most the drives' writes may inflate to (base64 in JSON): a limit on what a file can make this process hold. */
+const MAX_WRITES_BYTES = 1 << 30;
 
 function popcount8(b: number): number {
   b = b - ((b >> 1) & 0x55);
@@ -71,9 +77,9 @@ function diskIdentities(m: Machine): DiskIdentity[] {
     const path = (d.device as { path?: unknown }).path;
     if (typeof path !== 'string')
       throw new StateError(`drive ${d.id} (${d.plugin.meta.id}) cannot be saved: it names no image file`);
-    if (d.config.snapshot === true)
+    if (d.config.snapshot === true && d.config.readOnly !== true && !(d.device as BlockBackend).heldWrites)
       throw new StateError(
-        `drive ${d.id} keeps the guest's writes in memory (snapshot: true): a snapshot cannot hold them yet; run without -snapshot`,
+        `drive ${d.id} (${d.plugin.meta.id}) keeps the guest's writes apart (snapshot: true) and cannot save them`,
       );
     (d.device as { flush?: () => void }).flush?.();
     const st = statSync(path);
@@ -91,6 +97,20 @@ function diskIdentities(m: Machine): DiskIdentity[] {
       mtimeMs: st.mtimeMs,
       firstMiB: createHash('sha256').update(head).digest('hex'),
     });
+  }
+  return out;
+}
+
+/** What each `-snapshot` drive holds of the guest's writes (the image under it is checked as any other). */
+export interface DriveWrites extends OverlayState {
+  id: string;
+}
+
+function heldWrites(m: Machine): Map<string, NonNullable<BlockBackend['heldWrites']>> {
+  const out = new Map<string, NonNullable<BlockBackend['heldWrites']>>();
+  for (const d of m.devices) {
+    const held = d.plugin.kind === 'drive' ? (d.device as BlockBackend).heldWrites : undefined;
+    if (held) out.set(d.id, held);
   }
   return out;
 }
@@ -131,6 +151,10 @@ export function writeSnapshot(m: Machine, profile: ResolvedProfile, name: string
     level: 1,
   });
   const bitmapBytes = deflateRawSync(bitmap);
+  const writes: DriveWrites[] = [...heldWrites(m)].map(([id, held]) => ({ id, ...held.save() }));
+  const writesBytes = deflateRawSync(Buffer.from(encodeState(writes as unknown as StateTree), 'utf8'), {
+    level: 1,
+  });
   const ramBytes = deflateRawSync(Buffer.concat(present), { level: 1 });
   const u32 = (n: number) => {
     const b = Buffer.alloc(4);
@@ -146,6 +170,8 @@ export function writeSnapshot(m: Machine, profile: ResolvedProfile, name: string
     stateBytes,
     u32(bitmapBytes.length),
     bitmapBytes,
+    u32(writesBytes.length),
+    writesBytes,
     ramBytes,
   ]);
 }
@@ -156,7 +182,7 @@ export interface SnapshotFile {
   /** The SHA-256 of the whole file: which snapshot a recorded run starts from (`--restore` with `--record`). */
   digest(): string;
   /** Inflates and decodes the machine state and RAM (done when loading, not for listing). */
-  body(): { state: MachineState; bitmap: Uint8Array; pages: Buffer };
+  body(): { state: MachineState; bitmap: Uint8Array; pages: Buffer; writes: DriveWrites[] };
 }
 
 /** Reads a snapshot file's bytes; `file` names it in errors. */
@@ -192,6 +218,8 @@ export function readSnapshot(bytes: Uint8Array, file: string): SnapshotFile {
   const stateBytes = section('machine state');
   const bitmapAt = at + 4;
   const bitmapBytes = section('page bitmap');
+  const writesAt = at + 4;
+  const writesBytes = section("drives' writes");
   const ramAt = at;
   return {
     header,
@@ -200,6 +228,7 @@ export function readSnapshot(bytes: Uint8Array, file: string): SnapshotFile {
       let state: MachineState;
       let bitmap: Uint8Array;
       let pages: Buffer;
+      let writes: DriveWrites[];
       try {
         state = decodeState(
           inflateRawSync(stateBytes, { maxOutputLength: MAX_STATE_BYTES }).toString('utf8'),
@@ -207,6 +236,16 @@ export function readSnapshot(bytes: Uint8Array, file: string): SnapshotFile {
       } catch {
         return bad(
           `the machine state at offset ${stateAt} does not inflate to JSON of at most ${MAX_STATE_BYTES} bytes`,
+        );
+      }
+      try {
+        writes = decodeState(
+          inflateRawSync(writesBytes, { maxOutputLength: MAX_WRITES_BYTES }).toString('utf8'),
+        ) as unknown as DriveWrites[];
+        if (!Array.isArray(writes)) throw new TypeError();
+      } catch {
+        return bad(
+          `the drives' writes at offset ${writesAt} do not inflate to a JSON list of at most ${MAX_WRITES_BYTES} bytes`,
         );
       }
       const pageCount = Math.ceil(header.ramBytes / PAGE_SIZE);
@@ -230,7 +269,7 @@ export function readSnapshot(bytes: Uint8Array, file: string): SnapshotFile {
       } catch {
         return bad(`RAM at offset ${ramAt} does not inflate to the ${present} pages its bitmap lists`);
       }
-      return { state, bitmap, pages };
+      return { state, bitmap, pages, writes };
     },
   };
 }
@@ -273,7 +312,30 @@ export function loadSnapshot(
         `${file}: drive ${then.id}: ${now.path} is not the image the snapshot was taken with: ${changed}`,
       );
   }
-  const { state, bitmap, pages } = snapshot.body();
+  const { state, bitmap, pages, writes } = snapshot.body();
+  const held = heldWrites(m);
+  for (const w of writes) {
+    if (typeof w?.id !== 'string' || !held.has(w.id))
+      throw new StateError(`${file}: writes of drive ${w?.id}, which keeps none in this machine`);
+    if (
+      typeof w.chunkBytes !== 'number' ||
+      !(w.chunks instanceof Float64Array) ||
+      !(w.data instanceof Uint8Array)
+    )
+      throw new StateError(`${file}: drive ${w.id}: expected chunkBytes, chunks and data in its writes`);
+  }
+  for (const [id, h] of held) {
+    const w = writes.find((x) => x.id === id);
+    if (!w)
+      throw new StateError(
+        `${file}: drive ${id} keeps the guest's writes apart, and the snapshot has none for it`,
+      );
+    try {
+      h.load(w);
+    } catch (e) {
+      throw new StateError(`${file}: drive ${id}: its writes do not fit: ${(e as Error).message}`);
+    }
+  }
   const ram = m.memory.ram;
   const count = ram.length / PAGE_SIZE;
   if (bitmap.length !== Math.ceil(count / 8))
