@@ -4,8 +4,10 @@
 // until the shell has run a command typed on the console. The snapshot is made
 // once (a whole boot, minutes) and kept in ~/.cache/plugboard-bench/; a newer
 // build that refuses it makes it again. Wall time on a shared machine is noisy:
-// the figures are medians of 3.
-import { spawn } from 'node:child_process';
+// the figures are medians of 3. Also the CPU time (user + sys, /usr/bin/time)
+// of a whole process that restores and stops before the first instruction
+// (`--max-instructions 1`): what a restore costs whatever else the host runs.
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -105,4 +107,27 @@ const answered = median(runs.map((r) => r.marks.answered));
 console.log(
   `snapshot restore (512 MiB, ${(statSync(snapshot).size / 2 ** 20).toFixed(1)} MiB file): ` +
     `restored ${restored.toFixed(0)} ms, shell answered ${answered.toFixed(0)} ms after process start (wall, median of 3)`,
+);
+
+/** User + sys seconds of `plugboard run --restore SNAPSHOT --max-instructions 1`, as /usr/bin/time reports them. */
+function restoreCpu() {
+  const r = spawnSync(
+    '/usr/bin/time',
+    ['-f', 'CPU %U %S', process.execPath, bin, 'run', '--restore', snapshot, '--max-instructions', '1'],
+    {
+      encoding: 'utf8',
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
+  const m = /CPU ([\d.]+) ([\d.]+)/.exec(r.stderr ?? '');
+  if (!m) throw new Error(`no CPU time from /usr/bin/time:\n${(r.stderr ?? '').slice(-2000)}`);
+  return { user: Number(m[1]), sys: Number(m[2]) };
+}
+
+const cpu = [restoreCpu(), restoreCpu(), restoreCpu()];
+const total = median(cpu.map((c) => c.user + c.sys));
+const at = cpu.find((c) => c.user + c.sys === total);
+console.log(
+  `snapshot restore CPU (process start to the restored machine, --max-instructions 1): ` +
+    `${total.toFixed(2)} s (${at.user.toFixed(2)} user + ${at.sys.toFixed(2)} sys, median of 3)`,
 );

@@ -19,10 +19,15 @@ export async function emptyVmdk(size: string): Promise<string> {
 }
 
 /** Builds a machine from a profile in machines/ with overrides, finding firmware in the cache. */
-export async function machine(name: string, overrides: Record<string, unknown>[]): Promise<Machine> {
+export async function machine(
+  name: string,
+  overrides: Record<string, unknown>[],
+  options: { powerOn?: boolean } = {},
+): Promise<Machine> {
   const profile = loadProfile(join(root, 'machines', `${name}.json`), overrides);
   return buildMachine(profile, await createRegistry(), {
     firmwareDirs: [firmwareCacheDir(), ...SYSTEM_FIRMWARE_DIRS],
+    powerOn: options.powerOn,
   });
 }
 

@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  type BlockBackend,
   encodeState,
   loadProfile,
   loadSnapshot,
@@ -41,19 +42,94 @@ describe('snapshots of a whole machine', () => {
     await b.destroy();
   });
 
+  it('a -snapshot drive: the writes it holds go into the snapshot and come back on load; the image stays as it was', {
+    timeout: 240_000,
+  }, async () => {
+    const image = join(mkdtempSync(join(tmpdir(), 'plugboard-snapshot-')), 'disk.raw');
+    writeFileSync(image, Buffer.alloc(1 << 20, 0x5a));
+    const drive = [
+      {
+        drives: { hd0: { type: 'file', config: { file: image, format: 'raw', snapshot: true } } },
+        devices: { ide: { config: { primary: { master: { drive: 'hd0' } } } } },
+      },
+    ];
+    const profile = loadProfile(join(root, 'machines', 'puredarwin-xmas.json'), drive);
+    const backend = (m: Awaited<ReturnType<typeof machine>>) =>
+      m.devices.find((d) => d.id === 'hd0')!.device as unknown as BlockBackend;
+    const a = await machine('puredarwin-xmas', drive);
+    // What the guest's IDE writes would leave in the overlay: a partial chunk and a run across chunks.
+    backend(a).write(3, Buffer.alloc(512, 1));
+    backend(a).write(100, Buffer.alloc(512 * 20, 2));
+    const bytes = writeSnapshot(a, profile, 'cow');
+    const written = Buffer.alloc(1 << 20);
+    backend(a).read(0, written);
+    await a.destroy();
+    const b = await machine('puredarwin-xmas', drive, { powerOn: false });
+    backend(b).write(7, Buffer.alloc(512, 9));
+    loadSnapshot(b, profile, readSnapshot(bytes, 'cow.pbsnap'), 'cow.pbsnap');
+    const loaded = Buffer.alloc(1 << 20);
+    backend(b).read(0, loaded);
+    expect(loaded.equals(written)).toBe(true);
+    expect(loaded[3 * 512]).toBe(1);
+    expect(loaded[7 * 512]).toBe(0x5a);
+    await b.destroy();
+    expect(readFileSync(image).equals(Buffer.alloc(1 << 20, 0x5a))).toBe(true);
+  });
+
   it('SeaBIOS half a million instructions in: a fresh machine loaded from the snapshot has the same state, and runs on the same', {
     timeout: 240_000,
   }, async () => {
     const a = await machine('puredarwin-xmas', []);
     await a.run({ maxInstructions: 500_000 });
     const bytes = writeSnapshot(a, profileOf('puredarwin-xmas'), 'test');
-    const b = await machine('puredarwin-xmas', []);
+    // Built as `run --restore` builds it: never powered on, RAM all zeros until the snapshot's pages land.
+    const b = await machine('puredarwin-xmas', [], { powerOn: false });
     loadSnapshot(b, profileOf('puredarwin-xmas'), readSnapshot(bytes, 'test.pbsnap'), 'test.pbsnap');
     expect(stateText(b)).toBe(stateText(a));
     expect(Buffer.compare(Buffer.from(b.memory.ram), Buffer.from(a.memory.ram))).toBe(0);
     await a.run({ maxInstructions: 600_000 });
     await b.run({ maxInstructions: 600_000 });
     expect(stateText(b)).toBe(stateText(a));
+    await a.destroy();
+    await b.destroy();
+  });
+
+  it('a machine built without its power-on has RAM all zeros (no kernel loaded yet), and its first run powers it on as a machine built powered on', {
+    timeout: 240_000,
+  }, async () => {
+    const direct = [
+      {
+        devices: {
+          bios: {
+            type: 'linux-direct',
+            config: {
+              kernel: join(guests, 'vmlinuz'),
+              initrd: join(guests, 'initrd.gz'),
+              append: 'console=ttyS0',
+            },
+          },
+        },
+      },
+    ];
+    const nonzero = (m: Awaited<ReturnType<typeof machine>>) => {
+      const ram = m.memory.ram;
+      const words = new Int32Array(ram.buffer, ram.byteOffset, ram.length / 4);
+      let n = 0;
+      for (let i = 0; i < words.length; i++) if (words[i] !== 0) n++;
+      return n;
+    };
+    const a = await machine('puredarwin-xmas', direct);
+    const b = await machine('puredarwin-xmas', direct, { powerOn: false });
+    expect(a.awaitingPowerOn).toBe(false);
+    expect(b.awaitingPowerOn).toBe(true);
+    // The power-on loaded the kernel and initrd into a's RAM; b's has nothing (what loadSnapshot relies on to skip clearing).
+    expect(nonzero(a)).toBeGreaterThan(100_000);
+    expect(nonzero(b)).toBe(0);
+    await a.run({ maxInstructions: 200_000 });
+    await b.run({ maxInstructions: 200_000 });
+    expect(b.awaitingPowerOn).toBe(false);
+    expect(stateText(b)).toBe(stateText(a));
+    expect(Buffer.compare(Buffer.from(b.memory.ram), Buffer.from(a.memory.ram))).toBe(0);
     await a.destroy();
     await b.destroy();
   });

@@ -1,7 +1,7 @@
 import { closeSync, constants, openSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { BlockBackend } from '@plugboard/core';
+import type { BlockBackend, OverlayState, WriteOverlay } from '@plugboard/core';
 import { checkRange } from './range.js';
 import { readFully, writeFully } from './raw-image.js';
 
@@ -117,6 +117,62 @@ export class CowOverlay implements BlockBackend {
         this.spill(slot, part, from);
       }
       s = stop;
+    }
+  }
+
+  /** The written chunks as data, for a machine snapshot (`savevm` with `-snapshot`). */
+  readonly heldWrites: WriteOverlay = {
+    save: () => this.saveChunks(),
+    load: (state) => this.loadChunks(state),
+  };
+
+  private chunkLength(index: number): number {
+    return Math.min(this.chunkSectors, this.sectorCount - index * this.chunkSectors) * this.sectorSize;
+  }
+
+  private saveChunks(): OverlayState {
+    const chunks: number[] = [];
+    for (let top = 0; top < this.leaves.length; top++) {
+      const leaf = this.leaves[top];
+      if (leaf === undefined) continue;
+      for (let i = 0; i < LEAF_SIZE; i++) if (leaf[i] !== 0) chunks.push(top * LEAF_SIZE + i);
+    }
+    let bytes = 0;
+    for (const c of chunks) bytes += this.chunkLength(c);
+    const data = new Uint8Array(bytes);
+    let at = 0;
+    for (const c of chunks) {
+      const len = this.chunkLength(c);
+      this.read(c * this.chunkSectors, data.subarray(at, at + len));
+      at += len;
+    }
+    return { chunkBytes: this.chunkBytes, chunks: Float64Array.from(chunks), data };
+  }
+
+  /** Checked whole before anything changes: a state from another disk leaves the overlay as it was. */
+  private loadChunks(state: OverlayState): void {
+    if (state.chunkBytes !== this.chunkBytes)
+      throw new RangeError(`chunks of ${state.chunkBytes} bytes, this overlay's are ${this.chunkBytes}`);
+    const count = Math.ceil(this.sectorCount / this.chunkSectors);
+    let bytes = 0;
+    let last = -1;
+    for (const c of state.chunks) {
+      if (!Number.isInteger(c) || c <= last || c >= count)
+        throw new RangeError(`chunk ${c} after ${last}: expected increasing indices below ${count}`);
+      last = c;
+      bytes += this.chunkLength(c);
+    }
+    if (bytes !== state.data.length)
+      throw new RangeError(`${state.data.length} bytes of data for chunks that hold ${bytes}`);
+    // Slots restart from 0: the spill file's old contents are overwritten as slots are reused.
+    this.leaves.length = 0;
+    this.memory.length = 0;
+    this.slots = 0;
+    let at = 0;
+    for (const c of state.chunks) {
+      const len = this.chunkLength(c);
+      this.write(c * this.chunkSectors, state.data.subarray(at, at + len));
+      at += len;
     }
   }
 

@@ -1,4 +1,10 @@
-import { type BlockBackend, type Device, type DevicePlugin, definePlugin } from '@plugboard/core';
+import {
+  type BlockBackend,
+  type Device,
+  type DevicePlugin,
+  definePlugin,
+  type WriteOverlay,
+} from '@plugboard/core';
 import type { ImageFormat } from './image-format.js';
 import { openDrive } from './open-drive.js';
 
@@ -16,6 +22,8 @@ export class FileDrive implements BlockBackend, Device {
   readonly sectorSize: number;
   readonly sectorCount: number;
   readonly readOnly: boolean;
+  /** The guest's writes held apart from the image (`snapshot: true`), for machine snapshots. */
+  readonly heldWrites?: WriteOverlay;
 
   constructor(
     readonly path: string,
@@ -27,6 +35,7 @@ export class FileDrive implements BlockBackend, Device {
     this.sectorSize = image.sectorSize;
     this.sectorCount = image.sectorCount;
     this.readOnly = image.readOnly;
+    this.heldWrites = image.heldWrites;
   }
 
   read(sector: number, dest: Uint8Array): void {

@@ -86,3 +86,59 @@ describe('CowOverlay spills to a temporary file past its memory budget', () => {
     overlay.close();
   });
 });
+
+describe('CowOverlay writes as data (machine snapshots with -snapshot)', () => {
+  const image = (size: number) => {
+    const path = join(mkdtempSync(join(tmpdir(), 'pb-cow-')), 'base.img');
+    writeFileSync(path, pattern(size, 3));
+    return path;
+  };
+
+  it('saves every written chunk, in memory or spilled, and loads them into a fresh overlay, replacing what it held', () => {
+    // 4 KiB + 512 bytes past a chunk boundary: the disk's last chunk is one sector.
+    const path = image(64 * 4096 + 512);
+    const a = new CowOverlay(new RawImage(path, { readOnly: true }), 8192);
+    a.write(1, pattern(512, 1));
+    a.write(40, pattern(4096 * 3, 2));
+    a.write(512, pattern(512, 3));
+    const saved = a.heldWrites.save();
+    expect([...saved.chunks]).toEqual([0, 5, 6, 7, 64]);
+    expect(saved.data.length).toBe(4 * 4096 + 512);
+    const b = new CowOverlay(new RawImage(path, { readOnly: true }), 8192);
+    b.write(100, pattern(512, 9));
+    b.heldWrites.load(saved);
+    const all = (o: CowOverlay) => {
+      const out = new Uint8Array(64 * 4096 + 512);
+      o.read(0, out);
+      return out;
+    };
+    expect(Buffer.from(all(b)).equals(Buffer.from(all(a)))).toBe(true);
+    expect([...b.heldWrites.save().chunks]).toEqual([0, 5, 6, 7, 64]);
+    a.close();
+    b.close();
+  });
+
+  it('refuses writes that do not fit this disk, leaving what it held', () => {
+    const path = image(16 * 4096);
+    const o = new CowOverlay(new RawImage(path, { readOnly: true }));
+    o.write(0, pattern(512, 5));
+    const before = o.heldWrites.save();
+    const chunk = new Uint8Array(4096);
+    expect(() => o.heldWrites.load({ chunkBytes: 4096, chunks: Float64Array.of(16), data: chunk })).toThrow(
+      /chunk 16 after -1: expected increasing indices below 16/,
+    );
+    expect(() => o.heldWrites.load({ chunkBytes: 4096, chunks: Float64Array.of(3, 2), data: chunk })).toThrow(
+      /expected increasing indices/,
+    );
+    expect(() =>
+      o.heldWrites.load({ chunkBytes: 4096, chunks: Float64Array.of(2), data: new Uint8Array(10) }),
+    ).toThrow(/10 bytes of data for chunks that hold 4096/);
+    expect(() => o.heldWrites.load({ chunkBytes: 512, chunks: Float64Array.of(2), data: chunk })).toThrow(
+      /chunks of 512 bytes, this overlay's are 4096/,
+    );
+    const after = o.heldWrites.save();
+    expect([...after.chunks]).toEqual([...before.chunks]);
+    expect(Buffer.from(after.data).equals(Buffer.from(before.data))).toBe(true);
+    o.close();
+  });
+});

@@ -13,12 +13,10 @@ import { Command, CommanderError } from 'commander';
 import { createRegistry } from './builtins.js';
 import { listDevices } from './commands/devices.js';
 import { fetchFirmware } from './commands/fetch-firmware.js';
-import { runMatrix } from './commands/matrix.js';
 import { runProfile } from './commands/run.js';
 import { validateProfile } from './commands/validate.js';
 import { lspci } from './lspci.js';
 import { machinesDir, profilePath } from './machines.js';
-import { serveQueue } from './matrix/queue.js';
 import { addNetProxyCommand } from './net-proxy/command.js';
 import { parseSet } from './overrides.js';
 import { BUILTIN_FIRMWARE_TYPE, translateQemu } from './qemu/translate.js';
@@ -309,6 +307,8 @@ export async function main(argv: string[], io: Io = process): Promise<number> {
       .option('--cell <machine/guest>', 'run only this cell (repeatable)', collect, [])
       .option('--queue <redis-url>', 'send cells through a BullMQ queue on Redis to `plugboard worker`s')
       .action(async (file: string, opts: { out?: string; jobs?: number; cell: string[]; queue?: string }) => {
+        // Loaded when used, as `worker`'s: BullMQ and its Redis client would add most of a second to every start.
+        const { runMatrix } = await import('./commands/matrix.js');
         code = await runMatrix(
           file,
           { out: opts.out, jobs: opts.jobs, cells: opts.cell, queue: opts.queue },
@@ -327,6 +327,7 @@ export async function main(argv: string[], io: Io = process): Promise<number> {
         process.once('SIGINT', onSignal);
         process.once('SIGTERM', onSignal);
         io.stderr.write(`plugboard: worker on ${opts.queue}\n`);
+        const { serveQueue } = await import('./matrix/queue.js');
         try {
           await serveQueue(opts.queue, Math.max(1, opts.jobs ?? availableParallelism()), stop.signal);
         } finally {

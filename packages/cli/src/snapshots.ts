@@ -86,7 +86,11 @@ export class SnapshotFolder implements SnapshotService {
 
   load(name: string): void {
     const file = this.fileOf(name);
-    loadSnapshot(this.running(), this.profile, openSnapshotFile(file), file);
+    const m = this.running();
+    // The input log holds host input, not a jump in time: a replay could not follow one.
+    if (m.inputs !== null)
+      throw new UserError(`loadvm ${name}: not while the run is recorded or replayed (--record, --replay)`);
+    loadSnapshot(m, this.profile, openSnapshotFile(file), file);
     this.afterLoad();
   }
 

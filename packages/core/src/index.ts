@@ -1,4 +1,9 @@
-export { type BlockBackend, BlockError } from './block/block-backend.js';
+export {
+  type BlockBackend,
+  BlockError,
+  type OverlayState,
+  type WriteOverlay,
+} from './block/block-backend.js';
 export type {
   Cpu,
   CpuDebug,
@@ -143,7 +148,7 @@ export {
 } from './replay/log-format.js';
 export { NetInput, Recorder } from './replay/recorder.js';
 export { ReplayDivergence, Replayer } from './replay/replayer.js';
-export { profileIdentity, startRecording, startReplay } from './replay/session.js';
+export { profileIdentity, type RunStart, startRecording, startReplay } from './replay/session.js';
 export {
   type DeviceSnapshot,
   loadMachineState,

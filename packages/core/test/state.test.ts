@@ -1,3 +1,4 @@
+import { deflateRawSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import {
   Clock,
@@ -129,12 +130,52 @@ describe('the snapshot file', () => {
     head.write('PLUGSNAP', 'latin1');
     head.writeUInt32LE(99, 8);
     expect(() => readSnapshot(head, 'y.pbsnap')).toThrow(
-      /y.pbsnap: snapshot format 99 at offset 8; this build reads format 1/,
+      /y.pbsnap: snapshot format 99 at offset 8; this build reads format 2/,
     );
-    head.writeUInt32LE(1, 8);
+    head.writeUInt32LE(2, 8);
     head.writeUInt32LE(1000, 12);
     expect(() => readSnapshot(head, 'z.pbsnap')).toThrow(
       /z.pbsnap: truncated: the header at offset 16 needs 1000 bytes/,
+    );
+  });
+});
+
+describe('a snapshot file that inflates to more than it says', () => {
+  /** A file with one page listed in its bitmap and `ramBytes` of RAM after it. */
+  const file = (ram: Buffer) => {
+    const u32 = (n: number) => {
+      const b = Buffer.alloc(4);
+      b.writeUInt32LE(n);
+      return b;
+    };
+    const header = Buffer.from(JSON.stringify({ profile: {}, profileHash: 'x', ramBytes: 8 * 4096 }));
+    const state = deflateRawSync(Buffer.from(encodeState({ devices: [] })));
+    const bitmap = deflateRawSync(Buffer.from([0b1]));
+    const writes = deflateRawSync(Buffer.from('[]'));
+    return Buffer.concat([
+      Buffer.from('PLUGSNAP', 'latin1'),
+      u32(2),
+      u32(header.length),
+      header,
+      u32(state.length),
+      state,
+      u32(bitmap.length),
+      bitmap,
+      u32(writes.length),
+      writes,
+      deflateRawSync(ram),
+    ]);
+  };
+
+  it('inflates the pages its bitmap lists', () => {
+    const { pages } = readSnapshot(file(Buffer.alloc(4096, 7)), 'one.pbsnap').body();
+    expect(pages.length).toBe(4096);
+    expect(pages[4095]).toBe(7);
+  });
+
+  it('refuses RAM that inflates past the pages its bitmap lists (a deflate bomb fills no memory)', () => {
+    expect(() => readSnapshot(file(Buffer.alloc(64 << 20)), 'bomb.pbsnap').body()).toThrow(
+      /bomb.pbsnap: RAM at offset \d+ does not inflate to the 1 pages its bitmap lists/,
     );
   });
 });

@@ -9,6 +9,7 @@ import {
   type PluginRegistry,
   RegisterTraceWriter,
   type ResolvedProfile,
+  type RunStart,
   startRecording,
   startReplay,
   Tokens,
@@ -123,12 +124,26 @@ export async function runProfile(
   process.once('SIGTERM', onSignal);
   try {
     if (options.record && options.replay) throw new ConfigError('--record and --replay: one or the other');
-    if ((options.record || options.replay) && (options.restore || options.loadvm))
-      throw new ConfigError('--record and --replay start at power-on: not with --restore or -loadvm (yet)');
+    if (options.restore && options.loadvm) throw new ConfigError('--restore and -loadvm: one or the other');
+    const snapshots = new SnapshotFolder(
+      () => machine,
+      profile,
+      // What the snapshot cannot hold starts afresh: user-mode networking forgets its leases.
+      () => {
+        for (const d of machine?.devices ?? []) if (d.plugin.kind === 'netdev') d.device.reset?.();
+      },
+    );
+    const startFile = options.restore ?? (options.loadvm ? snapshots.fileOf(options.loadvm) : undefined);
+    const snapshot = startFile === undefined ? undefined : openSnapshotFile(startFile);
+    // A recorded run from a snapshot names it by its hash, so the replay starts from the very same one.
+    const start: RunStart =
+      startFile === undefined || snapshot === undefined
+        ? { kind: 'power-on' }
+        : { kind: 'snapshot', file: startFile, hash: snapshot.digest() };
     const inputs = options.record
-      ? startRecording(options.record, profile)
+      ? startRecording(options.record, profile, start)
       : options.replay
-        ? startReplay(options.replay, profile)
+        ? startReplay(options.replay, profile, start)
         : undefined;
     machine = await buildMachine(profile, registry, {
       inputs,
@@ -136,24 +151,18 @@ export async function runProfile(
       services: new Map([[Tokens.HostTerminal, terminal]]),
       warn: (message) => note(`warning: ${message}\n`),
       plugins: options.plugins,
+      // A snapshot is loaded next: the firmware's power-on work would be thrown away.
+      powerOn: snapshot === undefined,
     });
     const m = machine;
     m.noReboot = options.noReboot ?? false;
-    const snapshots = new SnapshotFolder(
-      () => machine,
-      profile,
-      // What the snapshot cannot hold starts afresh: user-mode networking forgets its leases.
-      () => {
-        for (const d of m.devices) if (d.plugin.kind === 'netdev') d.device.reset?.();
-      },
-    );
     m.container.bind(Tokens.Snapshots).toConstantValue(snapshots);
-    if (options.restore) loadSnapshot(m, profile, openSnapshotFile(options.restore), options.restore);
-    if (options.loadvm) snapshots.load(options.loadvm);
-    if (options.restore || options.loadvm)
+    if (startFile !== undefined && snapshot !== undefined) {
+      loadSnapshot(m, profile, snapshot, startFile);
       note(
         `plugboard: ${profile.name} restored at ${m.retired} instructions, ${(m.clock.now / 1e9).toFixed(6)} s virtual\n`,
       );
+    }
     if (options.trace?.length) {
       const filter = new TraceFilter(options.trace, options.traceExclude);
       if (options.traceFile) traceFile = createWriteStream(options.traceFile);

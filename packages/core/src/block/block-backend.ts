@@ -26,6 +26,28 @@ export interface BlockBackend {
    * and snapshot settings), for a media change; absent where a drive cannot.
    */
   reopen?(path: string, format?: string): BlockBackend;
+  /**
+   * A drive that keeps the guest's writes apart from its image (`-snapshot`)
+   * saves them into machine snapshots through this; absent otherwise.
+   */
+  heldWrites?: WriteOverlay;
+}
+
+/**
+ * The guest's writes a `-snapshot` drive holds: `chunkBytes`-sized chunks of
+ * the disk (the last one of the disk may be shorter), listed by index in
+ * increasing order, their bytes back to back in `data`.
+ */
+export interface OverlayState {
+  chunkBytes: number;
+  chunks: Float64Array;
+  data: Uint8Array;
+}
+
+export interface WriteOverlay {
+  save(): OverlayState;
+  /** Replaces what the overlay holds with `state`; a state that does not fit this disk throws, naming why. */
+  load(state: OverlayState): void;
 }
 
 export class BlockError extends UserError {

@@ -116,7 +116,8 @@ export function createDeviceContext(
 
 /**
  * Builds the machine a profile describes: backends first, then the CPU, then
- * devices in profile order; then every device's `realize`, then a reset.
+ * devices in profile order; then every device's `realize`, then a reset
+ * (unless `powerOn` is false).
  */
 export interface BuildOptions {
   /** Where bare firmware names are looked up, first to last (QEMU's -L, then caches). */
@@ -135,6 +136,12 @@ export interface BuildOptions {
   inputs?: InputGate;
   /** Where firmware, ROMs and kernels are read from: the local disk unless a front end (a page) brings its own. */
   files?: HostFiles;
+  /**
+   * False: the machine is left as built, without the power-on reset (no
+   * firmware or kernel is loaded into RAM, which stays all zeros), because a
+   * snapshot is loaded into it next. A run resets it first if none was.
+   */
+  powerOn?: boolean;
 }
 
 export async function buildMachine(
@@ -219,6 +226,7 @@ export async function buildMachine(
   } finally {
     parts.clock.owner = null;
   }
-  machine.reset();
+  if (options.powerOn === false) machine.holdPowerOn();
+  else machine.reset();
   return machine;
 }

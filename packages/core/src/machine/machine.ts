@@ -73,6 +73,7 @@ export class Machine implements SystemControl {
 
   private running = false;
   private paused = false;
+  private unpowered = false;
   private resetReason: string | null = null;
   private stopEvent: ShutdownEvent | null = null;
   private wakeUp: (() => void) | null = null;
@@ -91,6 +92,25 @@ export class Machine implements SystemControl {
     this.container = parts.container;
     this.cpuPins.onWake = () => this.wake();
     this.faults = new DeviceFaults(this);
+  }
+
+  /**
+   * True while the machine is as `buildMachine` left it with `powerOn:
+   * false`: no reset has run, so no firmware has loaded anything and RAM is
+   * all zeros. A reset, a run (which resets first) or a snapshot load ends it.
+   */
+  get awaitingPowerOn(): boolean {
+    return this.unpowered;
+  }
+
+  /** `buildMachine` with `powerOn: false`: the machine is left without its power-on reset. */
+  holdPowerOn(): void {
+    this.unpowered = true;
+  }
+
+  /** A snapshot was loaded: the machine is on at the snapshot's moment, without a reset. */
+  stateLoaded(): void {
+    this.unpowered = false;
   }
 
   get isRunning(): boolean {
@@ -178,6 +198,7 @@ export class Machine implements SystemControl {
 
   /** Power-on or system reset: every device, then the CPU. */
   reset(): void {
+    this.unpowered = false;
     for (const d of this.devices) d.device.reset?.();
     this.hooks.reset.call(this);
   }
@@ -190,6 +211,7 @@ export class Machine implements SystemControl {
   async run(options: { maxInstructions?: number; signal?: AbortSignal } = {}): Promise<ShutdownEvent> {
     const cpu = this.cpu;
     if (!cpu) throw new Error(`${this.name}: the profile has no CPU`);
+    if (this.unpowered) this.reset();
     const limit = options.maxInstructions ?? Number.POSITIVE_INFINITY;
     const clock = this.clock;
     const inputs = this.inputs;

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import type { BlockBackend, OverlayState } from '../block/block-backend.js';
 import type { Machine } from '../machine/machine.js';
 import type { ResolvedProfile } from '../machine/profile.js';
 import { canonical, profileHash } from '../machine/profile-hash.js';
@@ -18,12 +19,25 @@ import { StateError, type StateTree } from './state-tree.js';
  *   offset 16  header, H bytes of JSON (UTF-8): SnapshotHeader
  *   then       u32 LE length S, S bytes: the machine state, JSON, raw deflate
  *   then       u32 LE length P, P bytes: the present-page bitmap (bit i of byte i>>3 = page i), raw deflate
+ *   then       u32 LE length W, W bytes: the guest's writes each `-snapshot` drive holds, JSON, raw deflate
  *   then       the present pages of RAM back to back, raw deflate, to the end of the file
  *
  * A page of zeros is not present: it is skipped, and a restore clears it.
+ * Format 2 added the drives' writes and left host-side timers out of the
+ * clock; a format 1 file is refused (take the snapshot again).
  */
-export const SNAPSHOT_FORMAT = 1;
+export const SNAPSHOT_FORMAT = 2;
 const MAGIC = 'PLUGSNAP';
+/** The most the machine state may inflate to: far above a real one (~6 MB with 4 MiB of VRAM), far below a deflate bomb. */
+const MAX_STATE_BYTES = 256 << 20;
+/** The most the drives' writes may inflate to (base64 in JSON): a limit on what a file can make this process hold. */
+const MAX_WRITES_BYTES = 1 << 30;
+
+function popcount8(b: number): number {
+  b = b - ((b >> 1) & 0x55);
+  b = (b & 0x33) + ((b >> 2) & 0x33);
+  return (b + (b >> 4)) & 0x0f;
+}
 
 export interface SnapshotHeader {
   format: number;
@@ -63,9 +77,9 @@ function diskIdentities(m: Machine): DiskIdentity[] {
     const path = (d.device as { path?: unknown }).path;
     if (typeof path !== 'string')
       throw new StateError(`drive ${d.id} (${d.plugin.meta.id}) cannot be saved: it names no image file`);
-    if (d.config.snapshot === true)
+    if (d.config.snapshot === true && d.config.readOnly !== true && !(d.device as BlockBackend).heldWrites)
       throw new StateError(
-        `drive ${d.id} keeps the guest's writes in memory (snapshot: true): a snapshot cannot hold them yet; run without -snapshot`,
+        `drive ${d.id} (${d.plugin.meta.id}) keeps the guest's writes apart (snapshot: true) and cannot save them`,
       );
     (d.device as { flush?: () => void }).flush?.();
     const st = statSync(path);
@@ -83,6 +97,20 @@ function diskIdentities(m: Machine): DiskIdentity[] {
       mtimeMs: st.mtimeMs,
       firstMiB: createHash('sha256').update(head).digest('hex'),
     });
+  }
+  return out;
+}
+
+/** What each `-snapshot` drive holds of the guest's writes (the image under it is checked as any other). */
+export interface DriveWrites extends OverlayState {
+  id: string;
+}
+
+function heldWrites(m: Machine): Map<string, NonNullable<BlockBackend['heldWrites']>> {
+  const out = new Map<string, NonNullable<BlockBackend['heldWrites']>>();
+  for (const d of m.devices) {
+    const held = d.plugin.kind === 'drive' ? (d.device as BlockBackend).heldWrites : undefined;
+    if (held) out.set(d.id, held);
   }
   return out;
 }
@@ -123,6 +151,10 @@ export function writeSnapshot(m: Machine, profile: ResolvedProfile, name: string
     level: 1,
   });
   const bitmapBytes = deflateRawSync(bitmap);
+  const writes: DriveWrites[] = [...heldWrites(m)].map(([id, held]) => ({ id, ...held.save() }));
+  const writesBytes = deflateRawSync(Buffer.from(encodeState(writes as unknown as StateTree), 'utf8'), {
+    level: 1,
+  });
   const ramBytes = deflateRawSync(Buffer.concat(present), { level: 1 });
   const u32 = (n: number) => {
     const b = Buffer.alloc(4);
@@ -138,6 +170,8 @@ export function writeSnapshot(m: Machine, profile: ResolvedProfile, name: string
     stateBytes,
     u32(bitmapBytes.length),
     bitmapBytes,
+    u32(writesBytes.length),
+    writesBytes,
     ramBytes,
   ]);
 }
@@ -145,8 +179,10 @@ export function writeSnapshot(m: Machine, profile: ResolvedProfile, name: string
 /** A snapshot file's parts, read and checked for shape, not yet loaded. */
 export interface SnapshotFile {
   header: SnapshotHeader;
+  /** The SHA-256 of the whole file: which snapshot a recorded run starts from (`--restore` with `--record`). */
+  digest(): string;
   /** Inflates and decodes the machine state and RAM (done when loading, not for listing). */
-  body(): { state: MachineState; bitmap: Uint8Array; pages: Buffer };
+  body(): { state: MachineState; bitmap: Uint8Array; pages: Buffer; writes: DriveWrites[] };
 }
 
 /** Reads a snapshot file's bytes; `file` names it in errors. */
@@ -180,34 +216,69 @@ export function readSnapshot(bytes: Uint8Array, file: string): SnapshotFile {
     bad('the header at offset 16 lacks profile, profileHash or ramBytes');
   const stateAt = at;
   const stateBytes = section('machine state');
+  const bitmapAt = at + 4;
   const bitmapBytes = section('page bitmap');
+  const writesAt = at + 4;
+  const writesBytes = section("drives' writes");
   const ramAt = at;
   return {
     header,
+    digest: () => createHash('sha256').update(buf).digest('hex'),
     body: () => {
       let state: MachineState;
       let bitmap: Uint8Array;
       let pages: Buffer;
+      let writes: DriveWrites[];
       try {
-        state = decodeState(inflateRawSync(stateBytes).toString('utf8')) as unknown as MachineState;
+        state = decodeState(
+          inflateRawSync(stateBytes, { maxOutputLength: MAX_STATE_BYTES }).toString('utf8'),
+        ) as unknown as MachineState;
       } catch {
-        return bad(`the machine state at offset ${stateAt} does not inflate to JSON`);
+        return bad(
+          `the machine state at offset ${stateAt} does not inflate to JSON of at most ${MAX_STATE_BYTES} bytes`,
+        );
       }
       try {
-        bitmap = inflateRawSync(bitmapBytes);
-        pages = inflateRawSync(buf.subarray(ramAt));
+        writes = decodeState(
+          inflateRawSync(writesBytes, { maxOutputLength: MAX_WRITES_BYTES }).toString('utf8'),
+        ) as unknown as DriveWrites[];
+        if (!Array.isArray(writes)) throw new TypeError();
       } catch {
-        return bad(`RAM at offset ${ramAt} does not inflate`);
+        return bad(
+          `the drives' writes at offset ${writesAt} do not inflate to a JSON list of at most ${MAX_WRITES_BYTES} bytes`,
+        );
       }
-      return { state, bitmap, pages };
+      const pageCount = Math.ceil(header.ramBytes / PAGE_SIZE);
+      try {
+        bitmap = inflateRawSync(bitmapBytes, { maxOutputLength: Math.ceil(pageCount / 8) + 1 });
+      } catch {
+        return bad(
+          `the page bitmap at offset ${bitmapAt} does not inflate to ${Math.ceil(pageCount / 8)} bytes`,
+        );
+      }
+      let present = 0;
+      for (let i = 0; i < bitmap.length; i++) present += popcount8(bitmap[i]);
+      // The size is known from the bitmap: one output chunk (no thousands of 16 KiB chunks joined
+      // after), and a file that inflates to more is refused rather than filling memory.
+      const size = present * PAGE_SIZE;
+      try {
+        pages =
+          size === 0
+            ? Buffer.alloc(0)
+            : inflateRawSync(buf.subarray(ramAt), { chunkSize: size, maxOutputLength: size });
+      } catch {
+        return bad(`RAM at offset ${ramAt} does not inflate to the ${present} pages its bitmap lists`);
+      }
+      return { state, bitmap, pages, writes };
     },
   };
 }
 
 /**
- * Loads a snapshot into `m`, freshly built from `profile`: refused unless
- * `profile` hashes as the one the snapshot was taken with; then RAM (zero
- * pages cleared) and every device, the CPU, the clock and its timers.
+ * Loads a snapshot into `m`, built from `profile` (fastest built with
+ * `powerOn: false`, RAM untouched): refused unless `profile` hashes as the
+ * one the snapshot was taken with; then RAM (zero pages cleared) and every
+ * device, the CPU, the clock and its timers.
  */
 export function loadSnapshot(
   m: Machine,
@@ -241,11 +312,38 @@ export function loadSnapshot(
         `${file}: drive ${then.id}: ${now.path} is not the image the snapshot was taken with: ${changed}`,
       );
   }
-  const { state, bitmap, pages } = snapshot.body();
+  const { state, bitmap, pages, writes } = snapshot.body();
+  const held = heldWrites(m);
+  for (const w of writes) {
+    if (typeof w?.id !== 'string' || !held.has(w.id))
+      throw new StateError(`${file}: writes of drive ${w?.id}, which keeps none in this machine`);
+    if (
+      typeof w.chunkBytes !== 'number' ||
+      !(w.chunks instanceof Float64Array) ||
+      !(w.data instanceof Uint8Array)
+    )
+      throw new StateError(`${file}: drive ${w.id}: expected chunkBytes, chunks and data in its writes`);
+  }
+  for (const [id, h] of held) {
+    const w = writes.find((x) => x.id === id);
+    if (!w)
+      throw new StateError(
+        `${file}: drive ${id} keeps the guest's writes apart, and the snapshot has none for it`,
+      );
+    try {
+      h.load(w);
+    } catch (e) {
+      throw new StateError(`${file}: drive ${id}: its writes do not fit: ${(e as Error).message}`);
+    }
+  }
   const ram = m.memory.ram;
   const count = ram.length / PAGE_SIZE;
   if (bitmap.length !== Math.ceil(count / 8))
     throw new StateError(`${file}: the page bitmap covers another RAM size`);
+  // A machine never powered on has RAM all zeros (no reset loaded firmware into it): only the
+  // present pages are written. Otherwise a page absent from the snapshot is cleared, if it holds
+  // anything: writing one the host never touched would make it resident for nothing.
+  const clear = !m.awaitingPowerOn;
   const words = new Int32Array(ram.buffer, ram.byteOffset, ram.length / 4);
   let next = 0;
   for (let p = 0; p < count; p++) {
@@ -256,8 +354,7 @@ export function loadSnapshot(
       next += PAGE_SIZE;
       continue;
     }
-    // Only a page that holds something is cleared: writing one the host never touched would make
-    // it resident for nothing (clearing all of 512 MiB costs seconds).
+    if (!clear) continue;
     const from = (p * PAGE_SIZE) / 4;
     for (let w = from; w < from + PAGE_SIZE / 4; w++)
       if (words[w] !== 0) {
@@ -271,6 +368,7 @@ export function loadSnapshot(
     if (e instanceof StateError) throw new StateError(`${file}: ${e.message}`);
     throw e;
   }
+  m.stateLoaded();
 }
 
 /** The first entry that differs, in words: why a snapshot does not fit (a NIC model swapped, RAM resized). */

@@ -239,22 +239,33 @@ export class Clock implements SkippingClock, WorkMeter {
    * made the same timers, so loading re-arms the same callbacks.
    */
   saveState(): ClockState {
+    const timers = this.guestTimers();
     return {
       base: this.base,
       accounted: this.accounted,
       skipped: this.skipped,
       sequence: this.sequence,
-      timers: this.timerIds().map((id, i) => ({
+      timers: this.timerIds(timers).map((id, i) => ({
         id,
-        deadline: this.timers[i].deadline,
-        sequence: this.timers[i].sequence,
+        deadline: timers[i].deadline,
+        sequence: timers[i].sequence,
       })),
     };
   }
 
+  /**
+   * The timers a snapshot holds: not the host-side ones (`createHostTimer`),
+   * whose backend starts afresh on a restore, and which a machine that
+   * records or replays keeps out of the guest's schedule.
+   */
+  private guestTimers(): Timer[] {
+    return this.timers.filter((t) => !t.hostSide);
+  }
+
   /** Loads `saveState`'s data; a timer the snapshot does not know, or one it knows that is not here, is an error. */
   loadState(state: ClockState): void {
-    const ids = this.timerIds();
+    const timers = this.guestTimers();
+    const ids = this.timerIds(timers);
     const saved = new Map(state.timers.map((t) => [t.id, t]));
     const missing = ids.filter((id) => !saved.has(id));
     const extra = state.timers.filter((t) => !ids.includes(t.id)).map((t) => t.id);
@@ -262,7 +273,7 @@ export class Clock implements SkippingClock, WorkMeter {
       throw new RangeError(
         `the timers differ: ${[...missing.map((id) => `${id} not in the snapshot`), ...extra.map((id) => `${id} not in this machine`)].join(', ')}`,
       );
-    this.timers.forEach((t, i) => {
+    timers.forEach((t, i) => {
       const s = saved.get(ids[i])!;
       t.deadline = s.deadline;
       t.sequence = s.sequence;
@@ -279,9 +290,9 @@ export class Clock implements SkippingClock, WorkMeter {
     this.refresh();
   }
 
-  private timerIds(): string[] {
+  private timerIds(timers: readonly Timer[]): string[] {
     const count = new Map<string, number>();
-    return this.timers.map((t) => {
+    return timers.map((t) => {
       const key = `${t.owner ?? ''}:${t.name}`;
       const n = count.get(key) ?? 0;
       count.set(key, n + 1);
@@ -292,8 +303,9 @@ export class Clock implements SkippingClock, WorkMeter {
   /** Called by Timer: moves one timer's deadline and refreshes `nextDeadline`. */
   schedule(timer: Timer, deadline: number): void {
     timer.deadline = deadline;
-    timer.sequence = this.sequence++;
+    // A detached host-side timer takes no sequence number: the guest's timers number alike with or without the backend.
     if (timer.hostSide && this.hostDetached) return;
+    timer.sequence = this.sequence++;
     this.refresh();
     // Due inside the running slice: end the slice after the instruction that reaches the deadline.
     if (this.period > 0 && deadline < Number.POSITIVE_INFINITY) {
