@@ -241,9 +241,11 @@ describe('QEMU option mapping', () => {
       pci: '00:02.0',
     });
     // The card names come from the manifests: std-vga is `-vga std`, as QEMU names it.
+    // Its VGA BIOS is the manifest's default romfile, as QEMU's class_init names it.
     expect((t('-vga std').overlay.devices as Record<string, unknown>).vga).toEqual({
       type: 'std-vga',
       pci: '00:02.0',
+      config: { romfile: 'vgabios-stdvga.bin' },
     });
     expect(() => t('-vga vmware')).toThrow(
       /-vga vmware: supported cards are cirrus, std, none \(-vga help\)/,

@@ -54,7 +54,7 @@ export const stdVgaPlugin = definePlugin<StdVgaConfig, StdVga & DisplaySource>({
     }
     ctx.pci.add(ctx.pciAddress, fn);
     ctx.ports.register(`${ctx.id} VGA`, 0x3b0, 0x30, vga.ports);
-    ctx.ports.register(`${ctx.id} VBE`, VBE_DISPI_IOPORT_INDEX, 2, vga.dispiPorts);
+    ctx.ports.register(`${ctx.id} VBE`, VBE_DISPI_IOPORT_INDEX, 3, vga.dispiPorts);
     ctx.memory.mapMmio(`${ctx.id} VGA window`, 0xa0000, 0x20000, vga.legacyWindow);
     const display = Object.assign(vga, {
       render: () => renderer.render(),

@@ -145,17 +145,22 @@ export class StdVga extends VgaCard<StdVgaState> {
     }
   }
 
-  /** Ports 0x1CE (index) and 0x1CF (data), 16 bits wide; a byte access reaches the low byte. */
+  /**
+   * Ports 0x1CE (index) and 0x1CF (data), 16 bits wide; a byte access reaches
+   * the low byte. The block takes 0x1D0 as well, with nothing behind it, so
+   * that the port bus hands a 16-bit access to 0x1CF to this handler whole
+   * rather than in bytes.
+   */
   readonly dispiPorts: PortHandler = {
-    read8: (offset) => (offset === 0 ? this.state.vbeIndex : this.readDispi()) & 0xff,
+    read8: (offset) => (offset === 0 ? this.state.vbeIndex : offset === 1 ? this.readDispi() : 0xff) & 0xff,
     write8: (offset, value) => {
       if (offset === 0) this.state.vbeIndex = value & 0xff;
-      else this.writeDispi(value);
+      else if (offset === 1) this.writeDispi(value);
     },
-    read16: (offset) => (offset === 0 ? this.state.vbeIndex : this.readDispi()),
+    read16: (offset) => (offset === 0 ? this.state.vbeIndex : offset === 1 ? this.readDispi() : 0xffff),
     write16: (offset, value) => {
       if (offset === 0) this.state.vbeIndex = value & 0xffff;
-      else this.writeDispi(value);
+      else if (offset === 1) this.writeDispi(value);
     },
   };
 
