@@ -54,12 +54,20 @@ export class StdVga extends VgaCard<StdVgaState> {
     this.reset();
   }
 
-  /** Everything that is state is in `state`; after a load the picture is redrawn whole. */
+  /**
+   * Everything that is state is in `state`; after a load the mode is fixed up
+   * again (a snapshot file is not trusted to hold a mode that fits video
+   * memory) and the picture is redrawn whole.
+   */
   readonly vmstate = objectState(
     { card: this.state },
     {
       version: 1,
       afterLoad: () => {
+        const s = this.state;
+        s.vbe[VBE_DISPI_INDEX_BANK] &= this.bankMask;
+        s.bankOffset = s.vbe[VBE_DISPI_INDEX_BANK] << 16;
+        fixup(s, s.vram.length);
         this.dirty.invalidate();
         this.generation++;
       },

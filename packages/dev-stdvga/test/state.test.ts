@@ -1,5 +1,5 @@
 import { seededRandom, stateText } from '@plugboard/core/testing';
-import { StdVga } from '@plugboard/dev-stdvga';
+import { StdVga, StdVgaRenderer, VBE_DISPI_INDEX_BANK, VBE_DISPI_INDEX_YRES } from '@plugboard/dev-stdvga';
 import { describe, expect, it } from 'vitest';
 
 /** Random VGA port writes, dispi writes (mode sets included), and framebuffer and window writes. */
@@ -42,5 +42,23 @@ describe('standard VGA state as data', () => {
     const fresh = new StdVga(1 << 20);
     fresh.state.vram.set(a.state.vram);
     expect(stateText(a)).toBe(stateText(fresh));
+  });
+
+  it('fixes up a loaded mode that does not fit video memory, as a guest write would be', () => {
+    const vga = new StdVga(1 << 20);
+    vga.dispiPorts.write16?.(0, 1);
+    vga.dispiPorts.write16?.(1, 1024);
+    vga.dispiPorts.write16?.(0, 3);
+    vga.dispiPorts.write16?.(1, 32);
+    vga.dispiPorts.write16?.(0, 4);
+    vga.dispiPorts.write16?.(1, 1);
+    // A snapshot file edited by hand: 1024 x 12000 x 32 and bank 200 on a 1 MiB card.
+    vga.state.vbe[VBE_DISPI_INDEX_YRES] = 12000;
+    vga.state.vbe[VBE_DISPI_INDEX_BANK] = 200;
+    vga.state.bankOffset = 200 << 16;
+    vga.vmstate.load(vga.vmstate.save());
+    expect(vga.state.vbe[VBE_DISPI_INDEX_YRES]).toBe(256);
+    expect(vga.state.bankOffset).toBeLessThan(1 << 20);
+    expect(new StdVgaRenderer(vga.state, vga.dirty).size()).toEqual({ width: 1024, height: 256 });
   });
 });
