@@ -46,6 +46,8 @@ export class VgaRenderer<S extends VgaRegisters = VgaRegisters> {
   private lines = new Uint8Array(0);
   private readonly vram32: Uint32Array;
   private readonly dacRgb = new Uint32Array(256);
+  /** The 16 colours a 4-bit pixel or attribute nibble shows (attribute controller, then DAC) this frame. */
+  private readonly attrRgb = new Uint32Array(16);
   private serial = 0;
   protected readonly vramMask: number;
 
@@ -71,6 +73,7 @@ export class VgaRenderer<S extends VgaRegisters = VgaRegisters> {
       const j = (i & s.pelMask) * 3;
       this.dacRgb[i] = (OPAQUE | widen(p[j]) | (widen(p[j + 1]) << 8) | (widen(p[j + 2]) << 16)) >>> 0;
     }
+    for (let i = 0; i < 16; i++) this.attrRgb[i] = this.attributeColor(i);
     const { width, height } = this.geometry();
     let full = dirty.all;
     if (this.rgba.length !== width * height * 4 || this.lines.length !== height) {
@@ -259,8 +262,8 @@ export class VgaRenderer<S extends VgaRegisters = VgaRegisters> {
       const ch = vram[cell * 4];
       const attr = vram[cell * 4 + 1];
       const font = attr & 0x08 ? fontA : fontB;
-      const fg = this.attributeColor(attr & 0x0f);
-      const bg = this.attributeColor(blinkEnabled ? (attr >> 4) & 7 : attr >> 4);
+      const fg = this.attrRgb[attr & 0x0f];
+      const bg = this.attrRgb[blinkEnabled ? (attr >> 4) & 7 : attr >> 4];
       const cursorHere = cursorOn && cell === (cursorAt & (mask >> 2));
       const ninthColumn = lineGraphics && ch >= 0xc0 && ch <= 0xdf;
       for (let line = 0; line < lines; line++) {
@@ -277,6 +280,7 @@ export class VgaRenderer<S extends VgaRegisters = VgaRegisters> {
   private planarLine(y: number, width: number, row: number): void {
     const v32 = this.vram32;
     const out = this.rgba32;
+    const colors = this.attrRgb;
     const dwordMask = this.vramMask >> 2;
     let o = y * width;
     for (let x = 0; x < width; x += 8) {
@@ -286,7 +290,7 @@ export class VgaRenderer<S extends VgaRegisters = VgaRegisters> {
         const bit = 7 - i;
         const index =
           ((d >>> bit) & 1) | ((d >>> (bit + 7)) & 2) | ((d >>> (bit + 14)) & 4) | ((d >>> (bit + 21)) & 8);
-        out[o++] = this.attributeColor(index);
+        out[o++] = colors[index];
       }
     }
   }
