@@ -4,7 +4,9 @@
 // the references test/integration/cirrus-modes.test.ts compares Plugboard's
 // screens against. Needs nasm and qemu-system-i386 (Debian: nasm,
 // qemu-system-x86). Run by hand; the PNGs are checked in under
-// test/fixtures/cirrus-modes/.
+// test/fixtures/cirrus-modes/. With the argument `std`, the same program on
+// `-vga std` with vgabios-stdvga.bin, into test/fixtures/stdvga-modes/ (for
+// test/integration/stdvga.test.ts).
 //
 // The program prints "cirrus-modes: <stage>" to the debug console (port
 // 0x402) once a picture is drawn and waits for a key; this script watches
@@ -18,7 +20,13 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 const STAGES = ['text', '12h', '13h', '117h'];
-const out = join(root, 'test/fixtures/cirrus-modes');
+const card = process.argv[2] ?? 'cirrus';
+const CARDS = {
+  cirrus: { rom: 'vgabios-cirrus.bin', out: 'cirrus-modes' },
+  std: { rom: 'vgabios-stdvga.bin', out: 'stdvga-modes' },
+};
+if (!CARDS[card]) throw new Error(`card ${card}: cirrus or std`);
+const out = join(root, 'test/fixtures', CARDS[card].out);
 const cache =
   process.env.PLUGBOARD_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'plugboard');
 const seabios = join(cache, 'firmware/root/usr/share/seabios');
@@ -29,12 +37,12 @@ const log = join(work, 'debugcon.log');
 const qmpPath = join(work, 'qmp.sock');
 execFileSync('nasm', ['-f', 'bin', '-o', image, join(root, 'test/fixtures/cirrus-modes.asm')]);
 mkdirSync(join(work, 'roms'));
-copyFileSync(join(seabios, 'vgabios-cirrus.bin'), join(work, 'roms/vgabios-cirrus.bin'));
+copyFileSync(join(seabios, CARDS[card].rom), join(work, 'roms', CARDS[card].rom));
 
 const qemu = spawn(
   'qemu-system-i386',
   [
-    ...['-M', 'pc,hpet=off,vmport=off', '-m', '128', '-nodefaults', '-vga', 'cirrus'],
+    ...['-M', 'pc,hpet=off,vmport=off', '-m', '128', '-nodefaults', '-vga', card],
     ...['-bios', join(seabios, 'bios-256k.bin'), '-L', join(work, 'roms')],
     ...['-drive', `file=${image},format=raw,if=ide,index=0,media=disk`],
     ...['-chardev', `file,id=dbg,path=${log}`, '-device', 'isa-debugcon,iobase=0x402,chardev=dbg'],
@@ -95,7 +103,7 @@ try {
     // The picture is complete when the marker is printed; give the display one refresh to catch up.
     await sleep(200);
     await q.command('screendump', { filename: join(out, `${stage}.png`), format: 'png' });
-    console.log(`recorded test/fixtures/cirrus-modes/${stage}.png`);
+    console.log(`recorded test/fixtures/${CARDS[card].out}/${stage}.png`);
     await q.command('send-key', { keys: [{ type: 'qcode', data: 'spc' }] });
   }
   await until('the end', () => text().includes('cirrus-modes: done\n'));

@@ -1,11 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { DisplaySource, Frame, Machine, Ps2InputService } from '@plugboard/core';
-import { PNG } from 'pngjs';
+import type { DisplaySource, Machine, Ps2InputService } from '@plugboard/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { machine, root, runUntil } from './boot.js';
+import { differences, reference, STAGES } from './mode-screens.js';
 
 /**
  * test/fixtures/cirrus-modes.asm under SeaBIOS and the Cirrus VGA BIOS: text
@@ -32,57 +32,8 @@ import { machine, root, runUntil } from './boot.js';
  *   hides the cursor and switches blinking off, which QEMU would draw by host
  *   time.
  */
-const STAGES: {
-  stage: string;
-  bits: [number, number, number];
-  ignore?: (x: number, y: number) => boolean;
-}[] = [
-  {
-    stage: 'text',
-    bits: [6, 6, 6],
-    ignore: (x, y) => y >= 22 * 16 && y < 23 * 16 && x % 9 === 8 && x >= 16 * 9 && x < 32 * 9,
-  },
-  { stage: '12h', bits: [6, 6, 6] },
-  { stage: '13h', bits: [6, 6, 6] },
-  { stage: '117h', bits: [5, 6, 5] },
-];
-
 /** Instructions between looks at the debug console: small, as the program spins while it waits. */
 const SLICE = 1_000_000;
-
-function reference(stage: string): Frame {
-  const png = PNG.sync.read(readFileSync(join(root, `test/fixtures/cirrus-modes/${stage}.png`)));
-  return { width: png.width, height: png.height, rgba: new Uint8Array(png.data) };
-}
-
-/**
- * Where `frame` and QEMU's `ref` differ in the top `bits` of a channel, as
- * "x,y" strings (at most 10). `ref` may be an integer multiple of `frame`'s size.
- */
-function differences(
-  frame: Frame,
-  ref: Frame,
-  bits: [number, number, number],
-  ignore: (x: number, y: number) => boolean = () => false,
-): string[] {
-  const sx = ref.width / frame.width;
-  const sy = ref.height / frame.height;
-  const out: string[] = [];
-  for (let y = 0; y < ref.height && out.length < 10; y++) {
-    for (let x = 0; x < ref.width && out.length < 10; x++) {
-      const i = (y * ref.width + x) * 4;
-      const j = (Math.floor(y / sy) * frame.width + Math.floor(x / sx)) * 4;
-      for (let c = 0; c < 3; c++) {
-        const shift = 8 - bits[c];
-        if (ref.rgba[i + c] >> shift !== frame.rgba[j + c] >> shift && !ignore(x, y)) {
-          out.push(`${x},${y}`);
-          break;
-        }
-      }
-    }
-  }
-  return out;
-}
 
 describe('Cirrus modes against QEMU', () => {
   let m: Machine | null = null;

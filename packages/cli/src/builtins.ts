@@ -14,6 +14,7 @@ export const BUILTIN_PACKAGES = [
   '@plugboard/firmware',
   '@plugboard/boot-linux',
   '@plugboard/dev-cirrus',
+  '@plugboard/dev-stdvga',
   '@plugboard/dev-rtl8139',
   '@plugboard/dev-i8255x',
   '@plugboard/block',

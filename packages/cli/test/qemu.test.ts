@@ -264,8 +264,16 @@ describe('QEMU option mapping', () => {
       type: 'cirrus-vga',
       pci: '00:02.0',
     });
-    // No plugin provides a standard VGA yet: the card names come from the manifests.
-    expect(() => t('-vga std')).toThrow(/-vga std: supported cards are cirrus, none \(-vga help\)/);
+    // The card names come from the manifests: std-vga is `-vga std`, as QEMU names it.
+    // Its VGA BIOS is the manifest's default romfile, as QEMU's class_init names it.
+    expect((t('-vga std').overlay.devices as Record<string, unknown>).vga).toEqual({
+      type: 'std-vga',
+      pci: '00:02.0',
+      config: { romfile: 'vgabios-stdvga.bin' },
+    });
+    expect(() => t('-vga vmware')).toThrow(
+      /-vga vmware: supported cards are cirrus, std, none \(-vga help\)/,
+    );
   });
 
   it('adds the VNC server for -vnc and -display vnc=, websocket included', () => {
@@ -313,7 +321,7 @@ describe('QEMU option mapping', () => {
       /-usbdevice is not supported: there is no USB controller plugin/,
     );
     expect(() => t('-usb')).toThrow(/-usb is not supported: there is no USB controller plugin/);
-    expect(() => t('-vga std')).toThrow(/-vga std: supported cards are cirrus, none/);
+    expect(() => t('-vga qxl')).toThrow(/-vga qxl: supported cards are cirrus, std, none/);
     expect(() => t('-M q35')).toThrow(/supported machines are pc \(i440FX\) and bare/);
     expect(() => t('-cpu athlon')).toThrow(
       /supported models are qemu32, pentium, pentium2, pentium3, coreduo, core2duo \(-cpu help\)/,
@@ -389,7 +397,9 @@ describe('QEMU option mapping', () => {
     expect(t('-device help').output).toMatch(/\nrtl8139 +pci, Realtek/);
     expect(t('-device help').output).toMatch(/\nuart16550a +isa, /);
     expect(t('-net nic,model=help').output).toMatch(/^Supported NIC models:\n(.*\n)*rtl8139\n/);
-    expect(t('-vga help').output).toMatch(/\ncirrus +Cirrus Logic CL-GD5446 VGA\nnone +/);
+    expect(t('-vga help').output).toMatch(
+      /\ncirrus +Cirrus Logic CL-GD5446 VGA\nstd +Standard VGA with Bochs VBE extensions\nnone +/,
+    );
     expect(t('-h').output).toMatch(/^usage: plugboard qemu \[options\] \[disk_image\]/);
     expect(t('--help').output).toBe(t('-h').output);
     expect(t('-version').output).toMatch(/^Plugboard \d+\.\d+\.\d+ /);

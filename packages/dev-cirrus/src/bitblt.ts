@@ -1,6 +1,6 @@
 import type { Clock, Timer, WorkMeter } from '@plugboard/core';
 import { UNMETERED } from '@plugboard/core';
-import type { DirtyPages } from './dirty.js';
+import type { DirtyPages } from '@plugboard/vga';
 import { type VgaState, VRAM_MASK, VRAM_SIZE } from './state.js';
 
 /** GR30: BLT mode. */

@@ -1,16 +1,7 @@
-import { type Clock, type MmioHandler, objectState, type PortHandler } from '@plugboard/core';
+import { type Clock, type MmioHandler, objectState } from '@plugboard/core';
+import { GR_MASK, SR_MASK, VgaCard } from '@plugboard/vga';
 import { BitBlt, BLT_AUTOSTART } from './bitblt.js';
-import { DirtyPages } from './dirty.js';
 import { createState, resetState, type VgaState, VRAM_MASK, VRAM_SIZE } from './state.js';
-import { VgaMemory } from './vga-memory.js';
-
-/** Bits of GR00-GR08 that exist on a VGA. */
-const GR_MASK = [0x0f, 0x0f, 0x0f, 0x1f, 0x03, 0x7b, 0x0f, 0x0f, 0xff];
-/** Bits of SR00-SR04 that exist on a VGA. */
-const SR_MASK = [0x03, 0x3d, 0x0f, 0x3f, 0x0e];
-/** Input status 1: display disabled (in blanking) and vertical retrace. */
-const ST01_DISP_ENABLE = 0x01;
-const ST01_V_RETRACE = 0x08;
 
 /** BLT registers as the memory-mapped BLT window lays them out: the GR each byte offset is, or -1. */
 const MMIO_BLT = (() => {
@@ -56,14 +47,8 @@ const MMIO_BLT = (() => {
  * 0xA0000, and the Cirrus extensions (unlock, banking, linear aperture,
  * memory-mapped BLT registers, BitBLT, hardware cursor).
  */
-export class CirrusVga {
-  readonly state: VgaState = createState();
-  /** Video-memory pages written, and register changes, since the renderer last drew. */
-  readonly dirty = new DirtyPages();
-  readonly memory = new VgaMemory(this.state, this.dirty);
+export class CirrusVga extends VgaCard<VgaState> {
   readonly blt: BitBlt;
-  /** Bumped on every write that can change the picture; the renderer skips unchanged frames. */
-  generation = 0;
 
   /**
    * With the machine's `clock`, large BLTs proceed in steps across virtual
@@ -71,6 +56,7 @@ export class CirrusVga {
    * every BLT runs at once. `id` names the BLT engine's timer.
    */
   constructor(clock: Clock | null = null, id = 'cirrus-vga') {
+    super(createState());
     this.blt = new BitBlt(this.state, this.dirty, clock, `${id} BitBLT`);
     this.reset();
   }
@@ -99,168 +85,49 @@ export class CirrusVga {
     return (this.state.sr[0x07] & 0x01) !== 0;
   }
 
-  // --- I/O ports 0x3B0-0x3DF -----------------------------------------------
+  // --- I/O ports 0x3B0-0x3DF: the VGA's, with the hidden DAC register and cursor palette -------
 
-  /** Whether the port belongs to the mono or colour set the MISC register does not select. */
-  private wrongSet(port: number): boolean {
-    const color = (this.state.misc & 0x01) !== 0;
-    return color ? port >= 0x3b0 && port <= 0x3bf : port >= 0x3d0 && port <= 0x3df;
-  }
-
-  readonly ports: PortHandler = {
-    read8: (offset) => this.readPort(0x3b0 + offset),
-    write8: (offset, value) => this.writePort(0x3b0 + offset, value),
-  };
-
-  readPort(port: number): number {
+  override readPort(port: number): number {
     const s = this.state;
     if (this.wrongSet(port)) return 0xff;
     // Any other DAC access breaks the four-read sequence that unlocks the hidden DAC register.
     if (port >= 0x3c7 && port <= 0x3c9) s.hiddenDacCount = 0;
-    switch (port) {
-      case 0x3c0:
-        return s.arFlipFlop ? 0 : s.arIndex;
-      case 0x3c1:
-        return (s.arIndex & 0x1f) < 21 ? s.ar[s.arIndex & 0x1f] : 0;
-      case 0x3c2:
-        // Input status 0: switch sense reads as a colour monitor.
-        return 0x10;
-      case 0x3c4:
-        return s.srIndex;
-      case 0x3c5:
-        return this.readSr();
-      case 0x3c6:
-        // Four reads in a row unlock the hidden DAC register on the fifth.
-        if (++s.hiddenDacCount === 5) {
-          s.hiddenDacCount = 0;
-          return s.hiddenDac;
-        }
-        return s.pelMask;
-      case 0x3c7:
-        return s.dacState;
-      case 0x3c8:
-        return s.dacWriteIndex;
-      case 0x3c9: {
-        const hidden = (s.sr[0x12] & 0x02) !== 0;
-        const v = hidden
-          ? s.hiddenPalette[(s.dacReadIndex & 0x0f) * 3 + s.dacSubIndex]
-          : s.palette[s.dacReadIndex * 3 + s.dacSubIndex];
-        if (++s.dacSubIndex === 3) {
-          s.dacSubIndex = 0;
-          s.dacReadIndex = (s.dacReadIndex + 1) & 0xff;
-        }
-        return v;
-      }
-      case 0x3ca:
-        return s.featureControl;
-      case 0x3cc:
-        return s.misc;
-      case 0x3ce:
-        return s.grIndex;
-      case 0x3cf:
-        return this.readGr(s.grIndex);
-      case 0x3b4:
-      case 0x3d4:
-        return s.crIndex;
-      case 0x3b5:
-      case 0x3d5:
-        return this.readCr(s.crIndex);
-      case 0x3ba:
-      case 0x3da:
-        s.arFlipFlop = false;
-        // Retrace and blanking flip on every read, as QEMU's default does: BIOSes and drivers
-        // poll these bits in loops (per palette entry, per mode set), and timing them to a real
-        // 60 Hz frame would cost each wait up to a frame of guest time.
-        s.inputStatus1 ^= ST01_DISP_ENABLE | ST01_V_RETRACE;
-        return s.inputStatus1;
-      default:
-        return 0xff;
+    else if (port === 0x3c6 && ++s.hiddenDacCount === 5) {
+      // Four reads in a row unlock the hidden DAC register on the fifth.
+      s.hiddenDacCount = 0;
+      return s.hiddenDac;
     }
+    return super.readPort(port);
   }
 
-  writePort(port: number, value: number): void {
+  override writePort(port: number, value: number): void {
     const s = this.state;
-    if (this.wrongSet(port)) return;
-    this.generation++;
-    switch (port) {
-      case 0x3c0:
-        // Every attribute register shapes the picture, and index bit 5 blanks it.
-        if (!s.arFlipFlop) {
-          if ((s.arIndex ^ value) & 0x20) this.dirty.invalidate();
-          s.arIndex = value & 0x3f;
-        } else {
-          this.dirty.invalidate();
-          const i = s.arIndex & 0x1f;
-          if (i < 0x10) s.ar[i] = value & 0x3f;
-          else if (i === 0x10) s.ar[i] = value & ~0x10;
-          else if (i === 0x11) s.ar[i] = value;
-          else if (i === 0x12) s.ar[i] = value & 0x3f;
-          else if (i === 0x13 || i === 0x14) s.ar[i] = value & 0x0f;
-        }
-        s.arFlipFlop = !s.arFlipFlop;
-        break;
-      case 0x3c2:
-        s.misc = value & ~0x10;
-        this.dirty.invalidate();
-        break;
-      case 0x3c4:
-        s.srIndex = value;
-        break;
-      case 0x3c5:
-        this.writeSr(value);
-        break;
-      case 0x3c6:
-        if (s.hiddenDacCount === 4) s.hiddenDac = value;
-        else s.pelMask = value;
-        s.hiddenDacCount = 0;
-        this.dirty.invalidate();
-        break;
-      case 0x3c7:
-        s.dacReadIndex = value;
-        s.dacSubIndex = 0;
-        s.dacState = 3;
-        break;
-      case 0x3c8:
-        s.dacWriteIndex = value;
-        s.dacSubIndex = 0;
-        s.dacState = 0;
-        break;
-      case 0x3c9:
-        s.dacCache[s.dacSubIndex] = value & 0x3f;
-        if (++s.dacSubIndex === 3) {
-          if (s.sr[0x12] & 0x02) s.hiddenPalette.set(s.dacCache, (s.dacWriteIndex & 0x0f) * 3);
-          else s.palette.set(s.dacCache, s.dacWriteIndex * 3);
-          this.dirty.invalidate();
-          s.dacSubIndex = 0;
-          s.dacWriteIndex = (s.dacWriteIndex + 1) & 0xff;
-        }
-        break;
-      case 0x3ce:
-        s.grIndex = value;
-        break;
-      case 0x3cf:
-        this.writeGr(s.grIndex, value);
-        break;
-      case 0x3b4:
-      case 0x3d4:
-        s.crIndex = value;
-        break;
-      case 0x3b5:
-      case 0x3d5:
-        this.writeCr(s.crIndex, value);
-        break;
-      case 0x3ba:
-      case 0x3da:
-        s.featureControl = value & 0x10;
-        break;
-      default:
-        break;
+    if (port === 0x3c6 && !this.wrongSet(port)) {
+      this.generation++;
+      if (s.hiddenDacCount === 4) s.hiddenDac = value;
+      else s.pelMask = value;
+      s.hiddenDacCount = 0;
+      this.dirty.invalidate();
+      return;
     }
+    super.writePort(port, value);
   }
 
-  private readSr(): number {
+  /** SR12 bit 1 turns DAC data accesses to the hidden cursor palette. */
+  protected override readDacByte(): number {
     const s = this.state;
-    const i = s.srIndex;
+    if (!(s.sr[0x12] & 0x02)) return super.readDacByte();
+    return s.hiddenPalette[(s.dacReadIndex & 0x0f) * 3 + s.dacSubIndex];
+  }
+
+  protected override storeDacEntry(): void {
+    const s = this.state;
+    if (s.sr[0x12] & 0x02) s.hiddenPalette.set(s.dacCache, (s.dacWriteIndex & 0x0f) * 3);
+    else super.storeDacEntry();
+  }
+
+  protected override readSr(i: number): number {
+    const s = this.state;
     if (i <= 0x04 || i === 0x06) return s.sr[i];
     // The cursor position registers decode their index's top three bits as the position's low bits.
     if ((i & 0x1f) === 0x10) return s.sr[0x10];
@@ -268,9 +135,8 @@ export class CirrusVga {
     return i <= 0x1f ? s.sr[i] : 0xff;
   }
 
-  private writeSr(value: number): void {
+  protected override writeSr(i: number, value: number): void {
     const s = this.state;
-    const i = s.srIndex;
     // SR02 and SR04 steer CPU writes only; the rest (clocking, fonts, extended modes, cursor) show.
     if (i !== 0x02 && i !== 0x04) this.dirty.invalidate();
     if (i <= 0x04) s.sr[i] = value & SR_MASK[i];
@@ -285,14 +151,14 @@ export class CirrusVga {
     else if (i <= 0x1f) s.sr[i] = value;
   }
 
-  private readGr(i: number): number {
+  protected override readGr(i: number): number {
     const s = this.state;
     if (i === 0x00) return s.shadowGr0;
     if (i === 0x01) return s.shadowGr1;
     return i < 0x3a ? s.gr[i] : 0xff;
   }
 
-  writeGr(i: number, value: number): void {
+  override writeGr(i: number, value: number): void {
     const s = this.state;
     // Of the graphics controller only GR05's 256-colour shift reaches the picture.
     if (i === 0x05 && (s.gr[i] ^ value) & 0x40) this.dirty.invalidate();
@@ -310,7 +176,7 @@ export class CirrusVga {
     else if (i < 0x3a) s.gr[i] = value;
   }
 
-  private readCr(i: number): number {
+  protected override readCr(i: number): number {
     const s = this.state;
     if (i <= 0x18 || (i >= 0x19 && i <= 0x1d) || i === 0x22 || i === 0x25 || i === 0x27) return s.cr[i];
     if (i === 0x24) return s.arFlipFlop ? 0x80 : 0;
@@ -318,17 +184,11 @@ export class CirrusVga {
     return 0xff;
   }
 
-  private writeCr(i: number, value: number): void {
+  protected override writeCr(i: number, value: number): void {
     const s = this.state;
     if (i <= 0x1d && s.cr[i] !== value) this.dirty.invalidate();
-    if (i <= 0x18) {
-      // CR11 bit 7 protects CR00-CR07, except CR07 bit 4.
-      if (s.cr[0x11] & 0x80 && i <= 7) {
-        if (i === 7) s.cr[7] = (s.cr[7] & ~0x10) | (value & 0x10);
-        return;
-      }
-      s.cr[i] = value;
-    } else if (i >= 0x19 && i <= 0x1d) s.cr[i] = value;
+    if (i <= 0x18) this.writeCrtc(i, value);
+    else if (i >= 0x19 && i <= 0x1d) s.cr[i] = value;
   }
 
   // --- memory ---------------------------------------------------------------

@@ -10,7 +10,17 @@ const REGRESSIONS = fileURLToPath(new URL('../regressions/', import.meta.url));
 describe('the fuzz harness', () => {
   it('finds a target for every attack surface of issue 19', () => {
     const names = targets.map((t) => t.name);
-    for (const n of ['rtl8139', 'i8255x', 'cirrus', 'ide', 'slirp', 'qemu-options', 'monitor', 'vnc'])
+    for (const n of [
+      'rtl8139',
+      'i8255x',
+      'cirrus',
+      'stdvga',
+      'ide',
+      'slirp',
+      'qemu-options',
+      'monitor',
+      'vnc',
+    ])
       expect(names).toContain(n);
   });
 

@@ -43,7 +43,7 @@ export const QEMU_OPTIONS: Record<string, { arg: boolean; accepted?: true; help:
   kernel: { arg: true, help: 'Linux kernel for direct boot' },
   initrd: { arg: true, help: 'initial ramdisk for direct boot' },
   append: { arg: true, help: 'kernel command line' },
-  vga: { arg: true, help: 'VGA card: cirrus or none (help lists them)' },
+  vga: { arg: true, help: 'VGA card: cirrus, std or none (help lists them)' },
   net: {
     arg: true,
     help: 'nic[,vlan=n][,macaddr=..][,model=..|help][,addr=..] | user[,...] | socket,... | dump,file=.. | none',

@@ -590,8 +590,16 @@ export function translateQemu(argv: readonly string[], registry: PluginRegistry)
         break;
       case 'vga': {
         const card = catalog.vgas.get(value);
-        if (card) devices.vga = { type: card.meta.id, pci: '00:02.0' };
-        else if (value === 'none') devices.vga = null;
+        if (card) {
+          // A card whose manifest names a default VGA BIOS gets it said in the entry, so a swap
+          // from the profile's card does not report the old card's romfile as dropped.
+          const rom = (configFields(card).romfile as { default?: unknown } | undefined)?.default;
+          devices.vga = {
+            type: card.meta.id,
+            pci: '00:02.0',
+            ...(typeof rom === 'string' ? { config: { romfile: rom } } : {}),
+          };
+        } else if (value === 'none') devices.vga = null;
         else
           throw new QemuOptionError(
             `-vga ${value}: supported cards are ${[...catalog.vgas.keys(), 'none'].join(', ')} (-vga help)`,

@@ -1,5 +1,5 @@
 import type { DirtyPages } from './dirty.js';
-import type { VgaState } from './state.js';
+import type { VgaRegisters } from './state.js';
 
 /** For each 4-bit plane set, a dword with 0xFF in the bytes of those planes. */
 const PLANES = (() => {
@@ -21,7 +21,7 @@ export class VgaMemory {
   private readonly vram32: Uint32Array;
 
   constructor(
-    private readonly s: VgaState,
+    private readonly s: VgaRegisters,
     private readonly dirty: DirtyPages,
   ) {
     this.vram32 = new Uint32Array(s.vram.buffer, s.vram.byteOffset, s.vram.byteLength >> 2);
