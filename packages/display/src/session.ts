@@ -380,10 +380,11 @@ export class RfbSession {
     if (mask & Button.WheelDown && !(this.buttons & Button.WheelDown)) dz++;
     const changed = mask !== this.buttons;
     this.buttons = mask;
-    if (!changed && dx === 0 && dy === 0) return;
+    const absolute = this.options.pointer?.() ?? null;
+    // The first position is news to an absolute pointer; a relative one has nothing to move from.
+    if (!changed && dx === 0 && dy === 0 && !(first && absolute)) return;
     const held =
       (mask & Button.Left ? 1 : 0) | (mask & Button.Right ? 2 : 0) | (mask & Button.Middle ? 4 : 0);
-    const absolute = this.options.pointer?.() ?? null;
     if (absolute) {
       // As QEMU scales a VNC position: the screen's width (or height) spans the whole axis.
       const axis = (v: number, size: number) =>
