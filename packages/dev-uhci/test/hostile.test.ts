@@ -1,4 +1,5 @@
 import { Dma } from '@plugboard/core';
+import { seededRandom } from '@plugboard/core/testing';
 import { PID_OUT, PID_SETUP } from '@plugboard/usb';
 import { describe, expect, it } from 'vitest';
 import {
@@ -129,5 +130,42 @@ describe('PIIX3 UHCI: a hostile schedule', () => {
     // 0x7FF bytes from 4 MiB - 2 KiB stay inside RAM; ActLen says 0x7FF bytes (n-1 = 0x7FE).
     expect(m.tdCtrl(1) & (TD_ACTIVE | 0x7ff)).toBe(0x7fe);
     expect(m.io.in16(USBSTS) & STS_HOST_SYSTEM_ERROR).toBe(0);
+  });
+
+  it('survives random schedules and register writes: every walk bounded, nothing thrown', async () => {
+    const m = await plugUhci();
+    const random = seededRandom(0x5eed);
+    // A schedule area of random QHs and TDs: links that rarely terminate, valid PIDs, buffers in RAM.
+    const pids = [0x2d, 0x69, 0xe1];
+    for (let a = 0x10000; a < 0x22000; a += 4) {
+      const r = random();
+      const pointer = (0x10000 + (r % 0x12000)) & ~0xf;
+      const word = [
+        pointer | (r & 6) | (r % 64 === 0 ? 1 : 0),
+        r & 1 ? pointer | (r & 2) : (r | TD_ACTIVE) >>> 0,
+        ((r & ~0xff) | pids[r % 3]) >>> 0,
+        r % 0x3ff000,
+      ][(a >> 2) & 3];
+      m.dma.write32(a, word);
+    }
+    m.enablePort();
+    m.start();
+    for (let i = 0; i < 200; i++) {
+      if (i % 10 === 0) m.io.out16(0x10 + 2 * (random() % 8), random() & 0xffff);
+      if (i % 25 === 0) m.io.out16(USBCMD, 1 | (random() & 0xc0));
+      m.frames(1);
+    }
+    // The same random memory walked frame by frame, counting reads: each walk stays within its bound.
+    const dma = new CountingDma(m.parts.memory);
+    const schedule = new Schedule({ dma, device: () => null });
+    let most = 0;
+    for (let f = 0; f < 1024; f++) {
+      dma.reads = 0;
+      schedule.run(0x10000 + f * 4);
+      expect(dma.reads).toBeLessThanOrEqual(1 + FRAME_MAX_LINKS * 4);
+      most = Math.max(most, dma.reads);
+    }
+    // The random schedules go several QHs and TDs deep before a ring or a terminate ends them.
+    expect(most).toBeGreaterThan(12);
   });
 });
