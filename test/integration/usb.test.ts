@@ -64,8 +64,8 @@ describe('USB tablet in the Linux test guest', () => {
       expect(run.facts).toContain('pci 8086:7020 0c0300');
       expect(usbFacts(run.facts)).toEqual(
         expect.arrayContaining([
-          'usb 1-1 0627:0001 QEMU USB Tablet',
-          'usb usb1 1d6b:0001 UHCI Host Controller',
+          'usb 1-1 0627:0001 2.00 28754-0000:00:01.2-1 QEMU USB Tablet',
+          'usb usb1 1d6b:0001 1.10 0000:00:01.2 UHCI Host Controller',
           'input QEMU QEMU USB Tablet',
         ]),
       );
