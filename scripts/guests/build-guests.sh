@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds Plugboard's test guest from Debian's i386 packages into the cache
 # (never into git): the 686 kernel, an initramfs with busybox, the modules the
-# puredarwin-xmas devices need, an SSE2 crypto module and the e100 microcode, a bootable ISO
+# puredarwin-xmas devices and the USB controller and tablet need, an SSE2 crypto module and the e100 microcode, a bootable ISO
 # (isolinux) and a bootable VMDK (syslinux on FAT) holding the same kernel
 # and initramfs, and manifest.json with what the guest will report.
 #
@@ -45,7 +45,9 @@ cp "$here/guest-page" "$root/bin/guest-page"
 chmod 755 "$root/init" "$root/etc/udhcpc.script" "$root/bin/guest-page"
 cp "$work/pkg/lib/firmware/e100/"*.bin "$root/lib/firmware/e100/"
 # serpent_sse2_i586: an SSE2 cipher whose self-tests run when it loads (plugboard.crypto).
-modules=(8139too 8139cp e100 mii ata_piix ata_generic libata scsi_mod sd_mod sr_mod cdrom isofs serpent_sse2_i586)
+# uhci_hcd, usbhid and hid_generic: the PIIX3's USB controller and a USB tablet (-usb -usbdevice tablet).
+modules=(8139too 8139cp e100 mii ata_piix ata_generic libata scsi_mod sd_mod sr_mod cdrom isofs serpent_sse2_i586
+  uhci_hcd usbhid hid_generic)
 depmod -b "$work/pkg" "$kver"
 for m in "${modules[@]}"; do
   modprobe -d "$work/pkg" -S "$kver" --show-depends "$m" | awk '$1 == "insmod" {print $2}'

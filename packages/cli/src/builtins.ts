@@ -17,6 +17,8 @@ export const BUILTIN_PACKAGES = [
   '@plugboard/dev-stdvga',
   '@plugboard/dev-rtl8139',
   '@plugboard/dev-i8255x',
+  '@plugboard/dev-uhci',
+  '@plugboard/dev-usb-hid',
   '@plugboard/block',
   '@plugboard/disk-vmdk',
   '@plugboard/net',

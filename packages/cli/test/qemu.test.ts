@@ -314,13 +314,29 @@ describe('QEMU option mapping', () => {
     expect(t('-no-kvm-irqchip -accel tcg -enable-kvm -m 1G').overlay).toEqual({ memory: '1G' });
   });
 
+  it('maps -usb to the PIIX3 UHCI at 00:01.2, -usbdevice tablet and -device usb-tablet to the tablet, as QEMU 7.2 does', () => {
+    const uhci = { type: 'piix3-usb-uhci', pci: '00:01.2' };
+    expect(t('-usb').overlay.devices).toEqual({ usb: uhci });
+    // -usbdevice implies -usb.
+    expect(t('-usbdevice tablet').overlay.devices).toEqual({
+      'usb-tablet': { type: 'usb-tablet' },
+      usb: uhci,
+    });
+    expect(t('-usb -device usb-tablet,id=tab').overlay.devices).toEqual({
+      tab: { type: 'usb-tablet', config: {} },
+      usb: uhci,
+    });
+    // QEMU: "No 'usb-bus' bus found for device 'usb-tablet'".
+    expect(() => t('-device usb-tablet')).toThrow(/-device usb-tablet: there is no USB bus; add -usb/);
+    expect(() => t('-usbdevice mouse')).toThrow(
+      /-usbdevice mouse: no such USB device; the USB devices are tablet/,
+    );
+    expect(() => t('-usb -device usb-tablet,addr=05.0')).toThrow(/unknown sub-option addr/);
+  });
+
   it('names unsupported options, values and conflicts clearly', () => {
     expect(() => t('-soundhw sb16')).toThrow(/unsupported option -soundhw\nsupported options:\n {2}-h /);
     // Options with no device behind them yet say why, never pass silently.
-    expect(() => t('-usbdevice tablet')).toThrow(
-      /-usbdevice is not supported: there is no USB controller plugin/,
-    );
-    expect(() => t('-usb')).toThrow(/-usb is not supported: there is no USB controller plugin/);
     expect(() => t('-vga qxl')).toThrow(/-vga qxl: supported cards are cirrus, std, none/);
     expect(() => t('-M q35')).toThrow(/supported machines are pc \(i440FX\) and bare/);
     expect(() => t('-cpu athlon')).toThrow(

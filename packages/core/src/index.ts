@@ -87,6 +87,7 @@ export { queueHostTask } from './platform/host-task.js';
 export { nodeFiles, readUserFile } from './platform/node-files.js';
 export type {
   A20GateService,
+  AbsolutePointerService,
   CmosService,
   DiskGeometry,
   FirmwareConfigService,
@@ -98,6 +99,7 @@ export type {
   SnapshotEntry,
   SnapshotService,
 } from './platform/services.js';
+export { POINTER_ABS_MAX } from './platform/services.js';
 export { ESCAPE_HELP, EscapeDecoder, type EscapeHandlers } from './platform/terminal-escapes.js';
 export type { DeviceContext, SystemControl } from './plugin/context.js';
 export {

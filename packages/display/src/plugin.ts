@@ -1,4 +1,5 @@
 import {
+  type AbsolutePointerService,
   type Device,
   type DisplaySource,
   definePlugin,
@@ -99,8 +100,11 @@ export const vncPlugin = definePlugin<VncConfig, VncDevice>({
         const c = ctx.container;
         const display = c.isBound(Tokens.Display) ? c.get<DisplaySource>(Tokens.Display) : null;
         const input = c.isBound(Tokens.Ps2Input) ? c.get<Ps2InputService>(Tokens.Ps2Input) : null;
+        const pointer = c.isBound(Tokens.AbsolutePointer)
+          ? c.get<AbsolutePointerService>(Tokens.AbsolutePointer)
+          : null;
         if (!display) ctx.log('vnc: the machine has no display; clients see black');
-        server.attach(display, input);
+        server.attach(display, input, pointer);
         await server.listen();
         // The guest must not reach the console through user-mode networking's gateway.
         const listeners = c.isBound(Tokens.HostListeners) ? c.get<HostListeners>(Tokens.HostListeners) : null;

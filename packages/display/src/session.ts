@@ -1,5 +1,10 @@
 import type { Duplex } from 'node:stream';
-import type { Frame, Ps2InputService } from '@plugboard/core';
+import {
+  type AbsolutePointerService,
+  type Frame,
+  POINTER_ABS_MAX,
+  type Ps2InputService,
+} from '@plugboard/core';
 import { Damage, type Rect } from './damage.js';
 import { DeflateStream } from './deflate-stream.js';
 import { type DamageWatcher, type FrameSource, fitFrame } from './frame-source.js';
@@ -20,6 +25,8 @@ export interface SessionOptions {
   frames: FrameSource;
   /** Null on a machine without a keyboard controller: input is dropped. */
   input: () => Ps2InputService | null;
+  /** An absolute pointing device (a USB tablet), when the machine has one: it gets the pointer instead of the mouse. */
+  pointer?: () => AbsolutePointerService | null;
   name: string;
   log: (message: string) => void;
   /**
@@ -373,9 +380,17 @@ export class RfbSession {
     if (mask & Button.WheelDown && !(this.buttons & Button.WheelDown)) dz++;
     const changed = mask !== this.buttons;
     this.buttons = mask;
-    if (!input || (!changed && dx === 0 && dy === 0)) return;
-    const ps2 = (mask & Button.Left ? 1 : 0) | (mask & Button.Right ? 2 : 0) | (mask & Button.Middle ? 4 : 0);
-    input.mouse(dx, dy, dz, ps2);
+    const absolute = this.options.pointer?.() ?? null;
+    // The first position is news to an absolute pointer; a relative one has nothing to move from.
+    if (!changed && dx === 0 && dy === 0 && !(first && absolute)) return;
+    const held =
+      (mask & Button.Left ? 1 : 0) | (mask & Button.Right ? 2 : 0) | (mask & Button.Middle ? 4 : 0);
+    if (absolute) {
+      // As QEMU scales a VNC position: the screen's width (or height) spans the whole axis.
+      const axis = (v: number, size: number) =>
+        Math.min(POINTER_ABS_MAX, Math.floor((v * POINTER_ABS_MAX) / Math.max(1, size)));
+      absolute.pointer(axis(x, this.width), axis(y, this.height), dz, held);
+    } else input?.mouse(dx, dy, dz, held);
   }
 
   private updateRequest(incremental: boolean, r: Rect): void {

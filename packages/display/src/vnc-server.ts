@@ -1,7 +1,7 @@
 import { createServer as createHttpServer, type Server as HttpServer, type IncomingMessage } from 'node:http';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import type { DisplaySource, Ps2InputService } from '@plugboard/core';
+import type { AbsolutePointerService, DisplaySource, Ps2InputService } from '@plugboard/core';
 import { createWebSocketStream, WebSocketServer } from 'ws';
 import { FrameSource } from './frame-source.js';
 import { RfbSession } from './session.js';
@@ -32,6 +32,7 @@ export interface VncServerOptions {
 export class VncServer {
   private readonly frames = new FrameSource(null);
   private input: Ps2InputService | null = null;
+  private pointer: AbsolutePointerService | null = null;
   private readonly sessions = new Set<RfbSession>();
   private tcp: Server | null = null;
   private http: HttpServer | null = null;
@@ -48,10 +49,15 @@ export class VncServer {
     this.password = password;
   }
 
-  /** Connects the screen and the keyboard/mouse; either may be absent. */
-  attach(display: DisplaySource | null, input: Ps2InputService | null): void {
+  /** Connects the screen, the keyboard/mouse and an absolute pointer (a tablet, which then gets the pointer); any may be absent. */
+  attach(
+    display: DisplaySource | null,
+    input: Ps2InputService | null,
+    pointer: AbsolutePointerService | null = null,
+  ): void {
     this.frames.attach(display);
     this.input = input;
+    this.pointer = pointer;
   }
 
   /** The TCP port and (when enabled) the WebSocket port actually listened on. */
@@ -106,6 +112,7 @@ export class VncServer {
       {
         frames: this.frames,
         input: () => this.input,
+        pointer: () => this.pointer,
         name: this.options.name ?? 'Plugboard',
         log,
         ...(this.options.password ? { password: () => this.password } : {}),

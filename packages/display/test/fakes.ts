@@ -1,4 +1,4 @@
-import type { DisplaySource, Frame, Ps2InputService, Rect } from '@plugboard/core';
+import type { AbsolutePointerService, DisplaySource, Frame, Ps2InputService, Rect } from '@plugboard/core';
 
 /**
  * A screen the test paints: a gradient by default, changed with `fill` (which
@@ -60,10 +60,11 @@ export class FakeDisplay implements DisplaySource {
 export type InputEvent =
   | { kind: 'key'; name: string; down: boolean }
   | { kind: 'code'; code: number; down: boolean }
-  | { kind: 'mouse'; dx: number; dy: number; dz: number; buttons: number };
+  | { kind: 'mouse'; dx: number; dy: number; dz: number; buttons: number }
+  | { kind: 'pointer'; x: number; y: number; dz: number; buttons: number };
 
-/** Records what reaches the PS/2 devices. */
-export class FakeInput implements Ps2InputService {
+/** Records what reaches the PS/2 devices (and an absolute pointer, when a test attaches it as one). */
+export class FakeInput implements Ps2InputService, AbsolutePointerService {
   readonly events: InputEvent[] = [];
   private waiter: (() => void) | null = null;
 
@@ -78,6 +79,10 @@ export class FakeInput implements Ps2InputService {
 
   mouse(dx: number, dy: number, dz: number, buttons: number): void {
     this.push({ kind: 'mouse', dx, dy, dz, buttons });
+  }
+
+  pointer(x: number, y: number, dz: number, buttons: number): void {
+    this.push({ kind: 'pointer', x, y, dz, buttons });
   }
 
   private push(e: InputEvent): void {

@@ -378,6 +378,36 @@ describe('input', () => {
     ]);
   });
 
+  it('gives an absolute pointer (a USB tablet) the position scaled to 0..0x7FFF, as QEMU does, and the mouse nothing', async () => {
+    const display = new FakeDisplay(320, 200);
+    const input = new FakeInput();
+    const server = new VncServer({ host: '127.0.0.1', port: 0 });
+    server.attach(display, input, input);
+    await server.listen();
+    servers.push(server);
+    const c = await client(server.ports.tcp);
+    c.pointer(0, 0, 0);
+    c.pointer(1, 160, 100); // left down in the middle
+    c.pointer(8, 319, 199); // wheel up in the far corner
+    expect(await input.waitFor(3)).toEqual([
+      { kind: 'pointer', x: 0, y: 0, dz: 0, buttons: 0 },
+      {
+        kind: 'pointer',
+        x: Math.floor((160 * 0x7fff) / 320),
+        y: Math.floor((100 * 0x7fff) / 200),
+        dz: 0,
+        buttons: 1,
+      },
+      {
+        kind: 'pointer',
+        x: Math.floor((319 * 0x7fff) / 320),
+        y: Math.floor((199 * 0x7fff) / 200),
+        dz: -1,
+        buttons: 0,
+      },
+    ]);
+  });
+
   it('shows the screen of a machine without a keyboard, dropping input', async () => {
     const { port, display } = await start(new FakeDisplay(), null);
     const c = await client(port);

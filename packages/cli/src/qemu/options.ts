@@ -57,6 +57,11 @@ export const QEMU_OPTIONS: Record<string, { arg: boolean; accepted?: true; help:
     arg: true,
     help: 'NIC,netdev=..[,mac=..][,addr=..] | isa-debugcon[,iobase=N] | PLUGIN[,addr=..][,FIELD=..] | help',
   },
+  usb: { arg: false, help: "a USB controller: the PIIX3's UHCI at 00:01.2 (two ports)" },
+  usbdevice: {
+    arg: true,
+    help: 'tablet: a USB device on it (implies -usb, as in QEMU); VNC drives the tablet',
+  },
   tftp: { arg: true, help: 'old spelling of -net user,tftp=DIR' },
   bootp: { arg: true, help: 'old spelling of -net user,bootfile=FILE' },
   macaddr: { arg: true, help: "old spelling: the first NIC's MAC address" },
@@ -103,9 +108,6 @@ export const QEMU_OPTIONS: Record<string, { arg: boolean; accepted?: true; help:
 
 /** QEMU options users reach for that have no device behind them yet: each is an error saying why. */
 export const UNSUPPORTED_OPTIONS: Record<string, string> = {
-  usb: 'there is no USB controller plugin (the PS/2 mouse is the pointer; VNC drives it)',
-  usbdevice:
-    'there is no USB controller plugin, so no USB tablet (the PS/2 mouse is the pointer; VNC drives it)',
 };
 
 export class QemuOptionError extends UserError {

@@ -12,6 +12,7 @@ import { type Catalog, catalogOf, configFields } from './catalog.js';
 import { helpText } from './help.js';
 import { type LogItem, logItemsText, parseLogItems } from './log-items.js';
 import { parseKeyValues, parseQemuArgs, type QemuOption, QemuOptionError } from './options.js';
+import { UsbOptions } from './usb.js';
 
 type Json = Record<string, unknown>;
 
@@ -326,6 +327,7 @@ export function translateQemu(argv: readonly string[], registry: PluginRegistry)
   let dumpFile: { file: string; vlan: string | null } | null = null;
   let monitorSet = false;
   let pluginDevices = 0;
+  const usb = new UsbOptions(catalog);
 
   /** Drive ids of CD-ROMs: they open after the disks (see the end). */
   const cdroms = new Set<string>();
@@ -677,6 +679,7 @@ export function translateQemu(argv: readonly string[], registry: PluginRegistry)
           );
         }
         if (!catalog.nics.includes(plugin)) {
+          usb.device(plugin, value);
           const index = pluginDevices++;
           const addr = props.get('addr') ?? (PLUGIN_FIRST_SLOT + index).toString(16);
           devices[props.get('id') ?? `${plugin.meta.id}-${index}`] = {
@@ -698,6 +701,12 @@ export function translateQemu(argv: readonly string[], registry: PluginRegistry)
       }
       case 'redir':
         redirs.push(redirToHostfwd(value));
+        break;
+      case 'usb':
+        usb.enable();
+        break;
+      case 'usbdevice':
+        usb.usbdevice(value, devices);
         break;
       case 'serial': {
         serialSet = true;
@@ -819,6 +828,7 @@ export function translateQemu(argv: readonly string[], registry: PluginRegistry)
     }
   }
 
+  usb.finish(devices);
   if (run.nographic) {
     if (!serialSet) devices.com1 = { config: { backend: { type: 'stdio' } } };
     // QEMU's -nographic puts the monitor on the terminal too, behind Ctrl-A c.

@@ -37,6 +37,23 @@ export interface Ps2InputService {
   mouse(dx: number, dy: number, dz: number, buttons: number): void;
 }
 
+/** The largest coordinate of an absolute pointer (QEMU's INPUT_EVENT_ABS_MAX): 0 is the top or left edge. */
+export const POINTER_ABS_MAX = 0x7fff;
+
+/**
+ * An absolute pointing device (a USB tablet): where the host's pointer is on
+ * the guest's screen, so the guest's cursor never drifts from the client's.
+ * Bound by the device; a display prefers it to `Ps2InputService.mouse`.
+ */
+export interface AbsolutePointerService {
+  /**
+   * The pointer at (x, y), each 0..POINTER_ABS_MAX across the screen, the
+   * wheel moved dz notches (down positive, as `Ps2InputService.mouse` takes
+   * it) and the buttons held (bit 0 left, 1 right, 2 middle).
+   */
+  pointer(x: number, y: number, dz: number, buttons: number): void;
+}
+
 /** QEMU's firmware configuration items. Bound by fw_cfg; fill it before the guest runs, in `realize`. */
 export interface FirmwareConfigService {
   /** Sets a numbered item (FW_CFG_* keys, ARCH_LOCAL ones included). */

@@ -5,9 +5,11 @@ import type { DeviceContext } from './context.js';
 
 /**
  * Where a plugin plugs in. Backends (`drive`, `netdev`) are built before
- * devices, and the CPU before the devices that wire interrupts to it.
+ * devices, and the CPU before the devices that wire interrupts to it. A `usb`
+ * device plugs into a USB host controller's root port when the machine is
+ * realized.
  */
-export type PluginKind = 'drive' | 'netdev' | 'cpu' | 'firmware' | 'pci' | 'isa' | 'system';
+export type PluginKind = 'drive' | 'netdev' | 'cpu' | 'firmware' | 'pci' | 'isa' | 'usb' | 'system';
 
 export interface PciIds {
   vendorId: number;

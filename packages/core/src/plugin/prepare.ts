@@ -44,6 +44,9 @@ export async function loadProfilePlugins(
   }
 }
 
+/** PCI base class and subclass of USB host controllers (serial bus controller, USB). */
+const USB_CLASS = 0x0c03;
+
 /**
  * Everything about a profile that can be checked without building it: each
  * entry's type and config, that PCI devices (and only they) have a PCI
@@ -90,5 +93,14 @@ export function prepareEntries(
       problems.push(...err.message.split('\n').map((m) => (m.startsWith('/') ? m : `${where}/type: ${m}`)));
     }
   }
+  // A USB device plugs into a USB host controller's root port: some PCI device of class 0c03 (serial bus, USB).
+  const usbHost = prepared.some(
+    (p) => p.plugin.kind === 'pci' && (p.plugin.pci?.classCode ?? 0) >>> 8 === USB_CLASS,
+  );
+  for (const p of prepared)
+    if (p.plugin.kind === 'usb' && !usbHost)
+      problems.push(
+        `${entryPath(p.entry)}: "${p.entry.type}" is a USB device, and no device of the profile is a USB host controller (PCI class 0c03) to plug it into`,
+      );
   return { prepared, problems: problems.map((p) => `${profile.file}: ${p}`), missing, warnings };
 }

@@ -33,6 +33,8 @@ export const Tokens = {
   Cmos: Symbol.for('plugboard.cmos'),
   /** Ps2InputService: bound by the keyboard controller, used by displays. */
   Ps2Input: Symbol.for('plugboard.ps2input'),
+  /** AbsolutePointerService: bound by an absolute pointing device (a USB tablet), used by displays. */
+  AbsolutePointer: Symbol.for('plugboard.absolutePointer'),
   /** PowerButtonService: bound by the ACPI PM device, pressed by the monitor's `system_powerdown`. */
   PowerButton: Symbol.for('plugboard.powerButton'),
   /** RemoteConsoleService: bound by the VNC server, for the monitor's `set_password`. */

@@ -1,0 +1,3 @@
+export * from './control.js';
+export * from './descriptors.js';
+export * from './device.js';
