@@ -107,8 +107,7 @@ export const QEMU_OPTIONS: Record<string, { arg: boolean; accepted?: true; help:
 };
 
 /** QEMU options users reach for that have no device behind them yet: each is an error saying why. */
-export const UNSUPPORTED_OPTIONS: Record<string, string> = {
-};
+export const UNSUPPORTED_OPTIONS: Record<string, string> = {};
 
 export class QemuOptionError extends UserError {
   constructor(message: string) {
