@@ -106,9 +106,6 @@ export const QEMU_OPTIONS: Record<string, { arg: boolean; accepted?: true; help:
   },
 };
 
-/** QEMU options users reach for that have no device behind them yet: each is an error saying why. */
-export const UNSUPPORTED_OPTIONS: Record<string, string> = {};
-
 export class QemuOptionError extends UserError {
   constructor(message: string) {
     super(message);
@@ -133,8 +130,6 @@ export function parseQemuArgs(argv: readonly string[]): QemuOption[] {
       continue;
     }
     const name = word.replace(/^--?/, '');
-    if (Object.hasOwn(UNSUPPORTED_OPTIONS, name))
-      throw new QemuOptionError(`${word} is not supported: ${UNSUPPORTED_OPTIONS[name]}`);
     const spec = QEMU_OPTIONS[name];
     if (!spec)
       throw new QemuOptionError(`unsupported option ${word}\nsupported options:\n${supportedOptionsText()}`);
