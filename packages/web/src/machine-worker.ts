@@ -1,4 +1,5 @@
 import {
+  type AbsolutePointerService,
   buildMachine,
   type DisplaySource,
   type Machine,
@@ -34,6 +35,7 @@ let machine: Machine | null = null;
 let runDone: Promise<unknown> | null = null;
 let display: DisplaySource | null = null;
 let input: Ps2InputService | null = null;
+let tablet: AbsolutePointerService | null = null;
 let shownGeneration = -1;
 let shownSize = '';
 
@@ -87,11 +89,15 @@ async function start(request: StartRequest): Promise<void> {
   const { container } = machine;
   display = container.isBound(Tokens.Display) ? container.get<DisplaySource>(Tokens.Display) : null;
   input = container.isBound(Tokens.Ps2Input) ? container.get<Ps2InputService>(Tokens.Ps2Input) : null;
+  tablet = container.isBound(Tokens.AbsolutePointer)
+    ? container.get<AbsolutePointerService>(Tokens.AbsolutePointer)
+    : null;
   post({
     type: 'ready',
     name: profile.name,
     buildMs: performance.now() - started,
     display: display !== null,
+    tablet: tablet !== null,
     drives: driveStatus(),
   });
   runDone = machine.run();
@@ -163,6 +169,9 @@ scope.onmessage = ({ data }) => {
       break;
     case 'mouse':
       input?.mouse(data.dx, data.dy, data.dz, data.buttons);
+      break;
+    case 'pointer':
+      tablet?.pointer(data.x, data.y, data.dz, data.buttons);
       break;
     case 'frame':
       frame();

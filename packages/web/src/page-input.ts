@@ -1,12 +1,19 @@
-import type { Ps2InputService } from '@plugboard/core';
-
-/** Where the page's keys and mouse go: the machine's i8042, through its worker. */
-export type PageInput = Pick<Ps2InputService, 'key' | 'mouse'>;
+import { type AbsolutePointerService, POINTER_ABS_MAX, type Ps2InputService } from '@plugboard/core';
 
 /**
- * Keyboard and mouse of the page to the i8042: keys by `KeyboardEvent.code`
- * while the canvas has focus, and relative mouse movement under pointer lock
- * (a click on the canvas takes the pointer; Escape gives it back).
+ * Where the page's keys and mouse go, through the machine's worker: the
+ * i8042, and a tablet's absolute pointer when the machine has one (else null).
+ */
+export type PageInput = Pick<Ps2InputService, 'key' | 'mouse'> & {
+  pointer: AbsolutePointerService['pointer'] | null;
+};
+
+/**
+ * Keyboard and mouse of the page: keys by `KeyboardEvent.code` while the
+ * canvas has focus; with a tablet, the pointer's place over the canvas as
+ * an absolute position (no capture, no drift, as QEMU's usb-tablet gives a
+ * VNC client); without one, relative mouse movement under pointer lock (a
+ * click on the canvas takes the pointer; Escape gives it back).
  */
 export function bindInput(canvas: HTMLCanvasElement, input: PageInput): () => void {
   canvas.tabIndex = 0;
@@ -16,8 +23,25 @@ export function bindInput(canvas: HTMLCanvasElement, input: PageInput): () => vo
   };
   const keydown = key(true);
   const keyup = key(false);
+  const absolute = input.pointer;
   const locked = () => document.pointerLockElement === canvas;
+  // A canvas scaled by CSS: its drawn size spans the whole axis, as a VNC screen's does.
+  const axis = (v: number, size: number) =>
+    Math.max(0, Math.min(POINTER_ABS_MAX, Math.floor((v * POINTER_ABS_MAX) / Math.max(1, size))));
+  let x = 0;
+  let y = 0;
+  const point = (dz: number) => absolute?.(x, y, dz, buttons);
+  const place = (e: MouseEvent) => {
+    x = axis(e.offsetX, canvas.clientWidth);
+    y = axis(e.offsetY, canvas.clientHeight);
+  };
   const mousedown = (e: MouseEvent) => {
+    if (absolute) {
+      place(e);
+      buttons |= BUTTON_BITS[e.button] ?? 0;
+      point(0);
+      return;
+    }
     if (!locked()) {
       canvas.requestPointerLock();
       return;
@@ -27,15 +51,20 @@ export function bindInput(canvas: HTMLCanvasElement, input: PageInput): () => vo
   };
   const mouseup = (e: MouseEvent) => {
     buttons &= ~(BUTTON_BITS[e.button] ?? 0);
-    if (locked()) input.mouse(0, 0, 0, buttons);
+    if (absolute) point(0);
+    else if (locked()) input.mouse(0, 0, 0, buttons);
   };
   const mousemove = (e: MouseEvent) => {
-    if (locked()) input.mouse(e.movementX, e.movementY, 0, buttons);
+    if (absolute) {
+      place(e);
+      point(0);
+    } else if (locked()) input.mouse(e.movementX, e.movementY, 0, buttons);
   };
   const wheel = (e: WheelEvent) => {
-    if (!locked()) return;
+    if (!absolute && !locked()) return;
     e.preventDefault();
-    input.mouse(0, 0, Math.sign(e.deltaY), buttons);
+    if (absolute) point(Math.sign(e.deltaY));
+    else input.mouse(0, 0, Math.sign(e.deltaY), buttons);
   };
   canvas.addEventListener('keydown', keydown);
   canvas.addEventListener('keyup', keyup);

@@ -6,6 +6,9 @@ import * as devI8255x from '@plugboard/dev-i8255x';
 import * as devIsa from '@plugboard/dev-isa';
 import * as devPiix from '@plugboard/dev-piix';
 import * as devRtl8139 from '@plugboard/dev-rtl8139';
+import * as devStdVga from '@plugboard/dev-stdvga';
+import * as devUhci from '@plugboard/dev-uhci';
+import * as devUsbHid from '@plugboard/dev-usb-hid';
 import * as firmware from '@plugboard/firmware';
 import * as fwCfg from '@plugboard/fw-cfg';
 import * as net from '@plugboard/net';
@@ -13,7 +16,7 @@ import { urlDrivePlugin } from './url-disk.js';
 import type { UrlFiles } from './url-files.js';
 import { webSocketNetPlugin } from './websocket-net.js';
 
-/** The plugin packages a page carries: the seed machine's devices, the page's own netdev and drive. */
+/** The plugin packages a page carries: the seed machine's devices, std-VGA and the USB tablet, the page's own netdev and drive. */
 export function createPageRegistry(files: UrlFiles): PluginRegistry {
   const registry = new PluginRegistry();
   const packages = {
@@ -26,6 +29,9 @@ export function createPageRegistry(files: UrlFiles): PluginRegistry {
     '@plugboard/dev-cirrus': devCirrus,
     '@plugboard/dev-rtl8139': devRtl8139,
     '@plugboard/dev-i8255x': devI8255x,
+    '@plugboard/dev-stdvga': devStdVga,
+    '@plugboard/dev-uhci': devUhci,
+    '@plugboard/dev-usb-hid': devUsbHid,
     '@plugboard/net': net,
   };
   for (const [name, mod] of Object.entries(packages)) registry.addPackage(mod as PluginPackage, name);

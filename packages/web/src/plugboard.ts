@@ -171,7 +171,7 @@ export class Plugboard {
         this.name = message.name;
         this.drives = message.drives;
         this.timing.buildMs = message.buildMs;
-        if (message.display) this.attachScreen();
+        if (message.display) this.attachScreen(message.tablet);
         this.readyResolve();
         break;
       case 'warning':
@@ -214,7 +214,7 @@ export class Plugboard {
     this.ended(event);
   }
 
-  private attachScreen(): void {
+  private attachScreen(tablet: boolean): void {
     const element = this.options.element;
     if (!element) return;
     const canvas = document.createElement('canvas');
@@ -232,6 +232,7 @@ export class Plugboard {
         return true;
       },
       mouse: (dx, dy, dz, buttons) => this.send({ type: 'mouse', dx, dy, dz, buttons }),
+      pointer: tablet ? (x, y, dz, buttons) => this.send({ type: 'pointer', x, y, dz, buttons }) : null,
     });
   }
 

@@ -55,6 +55,8 @@ export type ToWorker =
   | { type: 'serial'; text: string }
   | { type: 'key'; code: string; down: boolean }
   | { type: 'mouse'; dx: number; dy: number; dz: number; buttons: number }
+  /** The pointer over the canvas, for a machine with a tablet: x and y 0..POINTER_ABS_MAX. */
+  | { type: 'pointer'; x: number; y: number; dz: number; buttons: number }
   /** The page drew the last frame and wants the next (one in flight at a time). */
   | { type: 'frame' }
   | { type: 'request'; id: number; what: 'status' }
@@ -62,7 +64,15 @@ export type ToWorker =
   | { type: 'stop' };
 
 export type FromWorker =
-  | { type: 'ready'; name: string; buildMs: number; display: boolean; drives: DriveStatus[] }
+  | {
+      type: 'ready';
+      name: string;
+      buildMs: number;
+      display: boolean;
+      /** The machine has an absolute pointing device (a USB tablet): the page sends positions, not motion. */
+      tablet: boolean;
+      drives: DriveStatus[];
+    }
   | { type: 'serial'; text: string }
   /** `rects` empty: nothing changed since the last frame. */
   | { type: 'frame'; width: number; height: number; rects: FrameRect[] }
