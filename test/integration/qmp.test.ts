@@ -8,7 +8,7 @@ import { type CliChild, startCli } from './cli-child.js';
 import { type Json, open } from './qmp-client.js';
 
 /**
- * QMP (`-qmp tcp:...,server=on,wait=off` and `unix:...`) spoken by a plain
+ * QMP (`-qmp tcp:...,server=on,wait=off`, `unix:...` and `stdio`) spoken by a plain
  * JSON client over the socket, as QEMU's python client speaks it, against the
  * bare machine running test/fixtures/gdb-guest.asm.
  */
@@ -101,6 +101,21 @@ describe('QMP', () => {
     expect(readFileSync(log, 'utf8')).toMatch(
       /^\[\d+\.\d{3} ms\] CPU Reset\nEAX=00000000 [\s\S]*EIP=0000fff0 /m,
     );
+  });
+
+  it('speaks on stdin and stdout with -qmp stdio, and refuses a terminal the console already has', async () => {
+    run = startCli(['qemu', '-M', 'bare', '-bios', rom, '-S', '-qmp', 'stdio']);
+    const stdin = run.child.stdin!;
+    await run.waitFor(/"QMP":\{"version"/);
+    stdin.write('{"execute": "qmp_capabilities"}\n{"execute": "query-status", "id": 1}\n');
+    await run.waitFor(/"return":\{"status":"paused",.*"running":false\},"id":1/);
+    stdin.write('{"execute": "quit"}\n');
+    await run.waitFor(/"event":"SHUTDOWN"/);
+    expect(await run.exited()).toBe(0);
+
+    run = startCli(['qemu', '-M', 'bare', '-bios', rom, '-monitor', 'stdio', '-qmp', 'stdio']);
+    expect(await run.exited()).toBe(2);
+    expect(run.output()).toMatch(/-qmp stdio: the terminal already carries the console or the monitor/);
   });
 
   it('listens on a Unix socket, and every client hears the events', async () => {

@@ -240,7 +240,8 @@ describe('QEMU option mapping', () => {
       { type: 'unix', path: '/tmp/q', wait: true },
     ]);
     expect(() => t('-qmp tcp::4444')).toThrow(/only a listening QMP socket is supported/);
-    expect(() => t('-qmp stdio')).toThrow(/QMP on the terminal is not supported here/);
+    expect(t('-qmp stdio').run.qmp).toEqual([{ type: 'stdio', wait: false }]);
+    expect(() => t('-qmp mon:stdio')).toThrow(/QMP cannot share the terminal with a console/);
   });
 
   it('puts the monitor where -monitor says, on the terminal by default with -nographic', () => {

@@ -46,6 +46,11 @@ export class HostTerminal implements HostTerminalService {
     });
   }
 
+  /** A console or the monitor is on the terminal (so nothing else may take stdin and stdout). */
+  get inUse(): boolean {
+    return this.console !== null || this.monitor !== null;
+  }
+
   /** The monitor has the keyboard (a person is typing at the prompt). */
   get monitorFocused(): boolean {
     return this.focus === 'monitor';

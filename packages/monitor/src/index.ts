@@ -8,7 +8,7 @@ export { GdbStub } from './gdb/stub.js';
 export { HostTerminal, type HostTerminalOptions } from './host-terminal.js';
 export { BANNER, Monitor, PROMPT } from './monitor.js';
 export { parseCommandLine } from './parse.js';
-export { listenQmp, parseQmpSpec, type QmpServer, type QmpSpec } from './qmp/server.js';
+export { listenQmp, parseQmpSpec, type QmpServer, type QmpSpec, qmpOnStdio } from './qmp/server.js';
 export { QmpEvents, type QmpIdentity, QmpSession } from './qmp/session.js';
 export { MonitorSession } from './session.js';
 export { type MonitorSpec, MonitorSpecError, parseMonitorSpec } from './spec.js';

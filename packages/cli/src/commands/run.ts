@@ -16,6 +16,7 @@ import {
   TraceFilter,
   type TraceFormat,
   traceRegisters,
+  UserError,
 } from '@plugboard/core';
 import { parseDisplay, screenshot, type VncDevice, vncPlugin } from '@plugboard/display';
 import { firmwareCacheDir, SYSTEM_FIRMWARE_DIRS } from '@plugboard/firmware';
@@ -30,6 +31,7 @@ import {
   parseMonitorSpec,
   type QmpServer,
   type QmpSpec,
+  qmpOnStdio,
 } from '@plugboard/monitor';
 import { ProgressLine } from '../progress.js';
 import {
@@ -200,6 +202,15 @@ export async function runProfile(
       server = await listenMonitor(monitor, host, port, wait);
     }
     for (const spec of options.qmp ?? []) {
+      if (spec.type === 'stdio') {
+        // As QEMU: one character device per stdio, and QMP's JSON must be all stdout carries.
+        if (terminal.inUse)
+          throw new UserError(
+            '-qmp stdio: the terminal already carries the console or the monitor; give them -serial none / -monitor none, or put QMP on tcp: or unix:',
+          );
+        qmpServers.push(qmpOnStdio(monitor, { version: VERSION }));
+        continue;
+      }
       const where = spec.type === 'tcp' ? `tcp:${spec.host}:${spec.port}` : `unix:${spec.path}`;
       if (spec.wait) note(`plugboard: waiting for a QMP connection on ${where}\n`);
       const qmp = await listenQmp(monitor, spec, { version: VERSION });

@@ -7,7 +7,9 @@ import { QmpEvents, type QmpIdentity, QmpSession } from './session.js';
 /** Where QMP listens, as `-qmp` spells it. */
 export type QmpSpec =
   | { type: 'tcp'; host: string; port: number; wait: boolean }
-  | { type: 'unix'; path: string; wait: boolean };
+  | { type: 'unix'; path: string; wait: boolean }
+  /** The process's own stdin and stdout, as QEMU's `-qmp stdio`: one session, nothing else on the terminal. */
+  | { type: 'stdio'; wait: false };
 
 export interface QmpServer {
   /** The TCP port listened on (the one picked for port 0), or null on a Unix socket. */
@@ -16,21 +18,20 @@ export interface QmpServer {
 }
 
 /**
- * `-qmp tcp:[HOST]:PORT,server[=on][,wait=off|nowait]` or
- * `-qmp unix:PATH,server[=on][,wait=off|nowait]`, or `none` (null). QEMU waits
+ * `-qmp tcp:[HOST]:PORT,server[=on][,wait=off|nowait]`,
+ * `-qmp unix:PATH,server[=on][,wait=off|nowait]`, `stdio`, or `none` (null). QEMU waits
  * for the first client unless told `wait=off`; so does this. Without a host,
  * 127.0.0.1.
  */
 export function parseQmpSpec(spec: string): QmpSpec | null {
   if (spec === 'none') return null;
-  if (spec === 'stdio' || spec === 'mon:stdio')
-    throw new UserError(
-      `-qmp ${spec}: QMP on the terminal is not supported here; use tcp:HOST:PORT,server=on or unix:PATH,server=on`,
-    );
+  if (spec === 'stdio') return { type: 'stdio', wait: false };
+  if (spec === 'mon:stdio')
+    throw new UserError(`-qmp ${spec}: QMP cannot share the terminal with a console; use -qmp stdio alone`);
   const m = /^(tcp:([^:,]*):(\d+)|unix:([^,]+))((?:,[a-z]+(?:=[a-z]+)?)*)$/.exec(spec);
   if (!m)
     throw new UserError(
-      `-qmp ${spec}: expected tcp:HOST:PORT,server[,wait=off], unix:PATH,server[,wait=off] or none`,
+      `-qmp ${spec}: expected tcp:HOST:PORT,server[,wait=off], unix:PATH,server[,wait=off], stdio or none`,
     );
   const props = m[5].split(',').filter(Boolean);
   if (!props.some((p) => p === 'server' || p === 'server=on'))
@@ -49,7 +50,11 @@ export function parseQmpSpec(spec: string): QmpSpec | null {
  * commands), and all of them the machine's events. With `wait`, resolves
  * once the first client has connected, as QEMU holds the guest until then.
  */
-export async function listenQmp(monitor: Monitor, spec: QmpSpec, identity: QmpIdentity): Promise<QmpServer> {
+export async function listenQmp(
+  monitor: Monitor,
+  spec: Exclude<QmpSpec, { type: 'stdio' }>,
+  identity: QmpIdentity,
+): Promise<QmpServer> {
   const events = new QmpEvents(monitor.machine);
   const sockets = new Set<Socket>();
   let firstClient!: () => void;
@@ -100,5 +105,33 @@ export async function listenQmp(monitor: Monitor, spec: QmpSpec, identity: QmpId
           resolve();
         });
       }),
+  };
+}
+
+/**
+ * `-qmp stdio`: one QMP session on `input` and `output` (the process's own),
+ * greeted at once; the run's other output goes to stderr. The session ends
+ * with the input, as QEMU's does.
+ */
+export function qmpOnStdio(
+  monitor: Monitor,
+  identity: QmpIdentity,
+  input: NodeJS.ReadableStream = process.stdin,
+  output: NodeJS.WritableStream = process.stdout,
+): QmpServer {
+  const session = new QmpSession(monitor, identity, new QmpEvents(monitor.machine), (text) =>
+    output.write(`${text}\r\n`),
+  );
+  const onData = (chunk: Buffer | string) => session.feed(String(chunk));
+  input.on('data', onData);
+  input.once('end', () => session.close());
+  session.greet();
+  return {
+    port: null,
+    close: async () => {
+      input.off('data', onData);
+      input.pause();
+      session.close();
+    },
   };
 }
