@@ -81,7 +81,7 @@ export const QEMU_OPTIONS: Record<string, { arg: boolean; accepted?: true; help:
   'no-reboot': { arg: false, help: 'a guest reset ends the run' },
   qmp: {
     arg: true,
-    help: 'tcp:HOST:PORT,server=on[,wait=off] or unix:PATH,server=on[,wait=off]: the QEMU Machine Protocol (repeatable)',
+    help: 'tcp:HOST:PORT,server=on[,wait=off], unix:PATH,server=on[,wait=off] or stdio: the QEMU Machine Protocol (repeatable)',
   },
   gdb: {
     arg: true,
