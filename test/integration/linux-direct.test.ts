@@ -2,9 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Machine } from '@plugboard/core';
-import { filter, xzSync } from 'node-liblzma';
 import { afterEach, describe, expect, it } from 'vitest';
-import { bzImage, elf32, withSize } from '../../packages/boot-linux/test/fixtures.js';
+import { bzImage, elf32, withSize, xz } from '../../packages/boot-linux/test/fixtures.js';
 import { machine } from './boot.js';
 import { guests } from './guest.js';
 
@@ -28,10 +27,7 @@ function tinyKernel(): string {
   const vmlinux = elf32(0x1000000, [
     { physical: 0x1000000, data: Uint8Array.from(STARTUP), memorySize: 0x2000 },
   ]);
-  const payload = withSize(
-    new Uint8Array(xzSync(Buffer.from(vmlinux), { filters: [filter.X86, filter.LZMA2] })),
-    vmlinux.length,
-  );
+  const payload = withSize(xz(vmlinux), vmlinux.length);
   const path = join(mkdtempSync(join(tmpdir(), 'plugboard-kernel-')), 'vmlinuz');
   writeFileSync(path, bzImage(payload));
   return path;

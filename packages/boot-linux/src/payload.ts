@@ -1,28 +1,9 @@
 import type { BzImage } from './bzimage.js';
 import { type ElfImage, parseElf32 } from './elf.js';
+import { unxz } from './xz/unxz.js';
 
 const XZ_MAGIC = [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00];
 const GZIP_MAGIC = [0x1f, 0x8b];
-
-/**
- * liblzma's XZ decoder, loaded on first use: its native binary is prebuilt
- * for a few platforms only (a page's bundle puts liblzma in WebAssembly in
- * its place); without it the kernel still boots (through its own decompressor).
- */
-async function loadUnxz(): Promise<((data: Uint8Array) => Uint8Array) | string> {
-  try {
-    const lzma = (await import('node-liblzma')) as typeof import('node-liblzma');
-    // Node's binding takes a Buffer; a page's build (liblzma in WebAssembly) takes bytes, and has no Buffer.
-    return (data) =>
-      lzma.unxzSync(
-        (typeof Buffer === 'undefined'
-          ? data
-          : Buffer.from(data.buffer, data.byteOffset, data.length)) as Buffer,
-      );
-  } catch (err) {
-    return `liblzma (node-liblzma) does not load here: ${(err as Error).message}`;
-  }
-}
 
 /** gzip through the platform's DecompressionStream (Node and browsers alike). */
 async function gunzip(data: Uint8Array): Promise<Uint8Array> {
@@ -36,7 +17,7 @@ const startsWith = (data: Uint8Array, magic: readonly number[]) => magic.every((
 
 /**
  * The kernel the decompressor would have produced: the payload decompressed
- * on the host (XZ with its x86 BCJ filter through liblzma, gzip through
+ * on the host (XZ with its x86 BCJ filter through `xz/unxz.ts`, gzip through
  * DecompressionStream) and parsed as the vmlinux ELF. The build appends the uncompressed
  * size as a little-endian dword, which checks the result. Null, with the
  * reason, when the payload is in another format or does not decompress:
@@ -53,9 +34,7 @@ export async function decompressKernel(
   let vmlinux: Uint8Array;
   try {
     if (startsWith(payload, XZ_MAGIC)) {
-      const unxz = await loadUnxz();
-      if (typeof unxz === 'string') return { reason: unxz };
-      vmlinux = unxz(payload.subarray(0, payload.length - 4));
+      vmlinux = await unxz(payload.subarray(0, payload.length - 4), size);
     } else if (startsWith(payload, GZIP_MAGIC)) vmlinux = await gunzip(payload);
     else return { reason: 'the payload is neither XZ nor gzip' };
   } catch (err) {

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 /** Synthetic kernels for the tests: a tiny i386 ELF and a bzImage around a payload. */
 
 export interface Segment {
@@ -70,4 +71,17 @@ export function bzImage(
   v.setUint32(0x260, 0x100000, true);
   out.set(payload, setupSize + 16);
   return out;
+}
+
+/**
+ * `xz ARGS -c` over `data` (Debian's xz-utils): the compressor the kernel
+ * build runs (scripts/xz_wrap.sh: CRC32, x86 BCJ, LZMA2) by default.
+ */
+export function xz(
+  data: Uint8Array,
+  args: readonly string[] = ['--check=crc32', '--x86', '--lzma2'],
+): Uint8Array {
+  return new Uint8Array(
+    execFileSync('xz', ['--format=xz', ...args, '-c'], { input: data, maxBuffer: 1 << 28 }),
+  );
 }

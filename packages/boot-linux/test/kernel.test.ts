@@ -1,14 +1,11 @@
 import { gzipSync } from 'node:zlib';
-import { filter, xzSync } from 'node-liblzma';
 import { describe, expect, it } from 'vitest';
 import { parseBzImage } from '../src/bzimage.js';
 import { prepareKernel } from '../src/load.js';
 import { decompressKernel } from '../src/payload.js';
-import { bzImage, elf32, withSize } from './fixtures.js';
+import { bzImage, elf32, withSize, xz } from './fixtures.js';
 
 const MiB = 1 << 20;
-/** BCJ x86 then LZMA2, as the kernel build's xz_wrap.sh compresses the payload. */
-const XZ_X86_FILTERS = { filters: [filter.X86, filter.LZMA2] };
 const text = Uint8Array.from({ length: 4096 }, (_, i) => (i * 7) & 0xff);
 const vmlinux = elf32(0x1000000, [
   { physical: 0x1000000, data: text, memorySize: text.length },
@@ -17,7 +14,7 @@ const vmlinux = elf32(0x1000000, [
 
 describe('the kernel payload', () => {
   it('decompresses an XZ payload with the x86 BCJ filter into the vmlinux segments', async () => {
-    const payload = withSize(new Uint8Array(xzSync(Buffer.from(vmlinux), XZ_X86_FILTERS)), vmlinux.length);
+    const payload = withSize(xz(vmlinux), vmlinux.length);
     const result = await decompressKernel(parseBzImage(bzImage(payload), 'vmlinuz'), 'vmlinuz');
     if (!('elf' in result)) throw new Error(result.reason);
     expect(result.elf.entry).toBe(0x1000000);
@@ -38,7 +35,7 @@ describe('the kernel payload', () => {
     expect(await decompressKernel(parseBzImage(bzImage(lz4), 'vmlinuz'), 'vmlinuz')).toEqual({
       reason: 'the payload is neither XZ nor gzip',
     });
-    const wrongSize = withSize(new Uint8Array(xzSync(Buffer.from(vmlinux))), vmlinux.length + 1);
+    const wrongSize = withSize(xz(vmlinux), vmlinux.length + 1);
     const result = await decompressKernel(parseBzImage(bzImage(wrongSize), 'vmlinuz'), 'vmlinuz');
     expect('reason' in result && result.reason).toMatch(/not the \d+ its trailer says/);
   });

@@ -78,7 +78,7 @@ async function node() {
 
 async function page() {
   const { site } = await buildSite();
-  const bundles = ['plugboard.js', 'plugboard-worker.js', 'liblzma.wasm'].map((f) => {
+  const bundles = ['plugboard.js', 'plugboard-worker.js'].map((f) => {
     const data = readFileSync(join(site, f));
     return `${f} ${(data.length / 1024).toFixed(0)} KiB (${(gzipSync(data).length / 1024).toFixed(0)} KiB gzipped)`;
   });

@@ -65,9 +65,6 @@ export const NODE_BACKENDS = {
 /** Front ends and tools, not machine parts: never bundled for a page. */
 const NODE_ONLY_PACKAGES = new Set(['cli', 'fuzz', 'monitor', 'web']);
 
-/** Optional native helpers a package loads dynamically and does without (boot-linux's XZ decoder). */
-export const OPTIONAL_NATIVE = ['node-liblzma'];
-
 /** npm packages that only run on Node: like `node:` modules, only backends may import them. */
 const NODE_ONLY_MODULES = ['cli-progress', 'pngjs', 'ws'];
 const nodeOnly = new RegExp(`^(node:|(${NODE_ONLY_MODULES.join('|')})$)`);
@@ -97,7 +94,6 @@ export async function checkPackage(name) {
     format: 'esm',
     write: false,
     logLevel: 'silent',
-    external: OPTIONAL_NATIVE,
     plugins: [
       {
         name: 'node-imports',

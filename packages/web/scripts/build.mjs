@@ -8,8 +8,7 @@ import { build } from 'esbuild';
 /**
  * Builds the page into packages/web/site/: the bundles (esbuild, from the
  * packages' built dist/: the page's and the machine worker's), the HTML, xterm.js's CSS, the machines, and from
- * the cache (`npm run setup`, never in git) the firmware and the test guest,
- * and liblzma's WebAssembly.
+ * the cache (`npm run setup`, never in git) the firmware and the test guest.
  */
 const web = fileURLToPath(new URL('..', import.meta.url));
 const root = join(web, '../..');
@@ -44,18 +43,6 @@ const nodeUnavailable = {
 };
 
 /**
- * boot-linux's XZ decoder, `node-liblzma` (native, for Node), is liblzma
- * compiled to WebAssembly in the worker's bundle (`src/xz-wasm.ts`), so a
- * page decompresses the same kernels on the host as Node does.
- */
-const xzWasm = {
-  name: 'xz-wasm',
-  setup(b) {
-    b.onResolve({ filter: /^node-liblzma$/ }, () => ({ path: join(web, 'src/xz-wasm.ts') }));
-  },
-};
-
-/**
  * The test guest's disk (guest.vmdk: syslinux on a FAT16 partition) as a raw
  * image: the page's `url` drive reads raw images by range requests.
  */
@@ -86,7 +73,7 @@ export async function buildSite() {
     minify: true,
     sourcemap: true,
     metafile: true,
-    plugins: [nodeUnavailable, xzWasm],
+    plugins: [nodeUnavailable],
     logLevel: 'warning',
   });
   copyFileSync(join(web, 'static/index.html'), join(site, 'index.html'));
@@ -104,11 +91,6 @@ export async function buildSite() {
   mkdirSync(join(site, 'guests'));
   copyFileSync(join(cache, 'guests/initrd.gz'), join(site, 'guests/initrd.gz'));
   copyFileSync(join(cache, 'guests/vmlinuz'), join(site, 'guests/vmlinuz'));
-  // Fetched by xz-wasm.ts from next to the worker's bundle.
-  copyFileSync(
-    join(root, 'node_modules/node-liblzma-wasm/lib/wasm/liblzma.wasm'),
-    join(site, 'liblzma.wasm'),
-  );
   rawDisk(join(cache, 'guests/guest.vmdk'), join(site, 'guests/guest.img'));
   const bytes = statSync(join(site, 'plugboard.js')).size + statSync(join(site, 'plugboard-worker.js')).size;
   return { site, bytes, metafile: result.metafile };

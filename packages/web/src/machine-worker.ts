@@ -12,7 +12,6 @@ import { OverlayDrive } from './url-disk.js';
 import { UrlFiles } from './url-files.js';
 import { WebTerminal } from './web-terminal.js';
 import type { DriveStatus, FrameRect, FromWorker, StartRequest, ToWorker } from './worker-protocol.js';
-import { xzReady } from './xz-wasm.js';
 
 /**
  * The worker that runs a page's machine (the `plugboard-worker.js` bundle):
@@ -78,7 +77,7 @@ async function start(request: StartRequest): Promise<void> {
   const started = performance.now();
   const files = new UrlFiles();
   for (const [name, data] of Object.entries(request.files)) files.addPicked(name, data);
-  await Promise.all([xzReady, ...request.firmwareDirs.map((d) => files.list(d))]);
+  await Promise.all(request.firmwareDirs.map((d) => files.list(d)));
   const profile = await loadPageProfile(request.profile, request.base, request.overrides);
   machine = await buildMachine(profile, createPageRegistry(files), {
     files,
