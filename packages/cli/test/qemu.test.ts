@@ -72,6 +72,27 @@ describe('QEMU option mapping', () => {
     );
   });
 
+  it('puts a pcap dump between a -netdev and its NIC for -object filter-dump', () => {
+    const { overlay, warnings } = t(
+      '-netdev user,id=n0 -device rtl8139,netdev=n0 -object filter-dump,id=f0,netdev=n0,file=cap.pcap,maxlen=64',
+    );
+    expect((overlay.netdevs as Record<string, unknown>)['filter-f0']).toEqual({
+      type: 'dump',
+      config: { file: 'cap.pcap', backend: 'n0' },
+    });
+    expect((overlay.devices as Record<string, { config: { netdev: string } }>).nic.config.netdev).toBe(
+      'filter-f0',
+    );
+    expect(warnings).toContain(
+      '-object filter-dump,id=f0,netdev=n0,file=cap.pcap,maxlen=64: maxlen= is not followed; every frame is written whole',
+    );
+    expect(() => t('-netdev user,id=n0 -object filter-dump,id=f0,netdev=n1,file=c.pcap')).toThrow(
+      /no -netdev with id=n1/,
+    );
+    expect(() => t('-object filter-dump,id=f0,netdev=n0')).toThrow(/needs id=, netdev= and file=/);
+    expect(() => t('-object memory-backend-ram,id=m,size=1G')).toThrow(/the only object type is filter-dump/);
+  });
+
   it("takes QEMU's user-network spellings, netmask and domainname included", () => {
     const { overlay } = t(
       '-net nic -net user,net=10.1.0.0/255.255.0.0,domainname=example.org,hostname=guest',

@@ -68,6 +68,10 @@ export const QEMU_OPTIONS: Record<string, { arg: boolean; accepted?: true; help:
   localtime: { arg: false, help: 'old spelling of -rtc base=localtime' },
   rtc: { arg: true, help: 'base=utc|localtime|ISO date: where the RTC starts' },
   redir: { arg: true, help: 'tcp|udp:HOSTPORT::GUESTPORT forward from the host into the guest' },
+  object: {
+    arg: true,
+    help: 'filter-dump,id=ID,netdev=NETDEV,file=FILE: a pcap of every frame through -netdev NETDEV',
+  },
   serial: { arg: true, help: 'COM1: stdio, file:PATH, tcp:HOST:PORT[,server][,nowait], null, none' },
   debugcon: { arg: true, help: 'debug console port: stdio, file:PATH' },
   global: { arg: true, help: 'isa-debugcon.iobase=N' },

@@ -325,6 +325,7 @@ export function translateQemu(argv: readonly string[], registry: PluginRegistry)
   let debugconIobase: number | null = null;
   let debugcon: Json | null = null;
   let dumpFile: { file: string; vlan: string | null } | null = null;
+  const filterDumps: FilterDump[] = [];
   let monitorSet = false;
   let pluginDevices = 0;
   const usb = new UsbOptions(catalog);
@@ -702,6 +703,23 @@ export function translateQemu(argv: readonly string[], registry: PluginRegistry)
       case 'redir':
         redirs.push(redirToHostfwd(value));
         break;
+      case 'object': {
+        const { head, props } = parseKeyValues(value);
+        if (head !== 'filter-dump')
+          throw new QemuOptionError(
+            `-object ${value}: the only object type is filter-dump (a pcap of a -netdev)`,
+          );
+        onlyKeys('-object', value, props, ['id', 'netdev', 'file', 'maxlen']);
+        const id = props.get('id');
+        const netdev = props.get('netdev');
+        const file = props.get('file');
+        if (!id || !netdev || !file)
+          throw new QemuOptionError(`-object ${value}: needs id=, netdev= and file=`);
+        if (props.has('maxlen'))
+          warnings.push(`-object ${value}: maxlen= is not followed; every frame is written whole`);
+        filterDumps.push({ id, netdev, file });
+        break;
+      }
       case 'usb':
         usb.enable();
         break;
@@ -856,7 +874,9 @@ export function translateQemu(argv: readonly string[], registry: PluginRegistry)
       throw new QemuOptionError('-tftp and -bootp need user-mode networking (-net user)');
     devices.nic = null;
     netdevs.net0 = null;
-    if (!netNone) wireNetworks(nics, backends, redirs, dumpFile, devices, netdevs);
+    if (!netNone) wireNetworks(nics, backends, redirs, dumpFile, filterDumps, devices, netdevs);
+    else if (filterDumps.length)
+      throw new QemuOptionError('-object filter-dump: there is no network (-net none)');
   } else if (redirs.length || legacyUserSet) {
     netdevs.net0 = { config: { ...legacyUser, ...(redirs.length ? { hostfwd: redirs } : {}) } };
   }
@@ -897,16 +917,40 @@ export function translateQemu(argv: readonly string[], registry: PluginRegistry)
   return { output: null, warnings, machine, overlay, run };
 }
 
-/** Joins NICs to backends: by netdev id, or by legacy vlan number (a hub where a vlan has several members). */
+/** `-object filter-dump`: a capture of the frames through one `-netdev`. */
+interface FilterDump {
+  id: string;
+  netdev: string;
+  file: string;
+}
+
+/**
+ * Joins NICs to backends: by netdev id, or by legacy vlan number (a hub where
+ * a vlan has several members). A filter-dump puts a dump netdev between a
+ * -netdev and the NIC on it, which captures the same frames QEMU's filter does.
+ */
 function wireNetworks(
   nics: Nic[],
   backends: Backend[],
   redirs: string[],
   dump: { file: string; vlan: string | null } | null,
+  filterDumps: FilterDump[],
   devices: Json,
   netdevs: Json,
 ): void {
   for (const b of backends) netdevs[b.id] = { type: b.type, config: b.config };
+  const filtered = new Map<string, string>();
+  for (const f of filterDumps) {
+    if (!backends.some((b) => b.id === f.netdev))
+      throw new QemuOptionError(`-object filter-dump,id=${f.id}: no -netdev with id=${f.netdev}`);
+    if (filtered.has(f.netdev))
+      throw new QemuOptionError(
+        `-object filter-dump,id=${f.id}: -netdev ${f.netdev} already has a filter-dump`,
+      );
+    const id = `filter-${f.id}`;
+    netdevs[id] = { type: 'dump', config: { file: f.file, backend: f.netdev } };
+    filtered.set(f.netdev, id);
+  }
   if (redirs.length) {
     const user = backends.find((b) => b.type === 'slirp');
     if (!user) throw new QemuOptionError('-redir needs user-mode networking (-net user)');
@@ -933,9 +977,13 @@ function wireNetworks(
     vlanNetdev.set(vlan, target);
   }
   nics.forEach((nic, i) => {
-    const netdev = nic.netdev ?? (nic.vlan !== null ? vlanNetdev.get(nic.vlan) : undefined);
     if (nic.netdev && !backends.some((b) => b.id === nic.netdev))
       throw new QemuOptionError(`-device ${nic.model}: no -netdev with id=${nic.netdev}`);
+    const netdev = nic.netdev
+      ? (filtered.get(nic.netdev) ?? nic.netdev)
+      : nic.vlan !== null
+        ? vlanNetdev.get(nic.vlan)
+        : undefined;
     const slot = nic.addr ? Number.parseInt(nic.addr.split('.')[0], 16) : 3 + i;
     devices[i === 0 ? 'nic' : `nic${i}`] = {
       type: nic.model,
