@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
@@ -13,6 +14,9 @@ export default defineConfig({
   },
   test: {
     pool: 'forks',
+    // One worker per core (vitest's default leaves one core out): a file booting a guest in a child
+    // process keeps its worker idle, so another file's tests use the second core meanwhile.
+    maxWorkers: availableParallelism(),
     testTimeout: 60_000,
     projects: [
       {

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { firmwareCacheDir } from '@plugboard/firmware';
 import { root } from './boot.js';
@@ -32,8 +32,12 @@ export interface GuestRun {
   output: string;
 }
 
-/** Boots at a time: one per core, so concurrent tests queue instead of starving each other. */
-let slots = Math.max(1, availableParallelism());
+/**
+ * Boots at a time in this test worker: one. Vitest runs one worker per core
+ * (vitest.config.ts), so the machine runs one boot per core and concurrent
+ * tests of a file queue instead of starving each other.
+ */
+let slots = 1;
 const waiting: (() => void)[] = [];
 
 /**
