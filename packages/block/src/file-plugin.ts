@@ -1,5 +1,6 @@
 import {
   type BlockBackend,
+  BlockError,
   type Device,
   type DevicePlugin,
   definePlugin,
@@ -8,9 +9,25 @@ import {
 import type { ImageFormat } from './image-format.js';
 import { openDrive } from './open-drive.js';
 
+/** The image of a drive with no medium: every access is an error the device reports as such. */
+const NO_MEDIUM: BlockBackend = {
+  sectorSize: 2048,
+  sectorCount: 0,
+  readOnly: true,
+  read: () => {
+    throw new BlockError('no medium', 'io');
+  },
+  write: () => {
+    throw new BlockError('no medium', 'read-only');
+  },
+  flush: () => {},
+  close: () => {},
+};
+
 /** A type, not an interface, so it fits PluginRegistry's Record<string, unknown> configs. */
 export type FileDriveConfig = {
-  file: string;
+  /** Absent: a drive with no medium (a CD-ROM's empty tray), which the monitor's `change` fills. */
+  file?: string;
   readOnly: boolean;
   snapshot: boolean;
   format: string;
@@ -24,6 +41,7 @@ export class FileDrive implements BlockBackend, Device {
   readonly readOnly: boolean;
   /** The guest's writes held apart from the image (`snapshot: true`), for machine snapshots. */
   readonly heldWrites?: WriteOverlay;
+  readonly empty: boolean;
 
   constructor(
     readonly path: string,
@@ -36,6 +54,7 @@ export class FileDrive implements BlockBackend, Device {
     this.sectorCount = image.sectorCount;
     this.readOnly = image.readOnly;
     this.heldWrites = image.heldWrites;
+    this.empty = image === NO_MEDIUM;
   }
 
   read(sector: number, dest: Uint8Array): void {
@@ -63,6 +82,7 @@ export class FileDrive implements BlockBackend, Device {
   }
 
   info(): string {
+    if (this.empty) return 'no medium';
     const bytes = this.sectorCount * this.sectorSize;
     return `${this.path}: ${this.format}, ${this.sectorCount} sectors of ${this.sectorSize} bytes (${bytes} bytes)${this.readOnly ? ', read-only' : ''}`;
   }
@@ -82,7 +102,12 @@ export function createFilePlugin(formats: readonly ImageFormat[]): DevicePlugin<
       $schema: 'https://json-schema.org/draft/2020-12/schema',
       type: 'object',
       properties: {
-        file: { type: 'string', minLength: 1, description: 'Image path, relative to the profile.' },
+        file: {
+          type: 'string',
+          minLength: 1,
+          description:
+            'Image path, relative to the profile. Without it the drive is empty (a CD-ROM tray with no medium; the monitor can change it).',
+        },
         readOnly: { type: 'boolean', default: false },
         snapshot: {
           type: 'boolean',
@@ -97,7 +122,6 @@ export function createFilePlugin(formats: readonly ImageFormat[]): DevicePlugin<
             'Let the image name files (VMDK extents, parents) outside its own directory; only with a named format, never when probed.',
         },
       },
-      required: ['file'],
       additionalProperties: false,
     },
     create(ctx, config) {
@@ -106,6 +130,7 @@ export function createFilePlugin(formats: readonly ImageFormat[]): DevicePlugin<
         const opened = openDrive(file, { ...config, format: formatName }, formats);
         return new FileDrive(file, opened.format.name, opened.image, open);
       };
+      if (config.file === undefined) return new FileDrive('', 'none', NO_MEDIUM, open);
       const path = ctx.resolvePath(config.file);
       const { image, format, guarded } = openDrive(path, config, formats);
       const drive = new FileDrive(path, format.name, image, open);

@@ -175,11 +175,13 @@ describe('QEMU option mapping', () => {
       },
     });
     const second = t('-drive file=a.img,readonly=on,snapshot=on -drive media=cdrom,bus=1,unit=1');
+    // A CD-ROM with no file is an empty tray: a drive with no medium, which `change` fills.
     expect(second.overlay.drives).toEqual({
       'ide0-hd0': { type: 'file', config: { file: 'a.img', readOnly: true, snapshot: true } },
+      'ide1-cd1': { type: 'file', config: { readOnly: true } },
     });
     expect(second.overlay.devices).toMatchObject({
-      ide: { config: { secondary: { slave: { media: 'cdrom' } } } },
+      ide: { config: { secondary: { slave: { drive: 'ide1-cd1', media: 'cdrom' } } } },
     });
     expect(t('-drive file=x,cache=none').warnings).toEqual([
       '-drive file=x,cache=none: cache= has no meaning here (the image is written as the guest writes)',

@@ -280,6 +280,23 @@ describe('the TCP monitor and the guest', () => {
     );
     expect(await monitor.execute(`change cd ${join(dir, 'missing.iso')}`)).toMatch(/missing\.iso/);
   });
+  it('change fills a CD-ROM that started with an empty tray (a file drive given no file)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'plugboard-media-'));
+    const iso = join(dir, 'disc.iso');
+    writeFileSync(iso, new Uint8Array(2048 * 12));
+    const { monitor, machine } = await setup([
+      {
+        drives: { cd: { type: 'file', config: { readOnly: true } } },
+        devices: { ide: { config: { secondary: { master: { drive: 'cd', media: 'cdrom' } } } } },
+      },
+    ]);
+    const ide = machine.device<{ info(): string }>('ide')!;
+    expect(ide.info()).toContain('cdrom, no media');
+    expect(await monitor.execute(`change ide1-cd0 ${iso}`)).toBe('');
+    expect(ide.info()).toContain('cdrom, 12 blocks');
+    expect(await monitor.execute('eject cd')).toBe('');
+    expect(ide.info()).toContain('cdrom, no media');
+  });
   it("set_link: the RTL8139's link as its driver reads it (MSR.LINKB, BMSR link status), by NIC or netdev id", async () => {
     const { machine, monitor } = await setup();
     const write = (offset: number, size: 1 | 2 | 4, value: number) =>

@@ -332,21 +332,15 @@ export function translateQemu(argv: readonly string[], registry: PluginRegistry)
 
   /** Drive ids of CD-ROMs: they open after the disks (see the end). */
   const cdroms = new Set<string>();
-  /** Puts a drive (or, with `drive` null, an empty CD-ROM) into IDE slot `index` (0 = primary master ... 3). */
-  const attachIde = (
-    option: string,
-    index: number,
-    id: string,
-    media: 'disk' | 'cdrom',
-    drive: Json | null,
-  ) => {
+  /** Puts a drive into IDE slot `index` (0 = primary master ... 3). */
+  const attachIde = (option: string, index: number, id: string, media: 'disk' | 'cdrom', drive: Json) => {
     const [channel, position] = Object.values(IDE_SLOTS)[index];
     if (ide[channel]?.[position])
       throw new QemuOptionError(`${option}: the ${channel} ${position} IDE slot is already taken`);
-    if (drive) drives[id] = drive;
+    drives[id] = drive;
     if (media === 'cdrom') cdroms.add(id);
     ide[channel] ??= {};
-    ide[channel][position] = { ...(drive ? { drive: id } : {}), media };
+    ide[channel][position] = { drive: id, media };
   };
   /** The pc profile's floppy controller drives: `driveA`/`driveB` of its `fdc` device. */
   const floppies: Json = {};
@@ -447,13 +441,14 @@ export function translateQemu(argv: readonly string[], registry: PluginRegistry)
     if (!file && media === 'disk') throw new QemuOptionError(`-drive ${value}: a disk needs file=`);
     const id = props.get('id') ?? `ide${index >> 1}-${media === 'cdrom' ? 'cd' : 'hd'}${index & 1}`;
     const readOnly = flag('readonly') || media === 'cdrom';
+    // No file: an empty CD-ROM tray, a drive the monitor's `change` can fill, as QEMU's.
     const config: Json = {
-      file,
+      ...(file ? { file } : {}),
       ...(readOnly ? { readOnly } : {}),
       ...(flag('snapshot') ? { snapshot: true } : {}),
     };
     if (props.has('format')) config.format = props.get('format');
-    attachIde('-drive', index, id, media, file ? { type: 'file', config } : null);
+    attachIde('-drive', index, id, media, { type: 'file', config });
   };
 
   /** `-drive if=floppy,file=,index=|unit=,readonly=,snapshot=,format=,id=`: drive A: or B:. */

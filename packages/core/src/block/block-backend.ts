@@ -27,6 +27,11 @@ export interface BlockBackend {
    */
   reopen?(path: string, format?: string): BlockBackend;
   /**
+   * True for a removable drive with no medium in it (a `file` drive given no
+   * file): nothing to read or write, and only `reopen` gives it a medium.
+   */
+  readonly empty?: boolean;
+  /**
    * A drive that keeps the guest's writes apart from its image (`-snapshot`)
    * saves them into machine snapshots through this; absent otherwise.
    */

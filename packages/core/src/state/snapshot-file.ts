@@ -73,7 +73,8 @@ export interface DiskIdentity {
 function diskIdentities(m: Machine): DiskIdentity[] {
   const out: DiskIdentity[] = [];
   for (const d of m.devices) {
-    if (d.plugin.kind !== 'drive') continue;
+    // An empty tray holds no image to check.
+    if (d.plugin.kind !== 'drive' || (d.device as BlockBackend).empty) continue;
     const path = (d.device as { path?: unknown }).path;
     if (typeof path !== 'string')
       throw new StateError(`drive ${d.id} (${d.plugin.meta.id}) cannot be saved: it names no image file`);

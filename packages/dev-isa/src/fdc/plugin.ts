@@ -153,9 +153,11 @@ export const floppyPlugin = definePlugin<FloppyConfig, FloppyDevice>({
           const unitConfig = config[key];
           if (!unitConfig) continue;
           const backend = unitConfig.drive ? backendOf(unitConfig.drive, key) : null;
-          const media = backend
-            ? mediaOf(backend, unitConfig.type ?? 'auto', where(key), (m) => ctx.log(m))
-            : null;
+          // A drive with no medium is an empty drive that the monitor's change fills through it.
+          const media =
+            backend && !backend.empty
+              ? mediaOf(backend, unitConfig.type ?? 'auto', where(key), (m) => ctx.log(m))
+              : null;
           fdc.present[unit] = true;
           fdc.setMedia(unit, media);
           const driveType =

@@ -145,7 +145,8 @@ export class Piix3Ide implements Device {
         const log = (message: string) => this.ctx.log(`${where}: ${message}`);
         let device: IdeDevice;
         if ((drive.media ?? 'disk') === 'cdrom') {
-          device = new AtapiCdrom(channel, u as 0 | 1, backend, {
+          // A drive with no medium is an empty tray that the monitor's change fills through the drive.
+          device = new AtapiCdrom(channel, u as 0 | 1, backend?.empty ? null : backend, {
             model: drive.model ?? 'PLUGBOARD DVD-ROM',
             serial: drive.serial ?? `PB0000${index}`,
             firmware: FIRMWARE,
@@ -156,6 +157,10 @@ export class Piix3Ide implements Device {
             `ide${i}-cd${u}`,
           ]);
         } else {
+          if (backend?.empty)
+            throw new ConfigError(
+              `/devices/${this.ctx.id}/config/${name}/${unit}: drive "${drive.drive}" has no medium; only a CD-ROM may be empty`,
+            );
           if (backend?.sectorSize !== 512) {
             throw new ConfigError(
               `/devices/${this.ctx.id}/config/${name}/${unit}: drive "${drive.drive}" has ${backend?.sectorSize}-byte sectors; an ATA disk needs 512`,
