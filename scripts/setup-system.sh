@@ -14,6 +14,7 @@
 #   acpica-tools     iasl, which disassembles the built-in firmware's ACPI tables in its tests
 #   gdb              the debugger the gdbstub is tested with
 #   redis-server     the job queue plugboard matrix --queue and plugboard worker share, in their test
+#   xz-utils         xz, which compresses the test kernels as the kernel build does (boot-linux's XZ tests)
 set -euo pipefail
 
 as_root() {
@@ -40,6 +41,7 @@ need sfdisk fdisk
 need iasl acpica-tools
 need gdb gdb
 need redis-server redis-server
+need xz xz-utils
 need gvnccapture gvncviewer
 need chromium chromium
 [[ -f /usr/lib/ISOLINUX/isolinux.bin ]] || needed+=(isolinux)
