@@ -58,7 +58,8 @@ describe('-qmp specs', () => {
     expect(parseQmpSpec('none')).toBeNull();
     expect(() => parseQmpSpec('tcp::4444')).toThrow(/add ,server=on/);
     expect(() => parseQmpSpec('tcp::4444,server,telnet')).toThrow(/unknown option telnet/);
-    expect(() => parseQmpSpec('stdio')).toThrow(/not supported here/);
+    expect(parseQmpSpec('stdio')).toEqual({ type: 'stdio', wait: false });
+    expect(() => parseQmpSpec('mon:stdio')).toThrow(/cannot share the terminal with a console/);
   });
 });
 
