@@ -8,22 +8,17 @@
 // (npm, its WebAssembly JIT), median of RUNS runs each, and prints each
 // against QEMU's. Needs the guest cache (npm run guests).
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { firmwareCacheDir } from '@plugboard/firmware';
+import { join } from 'node:path';
+import { median, testGuest } from './guest.mjs';
 import { bootV86 } from './v86.mjs';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const root = join(import.meta.dirname, '..');
-const guests = join(dirname(firmwareCacheDir()), 'guests');
-if (!existsSync(join(guests, 'manifest.json'))) {
-  console.error(`guest-compute bench: no test guest in ${guests}; run npm run guests`);
-  process.exit(1);
-}
+const guests = testGuest('guest-compute');
 const append = 'console=ttyS0 panic=-1 quiet cryptomgr.notests plugboard.bench=1';
 const BENCHES = ['md5sum', 'gzip', 'shell-loop'];
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /** Host seconds between each bench's start and end line in `output`, a stream of text chunks. */
 function lineTimer(onDone) {

@@ -9,20 +9,16 @@
 // fast-forward on (the default) and off, to show what SeaBIOS's and the boot
 // loader's busy-waits cost. Needs the guest cache (npm run guests).
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { createRegistry } from '@plugboard/cli';
 import { buildMachine, loadProfile } from '@plugboard/core';
 import { firmwareCacheDir, SYSTEM_FIRMWARE_DIRS } from '@plugboard/firmware';
+import { median, testGuest } from './guest.mjs';
 import { bootV86 } from './v86.mjs';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const root = join(import.meta.dirname, '..');
-const guests = join(dirname(firmwareCacheDir()), 'guests');
-if (!existsSync(join(guests, 'manifest.json'))) {
-  console.error(`linux-boot bench: no test guest in ${guests}; run npm run guests`);
-  process.exit(1);
-}
+const guests = testGuest('linux-boot');
 const append = 'console=ttyS0 panic=-1 quiet';
 
 const kernel = { kernel: join(guests, 'vmlinuz'), initrd: join(guests, 'initrd.gz'), append };
@@ -52,7 +48,6 @@ function iso(fastForward) {
     },
   };
 }
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function plugboardBoot(overrides) {
   const profile = loadProfile(join(root, 'machines/puredarwin-xmas.json'), [
