@@ -59,7 +59,14 @@ export {
 export { loadProfile, machineSchema } from './machine/profile-file.js';
 export { profileHash } from './machine/profile-hash.js';
 export type { MmioHandler, MmioRegion } from './memory/mmio.js';
-export { MAX_RAM_BYTES, PAGE_SHIFT, PAGE_SIZE, PhysicalMemory } from './memory/physical-memory.js';
+export {
+  ARENA_BYTES,
+  MAX_RAM_BYTES,
+  PAGE_SHIFT,
+  PAGE_SIZE,
+  PhysicalMemory,
+} from './memory/physical-memory.js';
+export { type WasmInstance, type WasmMemory, type WasmTable, WebAssemblyApi } from './memory/webassembly.js';
 export { crc32 } from './net/crc32.js';
 export { MemoryNetwork } from './net/memory-network.js';
 export type { NetworkBackend, NetworkClient, NetworkPort } from './net/network.js';

@@ -57,15 +57,20 @@ describe('device state as data', () => {
     expect(() => restoreState(new Device(), state)).toThrow(/state \/pending: the device has no object here/);
   });
 
-  it('never enters skipped fields, boundary objects or views of a boundary buffer', () => {
-    const ram = new Uint8Array(1 << 16);
+  it('never enters skipped fields, boundary objects or views within a boundary view', () => {
+    // RAM lies in a larger memory whose other bytes hold device state (the CPU's registers).
+    const memory = new ArrayBuffer(1 << 17);
+    const ram = new Uint8Array(memory, 1 << 16, 1 << 16);
+    const regs = new Int32Array(memory, 0, 4);
+    regs[1] = 7;
     const bus = { big: ram };
-    const dev = { window: ram.subarray(0, 4096), bus, cache: new Uint8Array(8), value: 3 };
+    const dev = { window: ram.subarray(0, 4096), bus, cache: new Uint8Array(8), regs, value: 3 };
     const state = captureState(dev, {
       skip: ['cache'],
-      boundary: new Set<object>([ram.buffer, bus]),
+      boundary: new Set<object>([ram, bus]),
     }) as Record<string, unknown>;
-    expect(Object.keys(state)).toEqual(['value']);
+    expect(Object.keys(state)).toEqual(['regs', 'value']);
+    expect([...(state.regs as Int32Array)]).toEqual([0, 7, 0, 0]);
   });
 
   it('objectState runs afterLoad once the fields are back', () => {

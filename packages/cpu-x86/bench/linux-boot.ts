@@ -43,7 +43,7 @@ writeFileSync(
 );
 const machine = await buildMachine(loadProfile(profile), registry);
 const ram = machine.memory.ram;
-const dv = new DataView(ram.buffer);
+const dv = new DataView(ram.buffer, ram.byteOffset, ram.byteLength);
 const image = new Uint8Array(readFileSync(file));
 const iv = new DataView(image.buffer, image.byteOffset);
 

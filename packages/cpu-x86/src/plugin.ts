@@ -31,7 +31,11 @@ const CPU_CACHES = [
   'jit',
   'instr',
   'fault',
+  'arena',
   'tlbFlags',
+  'tlbMemRead',
+  'tlbMemWrite',
+  'flatSegs',
   'tlbPhys',
   'tlbRBuf',
   'tlbROff',
@@ -116,7 +120,11 @@ export const x86Plugin = definePlugin<X86Config, X86Cpu>({
           // Caches and scratch: the TLB and the fetch window point into RAM, decoded code and
           // translations follow from RAM; after a load the changed memory generation drops them all.
           skip: CPU_CACHES,
-          afterLoad: () => apic?.stateLoaded(),
+          afterLoad: () => {
+            // The derived segment fields (flatSegs is not saved) follow from the loaded caches.
+            core.modeChanged();
+            apic?.stateLoaded();
+          },
         },
       ),
       run: (budget) => core.run(budget),

@@ -1,5 +1,6 @@
 import { type BusWatch, UNWATCHED } from '../time/poll-watch.js';
 import type { MmioHandler, MmioRegion } from './mmio.js';
+import { type WasmMemory, WebAssemblyApi } from './webassembly.js';
 
 export const PAGE_SHIFT = 12;
 export const PAGE_SIZE = 1 << PAGE_SHIFT;
@@ -7,6 +8,23 @@ const PAGE_MASK = PAGE_SIZE - 1;
 /** The most RAM below the PCI hole at 0xE0000000 (3.5 GiB): above it are MMIO and the BIOS. */
 export const MAX_RAM_BYTES = 0xe0000000;
 const PAGE_COUNT = 1 << (32 - PAGE_SHIFT);
+/**
+ * Bytes of `wasmMemory` below RAM, kept for the CPU's translated code: the
+ * tables and registers a WebAssembly unit reads must share one memory with
+ * the RAM it reaches.
+ */
+export const ARENA_BYTES = 16 << 20;
+const WASM_PAGE = 1 << 16;
+
+/** RAM and the arena below it in one WebAssembly memory, or null where the host refuses one that large. */
+function wasmMemoryFor(ramSize: number): WasmMemory | null {
+  const pages = (ARENA_BYTES + ramSize + WASM_PAGE - 1) / WASM_PAGE;
+  try {
+    return new WebAssemblyApi.Memory({ initial: pages, maximum: pages });
+  } catch {
+    return null;
+  }
+}
 
 /** Reads of a page nothing decodes float high, as on a PC bus. */
 const unmapped: MmioHandler = { read8: () => 0xff, write8: () => {} };
@@ -24,6 +42,8 @@ const UNMAPPED_REGION: MmioRegion = { name: 'unmapped', base: 0, size: 0, handle
  */
 export class PhysicalMemory {
   readonly ram: Uint8Array;
+  /** The WebAssembly memory RAM lies in, at `ARENA_BYTES`; null when RAM is a plain array. It never grows. */
+  readonly wasmMemory: WasmMemory | null;
   readonly readBuf: (Uint8Array | null)[];
   readonly readOff: Int32Array;
   readonly writeBuf: (Uint8Array | null)[];
@@ -57,7 +77,11 @@ export class PhysicalMemory {
     if (ramSize <= 0 || ramSize % PAGE_SIZE !== 0 || ramSize > MAX_RAM_BYTES) {
       throw new RangeError(`RAM size ${ramSize} must be a positive multiple of 4 KiB below 3.5 GiB`);
     }
-    this.ram = new Uint8Array(ramSize);
+    this.wasmMemory = wasmMemoryFor(ramSize);
+    this.ram =
+      this.wasmMemory === null
+        ? new Uint8Array(ramSize)
+        : new Uint8Array(this.wasmMemory.buffer, ARENA_BYTES, ramSize);
     this.readBuf = new Array<Uint8Array | null>(PAGE_COUNT).fill(null);
     this.writeBuf = new Array<Uint8Array | null>(PAGE_COUNT).fill(null);
     this.readOff = new Int32Array(PAGE_COUNT);

@@ -36,7 +36,7 @@ function boundary(m: Machine): Set<object> {
   return new Set<object>([
     m,
     m.memory,
-    m.memory.ram.buffer,
+    m.memory.ram,
     m.ports,
     m.pci,
     m.isaIrqs,

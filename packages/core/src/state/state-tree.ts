@@ -33,7 +33,7 @@ export class StateError extends UserError {}
 export interface CaptureOptions {
   /** Property names never saved: caches, host handles, links to other devices. */
   skip?: readonly string[];
-  /** Objects never entered (the machine's buses and clock, other devices): they save themselves. A buffer here keeps out every view of it (RAM). */
+  /** Objects never entered (the machine's buses and clock, other devices): they save themselves. A view here keeps out every view within its bytes (RAM and its subarrays), not other views of its buffer. */
   boundary?: ReadonlySet<object>;
 }
 
@@ -92,6 +92,14 @@ function opaque(v: object): boolean {
 export function captureState(root: object, options: CaptureOptions = {}): StateTree {
   const skip = new Set(options.skip ?? []);
   const boundary = options.boundary ?? new Set<object>();
+  const fences = [...boundary].filter((b) => ArrayBuffer.isView(b));
+  const fenced = (v: ArrayBufferView): boolean =>
+    fences.some(
+      (b) =>
+        b.buffer === v.buffer &&
+        v.byteOffset >= b.byteOffset &&
+        v.byteOffset + v.byteLength <= b.byteOffset + b.byteLength,
+    );
   const seen = new Map<object, string>();
   const walk = (v: unknown, path: string): StateTree | undefined => {
     if (v === null) return null;
@@ -108,7 +116,7 @@ export function captureState(root: object, options: CaptureOptions = {}): StateT
     }
     const o = v as object;
     // The root is what the caller asked for, whatever its class.
-    if (path !== '' && (boundary.has(o) || opaque(o) || (ArrayBuffer.isView(o) && boundary.has(o.buffer))))
+    if (path !== '' && (boundary.has(o) || opaque(o) || (ArrayBuffer.isView(o) && fenced(o))))
       return undefined;
     const first = seen.get(o);
     if (first !== undefined) return { [REF]: first };

@@ -1,6 +1,20 @@
 import type { PhysicalMemory, PortBus } from '@plugboard/core';
 import { SimdState } from '../simd/state.js';
 import {
+  Arena,
+  IO_BITS,
+  IO_CIN,
+  IO_DIRTY,
+  IO_DST,
+  IO_EIP,
+  IO_FLAGS,
+  IO_OP,
+  IO_READ_NEED,
+  IO_RES,
+  IO_SRC,
+  IO_WRITE_NEED,
+} from './arena.js';
+import {
   ARITH_FLAGS,
   ATTR_CODE,
   ATTR_DB,
@@ -18,6 +32,7 @@ import {
   CS,
   ESP,
   FLAGS_FIXED,
+  FS,
   GP,
   IOPL,
   LDTR,
@@ -75,8 +90,8 @@ for (let v = 0; v < 256; v++) {
  * transfers through gates and tasks in `transfer.ts`.
  */
 export class CpuState implements CodeSource {
-  /** EAX..EDI; index 8 stays zero (an absent base or index register). */
-  readonly regs = new Int32Array(9);
+  /** EAX..EDI; index 8 stays zero (an absent base or index register). In the arena, where translated code reads them. */
+  readonly regs: Int32Array;
   /** Offset of the next instruction in CS (unsigned). */
   eip = 0;
   /** Offset of the instruction being executed (faults restart here). */
@@ -95,7 +110,7 @@ export class CpuState implements CodeSource {
 
   /** Segment caches ES, CS, SS, DS, FS, GS, LDTR, TR. */
   readonly sel = new Uint16Array(8);
-  readonly segBase = new Int32Array(8);
+  readonly segBase: Int32Array;
   readonly segLimit = new Uint32Array(8);
   /** Descriptor bits 8-23 of the high dword: type, S, DPL, P, AVL, D/B, G. */
   readonly segAttr = new Int32Array(8);
@@ -104,6 +119,13 @@ export class CpuState implements CodeSource {
   readonly segAcc = new Uint8Array(8);
   code32 = false;
   stack32 = false;
+  /**
+   * A bit per segment register (ES..GS) whose limit is 4 GiB, readable and
+   * writable, with base 0 except for FS and GS (CS: 32-bit code, base 0,
+   * limit 4 GiB; SS: a 32-bit stack): what translated WebAssembly assumes
+   * of the segments it uses.
+   */
+  flatSegs = 0;
   cpl = 0;
 
   cr0 = 0;
@@ -124,8 +146,12 @@ export class CpuState implements CodeSource {
   /** XMM registers and MXCSR; MMX reaches the x87 registers through it. */
   readonly simd = new SimdState();
 
+  /** Registers, the TLB's flags and its RAM routes where WebAssembly units reach them. */
+  readonly arena: Arena;
   // Software TLB, indexed by linear page number.
-  private readonly tlbFlags = new Uint8Array(TLB_PAGES);
+  private readonly tlbFlags: Uint8Array;
+  private readonly tlbMemRead: Int32Array;
+  private readonly tlbMemWrite: Int32Array;
   private readonly tlbPhys = new Int32Array(TLB_PAGES);
   private readonly tlbRBuf: (Uint8Array | null)[] = new Array<Uint8Array | null>(TLB_PAGES).fill(null);
   private readonly tlbROff = new Int32Array(TLB_PAGES);
@@ -158,8 +184,44 @@ export class CpuState implements CodeSource {
     readonly memory: PhysicalMemory,
     readonly ports: PortBus,
   ) {
-    this.decoded = new DecodeCache(memory);
+    this.arena = new Arena(memory);
+    this.regs = this.arena.regs;
+    this.segBase = this.arena.segBase;
+    this.tlbFlags = this.arena.tlbFlags;
+    this.tlbMemRead = this.arena.tlbMemRead;
+    this.tlbMemWrite = this.arena.tlbMemWrite;
+    this.decoded = new DecodeCache(memory, this.arena.pageStamp);
     memory.onCodeWrite = (page) => this.codeWritten(page);
+  }
+
+  /**
+   * Runs WebAssembly units from entry EIP `e`, at most `budget` instructions,
+   * and returns the instructions they retired: the lazy flags and the TLB's
+   * access needs go to the arena for them, the flags and EIP come back.
+   */
+  runWasm(run: (e: number, budget: number) => number, e: number, budget: number): number {
+    const io = this.arena.io;
+    io[IO_FLAGS] = this.flags;
+    io[IO_DIRTY] = this.flagsDirty;
+    io[IO_OP] = this.lazyOp;
+    io[IO_DST] = this.lazyDst;
+    io[IO_SRC] = this.lazySrc;
+    io[IO_RES] = this.lazyRes;
+    io[IO_CIN] = this.lazyCin;
+    io[IO_BITS] = this.lazyBits;
+    io[IO_READ_NEED] = this.readNeed;
+    io[IO_WRITE_NEED] = this.writeNeed;
+    const k = run(e, budget);
+    this.flags = io[IO_FLAGS];
+    this.flagsDirty = io[IO_DIRTY];
+    this.lazyOp = io[IO_OP];
+    this.lazyDst = io[IO_DST];
+    this.lazySrc = io[IO_SRC];
+    this.lazyRes = io[IO_RES];
+    this.lazyCin = io[IO_CIN];
+    this.lazyBits = io[IO_BITS];
+    this.eip = io[IO_EIP] >>> 0;
+    return k;
   }
 
   /** A write reached physical page `page`, which holds decoded instructions. */
@@ -389,6 +451,12 @@ export class CpuState implements CodeSource {
       this.csBase = this.segBase[CS];
       this.csFetchLimit = this.segLimit[CS] - 15;
     } else if (s === SS) this.stack32 = !this.v86 && (a & ATTR_DB) !== 0;
+    const flat =
+      (s >= FS || this.segBase[s] === 0) &&
+      this.segLimit[s] === 0xffffffff &&
+      (s === CS ? this.code32 : (acc & (ACC_READ | ACC_WRITE | ACC_DOWN)) === (ACC_READ | ACC_WRITE)) &&
+      (s !== SS || this.stack32);
+    this.flatSegs = flat ? this.flatSegs | (1 << s) : this.flatSegs & ~(1 << s);
   }
 
   /** Loads a segment cache directly. */
@@ -625,6 +693,11 @@ export class CpuState implements CodeSource {
     this.tlbROff[page] = mem.readOff[ppage];
     this.tlbWBuf[page] = mem.writeBuf[ppage];
     this.tlbWOff[page] = mem.writeOff[ppage];
+    const at = ppage << 12;
+    this.tlbMemRead[page] =
+      mem.readBuf[ppage] === mem.ram && mem.readOff[ppage] === at ? mem.ram.byteOffset + at : -1;
+    this.tlbMemWrite[page] =
+      mem.writeBuf[ppage] === mem.ram && mem.writeOff[ppage] === at ? mem.ram.byteOffset + at : -1;
   }
 
   /** Physical address of `lin`, walking the page tables on a TLB miss; throws #PF. */

@@ -21,15 +21,24 @@ const STAMP_LIMIT = 1 << 30;
  */
 export class DecodeCache {
   readonly instrs: (Instr | null)[] = new Array<Instr | null>(SLOTS).fill(null);
-  /** Per physical page: even, moved on by every invalidation; an entry's stamp adds 1 for 32-bit code. */
-  private readonly pageStamp = new Int32Array(PAGES);
+  /**
+   * Per physical page: even, moved on by every invalidation; an entry's
+   * stamp adds 1 for 32-bit code. Given by the CPU, whose WebAssembly units
+   * read it too.
+   */
+  private readonly pageStamp: Int32Array;
   /** Per page: writes that invalidated it; at THRASH it is left uncached for a while. */
   private readonly writes = new Uint8Array(PAGES);
   private nextStamp = 0;
   /** Called when every entry is dropped, for what hangs on the stamps (translated units). */
   onFlush: () => void = () => {};
 
-  constructor(private readonly memory: PhysicalMemory) {}
+  constructor(
+    private readonly memory: PhysicalMemory,
+    pageStamp: Int32Array = new Int32Array(PAGES),
+  ) {
+    this.pageStamp = pageStamp;
+  }
 
   static slot(phys: number): number {
     return (phys ^ (phys >>> 16)) & (SLOTS - 1);

@@ -138,7 +138,18 @@ export class X86 extends CpuState {
     this.tscHz = opts.tscHz ?? 1e9;
     this.x87Bridge = new X87Bridge(this);
     this.fpu = opts.fpu ? opts.fpu(this.x87Bridge) : null;
-    const jit = opts.jit === false ? null : new Translator(opts.clock, opts.pins, opts.model, opts.jitHot);
+    const jit =
+      opts.jit === false
+        ? null
+        : new Translator(
+            opts.clock,
+            opts.pins,
+            opts.model,
+            opts.jitHot,
+            this.arena.shared ? this.arena : null,
+            opts.memory.wasmMemory,
+            opts.memory.ram.byteOffset,
+          );
     this.jit = jit;
     if (jit !== null) this.decoded.onFlush = () => jit.flush();
     // A remap is noticed at the next instruction boundary, through the same flag as interrupts.
@@ -332,6 +343,7 @@ export class X86 extends CpuState {
                 this.fetchOff + (lin & 0xfff),
                 this.code32,
                 this.csFetchLimit,
+                this.flatSegs,
               );
               if (u !== null) {
                 // As the interpreter's first decode from the page would: writes to it now invalidate.
@@ -342,16 +354,20 @@ export class X86 extends CpuState {
                 u !== null &&
                 u.length !== 0 &&
                 n + u.length <= clock.sliceLimit &&
+                (this.flatSegs & u.segs) === u.segs &&
                 eip + u.span <= this.csFetchLimit &&
                 (this.code32 || eip + u.bytes <= 0xffff)
               ) {
                 inUnit = true;
                 const k = u.run(this, eip, n);
                 inUnit = false;
-                n += k;
-                jit.stats.retired += k;
-                prev = null;
-                continue;
+                // A WebAssembly unit leaves before an instruction that needs the slow path: the loop runs it.
+                if (k !== 0) {
+                  n += k;
+                  jit.stats.retired += k;
+                  prev = null;
+                  continue;
+                }
               }
             }
           }

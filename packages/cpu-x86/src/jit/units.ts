@@ -1,10 +1,13 @@
-import type { Clock, CpuPins } from '@plugboard/core';
+import { type Clock, type CpuPins, type WasmMemory, type WasmTable, WebAssemblyApi } from '@plugboard/core';
+import { type Arena, UNIT_SLOTS } from '../core/arena.js';
 import type { CpuFeatures } from '../ops/index.js';
 import { emit, type UnitCode } from './emit.js';
 import { scan } from './scan.js';
+import { compileDispatcher } from './wasm/dispatch.js';
+import { compileWasmUnit } from './wasm/unit.js';
 
 /** Unit slots (a power of two): the bound on translated code; a new unit evicts its slot's old one. */
-export const UNIT_SLOTS = 1 << 14;
+export { UNIT_SLOTS };
 /** Executions of an entry before it is translated. */
 export const HOT = 5000;
 
@@ -20,6 +23,8 @@ export class Unit {
     readonly span: number,
     readonly bytes: number,
     readonly run: UnitCode,
+    /** Segment registers (bits of `CpuState.flatSegs`) that must be flat to enter it: WebAssembly units assume them. */
+    readonly segs = 0,
   ) {}
 }
 
@@ -66,7 +71,23 @@ export class Translator {
     /** The CPU model: its features decide which handlers translated code calls (#UD where it lacks one). */
     private readonly model: CpuFeatures,
     private readonly hot = HOT,
-  ) {}
+    /** The CPU's arena in the machine's WebAssembly memory, or null: units are JavaScript then. */
+    private readonly arena: Arena | null = null,
+    wasm: WasmMemory | null = null,
+    ramBase = 0,
+  ) {
+    if (arena !== null && wasm !== null) {
+      this.wasm = wasm;
+      this.table = new WebAssemblyApi.Table({ element: 'anyfunc', initial: UNIT_SLOTS });
+      const dispatch = compileDispatcher(wasm, this.table, ramBase);
+      this.enter = (c, e, n) => c.runWasm(dispatch, e, this.clock.sliceLimit - n);
+    }
+  }
+
+  private readonly wasm: WasmMemory | null = null;
+  private readonly table: WasmTable | null = null;
+  /** What a WebAssembly unit's `run` is: the dispatcher from its entry. */
+  private readonly enter: UnitCode = NOTHING;
 
   static slot(phys: number): number {
     return (phys ^ (phys >>> 13)) & (UNIT_SLOTS - 1);
@@ -76,6 +97,8 @@ export class Translator {
    * The unit at physical `phys` (entry offset `eip`, page stamp `stamp`),
    * translating it once the entry is hot; null while it is not (yet) there.
    * `buf[index]` is the entry's first byte, at `pageOffset` of its page.
+   * `flat` is `CpuState.flatSegs` now: a WebAssembly unit assumes what it
+   * uses of it, and the run loop enters it only while that holds.
    */
   find(
     phys: number,
@@ -85,6 +108,7 @@ export class Translator {
     index: number,
     code32: boolean,
     fetchLimit: number,
+    flat: number,
   ): Unit | null {
     const slot = Translator.slot(phys);
     const u = this.units[slot];
@@ -92,15 +116,27 @@ export class Translator {
       if (u.stamp === stamp) return u;
       this.stats.invalidations++;
       this.units[slot] = null;
+      if (this.arena !== null) this.arena.unitKey[slot] = -1;
     }
     if (++this.hits[slot] < this.hot) return null;
     this.hits[slot] = 0;
     const start = performance.now();
     const s = scan(buf, index, phys & 0xfff, eip, code32, fetchLimit, this.model);
-    const length = s.instrs.length;
-    const code = length === 0 ? NOTHING : emit(s.instrs, this.clock, this.pins);
+    const w = this.wasm !== null && s.instrs.length > 0 ? compileWasmUnit(s.instrs, flat, this.wasm) : null;
+    let unit: Unit;
+    if (this.arena !== null) this.arena.unitKey[slot] = -1;
+    if (w !== null && this.arena !== null && this.table !== null) {
+      this.table.set(slot, w.run);
+      this.arena.unitKey[slot] = phys;
+      this.arena.unitStamp[slot] = stamp;
+      this.arena.unitLength[slot] = w.length;
+      unit = new Unit(phys, stamp, w.length, w.span, w.bytes, this.enter, w.segs);
+    } else {
+      const code = s.instrs.length === 0 ? NOTHING : emit(s.instrs, this.clock, this.pins);
+      unit = new Unit(phys, stamp, s.instrs.length, s.span, s.bytes, code);
+    }
+    const length = unit.length;
     if (this.units[slot] !== null) this.stats.evictions++;
-    const unit = new Unit(phys, stamp, length, s.span, s.bytes, code);
     this.units[slot] = unit;
     if (length > 0) {
       this.stats.units++;
@@ -113,6 +149,7 @@ export class Translator {
   /** Drops every unit (the decode cache dropped its entries, so their stamps start again). */
   flush(): void {
     this.units.fill(null);
+    this.arena?.unitKey.fill(-1);
     this.hits.fill(0);
     this.stats.flushes++;
   }

@@ -1,0 +1,82 @@
+import { ARENA_BYTES, type PhysicalMemory } from '@plugboard/core';
+
+// Where the CPU keeps what translated WebAssembly code reads and writes, in
+// the arena below RAM in the machine's WebAssembly memory (byte offsets).
+// The interpreter uses the same arrays, so nothing is copied between tiers
+// but the few fields of `IO`.
+
+/** EAX..EDI and the zero register. */
+export const REGS = 0;
+/** Segment bases ES..TR, for operands through FS and GS. */
+export const SEG_BASE = 0x80;
+/** Int32 slots a unit reads at entry and writes at exit (`IO_*`). */
+export const IO = 0x40;
+export const IO_EIP = 0;
+export const IO_FLAGS = 1;
+export const IO_DIRTY = 2;
+export const IO_OP = 3;
+export const IO_DST = 4;
+export const IO_SRC = 5;
+export const IO_RES = 6;
+export const IO_CIN = 7;
+export const IO_BITS = 8;
+export const IO_READ_NEED = 9;
+export const IO_WRITE_NEED = 10;
+const IO_SLOTS = 16;
+/** The software TLB's flags, one byte per linear page. */
+export const TLB_FLAGS = 0x100000;
+/**
+ * Per linear page, where its bytes lie in the WebAssembly memory when the
+ * page reads (writes) RAM at its own physical address, else -1: valid only
+ * with the page's flags. (An alias of RAM elsewhere would escape the
+ * decode cache's watch on code pages, so it takes the slow path.)
+ */
+export const TLB_MEM_READ = 0x200000;
+export const TLB_MEM_WRITE = 0x600000;
+/** The decode cache's stamp of each physical page (`DecodeCache`). */
+export const PAGE_STAMP = 0xa00000;
+/**
+ * The translator's WebAssembly units by slot (`Translator.slot` of the
+ * entry's physical address): the address (-1 for none), its page's stamp
+ * then, and its length; the function itself is in the table at the slot.
+ */
+export const UNIT_KEY = 0xe00000;
+export const UNIT_STAMP = 0xe10000;
+export const UNIT_LENGTH = 0xe20000;
+export const UNIT_SLOTS = 1 << 14;
+const TLB_PAGES = 1 << 20;
+const END = UNIT_LENGTH + 4 * UNIT_SLOTS;
+if (END > ARENA_BYTES) throw new Error('the CPU arena outgrew core ARENA_BYTES');
+
+/** The CPU's views of its arena: in the machine's WebAssembly memory, or in a buffer of its own without one. */
+export class Arena {
+  readonly buffer: ArrayBuffer;
+  /** The machine's WebAssembly memory holds the arena (translated code can use it). */
+  readonly shared: boolean;
+  readonly regs: Int32Array;
+  readonly segBase: Int32Array;
+  readonly io: Int32Array;
+  readonly tlbFlags: Uint8Array;
+  readonly tlbMemRead: Int32Array;
+  readonly tlbMemWrite: Int32Array;
+  readonly pageStamp: Int32Array;
+  readonly unitKey: Int32Array;
+  readonly unitStamp: Int32Array;
+  readonly unitLength: Int32Array;
+
+  constructor(memory: PhysicalMemory) {
+    const wasm = memory.wasmMemory;
+    this.shared = wasm !== null;
+    this.buffer = wasm === null ? new ArrayBuffer(END) : wasm.buffer;
+    this.regs = new Int32Array(this.buffer, REGS, 9);
+    this.io = new Int32Array(this.buffer, IO, IO_SLOTS);
+    this.tlbFlags = new Uint8Array(this.buffer, TLB_FLAGS, TLB_PAGES);
+    this.tlbMemRead = new Int32Array(this.buffer, TLB_MEM_READ, TLB_PAGES);
+    this.tlbMemWrite = new Int32Array(this.buffer, TLB_MEM_WRITE, TLB_PAGES);
+    this.segBase = new Int32Array(this.buffer, SEG_BASE, 8);
+    this.pageStamp = new Int32Array(this.buffer, PAGE_STAMP, TLB_PAGES);
+    this.unitKey = new Int32Array(this.buffer, UNIT_KEY, UNIT_SLOTS).fill(-1);
+    this.unitStamp = new Int32Array(this.buffer, UNIT_STAMP, UNIT_SLOTS);
+    this.unitLength = new Int32Array(this.buffer, UNIT_LENGTH, UNIT_SLOTS);
+  }
+}

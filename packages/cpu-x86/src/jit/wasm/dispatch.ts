@@ -1,0 +1,80 @@
+import { type WasmMemory, type WasmTable, WebAssemblyApi } from '@plugboard/core';
+import {
+  IO,
+  IO_EIP,
+  IO_READ_NEED,
+  PAGE_STAMP,
+  TLB_FLAGS,
+  TLB_MEM_READ,
+  UNIT_KEY,
+  UNIT_LENGTH,
+  UNIT_SLOTS,
+  UNIT_STAMP,
+} from '../../core/arena.js';
+import { Code, encodeModule, W } from './encoder.js';
+
+/** `dispatch(eip, budget)`: runs units from `eip` while they fit in `budget` instructions; returns how many retired. */
+export type Dispatch = (eip: number, budget: number) => number;
+
+/**
+ * The loop that keeps execution in WebAssembly from one unit to the next:
+ * it finds the unit at EIP the way the run loop does (the TLB's route of
+ * the linear page, the physical address's slot, its page's stamp), calls
+ * it through the table, and goes on at the EIP it left while each unit ran
+ * to its end and the next fits in what is left of the slice. Anything else
+ * (no unit, a stale one, a unit that left early for the slow path) returns
+ * to the run loop with EIP in the arena. Units are entered only in flat
+ * 32-bit code (the run loop checks before the first): CS's base is 0, so
+ * EIP is the linear address, and nothing a unit does changes that.
+ */
+export function compileDispatcher(memory: WasmMemory, table: WasmTable, ramBase: number): Dispatch {
+  const c = new Code(2);
+  const eip = 0;
+  const budget = 1;
+  const n = c.local();
+  const page = c.local();
+  const base = c.local();
+  const phys = c.local();
+  const slot = c.local();
+  const at = c.local();
+  const len = c.local();
+  const k = c.local();
+  const need = c.local();
+  const io = (s: number): number => IO + 4 * s;
+  c.i32(0).get(eip).mem(W.store, io(IO_EIP));
+  c.i32(0).mem(W.load, io(IO_READ_NEED)).set(need);
+  c.op(W.block, 0x40, W.loop, 0x40);
+  c.get(eip).i32(12).op(W.shrU).set(page);
+  c.get(page).mem(W.load8u, TLB_FLAGS).get(need).op(W.and).get(need).op(W.ne, W.brIf, 1);
+  c.get(page).i32(2).op(W.shl).mem(W.load, TLB_MEM_READ).tee(base).i32(0).op(W.ltS, W.brIf, 1);
+  c.get(base).i32(ramBase).op(W.sub).get(eip).i32(0xfff).op(W.and, W.add).set(phys);
+  c.get(phys)
+    .get(phys)
+    .i32(13)
+    .op(W.shrU, W.xor)
+    .i32(UNIT_SLOTS - 1)
+    .op(W.and)
+    .tee(slot);
+  c.i32(2).op(W.shl).set(at);
+  c.get(at).mem(W.load, UNIT_KEY).get(phys).op(W.ne, W.brIf, 1);
+  c.get(at).mem(W.load, UNIT_STAMP);
+  c.get(phys).i32(12).op(W.shrU).i32(2).op(W.shl).mem(W.load, PAGE_STAMP).i32(1).op(W.or);
+  c.op(W.ne, W.brIf, 1);
+  c.get(at).mem(W.load, UNIT_LENGTH).set(len);
+  c.get(n).get(len).op(W.add).get(budget).op(W.gtS, W.brIf, 1);
+  c.get(eip).get(slot).callIndirect(1).tee(k);
+  c.get(n).op(W.add).set(n);
+  c.get(k).get(len).op(W.ne, W.brIf, 1);
+  c.i32(0).mem(W.load, io(IO_EIP)).set(eip);
+  c.op(W.br, 0, W.end, W.end);
+  c.get(n);
+  const bytes = encodeModule(
+    memory.buffer.byteLength >>> 16,
+    [{ params: 2, results: 1, code: c }],
+    UNIT_SLOTS,
+  );
+  const instance = new WebAssemblyApi.Instance(new WebAssemblyApi.Module(bytes), {
+    m: { mem: memory, table },
+  });
+  return instance.exports.run as Dispatch;
+}

@@ -1,0 +1,430 @@
+import {
+  IO,
+  IO_BITS,
+  IO_CIN,
+  IO_DIRTY,
+  IO_DST,
+  IO_EIP,
+  IO_FLAGS,
+  IO_OP,
+  IO_READ_NEED,
+  IO_RES,
+  IO_SRC,
+  IO_WRITE_NEED,
+  REGS,
+  SEG_BASE,
+  TLB_FLAGS,
+  TLB_MEM_READ,
+  TLB_MEM_WRITE,
+} from '../../core/arena.js';
+import { ARITH_FLAGS, CF, CS, FS, NOREG, OF } from '../../core/constants.js';
+import { LAZY_ADD, LAZY_LOGIC, LAZY_SUB } from '../../core/cpu.js';
+import type { Instr } from '../../core/instr.js';
+import { Code, VOID, W } from './encoder.js';
+import { PAIR_CF } from './flags.js';
+import { emitInstr, segmentsOf, supported } from './forms.js';
+
+// One unit as a WebAssembly function `run(e) -> retired`: `e` is the entry's
+// EIP. Registers and the software TLB are read in place (the arena); the
+// lazy flags of the unit's last flag-setting instruction stay in locals
+// until an exit needs them in memory. Nothing in a unit can fault or touch a
+// device: where the interpreter would take a slow path (a TLB miss, a page
+// end, ROM or MMIO, a page holding decoded code) the unit stores EIP and
+// returns how many instructions it completed, before the one that needs it,
+// which the run loop then executes as usual.
+
+const io = (slot: number): number => IO + 4 * slot;
+const regAt = (r: number): number => REGS + 4 * r;
+
+/** The lazy flags of the last flag-setting instruction, not yet stored in the arena. */
+interface Pending {
+  op: number;
+  bits: number;
+  dirty: number;
+  /** Locals; `src` -1 for the constant 1 of INC/DEC, `cin` -1 for a carry-in of 0. */
+  dst: number;
+  src: number;
+  res: number;
+  cin: number;
+}
+
+/** What one unit's code needs while it is emitted. */
+export class UnitEmitter {
+  readonly code = new Code(1);
+  /** Segment registers (bits) the unit assumes flat. */
+  segs = 1 << CS;
+  /** Condition pairs the unit calls `flags.ts` functions for, in function-index order from 1. */
+  readonly helpers: number[] = [];
+  /** The last instruction set EIP itself (a transfer). */
+  transferred = false;
+  private pending: Pending | null = null;
+  /** Scratch locals: a linear address, where it lies in the memory, its page. */
+  readonly addr: number;
+  readonly addrPhys: number;
+  private readonly page: number;
+  private needs = -1;
+  /** Offset of the current instruction from the entry, and its index. */
+  private at = 0;
+  private k = 0;
+
+  constructor(
+    /** Segment registers flat now: an operand in another ends the unit. */
+    private readonly flat: number,
+  ) {
+    this.addr = this.code.local();
+    this.addrPhys = this.code.local();
+    this.page = this.code.local();
+  }
+
+  /** Emits `i` (at `at` bytes from the entry, the unit's `k`th) and returns true, or returns false having emitted nothing. */
+  instr(i: Instr, at: number, k: number): boolean {
+    if (i.lock || i.rep !== 0 || !supported(i, this.flat)) return false;
+    this.at = at;
+    this.k = k;
+    this.segs |= segmentsOf(i);
+    this.transferred = false;
+    emitInstr(this, i, at + i.len);
+    return true;
+  }
+
+  /** Ends the unit after its last instruction, which ends `next` bytes from the entry. */
+  finish(next: number, length: number): Code {
+    if (!this.transferred) this.setEip(next);
+    this.flush();
+    this.code.i32(length).op(W.return);
+    return this.code;
+  }
+
+  // ------------------------------------------------------------ state
+
+  private eipAt(off: number): void {
+    this.code.get(0).i32(off).op(W.add);
+  }
+
+  setEip(off: number): void {
+    this.code.i32(0);
+    this.eipAt(off);
+    this.code.mem(W.store, io(IO_EIP));
+  }
+
+  /** Stores the pending lazy flags as the interpreter's `lazy`/`logicFlags`/`lazyKeepCF` would have. */
+  flush(): void {
+    const p = this.pending;
+    if (p === null) return;
+    const c = this.code;
+    const put = (slot: number, local: number, constant: number): void => {
+      c.i32(0);
+      if (local >= 0) c.get(local);
+      else c.i32(constant);
+      c.mem(W.store, io(slot));
+    };
+    put(IO_OP, -1, p.op);
+    put(IO_BITS, -1, p.bits);
+    put(IO_DIRTY, -1, p.dirty);
+    put(IO_RES, p.res, 0);
+    if (p.op === LAZY_LOGIC) {
+      put(IO_DST, -1, 0);
+      put(IO_SRC, -1, 0);
+    } else {
+      put(IO_DST, p.dst, 0);
+      put(IO_SRC, p.src, 1);
+      put(IO_CIN, p.cin, 0);
+    }
+  }
+
+  /** Leaves before the current instruction: EIP at it, the flags stored, `k` instructions retired. */
+  private exitHere(): void {
+    this.setEip(this.at);
+    this.flush();
+    this.code.i32(this.k).op(W.return);
+  }
+
+  // ------------------------------------------------------------ registers
+
+  reg32(r: number): void {
+    if (r === NOREG) this.code.i32(0);
+    else this.code.i32(0).mem(W.load, regAt(r));
+  }
+
+  /** Stores the value `value` leaves on the stack in register `r`. */
+  setReg32(r: number, value: () => void): void {
+    this.code.i32(0);
+    value();
+    this.code.mem(W.store, regAt(r));
+  }
+
+  /** AL, CL, DL, BL, AH, CH, DH, BH. */
+  private reg8At(r: number): number {
+    return r < 4 ? regAt(r) : regAt(r - 4) + 1;
+  }
+
+  reg8(r: number): void {
+    this.code.i32(0).mem(W.load8u, this.reg8At(r));
+  }
+
+  setReg8(r: number, value: () => void): void {
+    this.code.i32(0);
+    value();
+    this.code.mem(W.store8, this.reg8At(r));
+  }
+
+  reg(r: number, size: number): void {
+    if (size === 1) this.reg8(r);
+    else this.reg32(r);
+  }
+
+  setReg(r: number, size: number, value: () => void): void {
+    if (size === 1) this.setReg8(r, value);
+    else this.setReg32(r, value);
+  }
+
+  // ------------------------------------------------------------ memory
+
+  /**
+   * The memory operand's linear address (32-bit addressing) into local
+   * `addr`: flat segments add nothing, FS and GS their base (`flatSegs`
+   * holds them to a 4 GiB limit only). LEA wants the offset alone (`linear` false).
+   */
+  ea(i: Instr, linear = true): void {
+    const c = this.code;
+    c.i32(i.disp);
+    if (linear && i.seg >= FS)
+      c.i32(0)
+        .mem(W.load, SEG_BASE + 4 * i.seg)
+        .op(W.add);
+    if (i.base !== NOREG) {
+      this.reg32(i.base);
+      c.op(W.add);
+    }
+    if (i.index !== NOREG) {
+      this.reg32(i.index);
+      if (i.scale !== 0) c.i32(i.scale).op(W.shl);
+      c.op(W.add);
+    }
+    c.set(this.addr);
+  }
+
+  /**
+   * Where `size` bytes at linear `a` lie in the WebAssembly memory, into
+   * local `pa`: the TLB's flags must allow the access at the CPL (the
+   * interpreter's `readNeed`/`writeNeed`, so a write also needs a page
+   * without decoded code) and the page must be RAM in that direction; else
+   * the unit leaves before the instruction. `write` checks the write route,
+   * which for RAM is the read route as well.
+   */
+  translate(size: number, write: boolean): void {
+    const c = this.code;
+    if (this.needs < 0) {
+      // The CPL cannot change inside a unit: the needs are read once.
+      this.needs = c.local();
+    }
+    if (size > 1) {
+      c.get(this.addr)
+        .i32(0xfff)
+        .op(W.and)
+        .i32(0x1000 - size)
+        .op(W.gtU, W.if, VOID);
+      this.exitHere();
+      c.op(W.end);
+    }
+    c.get(this.addr).i32(12).op(W.shrU).set(this.page);
+    c.i32(0)
+      .mem(W.load, io(write ? IO_WRITE_NEED : IO_READ_NEED))
+      .set(this.needs);
+    c.get(this.page).mem(W.load8u, TLB_FLAGS).get(this.needs).op(W.and).get(this.needs).op(W.ne, W.if, VOID);
+    this.exitHere();
+    c.op(W.end);
+    c.get(this.page)
+      .i32(2)
+      .op(W.shl)
+      .mem(W.load, write ? TLB_MEM_WRITE : TLB_MEM_READ)
+      .tee(this.addrPhys);
+    c.i32(0).op(W.ltS, W.if, VOID);
+    this.exitHere();
+    c.op(W.end);
+    c.get(this.addrPhys).get(this.addr).i32(0xfff).op(W.and).op(W.add).set(this.addrPhys);
+  }
+
+  /** Pushes the value at `pa`. */
+  load(size: number): void {
+    this.code.get(this.addrPhys).mem(size === 1 ? W.load8u : W.load, 0);
+  }
+
+  /** Stores what `value` leaves at `pa`. */
+  store(size: number, value: () => void): void {
+    this.code.get(this.addrPhys);
+    value();
+    this.code.mem(size === 1 ? W.store8 : W.store, 0);
+  }
+
+  // ------------------------------------------------------------ flags
+
+  /** Stores the pending flags, so the arena holds EFLAGS as the interpreter would have them now. */
+  settle(): void {
+    this.flush();
+    this.pending = null;
+  }
+
+  /** Replaces the arithmetic flags with what `bits` leaves (`CpuState.setArith`), after `settle`. */
+  setArith(bits: () => void): void {
+    const c = this.code;
+    c.i32(0);
+    c.i32(0).mem(W.load, io(IO_FLAGS)).i32(~ARITH_FLAGS).op(W.and);
+    bits();
+    c.op(W.or).mem(W.store, io(IO_FLAGS));
+    c.i32(0).i32(0).mem(W.store, io(IO_DIRTY));
+  }
+
+  /** A rotate's CF and OF (locals holding 0 or 1) into the flags word; the other flags stay lazy. After `settle`. */
+  setCarryOverflow(cf: number, of: number): void {
+    const c = this.code;
+    c.i32(0);
+    c.i32(0)
+      .mem(W.load, io(IO_FLAGS))
+      .i32(~(CF | OF))
+      .op(W.and);
+    c.get(cf).op(W.or).get(of).i32(11).op(W.shl, W.or).mem(W.store, io(IO_FLAGS));
+    c.i32(0);
+    c.i32(0)
+      .mem(W.load, io(IO_DIRTY))
+      .i32(~(CF | OF))
+      .op(W.and)
+      .mem(W.store, io(IO_DIRTY));
+  }
+
+  /** SF, ZF and PF of the 32-bit value in local `r` as flag bits (`CpuState.szp`). */
+  szp(r: number): void {
+    const c = this.code;
+    const x = c.local();
+    c.get(r).i32(0xff).op(W.and).set(x);
+    for (const s of [4, 2, 1]) c.get(x).get(x).i32(s).op(W.shrU, W.xor).set(x);
+    c.get(x).i32(1).op(W.and).i32(1).op(W.xor).i32(2).op(W.shl);
+    c.get(r).op(W.eqz).i32(6).op(W.shl, W.or);
+    c.get(r).i32(24).op(W.shrU).i32(0x80).op(W.and, W.or);
+  }
+
+  /** Sets the pending flags; `dst`/`src`/`res` are locals. */
+  flags(op: number, bits: number, dst: number, src: number, res: number, cin: number): void {
+    this.pending = { op, bits, dirty: ARITH_FLAGS, dst, src, res, cin };
+  }
+
+  logic(bits: number, res: number): void {
+    this.pending = { op: LAZY_LOGIC, bits, dirty: ARITH_FLAGS, dst: -1, src: -1, res, cin: -1 };
+  }
+
+  /** CF as the interpreter's `getCF` computes it now, on the stack. */
+  carry(): void {
+    const c = this.code;
+    const p = this.pending;
+    if (p === null || (p.op !== LAZY_LOGIC && p.cin >= 0)) {
+      this.callPair(PAIR_CF);
+      return;
+    }
+    if ((p.dirty & CF) === 0) {
+      c.i32(0).mem(W.load, io(IO_FLAGS)).i32(CF).op(W.and);
+      return;
+    }
+    if (p.op === LAZY_LOGIC) {
+      c.i32(0);
+      return;
+    }
+    const sh = 31 - p.bits;
+    if (p.op === LAZY_ADD) {
+      // A carry out of the top bit leaves the sum below either operand.
+      c.get(p.res).i32(sh).op(W.shl);
+      c.get(p.dst).i32(sh).op(W.shl, W.ltU);
+    } else {
+      c.get(p.dst).i32(sh).op(W.shl);
+      this.src(p, sh);
+      c.op(W.ltU);
+    }
+  }
+
+  private src(p: Pending, sh: number): void {
+    if (p.src >= 0) this.code.get(p.src);
+    else this.code.i32(1);
+    this.code.i32(sh).op(W.shl);
+  }
+
+  /** INC/DEC: CF goes to the flags word as the interpreter's `lazyKeepCF` puts it. */
+  keepCarry(op: number, bits: number, dst: number, res: number): void {
+    const c = this.code;
+    c.i32(0);
+    c.i32(0).mem(W.load, io(IO_FLAGS)).i32(~CF).op(W.and);
+    this.carry();
+    c.op(W.or).mem(W.store, io(IO_FLAGS));
+    this.pending = { op, bits, dirty: ARITH_FLAGS & ~CF, dst, src: -1, res, cin: -1 };
+  }
+
+  /** Condition `cc` (as in Jcc) on the stack, 0 or 1. */
+  cond(cc: number): void {
+    const c = this.code;
+    const p = this.pending;
+    if (p === null || !this.condInline(p, cc >> 1)) this.callPair(cc >> 1);
+    if (cc & 1) c.op(W.eqz);
+  }
+
+  /** Condition pair `pair` from the lazy flags in the arena, through a `flags.ts` function. */
+  private callPair(pair: number): void {
+    this.flush();
+    let f = this.helpers.indexOf(pair);
+    if (f < 0) f = this.helpers.push(pair) - 1;
+    this.code.call(1 + f);
+  }
+
+  /** The condition pair `pair` (cc >> 1) straight from `p`'s operands, where that is simple; false otherwise. */
+  private condInline(p: Pending, pair: number): boolean {
+    if (p.cin >= 0 && p.op !== LAZY_LOGIC) return false;
+    const c = this.code;
+    const sh = 31 - p.bits;
+    const res = (): void => {
+      c.get(p.res).i32(sh).op(W.shl);
+    };
+    // A rotate since made CF and OF eager: the operands no longer say them.
+    if ((p.dirty | CF) !== ARITH_FLAGS) return false;
+    const sub = p.op === LAZY_SUB && (p.dirty & CF) !== 0;
+    switch (pair) {
+      case 2: // ZF
+        res();
+        c.op(W.eqz);
+        return true;
+      case 4: // SF
+        res();
+        c.i32(0).op(W.ltS);
+        return true;
+      case 1: // CF
+        if ((p.dirty & CF) === 0) return false;
+        this.carry();
+        return true;
+      case 3: // CF or ZF
+        if (sub) {
+          c.get(p.dst).i32(sh).op(W.shl);
+          this.src(p, sh);
+          c.op(W.leU);
+          return true;
+        }
+        if (p.op === LAZY_LOGIC) {
+          res();
+          c.op(W.eqz);
+          return true;
+        }
+        return false;
+      case 6: // SF != OF
+      case 7: // ZF or SF != OF
+        if (p.op === LAZY_SUB) {
+          c.get(p.dst).i32(sh).op(W.shl);
+          this.src(p, sh);
+          c.op(pair === 6 ? W.ltS : W.leS);
+          return true;
+        }
+        if (p.op === LAZY_LOGIC) {
+          res();
+          c.i32(0).op(pair === 6 ? W.ltS : W.leS);
+          return true;
+        }
+        return false;
+      default:
+        return false;
+    }
+  }
+}

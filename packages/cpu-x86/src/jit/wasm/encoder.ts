@@ -1,0 +1,223 @@
+// The WebAssembly binary format, as far as the translator needs it: i32
+// code over one imported memory. Hand-written because a unit is a few
+// hundred bytes emitted in microseconds; a general toolchain (binaryen)
+// would cost megabytes in the page and milliseconds per unit.
+
+/** Opcodes (WebAssembly core specification, 5.4). */
+export const W = {
+  block: 0x02,
+  loop: 0x03,
+  if: 0x04,
+  else: 0x05,
+  end: 0x0b,
+  br: 0x0c,
+  brIf: 0x0d,
+  return: 0x0f,
+  call: 0x10,
+  callIndirect: 0x11,
+  drop: 0x1a,
+  select: 0x1b,
+  localGet: 0x20,
+  localSet: 0x21,
+  localTee: 0x22,
+  load: 0x28,
+  load8s: 0x2c,
+  load8u: 0x2d,
+  load16s: 0x2e,
+  load16u: 0x2f,
+  store: 0x36,
+  store8: 0x3a,
+  store16: 0x3b,
+  const: 0x41,
+  eqz: 0x45,
+  eq: 0x46,
+  ne: 0x47,
+  ltS: 0x48,
+  ltU: 0x49,
+  gtS: 0x4a,
+  gtU: 0x4b,
+  leS: 0x4c,
+  leU: 0x4d,
+  geS: 0x4e,
+  geU: 0x4f,
+  add: 0x6a,
+  sub: 0x6b,
+  mul: 0x6c,
+  and: 0x71,
+  or: 0x72,
+  xor: 0x73,
+  shl: 0x74,
+  shrS: 0x75,
+  shrU: 0x76,
+} as const;
+
+const I32 = 0x7f;
+/** Block type of a block without a result. */
+export const VOID = 0x40;
+export const RESULT_I32 = I32;
+
+/** A function body: the instruction stream and its i32 locals beyond the parameters. */
+export class Code {
+  readonly bytes: number[] = [];
+  private nextLocal: number;
+
+  constructor(readonly params: number) {
+    this.nextLocal = params;
+  }
+
+  get locals(): number {
+    return this.nextLocal - this.params;
+  }
+
+  local(): number {
+    return this.nextLocal++;
+  }
+
+  op(...b: number[]): this {
+    for (const x of b) this.bytes.push(x);
+    return this;
+  }
+
+  i32(v: number): this {
+    this.bytes.push(W.const);
+    sleb(this.bytes, v | 0);
+    return this;
+  }
+
+  get(l: number): this {
+    this.bytes.push(W.localGet);
+    uleb(this.bytes, l);
+    return this;
+  }
+
+  set(l: number): this {
+    this.bytes.push(W.localSet);
+    uleb(this.bytes, l);
+    return this;
+  }
+
+  tee(l: number): this {
+    this.bytes.push(W.localTee);
+    uleb(this.bytes, l);
+    return this;
+  }
+
+  /** A load or store with alignment hint 0 (guest accesses need not be aligned) at static `offset`. */
+  mem(op: number, offset: number): this {
+    this.bytes.push(op, 0);
+    uleb(this.bytes, offset);
+    return this;
+  }
+
+  call(f: number): this {
+    this.bytes.push(W.call);
+    uleb(this.bytes, f);
+    return this;
+  }
+
+  /** Calls table entry (popped last) as type `type` of table 0. */
+  callIndirect(type: number): this {
+    this.bytes.push(W.callIndirect);
+    uleb(this.bytes, type);
+    this.bytes.push(0);
+    return this;
+  }
+}
+
+export interface WasmFunction {
+  params: number;
+  results: number;
+  code: Code;
+}
+
+/**
+ * A module that imports memory `m.mem` of `pages` 64 KiB pages (its exact
+ * size: it never grows) and exports function 0 as `run`. With `table`, it
+ * also imports `m.table`, a function table of that many entries, and its
+ * type `funcs.length` is a unit's, `(i32) -> i32`, for `call_indirect`.
+ */
+export function encodeModule(pages: number, funcs: readonly WasmFunction[], table = 0): Uint8Array {
+  const out: number[] = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
+  const types: number[] = [];
+  const signatures = funcs.map((f) => [f.params, f.results]);
+  if (table > 0) signatures.push([1, 1]);
+  uleb(types, signatures.length);
+  for (const [params, results] of signatures) {
+    types.push(0x60);
+    uleb(types, params);
+    for (let k = 0; k < params; k++) types.push(I32);
+    uleb(types, results);
+    for (let k = 0; k < results; k++) types.push(I32);
+  }
+  section(out, 1, types);
+  const imports: number[] = [table > 0 ? 2 : 1];
+  name(imports, 'm');
+  name(imports, 'mem');
+  imports.push(0x02, 0x01);
+  uleb(imports, pages);
+  uleb(imports, pages);
+  if (table > 0) {
+    name(imports, 'm');
+    name(imports, 'table');
+    imports.push(0x01, 0x70, 0x00);
+    uleb(imports, table);
+  }
+  section(out, 2, imports);
+  const decls: number[] = [];
+  uleb(decls, funcs.length);
+  for (let k = 0; k < funcs.length; k++) uleb(decls, k);
+  section(out, 3, decls);
+  const exports: number[] = [1];
+  name(exports, 'run');
+  exports.push(0x00, 0x00);
+  section(out, 7, exports);
+  const bodies: number[] = [];
+  uleb(bodies, funcs.length);
+  for (const f of funcs) {
+    const body: number[] = [];
+    if (f.code.locals > 0) {
+      body.push(1);
+      uleb(body, f.code.locals);
+      body.push(I32);
+    } else body.push(0);
+    for (const b of f.code.bytes) body.push(b);
+    body.push(W.end);
+    uleb(bodies, body.length);
+    for (const b of body) bodies.push(b);
+  }
+  section(out, 10, bodies);
+  return Uint8Array.from(out);
+}
+
+function section(out: number[], id: number, content: number[]): void {
+  out.push(id);
+  uleb(out, content.length);
+  for (const b of content) out.push(b);
+}
+
+function name(out: number[], s: string): void {
+  uleb(out, s.length);
+  for (let k = 0; k < s.length; k++) out.push(s.charCodeAt(k));
+}
+
+function uleb(out: number[], v: number): void {
+  let x = v >>> 0;
+  do {
+    const b = x & 0x7f;
+    x >>>= 7;
+    out.push(x !== 0 ? b | 0x80 : b);
+  } while (x !== 0);
+}
+
+function sleb(out: number[], v: number): void {
+  let x = v | 0;
+  for (;;) {
+    const b = x & 0x7f;
+    x >>= 7;
+    if ((x === 0 && (b & 0x40) === 0) || (x === -1 && (b & 0x40) !== 0)) {
+      out.push(b);
+      return;
+    }
+    out.push(b | 0x80);
+  }
+}
