@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { Model } from '../src/model.js';
 import { assemble, type Bare, bare } from './harness.js';
 
 // Random blocks of the forms WebAssembly units hold (jit/wasm/forms.ts),
@@ -75,25 +76,23 @@ function block(random: () => number, length: number): string {
   return lines.map((l) => `  ${l}`).join('\n');
 }
 
-/** A program that copies the block to RAM and calls it three times from the same random state. */
-function program(seed: number): Uint8Array {
-  const random = rng(seed);
-  const value = () => `0x${Math.floor(random() * 0x100000000).toString(16)}`;
-  const flags = (Math.floor(random() * 0x10000) & 0x8d5) | 2 | (random() < 0.3 ? 0x400 : 0);
-  const regs = DST32.map((r) => `  mov ${r}, ${value()}`).join('\n');
-  return assemble(`%include "${ASM_DIR}pm.inc"
+/** Where each run's initial EAX, ECX, EDX, EBP and EFLAGS wait for the driver. */
+const INIT = 0x740;
+
+/** The driver: calls the block three times from the state at INIT, so the block runs translated. */
+const driver = () =>
+  assemble(`%include "${ASM_DIR}pm.inc"
 test_main:
-  mov esi, block
-  mov edi, ${BLOCK}
-  mov ecx, block_end - block
-  rep movsb
   mov dword [${DUMP}], 3
 .again:
-${regs}
+  mov eax, [${INIT}]
+  mov ecx, [${INIT + 4}]
+  mov edx, [${INIT + 8}]
+  mov ebp, [${INIT + 12}]
   mov ebx, ${DATA + 0x400}
   mov esi, ${DATA + 0x800}
   mov edi, ${DATA + 0xc00}
-  push dword ${flags}
+  push dword [${INIT + 16}]
   popfd
   call ${BLOCK}
   pushfd
@@ -102,11 +101,25 @@ ${regs}
   dec dword [${DUMP}]
   jnz .again
   hlt
-block:
-${block(random, 24)}
-  ret
-block_end:
 `);
+
+/** Seed `seed`'s block, assembled to run at BLOCK, and its initial state. */
+function trial(seed: number): { code: Uint8Array; init: number[] } {
+  const random = rng(seed);
+  const init = DST32.map(() => Math.floor(random() * 0x100000000) | 0);
+  init.push((Math.floor(random() * 0x10000) & 0x8d5) | 2 | (random() < 0.3 ? 0x400 : 0));
+  const code = assemble(`bits 32\norg ${BLOCK}\n${block(random, 24)}\n  ret\n`);
+  return { code, init };
+}
+
+/** Runs `t` on `m` from reset: RAM keeps the block, the data starts zeroed. */
+function runTrial(m: Bare, t: { code: Uint8Array; init: number[] }): void {
+  const ram = m.parts.memory.ram;
+  ram.set(t.code, BLOCK);
+  ram.fill(0, DATA, DATA + DATA_BYTES);
+  t.init.forEach((v, k) => m.parts.memory.write32(INIT + 4 * k, v >>> 0));
+  m.cpu.reset();
+  m.run(200_000);
 }
 
 function state(m: Bare) {
@@ -117,18 +130,60 @@ function state(m: Bare) {
 describe('WebAssembly units', () => {
   it('compute what the interpreter computes over random blocks of every form they hold', () => {
     let retired = 0;
+    const code = driver();
+    const jit = bare(code, undefined, undefined, { jit: true, jitHot: 1 });
+    const interp = bare(code, undefined, undefined, { jit: false });
     for (let seed = 1; seed <= 60; seed++) {
-      const code = program(seed);
-      const jit = bare(code, undefined, undefined, { jit: true, jitHot: 1 });
-      const interp = bare(code, undefined, undefined, { jit: false });
+      const t = trial(seed);
       for (const m of [jit, interp]) {
-        m.run(200_000);
+        runTrial(m, t);
         expect(m.cpu.halted, `seed ${seed}`).toBe(true);
       }
       expect(state(jit), `seed ${seed}`).toEqual(state(interp));
-      retired += jit.cpu.jitStats()!.retired;
     }
+    retired = jit.cpu.jitStats()!.retired;
     // The blocks did run translated.
     expect(retired).toBeGreaterThan(60 * 20);
+  });
+
+  it('leave a #UD of the model to the interpreter (CMOV on a Pentium, in RAM)', () => {
+    // The block runs twice without reaching its CMOV, so it is translated; the third call takes the CMOV.
+    const code = assemble(`%include "${ASM_DIR}pm.inc"
+test_main:
+  mov eax, ud_stop
+  mov [IDT + 6 * 8], ax
+  shr eax, 16
+  mov [IDT + 6 * 8 + 6], ax
+  mov esi, block
+  mov edi, ${BLOCK}
+  mov ecx, block_end - block
+  rep movsb
+  mov edx, 3
+.again:
+  call ${BLOCK}
+  dec edx
+  jnz .again
+  hlt
+ud_stop:
+  hlt
+block:
+  add eax, edx
+  cmp edx, 1
+  jne .done
+  cmove eax, ecx
+.done:
+  ret
+block_end:
+`);
+    const runs = [true, false].map((jit) => {
+      const m = bare(code, undefined, new Model('pentium', 0, null), { jit, jitHot: 1 });
+      m.run(100_000);
+      expect(m.cpu.halted).toBe(true);
+      return m;
+    });
+    // The #UD frame's EIP is the CMOV's, 7 bytes into the block.
+    expect(runs[0].mem32(runs[0].cpu.registers().ESP)).toBe(BLOCK + 7);
+    expect(state(runs[0])).toEqual(state(runs[1]));
+    expect(runs[0].cpu.jitStats()!.retired).toBeGreaterThan(0);
   });
 });

@@ -15,6 +15,11 @@ import type { Handler } from './table.js';
 /** An opcode form without a table entry, or LOCK where the SDM does not allow it. */
 const undefinedForm: Handler = (c) => c.raise(UD);
 
+/** Whether `fn` is the #UD of a form without an entry or of a feature the model lacks. */
+export function raisesUndefined(fn: Handler | null): boolean {
+  return fn === undefinedForm;
+}
+
 /** Each entry's handler, by its index in `OPCODES`. */
 const HANDLERS: readonly Handler[] = OPCODES.map((e) => e.handler);
 

@@ -20,6 +20,7 @@ import {
 import { ARITH_FLAGS, CF, CS, FS, NOREG, OF } from '../../core/constants.js';
 import { LAZY_ADD, LAZY_LOGIC, LAZY_SUB } from '../../core/cpu.js';
 import type { Instr } from '../../core/instr.js';
+import { raisesUndefined } from '../../ops/forms.js';
 import { Code, VOID, W } from './encoder.js';
 import { PAIR_CF } from './flags.js';
 import { emitInstr, segmentsOf, supported } from './forms.js';
@@ -78,7 +79,8 @@ export class UnitEmitter {
 
   /** Emits `i` (at `at` bytes from the entry, the unit's `k`th) and returns true, or returns false having emitted nothing. */
   instr(i: Instr, at: number, k: number): boolean {
-    if (i.lock || i.rep !== 0 || !supported(i, this.flat)) return false;
+    // The model's #UD (CMOV on a Pentium) is the interpreter's to raise.
+    if (i.lock || i.rep !== 0 || raisesUndefined(i.fn) || !supported(i, this.flat)) return false;
     this.at = at;
     this.k = k;
     this.segs |= segmentsOf(i);
