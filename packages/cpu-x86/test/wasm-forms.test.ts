@@ -117,7 +117,7 @@ function runTrial(m: Bare, t: { code: Uint8Array; init: number[] }): void {
   const ram = m.parts.memory.ram;
   ram.set(t.code, BLOCK);
   ram.fill(0, DATA, DATA + DATA_BYTES);
-  t.init.forEach((v, k) => m.parts.memory.write32(INIT + 4 * k, v >>> 0));
+  for (let k = 0; k < t.init.length; k++) m.parts.memory.write32(INIT + 4 * k, t.init[k] >>> 0);
   m.cpu.reset();
   m.run(200_000);
 }
