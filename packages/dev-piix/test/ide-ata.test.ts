@@ -519,6 +519,7 @@ describe('PIIX3 IDE: interrupts', () => {
     d.out(7, 0xe5);
     d.status();
     d.in(0);
+    d.ports.out32(PRIMARY.bm + 4, 0x1000);
     expect(names).toEqual([
       'w Features',
       'r Error',
@@ -527,6 +528,7 @@ describe('PIIX3 IDE: interrupts', () => {
       'w Command',
       'r Status',
       'r Data',
+      'w BMIDTP',
     ]);
     expect(COMMAND_BLOCK_READ.nameAt(2)).toBe(COMMAND_BLOCK_WRITE.nameAt(2));
   });

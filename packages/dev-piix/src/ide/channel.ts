@@ -286,12 +286,14 @@ export class IdeChannel implements IdeBus {
 
   readBusMasterTable(): number {
     const value = this.busMaster.table;
-    if (this.trace.active) this.trace.call({ channel: this.index, register: 'BMIDTP', write: false, value });
+    if (this.trace.active)
+      this.trace.call({ channel: this.index, register: BUS_MASTER.nameAt(BMIDTP), write: false, value });
     return value;
   }
 
   writeBusMasterTable(value: number): void {
-    if (this.trace.active) this.trace.call({ channel: this.index, register: 'BMIDTP', write: true, value });
+    if (this.trace.active)
+      this.trace.call({ channel: this.index, register: BUS_MASTER.nameAt(BMIDTP), write: true, value });
     this.writeRegisters(BMIDTP, 4, value);
   }
 
