@@ -9,7 +9,7 @@ import { piix4PmPlugin } from './pm/plugin.js';
 
 export { A20Gate, a20GateOf, PORT92_SOURCE } from './a20.js';
 export { I440FX_IDS, I440fx } from './i440fx/i440fx.js';
-export { I440FX, PAM_SEGMENTS, SMRAM } from './i440fx/registers.js';
+export { I440FX, i440fxConfig, PAM_SEGMENTS, SMRAM } from './i440fx/registers.js';
 export { ShadowWindow } from './i440fx/shadow.js';
 export { I8237 } from './i8237/i8237.js';
 export { IsaDma } from './i8237/isa-dma.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { I440fx } from '../src/index.js';
+import { I440FX, I440fx, i440fxConfig } from '../src/index.js';
 import { bareMachine } from './bare-machine.js';
 
 const cfgAddr = (reg: number) => (0x80000000 | (reg & 0xfc)) >>> 0;
@@ -44,6 +44,25 @@ describe('i440FX host bridge', () => {
     expect(ports.in32(0xcfc)).toBe(0xffffffff);
     ports.out32(0xcf8, 0x00000000);
     expect(ports.in32(0xcfc)).toBe(0xffffffff);
+  });
+
+  it("config writes reach the table's writable bits only, and reset loads its reset values and masks", () => {
+    const { hb, readCfg8, writeCfg8 } = setup();
+    const t = i440fxConfig(8 << 20);
+    expect(t.resetImage[I440FX.DRAMC]).toBe(1);
+    for (let at = 0; at < t.size; at++) {
+      // SMRAM's D_LCK freezes it: the SMRAM test below.
+      if (t.owner[at] < 0 || at === I440FX.SMRAM) continue;
+      writeCfg8(at, 0xff);
+      expect([at, readCfg8(at)]).toEqual([at, t.resetImage[at] | t.writable[at]]);
+    }
+    writeCfg8(I440FX.SMRAM, 0x1a);
+    hb.reset();
+    for (let at = 0; at < t.size; at++) {
+      if (t.owner[at] < 0) continue;
+      expect([at, readCfg8(at)]).toEqual([at, t.resetImage[at]]);
+      expect([at, hb.fn.wmask[at]]).toEqual([at, t.writable[at]]);
+    }
   });
 
   it('shadows the BIOS: ROM read, RAM write, RAM read once enabled, ROM writes ignored', () => {

@@ -1,4 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import {
+  COMMAND_BLOCK_READ,
+  COMMAND_BLOCK_WRITE,
+  CONTROL_BLOCK_WRITE,
+  DEVICE_CONTROL,
+  LBA_LOW,
+  SECTOR_COUNT,
+} from '../src/ide/registers.js';
 import { bench, Driver, MemoryBackend, PRIMARY, SECONDARY, sectorPattern } from './ide-harness.js';
 
 const BSY = 0x80;
@@ -145,6 +153,33 @@ describe('PIIX3 IDE: detection and reset', () => {
     expect(d.in(1)).toBe(0x01);
     expect([d.in(2), d.in(3), d.in(4)]).toEqual([1, 1, 0]);
     expect(b.irq(PRIMARY)).toBe(true);
+  });
+});
+
+describe('PIIX3 IDE: the task file (COMMAND_BLOCK_WRITE)', () => {
+  it("keeps the Device register's obsolete bits set, and reset loads the table's values into every image", () => {
+    const { b, d } = diskBench();
+    d.out(6, 0x00);
+    expect(d.in(6)).toBe(0xa0);
+    d.out(6, 0x4f);
+    expect(d.in(6)).toBe(0xef);
+    for (let reg = 1; reg <= 5; reg++) {
+      d.out(reg, 0x11 * reg);
+      d.out(reg, 0x22 * reg);
+    }
+    d.control(0x82);
+    b.ide.reset();
+    // Over the table's values, every position shows the ATA signature: Sector Count and LBA Low 1.
+    const signature = Array.from(COMMAND_BLOCK_WRITE.resetImage);
+    signature[SECTOR_COUNT] = 1;
+    signature[LBA_LOW] = 1;
+    for (const ch of b.ide.channels) {
+      expect(ch.control).toBe(CONTROL_BLOCK_WRITE.resetImage[DEVICE_CONTROL]);
+      for (const dev of ch.devices) {
+        expect(Array.from(dev.regs)).toEqual(signature);
+        expect(Array.from(dev.hob)).toEqual(Array.from(COMMAND_BLOCK_WRITE.resetImage));
+      }
+    }
   });
 });
 
@@ -470,7 +505,32 @@ describe('PIIX3 IDE: interrupts', () => {
     d.out(2, 5);
     d.status();
     d.ports.out8(PRIMARY.bm + 2, 0x04);
-    expect(events).toEqual(['w SECTOR COUNT 5', 'r STATUS 50', 'w BMISP 4']);
+    expect(events).toEqual(['w Sector Count 5', 'r Status 50', 'w BMISP 4']);
+  });
+
+  it('names an access from the table of its direction where one address holds two registers', () => {
+    const { b, d } = diskBench();
+    const names: string[] = [];
+    b.ide.trace.tap('test', (e) => names.push(`${e.write ? 'w' : 'r'} ${e.register}`));
+    d.out(1, 0);
+    d.in(1);
+    d.altStatus();
+    d.control(0);
+    d.out(7, 0xe5);
+    d.status();
+    d.in(0);
+    d.ports.out32(PRIMARY.bm + 4, 0x1000);
+    expect(names).toEqual([
+      'w Features',
+      'r Error',
+      'r Alternate Status',
+      'w Device Control',
+      'w Command',
+      'r Status',
+      'r Data',
+      'w BMIDTP',
+    ]);
+    expect(COMMAND_BLOCK_READ.nameAt(2)).toBe(COMMAND_BLOCK_WRITE.nameAt(2));
   });
 });
 

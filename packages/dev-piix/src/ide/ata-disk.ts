@@ -37,10 +37,16 @@ import {
   CMD_WRITE_SECTORS,
   CMD_WRITE_SECTORS_EXT,
   CMD_WRITE_SECTORS_NORETRY,
+  DEVICE,
   DEVICE_LBA,
   ERROR_ABRT,
   ERROR_IDNF,
   ERROR_UNC,
+  FEATURES,
+  LBA_HIGH,
+  LBA_LOW,
+  LBA_MID,
+  SECTOR_COUNT,
   SETF_DISABLE_WRITE_CACHE,
   SETF_ENABLE_WRITE_CACHE,
   STATUS_DRDY,
@@ -181,8 +187,8 @@ export class AtaDisk extends IdeDevice {
   }
 
   protected override setFeatures(): boolean {
-    if (this.features === SETF_ENABLE_WRITE_CACHE) this.writeCache = true;
-    else if (this.features === SETF_DISABLE_WRITE_CACHE) {
+    if (this.regs[FEATURES] === SETF_ENABLE_WRITE_CACHE) this.writeCache = true;
+    else if (this.regs[FEATURES] === SETF_DISABLE_WRITE_CACHE) {
       // Data the cache held must be on the medium before the cache goes away.
       if (this.flushError() !== 0) return false;
       this.writeCache = false;
@@ -214,7 +220,7 @@ export class AtaDisk extends IdeDevice {
   }
 
   private setMultipleMode(): void {
-    const n = this.sectorCount;
+    const n = this.regs[SECTOR_COUNT];
     if (n === 0 || (n <= MAX_MULTIPLE_SECTORS && (n & (n - 1)) === 0)) {
       this.multipleSectors = n;
       this.complete();
@@ -225,8 +231,8 @@ export class AtaDisk extends IdeDevice {
 
   /** Sets the CHS translation old BIOSes ask for: heads from the Device register, sectors per track from Sector Count. */
   private initializeDeviceParameters(): void {
-    const heads = (this.device & 0x0f) + 1;
-    const spt = this.sectorCount;
+    const heads = (this.regs[DEVICE] & 0x0f) + 1;
+    const spt = this.regs[SECTOR_COUNT];
     if (spt === 0) {
       this.abort();
       return;
@@ -245,33 +251,35 @@ export class AtaDisk extends IdeDevice {
   /** The command's first sector, or -1 for a CHS address outside the current geometry. */
   private startLba(ext: boolean): number {
     if (ext) return this.lba48();
-    if (this.device & DEVICE_LBA) {
-      return (((this.device & 0x0f) << 24) | (this.lbaHigh << 16) | (this.lbaMid << 8) | this.lbaLow) >>> 0;
+    const r = this.regs;
+    if (r[DEVICE] & DEVICE_LBA) {
+      return (((r[DEVICE] & 0x0f) << 24) | (r[LBA_HIGH] << 16) | (r[LBA_MID] << 8) | r[LBA_LOW]) >>> 0;
     }
-    const cylinder = (this.lbaHigh << 8) | this.lbaMid;
-    const head = this.device & 0x0f;
-    const sector = this.lbaLow;
+    const cylinder = (r[LBA_HIGH] << 8) | r[LBA_MID];
+    const head = r[DEVICE] & 0x0f;
+    const sector = r[LBA_LOW];
     if (sector === 0 || sector > this.currentSectorsPerTrack || head >= this.currentHeads) return -1;
     return (cylinder * this.currentHeads + head) * this.currentSectorsPerTrack + sector - 1;
   }
 
   /** Leaves `lba` in the task file the way the command addressed it (the last sector done, or the failing one). */
   private putAddress(lba: number): void {
+    const r = this.regs;
     if (this.ext) {
       this.putLba48(lba);
-    } else if (this.device & DEVICE_LBA) {
-      this.lbaLow = lba & 0xff;
-      this.lbaMid = (lba >>> 8) & 0xff;
-      this.lbaHigh = (lba >>> 16) & 0xff;
-      this.device = (this.device & 0xf0) | ((lba >>> 24) & 0x0f);
+    } else if (r[DEVICE] & DEVICE_LBA) {
+      r[LBA_LOW] = lba & 0xff;
+      r[LBA_MID] = (lba >>> 8) & 0xff;
+      r[LBA_HIGH] = (lba >>> 16) & 0xff;
+      r[DEVICE] = (r[DEVICE] & 0xf0) | ((lba >>> 24) & 0x0f);
     } else {
       const perCylinder = this.currentHeads * this.currentSectorsPerTrack;
       const cylinder = Math.floor(lba / perCylinder);
       const rest = lba % perCylinder;
-      this.lbaMid = cylinder & 0xff;
-      this.lbaHigh = (cylinder >>> 8) & 0xff;
-      this.device = (this.device & 0xf0) | Math.floor(rest / this.currentSectorsPerTrack);
-      this.lbaLow = (rest % this.currentSectorsPerTrack) + 1;
+      r[LBA_MID] = cylinder & 0xff;
+      r[LBA_HIGH] = (cylinder >>> 8) & 0xff;
+      r[DEVICE] = (r[DEVICE] & 0xf0) | Math.floor(rest / this.currentSectorsPerTrack);
+      r[LBA_LOW] = (rest % this.currentSectorsPerTrack) + 1;
     }
   }
 
@@ -360,8 +368,8 @@ export class AtaDisk extends IdeDevice {
 
   /** Sector Count counts down as sectors move, ending at zero. */
   private putRemaining(): void {
-    this.sectorCount = this.left & 0xff;
-    if (this.ext) this.hobSectorCount = (this.left >>> 8) & 0xff;
+    this.regs[SECTOR_COUNT] = this.left & 0xff;
+    if (this.ext) this.hob[SECTOR_COUNT] = (this.left >>> 8) & 0xff;
   }
 
   // ---- PIO --------------------------------------------------------------

@@ -25,6 +25,7 @@ import {
   CMD_IDENTIFY_PACKET_DEVICE,
   CMD_PACKET,
   CMD_READ_SECTORS,
+  FEATURES,
   FEATURES_DMA,
   GPCMD_GET_CONFIGURATION,
   GPCMD_GET_EVENT_STATUS_NOTIFICATION,
@@ -44,8 +45,11 @@ import {
   GPCMD_SET_CD_SPEED,
   GPCMD_START_STOP_UNIT,
   GPCMD_TEST_UNIT_READY,
+  LBA_HIGH,
+  LBA_MID,
   REASON_COD,
   REASON_IO,
+  SECTOR_COUNT,
   SENSE_ABORTED_COMMAND,
   SENSE_ILLEGAL_REQUEST,
   SENSE_MEDIUM_ERROR,
@@ -204,8 +208,8 @@ export class AtapiCdrom extends IdeDevice {
 
   override setSignature(): void {
     super.setSignature();
-    this.lbaMid = 0x14;
-    this.lbaHigh = 0xeb;
+    this.regs[LBA_MID] = 0x14;
+    this.regs[LBA_HIGH] = 0xeb;
   }
 
   protected override mayInterrupt(command: number): boolean {
@@ -215,11 +219,11 @@ export class AtapiCdrom extends IdeDevice {
   protected override executeCommand(command: number): boolean {
     switch (command) {
       case CMD_PACKET:
-        this.useDma = (this.features & FEATURES_DMA) !== 0;
-        this.byteCountLimit = this.lbaMid | (this.lbaHigh << 8);
+        this.useDma = (this.regs[FEATURES] & FEATURES_DMA) !== 0;
+        this.byteCountLimit = this.regs[LBA_MID] | (this.regs[LBA_HIGH] << 8);
         this.startPioOut(PACKET_SIZE, false);
         this.phase = PHASE_PACKET;
-        this.sectorCount = (this.sectorCount & 0xf8) | REASON_COD;
+        this.regs[SECTOR_COUNT] = (this.regs[SECTOR_COUNT] & 0xf8) | REASON_COD;
         return true;
       case CMD_IDENTIFY_PACKET_DEVICE:
         identifyPacketDevice(
@@ -273,7 +277,7 @@ export class AtapiCdrom extends IdeDevice {
     this.stopTransfer();
     this.error = 0;
     this.status = STATUS_DRDY | STATUS_DSC;
-    this.sectorCount = (this.sectorCount & 0xf8) | REASON_IO | REASON_COD;
+    this.regs[SECTOR_COUNT] = (this.regs[SECTOR_COUNT] & 0xf8) | REASON_IO | REASON_COD;
     this.bus.raiseIrq();
   }
 
@@ -283,7 +287,7 @@ export class AtapiCdrom extends IdeDevice {
     this.setSense(key, asc, ascq);
     this.error = key << 4;
     this.status = STATUS_DRDY | STATUS_ERR;
-    this.sectorCount = (this.sectorCount & 0xf8) | REASON_IO | REASON_COD;
+    this.regs[SECTOR_COUNT] = (this.regs[SECTOR_COUNT] & 0xf8) | REASON_IO | REASON_COD;
     this.bus.raiseIrq();
   }
 
@@ -340,9 +344,9 @@ export class AtapiCdrom extends IdeDevice {
     if (n > limit) n = limit & ~1;
     if (!this.produce(this.buffer, 0, n)) return;
     this.bytesLeft -= n;
-    this.lbaMid = n & 0xff;
-    this.lbaHigh = n >>> 8;
-    this.sectorCount = (this.sectorCount & 0xf8) | REASON_IO;
+    this.regs[LBA_MID] = n & 0xff;
+    this.regs[LBA_HIGH] = n >>> 8;
+    this.regs[SECTOR_COUNT] = (this.regs[SECTOR_COUNT] & 0xf8) | REASON_IO;
     this.startPioIn(n, true);
     this.phase = PHASE_DATA;
   }

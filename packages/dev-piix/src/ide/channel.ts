@@ -9,27 +9,27 @@ import {
 import { BusMaster } from './bus-master.js';
 import { DMA_DONE, DMA_FAULT, type IdeBus, IdeDevice } from './ide-device.js';
 import {
-  ATA_DATA,
-  ATA_DEVICE,
-  ATA_ERROR,
-  ATA_LBA_HIGH,
-  ATA_LBA_LOW,
-  ATA_LBA_MID,
-  ATA_SECTOR_COUNT,
-  ATA_STATUS,
+  ALTERNATE_STATUS,
   BMICP,
   BMIDTP,
   BMISP_BMIDEA,
   BMISP_ERROR,
   BMISP_IDEINTS,
   BUS_MASTER,
-  COMMAND_REGISTER_NAMES_READ,
-  COMMAND_REGISTER_NAMES_WRITE,
+  COMMAND,
+  COMMAND_BLOCK_READ,
+  COMMAND_BLOCK_WRITE,
+  CONTROL_BLOCK_READ,
+  CONTROL_BLOCK_WRITE,
   CONTROL_HOB,
   CONTROL_NIEN,
   CONTROL_SRST,
+  DATA,
+  DEVICE,
+  DEVICE_CONTROL,
   DEVICE_DEV,
-  DEVICE_OBSOLETE,
+  ERROR,
+  STATUS,
 } from './registers.js';
 
 /** The bus master's touched registers, unused: only BMICP has an effect, and the offset says whether it was written. */
@@ -53,7 +53,7 @@ export class IdeChannel implements IdeBus {
   readonly busMaster: BusMaster;
   readonly devices: [IdeDevice, IdeDevice];
   /** Device Control: nIEN, SRST, HOB. */
-  control = 0;
+  control = CONTROL_BLOCK_WRITE.resetImage[DEVICE_CONTROL];
   /** The position the DEV bit selects. */
   unit = 0;
   /** INTRQ of the devices, before nIEN. */
@@ -83,7 +83,7 @@ export class IdeChannel implements IdeBus {
   }
 
   reset(): void {
-    this.control = 0;
+    this.control = CONTROL_BLOCK_WRITE.resetImage[DEVICE_CONTROL];
     this.unit = 0;
     this.irqPending = false;
     this.updateLine();
@@ -120,17 +120,15 @@ export class IdeChannel implements IdeBus {
   // ---- Command block ----------------------------------------------------
 
   readonly commandPorts: PortHandler = {
-    read8: (offset) => (offset === ATA_DATA ? this.readData16() & 0xff : this.readRegister(offset)),
+    read8: (offset) => (offset === DATA ? this.readData16() & 0xff : this.readRegister(offset)),
     write8: (offset, value) => {
-      if (offset === ATA_DATA) this.writeData16(value);
+      if (offset === DATA) this.writeData16(value);
       else this.writeRegister(offset, value);
     },
     read16: (offset) =>
-      offset === ATA_DATA
-        ? this.readData16()
-        : this.readRegister(offset) | (this.readRegister(offset + 1) << 8),
+      offset === DATA ? this.readData16() : this.readRegister(offset) | (this.readRegister(offset + 1) << 8),
     write16: (offset, value) => {
-      if (offset === ATA_DATA) {
+      if (offset === DATA) {
         this.writeData16(value);
       } else {
         this.writeRegister(offset, value & 0xff);
@@ -139,11 +137,11 @@ export class IdeChannel implements IdeBus {
     },
     // The PIIX splits a 32-bit data port access into two 16-bit cycles.
     read32: (offset) =>
-      offset === ATA_DATA
+      offset === DATA
         ? (this.readData16() | (this.readData16() << 16)) >>> 0
         : (this.commandPorts.read16!(offset) | (this.commandPorts.read16!(offset + 2) << 16)) >>> 0,
     write32: (offset, value) => {
-      if (offset === ATA_DATA) {
+      if (offset === DATA) {
         this.writeData16(value & 0xffff);
         this.writeData16(value >>> 16);
       } else {
@@ -156,52 +154,44 @@ export class IdeChannel implements IdeBus {
   private readData16(): number {
     if (!this.decode) return 0xffff;
     const value = this.devices[this.unit].readData16();
-    if (this.trace.active) this.trace.call({ channel: this.index, register: 'DATA', write: false, value });
+    if (this.trace.active)
+      this.trace.call({
+        channel: this.index,
+        register: COMMAND_BLOCK_READ.nameAt(DATA),
+        write: false,
+        value,
+      });
     return value;
   }
 
   private writeData16(value: number): void {
     if (!this.decode) return;
-    if (this.trace.active) this.trace.call({ channel: this.index, register: 'DATA', write: true, value });
+    if (this.trace.active)
+      this.trace.call({
+        channel: this.index,
+        register: COMMAND_BLOCK_WRITE.nameAt(DATA),
+        write: true,
+        value,
+      });
     this.devices[this.unit].writeData16(value);
   }
 
   private readRegister(offset: number): number {
     if (!this.decode) return 0xff;
     const d = this.devices[this.unit];
-    const hob = (this.control & CONTROL_HOB) !== 0;
     let value = 0;
     if (!this.empty) {
-      switch (offset) {
-        case ATA_ERROR:
-          value = d.error;
-          break;
-        case ATA_SECTOR_COUNT:
-          value = hob ? d.hobSectorCount : d.sectorCount;
-          break;
-        case ATA_LBA_LOW:
-          value = hob ? d.hobLbaLow : d.lbaLow;
-          break;
-        case ATA_LBA_MID:
-          value = hob ? d.hobLbaMid : d.lbaMid;
-          break;
-        case ATA_LBA_HIGH:
-          value = hob ? d.hobLbaHigh : d.lbaHigh;
-          break;
-        case ATA_DEVICE:
-          value = d.device;
-          break;
-        case ATA_STATUS:
-          value = d.present ? d.status : 0;
-          break;
-      }
+      if (offset === ERROR) value = d.error;
+      else if (offset === STATUS) value = d.present ? d.status : 0;
+      else if (this.control & CONTROL_HOB && offset !== DEVICE) value = d.hob[offset];
+      else value = d.regs[offset];
     }
     // Reading Status (not Alternate Status) acknowledges the interrupt.
-    if (offset === ATA_STATUS) this.lowerIrq();
+    if (offset === STATUS) this.lowerIrq();
     if (this.trace.active) {
       this.trace.call({
         channel: this.index,
-        register: COMMAND_REGISTER_NAMES_READ[offset],
+        register: COMMAND_BLOCK_READ.nameAt(offset),
         write: false,
         value,
       });
@@ -214,22 +204,19 @@ export class IdeChannel implements IdeBus {
     if (this.trace.active) {
       this.trace.call({
         channel: this.index,
-        register: COMMAND_REGISTER_NAMES_WRITE[offset],
+        register: COMMAND_BLOCK_WRITE.nameAt(offset),
         write: true,
         value,
       });
     }
-    if (offset === ATA_STATUS) {
+    if (offset === COMMAND) {
       this.lowerIrq();
       this.devices[this.unit].execute(value);
       return;
     }
     // A write to any command block register clears HOB; both devices latch it.
     this.control &= ~CONTROL_HOB;
-    if (offset === ATA_DEVICE) {
-      value |= DEVICE_OBSOLETE;
-      this.unit = (value & DEVICE_DEV) >>> 4;
-    }
+    if (offset === DEVICE) this.unit = (value & DEVICE_DEV) >>> 4;
     this.devices[0].writeRegister(offset, value);
     this.devices[1].writeRegister(offset, value);
   }
@@ -242,13 +229,23 @@ export class IdeChannel implements IdeBus {
       const d = this.devices[this.unit];
       const value = d.present ? d.status : 0;
       if (this.trace.active)
-        this.trace.call({ channel: this.index, register: 'ALTERNATE STATUS', write: false, value });
+        this.trace.call({
+          channel: this.index,
+          register: CONTROL_BLOCK_READ.nameAt(ALTERNATE_STATUS),
+          write: false,
+          value,
+        });
       return value;
     },
     write8: (_, value) => {
       if (!this.decode) return;
       if (this.trace.active)
-        this.trace.call({ channel: this.index, register: 'DEVICE CONTROL', write: true, value });
+        this.trace.call({
+          channel: this.index,
+          register: CONTROL_BLOCK_WRITE.nameAt(DEVICE_CONTROL),
+          write: true,
+          value,
+        });
       this.writeControl(value);
     },
   };
@@ -263,7 +260,7 @@ export class IdeChannel implements IdeBus {
       // After a soft reset device 0 is selected and both show their signatures.
       this.unit = 0;
       for (const d of this.devices) {
-        d.device = DEVICE_OBSOLETE;
+        d.regs[DEVICE] &= ~DEVICE_DEV;
         d.resetProtocol();
       }
     }
@@ -289,12 +286,14 @@ export class IdeChannel implements IdeBus {
 
   readBusMasterTable(): number {
     const value = this.busMaster.table;
-    if (this.trace.active) this.trace.call({ channel: this.index, register: 'BMIDTP', write: false, value });
+    if (this.trace.active)
+      this.trace.call({ channel: this.index, register: BUS_MASTER.nameAt(BMIDTP), write: false, value });
     return value;
   }
 
   writeBusMasterTable(value: number): void {
-    if (this.trace.active) this.trace.call({ channel: this.index, register: 'BMIDTP', write: true, value });
+    if (this.trace.active)
+      this.trace.call({ channel: this.index, register: BUS_MASTER.nameAt(BMIDTP), write: true, value });
     this.writeRegisters(BMIDTP, 4, value);
   }
 

@@ -1,12 +1,7 @@
+import { MAX_ACCESS_BYTES } from '@plugboard/core';
 import type { BusMaster } from './bus-master.js';
 import { XFER_MWDMA, XFER_UDMA } from './identify.js';
 import {
-  ATA_DEVICE,
-  ATA_ERROR,
-  ATA_LBA_HIGH,
-  ATA_LBA_LOW,
-  ATA_LBA_MID,
-  ATA_SECTOR_COUNT,
   CMD_CHECK_POWER_MODE,
   CMD_EXECUTE_DEVICE_DIAGNOSTIC,
   CMD_IDLE,
@@ -14,10 +9,17 @@ import {
   CMD_SET_FEATURES,
   CMD_STANDBY,
   CMD_STANDBY_IMMEDIATE,
+  COMMAND_BLOCK_WRITE,
+  DEVICE,
   DEVICE_DEV,
   DEVICE_OBSOLETE,
   DIAGNOSTIC_PASSED,
   ERROR_ABRT,
+  FEATURES,
+  LBA_HIGH,
+  LBA_LOW,
+  LBA_MID,
+  SECTOR_COUNT,
   SETF_DISABLE_READ_LOOK_AHEAD,
   SETF_DISABLE_REVERTING_TO_DEFAULTS,
   SETF_ENABLE_READ_LOOK_AHEAD,
@@ -55,6 +57,9 @@ export const DMA_FAULT = 2;
 /** The device itself failed the command (medium error, range). */
 export const DMA_DEVICE_ERROR = 3;
 
+/** The task file's touched registers, unused: its writes have no effect until a command runs. */
+const TOUCHED = new Int32Array(MAX_ACCESS_BYTES);
+
 /** The data buffer: a 64 KiB ATAPI DRQ block or a 128-sector DMA chunk, whichever is larger. */
 export const BUFFER_SIZE = 128 * 512;
 
@@ -67,17 +72,15 @@ export const BUFFER_SIZE = 128 * 512;
  * tell that nothing is there.
  */
 export class IdeDevice {
-  features = 0;
-  hobFeatures = 0;
-  sectorCount = 0;
-  hobSectorCount = 0;
-  lbaLow = 0;
-  hobLbaLow = 0;
-  lbaMid = 0;
-  hobLbaMid = 0;
-  lbaHigh = 0;
-  hobLbaHigh = 0;
-  device = DEVICE_OBSOLETE;
+  /** Features to Device as the host wrote them, at their command block offsets (`COMMAND_BLOCK_WRITE`). */
+  readonly regs = COMMAND_BLOCK_WRITE.resetImage.slice();
+  /**
+   * Each register's previous content (the high-order bytes of a 48-bit
+   * command, read with HOB set), the same layout; only Features to LBA High
+   * have one.
+   */
+  readonly hob = COMMAND_BLOCK_WRITE.resetImage.slice();
+  /** Status and Error (`COMMAND_BLOCK_READ`): the device's answers, which its protocol sets. */
   status = 0;
   error = 0;
 
@@ -106,10 +109,8 @@ export class IdeDevice {
 
   /** Power-on / hardware reset. */
   reset(): void {
-    this.features = this.hobFeatures = 0;
-    this.lbaLow = this.hobLbaLow = this.lbaMid = this.hobLbaMid = this.lbaHigh = this.hobLbaHigh = 0;
-    this.sectorCount = this.hobSectorCount = 0;
-    this.device = DEVICE_OBSOLETE;
+    COMMAND_BLOCK_WRITE.reset(this.regs);
+    COMMAND_BLOCK_WRITE.reset(this.hob);
     this.dmaMode = 0;
     this.standby = false;
     this.stopTransfer();
@@ -137,12 +138,13 @@ export class IdeDevice {
 
   /** The reset signature: sector count and LBA low 1, LBA mid/high tell ATA from ATAPI. */
   setSignature(): void {
-    this.sectorCount = 1;
-    this.lbaLow = 1;
-    this.lbaMid = 0;
-    this.lbaHigh = 0;
-    this.hobSectorCount = this.hobLbaLow = this.hobLbaMid = this.hobLbaHigh = 0;
-    this.device = DEVICE_OBSOLETE | (this.device & DEVICE_DEV);
+    const r = this.regs;
+    r[SECTOR_COUNT] = 1;
+    r[LBA_LOW] = 1;
+    r[LBA_MID] = 0;
+    r[LBA_HIGH] = 0;
+    this.hob[SECTOR_COUNT] = this.hob[LBA_LOW] = this.hob[LBA_MID] = this.hob[LBA_HIGH] = 0;
+    r[DEVICE] = DEVICE_OBSOLETE | (r[DEVICE] & DEVICE_DEV);
   }
 
   stopTransfer(): void {
@@ -151,35 +153,12 @@ export class IdeDevice {
     this.dmaPending = false;
   }
 
-  /** A write of command block register 1-6: the previous value moves to the HOB byte. */
+  /** A write of command block register 1-6 (Features to Device): the previous value moves to the HOB byte. */
   writeRegister(offset: number, value: number): void {
     // A device in reset ignores the task file.
     if (this.status & STATUS_BSY) return;
-    switch (offset) {
-      case ATA_ERROR:
-        this.hobFeatures = this.features;
-        this.features = value;
-        break;
-      case ATA_SECTOR_COUNT:
-        this.hobSectorCount = this.sectorCount;
-        this.sectorCount = value;
-        break;
-      case ATA_LBA_LOW:
-        this.hobLbaLow = this.lbaLow;
-        this.lbaLow = value;
-        break;
-      case ATA_LBA_MID:
-        this.hobLbaMid = this.lbaMid;
-        this.lbaMid = value;
-        break;
-      case ATA_LBA_HIGH:
-        this.hobLbaHigh = this.lbaHigh;
-        this.lbaHigh = value;
-        break;
-      case ATA_DEVICE:
-        this.device = value;
-        break;
-    }
+    if (offset !== DEVICE) this.hob[offset] = this.regs[offset];
+    COMMAND_BLOCK_WRITE.write(this.regs, offset, 1, value, true, TOUCHED);
   }
 
   // ---- Data port -------------------------------------------------------
@@ -287,7 +266,7 @@ export class IdeDevice {
         this.complete();
         return;
       case CMD_CHECK_POWER_MODE:
-        this.sectorCount = this.standby ? 0x00 : 0xff;
+        this.regs[SECTOR_COUNT] = this.standby ? 0x00 : 0xff;
         this.complete();
         return;
       default:
@@ -297,9 +276,9 @@ export class IdeDevice {
 
   /** SET FEATURES: the subcommands both device types accept. */
   protected setFeatures(): boolean {
-    switch (this.features) {
+    switch (this.regs[FEATURES]) {
       case SETF_SET_TRANSFER_MODE: {
-        const mode = this.sectorCount;
+        const mode = this.regs[SECTOR_COUNT];
         const kind = mode & 0xf8;
         const n = mode & 7;
         if (kind === 0x00 || kind === 0x08) {
@@ -332,29 +311,31 @@ export class IdeDevice {
 
   /** Sector count of an LBA28/CHS command: zero means 256. */
   protected count28(): number {
-    return this.sectorCount === 0 ? 256 : this.sectorCount;
+    return this.regs[SECTOR_COUNT] === 0 ? 256 : this.regs[SECTOR_COUNT];
   }
 
   /** Sector count of an LBA48 command: zero means 65536. */
   protected count48(): number {
-    const n = (this.hobSectorCount << 8) | this.sectorCount;
+    const n = (this.hob[SECTOR_COUNT] << 8) | this.regs[SECTOR_COUNT];
     return n === 0 ? 65536 : n;
   }
 
   protected lba48(): number {
-    const high = (this.hobLbaHigh << 16) | (this.hobLbaMid << 8) | this.hobLbaLow;
-    const low = ((this.lbaHigh << 16) | (this.lbaMid << 8) | this.lbaLow) >>> 0;
+    const { regs: r, hob } = this;
+    const high = (hob[LBA_HIGH] << 16) | (hob[LBA_MID] << 8) | hob[LBA_LOW];
+    const low = ((r[LBA_HIGH] << 16) | (r[LBA_MID] << 8) | r[LBA_LOW]) >>> 0;
     return high * 0x1000000 + low;
   }
 
   /** Writes an LBA back into the task file (current and, for 48-bit commands, HOB bytes). */
   protected putLba48(lba: number): void {
-    this.lbaLow = lba & 0xff;
-    this.lbaMid = (lba >>> 8) & 0xff;
-    this.lbaHigh = (lba >>> 16) & 0xff;
+    const { regs: r, hob } = this;
+    r[LBA_LOW] = lba & 0xff;
+    r[LBA_MID] = (lba >>> 8) & 0xff;
+    r[LBA_HIGH] = (lba >>> 16) & 0xff;
     const high = Math.floor(lba / 0x1000000);
-    this.hobLbaLow = high & 0xff;
-    this.hobLbaMid = (high >>> 8) & 0xff;
-    this.hobLbaHigh = (high >>> 16) & 0xff;
+    hob[LBA_LOW] = high & 0xff;
+    hob[LBA_MID] = (high >>> 8) & 0xff;
+    hob[LBA_HIGH] = (high >>> 16) & 0xff;
   }
 }

@@ -23,6 +23,8 @@ import type { IdeDevice } from './ide-device.js';
 import {
   BMIBA_BAR,
   BMIDTP,
+  COMMAND_BLOCK_WRITE,
+  CONTROL_BLOCK_WRITE,
   IDETIM_IDE,
   PCI_IDETIM_PRIMARY,
   PCI_IDETIM_SECONDARY,
@@ -83,7 +85,8 @@ export class Piix3Ide implements Device {
     { ide: this },
     {
       // 2: each bus master's registers are one byte array (were command, status and table).
-      version: 2,
+      // 3: each drive's task file is two byte arrays, `regs` and `hob` (were a field per register).
+      version: 3,
       skip: ['pci', 'config', 'backend', 'media', 'options', 'views'],
       afterLoad: () => this.updateDecode(),
     },
@@ -119,8 +122,18 @@ export class Piix3Ide implements Device {
     ) as [IdeChannel, IdeChannel];
     ctx.pci.add(ctx.pciAddress, fn);
     for (const [i, ch] of this.channels.entries()) {
-      ctx.ports.register(`${ctx.id} ${CHANNEL_NAMES[i]}`, LEGACY[i].command, 8, ch.commandPorts);
-      ctx.ports.register(`${ctx.id} ${CHANNEL_NAMES[i]} control`, LEGACY[i].control, 1, ch.controlPorts);
+      ctx.ports.register(
+        `${ctx.id} ${CHANNEL_NAMES[i]}`,
+        LEGACY[i].command,
+        COMMAND_BLOCK_WRITE.size,
+        ch.commandPorts,
+      );
+      ctx.ports.register(
+        `${ctx.id} ${CHANNEL_NAMES[i]} control`,
+        LEGACY[i].control,
+        CONTROL_BLOCK_WRITE.size,
+        ch.controlPorts,
+      );
     }
     for (const name of CHANNEL_NAMES) {
       for (const unit of UNIT_NAMES) {

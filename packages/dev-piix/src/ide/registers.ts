@@ -6,42 +6,6 @@ import { defineRegisters } from '@plugboard/core';
  * protocol, spelled as those documents spell them.
  */
 
-// Command block registers, offsets from 0x1F0 / 0x170.
-export const ATA_DATA = 0;
-/** Read: Error. Write: Features. */
-export const ATA_ERROR = 1;
-/** Sector Count; ATAPI calls it Interrupt Reason. */
-export const ATA_SECTOR_COUNT = 2;
-export const ATA_LBA_LOW = 3;
-/** LBA Mid; ATAPI calls it Byte Count Low. */
-export const ATA_LBA_MID = 4;
-/** LBA High; ATAPI calls it Byte Count High. */
-export const ATA_LBA_HIGH = 5;
-export const ATA_DEVICE = 6;
-/** Read: Status. Write: Command. */
-export const ATA_STATUS = 7;
-
-export const COMMAND_REGISTER_NAMES_READ = [
-  'DATA',
-  'ERROR',
-  'SECTOR COUNT',
-  'LBA LOW',
-  'LBA MID',
-  'LBA HIGH',
-  'DEVICE',
-  'STATUS',
-] as const;
-export const COMMAND_REGISTER_NAMES_WRITE = [
-  'DATA',
-  'FEATURES',
-  'SECTOR COUNT',
-  'LBA LOW',
-  'LBA MID',
-  'LBA HIGH',
-  'DEVICE',
-  'COMMAND',
-] as const;
-
 // Status register.
 export const STATUS_BSY = 0x80;
 export const STATUS_DRDY = 0x40;
@@ -68,6 +32,68 @@ export const DEVICE_OBSOLETE = 0xa0;
 export const CONTROL_HOB = 0x80;
 export const CONTROL_SRST = 0x04;
 export const CONTROL_NIEN = 0x02;
+
+/**
+ * The command block (0x1F0-0x1F7 / 0x170-0x177) and control block (0x3F6 /
+ * 0x376), ATA/ATAPI-6 section 7's names. Three of these addresses hold two
+ * registers, one the host reads and one it writes (Error and Features,
+ * Status and Command, Alternate Status and Device Control), so each block
+ * is two tables at the same offsets, one per direction, and the trace names
+ * an access from the table of its direction. The registers both directions
+ * share come from one list. The Data register is 16 bits wide at one
+ * address (offset 1 is the next register), so it is one byte here. The
+ * high-order bytes of a 48-bit command have no address of their own: they
+ * are the registers' previous contents, which a read shows while Device
+ * Control's HOB is set (`IdeDevice.hob`, laid out as the write table).
+ */
+const COMMAND_BLOCK_SHARED = [
+  { name: 'Data', key: 'DATA', offset: 0, width: 1 },
+  // ATAPI calls Sector Count Interrupt Reason, and LBA Mid and High Byte Count Low and High.
+  { name: 'Sector Count', key: 'SECTOR_COUNT', offset: 2, width: 1 },
+  { name: 'LBA Low', key: 'LBA_LOW', offset: 3, width: 1 },
+  { name: 'LBA Mid', key: 'LBA_MID', offset: 4, width: 1 },
+  { name: 'LBA High', key: 'LBA_HIGH', offset: 5, width: 1 },
+  {
+    name: 'Device',
+    key: 'DEVICE',
+    offset: 6,
+    width: 1,
+    reset: DEVICE_OBSOLETE,
+    writable: 0xff & ~DEVICE_OBSOLETE,
+  },
+] as const;
+
+/** Error and Status are the device's answers: what it sets, never the host's writes. */
+export const COMMAND_BLOCK_READ = defineRegisters([
+  ...COMMAND_BLOCK_SHARED,
+  { name: 'Error', key: 'ERROR', offset: 1, width: 1, writable: 0 },
+  { name: 'Status', key: 'STATUS', offset: 7, width: 1, writable: 0 },
+]);
+
+/**
+ * Each device's task file as the host loads it, one byte per register
+ * (`IdeDevice.regs`): Features to Device, the reset values and the Device
+ * register's fixed bits. The Data and Command bytes stay 0: data goes
+ * through the buffer and a command runs when written.
+ */
+export const COMMAND_BLOCK_WRITE = defineRegisters([
+  ...COMMAND_BLOCK_SHARED,
+  { name: 'Features', key: 'FEATURES', offset: 1, width: 1 },
+  { name: 'Command', key: 'COMMAND', offset: 7, width: 1 },
+]);
+
+export const { DATA, FEATURES, SECTOR_COUNT, LBA_LOW, LBA_MID, LBA_HIGH, DEVICE, COMMAND } =
+  COMMAND_BLOCK_WRITE.offsets;
+export const { ERROR, STATUS } = COMMAND_BLOCK_READ.offsets;
+
+export const CONTROL_BLOCK_READ = defineRegisters([
+  { name: 'Alternate Status', key: 'ALTERNATE_STATUS', offset: 0, width: 1, writable: 0 },
+]);
+export const CONTROL_BLOCK_WRITE = defineRegisters([
+  { name: 'Device Control', key: 'DEVICE_CONTROL', offset: 0, width: 1 },
+]);
+export const { ALTERNATE_STATUS } = CONTROL_BLOCK_READ.offsets;
+export const { DEVICE_CONTROL } = CONTROL_BLOCK_WRITE.offsets;
 
 // ATAPI Interrupt Reason (Sector Count) bits.
 export const REASON_COD = 0x01;
