@@ -1,0 +1,108 @@
+import { defineRegisters, type RegisterSpec, type RegisterTable } from '@plugboard/core';
+
+/**
+ * The VGA's indexed register files as data: the sequencer (SR), graphics
+ * controller (GR) and CRT controller (CR), each a window of one-byte
+ * registers at offsets equal to their indices. Mnemonics and titles are the
+ * CL-GD5446 Technical Reference Manual's, which numbers them in hex without
+ * a leading zero (SR4, GR8, CRA, CR18). A card adds its extensions to these
+ * lists and builds its own tables (`@plugboard/dev-cirrus`).
+ */
+export interface IndexedRegisterSpec extends RegisterSpec {
+  /** The register's title in the manual ("Extended Sequencer Mode"). */
+  readonly title: string;
+}
+
+/** The index space of one file: an index register holds a byte. */
+export const INDEXED_FILE_SIZE = 256;
+
+/** The register files a card decodes; `VgaCard` and `resetVgaRegisters` work from them. */
+export interface VgaRegisterFiles {
+  readonly sr: RegisterTable;
+  readonly gr: RegisterTable;
+  readonly cr: RegisterTable;
+}
+
+export const VGA_SR_REGISTERS = [
+  { name: 'SR0', title: 'Sequencer Reset', offset: 0x00, width: 1, writable: 0x03 },
+  { name: 'SR1', title: 'Sequencer Clocking Mode', offset: 0x01, width: 1, writable: 0x3d },
+  { name: 'SR2', title: 'Sequencer Plane Mask', offset: 0x02, width: 1, writable: 0x0f },
+  { name: 'SR3', title: 'Sequencer Character Map Select', offset: 0x03, width: 1, writable: 0x3f },
+  { name: 'SR4', title: 'Sequencer Memory Mode', offset: 0x04, width: 1, writable: 0x0e },
+] as const satisfies readonly IndexedRegisterSpec[];
+
+export const VGA_GR_REGISTERS = [
+  { name: 'GR0', title: 'Set/Reset', offset: 0x00, width: 1, writable: 0x0f },
+  { name: 'GR1', title: 'Set/Reset Enable', offset: 0x01, width: 1, writable: 0x0f },
+  { name: 'GR2', title: 'Color Compare', offset: 0x02, width: 1, writable: 0x0f },
+  { name: 'GR3', title: 'Data Rotate', offset: 0x03, width: 1, writable: 0x1f },
+  { name: 'GR4', title: 'Read Map Select', offset: 0x04, width: 1, writable: 0x03 },
+  { name: 'GR5', title: 'Mode', offset: 0x05, width: 1, writable: 0x7b },
+  { name: 'GR6', title: 'Miscellaneous', offset: 0x06, width: 1, writable: 0x0f },
+  { name: 'GR7', title: "Color Don't Care", offset: 0x07, width: 1, writable: 0x0f },
+  { name: 'GR8', title: 'Bit Mask', offset: 0x08, width: 1 },
+] as const satisfies readonly IndexedRegisterSpec[];
+
+export const VGA_CR_REGISTERS = [
+  { name: 'CR0', title: 'Horizontal Total', offset: 0x00, width: 1 },
+  { name: 'CR1', title: 'Horizontal Display End', offset: 0x01, width: 1 },
+  { name: 'CR2', title: 'Horizontal Blanking Start', offset: 0x02, width: 1 },
+  { name: 'CR3', title: 'Horizontal Blanking End', offset: 0x03, width: 1 },
+  { name: 'CR4', title: 'Horizontal Sync Start', offset: 0x04, width: 1 },
+  { name: 'CR5', title: 'Horizontal Sync End', offset: 0x05, width: 1 },
+  { name: 'CR6', title: 'Vertical Total', offset: 0x06, width: 1 },
+  { name: 'CR7', title: 'Overflow', offset: 0x07, width: 1 },
+  { name: 'CR8', title: 'Screen A Preset Row Scan', offset: 0x08, width: 1 },
+  { name: 'CR9', title: 'Character Cell Height', offset: 0x09, width: 1 },
+  { name: 'CRA', title: 'Text Cursor Start', offset: 0x0a, width: 1 },
+  { name: 'CRB', title: 'Text Cursor End', offset: 0x0b, width: 1 },
+  { name: 'CRC', title: 'Screen Start Address High', offset: 0x0c, width: 1 },
+  { name: 'CRD', title: 'Screen Start Address Low', offset: 0x0d, width: 1 },
+  { name: 'CRE', title: 'Text Cursor Location High', offset: 0x0e, width: 1 },
+  { name: 'CRF', title: 'Text Cursor Location Low', offset: 0x0f, width: 1 },
+  { name: 'CR10', title: 'Vertical Sync Start', offset: 0x10, width: 1 },
+  { name: 'CR11', title: 'Vertical Sync End', offset: 0x11, width: 1 },
+  { name: 'CR12', title: 'Vertical Display End', offset: 0x12, width: 1 },
+  { name: 'CR13', title: 'Offset', offset: 0x13, width: 1 },
+  { name: 'CR14', title: 'Underline Row Scanline', offset: 0x14, width: 1 },
+  { name: 'CR15', title: 'Vertical Blank Start', offset: 0x15, width: 1 },
+  { name: 'CR16', title: 'Vertical Blank End', offset: 0x16, width: 1 },
+  { name: 'CR17', title: 'CRT Mode Control', offset: 0x17, width: 1 },
+  { name: 'CR18', title: 'Line Compare', offset: 0x18, width: 1 },
+] as const satisfies readonly IndexedRegisterSpec[];
+
+/**
+ * One table per file, over the whole index space: an index no register owns
+ * reads 0xFF and keeps nothing written to it (`unowned: 'ignored'`).
+ */
+export function defineIndexedFile<const T extends readonly IndexedRegisterSpec[]>(specs: T) {
+  return defineRegisters(specs, { size: INDEXED_FILE_SIZE, unowned: 'ignored' });
+}
+
+export const VGA_SR = defineIndexedFile(VGA_SR_REGISTERS);
+export const VGA_GR = defineIndexedFile(VGA_GR_REGISTERS);
+export const VGA_CR = defineIndexedFile(VGA_CR_REGISTERS);
+export const VGA_REGISTERS: VgaRegisterFiles = { sr: VGA_SR, gr: VGA_GR, cr: VGA_CR };
+
+export const { SR0, SR1, SR2, SR3, SR4 } = VGA_SR.offsets;
+export const { GR0, GR1, GR2, GR3, GR4, GR5, GR6, GR7, GR8 } = VGA_GR.offsets;
+export const { CR1, CR7, CR9, CRA, CRB, CRC, CRD, CRE, CRF, CR11, CR12, CR13, CR18 } = VGA_CR.offsets;
+
+/** CR11 bit 7: CR0-CR7 are write-protected, except CR7 bit 4 (the line compare's bit 8). */
+export const CR11_PROTECT = 0x80;
+export const CR7_LINE_COMPARE_8 = 0x10;
+
+/** Whether index `i` of the file is a register (it reads back; the others read 0xFF). */
+export function decodes(table: RegisterTable, i: number): boolean {
+  return table.owner[i] >= 0;
+}
+
+/**
+ * A guest write of `value` to register `i`: its writable bits change, the
+ * others keep their value; an index no register owns keeps nothing.
+ */
+export function writeIndexed(table: RegisterTable, regs: Uint8Array, i: number, value: number): void {
+  if (table.owner[i] < 0) return;
+  const w = table.writable[i];
+  regs[i] = (regs[i] & ~w) | (value & w);
+}
