@@ -2,6 +2,7 @@ import type { PortHandler } from '@plugboard/core';
 import { DirtyPages } from './dirty.js';
 import { VgaMemory } from './memory.js';
 import {
+  AR_INDEX,
   CR7,
   CR7_LINE_COMPARE_8,
   CR11,
@@ -10,6 +11,7 @@ import {
   GR5,
   SR2,
   SR4,
+  VGA_AR,
   VGA_REGISTERS,
   type VgaRegisterFiles,
   writeIndexed,
@@ -79,7 +81,7 @@ export class VgaCard<S extends VgaRegisters = VgaRegisters> {
       case 0x3c0:
         return s.arFlipFlop ? 0 : s.arIndex;
       case 0x3c1:
-        return (s.arIndex & 0x1f) < 21 ? s.ar[s.arIndex & 0x1f] : 0;
+        return decodes(VGA_AR, s.arIndex & AR_INDEX) ? s.ar[s.arIndex & AR_INDEX] : 0;
       case 0x3c2:
         // Input status 0: switch sense reads as a colour monitor.
         return 0x10;
@@ -140,12 +142,7 @@ export class VgaCard<S extends VgaRegisters = VgaRegisters> {
           s.arIndex = value & 0x3f;
         } else {
           this.dirty.invalidate();
-          const i = s.arIndex & 0x1f;
-          if (i < 0x10) s.ar[i] = value & 0x3f;
-          else if (i === 0x10) s.ar[i] = value & ~0x10;
-          else if (i === 0x11) s.ar[i] = value;
-          else if (i === 0x12) s.ar[i] = value & 0x3f;
-          else if (i === 0x13 || i === 0x14) s.ar[i] = value & 0x0f;
+          writeIndexed(VGA_AR, s.ar, s.arIndex & AR_INDEX, value);
         }
         s.arFlipFlop = !s.arFlipFlop;
         break;
