@@ -135,6 +135,7 @@ export class CirrusVga extends VgaCard<VgaState> {
   protected override writeSr(i: number, value: number): void {
     const s = this.state;
     const low = i & 0x1f;
+    // SR6 reads back whether the key unlocked the extensions, not what was written; the rest go by the table.
     if (i === SR6) s.sr[SR6] = (value & SR6_KEY_MASK) === SR6_KEY ? SR6_KEY : SR6_LOCKED;
     else if (low === SR10 || low === SR11) {
       s.sr[low] = value;
@@ -160,6 +161,7 @@ export class CirrusVga extends VgaCard<VgaState> {
       return;
     }
     super.writeGr(i, value);
+    // GR0 and GR1 keep 4 bits for the VGA and the whole byte as the BLT colours' byte 0.
     if (i === GR0) s.shadowGr0 = value;
     else if (i === GR1) s.shadowGr1 = value;
     else if (i === GR2A && s.gr[GR31] & BLT_AUTOSTART) this.blt.start();

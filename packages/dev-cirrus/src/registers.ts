@@ -9,8 +9,8 @@ import {
 
 /**
  * The CL-GD5446's indexed register files: the VGA's (`@plugboard/vga`) with
- * the Cirrus extensions, mnemonics and titles as the CL-GD5446 Technical
- * Reference Manual gives them. The tables are the one source of the
+ * the Cirrus extensions, mnemonics as the CL-GD5446 Technical Reference
+ * Manual numbers them and titles after it. The tables are the one source of the
  * indices, reset values, writable bits and names; an index no register owns
  * reads 0xFF and keeps nothing. Where the manual marks an index reserved and
  * the card still keeps what is written there (as QEMU's does), the entry says so.

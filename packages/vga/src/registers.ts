@@ -3,10 +3,10 @@ import { defineRegisters, type RegisterSpec, type RegisterTable } from '@plugboa
 /**
  * The VGA's indexed register files as data: the sequencer (SR), graphics
  * controller (GR) and CRT controller (CR), each a window of one-byte
- * registers at offsets equal to their indices. Mnemonics and titles are the
- * CL-GD5446 Technical Reference Manual's, which numbers them in hex without
- * a leading zero (SR4, GR8, CRA, CR18). A card adds its extensions to these
- * lists and builds its own tables (`@plugboard/dev-cirrus`).
+ * registers at offsets equal to their indices. Mnemonics as the CL-GD5446
+ * Technical Reference Manual numbers them, in hex without a leading zero
+ * (SR4, GR8, CRA, CR18), titles after the Cirrus manuals. A card adds its
+ * extensions to these lists and builds its own tables (`@plugboard/dev-cirrus`).
  */
 export interface IndexedRegisterSpec extends RegisterSpec {
   /** The register's title in the manual ("Extended Sequencer Mode"). */
