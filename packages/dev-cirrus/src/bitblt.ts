@@ -1,6 +1,35 @@
 import type { Clock, Timer, WorkMeter } from '@plugboard/core';
 import { UNMETERED } from '@plugboard/core';
 import type { DirtyPages } from '@plugboard/vga';
+import {
+  GR2A,
+  GR2C,
+  GR2D,
+  GR2E,
+  GR2F,
+  GR10,
+  GR11,
+  GR12,
+  GR13,
+  GR14,
+  GR15,
+  GR20,
+  GR21,
+  GR22,
+  GR23,
+  GR24,
+  GR25,
+  GR26,
+  GR27,
+  GR28,
+  GR29,
+  GR30,
+  GR31,
+  GR32,
+  GR33,
+  GR34,
+  GR35,
+} from './registers.js';
 import { type VgaState, VRAM_MASK, VRAM_SIZE } from './state.js';
 
 /** GR30: BLT mode. */
@@ -110,7 +139,7 @@ export class BitBlt {
   }
 
   reset(): void {
-    this.s.gr[0x31] &= ~(BLT_START | BLT_BUSY | BLT_FIFOUSED);
+    this.s.gr[GR31] &= ~(BLT_START | BLT_BUSY | BLT_FIFOUSED);
     this.s.blt.received = 0;
     this.s.blt.lineBytes = 0;
     this.s.blt.linesLeft = 0;
@@ -125,8 +154,8 @@ export class BitBlt {
 
   /** GR31 written. While a BLT is in progress START and BUSY stay set: a second START is no start. */
   writeControl(value: number): void {
-    const old = this.s.gr[0x31];
-    this.s.gr[0x31] = this.busy ? value | BLT_START | BLT_BUSY : value;
+    const old = this.s.gr[GR31];
+    this.s.gr[GR31] = this.busy ? value | BLT_START | BLT_BUSY : value;
     if (old & BLT_RESET && !(value & BLT_RESET)) this.reset();
     else if (!(old & BLT_START) && value & BLT_START) this.start();
   }
@@ -134,20 +163,20 @@ export class BitBlt {
   start(): void {
     if (this.busy) return;
     const gr = this.s.gr;
-    gr[0x31] |= BLT_BUSY;
-    this.s.blt.width = (gr[0x20] | (gr[0x21] << 8)) + 1;
-    this.s.blt.height = (gr[0x22] | (gr[0x23] << 8)) + 1;
-    this.s.blt.dstPitch = gr[0x24] | (gr[0x25] << 8);
-    this.s.blt.srcPitch = gr[0x26] | (gr[0x27] << 8);
-    this.s.blt.dst = (gr[0x28] | (gr[0x29] << 8) | (gr[0x2a] << 16)) & VRAM_MASK;
-    this.s.blt.src = (gr[0x2c] | (gr[0x2d] << 8) | (gr[0x2e] << 16)) & VRAM_MASK;
-    this.s.blt.mode = gr[0x30];
-    this.s.blt.modeExt = gr[0x33];
+    gr[GR31] |= BLT_BUSY;
+    this.s.blt.width = (gr[GR20] | (gr[GR21] << 8)) + 1;
+    this.s.blt.height = (gr[GR22] | (gr[GR23] << 8)) + 1;
+    this.s.blt.dstPitch = gr[GR24] | (gr[GR25] << 8);
+    this.s.blt.srcPitch = gr[GR26] | (gr[GR27] << 8);
+    this.s.blt.dst = (gr[GR28] | (gr[GR29] << 8) | (gr[GR2A] << 16)) & VRAM_MASK;
+    this.s.blt.src = (gr[GR2C] | (gr[GR2D] << 8) | (gr[GR2E] << 16)) & VRAM_MASK;
+    this.s.blt.mode = gr[GR30];
+    this.s.blt.modeExt = gr[GR33];
     this.s.blt.pixel = ((this.s.blt.mode >> 4) & 3) + 1;
-    this.s.blt.rop = gr[0x32];
-    this.rop = ropTable(gr[0x32]);
-    this.s.blt.fg = this.color(this.s.shadowGr1, 0x11, 0x13, 0x15);
-    this.s.blt.bg = this.color(this.s.shadowGr0, 0x10, 0x12, 0x14);
+    this.s.blt.rop = gr[GR32];
+    this.rop = ropTable(gr[GR32]);
+    this.s.blt.fg = this.color(this.s.shadowGr1, GR11, GR13, GR15);
+    this.s.blt.bg = this.color(this.s.shadowGr0, GR10, GR12, GR14);
     if (
       (this.s.blt.mode & (BLTMODE_MEMSYSSRC | BLTMODE_MEMSYSDEST)) ===
         (BLTMODE_MEMSYSSRC | BLTMODE_MEMSYSDEST) ||
@@ -189,7 +218,7 @@ export class BitBlt {
     this.s.blt.source = SOURCE_PATTERN;
     this.s.blt.patternAddr = addr;
     this.s.blt.patternVideo = video;
-    this.s.blt.patternRow = this.s.gr[0x2c] & 7;
+    this.s.blt.patternRow = this.s.gr[GR2C] & 7;
     this.s.blt.nextRow = 0;
     this.step();
   }
@@ -276,7 +305,7 @@ export class BitBlt {
     this.work.charge(this.s.blt.width);
     const srcByte = (i: number) => (video ? vram[(srcAddr + i * step) & VRAM_MASK] : this.s.bltLine[i]);
     if (this.s.blt.mode & BLTMODE_COLOREXPAND) {
-      const skip = this.s.gr[0x2f] & 7;
+      const skip = this.s.gr[GR2F] & 7;
       const invert = this.s.blt.modeExt & BLTMODEEXT_COLOREXPINV ? 0xff : 0;
       const transparent = (this.s.blt.mode & BLTMODE_TRANSPARENTCOMP) !== 0;
       const { fg, bg } = this.s.blt;
@@ -295,7 +324,7 @@ export class BitBlt {
     }
     if (this.s.blt.mode & BLTMODE_TRANSPARENTCOMP) {
       // Without colour expansion, source pixels equal to the key (GR34/35) are left out (8 and 16 bpp).
-      const key = this.s.gr[0x34] | (this.s.gr[0x35] << 8);
+      const key = this.s.gr[GR34] | (this.s.gr[GR35] << 8);
       for (let x = 0; x < this.s.blt.width; x += px) {
         const sp = px === 1 ? srcByte(x) : srcByte(x) | (srcByte(x + 1) << 8);
         if (sp === (px === 1 ? key & 0xff : key)) continue;
@@ -342,7 +371,7 @@ export class BitBlt {
     const solid = expand && (this.s.blt.modeExt & BLTMODEEXT_SOLIDFILL) !== 0;
     const transparent = (this.s.blt.mode & BLTMODE_TRANSPARENTCOMP) !== 0;
     const invert = this.s.blt.modeExt & BLTMODEEXT_COLOREXPINV ? 0xff : 0;
-    const skip = px === 3 ? this.s.gr[0x2f] & 0x1f : (this.s.gr[0x2f] & 7) * px;
+    const skip = px === 3 ? this.s.gr[GR2F] & 0x1f : (this.s.gr[GR2F] & 7) * px;
     this.work.charge(width * (to - from));
     for (let y = from, row = (this.s.blt.patternRow + from) & 7; y < to; y++, row = (row + 1) & 7) {
       const dstLine = this.s.blt.dst + y * this.s.blt.dstPitch;

@@ -1,47 +1,46 @@
 import { type Clock, type MmioHandler, objectState } from '@plugboard/core';
-import { GR_MASK, SR_MASK, VgaCard } from '@plugboard/vga';
+import { VgaCard } from '@plugboard/vga';
 import { BitBlt, BLT_AUTOSTART } from './bitblt.js';
+import {
+  CIRRUS_REGISTERS,
+  CR24,
+  CR26,
+  GR0,
+  GR1,
+  GR2A,
+  GR5,
+  GR9,
+  GR10,
+  GR11,
+  GR31,
+  GRB,
+  GRB_16K,
+  GRB_DUAL_BANK,
+  GRB_EXTENDED_WRITE,
+  GRB_X8,
+  GRB_X16,
+  MMIO_BLT,
+  SR6,
+  SR6_KEY,
+  SR6_KEY_MASK,
+  SR6_LOCKED,
+  SR7,
+  SR7_EXTENDED,
+  SR10,
+  SR10_FINE,
+  SR11,
+  SR11_FINE,
+  SR12,
+  SR12_CURSOR_PALETTE,
+  SR17,
+  SR17_MMIO,
+  SR17_MMIO_LINEAR,
+} from './registers.js';
 import { createState, resetState, type VgaState, VRAM_MASK, VRAM_SIZE } from './state.js';
 
-/** BLT registers as the memory-mapped BLT window lays them out: the GR each byte offset is, or -1. */
-const MMIO_BLT = (() => {
-  const t = new Int16Array(256).fill(-1);
-  const pairs: [number, number][] = [
-    [0x00, 0x00],
-    [0x01, 0x10],
-    [0x02, 0x12],
-    [0x03, 0x14],
-    [0x04, 0x01],
-    [0x05, 0x11],
-    [0x06, 0x13],
-    [0x07, 0x15],
-    [0x08, 0x20],
-    [0x09, 0x21],
-    [0x0a, 0x22],
-    [0x0b, 0x23],
-    [0x0c, 0x24],
-    [0x0d, 0x25],
-    [0x0e, 0x26],
-    [0x0f, 0x27],
-    [0x10, 0x28],
-    [0x11, 0x29],
-    [0x12, 0x2a],
-    [0x14, 0x2c],
-    [0x15, 0x2d],
-    [0x16, 0x2e],
-    [0x17, 0x2f],
-    [0x18, 0x30],
-    [0x1a, 0x32],
-    [0x1b, 0x33],
-    [0x1c, 0x34],
-    [0x1d, 0x35],
-    [0x20, 0x38],
-    [0x21, 0x39],
-    [0x40, 0x31],
-  ];
-  for (const [offset, gr] of pairs) t[offset] = gr;
-  return t;
-})();
+/** GRB: X16 addressing takes the extended write modes too. */
+const X16_WRITES = GRB_X16 | GRB_EXTENDED_WRITE;
+
 /**
  * The CL-GD5446: the VGA register set at 0x3B0-0x3DF, the legacy window at
  * 0xA0000, and the Cirrus extensions (unlock, banking, linear aperture,
@@ -56,7 +55,7 @@ export class CirrusVga extends VgaCard<VgaState> {
    * every BLT runs at once. `id` names the BLT engine's timer.
    */
   constructor(clock: Clock | null = null, id = 'cirrus-vga') {
-    super(createState());
+    super(createState(), CIRRUS_REGISTERS);
     this.blt = new BitBlt(this.state, this.dirty, clock, `${id} BitBLT`);
     this.reset();
   }
@@ -82,7 +81,7 @@ export class CirrusVga extends VgaCard<VgaState> {
   }
 
   private get extended(): boolean {
-    return (this.state.sr[0x07] & 0x01) !== 0;
+    return (this.state.sr[SR7] & SR7_EXTENDED) !== 0;
   }
 
   // --- I/O ports 0x3B0-0x3DF: the VGA's, with the hidden DAC register and cursor palette -------
@@ -116,79 +115,63 @@ export class CirrusVga extends VgaCard<VgaState> {
   /** SR12 bit 1 turns DAC data accesses to the hidden cursor palette. */
   protected override readDacByte(): number {
     const s = this.state;
-    if (!(s.sr[0x12] & 0x02)) return super.readDacByte();
+    if (!(s.sr[SR12] & SR12_CURSOR_PALETTE)) return super.readDacByte();
     return s.hiddenPalette[(s.dacReadIndex & 0x0f) * 3 + s.dacSubIndex];
   }
 
   protected override storeDacEntry(): void {
     const s = this.state;
-    if (s.sr[0x12] & 0x02) s.hiddenPalette.set(s.dacCache, (s.dacWriteIndex & 0x0f) * 3);
+    if (s.sr[SR12] & SR12_CURSOR_PALETTE) s.hiddenPalette.set(s.dacCache, (s.dacWriteIndex & 0x0f) * 3);
     else super.storeDacEntry();
   }
 
   protected override readSr(i: number): number {
-    const s = this.state;
-    if (i <= 0x04 || i === 0x06) return s.sr[i];
     // The cursor position registers decode their index's top three bits as the position's low bits.
-    if ((i & 0x1f) === 0x10) return s.sr[0x10];
-    if ((i & 0x1f) === 0x11) return s.sr[0x11];
-    return i <= 0x1f ? s.sr[i] : 0xff;
+    const low = i & 0x1f;
+    if (low === SR10 || low === SR11) return this.state.sr[low];
+    return super.readSr(i);
   }
 
   protected override writeSr(i: number, value: number): void {
     const s = this.state;
-    // SR02 and SR04 steer CPU writes only; the rest (clocking, fonts, extended modes, cursor) show.
-    if (i !== 0x02 && i !== 0x04) this.dirty.invalidate();
-    if (i <= 0x04) s.sr[i] = value & SR_MASK[i];
-    else if (i === 0x06) s.sr[6] = (value & 0x17) === 0x12 ? 0x12 : 0x0f;
-    else if ((i & 0x1f) === 0x10) {
-      s.sr[0x10] = value;
-      s.sr[0x30] = i >> 5;
-    } else if ((i & 0x1f) === 0x11) {
-      s.sr[0x11] = value;
-      s.sr[0x31] = i >> 5;
-    } else if (i === 0x17) s.sr[0x17] = (s.sr[0x17] & 0x38) | (value & 0xc7);
-    else if (i <= 0x1f) s.sr[i] = value;
+    const low = i & 0x1f;
+    // SR6 reads back whether the key unlocked the extensions, not what was written; the rest go by the table.
+    if (i === SR6) s.sr[SR6] = (value & SR6_KEY_MASK) === SR6_KEY ? SR6_KEY : SR6_LOCKED;
+    else if (low === SR10 || low === SR11) {
+      s.sr[low] = value;
+      s.sr[low === SR10 ? SR10_FINE : SR11_FINE] = i >> 5;
+    } else {
+      super.writeSr(i, value);
+      return;
+    }
+    this.dirty.invalidate();
   }
 
   protected override readGr(i: number): number {
     const s = this.state;
-    if (i === 0x00) return s.shadowGr0;
-    if (i === 0x01) return s.shadowGr1;
-    return i < 0x3a ? s.gr[i] : 0xff;
+    if (i === GR0) return s.shadowGr0;
+    if (i === GR1) return s.shadowGr1;
+    return super.readGr(i);
   }
 
   override writeGr(i: number, value: number): void {
     const s = this.state;
-    // Of the graphics controller only GR05's 256-colour shift reaches the picture.
-    if (i === 0x05 && (s.gr[i] ^ value) & 0x40) this.dirty.invalidate();
-    if (i === 0x00 || i === 0x01) {
-      s.gr[i] = value & GR_MASK[i];
-      if (i === 0) s.shadowGr0 = value;
-      else s.shadowGr1 = value;
-    } else if (i <= 0x08) s.gr[i] = i === 0x05 ? value & 0x7f : value & GR_MASK[i];
-    else if (i === 0x21 || i === 0x23 || i === 0x25 || i === 0x27) s.gr[i] = value & 0x1f;
-    else if (i === 0x2a) {
-      s.gr[i] = value & 0x3f;
-      if (s.gr[0x31] & BLT_AUTOSTART) this.blt.start();
-    } else if (i === 0x2e) s.gr[i] = value & 0x3f;
-    else if (i === 0x31) this.blt.writeControl(value);
-    else if (i < 0x3a) s.gr[i] = value;
+    if (i === GR31) {
+      this.blt.writeControl(value);
+      return;
+    }
+    super.writeGr(i, value);
+    // GR0 and GR1 keep 4 bits for the VGA and the whole byte as the BLT colours' byte 0.
+    if (i === GR0) s.shadowGr0 = value;
+    else if (i === GR1) s.shadowGr1 = value;
+    else if (i === GR2A && s.gr[GR31] & BLT_AUTOSTART) this.blt.start();
   }
 
   protected override readCr(i: number): number {
     const s = this.state;
-    if (i <= 0x18 || (i >= 0x19 && i <= 0x1d) || i === 0x22 || i === 0x25 || i === 0x27) return s.cr[i];
-    if (i === 0x24) return s.arFlipFlop ? 0x80 : 0;
-    if (i === 0x26) return s.arIndex & 0x3f;
-    return 0xff;
-  }
-
-  protected override writeCr(i: number, value: number): void {
-    const s = this.state;
-    if (i <= 0x1d && s.cr[i] !== value) this.dirty.invalidate();
-    if (i <= 0x18) this.writeCrtc(i, value);
-    else if (i >= 0x19 && i <= 0x1d) s.cr[i] = value;
+    if (i === CR24) return s.arFlipFlop ? 0x80 : 0;
+    if (i === CR26) return s.arIndex & 0x3f;
+    return super.readCr(i);
   }
 
   // --- memory ---------------------------------------------------------------
@@ -198,25 +181,26 @@ export class CirrusVga extends VgaCard<VgaState> {
     const gr = this.state.gr;
     const index = addr >> 15;
     let offset = addr & 0x7fff;
-    const dual = (gr[0x0b] & 0x01) !== 0;
-    let base = gr[dual ? 0x09 + index : 0x09];
-    base = gr[0x0b] & 0x20 ? base << 14 : base << 12;
+    const dual = (gr[GRB] & GRB_DUAL_BANK) !== 0;
+    let base = gr[dual ? GR9 + index : GR9];
+    base = gr[GRB] & GRB_16K ? base << 14 : base << 12;
     if (!dual && index === 1) base += 0x8000;
     if (base >= VRAM_SIZE) return -1;
     offset += base;
     return this.scale(offset);
   }
 
-  /** GR0B bits 1 and 4: the X8 and X16 addressing of mode-4/5 writes. */
+  /** GRB bits 1 and 4: the X8 and X16 addressing of mode-4/5 writes. */
   private scale(addr: number): number {
     const gr = this.state.gr;
-    if ((gr[0x0b] & 0x14) === 0x14) addr <<= 4;
-    else if (gr[0x0b] & 0x02) addr <<= 3;
+    if ((gr[GRB] & X16_WRITES) === X16_WRITES) addr <<= 4;
+    else if (gr[GRB] & GRB_X8) addr <<= 3;
     return addr & VRAM_MASK;
   }
 
   private mmioBltEnabled(viaLinear: boolean): boolean {
-    return (this.state.sr[0x17] & 0x44) === (viaLinear ? 0x44 : 0x04);
+    const where = SR17_MMIO | SR17_MMIO_LINEAR;
+    return (this.state.sr[SR17] & where) === (viaLinear ? where : SR17_MMIO);
   }
 
   /** 0xA0000-0xBFFFF. */
@@ -271,7 +255,7 @@ export class CirrusVga extends VgaCard<VgaState> {
       else this.writeExtended(this.scale(addr), value);
     },
     read32: (offset) => {
-      if (offset < 0x1000000 && !this.mmioBltEnabled(true) && !(this.state.gr[0x0b] & 0x12)) {
+      if (offset < 0x1000000 && !this.mmioBltEnabled(true) && !(this.state.gr[GRB] & (GRB_X8 | GRB_X16))) {
         const a = offset & VRAM_MASK;
         const v = this.state.vram;
         return (
@@ -307,24 +291,24 @@ export class CirrusVga extends VgaCard<VgaState> {
   /** A byte to video memory, honouring the Cirrus colour-expanding write modes 4 and 5. */
   private writeExtended(addr: number, value: number): void {
     const s = this.state;
-    const mode = s.gr[0x05] & 7;
+    const mode = s.gr[GR5] & 7;
     // Text modes keep their fonts in plane 2, which these writes reach byte by byte.
     this.dirty.font = true;
-    if (mode < 4 || mode > 5 || !(s.gr[0x0b] & 0x04)) {
+    if (mode < 4 || mode > 5 || !(s.gr[GRB] & GRB_EXTENDED_WRITE)) {
       s.vram[addr] = value;
       this.dirty.mark(addr);
       return;
     }
-    const wide = (s.gr[0x0b] & 0x14) === 0x14;
+    const wide = (s.gr[GRB] & X16_WRITES) === X16_WRITES;
     this.dirty.markSpan(addr, wide ? 16 : 8);
     for (let x = 0; x < 8; x++, value <<= 1) {
       const at = (addr + x * (wide ? 2 : 1)) & VRAM_MASK;
       if (value & 0x80) {
         s.vram[at] = s.shadowGr1;
-        if (wide) s.vram[(at + 1) & VRAM_MASK] = s.gr[0x11];
+        if (wide) s.vram[(at + 1) & VRAM_MASK] = s.gr[GR11];
       } else if (mode === 5) {
         s.vram[at] = s.shadowGr0;
-        if (wide) s.vram[(at + 1) & VRAM_MASK] = s.gr[0x10];
+        if (wide) s.vram[(at + 1) & VRAM_MASK] = s.gr[GR10];
       }
     }
   }

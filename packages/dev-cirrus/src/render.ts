@@ -1,49 +1,75 @@
 import { type CursorBox, six, VgaRenderer } from '@plugboard/vga';
+import {
+  CR1B,
+  CR1B_OFFSET_8,
+  CR1B_START_16,
+  CR1B_START_17_18,
+  CR1D,
+  CR1D_START_19,
+  CR13,
+  SR7,
+  SR7_DEPTH,
+  SR7_DEPTH_8,
+  SR7_DEPTH_24,
+  SR7_DEPTH_32,
+  SR7_EXTENDED,
+  SR10,
+  SR10_FINE,
+  SR11,
+  SR11_FINE,
+  SR12,
+  SR12_CURSOR_64,
+  SR12_CURSOR_ENABLE,
+  SR13,
+} from './registers.js';
 import { CURSOR_AREA, type VgaState } from './state.js';
 
 /**
  * The VGA renderer with the Cirrus packed modes at 8, 15, 16, 24 and 32 bits
- * per pixel (SR07 and the hidden DAC), the extended start address and line
- * offset (CR1B, CR1D), and the hardware cursor on top. SR01's screen-off bit
+ * per pixel (SR7 and the hidden DAC), the extended start address and line
+ * offset (CR1B, CR1D), and the hardware cursor on top. SR1's screen-off bit
  * is not honoured, as in QEMU: the Cirrus VGA BIOS leaves it set in every
- * extended mode it programs (its mode tables write SR01 = 0x21) and QEMU
+ * extended mode it programs (its mode tables write SR1 = 0x21) and QEMU
  * shows those modes.
  */
 export class Renderer extends VgaRenderer<VgaState> {
-  /** SR07 and the hidden DAC: the bits per pixel of the Cirrus packed mode. */
+  /** SR7 and the hidden DAC: the bits per pixel of the Cirrus packed mode. */
   protected override packedBits(): number {
     const s = this.s;
-    if (!(s.sr[0x07] & 0x01)) return 0;
-    const mode = s.sr[0x07] & 0x0e;
-    return mode === 0 ? 8 : mode === 4 ? 24 : mode === 8 ? 32 : (s.hiddenDac & 0x0f) === 1 ? 16 : 15;
+    if (!(s.sr[SR7] & SR7_EXTENDED)) return 0;
+    const mode = s.sr[SR7] & SR7_DEPTH;
+    if (mode === SR7_DEPTH_8) return 8;
+    if (mode === SR7_DEPTH_24) return 24;
+    if (mode === SR7_DEPTH_32) return 32;
+    return (s.hiddenDac & 0x0f) === 1 ? 16 : 15;
   }
 
   protected override startAddress(): number {
     const cr = this.s.cr;
     return (
       (super.startAddress() |
-        ((cr[0x1b] & 0x01) << 16) |
-        ((cr[0x1b] & 0x0c) << 15) |
-        ((cr[0x1d] & 0x80) << 12)) >>>
+        ((cr[CR1B] & CR1B_START_16) << 16) |
+        ((cr[CR1B] & CR1B_START_17_18) << 15) |
+        ((cr[CR1D] & CR1D_START_19) << 12)) >>>
       0
     );
   }
 
   protected override lineOffset(): number {
     const cr = this.s.cr;
-    return (cr[0x13] | ((cr[0x1b] & 0x10) << 4)) << 3;
+    return (cr[CR13] | ((cr[CR1B] & CR1B_OFFSET_8) << 4)) << 3;
   }
 
   /** The hardware cursor's place, size and pattern bytes (SR10-SR13), when SR12 shows it. */
   protected override cursor(): CursorBox | null {
     const s = this.s;
-    if (!(s.sr[0x07] & 0x01 && s.sr[0x12] & 0x01)) return null;
-    const large = (s.sr[0x12] & 0x04) !== 0;
+    if (!(s.sr[SR7] & SR7_EXTENDED && s.sr[SR12] & SR12_CURSOR_ENABLE)) return null;
+    const large = (s.sr[SR12] & SR12_CURSOR_64) !== 0;
     return {
-      x: (s.sr[0x10] << 3) | (s.sr[0x30] & 7),
-      y: (s.sr[0x11] << 3) | (s.sr[0x31] & 7),
+      x: (s.sr[SR10] << 3) | (s.sr[SR10_FINE] & 7),
+      y: (s.sr[SR11] << 3) | (s.sr[SR11_FINE] & 7),
       size: large ? 64 : 32,
-      base: CURSOR_AREA + (large ? s.sr[0x13] & 0x3c : s.sr[0x13] & 0x3f) * 256,
+      base: CURSOR_AREA + (large ? s.sr[SR13] & 0x3c : s.sr[SR13] & 0x3f) * 256,
       bytes: large ? 1024 : 256,
     };
   }

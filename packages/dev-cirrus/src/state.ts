@@ -1,4 +1,5 @@
 import { createVgaRegisters, resetVgaRegisters, type VgaRegisters } from '@plugboard/vga';
+import { CIRRUS_REGISTERS } from './registers.js';
 
 /** Video memory of the CL-GD5446 as QEMU and the VGA BIOS expect it: 4 MiB. */
 export const VRAM_SIZE = 4 << 20;
@@ -45,7 +46,7 @@ export interface VgaState extends VgaRegisters {
   hiddenDacCount: number;
   /** The 16 extra DAC entries the hardware cursor's colours come from. */
   hiddenPalette: Uint8Array;
-  /** GR00/GR01 as written: Cirrus keeps 8 bits where VGA keeps 4. */
+  /** GR0/GR1 as written: Cirrus keeps 8 bits where VGA keeps 4. */
   shadowGr0: number;
   shadowGr1: number;
   blt: BltLatches;
@@ -96,23 +97,16 @@ export function createState(vramBytes = VRAM_SIZE): VgaState {
 /**
  * Power-on and PCI reset: every register, latch, the DAC and the BitBLT
  * engine back to their power-on values (QEMU's cirrus_reset, which leaves
- * the rest for the VGA BIOS). Video memory keeps its contents.
+ * the rest for the VGA BIOS); the SR, GR and CR files from their tables
+ * (`registers.ts`). Video memory keeps its contents.
  */
 export function resetState(s: VgaState): void {
-  resetVgaRegisters(s);
+  resetVgaRegisters(s, CIRRUS_REGISTERS);
   const initial = createInitial();
   s.hiddenPalette.set(initial.hiddenPalette);
   Object.assign(s.blt, initial.blt);
   s.bltLine.fill(0);
   s.shadowGr0 = s.shadowGr1 = 0;
-  // Extensions locked; 4 MiB in 64-bit configuration (SR0F, SR15); PCI bus (SR17); memory clock.
-  s.sr[0x06] = 0x0f;
-  s.sr[0x0f] = 0x98;
-  s.sr[0x15] = 0x04;
-  s.sr[0x17] = 0x20;
-  s.sr[0x1f] = 0x2d;
-  s.gr[0x18] = 0x0f;
-  s.cr[0x27] = 0xb8; // CL-GD5446 part id
   s.hiddenDac = 0;
   s.hiddenDacCount = 0;
 }

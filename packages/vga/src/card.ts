@@ -1,12 +1,23 @@
 import type { PortHandler } from '@plugboard/core';
 import { DirtyPages } from './dirty.js';
 import { VgaMemory } from './memory.js';
+import {
+  AR_INDEX,
+  CR7,
+  CR7_LINE_COMPARE_8,
+  CR11,
+  CR11_PROTECT,
+  decodes,
+  GR5,
+  SR2,
+  SR4,
+  VGA_AR,
+  VGA_REGISTERS,
+  type VgaRegisterFiles,
+  writeIndexed,
+} from './registers.js';
 import type { VgaRegisters } from './state.js';
 
-/** Bits of GR00-GR08 that exist on a VGA. */
-export const GR_MASK = [0x0f, 0x0f, 0x0f, 0x1f, 0x03, 0x7b, 0x0f, 0x0f, 0xff];
-/** Bits of SR00-SR04 that exist on a VGA. */
-export const SR_MASK = [0x03, 0x3d, 0x0f, 0x3f, 0x0e];
 /** Input status 1: display disabled (in blanking) and vertical retrace. */
 const ST01_DISP_ENABLE = 0x01;
 const ST01_V_RETRACE = 0x08;
@@ -25,7 +36,11 @@ export class VgaCard<S extends VgaRegisters = VgaRegisters> {
   /** Bumped on every write that can change the picture; the renderer skips unchanged frames. */
   generation = 0;
 
-  constructor(readonly state: S) {
+  /** `registers`: the card's SR, GR and CR files, the VGA's unless it extends them. */
+  constructor(
+    readonly state: S,
+    protected readonly registers: VgaRegisterFiles = VGA_REGISTERS,
+  ) {
     this.dirty = new DirtyPages(state.vram.length);
     this.memory = new VgaMemory(state, this.dirty);
   }
@@ -66,7 +81,7 @@ export class VgaCard<S extends VgaRegisters = VgaRegisters> {
       case 0x3c0:
         return s.arFlipFlop ? 0 : s.arIndex;
       case 0x3c1:
-        return (s.arIndex & 0x1f) < 21 ? s.ar[s.arIndex & 0x1f] : 0;
+        return decodes(VGA_AR, s.arIndex & AR_INDEX) ? s.ar[s.arIndex & AR_INDEX] : 0;
       case 0x3c2:
         // Input status 0: switch sense reads as a colour monitor.
         return 0x10;
@@ -127,12 +142,7 @@ export class VgaCard<S extends VgaRegisters = VgaRegisters> {
           s.arIndex = value & 0x3f;
         } else {
           this.dirty.invalidate();
-          const i = s.arIndex & 0x1f;
-          if (i < 0x10) s.ar[i] = value & 0x3f;
-          else if (i === 0x10) s.ar[i] = value & ~0x10;
-          else if (i === 0x11) s.ar[i] = value;
-          else if (i === 0x12) s.ar[i] = value & 0x3f;
-          else if (i === 0x13 || i === 0x14) s.ar[i] = value & 0x0f;
+          writeIndexed(VGA_AR, s.ar, s.arIndex & AR_INDEX, value);
         }
         s.arFlipFlop = !s.arFlipFlop;
         break;
@@ -193,44 +203,40 @@ export class VgaCard<S extends VgaRegisters = VgaRegisters> {
   }
 
   protected readSr(i: number): number {
-    return i <= 0x04 ? this.state.sr[i] : 0xff;
+    return decodes(this.registers.sr, i) ? this.state.sr[i] : 0xff;
   }
 
   protected writeSr(i: number, value: number): void {
-    // SR02 and SR04 steer CPU writes only; the rest (clocking, fonts) show.
-    if (i !== 0x02 && i !== 0x04) this.dirty.invalidate();
-    if (i <= 0x04) this.state.sr[i] = value & SR_MASK[i];
+    // SR2 and SR4 steer CPU writes only; the rest (clocking, fonts, a card's extensions) show.
+    if (i !== SR2 && i !== SR4) this.dirty.invalidate();
+    writeIndexed(this.registers.sr, this.state.sr, i, value);
   }
 
   protected readGr(i: number): number {
-    return i <= 0x08 ? this.state.gr[i] : 0xff;
+    return decodes(this.registers.gr, i) ? this.state.gr[i] : 0xff;
   }
 
   writeGr(i: number, value: number): void {
     const s = this.state;
-    // Of the graphics controller only GR05's 256-colour shift reaches the picture.
-    if (i === 0x05 && (s.gr[i] ^ value) & 0x40) this.dirty.invalidate();
-    if (i <= 0x08) s.gr[i] = value & GR_MASK[i];
+    // Of the VGA's graphics controller only GR5's 256-colour shift reaches the picture.
+    if (i === GR5 && (s.gr[i] ^ value) & 0x40) this.dirty.invalidate();
+    writeIndexed(this.registers.gr, s.gr, i, value);
   }
 
   protected readCr(i: number): number {
-    return i <= 0x18 ? this.state.cr[i] : 0xff;
+    return decodes(this.registers.cr, i) ? this.state.cr[i] : 0xff;
   }
 
   protected writeCr(i: number, value: number): void {
     const s = this.state;
-    if (i > 0x18) return;
+    const cr = this.registers.cr;
+    if (!decodes(cr, i) || cr.writable[i] === 0) return;
     if (s.cr[i] !== value) this.dirty.invalidate();
-    this.writeCrtc(i, value);
-  }
-
-  /** CR00-CR18 as the VGA stores them: CR11 bit 7 protects CR00-CR07, except CR07 bit 4. */
-  protected writeCrtc(i: number, value: number): void {
-    const s = this.state;
-    if (s.cr[0x11] & 0x80 && i <= 7) {
-      if (i === 7) s.cr[7] = (s.cr[7] & ~0x10) | (value & 0x10);
+    // CR11's protect bit guards CR0-CR7, except CR7's line compare bit 8.
+    if (s.cr[CR11] & CR11_PROTECT && i <= CR7) {
+      if (i === CR7) s.cr[CR7] = (s.cr[CR7] & ~CR7_LINE_COMPARE_8) | (value & CR7_LINE_COMPARE_8);
       return;
     }
-    s.cr[i] = value;
+    writeIndexed(cr, s.cr, i, value);
   }
 }

@@ -1,4 +1,21 @@
 import type { DirtyPages } from './dirty.js';
+import {
+  GR0,
+  GR1,
+  GR2,
+  GR3,
+  GR4,
+  GR5,
+  GR5_ODD_EVEN,
+  GR5_READ_COMPARE,
+  GR5_WRITE_MODE,
+  GR6,
+  GR7,
+  GR8,
+  SR2,
+  SR4,
+  SR4_CHAIN4,
+} from './registers.js';
 import type { VgaRegisters } from './state.js';
 
 /** For each 4-bit plane set, a dword with 0xFF in the bytes of those planes. */
@@ -27,9 +44,9 @@ export class VgaMemory {
     this.vram32 = new Uint32Array(s.vram.buffer, s.vram.byteOffset, s.vram.byteLength >> 2);
   }
 
-  /** The CPU offset within the window GR06 selects, or -1 where the window does not decode. */
+  /** The CPU offset within the window GR6 selects, or -1 where the window does not decode. */
   windowOffset(addr: number): number {
-    switch ((this.s.gr[0x06] >> 2) & 3) {
+    switch ((this.s.gr[GR6] >> 2) & 3) {
       case 0:
         return addr;
       case 1:
@@ -45,10 +62,10 @@ export class VgaMemory {
     const s = this.s;
     const offset = this.windowOffset(addr);
     if (offset < 0) return 0xff;
-    if (s.sr[0x04] & 0x08) return s.vram[offset];
-    if (s.gr[0x05] & 0x10) {
+    if (s.sr[SR4] & SR4_CHAIN4) return s.vram[offset];
+    if (s.gr[GR5] & GR5_ODD_EVEN) {
       // Odd/even: the low address bit picks the plane pair.
-      const plane = (s.gr[0x04] & 2) | (offset & 1);
+      const plane = (s.gr[GR4] & 2) | (offset & 1);
       return s.vram[((offset & ~1) << 1) | plane];
     }
     const word = this.vram32[offset];
@@ -57,10 +74,10 @@ export class VgaMemory {
     latch[1] = (word >>> 8) & 0xff;
     latch[2] = (word >>> 16) & 0xff;
     latch[3] = word >>> 24;
-    if (!(s.gr[0x05] & 0x08)) return latch[s.gr[0x04] & 3];
-    // Read mode 1: colour compare against GR02 over the planes GR07 cares about.
-    const compare = PLANES[s.gr[0x02] & 0x0f];
-    const care = PLANES[s.gr[0x07] & 0x0f];
+    if (!(s.gr[GR5] & GR5_READ_COMPARE)) return latch[s.gr[GR4] & 3];
+    // Read mode 1: colour compare against GR2 over the planes GR7 cares about.
+    const compare = PLANES[s.gr[GR2] & 0x0f];
+    const care = PLANES[s.gr[GR7] & 0x0f];
     let diff = (word ^ compare) & care;
     diff |= diff >>> 16;
     diff |= diff >>> 8;
@@ -71,9 +88,9 @@ export class VgaMemory {
     const s = this.s;
     const offset = this.windowOffset(addr);
     if (offset < 0) return;
-    const planeMask = s.sr[0x02] & 0x0f;
+    const planeMask = s.sr[SR2] & 0x0f;
     const dirty = this.dirty;
-    if (s.sr[0x04] & 0x08) {
+    if (s.sr[SR4] & SR4_CHAIN4) {
       if (planeMask & (1 << (offset & 3))) {
         s.vram[offset] = value;
         dirty.mark(offset);
@@ -81,8 +98,8 @@ export class VgaMemory {
       }
       return;
     }
-    if (s.gr[0x05] & 0x10) {
-      const plane = (s.gr[0x04] & 2) | (offset & 1);
+    if (s.gr[GR5] & GR5_ODD_EVEN) {
+      const plane = (s.gr[GR4] & 2) | (offset & 1);
       if (planeMask & (1 << plane)) {
         const a = ((offset & ~1) << 1) | plane;
         s.vram[a] = value;
@@ -95,14 +112,14 @@ export class VgaMemory {
     if (planeMask & 4) dirty.font = true;
     const latch = (s.latch[0] | (s.latch[1] << 8) | (s.latch[2] << 16) | (s.latch[3] << 24)) >>> 0;
     let v: number;
-    let bitMask = s.gr[0x08];
-    switch (s.gr[0x05] & 3) {
+    let bitMask = s.gr[GR8];
+    switch (s.gr[GR5] & GR5_WRITE_MODE) {
       case 0: {
-        const b = s.gr[0x03] & 7;
+        const b = s.gr[GR3] & 7;
         value = ((value >> b) | (value << (8 - b))) & 0xff;
         v = value * 0x01010101;
-        const setReset = PLANES[s.gr[0x01] & 0x0f];
-        v = ((v & ~setReset) | (PLANES[s.gr[0x00] & 0x0f] & setReset)) >>> 0;
+        const setReset = PLANES[s.gr[GR1] & 0x0f];
+        v = ((v & ~setReset) | (PLANES[s.gr[GR0] & 0x0f] & setReset)) >>> 0;
         break;
       }
       case 1:
@@ -113,14 +130,14 @@ export class VgaMemory {
         v = PLANES[value & 0x0f];
         break;
       default: {
-        const b = s.gr[0x03] & 7;
+        const b = s.gr[GR3] & 7;
         value = ((value >> b) | (value << (8 - b))) & 0xff;
         bitMask &= value;
-        v = PLANES[s.gr[0x00] & 0x0f];
+        v = PLANES[s.gr[GR0] & 0x0f];
         break;
       }
     }
-    switch ((s.gr[0x03] >> 3) & 3) {
+    switch ((s.gr[GR3] >> 3) & 3) {
       case 1:
         v &= latch;
         break;

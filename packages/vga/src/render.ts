@@ -1,8 +1,37 @@
 import type { Frame, Rect } from '@plugboard/core';
 import type { DirtyPages } from './dirty.js';
+import {
+  AR10,
+  AR10_BLINK,
+  AR10_GRAPHICS,
+  AR10_LINE_GRAPHICS,
+  AR10_PALETTE_54,
+  AR12,
+  AR14,
+  CR1,
+  CR7,
+  CR9,
+  CR9_CELL_HEIGHT,
+  CR9_DOUBLE_SCAN,
+  CR12,
+  CR13,
+  CRA,
+  CRA_CURSOR_OFF,
+  CRB,
+  CRC,
+  CRD,
+  CRE,
+  CRF,
+  CURSOR_SCAN_LINE,
+  GR5,
+  GR5_SHIFT_256,
+  SR1,
+  SR1_DOTS_8,
+  SR3,
+} from './registers.js';
 import type { VgaRegisters } from './state.js';
 
-/** Where SR03 places the eight 8 KiB character generators in plane 2. */
+/** Where SR3 places the eight 8 KiB character generators in plane 2. */
 const FONT_OFFSETS = [0x0000, 0x4000, 0x8000, 0xc000, 0x2000, 0x6000, 0xa000, 0xe000];
 
 /** A 6-bit DAC value widened to 8 bits. */
@@ -108,9 +137,9 @@ export class VgaRenderer<S extends VgaRegisters = VgaRegisters> {
     const s = this.s;
     // Blank while the attribute controller's palette address source (index bit 5) is clear.
     if (!(s.arIndex & 0x20) || width === 0 || height === 0) return Mode.Blank;
-    if (!(s.ar[0x10] & 0x01)) return Mode.Text;
+    if (!(s.ar[AR10] & AR10_GRAPHICS)) return Mode.Text;
     if (this.packedBits()) return Mode.Packed;
-    return s.gr[0x05] & 0x40 ? Mode.Chain4 : Mode.Planar;
+    return s.gr[GR5] & GR5_SHIFT_256 ? Mode.Chain4 : Mode.Planar;
   }
 
   /** The bits per pixel of a card's packed-pixel mode, or 0 where none is set. */
@@ -140,8 +169,8 @@ export class VgaRenderer<S extends VgaRegisters = VgaRegisters> {
     const start = this.startAddress();
     const offset = this.lineOffset();
     if (mode === Mode.Text) {
-      const charHeight = (this.s.cr[0x09] & 0x1f) + 1;
-      const cols = this.s.cr[0x01] + 1;
+      const charHeight = (this.s.cr[CR9] & CR9_CELL_HEIGHT) + 1;
+      const cols = this.s.cr[CR1] + 1;
       for (let row = 0; row * charHeight < height; row++) {
         if (dirty.touched((start + row * (offset >> 2)) * 4, cols * 4))
           lines.fill(1, row * charHeight, Math.min(height, (row + 1) * charHeight));
@@ -166,7 +195,7 @@ export class VgaRenderer<S extends VgaRegisters = VgaRegisters> {
       return;
     }
     if (mode === Mode.Text) {
-      const charHeight = (this.s.cr[0x09] & 0x1f) + 1;
+      const charHeight = (this.s.cr[CR9] & CR9_CELL_HEIGHT) + 1;
       for (let row = 0; row * charHeight < height; row++)
         if (lines[row * charHeight]) this.textRow(row, width, height, charHeight);
       return;
@@ -201,41 +230,41 @@ export class VgaRenderer<S extends VgaRegisters = VgaRegisters> {
 
   private verticalDisplayEnd(): number {
     const cr = this.s.cr;
-    return (cr[0x12] | ((cr[0x07] & 0x02) << 7) | ((cr[0x07] & 0x40) << 3)) + 1;
+    return (cr[CR12] | ((cr[CR7] & 0x02) << 7) | ((cr[CR7] & 0x40) << 3)) + 1;
   }
 
   /** The displayed width and height in pixels, from the CRT controller. */
   protected geometry(): { width: number; height: number } {
     const s = this.s;
-    const scan = (s.cr[0x09] & 0x1f) + 1;
+    const scan = (s.cr[CR9] & CR9_CELL_HEIGHT) + 1;
     const lines = this.verticalDisplayEnd();
-    if (!(s.ar[0x10] & 0x01)) {
-      const dots = s.sr[0x01] & 0x01 ? 8 : 9;
-      return { width: (s.cr[0x01] + 1) * dots, height: Math.floor(lines / scan) * scan };
+    if (!(s.ar[AR10] & AR10_GRAPHICS)) {
+      const dots = s.sr[SR1] & SR1_DOTS_8 ? 8 : 9;
+      return { width: (s.cr[CR1] + 1) * dots, height: Math.floor(lines / scan) * scan };
     }
-    let width = (s.cr[0x01] + 1) * 8;
-    if (!this.packedBits() && s.gr[0x05] & 0x40) width >>= 1;
-    const doubled = (s.cr[0x09] & 0x80) !== 0 ? 2 : 1;
+    let width = (s.cr[CR1] + 1) * 8;
+    if (!this.packedBits() && s.gr[GR5] & GR5_SHIFT_256) width >>= 1;
+    const doubled = (s.cr[CR9] & CR9_DOUBLE_SCAN) !== 0 ? 2 : 1;
     return { width, height: Math.floor(lines / (scan * doubled)) };
   }
 
-  /** CR0C/CR0D: where the picture starts, in dwords (one byte of each plane). */
+  /** CRC/CRD: where the picture starts, in dwords (one byte of each plane). */
   protected startAddress(): number {
     const cr = this.s.cr;
-    return (cr[0x0c] << 8) | cr[0x0d];
+    return (cr[CRC] << 8) | cr[CRD];
   }
 
   /** CR13: bytes from one line to the next. */
   protected lineOffset(): number {
-    return this.s.cr[0x13] << 3;
+    return this.s.cr[CR13] << 3;
   }
 
   /** Attribute controller then DAC: the colour of a 4-bit pixel or text attribute nibble. */
   private attributeColor(index: number): number {
     const ar = this.s.ar;
-    let v = ar[index & ar[0x12] & 0x0f];
-    if (ar[0x10] & 0x80) v = (v & 0x0f) | ((ar[0x14] & 0x03) << 4);
-    return this.dacRgb[(v | ((ar[0x14] & 0x0c) << 4)) & 0xff];
+    let v = ar[index & ar[AR12] & 0x0f];
+    if (ar[AR10] & AR10_PALETTE_54) v = (v & 0x0f) | ((ar[AR14] & 0x03) << 4);
+    return this.dacRgb[(v | ((ar[AR14] & 0x0c) << 4)) & 0xff];
   }
 
   /** Character row `row` of a text mode: 8- or 9-dot cells, the font from plane 2, the cursor. */
@@ -244,18 +273,18 @@ export class VgaRenderer<S extends VgaRegisters = VgaRegisters> {
     const vram = s.vram;
     const mask = this.vramMask;
     const out = this.rgba32;
-    const dots = s.sr[0x01] & 0x01 ? 8 : 9;
-    const cols = s.cr[0x01] + 1;
+    const dots = s.sr[SR1] & SR1_DOTS_8 ? 8 : 9;
+    const cols = s.cr[CR1] + 1;
     const start = this.startAddress();
     const stride = this.lineOffset() >> 2;
-    const fontA = FONT_OFFSETS[(((s.sr[0x03] >> 5) & 1) << 2) | ((s.sr[0x03] >> 2) & 3)];
-    const fontB = FONT_OFFSETS[(((s.sr[0x03] >> 4) & 1) << 2) | (s.sr[0x03] & 3)];
-    const blinkEnabled = (s.ar[0x10] & 0x08) !== 0;
-    const lineGraphics = (s.ar[0x10] & 0x04) !== 0;
-    const cursorAt = (s.cr[0x0e] << 8) | s.cr[0x0f];
-    const cursorOn = !(s.cr[0x0a] & 0x20);
-    const cursorStart = s.cr[0x0a] & 0x1f;
-    const cursorEnd = s.cr[0x0b] & 0x1f;
+    const fontA = FONT_OFFSETS[(((s.sr[SR3] >> 5) & 1) << 2) | ((s.sr[SR3] >> 2) & 3)];
+    const fontB = FONT_OFFSETS[(((s.sr[SR3] >> 4) & 1) << 2) | (s.sr[SR3] & 3)];
+    const blinkEnabled = (s.ar[AR10] & AR10_BLINK) !== 0;
+    const lineGraphics = (s.ar[AR10] & AR10_LINE_GRAPHICS) !== 0;
+    const cursorAt = (s.cr[CRE] << 8) | s.cr[CRF];
+    const cursorOn = !(s.cr[CRA] & CRA_CURSOR_OFF);
+    const cursorStart = s.cr[CRA] & CURSOR_SCAN_LINE;
+    const cursorEnd = s.cr[CRB] & CURSOR_SCAN_LINE;
     const lines = Math.min(charHeight, height - row * charHeight);
     for (let col = 0; col < cols && col * dots < width; col++) {
       const cell = (start + row * stride + col) & (mask >> 2);

@@ -1,7 +1,9 @@
+import { AR_INDEX, INDEXED_FILE_SIZE, VGA_AR, VGA_REGISTERS, type VgaRegisterFiles } from './registers.js';
+
 /** The registers, latches and DAC of the VGA core, with video memory; a card's state object extends it. */
 export interface VgaRegisters {
   vram: Uint8Array;
-  /** Sequencer, graphics controller and CRT controller (256 each, for cards that extend them), attribute controller (AR00-AR14). */
+  /** Sequencer, graphics controller and CRT controller (the whole index space each, for cards that extend them), attribute controller (AR0-AR14, in 32 bytes). */
   sr: Uint8Array;
   gr: Uint8Array;
   cr: Uint8Array;
@@ -31,10 +33,10 @@ export interface VgaRegisters {
 export function createVgaRegisters(vramBytes: number): VgaRegisters {
   return {
     vram: new Uint8Array(vramBytes),
-    sr: new Uint8Array(256),
-    gr: new Uint8Array(256),
-    cr: new Uint8Array(256),
-    ar: new Uint8Array(32),
+    sr: new Uint8Array(INDEXED_FILE_SIZE),
+    gr: new Uint8Array(INDEXED_FILE_SIZE),
+    cr: new Uint8Array(INDEXED_FILE_SIZE),
+    ar: new Uint8Array(AR_INDEX + 1),
     srIndex: 0,
     grIndex: 0,
     crIndex: 0,
@@ -54,14 +56,17 @@ export function createVgaRegisters(vramBytes: number): VgaRegisters {
   };
 }
 
-/** Every VGA register, latch and the DAC back to power-on; video memory keeps its contents. */
-export function resetVgaRegisters(s: VgaRegisters): void {
+/**
+ * Every VGA register, latch and the DAC back to power-on, the SR, GR, CR and
+ * AR files to their tables' reset values; video memory keeps its contents.
+ */
+export function resetVgaRegisters(s: VgaRegisters, registers: VgaRegisterFiles = VGA_REGISTERS): void {
   s.palette.fill(0);
   s.dacCache.fill(0);
-  s.sr.fill(0);
-  s.gr.fill(0);
-  s.cr.fill(0);
-  s.ar.fill(0);
+  registers.sr.reset(s.sr);
+  registers.gr.reset(s.gr);
+  registers.cr.reset(s.cr);
+  VGA_AR.reset(s.ar);
   s.srIndex = s.grIndex = s.crIndex = s.arIndex = 0;
   s.arFlipFlop = false;
   s.misc = 0;

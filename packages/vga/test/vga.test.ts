@@ -1,4 +1,13 @@
-import { createVgaRegisters, DirtyPages, VgaCard, VgaRenderer } from '@plugboard/vga';
+import {
+  createVgaRegisters,
+  DirtyPages,
+  VGA_AR,
+  VGA_CR,
+  VGA_GR,
+  VGA_SR,
+  VgaCard,
+  VgaRenderer,
+} from '@plugboard/vga';
 import { describe, expect, it } from 'vitest';
 
 describe('DirtyPages', () => {
@@ -60,5 +69,48 @@ describe('VgaCard', () => {
     const frame = renderer.render();
     expect(frame.width).toBe(720);
     expect(frame.rgba.every((v, i) => (i % 4 === 3 ? v === 0xff : v === 0))).toBe(true);
+  });
+});
+
+describe('VGA register tables', () => {
+  it('name every register by its file and index in hex', () => {
+    for (const [prefix, table] of [
+      ['SR', VGA_SR],
+      ['GR', VGA_GR],
+      ['CR', VGA_CR],
+      ['AR', VGA_AR],
+    ] as const) {
+      for (const e of table.elements) expect(e.name).toBe(prefix + e.offset.toString(16).toUpperCase());
+    }
+  });
+
+  it('decide what reads back: writable bits, 0xFF past SR4, GR8 and CR18, 0 past AR14', () => {
+    const vga = new VgaCard(createVgaRegisters(1 << 18));
+    vga.writePort(0x3c2, 0x01);
+    const sr = (i: number, v: number) => {
+      vga.writePort(0x3c4, i);
+      vga.writePort(0x3c5, v);
+      return vga.readPort(0x3c5);
+    };
+    const gr = (i: number, v: number) => {
+      vga.writePort(0x3ce, i);
+      vga.writePort(0x3cf, v);
+      return vga.readPort(0x3cf);
+    };
+    const ar = (i: number, v: number) => {
+      vga.readPort(0x3da);
+      vga.writePort(0x3c0, i);
+      vga.writePort(0x3c0, v);
+      vga.writePort(0x3c0, i);
+      return vga.readPort(0x3c1);
+    };
+    expect([0, 1, 2, 3, 4, 5].map((i) => sr(i, 0xff))).toEqual([0x03, 0x3d, 0x0f, 0x3f, 0x0e, 0xff]);
+    expect([0, 3, 4, 5, 8, 9].map((i) => gr(i, 0xff))).toEqual([0x0f, 0x1f, 0x03, 0x7b, 0xff, 0xff]);
+    expect([0x00, 0x10, 0x11, 0x13, 0x14, 0x15].map((i) => ar(i, 0xff))).toEqual([
+      0x3f, 0xef, 0xff, 0x0f, 0x0f, 0,
+    ]);
+    vga.writePort(0x3d4, 0x19);
+    vga.writePort(0x3d5, 0x12);
+    expect(vga.readPort(0x3d5)).toBe(0xff);
   });
 });
