@@ -99,14 +99,16 @@ export function bare(
   code: Uint8Array,
   ramBytes = 4 << 20,
   model: ModelServices = testModel,
-  jit: { jit?: boolean; jitHot?: number } = {},
+  jit: { jit?: boolean; jitHot?: number; codeInRam?: boolean } = {},
 ): Bare {
   const parts = createMachineParts({ memoryBytes: ramBytes });
   const rom = new Uint8Array(0x10000);
   rom.set(code.subarray(0, 0xfff0));
   rom.set([0xea, 0x00, 0x00, 0x00, 0xf0], 0xfff0);
   parts.memory.mapBuffer(0xffff0000, rom, 0, 0x10000, false);
-  parts.memory.mapBuffer(0xf0000, rom, 0, 0x10000, false);
+  // In RAM the program runs in WebAssembly units (they are dispatched from RAM pages only).
+  if (jit.codeInRam) parts.memory.ram.set(rom, 0xf0000);
+  else parts.memory.mapBuffer(0xf0000, rom, 0, 0x10000, false);
   const resets: string[] = [];
   const cpu = new X86({
     memory: parts.memory,

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { Model } from '../src/model.js';
 import { assemble, type Bare, bare } from './harness.js';
 
@@ -31,8 +31,9 @@ function state(m: Bare) {
  * that they agree on registers, flags, instruction count and memory.
  */
 function both(code: Uint8Array, setup: (m: Bare) => void = () => {}, drive = (m: Bare) => m.run()) {
-  const jit = bare(code, undefined, undefined, { jit: true, jitHot: 1 });
-  const interp = bare(code, undefined, undefined, { jit: false });
+  const { codeInRam } = placement;
+  const jit = bare(code, undefined, undefined, { jit: true, jitHot: 1, codeInRam });
+  const interp = bare(code, undefined, undefined, { jit: false, codeInRam });
   for (const m of [jit, interp]) {
     setup(m);
     drive(m);
@@ -42,6 +43,7 @@ function both(code: Uint8Array, setup: (m: Bare) => void = () => {}, drive = (m:
   const stats = jit.cpu.jitStats()!;
   expect(stats.units).toBeGreaterThan(0);
   expect(stats.retired).toBeGreaterThan(0);
+  if (codeInRam) expect(stats.webAssembly).toBeGreaterThan(0);
   expect(interp.cpu.jitStats()).toBeNull();
   return { jit, interp, stats };
 }
@@ -61,7 +63,17 @@ function driveWithTimers(m: Bare): void {
   }
 }
 
-describe('the translator', () => {
+/** Where `both` puts the program: ROM runs JavaScript units, RAM WebAssembly ones (dispatched from RAM only). */
+const placement = { codeInRam: false };
+
+describe.each([
+  ['ROM (JavaScript units)', false],
+  ['RAM (WebAssembly units)', true],
+])('the translator, the program in %s', (_, codeInRam) => {
+  beforeEach(() => {
+    placement.codeInRam = codeInRam;
+  });
+
   it('leaves a unit when it stores over one of its own later instructions', () => {
     // At 0x20000: MOV [0x2000F], CL; nine NOPs; the byte CL writes; RET.
     // The unit is translated while that byte is a NOP, then a call stores INC EAX there.

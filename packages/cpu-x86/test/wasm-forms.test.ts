@@ -58,7 +58,20 @@ function block(random: () => number, length: number): string {
     () => `${pick(['movzx', 'movsx'])} ${r32()}, ${pick([pick(SRC8), mem('byte'), mem('word')])}`,
     () => `lea ${r32()}, [${pick(SRC32)} + ${pick(SRC32)}*${pick([1, 2, 4, 8])} + ${imm8()}]`,
     () => `xchg ${r32()}, ${pick([r32(), mem('dword')])}`,
-    () => pick(['cdq', 'nop', `bswap ${r32()}`, 'lodsb', 'lodsd', 'stosb', 'stosd', 'movsb', 'movsd']),
+    () =>
+      pick(['cdq', 'nop', `bswap ${r32()}`, 'lodsb', 'lodsd', 'stosb', 'stosd', 'movsb', 'movsd', 'scasb']),
+    () => pick(['scasd', 'cmpsb', 'cmpsd']),
+    () => `${pick(['mul', 'imul'])} ${pick([pick(SRC32), mem('dword')])}`,
+    // Divisors that cannot raise #DE: EDX below an unsigned one, a positive one after CDQ.
+    () => {
+      const d = pick(['ecx', 'ebp']);
+      return `xor edx, edx\n  or ${d}, 1\n  div ${d}`;
+    },
+    () => 'cdq\n  and ecx, 0x7fff\n  or ecx, 1\n  idiv ecx',
+    () => {
+      const d = `dword [ebx + ${Math.floor(random() * 0x100) * 4}]`;
+      return `or ${d}, 1\n  xor edx, edx\n  div ${d}`;
+    },
     () =>
       `mov ${pick([`${r32()}, ${pick([pick(SRC32), imm(), mem('dword')])}`, `${mem('dword')}, ${pick(SRC32)}`])}`,
     () =>

@@ -51,4 +51,10 @@ export class Instr {
    */
   next: Instr | null = null;
   branch: Instr | null = null;
+  /**
+   * A translated unit cannot run through it (it ends units, or no
+   * WebAssembly form holds it): the run loop looks for a unit right after
+   * it, as it does where a branch arrives.
+   */
+  endsUnit = false;
 }

@@ -2,6 +2,7 @@ import type { Clock, CpuPins, IrqLine, PhysicalMemory, PortBus, ProtectedModeSta
 import type { LocalApic } from '../apic/local-apic.js';
 import type { X87Host } from '../fpu/x87-host.js';
 import { type JitStats, Translator } from '../jit/units.js';
+import { endsUnit } from '../jit/wasm/forms.js';
 import { handlerFor } from '../ops/forms.js';
 import {
   CR0_ET,
@@ -326,7 +327,7 @@ export class X86 extends CpuState {
           // Units are entered where control arrives other than by falling through.
           if (
             jit !== null &&
-            (prev === null || eip !== fallthrough) &&
+            (prev === null || eip !== fallthrough || prev.endsUnit) &&
             eip <= this.csFetchLimit &&
             !pins.attention &&
             (this.flags & TF) === 0
@@ -444,6 +445,7 @@ export class X86 extends CpuState {
         const e = d.take(slot);
         decode(this, eip, this.code32, e);
         e.fn = handlerFor(e, this.model);
+        e.endsUnit = this.jit !== null && endsUnit(e);
         if ((lin & 0xfff) + e.len <= 0x1000) {
           const ppage = phys >>> 12;
           if (this.memory.codePages[ppage] === 0) this.protectCode(ppage);

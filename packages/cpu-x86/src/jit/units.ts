@@ -32,6 +32,8 @@ export class Unit {
 export interface JitStats {
   /** Units translated (empty entries not counted), and the instructions in them. */
   units: number;
+  /** Of those, units compiled to WebAssembly (the others are JavaScript). */
+  webAssembly: number;
   instructions: number;
   /** Instructions retired inside units. */
   retired: number;
@@ -57,6 +59,7 @@ export class Translator {
   private readonly hits = new Uint16Array(UNIT_SLOTS);
   readonly stats: JitStats = {
     units: 0,
+    webAssembly: 0,
     instructions: 0,
     retired: 0,
     compileMs: 0,
@@ -130,6 +133,7 @@ export class Translator {
       this.arena.unitKey[slot] = phys;
       this.arena.unitStamp[slot] = stamp;
       this.arena.unitLength[slot] = w.length;
+      this.stats.webAssembly++;
       unit = new Unit(phys, stamp, w.length, w.span, w.bytes, this.enter, w.segs);
     } else {
       const code = s.instrs.length === 0 ? NOTHING : emit(s.instrs, this.clock, this.pins);
@@ -160,7 +164,7 @@ export function formatJitStats(s: JitStats, retiredTotal: number): string {
   const perUnit = s.units > 0 ? (s.instructions / s.units).toFixed(1) : '0';
   const share = retiredTotal > 0 ? ((100 * s.retired) / retiredTotal).toFixed(1) : '0';
   return [
-    `units translated      ${s.units} (${perUnit} instructions each; ${UNIT_SLOTS} slots)`,
+    `units translated      ${s.units} (${perUnit} instructions each; ${UNIT_SLOTS} slots), ${s.webAssembly} to WebAssembly`,
     `retired in units      ${s.retired} (${share}% of ${retiredTotal})`,
     `translation time      ${s.compileMs.toFixed(1)} ms`,
     `invalidated entries   ${s.invalidations}`,

@@ -21,7 +21,7 @@ import { ARITH_FLAGS, CF, CS, FS, NOREG, OF } from '../../core/constants.js';
 import { LAZY_ADD, LAZY_LOGIC, LAZY_SUB } from '../../core/cpu.js';
 import type { Instr } from '../../core/instr.js';
 import { raisesUndefined } from '../../ops/forms.js';
-import { Code, VOID, W } from './encoder.js';
+import { Code, I64, VOID, W } from './encoder.js';
 import { PAIR_CF } from './flags.js';
 import { emitInstr, segmentsOf, supported } from './forms.js';
 
@@ -62,6 +62,8 @@ export class UnitEmitter {
   /** Scratch locals: a linear address, where it lies in the memory, its page. */
   readonly addr: number;
   readonly addrPhys: number;
+  /** A 64-bit scratch local (products and dividends). */
+  readonly wide: number;
   private readonly page: number;
   private needs = -1;
   /** Offset of the current instruction from the entry, and its index. */
@@ -75,6 +77,7 @@ export class UnitEmitter {
     this.addr = this.code.local();
     this.addrPhys = this.code.local();
     this.page = this.code.local();
+    this.wide = this.code.local(I64);
   }
 
   /** Emits `i` (at `at` bytes from the entry, the unit's `k`th) and returns true, or returns false having emitted nothing. */
@@ -132,6 +135,13 @@ export class UnitEmitter {
       put(IO_SRC, p.src, 1);
       put(IO_CIN, p.cin, 0);
     }
+  }
+
+  /** Leaves before the current instruction when the value on the stack is not 0. */
+  exitIf(): void {
+    this.code.op(W.if, VOID);
+    this.exitHere();
+    this.code.op(W.end);
   }
 
   /** Leaves before the current instruction: EIP at it, the flags stored, `k` instructions retired. */

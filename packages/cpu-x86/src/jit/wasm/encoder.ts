@@ -51,26 +51,21 @@ export const W = {
   shrU: 0x76,
 } as const;
 
-const I32 = 0x7f;
+export const I32 = 0x7f;
+export const I64 = 0x7e;
 /** Block type of a block without a result. */
 export const VOID = 0x40;
 export const RESULT_I32 = I32;
 
-/** A function body: the instruction stream and its i32 locals beyond the parameters. */
+/** A function body: the instruction stream and the types of its locals beyond the (i32) parameters. */
 export class Code {
   readonly bytes: number[] = [];
-  private nextLocal: number;
+  readonly localTypes: number[] = [];
 
-  constructor(readonly params: number) {
-    this.nextLocal = params;
-  }
+  constructor(readonly params: number) {}
 
-  get locals(): number {
-    return this.nextLocal - this.params;
-  }
-
-  local(): number {
-    return this.nextLocal++;
+  local(type = I32): number {
+    return this.params + this.localTypes.push(type) - 1;
   }
 
   op(...b: number[]): this {
@@ -175,11 +170,18 @@ export function encodeModule(pages: number, funcs: readonly WasmFunction[], tabl
   uleb(bodies, funcs.length);
   for (const f of funcs) {
     const body: number[] = [];
-    if (f.code.locals > 0) {
-      body.push(1);
-      uleb(body, f.code.locals);
-      body.push(I32);
-    } else body.push(0);
+    // Locals as runs of one type.
+    const runs: [number, number][] = [];
+    for (const t of f.code.localTypes) {
+      const last = runs[runs.length - 1];
+      if (last !== undefined && last[1] === t) last[0]++;
+      else runs.push([1, t]);
+    }
+    uleb(body, runs.length);
+    for (const [count, type] of runs) {
+      uleb(body, count);
+      body.push(type);
+    }
     for (const b of f.code.bytes) body.push(b);
     body.push(W.end);
     uleb(bodies, body.length);

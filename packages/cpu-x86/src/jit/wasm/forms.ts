@@ -2,6 +2,7 @@ import { IO, IO_EIP, IO_FLAGS, SEG_BASE } from '../../core/arena.js';
 import { CF, DF, DS, EAX, EBP, ECX, EDI, EDX, ES, ESI, ESP, FS, OF, SS } from '../../core/constants.js';
 import { LAZY_ADD, LAZY_SUB } from '../../core/cpu.js';
 import type { Instr } from '../../core/instr.js';
+import { BODY, roleOf } from '../roles.js';
 import type { UnitEmitter } from './emit.js';
 import { VOID, W } from './encoder.js';
 
@@ -76,7 +77,7 @@ export function supported(i: Instr, flat: number): boolean {
     case 0xf6:
       return i.reg <= 3 && i.reg !== 1;
     case 0xf7:
-      return i.reg <= 3 && i.reg !== 1 && i.o32;
+      return i.reg !== 1 && i.o32;
     case 0xfe:
       return i.reg <= 1;
     case 0xff:
@@ -106,6 +107,13 @@ export function supported(i: Instr, flat: number): boolean {
   }
 }
 
+/** Whether a unit ends at or after `i` in flat code: a control transfer or system instruction, or no form for it. */
+export function endsUnit(i: Instr): boolean {
+  return roleOf(i) !== BODY || i.lock || i.rep !== 0 || !supported(i, ALL_FLAT);
+}
+
+const ALL_FLAT = 0x3f;
+
 /** The segment registers (bits) an emitted form reaches memory through. */
 export function segmentsOf(i: Instr): number {
   let segs = 0;
@@ -113,16 +121,20 @@ export function segmentsOf(i: Instr): number {
   if (usesStack(i)) segs |= 1 << SS;
   if (i.op >= 0xa0 && i.op < 0xa4) segs |= 1 << moffsSeg(i);
   if (stringForm(i.op)) {
-    if (i.op !== 0xaa && i.op !== 0xab) segs |= 1 << stringSource(i);
-    if (i.op !== 0xac && i.op !== 0xad) segs |= 1 << ES;
+    if (readsSource(i.op)) segs |= 1 << stringSource(i);
+    if (usesDestination(i.op)) segs |= 1 << ES;
   }
   return segs;
 }
 
 /** MOVS, STOS, LODS without a REP prefix (the run loop runs REP forms, which restart themselves). */
 function stringForm(op: number): boolean {
-  return op === 0xa4 || op === 0xa5 || op === 0xaa || op === 0xab || op === 0xac || op === 0xad;
+  return (op >= 0xa4 && op <= 0xa7) || (op >= 0xaa && op <= 0xaf);
 }
+
+/** What a string form reads from its source (DS:ESI) and writes to or reads from its destination (ES:EDI). */
+const readsSource = (op: number): boolean => op !== 0xaa && op !== 0xab && op !== 0xae && op !== 0xaf;
+const usesDestination = (op: number): boolean => op !== 0xac && op !== 0xad;
 
 /** The segment MOVS and LODS read through: the override or DS. */
 function stringSource(i: Instr): number {
@@ -131,9 +143,10 @@ function stringSource(i: Instr): number {
 
 function stringOk(i: Instr, flat: number): boolean {
   if (!i.a32 || (i.op & 1 && !i.o32)) return false;
-  const reads = i.op !== 0xaa && i.op !== 0xab;
-  const writes = i.op !== 0xac && i.op !== 0xad;
-  return (!reads || (flat & (1 << stringSource(i))) !== 0) && (!writes || (flat & (1 << ES)) !== 0);
+  return (
+    (!readsSource(i.op) || (flat & (1 << stringSource(i))) !== 0) &&
+    (!usesDestination(i.op) || (flat & (1 << ES)) !== 0)
+  );
 }
 
 function moffsSeg(i: Instr): number {
@@ -263,7 +276,8 @@ export function emitInstr(u: UnitEmitter, i: Instr, next: number): void {
           () => readE(u, i, size),
           () => c.i32(i.imm),
         );
-      else notNeg(u, i, size);
+      else if (i.reg <= 3) notNeg(u, i, size);
+      else mulDiv(u, i);
       return;
     }
     case 0x88:
@@ -718,12 +732,14 @@ function shift(u: UnitEmitter, i: Instr): void {
   c.op(W.end);
 }
 
-/** One MOVS, STOS or LODS step: DF picks the direction (`ops/string.ts` `once`). */
+/** One MOVS, CMPS, STOS, LODS or SCAS step: DF picks the direction (`ops/string.ts` `once`). */
 function stringStep(u: UnitEmitter, i: Instr): void {
   const c = u.code;
-  const size = i.op & 1 ? 4 : 1;
+  const op = i.op;
+  const size = op & 1 ? 4 : 1;
   const step = c.local();
-  const v = c.local();
+  const source = c.local();
+  const dest = c.local();
   c.i32(-size).i32(size);
   c.i32(0)
     .mem(W.load, IO + 4 * IO_FLAGS)
@@ -731,8 +747,8 @@ function stringStep(u: UnitEmitter, i: Instr): void {
     .op(W.and, W.select)
     .set(step);
   const src = stringSource(i);
-  const reads = i.op !== 0xaa && i.op !== 0xab;
-  const writes = i.op !== 0xac && i.op !== 0xad;
+  const reads = readsSource(op);
+  const compares = op === 0xa6 || op === 0xa7 || op === 0xae || op === 0xaf;
   if (reads) {
     u.reg32(ESI);
     if (src >= FS)
@@ -742,20 +758,23 @@ function stringStep(u: UnitEmitter, i: Instr): void {
     c.set(u.addr);
     u.translate(size, false);
     u.load(size);
-    c.set(v);
-  } else {
-    u.reg(EAX, size);
-    c.set(v);
-  }
-  if (writes) {
+  } else u.reg(EAX, size);
+  c.set(source);
+  if (usesDestination(op)) {
     u.reg32(EDI);
     c.set(u.addr);
-    u.translate(size, true);
-    u.store(size, () => c.get(v));
-  } else u.setReg(EAX, size, () => c.get(v));
+    u.translate(size, !compares);
+    if (compares) {
+      u.load(size);
+      c.set(dest);
+      const r = c.local();
+      c.get(source).get(dest).op(W.sub).set(r);
+      u.flags(LAZY_SUB, size * 8 - 1, source, dest, r, -1);
+    } else u.store(size, () => c.get(source));
+  } else u.setReg(EAX, size, () => c.get(source));
   for (const [r, moves] of [
     [ESI, reads],
-    [EDI, writes],
+    [EDI, usesDestination(op)],
   ] as const) {
     if (!moves) continue;
     u.setReg32(r, () => {
@@ -763,4 +782,80 @@ function stringStep(u: UnitEmitter, i: Instr): void {
       c.get(step).op(W.add);
     });
   }
+}
+
+const I64_EXTEND_U = 0xad;
+const I64_SHL = 0x86;
+const I64_OR = 0x84;
+const I64_SHR_U = 0x88;
+const I64_DIV_S = 0x7f;
+const I64_DIV_U = 0x80;
+const I64_REM_S = 0x81;
+const I64_REM_U = 0x82;
+const I32_WRAP = 0xa7;
+
+/** EDX:EAX as a 64-bit value. */
+function edxEax(u: UnitEmitter): void {
+  const c = u.code;
+  u.reg32(EDX);
+  c.op(I64_EXTEND_U).i32(32).op(I64_EXTEND_U, I64_SHL);
+  u.reg32(EAX);
+  c.op(I64_EXTEND_U, I64_OR);
+}
+
+/**
+ * F7 /4-/7 with a 32-bit operand: MUL and IMUL into EDX:EAX with QEMU's
+ * flags (`mulFlags`), DIV and IDIV, which leave before the instruction where
+ * it raises #DE (a zero divisor, a quotient too large; IDIV by -1 too, which
+ * WebAssembly would trap on) for the interpreter to raise.
+ */
+function mulDiv(u: UnitEmitter, i: Instr): void {
+  const c = u.code;
+  const d = c.local();
+  const lo = c.local();
+  const hi = c.local();
+  readE(u, i, 4);
+  c.set(d);
+  if (i.reg <= 5) {
+    const signed = i.reg === 5;
+    const wide = signed ? I64_EXTEND_S : I64_EXTEND_U;
+    u.reg32(EAX);
+    c.op(wide).get(d).op(wide, I64_MUL).tee(u.wide);
+    c.op(I32_WRAP).set(lo);
+    c.get(u.wide).i32(32).op(I64_EXTEND_U, I64_SHR_U, I32_WRAP).set(hi);
+    u.setReg32(EAX, () => c.get(lo));
+    u.setReg32(EDX, () => c.get(hi));
+    u.settle();
+    u.setArith(() => {
+      u.szp(lo);
+      c.get(hi);
+      if (signed) c.get(lo).i32(31).op(W.shrS, W.ne);
+      else c.i32(0).op(W.ne);
+      c.i32(CF | OF).op(W.mul, W.or);
+    });
+    return;
+  }
+  if (i.reg === 6) {
+    // A quotient fits 32 bits exactly when EDX is below the divisor.
+    c.get(d).op(W.eqz);
+    u.reg32(EDX);
+    c.get(d).op(W.geU, W.or);
+    u.exitIf();
+    edxEax(u);
+    c.get(d).op(I64_EXTEND_U, I64_DIV_U, I32_WRAP).set(lo);
+    edxEax(u);
+    c.get(d).op(I64_EXTEND_U, I64_REM_U, I32_WRAP).set(hi);
+  } else {
+    c.get(d).op(W.eqz).get(d).i32(-1).op(W.eq, W.or);
+    u.exitIf();
+    edxEax(u);
+    c.get(d).op(I64_EXTEND_S, I64_DIV_S).tee(u.wide);
+    c.op(I32_WRAP).set(lo);
+    c.get(u.wide).get(lo).op(I64_EXTEND_S, I64_NE);
+    u.exitIf();
+    edxEax(u);
+    c.get(d).op(I64_EXTEND_S, I64_REM_S, I32_WRAP).set(hi);
+  }
+  u.setReg32(EAX, () => c.get(lo));
+  u.setReg32(EDX, () => c.get(hi));
 }
