@@ -78,9 +78,9 @@ export const x86Plugin = definePlugin<X86Config, X86Cpu>({
       apic: { type: 'boolean', default: true, description: 'Local APIC present' },
       jit: {
         type: 'boolean',
-        default: false,
+        default: true,
         description:
-          'Translate hot code to JavaScript (same results; slower than the interpreter on a Linux boot for now, see the README)',
+          'Translate hot code to WebAssembly (flat 32-bit code) or JavaScript: the same results as the interpreter alone, bit for bit',
       },
     },
   },

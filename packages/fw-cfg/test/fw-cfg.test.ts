@@ -59,7 +59,8 @@ function be32(bytes: number[], at: number): number {
 
 /** Writes an FWCfgDmaAccess at `at` and starts it as SeaBIOS does (one outl of the low half). */
 function dma(at: number, control: number, length: number, address: number, addressHigh = 0): number {
-  const v = new DataView(parts.memory.ram.buffer);
+  const { ram } = parts.memory;
+  const v = new DataView(ram.buffer, ram.byteOffset, ram.byteLength);
   v.setUint32(at, control);
   v.setUint32(at + 4, length);
   v.setUint32(at + 8, addressHigh);

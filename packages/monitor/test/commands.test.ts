@@ -320,7 +320,8 @@ describe('the TCP monitor and the guest', () => {
     const { machine, monitor } = await setup();
     expect(await monitor.execute('info tlb')).toBe('PG disabled');
     expect(await monitor.execute('info mem')).toBe('PG disabled');
-    const ram = new DataView(machine.memory.ram.buffer);
+    const { ram: bytes } = machine.memory;
+    const ram = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     // PDE 0 -> table at 0x11000 (present, writable, user); PTE 0 -> 0x100000 (P W), PTE 1 -> 0x200000
     // (P U A, read-only); PTE 2 -> 0x300000 (P W D). PDE 0x300 (0xC0000000): a 4 MiB page at 0x400000 (P W G).
     ram.setUint32(0x10000, 0x11007, true);
