@@ -28,6 +28,8 @@ function rng(seed: number): () => number {
 /** Registers a block may change (EBX, ESI, EDI point into the data; ESP is the stack). */
 const DST32 = ['eax', 'ecx', 'edx', 'ebp'];
 const SRC32 = [...DST32, 'ebx', 'esi', 'edi'];
+const DST16 = ['ax', 'cx', 'dx', 'bp'];
+const SRC16 = [...DST16, 'bx', 'si', 'di'];
 const DST8 = ['al', 'cl', 'dl', 'ah', 'ch', 'dh'];
 const SRC8 = [...DST8, 'bl', 'bh'];
 const ALU = ['add', 'or', 'adc', 'sbb', 'and', 'sub', 'xor', 'cmp'];
@@ -47,6 +49,14 @@ function block(random: () => number, length: number): string {
     () => `${pick(ALU)} ${pick(DST8)}, ${pick([pick(SRC8), `byte ${imm8()}`, mem('byte')])}`,
     () => `${pick(ALU)} ${mem('byte')}, ${pick([pick(SRC8), `byte ${imm8()}`])}`,
     () => `${pick(ALU)} ${pick(['eax', 'al'])}, ${imm8()}`,
+    () =>
+      `${pick(ALU)} ${pick(DST16)}, ${pick([pick(SRC16), `word ${imm8()}`, `byte ${imm8()}`, mem('word')])}`,
+    () => `${pick(ALU)} ${mem('word')}, ${pick([pick(SRC16), `word ${imm8()}`, `byte ${imm8()}`])}`,
+    () => `${pick(['inc', 'dec', 'neg', 'not'])} ${pick([pick(DST16), mem('word')])}`,
+    () =>
+      `test ${pick([`${pick(DST16)}, ${pick(SRC16)}`, `${mem('word')}, ${pick(DST16)}`, `ax, ${imm8()}`])}`,
+    () =>
+      `mov ${pick([`${pick(DST16)}, ${pick([pick(SRC16), mem('word'), `word ${imm8()}`])}`, `${mem('word')}, ${pick(SRC16)}`])}`,
     () => `${pick(['inc', 'dec', 'neg', 'not'])} ${pick([r32(), pick(DST8), mem('dword'), mem('byte')])}`,
     () =>
       `test ${pick([`${r32()}, ${pick(SRC32)}`, `${mem('dword')}, ${r32()}`, `${pick(DST8)}, ${imm8()}`, `eax, ${imm()}`])}`,
@@ -198,5 +208,59 @@ block_end:
     expect(runs[0].mem32(runs[0].cpu.registers().ESP)).toBe(BLOCK + 7);
     expect(state(runs[0])).toEqual(state(runs[1]));
     expect(runs[0].cpu.jitStats()!.retired).toBeGreaterThan(0);
+  });
+
+  it('are entered only while the segments they use are as flat as when they were translated', () => {
+    // Translated while DS is flat, then called with DS based at 0x10000 (SEL_SMALL): every memory form
+    // must reach DS:0x100 = linear 0x10100 then, which only the interpreter knows how to do. The run
+    // loop enters the block's first unit (a JMP) and the dispatcher chains to the form's.
+    const forms = [
+      'shl dword [ebx], 1',
+      'xchg [ebx], eax',
+      'imul eax, [ebx]',
+      'sete byte [ebx]',
+      'add [ebx], eax',
+    ];
+    for (const form of forms) {
+      const code = assemble(`%include "${ASM_DIR}pm.inc"
+test_main:
+  mov esi, block
+  mov edi, ${BLOCK}
+  mov ecx, block_end - block
+  rep movsb
+  mov dword [0x100], 3
+  mov dword [0x10100], 5
+  mov ebx, 0x100
+  mov edx, 3
+.again:
+  mov eax, 7
+  call ${BLOCK}
+  dec edx
+  jnz .again
+  mov ax, SEL_SMALL
+  mov ds, ax
+  mov eax, 7
+  call ${BLOCK}
+  mov cx, SEL_DATA0
+  mov ds, cx
+  hlt
+block:
+  jmp short .form                   ; a unit of its own, which uses no data segment
+.form:
+  ${form}
+  ret
+block_end:
+`);
+      const runs = [true, false].map((jit) => {
+        const m = bare(code, undefined, undefined, { jit, jitHot: 1 });
+        m.run(100_000);
+        expect(m.cpu.halted, form).toBe(true);
+        return m;
+      });
+      expect(runs[0].mem32(0x10100), form).toBe(runs[1].mem32(0x10100));
+      expect(runs[0].mem32(0x100), form).toBe(runs[1].mem32(0x100));
+      expect(state(runs[0]), form).toEqual(state(runs[1]));
+      expect(runs[0].cpu.jitStats()!.webAssembly, form).toBeGreaterThan(0);
+    }
   });
 });

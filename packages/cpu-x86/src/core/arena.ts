@@ -22,6 +22,8 @@ export const IO_CIN = 7;
 export const IO_BITS = 8;
 export const IO_READ_NEED = 9;
 export const IO_WRITE_NEED = 10;
+/** `CpuState.flatSegs`: the dispatcher enters only units whose segments are flat now. */
+export const IO_FLAT = 11;
 const IO_SLOTS = 16;
 /** The software TLB's flags, one byte per linear page. */
 export const TLB_FLAGS = 0x100000;
@@ -38,14 +40,17 @@ export const PAGE_STAMP = 0xa00000;
 /**
  * The translator's WebAssembly units by slot (`Translator.slot` of the
  * entry's physical address): the address (-1 for none), its page's stamp
- * then, and its length; the function itself is in the table at the slot.
+ * then, its length and its segments; the function itself is in the table
+ * at the slot.
  */
 export const UNIT_KEY = 0xe00000;
 export const UNIT_STAMP = 0xe10000;
 export const UNIT_LENGTH = 0xe20000;
+/** The unit's segment registers (`flatSegs` bits) that must be flat to enter it. */
+export const UNIT_SEGS = 0xe30000;
 export const UNIT_SLOTS = 1 << 14;
 const TLB_PAGES = 1 << 20;
-const END = UNIT_LENGTH + 4 * UNIT_SLOTS;
+const END = UNIT_SEGS + 4 * UNIT_SLOTS;
 if (END > ARENA_BYTES) throw new Error('the CPU arena outgrew core ARENA_BYTES');
 
 /** The CPU's views of its arena: in the machine's WebAssembly memory, or in a buffer of its own without one. */
@@ -63,6 +68,7 @@ export class Arena {
   readonly unitKey: Int32Array;
   readonly unitStamp: Int32Array;
   readonly unitLength: Int32Array;
+  readonly unitSegs: Int32Array;
 
   constructor(memory: PhysicalMemory) {
     const wasm = memory.wasmMemory;
@@ -78,5 +84,6 @@ export class Arena {
     this.unitKey = new Int32Array(this.buffer, UNIT_KEY, UNIT_SLOTS).fill(-1);
     this.unitStamp = new Int32Array(this.buffer, UNIT_STAMP, UNIT_SLOTS);
     this.unitLength = new Int32Array(this.buffer, UNIT_LENGTH, UNIT_SLOTS);
+    this.unitSegs = new Int32Array(this.buffer, UNIT_SEGS, UNIT_SLOTS);
   }
 }

@@ -8,6 +8,7 @@ import {
   IO_DST,
   IO_EIP,
   IO_FLAGS,
+  IO_FLAT,
   IO_OP,
   IO_READ_NEED,
   IO_RES,
@@ -211,6 +212,7 @@ export class CpuState implements CodeSource {
     io[IO_BITS] = this.lazyBits;
     io[IO_READ_NEED] = this.readNeed;
     io[IO_WRITE_NEED] = this.writeNeed;
+    io[IO_FLAT] = this.flatSegs;
     const k = run(e, budget);
     this.flags = io[IO_FLAGS];
     this.flagsDirty = io[IO_DIRTY];

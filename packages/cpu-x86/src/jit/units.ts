@@ -133,6 +133,7 @@ export class Translator {
       this.arena.unitKey[slot] = phys;
       this.arena.unitStamp[slot] = stamp;
       this.arena.unitLength[slot] = w.length;
+      this.arena.unitSegs[slot] = w.segs;
       this.stats.webAssembly++;
       unit = new Unit(phys, stamp, w.length, w.span, w.bytes, this.enter, w.segs);
     } else {

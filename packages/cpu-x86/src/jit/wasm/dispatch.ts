@@ -2,12 +2,14 @@ import { type WasmMemory, type WasmTable, WebAssemblyApi } from '@plugboard/core
 import {
   IO,
   IO_EIP,
+  IO_FLAT,
   IO_READ_NEED,
   PAGE_STAMP,
   TLB_FLAGS,
   TLB_MEM_READ,
   UNIT_KEY,
   UNIT_LENGTH,
+  UNIT_SEGS,
   UNIT_SLOTS,
   UNIT_STAMP,
 } from '../../core/arena.js';
@@ -25,7 +27,9 @@ export type Dispatch = (eip: number, budget: number) => number;
  * (no unit, a stale one, a unit that left early for the slow path) returns
  * to the run loop with EIP in the arena. Units are entered only in flat
  * 32-bit code (the run loop checks before the first): CS's base is 0, so
- * EIP is the linear address, and nothing a unit does changes that.
+ * EIP is the linear address, and nothing a unit does changes that. Each
+ * unit's other segments are checked against `flatSegs` as the run loop
+ * checks the first's.
  */
 export function compileDispatcher(memory: WasmMemory, table: WasmTable, ramBase: number): Dispatch {
   const c = new Code(2);
@@ -40,9 +44,12 @@ export function compileDispatcher(memory: WasmMemory, table: WasmTable, ramBase:
   const len = c.local();
   const k = c.local();
   const need = c.local();
+  const flat = c.local();
+  const segs = c.local();
   const io = (s: number): number => IO + 4 * s;
   c.i32(0).get(eip).mem(W.store, io(IO_EIP));
   c.i32(0).mem(W.load, io(IO_READ_NEED)).set(need);
+  c.i32(0).mem(W.load, io(IO_FLAT)).set(flat);
   c.op(W.block, 0x40, W.loop, 0x40);
   c.get(eip).i32(12).op(W.shrU).set(page);
   c.get(page).mem(W.load8u, TLB_FLAGS).get(need).op(W.and).get(need).op(W.ne, W.brIf, 1);
@@ -60,6 +67,8 @@ export function compileDispatcher(memory: WasmMemory, table: WasmTable, ramBase:
   c.get(at).mem(W.load, UNIT_STAMP);
   c.get(phys).i32(12).op(W.shrU).i32(2).op(W.shl).mem(W.load, PAGE_STAMP).i32(1).op(W.or);
   c.op(W.ne, W.brIf, 1);
+  // A unit assumes the segments it uses flat, as they were when it was translated.
+  c.get(at).mem(W.load, UNIT_SEGS).tee(segs).get(flat).op(W.and).get(segs).op(W.ne, W.brIf, 1);
   c.get(at).mem(W.load, UNIT_LENGTH).set(len);
   c.get(n).get(len).op(W.add).get(budget).op(W.gtS, W.brIf, 1);
   c.get(eip).get(slot).callIndirect(1).tee(k);

@@ -23,7 +23,8 @@ import type { Instr } from '../../core/instr.js';
 import { raisesUndefined } from '../../ops/forms.js';
 import { Code, I64, VOID, W } from './encoder.js';
 import { PAIR_CF } from './flags.js';
-import { emitInstr, segmentsOf, supported } from './forms.js';
+import { segmentsOf, supported } from './forms.js';
+import { emitInstr } from './lower.js';
 
 // One unit as a WebAssembly function `run(e) -> retired`: `e` is the entry's
 // EIP. Registers and the software TLB are read in place (the arena); the
@@ -180,14 +181,21 @@ export class UnitEmitter {
     this.code.mem(W.store8, this.reg8At(r));
   }
 
+  /** Register `r` of `size` bytes (1: AL..BH, 2: AX..DI, 4: EAX..EDI), zero-extended as `getReg` reads it. */
   reg(r: number, size: number): void {
     if (size === 1) this.reg8(r);
+    else if (size === 2) this.code.i32(0).mem(W.load16u, regAt(r));
     else this.reg32(r);
   }
 
+  /** Stores the low `size` bytes of what `value` leaves in register `r`; the rest of the register stays (`setReg`). */
   setReg(r: number, size: number, value: () => void): void {
     if (size === 1) this.setReg8(r, value);
-    else this.setReg32(r, value);
+    else if (size === 2) {
+      this.code.i32(0);
+      value();
+      this.code.mem(W.store16, regAt(r));
+    } else this.setReg32(r, value);
   }
 
   // ------------------------------------------------------------ memory
@@ -259,14 +267,14 @@ export class UnitEmitter {
 
   /** Pushes the value at `pa`. */
   load(size: number): void {
-    this.code.get(this.addrPhys).mem(size === 1 ? W.load8u : W.load, 0);
+    this.code.get(this.addrPhys).mem(size === 1 ? W.load8u : size === 2 ? W.load16u : W.load, 0);
   }
 
   /** Stores what `value` leaves at `pa`. */
   store(size: number, value: () => void): void {
     this.code.get(this.addrPhys);
     value();
-    this.code.mem(size === 1 ? W.store8 : W.store, 0);
+    this.code.mem(size === 1 ? W.store8 : size === 2 ? W.store16 : W.store, 0);
   }
 
   // ------------------------------------------------------------ flags

@@ -7,11 +7,6 @@ import { Code, RESULT_I32, W } from './encoder.js';
 // calls where it cannot compute one from its own operands: the same cases as
 // `CpuState.getCF` .. `getPF`, in WebAssembly.
 
-const I64_EXTEND_U = 0xad;
-const I64_ADD = 0x7c;
-const I64_LT_U = 0x54;
-const I64_GT_U = 0x56;
-
 const io = (slot: number): number => IO + 4 * slot;
 
 function field(c: Code, slot: number): void {
@@ -31,7 +26,7 @@ function flag(c: Code, bit: number, shift: number, lazy: () => void): void {
 /** The operand `slot` masked to the operation's width, as an unsigned 64-bit value. */
 function masked64(c: Code, slot: number, mask: number): void {
   field(c, slot);
-  c.get(mask).op(W.and, I64_EXTEND_U);
+  c.get(mask).op(W.and, W.i64ExtendU);
 }
 
 function cf(c: Code): void {
@@ -45,16 +40,16 @@ function cf(c: Code): void {
     c.i32(LAZY_ADD).op(W.eq, W.if, RESULT_I32);
     masked64(c, IO_DST, mask);
     masked64(c, IO_SRC, mask);
-    c.op(I64_ADD);
+    c.op(W.i64Add);
     field(c, IO_CIN);
-    c.op(I64_EXTEND_U, I64_ADD);
-    c.get(mask).op(I64_EXTEND_U, I64_GT_U, W.else);
+    c.op(W.i64ExtendU, W.i64Add);
+    c.get(mask).op(W.i64ExtendU, W.i64GtU, W.else);
     field(c, IO_OP);
     c.i32(LAZY_SUB).op(W.eq, W.if, RESULT_I32);
     masked64(c, IO_DST, mask);
     masked64(c, IO_SRC, mask);
     field(c, IO_CIN);
-    c.op(I64_EXTEND_U, I64_ADD, I64_LT_U, W.else).i32(0).op(W.end);
+    c.op(W.i64ExtendU, W.i64Add, W.i64LtU, W.else).i32(0).op(W.end);
     c.op(W.end);
   });
 }
