@@ -72,6 +72,17 @@ function block(random: () => number, length: number): string {
       pick(['cdq', 'nop', `bswap ${r32()}`, 'lodsb', 'lodsd', 'stosb', 'stosd', 'movsb', 'movsd', 'scasb']),
     () => pick(['scasd', 'cmpsb', 'cmpsd']),
     () => `${pick(['mul', 'imul'])} ${pick([pick(SRC32), mem('dword')])}`,
+    () => `lock ${pick(ALU.slice(0, 7))} ${mem('dword')}, ${pick(SRC32)}`,
+    () => `lock ${pick(['inc', 'dec', 'not', 'neg'])} ${mem('dword')}`,
+    () => {
+      const [size, reg] = pick([
+        ['dword', 'ecx'],
+        ['word', 'cx'],
+        ['byte', 'cl'],
+      ]);
+      return `${pick(['', 'lock '])}${pick(['cmpxchg', 'xadd'])} ${mem(size)}, ${reg}`;
+    },
+    () => `${pick(['cmpxchg', 'xadd'])} ${pick(DST32)}, ${pick(SRC32)}`,
     // Divisors that cannot raise #DE: EDX below an unsigned one, a positive one after CDQ.
     () => {
       const d = pick(['ecx', 'ebp']);

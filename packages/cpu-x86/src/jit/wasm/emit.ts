@@ -83,8 +83,9 @@ export class UnitEmitter {
 
   /** Emits `i` (at `at` bytes from the entry, the unit's `k`th) and returns true, or returns false having emitted nothing. */
   instr(i: Instr, at: number, k: number): boolean {
-    // The model's #UD (CMOV on a Pentium) is the interpreter's to raise.
-    if (i.lock || i.rep !== 0 || raisesUndefined(i.fn) || !supported(i, this.flat)) return false;
+    // The model's #UD (CMOV on a Pentium, LOCK where the SDM forbids it) is the interpreter's to
+    // raise; an allowed LOCK changes nothing on one processor.
+    if (i.rep !== 0 || raisesUndefined(i.fn) || !supported(i, this.flat)) return false;
     this.at = at;
     this.k = k;
     this.segs |= segmentsOf(i);

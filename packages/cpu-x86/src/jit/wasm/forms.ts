@@ -70,6 +70,11 @@ export function supported(i: Instr, flat: number): boolean {
       return i.reg <= 1;
     case 0xff:
       return i.reg <= 1 || (i.reg === 6 && (flat & (1 << SS)) !== 0 && i.o32);
+    case 0x1b0:
+    case 0x1b1:
+    case 0x1c0:
+    case 0x1c1:
+      return true;
     case 0x1b6:
     case 0x1b7:
     case 0x1be:
@@ -97,7 +102,7 @@ export function supported(i: Instr, flat: number): boolean {
 
 /** Whether a unit ends at or after `i` in flat code: a control transfer or system instruction, or no form for it. */
 export function endsUnit(i: Instr): boolean {
-  return roleOf(i) !== BODY || i.lock || i.rep !== 0 || !supported(i, ALL_FLAT);
+  return roleOf(i) !== BODY || i.rep !== 0 || !supported(i, ALL_FLAT);
 }
 
 const ALL_FLAT = 0x3f;

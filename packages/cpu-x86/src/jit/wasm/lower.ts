@@ -444,6 +444,14 @@ function emitOther(u: UnitEmitter, i: Instr): boolean {
     u.setReg32(r, () => c.get(t));
     return true;
   }
+  if (op === 0x1b0 || op === 0x1b1) {
+    cmpxchg(u, i, op === 0x1b0 ? 1 : wordSize(i));
+    return true;
+  }
+  if (op === 0x1c0 || op === 0x1c1) {
+    xadd(u, i, op === 0x1c0 ? 1 : wordSize(i));
+    return true;
+  }
   if (op >= 0x140 && op < 0x150) {
     const v = c.local();
     readE(u, i, 4);
@@ -706,4 +714,49 @@ function mulDiv(u: UnitEmitter, i: Instr): void {
   }
   u.setReg32(EAX, () => c.get(lo));
   u.setReg32(EDX, () => c.get(hi));
+}
+
+/** CMPXCHG: CMP's flags of the accumulator against the destination, which always gets a write (`ops/data.ts`). */
+function cmpxchg(u: UnitEmitter, i: Instr, size: number): void {
+  const c = u.code;
+  const acc = c.local();
+  const d = c.local();
+  const v = c.local();
+  const r = c.local();
+  lockE(u, i, size);
+  u.reg(EAX, size);
+  c.set(acc);
+  loadE(u, i, size);
+  c.set(d);
+  c.get(acc).get(d).op(W.sub).set(r);
+  u.flags(LAZY_SUB, size * 8 - 1, acc, d, r, -1);
+  // Equal at the operand size: the source goes in, else the destination comes back in the accumulator.
+  u.reg(i.reg, size);
+  c.get(d).get(acc).get(d).op(W.eq, W.select).set(v);
+  c.get(acc).get(d).op(W.ne, W.if, VOID);
+  u.setReg(EAX, size, () => c.get(d));
+  c.op(W.end);
+  storeE(u, i, size, () => c.get(v));
+}
+
+/** XADD: the sum to the destination, the destination's old value to the source register. */
+function xadd(u: UnitEmitter, i: Instr, size: number): void {
+  const c = u.code;
+  const s = c.local();
+  const d = c.local();
+  const r = c.local();
+  u.reg(i.reg, size);
+  c.set(s);
+  lockE(u, i, size);
+  loadE(u, i, size);
+  c.set(d);
+  c.get(d).get(s).op(W.add).set(r);
+  if (i.mod === 3) {
+    u.setReg(i.reg, size, () => c.get(d));
+    storeE(u, i, size, () => c.get(r));
+  } else {
+    storeE(u, i, size, () => c.get(r));
+    u.setReg(i.reg, size, () => c.get(d));
+  }
+  u.flags(LAZY_ADD, size * 8 - 1, d, s, r, -1);
 }
