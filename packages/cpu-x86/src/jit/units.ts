@@ -9,7 +9,7 @@ import { compileWasmUnit } from './wasm/unit.js';
 /** Unit slots (a power of two): the bound on translated code; a new unit evicts its slot's old one. */
 export { UNIT_SLOTS };
 /** Executions of an entry before it is translated. */
-export const HOT = 5000;
+export const HOT = 1000;
 
 /** A translated run of instructions on one physical page, valid while the page's stamp is unchanged. */
 export class Unit {
