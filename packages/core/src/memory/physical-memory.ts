@@ -18,7 +18,7 @@ const WASM_PAGE = 1 << 16;
 
 /** RAM and the arena below it in one WebAssembly memory, or null where the host refuses one that large. */
 function wasmMemoryFor(ramSize: number): WasmMemory | null {
-  const pages = (ARENA_BYTES + ramSize + WASM_PAGE - 1) / WASM_PAGE;
+  const pages = Math.ceil((ARENA_BYTES + ramSize) / WASM_PAGE);
   try {
     return new WebAssemblyApi.Memory({ initial: pages, maximum: pages });
   } catch {

@@ -236,7 +236,7 @@ export class UnitEmitter {
   translate(size: number, write: boolean): void {
     const c = this.code;
     if (this.needs < 0) {
-      // The CPL cannot change inside a unit: the needs are read once.
+      // A scratch local for the access's need, loaded from the arena at each access.
       this.needs = c.local();
     }
     if (size > 1) {
