@@ -53,8 +53,10 @@ export interface Scan {
  * at offset `pageOffset` of its page: up to UNIT_CAP instructions, stopping at
  * the page end, at `fetchLimit` (the last offset where a whole instruction
  * fits the CS limit), before a 16-bit offset would wrap, before an
- * instruction that stays OUTSIDE units and after one that is LAST. Handlers
- * are chosen for `model`, as the interpreter chooses them (#UD for a feature it lacks).
+ * instruction that stays OUTSIDE units and after one that is LAST, but for
+ * conditional branches when `throughBranches` (WebAssembly units leave at a
+ * taken one). Handlers are chosen for `model`, as the interpreter chooses
+ * them (#UD for a feature it lacks).
  */
 export function scan(
   buf: Uint8Array,
@@ -64,6 +66,7 @@ export function scan(
   code32: boolean,
   fetchLimit: number,
   model: CpuFeatures,
+  throughBranches: boolean,
 ): Scan {
   page.load(buf, index, PAGE - pageOffset, eip);
   const instrs: Instr[] = [];
@@ -86,7 +89,12 @@ export function scan(
     span = at - eip;
     at += i.len;
     off += i.len;
-    if (role === LAST) break;
+    if (role === LAST && !(throughBranches && conditionalBranch(i.op))) break;
   }
   return { instrs, span, bytes: at - eip };
+}
+
+/** Jcc, short and near. */
+function conditionalBranch(op: number): boolean {
+  return (op >= 0x70 && op < 0x80) || (op >= 0x180 && op < 0x190);
 }

@@ -124,8 +124,11 @@ export class Translator {
     if (++this.hits[slot] < this.hot) return null;
     this.hits[slot] = 0;
     const start = performance.now();
-    const s = scan(buf, index, phys & 0xfff, eip, code32, fetchLimit, this.model);
+    let s = scan(buf, index, phys & 0xfff, eip, code32, fetchLimit, this.model, this.wasm !== null);
     const w = this.wasm !== null && s.instrs.length > 0 ? compileWasmUnit(s.instrs, flat, this.wasm) : null;
+    // JavaScript units end at any branch.
+    if (w === null && this.wasm !== null)
+      s = scan(buf, index, phys & 0xfff, eip, code32, fetchLimit, this.model, false);
     let unit: Unit;
     if (this.arena !== null) this.arena.unitKey[slot] = -1;
     if (w !== null && this.arena !== null && this.table !== null) {

@@ -13,7 +13,7 @@ import {
   UNIT_SLOTS,
   UNIT_STAMP,
 } from '../../core/arena.js';
-import { Code, encodeModule, W } from './encoder.js';
+import { Code, encodeModule, VOID, W } from './encoder.js';
 
 /** `dispatch(eip, budget)`: runs units from `eip` while they fit in `budget` instructions; returns how many retired. */
 export type Dispatch = (eip: number, budget: number) => number;
@@ -25,7 +25,8 @@ export type Dispatch = (eip: number, budget: number) => number;
  * it through the table, and goes on at the EIP it left while each unit ran
  * to its end and the next fits in what is left of the slice. Anything else
  * (no unit, a stale one, a unit that left early for the slow path) returns
- * to the run loop with EIP in the arena. Units are entered only in flat
+ * to the run loop with EIP in the arena. A unit that ended early at a taken
+ * branch is as good as one that ran to its end. Units are entered only in flat
  * 32-bit code (the run loop checks before the first): CS's base is 0, so
  * EIP is the linear address, and nothing a unit does changes that. Each
  * unit's other segments are checked against `flatSegs` as the run loop
@@ -71,9 +72,12 @@ export function compileDispatcher(memory: WasmMemory, table: WasmTable, ramBase:
   c.get(at).mem(W.load, UNIT_SEGS).tee(segs).get(flat).op(W.and).get(segs).op(W.ne, W.brIf, 1);
   c.get(at).mem(W.load, UNIT_LENGTH).set(len);
   c.get(n).get(len).op(W.add).get(budget).op(W.gtS, W.brIf, 1);
+  // `~k`: the unit left before an instruction that needs the run loop.
   c.get(eip).get(slot).callIndirect(1).tee(k);
-  c.get(n).op(W.add).set(n);
-  c.get(k).get(len).op(W.ne, W.brIf, 1);
+  c.i32(0).op(W.ltS, W.if, VOID);
+  c.get(n).get(k).i32(-1).op(W.xor, W.add).set(n);
+  c.op(W.br, 2, W.end);
+  c.get(n).get(k).op(W.add).set(n);
   c.i32(0).mem(W.load, io(IO_EIP)).set(eip);
   c.op(W.br, 0, W.end, W.end);
   c.get(n);

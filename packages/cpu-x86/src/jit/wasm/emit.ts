@@ -27,13 +27,16 @@ import { segmentsOf, supported } from './forms.js';
 import { emitInstr } from './lower.js';
 
 // One unit as a WebAssembly function `run(e) -> retired`: `e` is the entry's
-// EIP. Registers and the software TLB are read in place (the arena); the
-// lazy flags of the unit's last flag-setting instruction stay in locals
-// until an exit needs them in memory. Nothing in a unit can fault or touch a
-// device: where the interpreter would take a slow path (a TLB miss, a page
-// end, ROM or MMIO, a page holding decoded code) the unit stores EIP and
-// returns how many instructions it completed, before the one that needs it,
-// which the run loop then executes as usual.
+// EIP. A unit is a straight run of instructions that a taken conditional
+// branch leaves early (returning the instructions retired with it, EIP at
+// the target). Registers live in locals, loaded on entry and stored back at
+// each exit; the software TLB is read in place (the arena); the lazy flags
+// of the unit's last flag-setting instruction stay in locals until an exit
+// needs them in memory. Nothing in a unit can fault or
+// touch a device: where the interpreter would take a slow path (a TLB miss,
+// a page end, ROM or MMIO, a page holding decoded code) the unit stores EIP
+// and returns `~k`, k the instructions it completed before the one that
+// needs it, which the run loop then executes as usual.
 
 const io = (slot: number): number => IO + 4 * slot;
 const regAt = (r: number): number => REGS + 4 * r;
@@ -66,7 +69,13 @@ export class UnitEmitter {
   /** A 64-bit scratch local (products and dividends). */
   readonly wide: number;
   private readonly page: number;
-  private needs = -1;
+  /** The TLB flags a read and a write need at the CPL (`readNeed`/`writeNeed`), loaded once on entry. */
+  private readonly readNeed: number;
+  private readonly writeNeed: number;
+  /** A local per register; the registers the unit reads or writes, and those it has written so far (bits). */
+  private readonly regs: number[] = [];
+  private used = 0;
+  private written = 0;
   /** Offset of the current instruction from the entry, and its index. */
   private at = 0;
   private k = 0;
@@ -79,6 +88,11 @@ export class UnitEmitter {
     this.addrPhys = this.code.local();
     this.page = this.code.local();
     this.wide = this.code.local(I64);
+    this.readNeed = this.code.local();
+    this.writeNeed = this.code.local();
+    this.code.i32(0).mem(W.load, io(IO_READ_NEED)).set(this.readNeed);
+    this.code.i32(0).mem(W.load, io(IO_WRITE_NEED)).set(this.writeNeed);
+    for (let r = 0; r < 8; r++) this.regs.push(this.code.local());
   }
 
   /** Emits `i` (at `at` bytes from the entry, the unit's `k`th) and returns true, or returns false having emitted nothing. */
@@ -98,8 +112,20 @@ export class UnitEmitter {
   finish(next: number, length: number): Code {
     if (!this.transferred) this.setEip(next);
     this.flush();
+    this.storeRegs();
     this.code.i32(length).op(W.return);
+    // The registers the unit uses, loaded before its first instruction.
+    const body = this.code.bytes.splice(0);
+    for (let r = 0; r < 8; r++)
+      if (this.used & (1 << r)) this.code.i32(0).mem(W.load, regAt(r)).set(this.regs[r]);
+    for (const b of body) this.code.bytes.push(b);
     return this.code;
+  }
+
+  /** Stores the registers written so far back in the arena, before an exit. */
+  private storeRegs(): void {
+    for (let r = 0; r < 8; r++)
+      if (this.written & (1 << r)) this.code.i32(0).get(this.regs[r]).mem(W.store, regAt(r));
   }
 
   // ------------------------------------------------------------ state
@@ -146,46 +172,72 @@ export class UnitEmitter {
     this.code.op(W.end);
   }
 
-  /** Leaves before the current instruction: EIP at it, the flags stored, `k` instructions retired. */
+  /**
+   * Leaves before the current instruction: EIP at it, the flags stored, `k`
+   * instructions retired, returned as `~k` so the dispatcher knows the next
+   * instruction needs the run loop.
+   */
   private exitHere(): void {
     this.setEip(this.at);
     this.flush();
-    this.code.i32(this.k).op(W.return);
+    this.storeRegs();
+    this.code.i32(~this.k).op(W.return);
+  }
+
+  /** Leaves after the current instruction, a taken branch that set EIP: the dispatcher goes on from there. */
+  exitAfter(): void {
+    this.flush();
+    this.storeRegs();
+    this.code.i32(this.k + 1).op(W.return);
   }
 
   // ------------------------------------------------------------ registers
 
   reg32(r: number): void {
     if (r === NOREG) this.code.i32(0);
-    else this.code.i32(0).mem(W.load, regAt(r));
+    else this.code.get(this.local(r));
   }
 
   /** Stores the value `value` leaves on the stack in register `r`. */
   setReg32(r: number, value: () => void): void {
-    this.code.i32(0);
     value();
-    this.code.mem(W.store, regAt(r));
+    this.code.set(this.dirty(r));
+  }
+
+  private local(r: number): number {
+    this.used |= 1 << r;
+    return this.regs[r];
+  }
+
+  private dirty(r: number): number {
+    this.written |= 1 << r;
+    return this.local(r);
   }
 
   /** AL, CL, DL, BL, AH, CH, DH, BH. */
-  private reg8At(r: number): number {
-    return r < 4 ? regAt(r) : regAt(r - 4) + 1;
-  }
-
   reg8(r: number): void {
-    this.code.i32(0).mem(W.load8u, this.reg8At(r));
+    const c = this.code;
+    c.get(this.local(r & 3));
+    if (r >= 4) c.i32(8).op(W.shrU);
+    c.i32(0xff).op(W.and);
   }
 
   setReg8(r: number, value: () => void): void {
-    this.code.i32(0);
+    const c = this.code;
+    const l = this.dirty(r & 3);
+    c.get(l)
+      .i32(r < 4 ? ~0xff : ~0xff00)
+      .op(W.and);
     value();
-    this.code.mem(W.store8, this.reg8At(r));
+    c.i32(0xff).op(W.and);
+    if (r >= 4) c.i32(8).op(W.shl);
+    c.op(W.or).set(l);
   }
 
   /** Register `r` of `size` bytes (1: AL..BH, 2: AX..DI, 4: EAX..EDI), zero-extended as `getReg` reads it. */
   reg(r: number, size: number): void {
     if (size === 1) this.reg8(r);
-    else if (size === 2) this.code.i32(0).mem(W.load16u, regAt(r));
+    else if (size === 2) this.code.get(this.local(r)).i32(0xffff).op(W.and);
     else this.reg32(r);
   }
 
@@ -193,9 +245,11 @@ export class UnitEmitter {
   setReg(r: number, size: number, value: () => void): void {
     if (size === 1) this.setReg8(r, value);
     else if (size === 2) {
-      this.code.i32(0);
+      const c = this.code;
+      const l = this.dirty(r);
+      c.get(l).i32(~0xffff).op(W.and);
       value();
-      this.code.mem(W.store16, regAt(r));
+      c.i32(0xffff).op(W.and, W.or).set(l);
     } else this.setReg32(r, value);
   }
 
@@ -235,32 +289,22 @@ export class UnitEmitter {
    */
   translate(size: number, write: boolean): void {
     const c = this.code;
-    if (this.needs < 0) {
-      // A scratch local for the access's need, loaded from the arena at each access.
-      this.needs = c.local();
-    }
-    if (size > 1) {
+    const need = write ? this.writeNeed : this.readNeed;
+    // One exit for all three: the route is read even when the flags refuse (any page has one).
+    c.get(this.addr).i32(12).op(W.shrU).tee(this.page);
+    c.i32(2)
+      .op(W.shl)
+      .mem(W.load, write ? TLB_MEM_WRITE : TLB_MEM_READ)
+      .tee(this.addrPhys);
+    c.i32(0).op(W.ltS);
+    c.get(this.page).mem(W.load8u, TLB_FLAGS).get(need).op(W.and).get(need).op(W.ne, W.or);
+    if (size > 1)
       c.get(this.addr)
         .i32(0xfff)
         .op(W.and)
         .i32(0x1000 - size)
-        .op(W.gtU, W.if, VOID);
-      this.exitHere();
-      c.op(W.end);
-    }
-    c.get(this.addr).i32(12).op(W.shrU).set(this.page);
-    c.i32(0)
-      .mem(W.load, io(write ? IO_WRITE_NEED : IO_READ_NEED))
-      .set(this.needs);
-    c.get(this.page).mem(W.load8u, TLB_FLAGS).get(this.needs).op(W.and).get(this.needs).op(W.ne, W.if, VOID);
-    this.exitHere();
-    c.op(W.end);
-    c.get(this.page)
-      .i32(2)
-      .op(W.shl)
-      .mem(W.load, write ? TLB_MEM_WRITE : TLB_MEM_READ)
-      .tee(this.addrPhys);
-    c.i32(0).op(W.ltS, W.if, VOID);
+        .op(W.gtU, W.or);
+    c.op(W.if, VOID);
     this.exitHere();
     c.op(W.end);
     c.get(this.addrPhys).get(this.addr).i32(0xfff).op(W.and).op(W.add).set(this.addrPhys);
@@ -313,15 +357,19 @@ export class UnitEmitter {
       .mem(W.store, io(IO_DIRTY));
   }
 
-  /** SF, ZF and PF of the 32-bit value in local `r` as flag bits (`CpuState.szp`). */
-  szp(r: number): void {
+  /** SF, ZF and PF of the `bits`-bit value in local `r` (no bits above them) as flag bits (`CpuState.szp`). */
+  szp(r: number, bits = 32): void {
     const c = this.code;
     const x = c.local();
     c.get(r).i32(0xff).op(W.and).set(x);
     for (const s of [4, 2, 1]) c.get(x).get(x).i32(s).op(W.shrU, W.xor).set(x);
     c.get(x).i32(1).op(W.and).i32(1).op(W.xor).i32(2).op(W.shl);
     c.get(r).op(W.eqz).i32(6).op(W.shl, W.or);
-    c.get(r).i32(24).op(W.shrU).i32(0x80).op(W.and, W.or);
+    c.get(r)
+      .i32(bits - 8)
+      .op(W.shrU)
+      .i32(0x80)
+      .op(W.and, W.or);
   }
 
   /** Sets the pending flags; `dst`/`src`/`res` are locals. */

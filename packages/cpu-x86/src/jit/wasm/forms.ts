@@ -85,10 +85,13 @@ export function supported(i: Instr, flat: number): boolean {
       return i.o32;
     case 0x90:
       return true;
+    case 0xc0:
     case 0xc1:
+    case 0xd0:
     case 0xd1:
+    case 0xd2:
     case 0xd3:
-      return i.o32 && i.reg !== 2 && i.reg !== 3;
+      return i.reg !== 2 && i.reg !== 3;
     case 0xc9:
       return i.o32 && (flat & (1 << SS)) !== 0;
     default:

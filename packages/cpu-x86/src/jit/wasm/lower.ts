@@ -32,13 +32,12 @@ export function emitInstr(u: UnitEmitter, i: Instr, next: number): void {
   const op = i.op;
   if ((op >= 0x70 && op < 0x80) || (op >= 0x180 && op < 0x190)) {
     const disp = op < 0x80 ? (i.imm << 24) >> 24 : i.imm;
+    // Taken, the unit ends; not taken, it goes on (or ends after it, as any instruction).
     u.cond(op & 0xf);
     c.op(W.if, VOID);
     u.setEip(next + disp);
-    c.op(W.else);
-    u.setEip(next);
+    u.exitAfter();
     c.op(W.end);
-    u.transferred = true;
     return;
   }
   if (op === 0xeb || op === 0xe9) {
@@ -530,8 +529,11 @@ function emitOther(u: UnitEmitter, i: Instr): boolean {
       });
       return true;
     }
+    case 0xc0:
     case 0xc1:
+    case 0xd0:
     case 0xd1:
+    case 0xd2:
     case 0xd3:
       shift(u, i);
       return true;
@@ -539,62 +541,107 @@ function emitOther(u: UnitEmitter, i: Instr): boolean {
   return false;
 }
 
-/** C1/D1/D3 with a 32-bit operand: ROL ROR SHL SHR SAL SAR as `ops/alu.ts` `shift` computes them. */
+/** C0/C1/D0-D3: ROL ROR SHL SHR SAL SAR of any operand size, as `ops/alu.ts` `shift` computes them. */
 function shift(u: UnitEmitter, i: Instr): void {
   const c = u.code;
+  const size = i.op & 1 ? wordSize(i) : 1;
+  const bits = size * 8;
+  const top = bits - 1;
   const v = c.local();
   const n = c.local();
   const r = c.local();
   const cf = c.local();
   const of = c.local();
   u.settle();
-  lockE(u, i, 4);
-  loadE(u, i, 4);
+  lockE(u, i, size);
+  loadE(u, i, size);
   c.set(v);
-  if (i.op === 0xd3) u.reg32(ECX);
-  else c.i32(i.op === 0xd1 ? 1 : i.imm);
+  if (i.op >= 0xd2) u.reg32(ECX);
+  else c.i32(i.op >= 0xd0 ? 1 : i.imm);
   c.i32(0x1f).op(W.and).tee(n);
   // A count of 0 changes nothing, flags included.
   c.op(W.if, VOID);
+  const masked = (): void => {
+    if (size < 4) c.i32(2 ** bits - 1).op(W.and);
+  };
+  // A rotate by a multiple of the width leaves the value but still sets CF and OF.
+  const turn = (left: boolean): void => {
+    if (size === 4) {
+      c.get(v)
+        .get(n)
+        .op(left ? W.rotl : W.rotr);
+      return;
+    }
+    const k = c.local();
+    c.get(n).i32(top).op(W.and).set(k);
+    c.get(v)
+      .get(k)
+      .op(left ? W.shl : W.shrU);
+    c.get(v)
+      .i32(bits)
+      .get(k)
+      .op(W.sub, left ? W.shrU : W.shl, W.or);
+    masked();
+  };
   switch (i.reg) {
     case 0:
-      c.get(v).get(n).op(W.rotl).tee(r).i32(1).op(W.and).set(cf);
-      c.get(r).i32(31).op(W.shrU).get(cf).op(W.xor).set(of);
+      turn(true);
+      c.tee(r).i32(1).op(W.and).set(cf);
+      c.get(r).i32(top).op(W.shrU).get(cf).op(W.xor).set(of);
       u.setCarryOverflow(cf, of);
       break;
     case 1:
-      c.get(v).get(n).op(W.rotr).tee(r).i32(31).op(W.shrU).set(cf);
-      c.get(cf).get(r).i32(30).op(W.shrU).i32(1).op(W.and, W.xor).set(of);
+      turn(false);
+      c.tee(r).i32(top).op(W.shrU).set(cf);
+      c.get(cf)
+        .get(r)
+        .i32(top - 1)
+        .op(W.shrU)
+        .i32(1)
+        .op(W.and, W.xor)
+        .set(of);
       u.setCarryOverflow(cf, of);
       break;
     case 5:
       c.get(v).get(n).op(W.shrU).set(r);
-      c.get(v).get(n).i32(1).op(W.sub, W.shrU).tee(cf).get(r).op(W.xor).i32(31).op(W.shrU).set(of);
+      c.get(v).get(n).i32(1).op(W.sub, W.shrU).tee(cf).get(r).op(W.xor).i32(top).op(W.shrU).set(of);
       c.get(cf).i32(1).op(W.and).set(cf);
       u.setArith(() => {
-        u.szp(r);
+        u.szp(r, bits);
         c.get(cf).op(W.or).get(of).i32(11).op(W.shl, W.or);
       });
       break;
     case 7:
-      c.get(v).get(n).op(W.shrS).set(r);
+      // The operand sign-extended to 32 bits, then shifted as SAR of a doubleword.
+      c.get(v);
+      if (size < 4)
+        c.i32(32 - bits)
+          .op(W.shl)
+          .i32(32 - bits)
+          .op(W.shrS);
+      c.tee(v).get(n).op(W.shrS);
+      masked();
+      c.set(r);
       c.get(v).get(n).i32(1).op(W.sub, W.shrS).i32(1).op(W.and).set(cf);
       u.setArith(() => {
-        u.szp(r);
+        u.szp(r, bits);
         c.get(cf).op(W.or);
       });
       break;
     default:
-      c.get(v).get(n).op(W.shl).set(r);
-      c.get(v).get(n).i32(1).op(W.sub, W.shl).i32(31).op(W.shrU).set(cf);
-      c.get(r).i32(31).op(W.shrU).get(cf).op(W.xor).set(of);
+      c.get(v).get(n).op(W.shl);
+      masked();
+      c.set(r);
+      // A count beyond the width leaves 0 here (the operand has no bits above it), as CF must be.
+      c.get(v).get(n).i32(1).op(W.sub, W.shl).i32(top).op(W.shrU).i32(1).op(W.and).set(cf);
+      c.get(r).i32(top).op(W.shrU).get(cf).op(W.xor).set(of);
       u.setArith(() => {
-        u.szp(r);
+        u.szp(r, bits);
         c.get(cf).op(W.or).get(of).i32(11).op(W.shl, W.or);
       });
       break;
   }
-  storeE(u, i, 4, () => c.get(r));
+  storeE(u, i, size, () => c.get(r));
   c.op(W.end);
 }
 
