@@ -32,6 +32,19 @@ describe('plugboard CLI', () => {
     );
   });
 
+  it('-d in_asm logs each instruction as it runs, disassembled', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'plugboard-in-asm-'));
+    const rom = Buffer.alloc(0x10000, 0xf4);
+    // At the reset vector: xor ax,ax; inc ax; out 0xf4,al (QEMU's debug exit ends the run).
+    Buffer.from([0x31, 0xc0, 0x40, 0xe6, 0xf4]).copy(rom, 0xfff0);
+    writeFileSync(join(dir, 'rom.bin'), rom);
+    const log = join(dir, 'in_asm.log');
+    await cli('qemu', '-M', 'bare', '-bios', join(dir, 'rom.bin'), '-d', 'in_asm', '-D', log);
+    expect(readFileSync(log, 'utf8')).toBe(
+      '0xfffffff0:  xor ax,ax\n0xfffffff2:  inc ax\n0xfffffff3:  out 0xf4,al\n',
+    );
+  });
+
   it('prints the profile a QEMU command line builds', async () => {
     const { code, out } = await cli(
       'qemu',

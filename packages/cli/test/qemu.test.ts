@@ -243,13 +243,13 @@ describe('QEMU option mapping', () => {
   });
 
   it('maps -d and -D onto the run; -d help lists the items; an unknown item is an error with the list', () => {
-    expect(t('-d int,cpu_reset -d guest_errors -D q.log').run.log).toEqual({
-      items: ['int', 'cpu_reset', 'guest_errors'],
+    expect(t('-d int,cpu_reset,in_asm -d guest_errors -D q.log').run.log).toEqual({
+      items: ['int', 'cpu_reset', 'in_asm', 'guest_errors'],
       file: 'q.log',
     });
     expect(t('-d help').output).toMatch(/^Log items \(comma separated\):\nint +interrupt lines/);
-    expect(() => t('-d in_asm,int')).toThrow(
-      /-d in_asm,int: unknown log item in_asm\nLog items \(comma separated\):\nint /,
+    expect(() => t('-d exec,int')).toThrow(
+      /-d exec,int: unknown log item exec\nLog items \(comma separated\):\nint /,
     );
   });
 

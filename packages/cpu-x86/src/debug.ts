@@ -45,6 +45,8 @@ export function x86Debug(core: X86): CpuDebug {
     },
     set stopBefore(stop) {
       core.stopBefore = stop;
+      // The run loop asks the hook on its attention path only: raised, it is asked from the next instruction.
+      if (stop !== null) core.pins.attention = true;
     },
   };
 }

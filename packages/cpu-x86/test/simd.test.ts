@@ -96,7 +96,7 @@ describe('SSE floating point where QEMU departs from the SDM', () => {
 });
 
 describe('RCP and RSQRT', () => {
-  it('return the correctly rounded reciprocal (within the SDM bound of 1.5 * 2^-12), a denormal counting as zero, and no flag', () => {
+  it("return QEMU's reciprocal (within the SDM bound of 1.5 * 2^-12), a denormal counting as zero, and no flag", () => {
     const b = run(`
     mov dword [0x5000], 0x40400000     ; 3.0
     mov dword [0x5004], 0x40800000     ; 4.0
@@ -111,6 +111,27 @@ describe('RCP and RSQRT', () => {
     // 1/3 rounded to single, 1/4, +inf, -1; then 1/sqrt(3), 1/2, +inf, the default NaN.
     expect(words(b, 9)).toEqual([
       0x3eaaaaab, 0x3e800000, 0x7f800000, 0xbf800000, 0x3f13cd3a, 0x3f000000, 0x7f800000, 0xffc00000, 0x1f80,
+    ]);
+  });
+
+  it('round under MXCSR.RC as QEMU does, and flush a tiny result with FTZ clear as the SDM says (QEMU 7.2 gives the denormal)', () => {
+    const b = run(`
+    mov dword [0x5000], 0x40400000     ; 3.0
+    mov dword [0x5004], 0x7f000000     ; 2^127: its reciprocal is tiny
+    mov dword [0x5008], 0x3fc00000     ; 1.5
+    mov dword [0x500c], 0xff000000     ; -2^127
+    mov dword [0x5010], 0x1f80 | 0x2000 ; round down, FTZ and DAZ clear
+    ldmxcsr [0x5010]
+    movups xmm1, [0x5000]
+    rcpps xmm0, xmm1
+    movups [${OUT}], xmm0
+    rsqrtss xmm0, xmm1
+    movups [${OUT + 16}], xmm0
+    stmxcsr [${OUT + 32}]`);
+    // 1/3 and 1/1.5 rounded down, +0 and -0 for 2^-127; in lane 0 only 1/sqrt(3), whose root rounded down
+    // first makes it 3F13CD3A, not the exact value rounded down (39); no flag.
+    expect(words(b, 9)).toEqual([
+      0x3eaaaaaa, 0x00000000, 0x3f2aaaaa, 0x80000000, 0x3f13cd3a, 0x00000000, 0x3f2aaaaa, 0x80000000, 0x3f80,
     ]);
   });
 });

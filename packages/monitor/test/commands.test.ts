@@ -102,6 +102,27 @@ describe('monitor commands on puredarwin-xmas', () => {
     );
   });
 
+  it('x /Ni: SIMD instructions, mandatory prefixes and the 0F 38/0F 3A maps, as objdump -m i8086 prints them', async () => {
+    const { monitor, machine } = await setup();
+    machine.memory.ram.set(
+      [
+        0x0f, 0x58, 0xc1, 0x66, 0x0f, 0x38, 0x00, 0xc1, 0x66, 0x0f, 0x3a, 0x0f, 0xc1, 0x04, 0xf2, 0x0f, 0x7c,
+        0x07, 0x0f, 0x77,
+      ],
+      0x500,
+    );
+    // Real mode at reset: 16-bit code, as objdump's i8086 machine reads it.
+    expect(await monitor.execute('x /5i 0x500')).toBe(
+      [
+        '0x00000500:  addps xmm0,xmm1',
+        '0x00000503:  pshufb xmm0,xmm1',
+        '0x00000508:  palignr xmm0,xmm1,0x4',
+        '0x0000050e:  haddps xmm0,XMMWORD PTR [bx]',
+        '0x00000512:  emms',
+      ].join('\n'),
+    );
+  });
+
   it("x and xp: QEMU's formats and sizes, laid out as QEMU lays them out", async () => {
     const { monitor, machine } = await setup();
     machine.memory.ram.set([0x41, 0x0a, 0xff, 0x7f, 0x00, 0x80, 0x27, 0x5c, 0x12], 0x500);

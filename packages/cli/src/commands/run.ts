@@ -189,6 +189,18 @@ export async function runProfile(
         m.hooks.reset.tap('-d', () => write(`${at()} CPU Reset\n${m.cpu?.info() ?? ''}\n`));
       if (items.has('int'))
         m.hooks.irq.tap('-d', (e) => write(`${at()} IRQ ${e.line} ${e.level ? 'raised' : 'lowered'}\n`));
+      if (items.has('in_asm')) {
+        const cpu = m.cpu;
+        if (!cpu?.debug || !cpu.disassemble)
+          throw new UserError('-d in_asm: this CPU model has no disassembler');
+        // A debugger's stops use the same hook; sharing it would lose one or the other.
+        if (options.gdb) throw new UserError('-d in_asm cannot be combined with -gdb or -s');
+        const disassemble = cpu.disassemble.bind(cpu);
+        cpu.debug.stopBefore = (linear) => {
+          write(`${disassemble(linear, 1)}\n`);
+          return false;
+        };
+      }
     }
     const vnc = vncAddresses(m);
     for (const address of vnc) note(`plugboard: the screen is on VNC at ${address}\n`);

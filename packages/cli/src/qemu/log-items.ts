@@ -2,11 +2,13 @@ import { QemuOptionError } from './options.js';
 
 /**
  * QEMU's `-d` log items that have a counterpart here, and what each logs.
- * The others (in_asm, exec, cpu, mmu, pcall, unimp...) are refused.
+ * The others (exec, cpu, mmu, pcall, unimp...) are refused.
  */
 export const LOG_ITEMS = {
   int: "interrupt lines: each ISA IRQ going up or down (the CPU's own exceptions are not logged)",
   cpu_reset: 'the CPU state after each system reset',
+  in_asm:
+    'each guest instruction as it runs, address and Intel-syntax text (QEMU prints each translated block once; the translator stays off meanwhile)',
   guest_errors:
     "the devices' log lines (what plugboard run --verbose prints), where they report what the guest did wrong",
 } as const;

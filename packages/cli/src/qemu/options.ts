@@ -98,7 +98,7 @@ export const QEMU_OPTIONS: Record<string, { arg: boolean; accepted?: true; help:
     help: '[enable=]PATTERN[,events=FILE][,file=FILE]: register trace, PATTERN as plugboard run --trace',
   },
   k: { arg: true, help: 'VNC keyboard layout: en-us (the only one)' },
-  d: { arg: true, help: 'int,cpu_reset,guest_errors: what to log (help lists them)' },
+  d: { arg: true, help: 'int,cpu_reset,in_asm,guest_errors: what to log (help lists them)' },
   D: { arg: true, help: 'write the -d log to this file instead of stderr' },
   icount: { arg: true, help: 'shift=N: each instruction takes 2^N ns of virtual time (N 0-10; default 0)' },
   'no-kvm-irqchip': { arg: false, accepted: true, help: 'accepted, meaningless here' },

@@ -13,9 +13,18 @@ import {
 } from '../core/constants.js';
 import type { Instr } from '../core/instr.js';
 import type { X86 } from '../core/x86.js';
-import { ADD, EQUAL, GREATER, LESS, SimdFloat, SUB } from '../simd/float.js';
+import { ADD, DIV, EQUAL, GREATER, LESS, SimdFloat, SQRT, SUB } from '../simd/float.js';
 import * as I from '../simd/integer.js';
-import { DST, MXCSR_MASK, type SimdState, SRC, TMP } from '../simd/state.js';
+import {
+  DST,
+  MXCSR_DAZ,
+  MXCSR_FTZ,
+  MXCSR_MASK,
+  MXCSR_RESET,
+  type SimdState,
+  SRC,
+  TMP,
+} from '../simd/state.js';
 import { linR, linW } from './operands.js';
 import type { Handler } from './table.js';
 
@@ -282,11 +291,18 @@ export const movmskps: Handler = (c, i) => {
 };
 
 /**
- * RCPPS/RCPSS and RSQRTPS/RSQRTSS: the SDM bounds their relative error by
- * 1.5 * 2^-12 and leaves the value to the implementation; this CPU returns
- * the correctly rounded single result, as QEMU does. Denormal inputs count
- * as zero (infinite results); no MXCSR flag is raised.
+ * RCPPS/RCPSS and RSQRTPS/RSQRTSS. The SDM bounds their relative error by
+ * 1.5 * 2^-12 and leaves the value to the implementation; this CPU gives
+ * QEMU's: 1/x and 1/sqrt(x) (the root rounded first) as single divisions
+ * under MXCSR's rounding control, with no flag and no exception. The SDM's
+ * own rules hold whatever MXCSR says (QEMU applies them only under DAZ and
+ * FTZ): a denormal source counts as zero, so the result is infinite, and a
+ * tiny result is flushed to zero.
  */
+const APPROX_MXCSR = MXCSR_RESET | MXCSR_DAZ | MXCSR_FTZ;
+/** Scratch lanes in DST, which only MMX instructions use otherwise: 1.0 and the rounded root. */
+const ONE = DST >> 2;
+const ROOT = ONE + 1;
 export function approx(sqrt: boolean): Handler {
   return (c, i) => {
     const s = needSse(c);
@@ -294,13 +310,15 @@ export function approx(sqrt: boolean): Handler {
     const a = xmmSrc(c, i, scalar ? 4 : 16);
     const d = i.reg * 16;
     s.copy(d, TMP);
+    fp.begin(s.mxcsr | APPROX_MXCSR);
+    s.u32[ONE] = 0x3f800000;
     for (let k = 0; k < (scalar ? 1 : 4); k++) {
-      const bits = s.u32[(a >> 2) + k]!;
-      let x = s.f32[(a >> 2) + k]!;
-      if ((bits & 0x7f800000) === 0) x = bits & 0x80000000 ? -0 : 0;
-      if (Number.isNaN(x)) s.u32[(TMP >> 2) + k] = bits | 0x400000;
-      else if (sqrt && x < 0) s.u32[(TMP >> 2) + k] = 0xffc00000;
-      else s.f32[(TMP >> 2) + k] = sqrt ? 1 / Math.sqrt(x) : 1 / x;
+      let x = (a >> 2) + k;
+      if (sqrt) {
+        fp.arith(SQRT, s, x, x, ROOT, true);
+        x = ROOT;
+      }
+      fp.arith(DIV, s, ONE, x, (TMP >> 2) + k, true);
     }
     s.copy(TMP, d);
   };

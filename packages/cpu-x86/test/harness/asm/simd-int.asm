@@ -3,8 +3,9 @@
 ; logic) in its MMX form on the low quadwords and its SSE2 form on all 16
 ; bytes, unpacks and packs, shifts by a random register count (often past the
 ; lane width) and by immediates, shuffles, PMOVMSKB, PEXTRW/PINSRW, MOVD,
-; MOVQ, MOVMSKPS/PD, SHUFPS/PD, UNPCKxPS/PD; the store forms (MOVAPS/UPS,
-; MOVLPS/HPS/LPD/HPD, MOVNT*, MASKMOVQ/DQU), MOVQ2DQ/MOVDQ2Q and the MMX
+; MOVQ, MOVMSKPS/PD, SHUFPS/PD, UNPCKxPS/PD, the PS/PD logic, the fences;
+; the store forms (MOVAPS/UPS/UPD, MOVLPS/HPS/LPD/HPD, MOVNT*,
+; MASKMOVQ/DQU), MOVQ2DQ/MOVDQ2Q and the MMX
 ; conversions CVT(T)PI2PS/PD, CVT(T)PS2PI, CVT(T)PD2PI; then the x87 tags and TOP
 ; after an MMX instruction and after EMMS. Operands are random dwords biased
 ; to edge values (0, 1, 7F, 80, FF, 7FFF, 8000, FFFF, 80000000 ...).
@@ -201,6 +202,14 @@ group_main:
     XM {andnpd xmm0, [OPB]}
     XM {orps xmm0, xmm1}
     XM {xorpd xmm0, [OPB]}
+    XM {andpd xmm0, [OPB]}
+    XM {andnps xmm0, xmm1}
+    XM {orpd xmm0, xmm1}
+    XM {xorps xmm0, [OPB]}
+    XM {movupd xmm0, [OPB + 3]}
+    XM {lfence}
+    XM {mfence}
+    XM {sfence}
     XM {movss xmm0, xmm1}
     XM {movss xmm0, [OPB + 4]}
     XM {movsd xmm0, xmm1}
@@ -224,6 +233,8 @@ group_main:
     ST16 {movlpd [RES + 8], xmm1}
     ST16 {movhpd [RES], xmm1}
     ST16 {movntps [RES], xmm1}
+    ST16 {movupd [RES + 5], xmm1}
+    ST16 {movntpd [RES + 16], xmm1}
     ST16 {movntdq [RES + 16], xmm1}
     ST16 {movq [RES + 4], xmm1}
     ST16 {movq [RES + 8], mm1}

@@ -1,6 +1,6 @@
 ; SSE and SSE2 floating point with every exception masked, under a random
 ; MXCSR rounding control, DAZ and FTZ: add sub mul div min max sqrt (packed
-; and scalar, single and double), cmpps/cmppd/cmpss/cmpsd with a random
+; and scalar, single and double), rcp and rsqrt (single), cmpps/cmppd/cmpss/cmpsd with a random
 ; predicate, comiss ucomiss comisd ucomisd, and the conversions between
 ; singles, doubles and int32 (cvt and cvtt). Operands are four random singles
 ; or two random doubles each (zero, denormal, near 1.0, huge, infinity, QNaN,
@@ -14,6 +14,9 @@
 ;   (table 4-7). Such a b lane becomes 1.0 (test/simd.test.ts checks the rule).
 ; - min/max run with DAZ clear: QEMU returns a denormal operand unflushed
 ;   where the SDM converts it to zero first (test/simd.test.ts checks that).
+; - rcp/rsqrt run with DAZ and FTZ set: the SDM counts a denormal source as
+;   zero and flushes a tiny result whatever MXCSR says, QEMU only under DAZ
+;   and FTZ (test/simd.test.ts checks that).
 ; Line: mxcsr a(4) b(4) c(4) d(4) | ps ops | ss ops | pd ops | sd ops | cmp | comis | cvt
 %define SEED 0x55e55e55
 %define CASES_DEFAULT 500
@@ -29,6 +32,7 @@ MXC  equ scratch + 80          ; the case's MXCSR
 MXS  equ scratch + 84
 MXN  equ scratch + 92          ; MXC without DAZ
 PRED equ scratch + 88
+MXF  equ scratch + 96          ; MXC with DAZ and FTZ
 
 MX_FLAGS equ 0x3D
 
@@ -116,6 +120,8 @@ group_main:
     mov [MXC], eax
     and eax, ~0x40
     mov [MXN], eax
+    or eax, 0x8040
+    mov [MXF], eax
     mov eax, [MXC]
     call hex16
     SHOW128 OPA, OPB, OPC, OPD
@@ -127,6 +133,8 @@ group_main:
     RUN OPA, {minps xmm0, xmm1}, MXN
     RUN OPA, {maxps xmm0, [OPB]}, MXN
     RUN OPA, {sqrtps xmm0, xmm1}
+    RUN OPA, {rcpps xmm0, [OPB]}, MXF
+    RUN OPA, {rsqrtps xmm0, xmm1}, MXF
     SEP
     RUN OPA, {addss xmm0, [OPB]}
     RUN OPA, {subss xmm0, xmm1}
@@ -135,6 +143,8 @@ group_main:
     RUN OPA, {minss xmm0, [OPB]}, MXN
     RUN OPA, {maxss xmm0, xmm1}, MXN
     RUN OPA, {sqrtss xmm0, [OPB]}
+    RUN OPA, {rcpss xmm0, xmm1}, MXF
+    RUN OPA, {rsqrtss xmm0, [OPB]}, MXF
     SEP
     RUN OPC, {addpd xmm0, xmm2}
     RUN OPC, {subpd xmm0, [OPD]}
@@ -204,6 +214,6 @@ cmp_table:
 
 %include "sse-operands.inc"
 
-header: db "# sse: mxcsr a b c d | addps subps mulps divps minps maxps sqrtps | addss subss mulss divss minss maxss sqrtss | addpd subpd mulpd divpd minpd maxpd sqrtpd | addsd subsd mulsd divsd minsd maxsd sqrtsd | pred cmpps cmpss cmppd cmpsd | comiss ucomiss comisd ucomisd | cvtps2pd cvtpd2ps cvtss2sd cvtsd2ss cvtps2dq cvttps2dq cvtpd2dq cvttpd2dq cvtdq2ps cvtdq2pd cvtsi2ss cvtsi2sd cvtss2si cvttss2si cvtsd2si cvttsd2si", 10, 0
+header: db "# sse: mxcsr a b c d | addps subps mulps divps minps maxps sqrtps rcpps rsqrtps | addss subss mulss divss minss maxss sqrtss rcpss rsqrtss | addpd subpd mulpd divpd minpd maxpd sqrtpd | addsd subsd mulsd divsd minsd maxsd sqrtsd | pred cmpps cmpss cmppd cmpsd | comiss ucomiss comisd ucomisd | cvtps2pd cvtpd2ps cvtss2sd cvtsd2ss cvtps2dq cvttps2dq cvtpd2dq cvttpd2dq cvtdq2ps cvtdq2pd cvtsi2ss cvtsi2sd cvtss2si cvttss2si cvtsd2si cvttsd2si", 10, 0
 
 %include "end.inc"
