@@ -242,6 +242,12 @@ describe('the page in Chromium', () => {
     );
     // The guest decompresses its own XZ kernel (the translator makes that affordable) and reports its disk as written.
     expect(await waitSerial('PLUGBOARD done', 6)).toContain(writtenDisk());
+    // Its power-off ends the run: the page's status line comes from the API's shutdown event.
+    await page.waitForFunction(
+      () => document.getElementById('status')?.textContent?.startsWith('stopped: '),
+      null,
+      { timeout: 120_000, polling: 500 },
+    );
     await page.evaluate(() => window.plugboard!.resetDisks());
     await page.goto(url, { timeout: 30_000 });
     await page.evaluate(() => window.plugboard!.ready);
