@@ -95,8 +95,8 @@ async function page() {
     });
     const wall = (performance.now() - started) / 1000;
     const cpu = chromiumCpuSeconds() - before;
-    const instructions = await tab.evaluate(async () => (await window.plugboard.status()).instructions);
-    return { wall, cpu, instructions, bundles };
+    const { instructions, jit } = await tab.evaluate(() => window.plugboard.status());
+    return { wall, cpu, instructions, jit, bundles };
   } finally {
     await browser.close();
     server.close();
@@ -109,4 +109,7 @@ const only = process.argv[2];
 if (only !== 'chromium') console.log(`node:     ${fmt(await node())}`);
 if (only === 'node') process.exit(0);
 const c = await page();
-console.log(`chromium: ${fmt(c)}\nbundles:  ${c.bundles.join(', ')}`);
+const jit = c.jit
+  ? `${c.jit.units} units (${c.jit.webAssembly} WebAssembly), ${((100 * c.jit.retired) / c.instructions).toFixed(1)}% of instructions retired in units`
+  : 'translator off';
+console.log(`chromium: ${fmt(c)}\n          ${jit}\nbundles:  ${c.bundles.join(', ')}`);

@@ -6,6 +6,7 @@ import {
   type Ps2InputService,
   Tokens,
 } from '@plugboard/core';
+import type { X86Cpu } from '@plugboard/cpu-x86';
 import { loadPageProfile } from './page-profile.js';
 import { createPageRegistry } from './page-registry.js';
 import { OverlayDrive } from './url-disk.js';
@@ -177,7 +178,11 @@ scope.onmessage = ({ data }) => {
       break;
     case 'request':
       if (data.what === 'status')
-        reply(data.id, () => ({ instructions: machine?.cpu?.instructionCount ?? 0, drives: driveStatus() }));
+        reply(data.id, () => ({
+          instructions: machine?.cpu?.instructionCount ?? 0,
+          jit: (machine?.cpu as Partial<X86Cpu> | undefined)?.core?.jitStats() ?? null,
+          drives: driveStatus(),
+        }));
       else
         reply(data.id, () => {
           const drive = machine?.device(data.drive);

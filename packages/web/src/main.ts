@@ -7,8 +7,9 @@ import { Plugboard } from './plugboard.js';
  * boot the test guest's kernel (URLs, or files picked from disk) through
  * linux-direct on puredarwin-xmas. `?autostart=1` boots at once; `net=URL`
  * names a net-proxy, `url=URL` a file the guest downloads, `disk=URL` the
- * image hda reads by range requests (its writes kept in IndexedDB). The running
- * machine is `window.plugboard`.
+ * image hda reads by range requests (its writes kept in IndexedDB), `usb=tablet`
+ * adds the PIIX3's UHCI controller and a USB tablet (QEMU's `-usbdevice tablet`).
+ * The running machine is `window.plugboard`.
  */
 declare global {
   interface Window {
@@ -68,6 +69,10 @@ async function boot(): Promise<void> {
       netdevs: { net0: net ? { type: 'websocket', config: { url: net } } : { type: 'hub' } },
       devices: {
         ...(disk ? { ide: { config: { primary: { master: { drive: 'hda', media: 'disk' } } } } } : {}),
+        // QEMU's -usbdevice tablet: the PIIX3's USB function where pc puts it, the tablet on its bus.
+        ...(params.get('usb') === 'tablet'
+          ? { usb: { type: 'piix3-usb-uhci', pci: '00:01.2' }, tablet: { type: 'usb-tablet' } }
+          : {}),
         bios: bios(
           kernelFile ? 'picked:vmlinuz' : field('kernel').value.trim(),
           initrdFile ? 'picked:initrd.gz' : field('initrd').value.trim(),

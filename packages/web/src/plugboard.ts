@@ -95,7 +95,7 @@ export class Plugboard {
     this.send({ type: 'serial', text });
   }
 
-  /** Instructions run so far and the `url` drives' state (written sectors, those not yet stored). */
+  /** Instructions run so far, the translator's counters and the `url` drives' state (written sectors, those not yet stored). */
   status(): Promise<MachineStatus> {
     return this.request({ what: 'status' }) as Promise<MachineStatus>;
   }

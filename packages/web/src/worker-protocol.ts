@@ -1,4 +1,5 @@
 import type { Json, ShutdownEvent } from '@plugboard/core';
+import type { JitStats } from '@plugboard/cpu-x86';
 
 /**
  * The messages between a page's `Plugboard` and the worker that runs its
@@ -47,6 +48,8 @@ export interface DriveStatus {
 
 export interface MachineStatus {
   instructions: number;
+  /** The x86 translator's counters (units, those in WebAssembly, instructions retired in them), or null when it is off. */
+  jit: JitStats | null;
   drives: DriveStatus[];
 }
 

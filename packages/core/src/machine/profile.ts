@@ -47,7 +47,9 @@ export class ProfileError extends UserError {
   }
 }
 
-const ajv = new Ajv2020({ allErrors: true, strict: false });
+// Not kept by its $id: a process may hold two copies of the machine schema (the file a host reads,
+// the page bundle's import), and ajv refuses a second schema under an $id it holds.
+const ajv = new Ajv2020({ allErrors: true, strict: false, addUsedSchema: false });
 const validators = new WeakMap<object, ValidateFunction>();
 
 /** The validator of `schema` (core's schema/machine.schema.json, as its host reads it), compiled once. */
