@@ -8,11 +8,21 @@ import type { FuzzTarget } from './target.js';
 export interface FuzzLimits {
   /** One input may take this long (host ms); more is a finding: a guest action that stalls the host. */
   maxInputMs: number;
-  /** Heap growth over the run's start beyond this (bytes) is a finding: state that grows without bound. */
-  maxHeapGrowth: number;
+  /** Memory growth over the run's start beyond this (bytes) is a finding: state that grows without bound. */
+  maxMemoryGrowth: number;
 }
 
-export const DEFAULT_LIMITS: FuzzLimits = { maxInputMs: 1000, maxHeapGrowth: 512 << 20 };
+export const DEFAULT_LIMITS: FuzzLimits = { maxInputMs: 1000, maxMemoryGrowth: 512 << 20 };
+
+/**
+ * The JavaScript heap plus memory outside it: a typed array's or a
+ * WebAssembly memory's bytes live outside the heap (`external`), and they are
+ * what a device's buffers or an image's tables grow in.
+ */
+export function memoryInUse(): number {
+  const m = process.memoryUsage();
+  return m.heapUsed + m.external;
+}
 
 export interface Finding {
   kind: 'exception' | 'slow' | 'memory';
@@ -28,7 +38,8 @@ export interface FuzzReport {
   seed: number;
   cases: number;
   longestMs: number;
-  peakHeapBytes: number;
+  /** The most `memoryInUse` seen. */
+  peakMemoryBytes: number;
   finding: Finding | null;
 }
 
@@ -75,14 +86,14 @@ export async function fuzz(target: FuzzTarget, options: FuzzOptions): Promise<Fu
     seed: options.seed,
     cases: 0,
     longestMs: 0,
-    peakHeapBytes: 0,
+    peakMemoryBytes: 0,
     finding: null,
   };
   const deadline = performance.now() + (options.seconds ?? Number.POSITIVE_INFINITY) * 1000;
   const iterations = options.iterations ?? Number.POSITIVE_INFINITY;
   // A first run builds what the target keeps between inputs (a bus, a device): not counted.
   if (corpus.length) await runOne(target, corpus[0]!, limits);
-  const heapStart = process.memoryUsage().heapUsed;
+  const memoryStart = memoryInUse();
   const pending = [...corpus];
   while (report.cases < iterations && performance.now() < deadline) {
     const input = pending.shift() ?? mutate(r.pick(corpus), corpus, r);
@@ -95,16 +106,16 @@ export async function fuzz(target: FuzzTarget, options: FuzzOptions): Promise<Fu
     }
     if (report.cases % 16 === 0 && corpus.length < 256) corpus.push(input);
     if (report.cases % 32 === 0) {
-      const heap = process.memoryUsage().heapUsed;
-      report.peakHeapBytes = Math.max(report.peakHeapBytes, heap);
-      if (heap - heapStart > limits.maxHeapGrowth) {
-        const message = `heap grew by ${((heap - heapStart) / 2 ** 20).toFixed(0)} MiB`;
+      const memory = memoryInUse();
+      report.peakMemoryBytes = Math.max(report.peakMemoryBytes, memory);
+      if (memory - memoryStart > limits.maxMemoryGrowth) {
+        const message = `memory grew by ${((memory - memoryStart) / 2 ** 20).toFixed(0)} MiB`;
         report.finding = { kind: 'memory', message, input, stored: store(target, 'memory', input, options) };
         break;
       }
     }
   }
-  report.peakHeapBytes = Math.max(report.peakHeapBytes, process.memoryUsage().heapUsed);
+  report.peakMemoryBytes = Math.max(report.peakMemoryBytes, memoryInUse());
   return report;
 }
 

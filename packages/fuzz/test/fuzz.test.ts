@@ -16,7 +16,11 @@ describe('the fuzz harness', () => {
       'cirrus',
       'stdvga',
       'ide',
+      'floppy',
       'slirp',
+      'vmdk',
+      'probe',
+      'profile',
       'qemu-options',
       'monitor',
       'vnc',
@@ -46,6 +50,20 @@ describe('the fuzz harness', () => {
     expect(await minimise(Uint8Array.from([0, 0, 7, 0]), async (c) => c.includes(7), 100)).toEqual(
       Uint8Array.from([7]),
     );
+  });
+
+  it('reports memory that grows in typed arrays, outside the JavaScript heap', async () => {
+    const kept: Uint8Array[] = [];
+    const leaky = {
+      name: 'leaky',
+      seeds: () => [Uint8Array.from([1])],
+      run: () => void kept.push(new Uint8Array(1 << 20).fill(1)),
+    };
+    const limits = { ...DEFAULT_LIMITS, maxMemoryGrowth: 64 << 20 };
+    const report = await fuzz(leaky, { seed: 1, iterations: 1000, limits, regressions: null });
+    kept.length = 0;
+    expect(report.finding?.kind).toBe('memory');
+    expect(report.cases).toBeLessThan(200);
   });
 
   it('reports an input that takes longer than the bound as slow', async () => {
