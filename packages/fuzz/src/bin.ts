@@ -32,7 +32,7 @@ async function main(argv: string[]): Promise<number> {
   process.stdout.write(`seed ${seed}, ${seconds} s per target\n`);
   for (const t of targets) {
     const r = await fuzz(t, { seed, seconds, regressions });
-    const line = `${t.name.padEnd(14)} ${String(r.cases).padStart(8)} cases  longest ${r.longestMs.toFixed(1).padStart(7)} ms  peak heap ${(r.peakHeapBytes / 2 ** 20).toFixed(0).padStart(5)} MiB`;
+    const line = `${t.name.padEnd(14)} ${String(r.cases).padStart(8)} cases  longest ${r.longestMs.toFixed(1).padStart(7)} ms CPU ${r.longestWallMs.toFixed(1).padStart(7)} ms wall  peak memory ${(r.peakMemoryBytes / 2 ** 20).toFixed(0).padStart(5)} MiB`;
     process.stdout.write(`${line}\n`);
     if (r.finding) {
       failed++;

@@ -9,6 +9,7 @@ export {
   type FuzzOptions,
   type FuzzReport,
   fuzz,
+  memoryInUse,
   minimise,
   runOne,
 } from './runner.js';

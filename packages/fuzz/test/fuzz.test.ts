@@ -16,7 +16,11 @@ describe('the fuzz harness', () => {
       'cirrus',
       'stdvga',
       'ide',
+      'floppy',
       'slirp',
+      'vmdk',
+      'probe',
+      'profile',
       'qemu-options',
       'monitor',
       'vnc',
@@ -48,14 +52,49 @@ describe('the fuzz harness', () => {
     );
   });
 
-  it('reports an input that takes longer than the bound as slow', async () => {
-    const slow = {
-      name: 'slow',
+  it('reports memory that grows in typed arrays, outside the JavaScript heap', async () => {
+    const kept: Uint8Array[] = [];
+    const leaky = {
+      name: 'leaky',
+      seeds: () => [Uint8Array.from([1])],
+      run: () => void kept.push(new Uint8Array(1 << 20).fill(1)),
+    };
+    const limits = { ...DEFAULT_LIMITS, maxMemoryGrowth: 64 << 20 };
+    const report = await fuzz(leaky, { seed: 1, iterations: 1000, limits, regressions: null });
+    kept.length = 0;
+    expect(report.finding?.kind).toBe('memory');
+    expect(report.cases).toBeLessThan(200);
+  });
+
+  it('reports an input that uses more CPU than the bound, or blocks longer than the wall bound, as slow', async () => {
+    const spin = {
+      name: 'spin',
+      seeds: () => [Uint8Array.from([1])],
+      run: () => {
+        const start = process.cpuUsage();
+        while (process.cpuUsage(start).user < 30_000);
+      },
+    };
+    const block = {
+      name: 'block',
       seeds: () => [Uint8Array.from([1])],
       run: () => void Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 30),
     };
-    const outcome = await runOne(slow, Uint8Array.from([1]), { ...DEFAULT_LIMITS, maxInputMs: 10 });
-    expect(outcome.kind).toBe('slow');
+    const input = Uint8Array.from([1]);
+    expect((await runOne(spin, input, { ...DEFAULT_LIMITS, maxInputMs: 10 })).kind).toBe('slow');
+    expect((await runOne(block, input, { ...DEFAULT_LIMITS, maxInputWallMs: 10 })).kind).toBe('slow');
+  });
+
+  it('does not call an input slow for waiting its turn on a loaded machine', async () => {
+    // Waiting without using the CPU stands for the other processes' turns: the host is not stalled.
+    const waits = {
+      name: 'waits',
+      seeds: () => [Uint8Array.from([1])],
+      run: () => void Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 30),
+    };
+    const outcome = await runOne(waits, Uint8Array.from([1]), { ...DEFAULT_LIMITS, maxInputMs: 10 });
+    expect(outcome.kind).toBe('ok');
+    expect(outcome.wallMs).toBeGreaterThanOrEqual(29);
   });
 });
 
