@@ -55,10 +55,15 @@ const GROWTH = 1 + 1 / 32;
  * Gaps between polls remembered. A waiting loop repeats its gaps (one per
  * poll it makes in an iteration: Linux's udelay reads the TSC and runs
  * PAUSE); a gap not among the last `GAPS` is a new wait entered with no
- * device write in between (mdelay's back-to-back udelays), and the skip
- * starts small again, else it would go on growing from wait to wait and each
- * would end later than the last (10 waits of 1 ms on the TSC measured 35%
- * late in all).
+ * device write in between, and the streak starts over. So the skip starts
+ * small again at each of mdelay's back-to-back udelays (else it would go on
+ * growing from wait to wait and each would end later than the last: 10
+ * waits of 1 ms on the TSC measured 35% late in all), and a wait on one
+ * clock is skipped even when code between waits reads another (Linux's
+ * local APIC timer calibration waits a jiffy on the TSC, then reads the
+ * APIC timer and the PM timer: some 90 million instructions unskipped).
+ * A measurement loop reads both its clocks in every iteration, within the
+ * `THRESHOLD` polls a restarted streak must wait.
  */
 const GAPS = 8;
 
@@ -182,7 +187,11 @@ export class PollWatch implements BusWatch {
       return;
     }
     this.lastAt = at;
-    if (this.gaps.indexOf(gap) < 0) this.factor = 1;
+    if (this.gaps.indexOf(gap) < 0) {
+      this.streak = 0;
+      this.clocks = 0;
+      this.factor = 1;
+    }
     this.gaps[this.gapAt] = gap;
     this.gapAt = (this.gapAt + 1) % GAPS;
     if (++this.streak < THRESHOLD || (this.clocks & (this.clocks - 1)) !== 0) return;
