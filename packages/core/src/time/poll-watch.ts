@@ -61,7 +61,7 @@ const GROWTH = 1 + 1 / 32;
  * waits of 1 ms on the TSC measured 35% late in all), and a wait on one
  * clock is skipped even when code between waits reads another (Linux's
  * local APIC timer calibration waits a jiffy on the TSC, then reads the
- * APIC timer and the PM timer: some 90 million instructions unskipped).
+ * APIC timer and the PM timer: some 100 million instructions unskipped).
  * A measurement loop reads both its clocks in every iteration, within the
  * `THRESHOLD` polls a restarted streak must wait.
  */
