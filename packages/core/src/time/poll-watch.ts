@@ -51,6 +51,21 @@ const MAX_SKIP_NS = 2 ** 24;
  * wait costs a few thousand instructions either way.
  */
 const GROWTH = 1 + 1 / 32;
+/**
+ * Gaps between polls remembered. A waiting loop repeats its gaps (one per
+ * poll it makes in an iteration: Linux's udelay reads the TSC and runs
+ * PAUSE); a gap not among the last `GAPS` is a new wait entered with no
+ * device write in between, and the streak starts over. So the skip starts
+ * small again at each of mdelay's back-to-back udelays (else it would go on
+ * growing from wait to wait and each would end later than the last: 10
+ * waits of 1 ms on the TSC measured 35% late in all), and a wait on one
+ * clock is skipped even when code between waits reads another (Linux's
+ * local APIC timer calibration waits a jiffy on the TSC, then reads the
+ * APIC timer and the PM timer: some 100 million instructions unskipped).
+ * A measurement loop reads both its clocks in every iteration, within the
+ * `THRESHOLD` polls a restarted streak must wait.
+ */
+const GAPS = 8;
 
 /**
  * Fast-forward: finds the CPU busy-waiting and skips the virtual time the
@@ -93,6 +108,8 @@ export class PollWatch implements BusWatch {
   private readonly keys = new Float64Array(REGISTERS);
   private readonly values = new Float64Array(REGISTERS);
   private registers = 0;
+  private readonly gaps = new Uint16Array(GAPS);
+  private gapAt = 0;
 
   constructor(
     private readonly clock: SkippingClock,
@@ -156,6 +173,7 @@ export class PollWatch implements BusWatch {
     this.streak = 0;
     this.clocks = 0;
     this.factor = 1;
+    this.gaps.fill(0);
     this.lastAt = at;
     this.seenWrites = this.writes - this.timeWrites;
   }
@@ -169,6 +187,13 @@ export class PollWatch implements BusWatch {
       return;
     }
     this.lastAt = at;
+    if (this.gaps.indexOf(gap) < 0) {
+      this.streak = 0;
+      this.clocks = 0;
+      this.factor = 1;
+    }
+    this.gaps[this.gapAt] = gap;
+    this.gapAt = (this.gapAt + 1) % GAPS;
     if (++this.streak < THRESHOLD || (this.clocks & (this.clocks - 1)) !== 0) return;
     if (this.factor < MAX_SKIP_NS) this.factor *= GROWTH;
     // Whole nanoseconds: the factor's fractions would make every later deadline fractional.
