@@ -37,6 +37,7 @@ const SHIFT = ['shl', 'shr', 'sar', 'rol', 'ror', 'sal'];
 const CC = ['o', 'no', 'b', 'ae', 'e', 'ne', 'be', 'a', 's', 'ns', 'p', 'np', 'l', 'ge', 'le', 'g'];
 
 function block(random: () => number, length: number): string {
+  let labels = 0;
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)];
   const imm = () => `0x${Math.floor(random() * 0x100000000).toString(16)}`;
   const imm8 = () => String(Math.floor(random() * 256) - 128);
@@ -101,6 +102,19 @@ function block(random: () => number, length: number): string {
     () => `mov [${DATA + Math.floor(random() * 0x7f0)}], ${pick(['eax', 'al'])}`,
     () => `push ${pick([pick(SRC32), `dword ${imm()}`, `byte ${imm8()}`, mem('dword')])}\n  pop ${r32()}`,
     () => 'push ebp\n  mov ebp, esp\n  push eax\n  leave',
+    () => `mov ecx, ${Math.floor(random() * 40)}\n  rep ${pick(['movsb', 'movsd', 'stosb', 'stosd'])}`,
+    // The destination a few bytes ahead of the source: element by element, a repeated pattern.
+    () =>
+      `mov ecx, ${Math.floor(random() * 24)}\n  lea edi, [esi + ${1 + Math.floor(random() * 8)}]\n  rep movsb`,
+    () => {
+      const k = labels++;
+      const target = pick(['ebp', 'dword [ebx + 8]']);
+      const load = target === 'ebp' ? `mov ebp, .c${k}` : `mov dword [ebx + 8], .c${k}`;
+      return pick([
+        `${load}\n  call ${target}\n  jmp short .d${k}\n.c${k}:\n  ret\n.d${k}:`,
+        `${load.replace(`.c${k}`, `.d${k}`)}\n  jmp ${target}\n  nop\n.d${k}:`,
+      ]);
+    },
   ];
   const lines: string[] = [];
   for (let k = 0; k < length; k++) {

@@ -23,7 +23,7 @@ import type { Instr } from '../../core/instr.js';
 import { raisesUndefined } from '../../ops/forms.js';
 import { Code, I64, VOID, W } from './encoder.js';
 import { PAIR_CF } from './flags.js';
-import { segmentsOf, supported } from './forms.js';
+import { repBlockForm, segmentsOf, supported } from './forms.js';
 import { emitInstr } from './lower.js';
 
 // One unit as a WebAssembly function `run(e) -> retired`: `e` is the entry's
@@ -99,7 +99,8 @@ export class UnitEmitter {
   instr(i: Instr, at: number, k: number): boolean {
     // The model's #UD (CMOV on a Pentium, LOCK where the SDM forbids it) is the interpreter's to
     // raise; an allowed LOCK changes nothing on one processor.
-    if (i.rep !== 0 || raisesUndefined(i.fn) || !supported(i, this.flat)) return false;
+    if ((i.rep !== 0 && !repBlockForm(i.op)) || raisesUndefined(i.fn) || !supported(i, this.flat))
+      return false;
     this.at = at;
     this.k = k;
     this.segs |= segmentsOf(i);

@@ -66,6 +66,9 @@ export const W = {
   i64Or: 0x84,
   i64Shl: 0x86,
   i64ShrU: 0x88,
+  /** Bulk memory (prefix 0xFC): `memory.copy` of memory 0 to itself, `memory.fill` of memory 0. */
+  memoryCopy: [0xfc, 0x0a, 0x00, 0x00],
+  memoryFill: [0xfc, 0x0b, 0x00],
 } as const;
 
 export const I32 = 0x7f;

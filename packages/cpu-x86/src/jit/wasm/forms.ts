@@ -21,7 +21,7 @@ export function usesStack(i: Instr): boolean {
     op === 0xc3 ||
     op === 0xc2 ||
     op === 0xc9 ||
-    (op === 0xff && i.reg === 6)
+    (op === 0xff && (i.reg === 6 || i.reg === 2))
   );
 }
 
@@ -69,7 +69,7 @@ export function supported(i: Instr, flat: number): boolean {
     case 0xfe:
       return i.reg <= 1;
     case 0xff:
-      return i.reg <= 1 || (i.reg === 6 && (flat & (1 << SS)) !== 0 && i.o32);
+      return i.reg <= 1 || ((i.reg === 6 || i.reg === 2 || i.reg === 4) && i.o32);
     case 0x1b0:
     case 0x1b1:
     case 0x1c0:
@@ -123,9 +123,14 @@ export function segmentsOf(i: Instr): number {
   return segs;
 }
 
-/** MOVS, STOS, LODS without a REP prefix (the run loop runs REP forms, which restart themselves). */
+/** MOVS, CMPS, STOS, LODS, SCAS. With a REP prefix only MOVS and STOS, as one block (`lower.ts` `repBlock`). */
 export function stringForm(op: number): boolean {
   return (op >= 0xa4 && op <= 0xa7) || (op >= 0xaa && op <= 0xaf);
+}
+
+/** REP MOVS and REP STOS, which units hold when they complete within a page. */
+export function repBlockForm(op: number): boolean {
+  return op === 0xa4 || op === 0xa5 || op === 0xaa || op === 0xab;
 }
 
 /** What a string form reads from its source (DS:ESI) and writes to or reads from its destination (ES:EDI). */

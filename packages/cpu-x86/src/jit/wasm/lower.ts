@@ -189,6 +189,18 @@ export function emitInstr(u: UnitEmitter, i: Instr, next: number): void {
         push(u, () => c.get(v));
         return;
       }
+      if (i.reg === 2 || i.reg === 4) {
+        // Near CALL and JMP through a register or memory: the target is read before the push.
+        const target = c.local();
+        readE(u, i, 4);
+        c.set(target);
+        if (i.reg === 2) push(u, () => c.get(0).i32(next).op(W.add));
+        c.i32(0)
+          .get(target)
+          .mem(W.store, IO + 4 * IO_EIP);
+        u.transferred = true;
+        return;
+      }
       const size = op === 0xfe ? 1 : wordSize(i);
       const bits = size * 8 - 1;
       if (i.mod === 3) {
@@ -417,7 +429,8 @@ function emitOther(u: UnitEmitter, i: Instr): boolean {
   const c = u.code;
   const op = i.op;
   if (stringForm(op)) {
-    stringStep(u, i);
+    if (i.rep !== 0) repBlock(u, i);
+    else stringStep(u, i);
     return true;
   }
   if (op >= 0xa0 && op < 0xa4) {
@@ -646,6 +659,93 @@ function shift(u: UnitEmitter, i: Instr): void {
 }
 
 /** One MOVS, CMPS, STOS, LODS or SCAS step: DF picks the direction (`ops/string.ts` `once`). */
+/**
+ * REP MOVS or STOS that ends within the page of its destination (and
+ * source) going up: `ops/string.ts` copies or fills it as one block and
+ * retires it as one instruction. Any other count, DF set, or a MOVS whose
+ * destination overlaps the source ahead of it (element by element repeats a
+ * pattern) leaves the unit before it.
+ */
+function repBlock(u: UnitEmitter, i: Instr): void {
+  const c = u.code;
+  const op = i.op;
+  const shift = op & 1 ? 2 : 0;
+  const movs = op <= 0xa5;
+  const count = c.local();
+  const bytes = c.local();
+  const dest = c.local();
+  const source = c.local();
+  // ES is flat: EDI is the destination's linear address.
+  u.reg32(EDI);
+  c.set(dest);
+  if (movs) {
+    const src = stringSource(i);
+    u.reg32(ESI);
+    if (src >= FS)
+      c.i32(0)
+        .mem(W.load, SEG_BASE + 4 * src)
+        .op(W.add);
+    c.set(source);
+  }
+  const room = (linear: number): void => {
+    c.i32(0x1000).get(linear).i32(0xfff).op(W.and, W.sub);
+    if (shift) c.i32(shift).op(W.shrU);
+    c.get(count).op(W.ltU);
+  };
+  u.reg32(ECX);
+  c.tee(count).i32(shift).op(W.shl).set(bytes);
+  c.i32(0)
+    .mem(W.load, IO + 4 * IO_FLAGS)
+    .i32(DF)
+    .op(W.and);
+  room(dest);
+  c.op(W.or);
+  if (movs) {
+    room(source);
+    c.op(W.or);
+  }
+  u.exitIf();
+  c.get(dest).set(u.addr);
+  u.translate(1, true);
+  c.get(u.addrPhys).set(dest);
+  if (movs) {
+    c.get(source).set(u.addr);
+    u.translate(1, false);
+    // The destination inside the source, ahead of it.
+    c.get(dest).get(u.addrPhys).op(W.gtU);
+    c.get(dest).get(u.addrPhys).get(bytes).op(W.add, W.ltU, W.and);
+    u.exitIf();
+    c.get(dest)
+      .get(u.addrPhys)
+      .get(bytes)
+      .op(...W.memoryCopy);
+    u.setReg32(ESI, () => {
+      u.reg32(ESI);
+      c.get(bytes).op(W.add);
+    });
+  } else if (shift === 0) {
+    c.get(dest);
+    u.reg32(EAX);
+    c.get(bytes).op(...W.memoryFill);
+  } else {
+    // Doubleword by doubleword: `dest` walks to the end.
+    const end = c.local();
+    c.get(dest).get(bytes).op(W.add).set(end);
+    c.op(W.block, VOID, W.loop, VOID);
+    c.get(dest).get(end).op(W.geU, W.brIf, 1);
+    c.get(dest);
+    u.reg32(EAX);
+    c.mem(W.store, 0);
+    c.get(dest).i32(4).op(W.add).set(dest);
+    c.op(W.br, 0, W.end, W.end);
+  }
+  u.setReg32(EDI, () => {
+    u.reg32(EDI);
+    c.get(bytes).op(W.add);
+  });
+  u.setReg32(ECX, () => c.i32(0));
+}
+
 function stringStep(u: UnitEmitter, i: Instr): void {
   const c = u.code;
   const op = i.op;
