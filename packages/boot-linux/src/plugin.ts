@@ -19,9 +19,11 @@ export interface LinuxDirectConfig {
 }
 
 export interface LinuxDirectDevice {
-  readonly kernel: PreparedKernel;
+  /** Null until the first reset needed it (`prepareReset`): a restored machine may never decompress it. */
+  readonly kernel: PreparedKernel | null;
   /** How the kernel is entered: its decompressed vmlinux, or the compressed kernel's own entry (and why). */
   readonly mode: string;
+  prepareReset(): Promise<void>;
   realize(): void;
   info(): string;
 }
@@ -45,36 +47,54 @@ export const linuxDirectPlugin = definePlugin<LinuxDirectConfig, LinuxDirectDevi
   async create(ctx: DeviceContext, config) {
     const kernelFile = ctx.resolvePath(config.kernel);
     const initrdFile = config.initrd ? ctx.resolvePath(config.initrd) : undefined;
+    // The files are read now, so a missing one fails the build (a restore's too).
     const image = parseBzImage(
       await ctx.readFile(kernelFile, 'a Linux kernel', MAX_KERNEL_BYTES),
       kernelFile,
     );
-    const unpacked = await decompressKernel(image, kernelFile);
-    const vmlinux = 'elf' in unpacked ? unpacked.elf : null;
-    const mode =
-      'elf' in unpacked
-        ? 'vmlinux decompressed on the host'
-        : `compressed kernel at code32_start (${unpacked.reason})`;
-    if (!vmlinux) ctx.log(`${kernelFile}: entering the ${mode}`);
-    const kernel = prepareKernel(
-      image,
-      vmlinux,
-      initrdFile ? await ctx.readFile(initrdFile, 'an initrd', MAX_INITRD_BYTES) : null,
-      config.append,
-      Math.min(ctx.memory.ramSize, 2 ** 32),
-      { kernel: kernelFile, initrd: initrdFile },
-    );
+    const initrd = initrdFile ? await ctx.readFile(initrdFile, 'an initrd', MAX_INITRD_BYTES) : null;
+
+    let kernel: PreparedKernel | null = null;
+    let mode = 'not decompressed: no reset has needed the kernel yet';
+    // Decompressing the payload is most of a second of CPU for the test guest: left to the first
+    // reset, which a machine restored from a snapshot does not make until its guest reboots.
+    const prepare = async () => {
+      const unpacked = await decompressKernel(image, kernelFile);
+      const vmlinux = 'elf' in unpacked ? unpacked.elf : null;
+      mode =
+        'elf' in unpacked
+          ? 'vmlinux decompressed on the host'
+          : `compressed kernel at code32_start (${unpacked.reason})`;
+      if (!vmlinux) ctx.log(`${kernelFile}: entering the ${mode}`);
+      kernel = prepareKernel(image, vmlinux, initrd, config.append, Math.min(ctx.memory.ramSize, 2 ** 32), {
+        kernel: kernelFile,
+        initrd: initrdFile,
+      });
+    };
+    let preparing: Promise<void> | null = null;
 
     const boot = (cpu: Cpu) => {
+      if (!kernel)
+        throw new LinuxBootError(
+          `/devices/${ctx.id}: a reset before the kernel was prepared (await the machine's prepareReset() first)`,
+        );
       const acpi = setUpPlatform(ctx.pci, ctx.ports, ctx.memory);
       cpu.startProtectedMode(loadKernel(ctx.memory, kernel, acpi));
     };
 
     return {
-      kernel,
-      mode,
+      get kernel() {
+        return kernel;
+      },
+      get mode() {
+        return mode;
+      },
       // It acts at reset only: what it set up is in RAM, the CPU and the chipset.
       vmstate: null,
+      prepareReset() {
+        preparing ??= prepare();
+        return preparing;
+      },
       realize() {
         const missing = missingChipset(ctx.pci);
         if (missing.length)
@@ -90,8 +110,10 @@ export const linuxDirectPlugin = definePlugin<LinuxDirectConfig, LinuxDirectDevi
         ctx.hooks.reset.tap(`${ctx.id} linux-direct`, () => boot(cpu));
       },
       info: () =>
-        `${kernelFile}: ${mode}, entry ${hex(kernel.entry)}` +
-        (kernel.initrd ? `; initrd ${kernel.initrd.length} bytes at ${hex(kernel.initrdAddress)}` : ''),
+        kernel
+          ? `${kernelFile}: ${mode}, entry ${hex(kernel.entry)}` +
+            (kernel.initrd ? `; initrd ${kernel.initrd.length} bytes at ${hex(kernel.initrdAddress)}` : '')
+          : `${kernelFile}: ${mode}`,
     };
   },
 });

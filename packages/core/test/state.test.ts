@@ -49,6 +49,28 @@ describe('device state as data', () => {
     expect(b.counters[0].flags.deadline).toBe(1234);
   });
 
+  it('saves a large typed array by its nonzero 4 KiB pages, and loads it whole', () => {
+    const vram = new Float64Array(1 << 17); // 1 MiB
+    vram[3] = 1.5;
+    vram[(1 << 17) - 1] = -2;
+    const text = encodeState({ vram });
+    // Two pages of base64, not 1 MiB of it.
+    expect(text.length).toBeLessThan(3 * 4096 * 1.4);
+    const back = (decodeState(text) as { vram: Float64Array }).vram;
+    expect(back).toBeInstanceOf(Float64Array);
+    expect(back).toEqual(vram);
+    expect(encodeState({ vram: back })).toBe(text);
+  });
+
+  it('refuses a sparse typed array larger than it may be, or with a page outside it', () => {
+    expect(() => decodeState('{"a":{"$ta":"Uint8Array","bytes":1099511627776,"pages":[]}}')).toThrow(
+      /a sparse Uint8Array of 1099511627776 bytes/,
+    );
+    expect(() => decodeState('{"a":{"$ta":"Uint8Array","bytes":65536,"pages":[[16,"AA=="]]}}')).toThrow(
+      /page 16 lies outside its 65536 bytes/,
+    );
+  });
+
   it('refuses an object of a class where the device has none, naming the path', () => {
     const a = new Device();
     a.pending = new Counter();
@@ -135,9 +157,9 @@ describe('the snapshot file', () => {
     head.write('PLUGSNAP', 'latin1');
     head.writeUInt32LE(99, 8);
     expect(() => readSnapshot(head, 'y.pbsnap')).toThrow(
-      /y.pbsnap: snapshot format 99 at offset 8; this build reads format 2/,
+      /y.pbsnap: snapshot format 99 at offset 8; this build reads format 3/,
     );
-    head.writeUInt32LE(2, 8);
+    head.writeUInt32LE(3, 8);
     head.writeUInt32LE(1000, 12);
     expect(() => readSnapshot(head, 'z.pbsnap')).toThrow(
       /z.pbsnap: truncated: the header at offset 16 needs 1000 bytes/,
@@ -159,7 +181,7 @@ describe('a snapshot file that inflates to more than it says', () => {
     const writes = deflateRawSync(Buffer.from('[]'));
     return Buffer.concat([
       Buffer.from('PLUGSNAP', 'latin1'),
-      u32(2),
+      u32(3),
       u32(header.length),
       header,
       u32(state.length),

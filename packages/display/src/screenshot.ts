@@ -1,9 +1,10 @@
 import { writeFile } from 'node:fs/promises';
 import type { DisplaySource, Frame } from '@plugboard/core';
-import { PNG } from 'pngjs';
 
 /** A frame as a PNG file's bytes (8-bit RGB, no alpha: the screen is opaque). */
-export function encodePng(frame: Frame): Buffer {
+export async function encodePng(frame: Frame): Promise<Buffer> {
+  // Loaded for the first screenshot, not by every process that loads the VNC plugin.
+  const { PNG } = await import('pngjs');
   const png = new PNG({ width: frame.width, height: frame.height, colorType: 2, inputHasAlpha: true });
   png.data = Buffer.from(frame.rgba.buffer, frame.rgba.byteOffset, frame.width * frame.height * 4);
   return PNG.sync.write(png, { colorType: 2, inputHasAlpha: true });
@@ -14,7 +15,7 @@ export async function screenshot(source: DisplaySource, path: string): Promise<F
   const frame = source.render();
   if (frame.width === 0 || frame.height === 0)
     throw new Error(`screenshot ${path}: the display shows nothing (0x0)`);
-  const png = encodePng(frame);
+  const png = await encodePng(frame);
   try {
     await writeFile(path, png);
   } catch (err) {

@@ -2,7 +2,7 @@ import { createServer as createHttpServer, type Server as HttpServer, type Incom
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { AbsolutePointerService, DisplaySource, Ps2InputService } from '@plugboard/core';
-import { createWebSocketStream, WebSocketServer } from 'ws';
+import type { WebSocketServer } from 'ws';
 import { FrameSource } from './frame-source.js';
 import { RfbSession } from './session.js';
 
@@ -81,6 +81,8 @@ export class VncServer {
     });
     await listenOn(this.tcp, host, port);
     if (websocketPort === undefined || websocketPort === null) return;
+    // ws is loaded only for a WebSocket port: a machine without one (a restore, a plain run) never pays for it.
+    const { createWebSocketStream, WebSocketServer } = await import('ws');
     this.http = createHttpServer((_req, res) => res.writeHead(426).end('RFB over WebSocket only\n'));
     this.wss = new WebSocketServer({
       server: this.http,

@@ -1,5 +1,4 @@
 import { crc32 } from '@plugboard/core';
-import xzDecompress from 'xz-decompress';
 import { decodeX86Bcj } from './x86-bcj.js';
 
 /**
@@ -166,6 +165,8 @@ function lzma2Stream(data: Uint8Array, dictionary: number, uncompressed: number)
 
 /** Decodes a one-block LZMA2 stream, refusing to produce more than `size` bytes. */
 async function decodeLzma2(stream: Uint8Array, size: number): Promise<Uint8Array> {
+  // Loaded when a kernel is decompressed, which a restored machine does only when its guest reboots.
+  const { default: xzDecompress } = await import('xz-decompress');
   const reader = new xzDecompress.XzReadableStream(
     new Blob([stream as Uint8Array<ArrayBuffer>]).stream(),
   ).getReader();

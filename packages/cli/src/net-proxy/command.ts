@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { startNetProxy } from './proxy.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
@@ -28,6 +27,8 @@ export function addNetProxyCommand(program: Command, stderr: NodeJS.WritableStre
       [],
     )
     .action(async (opts: { host: string; port: number; allowOrigin: string[]; hostfwd: string[] }) => {
+      // Loaded when used: its WebSocket server (ws) would cost every other command's start.
+      const { startNetProxy } = await import('./proxy.js');
       const proxy = await startNetProxy({
         host: opts.host,
         port: opts.port,

@@ -138,8 +138,9 @@ export interface BuildOptions {
   files?: HostFiles;
   /**
    * False: the machine is left as built, without the power-on reset (no
-   * firmware or kernel is loaded into RAM, which stays all zeros), because a
-   * snapshot is loaded into it next. A run resets it first if none was.
+   * firmware or kernel is loaded into RAM, which stays all zeros, and no
+   * device's `prepareReset` runs), because a snapshot is loaded into it next.
+   * A run resets it first if none was.
    */
   powerOn?: boolean;
 }
@@ -220,6 +221,7 @@ export async function buildMachine(
       await d.device.realize?.();
     }
     parts.hooks.realized.call(machine);
+    if (options.powerOn !== false) await machine.prepareReset();
   } catch (err) {
     await machine.destroy();
     throw err;

@@ -196,7 +196,16 @@ export class Machine implements SystemControl {
     w?.();
   }
 
-  /** Power-on or system reset: every device, then the CPU. */
+  /**
+   * Every device's `prepareReset`: awaited before each reset the machine
+   * makes itself (the power-on in `buildMachine`, a run's first, a guest's
+   * or the monitor's); a caller of `reset` awaits it first.
+   */
+  async prepareReset(): Promise<void> {
+    for (const d of this.devices) await d.device.prepareReset?.();
+  }
+
+  /** Power-on or system reset: every device, then the CPU (after `prepareReset`). */
   reset(): void {
     this.unpowered = false;
     for (const d of this.devices) d.device.reset?.();
@@ -211,7 +220,10 @@ export class Machine implements SystemControl {
   async run(options: { maxInstructions?: number; signal?: AbortSignal } = {}): Promise<ShutdownEvent> {
     const cpu = this.cpu;
     if (!cpu) throw new Error(`${this.name}: the profile has no CPU`);
-    if (this.unpowered) this.reset();
+    if (this.unpowered) {
+      await this.prepareReset();
+      this.reset();
+    }
     const limit = options.maxInstructions ?? Number.POSITIVE_INFINITY;
     const clock = this.clock;
     const inputs = this.inputs;
@@ -233,6 +245,7 @@ export class Machine implements SystemControl {
         }
         if (this.resetReason !== null) {
           this.resetReason = null;
+          await this.prepareReset();
           this.reset();
         }
         if (this.paused) {

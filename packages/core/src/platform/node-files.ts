@@ -1,4 +1,4 @@
-import { closeSync, constants, existsSync, fstatSync, openSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, constants, existsSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { UserError } from '../user-error.js';
 import type { HostFiles } from './host-files.js';
@@ -32,7 +32,15 @@ export function readUserFile(path: string, what: string, maxBytes: number): Uint
     if (!st.isFile()) throw new UserError(`${path}: not a regular file (expected ${what})`);
     if (st.size > maxBytes)
       throw new UserError(`${path}: ${st.size} bytes is too large for ${what} (limit ${maxBytes} bytes)`);
-    return new Uint8Array(readFileSync(fd));
+    // Read straight into an array of its own: a Buffer copied into one touched the bytes twice.
+    const bytes = new Uint8Array(st.size);
+    let at = 0;
+    while (at < bytes.length) {
+      const n = readSync(fd, bytes, at, bytes.length - at, at);
+      if (n === 0) break;
+      at += n;
+    }
+    return at === bytes.length ? bytes : bytes.subarray(0, at);
   } finally {
     closeSync(fd);
   }

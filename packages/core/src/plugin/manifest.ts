@@ -27,6 +27,14 @@ export type JsonSchema = Record<string, unknown>;
 export interface Device {
   /** Hardware reset: power-on and every system reset. Puts all state back. */
   reset?(): void;
+  /**
+   * Work only a reset needs, done when the first one comes rather than at
+   * build time: a machine restored from a snapshot may never reset, and
+   * then never pays for it (linux-direct decompresses its kernel here). The
+   * machine awaits it before each reset it makes (`Machine.prepareReset`);
+   * calls after the first cost nothing.
+   */
+  prepareReset?(): Promise<void>;
   /** Called once every device of the machine exists: connect to services other plugins provide. */
   realize?(): void | Promise<void>;
   /** Releases host resources (files, sockets). */

@@ -24,9 +24,10 @@ import { StateError, type StateTree } from './state-tree.js';
  *
  * A page of zeros is not present: it is skipped, and a restore clears it.
  * Format 2 added the drives' writes and left host-side timers out of the
- * clock; a format 1 file is refused (take the snapshot again).
+ * clock; format 3 saves large typed arrays (VRAM) by their nonzero pages
+ * (`encodeState`); older files are refused by number (take the snapshot again).
  */
-export const SNAPSHOT_FORMAT = 2;
+export const SNAPSHOT_FORMAT = 3;
 const MAGIC = 'PLUGSNAP';
 /** The most the machine state may inflate to: far above a real one (~6 MB with 4 MiB of VRAM), far below a deflate bomb. */
 const MAX_STATE_BYTES = 256 << 20;
