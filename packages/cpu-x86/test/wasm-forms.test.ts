@@ -102,6 +102,8 @@ function block(random: () => number, length: number): string {
     () => `mov [${DATA + Math.floor(random() * 0x7f0)}], ${pick(['eax', 'al'])}`,
     () => `push ${pick([pick(SRC32), `dword ${imm()}`, `byte ${imm8()}`, mem('dword')])}\n  pop ${r32()}`,
     () => 'push ebp\n  mov ebp, esp\n  push eax\n  leave',
+    () =>
+      `${pick(['bt', 'bts', 'btr', 'btc'])} ${pick([`${r32()}, ${pick([pick(SRC32), String(Math.floor(random() * 256))])}`, `${mem('dword')}, ${Math.floor(random() * 256)}`])}\n  ${pick(['adc eax, 0', `set${pick(CC)} dl`, 'pushfd\n  pop edx'])}`,
     () => `mov ecx, ${Math.floor(random() * 40)}\n  rep ${pick(['movsb', 'movsd', 'stosb', 'stosd'])}`,
     // The destination a few bytes ahead of the source: element by element, a repeated pattern.
     () =>

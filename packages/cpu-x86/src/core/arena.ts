@@ -44,11 +44,11 @@ export const PAGE_STAMP = 0xa00000;
  * at the slot.
  */
 export const UNIT_KEY = 0xe00000;
-export const UNIT_STAMP = 0xe10000;
-export const UNIT_LENGTH = 0xe20000;
+export const UNIT_STAMP = 0xe40000;
+export const UNIT_LENGTH = 0xe80000;
 /** The unit's segment registers (`flatSegs` bits) that must be flat to enter it. */
-export const UNIT_SEGS = 0xe30000;
-export const UNIT_SLOTS = 1 << 14;
+export const UNIT_SEGS = 0xec0000;
+export const UNIT_SLOTS = 1 << 16;
 const TLB_PAGES = 1 << 20;
 const END = UNIT_SEGS + 4 * UNIT_SLOTS;
 if (END > ARENA_BYTES) throw new Error('the CPU arena outgrew core ARENA_BYTES');

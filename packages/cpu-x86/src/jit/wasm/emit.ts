@@ -341,6 +341,15 @@ export class UnitEmitter {
     c.i32(0).i32(0).mem(W.store, io(IO_DIRTY));
   }
 
+  /** CF (a local holding 0 or 1) into the flags word; the other flags stay lazy. After `settle`. */
+  setCarry(cf: number): void {
+    const c = this.code;
+    c.i32(0);
+    c.i32(0).mem(W.load, io(IO_FLAGS)).i32(~CF).op(W.and).get(cf).op(W.or).mem(W.store, io(IO_FLAGS));
+    c.i32(0);
+    c.i32(0).mem(W.load, io(IO_DIRTY)).i32(~CF).op(W.and).mem(W.store, io(IO_DIRTY));
+  }
+
   /** A rotate's CF and OF (locals holding 0 or 1) into the flags word; the other flags stay lazy. After `settle`. */
   setCarryOverflow(cf: number, of: number): void {
     const c = this.code;

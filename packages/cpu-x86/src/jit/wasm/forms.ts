@@ -70,6 +70,14 @@ export function supported(i: Instr, flat: number): boolean {
       return i.reg <= 1;
     case 0xff:
       return i.reg <= 1 || ((i.reg === 6 || i.reg === 2 || i.reg === 4) && i.o32);
+    case 0x1a3:
+    case 0x1ab:
+    case 0x1b3:
+    case 0x1bb:
+      // A register index reaches memory beyond the operand: left to the interpreter.
+      return i.o32 && i.mod === 3;
+    case 0x1ba:
+      return i.o32 && i.reg >= 4;
     case 0x1b0:
     case 0x1b1:
     case 0x1c0:

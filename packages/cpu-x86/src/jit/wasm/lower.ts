@@ -550,8 +550,56 @@ function emitOther(u: UnitEmitter, i: Instr): boolean {
     case 0xd3:
       shift(u, i);
       return true;
+    case 0x1a3:
+    case 0x1ab:
+    case 0x1b3:
+    case 0x1bb:
+    case 0x1ba:
+      bitOp(u, i);
+      return true;
   }
   return false;
+}
+
+/**
+ * BT, BTS, BTR, BTC of a doubleword (`ops/alu.ts` `bitOp`): a register with
+ * a register or immediate index, or memory with an immediate one. CF is the
+ * bit; the interpreter keeps the other flags as they were, so they stay lazy.
+ */
+function bitOp(u: UnitEmitter, i: Instr): void {
+  const c = u.code;
+  const kind = i.op === 0x1ba ? i.reg - 4 : (i.op - 0x1a3) >> 3;
+  const v = c.local();
+  const bit = c.local();
+  const cf = c.local();
+  u.settle();
+  if (kind === 0) {
+    if (i.mod !== 3) {
+      u.ea(i);
+      u.translate(4, false);
+    }
+  } else lockE(u, i, 4);
+  loadE(u, i, 4);
+  c.set(v);
+  if (i.op === 0x1ba) c.i32(i.imm);
+  else u.reg32(i.reg);
+  c.i32(31).op(W.and).set(bit);
+  c.get(v).get(bit).op(W.shrU).i32(1).op(W.and).set(cf);
+  u.setCarry(cf);
+  if (kind === 0) return;
+  storeE(u, i, 4, () => {
+    const m = (): void => {
+      c.i32(1).get(bit).op(W.shl);
+    };
+    c.get(v);
+    if (kind === 2) {
+      m();
+      c.i32(-1).op(W.xor, W.and);
+    } else {
+      m();
+      c.op(kind === 1 ? W.or : W.xor);
+    }
+  });
 }
 
 /** C0/C1/D0-D3: ROL ROR SHL SHR SAL SAR of any operand size, as `ops/alu.ts` `shift` computes them. */
