@@ -92,6 +92,14 @@ function spawnCli(args: string[], onFact: (fact: string) => void, timeoutMs: num
   });
 }
 
+/** The `bios` entry that boots the test guest's kernel and initrd through linux-direct with kernel line `append`. */
+export function testGuestBios(append: string) {
+  return {
+    type: 'linux-direct',
+    config: { kernel: join(guests, 'vmlinuz'), initrd: join(guests, 'initrd.gz'), append },
+  };
+}
+
 /** A profile file extending one in machines/ with the test's additions; returns its path. */
 export function composeProfile(base: string, additions: Record<string, unknown>): string {
   const path = join(mkdtempSync(join(tmpdir(), 'plugboard-guest-')), 'guest.json');

@@ -1,6 +1,5 @@
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { composeProfile, guests, runCli } from './guest.js';
+import { composeProfile, runCli, testGuestBios } from './guest.js';
 
 /**
  * The translating CPU changes speed, never results: Debian's 686 kernel and
@@ -16,15 +15,8 @@ describe('the translator on a whole boot', () => {
   it('boots Linux to poweroff exactly as the interpreter does', { timeout: 2 * BOOT_TIMEOUT }, async () => {
     const file = composeProfile('puredarwin-xmas', {
       devices: {
-        bios: {
-          type: 'linux-direct',
-          config: {
-            kernel: join(guests, 'vmlinuz'),
-            initrd: join(guests, 'initrd.gz'),
-            // No NIC driver: slirp's DNS forwarding would bring host timing in.
-            append: 'console=ttyS0 panic=-1 quiet cryptomgr.notests plugboard.nic=none',
-          },
-        },
+        // No NIC driver: slirp's DNS forwarding would bring host timing in.
+        bios: testGuestBios('console=ttyS0 panic=-1 quiet cryptomgr.notests plugboard.nic=none'),
         com1: { config: { backend: { type: 'stdio' } } },
       },
     });

@@ -3,7 +3,7 @@ import { Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serveBlob } from './blob.mjs';
-import { composeProfile, guests, qemuFacts, runCli } from './guest.js';
+import { composeProfile, guests, qemuFacts, runCli, testGuestBios } from './guest.js';
 
 /**
  * Debian's 686 kernel and the test guest (`npm run guests`) on
@@ -85,14 +85,9 @@ describe.concurrent('Linux on puredarwin-xmas', () => {
         },
         netdevs: { net0: { config: { hostfwd: [`tcp:127.0.0.1:${hostPort}-:${guestPort}`] } } },
         devices: {
-          bios: {
-            type: 'linux-direct',
-            config: {
-              kernel: join(guests, 'vmlinuz'),
-              initrd: join(guests, 'initrd.gz'),
-              append: `console=ttyS0 panic=-1 quiet cryptomgr.notests plugboard.url=${blobUrl} plugboard.listen=${guestPort}`,
-            },
-          },
+          bios: testGuestBios(
+            `console=ttyS0 panic=-1 quiet cryptomgr.notests plugboard.url=${blobUrl} plugboard.listen=${guestPort}`,
+          ),
           ide: {
             config: {
               primary: { master: { drive: 'hd0' } },

@@ -8,7 +8,7 @@ import { encodeState, readSnapshot, type StateTree } from '@plugboard/core';
 import { describe, expect, it } from 'vitest';
 import { serveBlob } from './blob.mjs';
 import { root } from './boot.js';
-import { composeProfile, guests } from './guest.js';
+import { composeProfile, guests, testGuestBios } from './guest.js';
 
 const BOOT_TIMEOUT = 1_800_000;
 const cli = join(root, 'packages/cli/dist/bin.js');
@@ -89,14 +89,9 @@ describe('record and replay', () => {
     const profile = composeProfile('puredarwin-xmas', {
       drives: { hd0: { type: 'file', config: { file: disk } } },
       devices: {
-        bios: {
-          type: 'linux-direct',
-          config: {
-            kernel: join(guests, 'vmlinuz'),
-            initrd: join(guests, 'initrd.gz'),
-            append: `console=ttyS0 panic=-1 quiet cryptomgr.notests plugboard.url=${url} plugboard.shell=1`,
-          },
-        },
+        bios: testGuestBios(
+          `console=ttyS0 panic=-1 quiet cryptomgr.notests plugboard.url=${url} plugboard.shell=1`,
+        ),
         ide: { config: { primary: { master: { drive: 'hd0' } } } },
         com1: { config: { backend: { type: 'stdio' } } },
       },

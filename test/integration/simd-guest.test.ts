@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { root } from './boot.js';
-import { composeProfile, guests, runCli } from './guest.js';
+import { composeProfile, runCli, testGuestBios } from './guest.js';
 
 const BOOT_TIMEOUT = 1_800_000;
 
@@ -43,15 +43,8 @@ describe('SIMD under the test guest', () => {
       const file = composeProfile('puredarwin-xmas', {
         cpu: { config: { model } },
         devices: {
-          bios: {
-            type: 'linux-direct',
-            config: {
-              kernel: join(guests, 'vmlinuz'),
-              initrd: join(guests, 'initrd.gz'),
-              // No `quiet`: the whole kernel log reaches the console, where the test reads it.
-              append: `console=ttyS0 panic=-1 plugboard.nic=none plugboard.crypto=${BYTES}`,
-            },
-          },
+          // No `quiet`: the whole kernel log reaches the console, where the test reads it.
+          bios: testGuestBios(`console=ttyS0 panic=-1 plugboard.nic=none plugboard.crypto=${BYTES}`),
           com1: { config: { backend: { type: 'stdio' } } },
         },
       });

@@ -15,7 +15,7 @@ import {
 } from '@plugboard/core';
 import { describe, expect, it } from 'vitest';
 import { machine, root } from './boot.js';
-import { guests } from './guest.js';
+import { testGuestBios } from './guest.js';
 
 const profileOf = (name: string) => loadProfile(join(root, 'machines', `${name}.json`));
 const stateText = (m: Awaited<ReturnType<typeof machine>>) =>
@@ -101,14 +101,7 @@ describe('snapshots of a whole machine', () => {
     const direct = [
       {
         devices: {
-          bios: {
-            type: 'linux-direct',
-            config: {
-              kernel: join(guests, 'vmlinuz'),
-              initrd: join(guests, 'initrd.gz'),
-              append: 'console=ttyS0',
-            },
-          },
+          bios: testGuestBios('console=ttyS0'),
         },
       },
     ];
@@ -204,14 +197,7 @@ describe('the test guest from a snapshot', () => {
       JSON.stringify({
         extends: join(root, 'machines', 'puredarwin-xmas.json'),
         devices: {
-          bios: {
-            type: 'linux-direct',
-            config: {
-              kernel: join(guests, 'vmlinuz'),
-              initrd: join(guests, 'initrd.gz'),
-              append: 'console=ttyS0 panic=-1 cryptomgr.notests',
-            },
-          },
+          bios: testGuestBios('console=ttyS0 panic=-1 cryptomgr.notests'),
           com1: { config: { backend: { type: 'stdio' } } },
         },
       }),
