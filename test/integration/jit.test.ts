@@ -38,7 +38,8 @@ describe('the translator on a whole boot', () => {
     });
     expect(interpreted.facts, interpreted.transcript.slice(-4000)).toContain('done');
     expect(interpreted.reason).toBe('ACPI S5 soft-off');
-    expect(translated.instructions).toBeGreaterThan(1e9);
+    // A whole boot (about 0.93e9 instructions since fast-forward skips Linux's APIC timer calibration).
+    expect(translated.instructions).toBeGreaterThan(5e8);
     expect(translated).toEqual(interpreted);
   });
 });
