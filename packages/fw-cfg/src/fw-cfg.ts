@@ -72,6 +72,9 @@ export class FwCfg implements FirmwareConfigService {
     this.current = EMPTY;
     this.offset = 0;
     this.dmaHigh = 0;
+    // Scratch for DMA, but saved with the rest: reset leaves the state a freshly built device has.
+    this.descriptor.fill(0);
+    this.status.fill(0);
   }
 
   addItem(key: number, data: Uint8Array): void {

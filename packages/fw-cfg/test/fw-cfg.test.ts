@@ -6,6 +6,7 @@ import {
   type MachineParts,
   Tokens,
 } from '@plugboard/core';
+import { seededRandom, stateText } from '@plugboard/core/testing';
 import {
   FW_CFG_DMA_CTL_ERROR,
   FW_CFG_DMA_CTL_READ,
@@ -216,5 +217,43 @@ describe('fw_cfg DMA interface', () => {
     dma(0x1000, FW_CFG_DMA_CTL_READ, 4, 0x2000);
     expect(parts.ports.in8(0x514)).toBe(0xff);
     expect(parts.memory.ram[0x2000]).toBe(0);
+  });
+});
+
+describe('fw_cfg state', () => {
+  /** A guest's random selects, data reads and DMA transfers (descriptors at 0x8000, data to 0x9000). */
+  function activity(seed: number): void {
+    const next = seededRandom(seed);
+    for (let k = 0; k < 200; k++) {
+      const r = next();
+      if (r % 4 === 0)
+        parts.ports.out16(0x510, [FwCfgKey.SIGNATURE, FwCfgKey.FILE_DIR, FwCfgKey.RAM_SIZE][r % 3]);
+      else if (r % 4 === 1) parts.ports.in8(0x511);
+      else if (r % 4 === 2) dma(0x8000, FW_CFG_DMA_CTL_READ, (r >>> 8) % 64, 0x9000);
+      else parts.ports.out32(0x514, bswap(r >>> 24));
+    }
+  }
+
+  beforeEach(() => build());
+
+  it('saves and loads into a freshly built device: the same state, the same next bytes', () => {
+    activity(7);
+    const saved = fw.vmstate.save();
+    const text = stateText(fw);
+    const [before, beforePorts] = [fw, parts.ports];
+    build();
+    fw.vmstate.load(saved);
+    expect(stateText(fw)).toBe(text);
+    const next = (ports: typeof parts.ports) => Array.from({ length: 16 }, () => ports.in8(0x511));
+    expect(next(parts.ports)).toEqual(next(beforePorts));
+    expect(stateText(fw)).toBe(stateText(before));
+  });
+
+  it('resets to the state it was built with', () => {
+    const fresh = stateText(fw);
+    activity(11);
+    expect(stateText(fw)).not.toBe(fresh);
+    fw.reset();
+    expect(stateText(fw)).toBe(fresh);
   });
 });
