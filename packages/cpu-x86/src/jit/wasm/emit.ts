@@ -32,11 +32,11 @@ import { emitInstr } from './lower.js';
 // the target). Registers live in locals, loaded on entry and stored back at
 // each exit; the software TLB is read in place (the arena); the lazy flags
 // of the unit's last flag-setting instruction stay in locals until an exit
-// needs them in memory. Nothing in a unit can fault or
-// touch a device: where the interpreter would take a slow path (a TLB miss,
-// a page end, ROM or MMIO, a page holding decoded code) the unit stores EIP
-// and returns `~k`, k the instructions it completed before the one that
-// needs it, which the run loop then executes as usual.
+// needs them in memory. Nothing in a unit can fault or touch a device: where
+// the interpreter would take a slow path (a TLB miss, a page end, ROM or
+// MMIO, a page holding decoded code) the unit stores EIP and returns `~k`,
+// k the instructions it completed before the one that needs it, which the
+// run loop then executes as usual.
 
 const io = (slot: number): number => IO + 4 * slot;
 const regAt = (r: number): number => REGS + 4 * r;
@@ -343,28 +343,23 @@ export class UnitEmitter {
 
   /** CF (a local holding 0 or 1) into the flags word; the other flags stay lazy. After `settle`. */
   setCarry(cf: number): void {
-    const c = this.code;
-    c.i32(0);
-    c.i32(0).mem(W.load, io(IO_FLAGS)).i32(~CF).op(W.and).get(cf).op(W.or).mem(W.store, io(IO_FLAGS));
-    c.i32(0);
-    c.i32(0).mem(W.load, io(IO_DIRTY)).i32(~CF).op(W.and).mem(W.store, io(IO_DIRTY));
+    this.setEager(CF, () => this.code.get(cf));
   }
 
   /** A rotate's CF and OF (locals holding 0 or 1) into the flags word; the other flags stay lazy. After `settle`. */
   setCarryOverflow(cf: number, of: number): void {
+    this.setEager(CF | OF, () => this.code.get(cf).get(of).i32(11).op(W.shl, W.or));
+  }
+
+  /** The flags in `mask` from what `bits` leaves, no longer owed to the lazy operands (`flagsDirty`). */
+  private setEager(mask: number, bits: () => void): void {
     const c = this.code;
     c.i32(0);
-    c.i32(0)
-      .mem(W.load, io(IO_FLAGS))
-      .i32(~(CF | OF))
-      .op(W.and);
-    c.get(cf).op(W.or).get(of).i32(11).op(W.shl, W.or).mem(W.store, io(IO_FLAGS));
+    c.i32(0).mem(W.load, io(IO_FLAGS)).i32(~mask).op(W.and);
+    bits();
+    c.op(W.or).mem(W.store, io(IO_FLAGS));
     c.i32(0);
-    c.i32(0)
-      .mem(W.load, io(IO_DIRTY))
-      .i32(~(CF | OF))
-      .op(W.and)
-      .mem(W.store, io(IO_DIRTY));
+    c.i32(0).mem(W.load, io(IO_DIRTY)).i32(~mask).op(W.and).mem(W.store, io(IO_DIRTY));
   }
 
   /** SF, ZF and PF of the `bits`-bit value in local `r` (no bits above them) as flag bits (`CpuState.szp`). */

@@ -573,13 +573,11 @@ function bitOp(u: UnitEmitter, i: Instr): void {
   const bit = c.local();
   const cf = c.local();
   u.settle();
-  if (kind === 0) {
-    if (i.mod !== 3) {
-      u.ea(i);
-      u.translate(4, false);
-    }
-  } else lockE(u, i, 4);
-  loadE(u, i, 4);
+  if (kind === 0) readE(u, i, 4);
+  else {
+    lockE(u, i, 4);
+    loadE(u, i, 4);
+  }
   c.set(v);
   if (i.op === 0x1ba) c.i32(i.imm);
   else u.reg32(i.reg);
@@ -588,17 +586,9 @@ function bitOp(u: UnitEmitter, i: Instr): void {
   u.setCarry(cf);
   if (kind === 0) return;
   storeE(u, i, 4, () => {
-    const m = (): void => {
-      c.i32(1).get(bit).op(W.shl);
-    };
-    c.get(v);
-    if (kind === 2) {
-      m();
-      c.i32(-1).op(W.xor, W.and);
-    } else {
-      m();
-      c.op(kind === 1 ? W.or : W.xor);
-    }
+    c.get(v).i32(1).get(bit).op(W.shl);
+    if (kind === 2) c.i32(-1).op(W.xor, W.and);
+    else c.op(kind === 1 ? W.or : W.xor);
   });
 }
 
