@@ -83,7 +83,9 @@ function block(random: () => number, length: number): string {
       ]);
       return `${pick(['', 'lock '])}${pick(['cmpxchg', 'xadd'])} ${mem(size)}, ${reg}`;
     },
-    () => `${pick(['cmpxchg', 'xadd'])} ${pick(DST32)}, ${pick(SRC32)}`,
+    // XADD writes its source too: only registers a block may change.
+    () => `cmpxchg ${pick(DST32)}, ${pick(SRC32)}`,
+    () => `xadd ${pick(DST32)}, ${pick(DST32)}`,
     // Divisors that cannot raise #DE: EDX below an unsigned one, a positive one after CDQ.
     () => {
       const d = pick(['ecx', 'ebp']);
@@ -116,6 +118,12 @@ function block(random: () => number, length: number): string {
         `${load}\n  call ${target}\n  jmp short .d${k}\n.c${k}:\n  ret\n.d${k}:`,
         `${load.replace(`.c${k}`, `.d${k}`)}\n  jmp ${target}\n  nop\n.d${k}:`,
       ]);
+    },
+    // A counted loop: the jump back stays inside the unit.
+    () => {
+      const k = labels++;
+      const body = [pick(forms)(), pick(forms)()].join('\n  ');
+      return `push ${1 + Math.floor(random() * 4)}\n.l${k}:\n  ${body}\n  dec dword [esp]\n  jnz .l${k}\n  add esp, 4`;
     },
   ];
   const lines: string[] = [];

@@ -5,17 +5,17 @@ import { LAST, OUTSIDE, roleOf } from './roles.js';
 
 /** Instructions in one unit at most. */
 export const UNIT_CAP = 64;
-const PAGE = 0x1000;
+export const PAGE = 0x1000;
 
 /** Thrown by the page's `tooLong`: the instruction is left to the interpreter, which raises the #GP. */
-const TOO_LONG = new Error('instruction too long');
+export const TOO_LONG = new Error('instruction too long');
 
 /**
  * The rest of one code page as a decoder source: bytes past the page end
  * read as zero, and an instruction that needs them is not taken (the unit
  * ends before it), so scanning never touches another page or its mapping.
  */
-class PageCode implements CodeSource {
+export class PageCode implements CodeSource {
   readonly codeBuf = new Uint8Array(PAGE + 16);
   private entry = 0;
 
@@ -38,7 +38,8 @@ class PageCode implements CodeSource {
   }
 }
 
-const page = new PageCode();
+/** The scanners' one page buffer (scanning is synchronous and never nested). */
+export const page = new PageCode();
 
 /** A straight run of instructions as the scanner found it. */
 export interface Scan {
@@ -49,14 +50,13 @@ export interface Scan {
 }
 
 /**
- * Decodes the straight-line run at CS:`eip`, whose first byte is `buf[index]`
- * at offset `pageOffset` of its page: up to UNIT_CAP instructions, stopping at
- * the page end, at `fetchLimit` (the last offset where a whole instruction
- * fits the CS limit), before a 16-bit offset would wrap, before an
- * instruction that stays OUTSIDE units and after one that is LAST, but for
- * conditional branches when `throughBranches` (WebAssembly units leave at a
- * taken one). Handlers are chosen for `model`, as the interpreter chooses
- * them (#UD for a feature it lacks).
+ * Decodes the straight-line run at CS:`eip` for a JavaScript unit, whose
+ * first byte is `buf[index]` at offset `pageOffset` of its page: up to
+ * UNIT_CAP instructions, stopping at the page end, at `fetchLimit` (the last
+ * offset where a whole instruction fits the CS limit), before a 16-bit
+ * offset would wrap, before an instruction that stays OUTSIDE units and
+ * after one that is LAST. Handlers are chosen for `model`, as the
+ * interpreter chooses them (#UD for a feature it lacks).
  */
 export function scan(
   buf: Uint8Array,
@@ -66,7 +66,6 @@ export function scan(
   code32: boolean,
   fetchLimit: number,
   model: CpuFeatures,
-  throughBranches: boolean,
 ): Scan {
   page.load(buf, index, PAGE - pageOffset, eip);
   const instrs: Instr[] = [];
@@ -89,12 +88,7 @@ export function scan(
     span = at - eip;
     at += i.len;
     off += i.len;
-    if (role === LAST && !(throughBranches && conditionalBranch(i.op))) break;
+    if (role === LAST) break;
   }
   return { instrs, span, bytes: at - eip };
-}
-
-/** Jcc, short and near. */
-function conditionalBranch(op: number): boolean {
-  return (op >= 0x70 && op < 0x80) || (op >= 0x180 && op < 0x190);
 }

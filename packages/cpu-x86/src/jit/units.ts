@@ -4,6 +4,7 @@ import type { CpuFeatures } from '../ops/index.js';
 import { emit, type UnitCode } from './emit.js';
 import { scan } from './scan.js';
 import { compileDispatcher } from './wasm/dispatch.js';
+import { scanRegion } from './wasm/region.js';
 import { compileWasmUnit } from './wasm/unit.js';
 
 /** Unit slots (a power of two): the bound on translated code; a new unit evicts its slot's old one. */
@@ -124,22 +125,23 @@ export class Translator {
     if (++this.hits[slot] < this.hot) return null;
     this.hits[slot] = 0;
     const start = performance.now();
-    let s = scan(buf, index, phys & 0xfff, eip, code32, fetchLimit, this.model, this.wasm !== null);
-    const w = this.wasm !== null && s.instrs.length > 0 ? compileWasmUnit(s.instrs, flat, this.wasm) : null;
-    // JavaScript units end at any branch.
-    if (w === null && this.wasm !== null)
-      s = scan(buf, index, phys & 0xfff, eip, code32, fetchLimit, this.model, false);
+    const region =
+      this.wasm !== null && code32
+        ? scanRegion(buf, index, phys & 0xfff, eip, fetchLimit, this.model, flat)
+        : null;
     let unit: Unit;
     if (this.arena !== null) this.arena.unitKey[slot] = -1;
-    if (w !== null && this.arena !== null && this.table !== null) {
+    if (region !== null && this.arena !== null && this.table !== null) {
+      const w = compileWasmUnit(region, flat, this.wasm!);
       this.table.set(slot, w.run);
       this.arena.unitKey[slot] = phys;
       this.arena.unitStamp[slot] = stamp;
-      this.arena.unitLength[slot] = w.length;
+      this.arena.unitLength[slot] = region.length;
       this.arena.unitSegs[slot] = w.segs;
       this.stats.webAssembly++;
-      unit = new Unit(phys, stamp, w.length, w.span, w.bytes, this.enter, w.segs);
+      unit = new Unit(phys, stamp, region.length, region.span, region.bytes, this.enter, w.segs);
     } else {
+      const s = scan(buf, index, phys & 0xfff, eip, code32, fetchLimit, this.model);
       const code = s.instrs.length === 0 ? NOTHING : emit(s.instrs, this.clock, this.pins);
       unit = new Unit(phys, stamp, s.instrs.length, s.span, s.bytes, code);
     }

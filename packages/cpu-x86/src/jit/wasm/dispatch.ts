@@ -68,12 +68,13 @@ export function compileDispatcher(memory: WasmMemory, table: WasmTable, ramBase:
   c.get(at).mem(W.load, UNIT_STAMP);
   c.get(phys).i32(12).op(W.shrU).i32(2).op(W.shl).mem(W.load, PAGE_STAMP).i32(1).op(W.or);
   c.op(W.ne, W.brIf, 1);
-  // A unit assumes the segments it uses flat, as they were when it was translated.
+  // A unit assumes the segments it uses flat, as they were when it was translated;
+  // its length is the most it retires before it checks the budget itself.
   c.get(at).mem(W.load, UNIT_SEGS).tee(segs).get(flat).op(W.and).get(segs).op(W.ne, W.brIf, 1);
   c.get(at).mem(W.load, UNIT_LENGTH).set(len);
   c.get(n).get(len).op(W.add).get(budget).op(W.gtS, W.brIf, 1);
   // `~k`: the unit left before an instruction that needs the run loop.
-  c.get(eip).get(slot).callIndirect(1).tee(k);
+  c.get(eip).get(budget).get(n).op(W.sub).get(slot).callIndirect(1).tee(k);
   c.i32(0).op(W.ltS, W.if, VOID);
   c.get(n).get(k).i32(-1).op(W.xor, W.add).set(n);
   c.op(W.br, 2, W.end);

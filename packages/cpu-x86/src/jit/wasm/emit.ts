@@ -20,23 +20,28 @@ import {
 import { ARITH_FLAGS, CF, CS, FS, NOREG, OF } from '../../core/constants.js';
 import { LAZY_ADD, LAZY_LOGIC, LAZY_SUB } from '../../core/cpu.js';
 import type { Instr } from '../../core/instr.js';
-import { raisesUndefined } from '../../ops/forms.js';
 import { Code, I64, VOID, W } from './encoder.js';
 import { PAIR_CF } from './flags.js';
-import { repBlockForm, segmentsOf, supported } from './forms.js';
+import { emittable, segmentsOf } from './forms.js';
 import { emitInstr } from './lower.js';
+import type { Block, Region } from './region.js';
 
-// One unit as a WebAssembly function `run(e) -> retired`: `e` is the entry's
-// EIP. A unit is a straight run of instructions that a taken conditional
-// branch leaves early (returning the instructions retired with it, EIP at
-// the target). Registers live in locals, loaded on entry and stored back at
-// each exit; the software TLB is read in place (the arena); the lazy flags
-// of the unit's last flag-setting instruction stay in locals until an exit
-// needs them in memory. Nothing in a unit can fault or touch a device: where
-// the interpreter would take a slow path (a TLB miss, a page end, ROM or
-// MMIO, a page holding decoded code) the unit stores EIP and returns `~k`,
-// k the instructions it completed before the one that needs it, which the
-// run loop then executes as usual.
+// One unit as a WebAssembly function `run(e, budget) -> retired`: `e` is the
+// entry's EIP. A unit holds a region (`region.ts`): blocks of one page, in
+// address order inside a loop whose `br_table` enters the one a jump names,
+// so branches between them (loops among them) stay in the function. A jump
+// out of the region, or any other transfer, leaves with EIP at its target,
+// returning the instructions retired. Registers live in locals, loaded on
+// entry and stored back at each exit; the software TLB is read in place (the
+// arena); the lazy flags of the last flag-setting instruction stay in locals
+// until an exit, a condition the unit cannot compute from them or the next
+// block needs them in memory. Nothing in a unit can fault or touch a
+// device: where the interpreter would take a slow path (a TLB miss, a page
+// end, ROM or MMIO, a page holding decoded code) the unit stores EIP and
+// returns `~k`, k the instructions it completed before the one that needs
+// it, which the run loop then executes as usual. The dispatcher enters a
+// unit only when `budget` holds a pass through all of its blocks; a jump
+// back to an earlier block checks that again and leaves when it does not.
 
 const io = (slot: number): number => IO + 4 * slot;
 const regAt = (r: number): number => REGS + 4 * r;
@@ -53,9 +58,13 @@ interface Pending {
   cin: number;
 }
 
+/** The parameters of a unit's function: its entry's EIP, and the instructions it may retire. */
+const ENTRY = 0;
+const BUDGET = 1;
+
 /** What one unit's code needs while it is emitted. */
 export class UnitEmitter {
-  readonly code = new Code(1);
+  readonly code = new Code(2);
   /** Segment registers (bits) the unit assumes flat. */
   segs = 1 << CS;
   /** Condition pairs the unit calls `flags.ts` functions for, in function-index order from 1. */
@@ -74,16 +83,34 @@ export class UnitEmitter {
   private readonly writeNeed: number;
   /** A local per register; the registers the unit reads or writes, and those it has written so far (bits). */
   private readonly regs: number[] = [];
-  private used = 0;
-  private written = 0;
-  /** Offset of the current instruction from the entry, and its index. */
+  private used: number;
+  private written: number;
+  /** Offset of the current instruction from the entry, and its index in its block. */
   private at = 0;
   private k = 0;
+  /** The current block's index, and where each block starts (offset from the entry). */
+  private block = 0;
+  private readonly blockAt = new Map<number, number>();
+  /** Instructions retired before the current block (a local), and the block to enter next in the loop. */
+  private readonly retired: number;
+  private readonly next: number;
+  /** The last instruction jumped to a block of the unit: nothing follows it in its block. */
+  private jumped = false;
+  /** Some jump goes back to an earlier block or its own: a loop. */
+  loops = false;
 
   constructor(
     /** Segment registers flat now: an operand in another ends the unit. */
     private readonly flat: number,
+    private readonly region: Region,
+    /**
+     * Registers every exit stores beyond those written so far in address
+     * order: with a loop, those the whole unit writes (a first pass finds
+     * them), since an exit may follow a pass through code after it.
+     */
+    written: number,
   ) {
+    this.used = this.written = written;
     this.addr = this.code.local();
     this.addrPhys = this.code.local();
     this.page = this.code.local();
@@ -93,28 +120,57 @@ export class UnitEmitter {
     this.code.i32(0).mem(W.load, io(IO_READ_NEED)).set(this.readNeed);
     this.code.i32(0).mem(W.load, io(IO_WRITE_NEED)).set(this.writeNeed);
     for (let r = 0; r < 8; r++) this.regs.push(this.code.local());
+    this.retired = this.code.local();
+    this.next = this.code.local();
+    const blocks = region.blocks;
+    for (const [j, b] of blocks.entries()) this.blockAt.set(b.start, j);
+    // loop { block_{m-1} { ... block_0 { br_table } code_0 } code_1 ... } code_{m-1} }
+    this.code.i32(region.entry).set(this.next);
+    this.code.op(W.loop, VOID);
+    for (let j = 0; j < blocks.length; j++) this.code.op(W.block, VOID);
+    this.code.get(this.next).brTable(
+      blocks.map((_, j) => j),
+      0,
+    );
   }
 
-  /** Emits `i` (at `at` bytes from the entry, the unit's `k`th) and returns true, or returns false having emitted nothing. */
-  instr(i: Instr, at: number, k: number): boolean {
-    // The model's #UD (CMOV on a Pentium, LOCK where the SDM forbids it) is the interpreter's to
-    // raise; an allowed LOCK changes nothing on one processor.
-    if ((i.rep !== 0 && !repBlockForm(i.op)) || raisesUndefined(i.fn) || !supported(i, this.flat))
-      return false;
-    this.at = at;
-    this.k = k;
-    this.segs |= segmentsOf(i);
-    this.transferred = false;
-    emitInstr(this, i, at + i.len);
-    return true;
-  }
-
-  /** Ends the unit after its last instruction, which ends `next` bytes from the entry. */
-  finish(next: number, length: number): Code {
-    if (!this.transferred) this.setEip(next);
+  /** Emits block `j`: its instructions and where it leaves to. */
+  emitBlock(j: number, b: Block): void {
+    const c = this.code;
+    c.op(W.end);
+    this.block = j;
+    this.pending = null;
+    for (let k = 0; k < b.instrs.length; k++) {
+      const i = b.instrs[k];
+      if (!emittable(i, this.flat)) throw new Error('a region holds an instruction without a form');
+      this.at = b.offsets[k];
+      this.k = k;
+      this.segs |= segmentsOf(i);
+      this.transferred = this.jumped = false;
+      emitInstr(this, i, this.at + i.len);
+    }
+    if (this.jumped) return;
+    const length = b.instrs.length;
+    if (b.fallsInto) {
+      // The next block is also entered from elsewhere, with the flags in the arena.
+      this.settle();
+      c.get(this.retired).i32(length).op(W.add).set(this.retired);
+      return;
+    }
+    if (!this.transferred) this.setEip(b.end);
     this.flush();
     this.storeRegs();
-    this.code.i32(length).op(W.return);
+    c.get(this.retired).i32(length).op(W.add, W.return);
+  }
+
+  /** The registers the unit writes (bits), as `written` for a second pass. */
+  get writes(): number {
+    return this.written;
+  }
+
+  /** Ends the unit after its last block. */
+  finish(): Code {
+    this.code.op(W.end, W.unreachable);
     // The registers the unit uses, loaded before its first instruction.
     const body = this.code.bytes.splice(0);
     for (let r = 0; r < 8; r++)
@@ -132,7 +188,39 @@ export class UnitEmitter {
   // ------------------------------------------------------------ state
 
   private eipAt(off: number): void {
-    this.code.get(0).i32(off).op(W.add);
+    this.code.get(ENTRY).i32(off).op(W.add);
+  }
+
+  /**
+   * A near JMP or taken Jcc (inside the Jcc's `if`: `nested` 1) to `off`:
+   * into the block starting there, or out of the unit with EIP at `off`.
+   * A jump back (or to its own block) enters only while the budget holds
+   * another pass through the region.
+   */
+  jump(off: number, nested: number): void {
+    const target = this.blockAt.get(off);
+    if (target === undefined) {
+      this.setEip(off);
+      if (nested !== 0) this.exitAfter();
+      else this.transferred = true;
+      return;
+    }
+    const c = this.code;
+    this.flush();
+    c.get(this.retired)
+      .i32(this.k + 1)
+      .op(W.add)
+      .set(this.retired);
+    if (target <= this.block) {
+      this.loops = true;
+      c.get(this.retired).i32(this.region.length).op(W.add).get(BUDGET).op(W.gtS, W.if, VOID);
+      this.setEip(off);
+      this.storeRegs();
+      c.get(this.retired).op(W.return, W.end);
+    }
+    c.i32(target).set(this.next);
+    c.op(W.br, this.region.blocks.length - 1 - this.block + nested);
+    this.jumped = nested === 0;
   }
 
   setEip(off: number): void {
@@ -182,14 +270,17 @@ export class UnitEmitter {
     this.setEip(this.at);
     this.flush();
     this.storeRegs();
-    this.code.i32(~this.k).op(W.return);
+    this.code.get(this.retired).i32(this.k).op(W.add).i32(-1).op(W.xor, W.return);
   }
 
   /** Leaves after the current instruction, a taken branch that set EIP: the dispatcher goes on from there. */
   exitAfter(): void {
     this.flush();
     this.storeRegs();
-    this.code.i32(this.k + 1).op(W.return);
+    this.code
+      .get(this.retired)
+      .i32(this.k + 1)
+      .op(W.add, W.return);
   }
 
   // ------------------------------------------------------------ registers

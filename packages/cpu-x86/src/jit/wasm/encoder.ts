@@ -5,6 +5,7 @@
 
 /** Opcodes (WebAssembly core specification, 5.4). */
 export const W = {
+  unreachable: 0x00,
   block: 0x02,
   loop: 0x03,
   if: 0x04,
@@ -12,6 +13,7 @@ export const W = {
   end: 0x0b,
   br: 0x0c,
   brIf: 0x0d,
+  brTable: 0x0e,
   return: 0x0f,
   call: 0x10,
   callIndirect: 0x11,
@@ -130,6 +132,15 @@ export class Code {
     return this;
   }
 
+  /** Branches to the `labels[v]`th enclosing label (`fallback` beyond them), `v` popped. */
+  brTable(labels: readonly number[], fallback: number): this {
+    this.bytes.push(W.brTable);
+    uleb(this.bytes, labels.length);
+    for (const l of labels) uleb(this.bytes, l);
+    uleb(this.bytes, fallback);
+    return this;
+  }
+
   /** Calls table entry (popped last) as type `type` of table 0. */
   callIndirect(type: number): this {
     this.bytes.push(W.callIndirect);
@@ -149,13 +160,13 @@ export interface WasmFunction {
  * A module that imports memory `m.mem` of `pages` 64 KiB pages (its exact
  * size: it never grows) and exports function 0 as `run`. With `table`, it
  * also imports `m.table`, a function table of that many entries, and its
- * type `funcs.length` is a unit's, `(i32) -> i32`, for `call_indirect`.
+ * type `funcs.length` is a unit's, `(eip, budget) -> retired`, for `call_indirect`.
  */
 export function encodeModule(pages: number, funcs: readonly WasmFunction[], table = 0): Uint8Array {
   const out: number[] = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
   const types: number[] = [];
   const signatures = funcs.map((f) => [f.params, f.results]);
-  if (table > 0) signatures.push([1, 1]);
+  if (table > 0) signatures.push([2, 1]);
   uleb(types, signatures.length);
   for (const [params, results] of signatures) {
     types.push(0x60);

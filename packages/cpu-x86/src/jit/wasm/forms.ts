@@ -1,5 +1,6 @@
 import { DS, ES, SS } from '../../core/constants.js';
 import { hasModrm, type Instr } from '../../core/instr.js';
+import { raisesUndefined } from '../../ops/forms.js';
 import { BODY, roleOf } from '../roles.js';
 
 // Which instruction forms a WebAssembly unit holds (`supported`), and what
@@ -23,6 +24,15 @@ export function usesStack(i: Instr): boolean {
     op === 0xc9 ||
     (op === 0xff && (i.reg === 6 || i.reg === 2))
   );
+}
+
+/**
+ * Whether a unit can hold `i`: `emitInstr` has its form, and the interpreter
+ * has no #UD to raise for it (CMOV on a Pentium, LOCK where the SDM forbids
+ * it; an allowed LOCK changes nothing on one processor).
+ */
+export function emittable(i: Instr, flat: number): boolean {
+  return (i.rep === 0 || repBlockForm(i.op)) && !raisesUndefined(i.fn) && supported(i, flat);
 }
 
 /** The forms `emitInstr` writes out. */

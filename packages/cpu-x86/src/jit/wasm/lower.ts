@@ -32,17 +32,15 @@ export function emitInstr(u: UnitEmitter, i: Instr, next: number): void {
   const op = i.op;
   if ((op >= 0x70 && op < 0x80) || (op >= 0x180 && op < 0x190)) {
     const disp = op < 0x80 ? (i.imm << 24) >> 24 : i.imm;
-    // Taken, the unit ends; not taken, it goes on (or ends after it, as any instruction).
+    // Taken, to a block of the unit or out of it; not taken, the block goes on.
     u.cond(op & 0xf);
     c.op(W.if, VOID);
-    u.setEip(next + disp);
-    u.exitAfter();
+    u.jump(next + disp, 1);
     c.op(W.end);
     return;
   }
   if (op === 0xeb || op === 0xe9) {
-    u.setEip(next + (op === 0xeb ? (i.imm << 24) >> 24 : i.imm));
-    u.transferred = true;
+    u.jump(next + (op === 0xeb ? (i.imm << 24) >> 24 : i.imm), 0);
     return;
   }
   if (op === 0xe8) {

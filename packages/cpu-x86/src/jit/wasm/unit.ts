@@ -1,39 +1,29 @@
 import { type WasmMemory, WebAssemblyApi } from '@plugboard/core';
-import type { Instr } from '../../core/instr.js';
 import { UnitEmitter } from './emit.js';
 import { encodeModule, type WasmFunction } from './encoder.js';
 import { condFunction } from './flags.js';
+import type { Region } from './region.js';
 
-/** A unit compiled to WebAssembly: `run(e)` runs it from entry EIP `e` and returns the instructions it retired. */
+/** A unit compiled to WebAssembly: `run(e, budget)` runs it from entry EIP `e` and returns the instructions it retired. */
 export interface WasmUnit {
-  run: (e: number) => number;
-  /** Instructions, offset of the last from the entry, bytes from the entry to the end. */
-  length: number;
-  span: number;
-  bytes: number;
+  run: (e: number, budget: number) => number;
   /** Segment registers (bits of `CpuState.flatSegs`) that must be flat when it is entered. */
   segs: number;
 }
 
-/**
- * Compiles the longest prefix of `instrs` the WebAssembly emitter has forms
- * for, assuming the segments in `flat` stay flat; null when it has none.
- */
-export function compileWasmUnit(instrs: readonly Instr[], flat: number, memory: WasmMemory): WasmUnit | null {
-  const u = new UnitEmitter(flat);
-  let at = 0;
-  let span = 0;
-  let k = 0;
-  for (const i of instrs) {
-    if (!u.instr(i, at, k)) break;
-    span = at;
-    at += i.len;
-    k++;
-  }
-  if (k === 0) return null;
-  const funcs: WasmFunction[] = [{ params: 1, results: 1, code: u.finish(at, k) }];
+/** Compiles `region`, assuming the segments in `flat` stay flat. */
+export function compileWasmUnit(region: Region, flat: number, memory: WasmMemory): WasmUnit {
+  let u = emitRegion(region, flat, 0);
+  if (u.loops) u = emitRegion(region, flat, u.writes);
+  const funcs: WasmFunction[] = [{ params: 2, results: 1, code: u.finish() }];
   for (const pair of u.helpers) funcs.push({ params: 0, results: 1, code: condFunction(pair) });
   const bytes = encodeModule(memory.buffer.byteLength >>> 16, funcs);
   const instance = new WebAssemblyApi.Instance(new WebAssemblyApi.Module(bytes), { m: { mem: memory } });
-  return { run: instance.exports.run as (e: number) => number, length: k, span, bytes: at, segs: u.segs };
+  return { run: instance.exports.run as (e: number, budget: number) => number, segs: u.segs };
+}
+
+function emitRegion(region: Region, flat: number, written: number): UnitEmitter {
+  const u = new UnitEmitter(flat, region, written);
+  for (const [j, b] of region.blocks.entries()) u.emitBlock(j, b);
+  return u;
 }

@@ -1,0 +1,130 @@
+import { decode, Instr } from '../../core/instr.js';
+import { handlerFor } from '../../ops/forms.js';
+import type { CpuFeatures } from '../../ops/index.js';
+import { LAST, OUTSIDE, roleOf } from '../roles.js';
+import { PAGE, page, TOO_LONG, UNIT_CAP } from '../scan.js';
+import { emittable } from './forms.js';
+
+/** A straight run of a region: entered only at its first instruction. Offsets are from the region's entry. */
+export interface Block {
+  start: number;
+  instrs: Instr[];
+  /** Each instruction's offset. */
+  offsets: number[];
+  /** Where execution goes after the last instruction when it does not transfer: the next block, or out. */
+  end: number;
+  /** The next block (in order) starts at `end` and the last instruction falls into it. */
+  fallsInto: boolean;
+}
+
+/** What one WebAssembly unit holds: blocks in address order, among them the entry's. */
+export interface Region {
+  blocks: Block[];
+  entry: number;
+  /** Instructions in all blocks: the most a pass through the region without a backward jump retires. */
+  length: number;
+  /** Offset of the last instruction from the entry, and of the end of the furthest one. */
+  span: number;
+  bytes: number;
+}
+
+const JMP_SHORT = 0xeb;
+const JMP_NEAR = 0xe9;
+
+function conditionalBranch(op: number): boolean {
+  return (op >= 0x70 && op < 0x80) || (op >= 0x180 && op < 0x190);
+}
+
+/** Where a relative JMP or Jcc at page offset `off` lands, as a page offset (possibly outside the page). */
+function relativeTarget(i: Instr, off: number): number {
+  const disp = i.op < 0x100 && i.op !== JMP_NEAR ? (i.imm << 24) >> 24 : i.imm;
+  return off + i.len + disp;
+}
+
+/**
+ * The code a WebAssembly unit at CS:`eip` holds: from the entry (`buf[index]`,
+ * at `pageOffset` of its page), the straight runs that relative JMPs and
+ * conditional branches reach on the same page, up to UNIT_CAP instructions
+ * in all, each run stopping where the emitter has no form, at a control
+ * transfer it cannot follow, before an instruction that crosses the page end
+ * or `fetchLimit`, and where it meets code already taken. A branch into the
+ * middle of a taken instruction leaves the region. Null when the entry
+ * itself has no form. Handlers are chosen for `model`, as the interpreter
+ * chooses them.
+ */
+export function scanRegion(
+  buf: Uint8Array,
+  index: number,
+  pageOffset: number,
+  eip: number,
+  fetchLimit: number,
+  model: CpuFeatures,
+  flat: number,
+): Region | null {
+  const base = eip - pageOffset;
+  page.load(buf, index - pageOffset, PAGE, base);
+  // Per page offset: the instruction starting there, and which bytes instructions cover.
+  const at = new Map<number, Instr>();
+  const covered = new Uint8Array(PAGE);
+  // Offsets where execution arrives other than from the instruction before.
+  const leaders = new Set<number>([pageOffset]);
+  const pending = [pageOffset];
+  let count = 0;
+  while (pending.length > 0 && count < UNIT_CAP) {
+    let off = pending.shift()!;
+    while (count < UNIT_CAP && off < PAGE && !covered[off] && base + off <= fetchLimit) {
+      const i = new Instr();
+      try {
+        decode(page, base + off, true, i);
+      } catch (e) {
+        if (e === TOO_LONG) break;
+        throw e;
+      }
+      if (off + i.len > PAGE || covered.subarray(off, off + i.len).some((b) => b !== 0)) break;
+      const role = roleOf(i);
+      if (role === OUTSIDE) break;
+      i.fn = handlerFor(i, model);
+      if (!emittable(i, flat)) break;
+      at.set(off, i);
+      covered.fill(1, off, off + i.len);
+      count++;
+      if (conditionalBranch(i.op) || i.op === JMP_SHORT || i.op === JMP_NEAR) {
+        const t = relativeTarget(i, off);
+        if (t >= 0 && t < PAGE && !leaders.has(t)) {
+          leaders.add(t);
+          pending.push(t);
+        }
+      }
+      off += i.len;
+      if (role === LAST && !conditionalBranch(i.op)) break;
+      // Running into code already taken: it is entered here too.
+      if (at.has(off)) leaders.add(off);
+    }
+  }
+  if (!at.has(pageOffset)) return null;
+  const blocks: Block[] = [];
+  let block: Block | null = null;
+  let span = 0;
+  let bytes = 0;
+  for (const off of [...at.keys()].sort((a, b) => a - b)) {
+    const i = at.get(off)!;
+    const rel = off - pageOffset;
+    if (block === null || block.end !== rel || leaders.has(off) || !continues(block)) {
+      if (block !== null) block.fallsInto = block.end === rel && continues(block);
+      block = { start: rel, instrs: [], offsets: [], end: rel, fallsInto: false };
+      blocks.push(block);
+    }
+    block.instrs.push(i);
+    block.offsets.push(rel);
+    block.end = rel + i.len;
+    span = Math.max(span, rel);
+    bytes = Math.max(bytes, rel + i.len);
+  }
+  return { blocks, entry: blocks.findIndex((b) => b.start === 0), length: count, span, bytes };
+}
+
+/** Whether execution can go on after the block's last instruction (it is no unconditional transfer or unit end). */
+function continues(b: Block): boolean {
+  const last = b.instrs[b.instrs.length - 1];
+  return roleOf(last) !== LAST || conditionalBranch(last.op);
+}
