@@ -63,7 +63,8 @@ function block(random: () => number, length: number): string {
       `test ${pick([`${r32()}, ${pick(SRC32)}`, `${mem('dword')}, ${r32()}`, `${pick(DST8)}, ${imm8()}`, `eax, ${imm()}`])}`,
     () =>
       `${pick(SHIFT)} ${pick([r32(), pick(DST16), pick(DST8), mem('dword'), mem('word'), mem('byte')])}, ${pick(['1', 'cl', String(Math.floor(random() * 32))])}`,
-    () => `imul ${r32()}, ${pick([pick(SRC32), mem('dword')])}`,
+    () => `imul ${r32()}, ${pick([pick(SRC32), mem('dword')])}${pick(['', `, ${imm8()}`, `, ${imm()}`])}`,
+    () => pick(['cld', 'std']),
     () => `set${pick(CC)} ${pick([pick(DST8), mem('byte')])}`,
     () => `cmov${pick(CC)} ${r32()}, ${pick([pick(SRC32), mem('dword')])}`,
     () => `${pick(['movzx', 'movsx'])} ${r32()}, ${pick([pick(SRC8), mem('byte'), mem('word')])}`,

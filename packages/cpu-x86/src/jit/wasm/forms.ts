@@ -98,10 +98,14 @@ export function supported(i: Instr, flat: number): boolean {
     case 0x1be:
     case 0x1bf:
     case 0x1af:
+    case 0x69:
+    case 0x6b:
     case 0x87:
     case 0x99:
       return i.o32;
     case 0x90:
+    case 0xfc:
+    case 0xfd:
       return true;
     case 0xc0:
     case 0xc1:

@@ -445,6 +445,17 @@ function emitOther(u: UnitEmitter, i: Instr): boolean {
     return true;
   }
   if (op === 0x90) return true;
+  if (op === 0xfc || op === 0xfd) {
+    // CLD, STD: DF is kept in the flags word.
+    c.i32(0);
+    c.i32(0)
+      .mem(W.load, IO + 4 * IO_FLAGS)
+      .i32(~DF)
+      .op(W.and);
+    if (op === 0xfd) c.i32(DF).op(W.or);
+    c.mem(W.store, IO + 4 * IO_FLAGS);
+    return true;
+  }
   if (op >= 0x91 && op < 0x98) {
     const t = c.local();
     const r = op & 7;
@@ -521,14 +532,23 @@ function emitOther(u: UnitEmitter, i: Instr): boolean {
       u.setReg32(EBP, () => c.get(v));
       return true;
     }
+    case 0x69:
+    case 0x6b:
     case 0x1af: {
+      // IMUL r32, r/m32 (and r/m32 by an immediate): the low half of the signed product.
       const a = c.local();
       const b = c.local();
       const lo = c.local();
-      u.reg32(i.reg);
-      c.set(a);
-      readE(u, i, 4);
-      c.set(b);
+      if (op === 0x1af) {
+        u.reg32(i.reg);
+        c.set(a);
+        readE(u, i, 4);
+        c.set(b);
+      } else {
+        readE(u, i, 4);
+        c.set(a);
+        c.i32(op === 0x6b ? (i.imm << 24) >> 24 : i.imm).set(b);
+      }
       c.get(a).get(b).op(W.mul).set(lo);
       u.setReg32(i.reg, () => c.get(lo));
       u.settle();
