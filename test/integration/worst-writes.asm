@@ -7,7 +7,9 @@
 ;   - the RTL8139C+: TPPoll on one C+ descriptor of a 65,535-byte large send
 ;     with the smallest MSS the model accepts (88): 744 frames;
 ;   - the PIIX3 IDE: READ DMA EXT of 65,536 sectors (32 MiB) through a PRD
-;     table of 512 entries of 64 KiB, the longest transfer one command makes.
+;     table of 512 entries of 64 KiB, the longest transfer one command makes
+;     (the start write moves its first 128 KiB step; the next round's stop
+;     cancels the steps left and its start goes on with the drive's rest).
 ; After each write it prints a letter to the debug console (port 0xE9): B
 ; (BLT), N (NIC), D (disk), so the test sees that every write was made.
 ;
@@ -137,7 +139,8 @@ round:
     mark 'N'
 
     ; The longest transfer: stop the engine, clear its status, READ DMA EXT of
-    ; 65,536 sectors from LBA 0, start the engine (the transfer runs now).
+    ; 65,536 sectors from LBA 0 (ignored while the drive still has the last
+    ; one's rest), start the engine (a step of the transfer runs now).
     mov dx, BM_IO               ; BMICP
     xor al, al
     out dx, al

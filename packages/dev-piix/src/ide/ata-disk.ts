@@ -4,6 +4,7 @@ import {
   DMA_DEVICE_ERROR,
   DMA_DONE,
   DMA_FAULT,
+  DMA_MORE,
   DMA_SHORT,
   type IdeBus,
   IdeDevice,
@@ -433,9 +434,15 @@ export class AtaDisk extends IdeDevice {
     this.bus.requestDma();
   }
 
-  override runDma(bm: BusMaster): number {
-    this.dmaPending = false;
-    while (this.left > 0) {
+  /**
+   * A step of the transfer: chunks of `DMA_CHUNK` sectors until `limit`
+   * bytes moved. Each chunk's sectors are read from the disk, or written to
+   * it, whole and in order before the next, so a transfer stopped between
+   * steps (or cut short) leaves the disk with a prefix of the data.
+   */
+  override runDma(bm: BusMaster, limit: number): number {
+    for (let done = 0; this.left > 0; done += DMA_CHUNK * SECTOR) {
+      if (done >= limit) return DMA_MORE;
       const n = Math.min(this.left, DMA_CHUNK);
       const bytes = n * SECTOR;
       let moved: number;

@@ -5,6 +5,7 @@ import {
   DMA_DEVICE_ERROR,
   DMA_DONE,
   DMA_FAULT,
+  DMA_MORE,
   DMA_SHORT,
   type IdeBus,
   IdeDevice,
@@ -407,9 +408,10 @@ export class AtapiCdrom extends IdeDevice {
     }
   }
 
-  override runDma(bm: BusMaster): number {
-    this.dmaPending = false;
-    while (this.bytesLeft > 0) {
+  /** A step of the transfer: buffers of `BUFFER_SIZE` bytes until `limit` bytes moved. */
+  override runDma(bm: BusMaster, limit: number): number {
+    for (let done = 0; this.bytesLeft > 0; done += BUFFER_SIZE) {
+      if (done >= limit) return DMA_MORE;
       const n = Math.min(this.bytesLeft, BUFFER_SIZE);
       if (!this.produce(this.buffer, 0, n)) return DMA_DEVICE_ERROR;
       const moved = bm.transfer(this.buffer, 0, n, true);

@@ -1,13 +1,14 @@
 import {
+  type Clock,
   type Dma,
   type IrqLine,
   MAX_ACCESS_BYTES,
   type PortHandler,
+  type Timer,
   type TraceHook,
-  type WorkMeter,
 } from '@plugboard/core';
-import { BusMaster } from './bus-master.js';
-import { DMA_DONE, DMA_FAULT, type IdeBus, IdeDevice } from './ide-device.js';
+import { BusMaster, DMA_NS_PER_BYTE, DMA_STEP_BYTES } from './bus-master.js';
+import { DMA_DONE, DMA_FAULT, DMA_MORE, type IdeBus, IdeDevice } from './ide-device.js';
 import {
   ALTERNATE_STATUS,
   BMICP,
@@ -48,6 +49,16 @@ export interface IdeRegisterEvent {
  * Device Control register, the INTRQ line to IRQ14/15 and the channel's bus
  * master. The legacy command block (0x1F0/0x170) and control block
  * (0x3F6/0x376) answer only while `decode` is set (IOSE and IDETIM.IDE).
+ *
+ * A bus master transfer moves at most `DMA_STEP_BYTES` in the write that
+ * starts it; a longer one goes on in steps of that size from the channel's
+ * timer, `DMA_STEP_BYTES * DMA_NS_PER_BYTE` of virtual time apart, with
+ * BMIDEA set, until the device's command ends (the interrupt comes from the
+ * last step). Clearing SSBM between steps cancels the rest: nothing more
+ * moves, BMIDEA drops, no interrupt; the device keeps what it has left of
+ * its command (DRQ), which the next start sends through the table it is
+ * given, as QEMU's PIIX restarts a device's pending transfer. A reset or
+ * SRST leaves no step pending.
  */
 export class IdeChannel implements IdeBus {
   readonly busMaster: BusMaster;
@@ -59,17 +70,23 @@ export class IdeChannel implements IdeBus {
   /** INTRQ of the devices, before nIEN. */
   irqPending = false;
   decode = false;
+  /** The position whose bus master transfer goes on in steps from `timer`, or -1. */
+  stepping = -1;
   private level = false;
+  private readonly timer: Timer;
 
+  /** `name` names the timer that runs the bus master's steps. */
   constructor(
     readonly index: 0 | 1,
     private readonly irq: IrqLine,
     dma: Dma,
-    work: WorkMeter,
+    clock: Clock,
+    name: string,
     private readonly trace: TraceHook<IdeRegisterEvent>,
     private readonly masterEnabled: () => boolean,
   ) {
-    this.busMaster = new BusMaster(dma, work);
+    this.busMaster = new BusMaster(dma, clock);
+    this.timer = clock.createTimer(`${name} bus master`, () => this.step());
     this.devices = [new IdeDevice(this, 0), new IdeDevice(this, 1)];
   }
 
@@ -87,6 +104,7 @@ export class IdeChannel implements IdeBus {
     this.unit = 0;
     this.irqPending = false;
     this.updateLine();
+    this.stopSteps();
     this.busMaster.reset();
     for (const d of this.devices) d.reset();
   }
@@ -254,6 +272,8 @@ export class IdeChannel implements IdeBus {
     const before = this.control;
     this.control = value;
     if (value & CONTROL_SRST && !(before & CONTROL_SRST)) {
+      // The devices drop their commands: no step of a transfer is left to run.
+      this.stopSteps();
       for (const d of this.devices) d.beginSoftReset();
       this.irqPending = false;
     } else if (!(value & CONTROL_SRST) && before & CONTROL_SRST) {
@@ -308,20 +328,54 @@ export class IdeChannel implements IdeBus {
       bm.rewind();
       this.requestDma();
     } else if (wasStarted && !bm.started) {
-      // Stopping the engine abandons a transfer still in flight.
+      // Stopping the engine abandons a transfer still in flight: its next steps never run.
       bm.status &= ~BMISP_BMIDEA;
+      this.stopSteps();
     }
   }
 
-  /** Runs the selected device's DMA command once the engine is started and may master the bus. */
+  /**
+   * Starts the selected device's DMA command once the engine is started and
+   * may master the bus; a transfer already going on in steps is left to them.
+   */
   requestDma(): void {
+    if (this.stepping >= 0) return;
     const bm = this.busMaster;
     const d = this.devices[this.unit];
     if (!d.dmaPending || !bm.started || !(bm.status & BMISP_BMIDEA) || !this.masterEnabled()) return;
-    const outcome = d.runDma(bm);
+    this.stepping = this.unit;
+    this.step();
+  }
+
+  /**
+   * One step of the transfer in progress (the start write's, then the
+   * timer's). A device that dropped its command meanwhile (DEVICE RESET, a
+   * medium change) ends the steps; with bus mastering turned off they wait,
+   * and the PCI Command write that turns it on again goes on (`requestDma`).
+   */
+  private step(): void {
+    const unit = this.stepping;
+    if (unit < 0) return;
+    const bm = this.busMaster;
+    const d = this.devices[unit];
+    if (!d.dmaPending || !this.masterEnabled()) {
+      this.stepping = -1;
+      return;
+    }
+    const outcome = d.runDma(bm, DMA_STEP_BYTES);
+    if (outcome === DMA_MORE) {
+      this.timer.armIn(DMA_STEP_BYTES * DMA_NS_PER_BYTE);
+      return;
+    }
+    this.stepping = -1;
     if (outcome === DMA_FAULT) bm.status |= BMISP_ERROR;
     // ACTIVE stays set only when the device finished and the PRDs described more than it moved.
     if (outcome !== DMA_DONE || bm.exhausted) bm.status &= ~BMISP_BMIDEA;
+  }
+
+  private stopSteps(): void {
+    this.stepping = -1;
+    this.timer.cancel();
   }
 
   describe(): string {

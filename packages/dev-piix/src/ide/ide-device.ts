@@ -56,6 +56,8 @@ export const DMA_SHORT = 1;
 export const DMA_FAULT = 2;
 /** The device itself failed the command (medium error, range). */
 export const DMA_DEVICE_ERROR = 3;
+/** The step's bytes moved and the transfer has more: it goes on in the channel's next step. */
+export const DMA_MORE = 4;
 
 /** The task file's touched registers, unused: its writes have no effect until a command runs. */
 const TOUCHED = new Int32Array(MAX_ACCESS_BYTES);
@@ -302,8 +304,14 @@ export class IdeDevice {
 
   // ---- DMA -------------------------------------------------------------
 
-  /** Moves the pending DMA command's data through `bm`; returns a DMA_* outcome. */
-  runDma(_bm: BusMaster): number {
+  /**
+   * Moves the pending DMA command's data through `bm`, `limit` bytes at most
+   * (whole chunks of the buffer, so a multiple of 64 KiB): DMA_MORE when the
+   * command has more, else how it ended (a DMA_* outcome). `dmaPending`
+   * stays set until the command ends, so a later step (or, after the engine
+   * was stopped, the next start) goes on where this one left off.
+   */
+  runDma(_bm: BusMaster, _limit: number): number {
     return DMA_DONE;
   }
 

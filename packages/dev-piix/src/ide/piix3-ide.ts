@@ -86,7 +86,8 @@ export class Piix3Ide implements Device {
     {
       // 2: each bus master's registers are one byte array (were command, status and table).
       // 3: each drive's task file is two byte arrays, `regs` and `hob` (were a field per register).
-      version: 3,
+      // 4: each channel's `stepping`: a bus master transfer goes on in steps across virtual time.
+      version: 4,
       skip: ['pci', 'config', 'backend', 'media', 'options', 'views'],
       afterLoad: () => this.updateDecode(),
     },
@@ -118,7 +119,15 @@ export class Piix3Ide implements Device {
     const masterEnabled = () => (fn.command & PCI_COMMAND_MASTER) !== 0;
     this.channels = [0, 1].map(
       (i) =>
-        new IdeChannel(i as 0 | 1, ctx.isaIrq(LEGACY[i].irq), ctx.dma, ctx.clock, this.trace, masterEnabled),
+        new IdeChannel(
+          i as 0 | 1,
+          ctx.isaIrq(LEGACY[i].irq),
+          ctx.dma,
+          ctx.clock,
+          `${ctx.id} ${CHANNEL_NAMES[i]}`,
+          this.trace,
+          masterEnabled,
+        ),
     ) as [IdeChannel, IdeChannel];
     ctx.pci.add(ctx.pciAddress, fn);
     for (const [i, ch] of this.channels.entries()) {
