@@ -108,6 +108,7 @@ export const x86Plugin = definePlugin<X86Config, X86Cpu>({
       onTripleFault: () => ctx.system.requestReset('triple fault'),
       fpu: (host) => new X87(host),
       jit: config.jit,
+      jitBackground: true,
     });
     model.attach(core);
     return {

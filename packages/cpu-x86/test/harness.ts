@@ -99,7 +99,7 @@ export function bare(
   code: Uint8Array,
   ramBytes = 4 << 20,
   model: ModelServices = testModel,
-  jit: { jit?: boolean; jitHot?: number; codeInRam?: boolean } = {},
+  jit: { jit?: boolean; jitHot?: number; codeInRam?: boolean; jitBackground?: boolean } = {},
 ): Bare {
   const parts = createMachineParts({ memoryBytes: ramBytes });
   const rom = new Uint8Array(0x10000);
@@ -122,6 +122,7 @@ export function bare(
     fpu: (host) => new X87(host),
     jit: jit.jit ?? JIT,
     jitHot: jit.jitHot ?? 2,
+    jitBackground: jit.jitBackground,
   });
   return {
     cpu,

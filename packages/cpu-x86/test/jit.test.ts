@@ -302,3 +302,50 @@ irq:
     expect(jit.mem32(0x708)).toBe(7 + 4);
   });
 });
+
+describe('the translator compiling in the background', () => {
+  it('enters units once their module is ready, between slices, with the interpreter results', async () => {
+    // A loop over calls to two functions: its units are written after a few passes and compiled off
+    // the run loop's thread; the slices before they are ready run on the interpreter.
+    const code = program(`
+    xor eax, eax
+    mov ecx, 30000
+.loop:
+    call .mix
+    call .fold
+    dec ecx
+    jnz .loop
+    mov [0x700], eax
+    mov [0x704], edx
+    hlt
+.mix:
+    add eax, ecx
+    rol eax, 3
+    ret
+.fold:
+    xor edx, eax
+    imul edx, edx, 0x9e3779b1
+    ret`);
+    const jit = bare(code, undefined, undefined, {
+      jit: true,
+      jitHot: 50,
+      codeInRam: true,
+      jitBackground: true,
+    });
+    const interp = bare(code, undefined, undefined, { jit: false, codeInRam: true });
+    let slices = 0;
+    while (!jit.cpu.halted && slices++ < 10_000) {
+      jit.cpu.run(2000);
+      // The host's turn, as the machine's run loop yields: compiled modules are installed here.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    interp.run();
+    expect(jit.cpu.halted).toBe(true);
+    expect(state(jit)).toEqual(state(interp));
+    const stats = jit.cpu.jitStats()!;
+    expect(stats.webAssembly).toBeGreaterThan(0);
+    expect(stats.pending).toBe(0);
+    // Most of the loop ran in units, though none was ready when it was first written.
+    expect(stats.retired).toBeGreaterThan(jit.cpu.instructionCount / 2);
+  });
+});

@@ -21,6 +21,8 @@ interface WasmApi {
   Table: new (descriptor: { element: 'anyfunc'; initial: number }) => WasmTable;
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: Record<string, Record<string, unknown>>) => WasmInstance;
+  /** Compiles off the calling thread (V8's background compile jobs); resolves on the event loop. */
+  compile(bytes: Uint8Array): Promise<object>;
 }
 
 export const WebAssemblyApi = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;

@@ -39,18 +39,21 @@ export const TLB_MEM_WRITE = 0x600000;
 export const PAGE_STAMP = 0xa00000;
 /**
  * The translator's WebAssembly units by slot (`Translator.slot` of the
- * entry's physical address): the address (-1 for none), its page's stamp
- * then, its length and its segments; the function itself is in the table
- * at the slot.
+ * entry's physical address), a record of `UNIT_RECORD` bytes each, so the
+ * dispatcher's look-up reads one cache line: the address (-1 for none), its
+ * page's stamp then, its length and its segment registers (`flatSegs` bits)
+ * that must be flat to enter it, at these offsets. The function itself is
+ * in the table at the slot.
  */
-export const UNIT_KEY = 0xe00000;
-export const UNIT_STAMP = 0xe40000;
-export const UNIT_LENGTH = 0xe80000;
-/** The unit's segment registers (`flatSegs` bits) that must be flat to enter it. */
-export const UNIT_SEGS = 0xec0000;
+export const UNITS = 0xe00000;
+export const UNIT_RECORD = 16;
+export const UNIT_KEY = 0;
+export const UNIT_STAMP = 4;
+export const UNIT_LENGTH = 8;
+export const UNIT_SEGS = 12;
 export const UNIT_SLOTS = 1 << 16;
 const TLB_PAGES = 1 << 20;
-const END = UNIT_SEGS + 4 * UNIT_SLOTS;
+const END = UNITS + UNIT_RECORD * UNIT_SLOTS;
 if (END > ARENA_BYTES) throw new Error('the CPU arena outgrew core ARENA_BYTES');
 
 /** The CPU's views of its arena: in the machine's WebAssembly memory, or in a buffer of its own without one. */
@@ -65,10 +68,8 @@ export class Arena {
   readonly tlbMemRead: Int32Array;
   readonly tlbMemWrite: Int32Array;
   readonly pageStamp: Int32Array;
-  readonly unitKey: Int32Array;
-  readonly unitStamp: Int32Array;
-  readonly unitLength: Int32Array;
-  readonly unitSegs: Int32Array;
+  /** The unit records, four Int32 fields each. */
+  private readonly units: Int32Array;
 
   constructor(memory: PhysicalMemory) {
     const wasm = memory.wasmMemory;
@@ -81,9 +82,24 @@ export class Arena {
     this.tlbMemWrite = new Int32Array(this.buffer, TLB_MEM_WRITE, TLB_PAGES);
     this.segBase = new Int32Array(this.buffer, SEG_BASE, 8);
     this.pageStamp = new Int32Array(this.buffer, PAGE_STAMP, TLB_PAGES);
-    this.unitKey = new Int32Array(this.buffer, UNIT_KEY, UNIT_SLOTS).fill(-1);
-    this.unitStamp = new Int32Array(this.buffer, UNIT_STAMP, UNIT_SLOTS);
-    this.unitLength = new Int32Array(this.buffer, UNIT_LENGTH, UNIT_SLOTS);
-    this.unitSegs = new Int32Array(this.buffer, UNIT_SEGS, UNIT_SLOTS);
+    this.units = new Int32Array(this.buffer, UNITS, (UNIT_RECORD / 4) * UNIT_SLOTS);
+    this.dropUnits();
+  }
+
+  setUnit(slot: number, key: number, stamp: number, length: number, segs: number): void {
+    const at = (slot * UNIT_RECORD) / 4;
+    this.units[at + UNIT_KEY / 4] = key;
+    this.units[at + UNIT_STAMP / 4] = stamp;
+    this.units[at + UNIT_LENGTH / 4] = length;
+    this.units[at + UNIT_SEGS / 4] = segs;
+  }
+
+  /** The dispatcher no longer finds a unit in `slot`. */
+  dropUnit(slot: number): void {
+    this.units[(slot * UNIT_RECORD + UNIT_KEY) / 4] = -1;
+  }
+
+  dropUnits(): void {
+    for (let slot = 0; slot < UNIT_SLOTS; slot++) this.dropUnit(slot);
   }
 }

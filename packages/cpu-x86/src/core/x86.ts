@@ -91,6 +91,12 @@ export interface X86Options {
   jit?: boolean;
   /** Executions of an entry before it is translated (tests lower it). */
   jitHot?: number;
+  /**
+   * Compile WebAssembly units on the host's background threads, each entered
+   * once it is ready (between slices, when the run loop yields); default
+   * false, so a caller that never yields (a test) gets its units at once.
+   */
+  jitBackground?: boolean;
 }
 
 /** Descriptor attributes of flat 4 GiB segments: G, D/B, present, DPL 0, execute/read or read/write, accessed. */
@@ -150,6 +156,7 @@ export class X86 extends CpuState {
             this.arena.shared ? this.arena : null,
             opts.memory.wasmMemory,
             opts.memory.ram.byteOffset,
+            opts.jitBackground,
           );
     this.jit = jit;
     if (jit !== null) this.decoded.onFlush = () => jit.flush();

@@ -4,13 +4,16 @@ import type { CpuFeatures } from '../ops/index.js';
 import { emit, type UnitCode } from './emit.js';
 import { scan } from './scan.js';
 import { compileDispatcher } from './wasm/dispatch.js';
-import { scanRegion } from './wasm/region.js';
-import { compileWasmUnit } from './wasm/unit.js';
+import type { Code } from './wasm/encoder.js';
+import { type Region, scanRegion } from './wasm/region.js';
+import { emitWasmUnit, encodeUnits, instantiateUnits, type WasmRun } from './wasm/unit.js';
 
 /** Unit slots (a power of two): the bound on translated code; a new unit evicts its slot's old one. */
 export { UNIT_SLOTS };
 /** Executions of an entry before it is translated. */
 export const HOT = 1000;
+/** WebAssembly units one module holds at most. */
+const BATCH = 64;
 
 /** A translated run of instructions on one physical page, valid while the page's stamp is unchanged. */
 export class Unit {
@@ -38,8 +41,10 @@ export interface JitStats {
   instructions: number;
   /** Instructions retired inside units. */
   retired: number;
-  /** Milliseconds spent scanning and generating code (host time, not deterministic). */
+  /** Milliseconds spent scanning and generating code on the run loop's thread (host time, not deterministic). */
   compileMs: number;
+  /** WebAssembly units being compiled in the background (host time decides when each is ready). */
+  pending: number;
   /** Entries found translated from an older version of their page (self-modifying code, reused pages). */
   invalidations: number;
   /** Units dropped from their slot by a newer one. */
@@ -49,6 +54,15 @@ export interface JitStats {
 }
 
 const NOTHING: UnitCode = () => 0;
+
+/** A WebAssembly unit written, waiting for its module; `waiting` holds its slot meanwhile. */
+interface Compiling {
+  slot: number;
+  waiting: Unit;
+  region: Region;
+  code: Code;
+  segs: number;
+}
 
 /**
  * The translated-code cache: units by the physical address of their entry,
@@ -64,6 +78,7 @@ export class Translator {
     instructions: 0,
     retired: 0,
     compileMs: 0,
+    pending: 0,
     invalidations: 0,
     evictions: 0,
     flushes: 0,
@@ -79,6 +94,8 @@ export class Translator {
     private readonly arena: Arena | null = null,
     wasm: WasmMemory | null = null,
     ramBase = 0,
+    /** Compile WebAssembly units in the background (`X86Options.jitBackground`). */
+    private readonly background = false,
   ) {
     if (arena !== null && wasm !== null) {
       this.wasm = wasm;
@@ -90,6 +107,8 @@ export class Translator {
 
   private readonly wasm: WasmMemory | null = null;
   private readonly table: WasmTable | null = null;
+  /** Units written since the last module was compiled. */
+  private batch: Compiling[] = [];
   /** What a WebAssembly unit's `run` is: the dispatcher from its entry. */
   private readonly enter: UnitCode = NOTHING;
 
@@ -120,7 +139,7 @@ export class Translator {
       if (u.stamp === stamp) return u;
       this.stats.invalidations++;
       this.units[slot] = null;
-      if (this.arena !== null) this.arena.unitKey[slot] = -1;
+      this.arena?.dropUnit(slot);
     }
     if (++this.hits[slot] < this.hot) return null;
     this.hits[slot] = 0;
@@ -130,36 +149,76 @@ export class Translator {
         ? scanRegion(buf, index, phys & 0xfff, eip, fetchLimit, this.model, flat)
         : null;
     let unit: Unit;
-    if (this.arena !== null) this.arena.unitKey[slot] = -1;
-    if (region !== null && this.arena !== null && this.table !== null) {
-      const w = compileWasmUnit(region, flat, this.wasm!);
-      this.table.set(slot, w.run);
-      this.arena.unitKey[slot] = phys;
-      this.arena.unitStamp[slot] = stamp;
-      this.arena.unitLength[slot] = region.length;
-      this.arena.unitSegs[slot] = w.segs;
-      this.stats.webAssembly++;
-      unit = new Unit(phys, stamp, region.length, region.span, region.bytes, this.enter, w.segs);
+    this.arena?.dropUnit(slot);
+    if (this.units[slot] !== null) this.stats.evictions++;
+    if (region !== null && this.wasm !== null) {
+      // Until its module is ready the entry runs as if nothing there could be translated.
+      unit = new Unit(phys, stamp, 0, 0, 0, NOTHING);
+      this.units[slot] = unit;
+      this.batch.push({ slot, waiting: unit, region, ...emitWasmUnit(region, flat) });
+      this.stats.pending++;
+      if (!this.background) this.compileBatch(false);
+      else if (this.batch.length === 1) queueMicrotask(() => this.compileBatch(true));
+      else if (this.batch.length === BATCH) this.compileBatch(true);
     } else {
       const s = scan(buf, index, phys & 0xfff, eip, code32, fetchLimit, this.model);
       const code = s.instrs.length === 0 ? NOTHING : emit(s.instrs, this.clock, this.pins);
       unit = new Unit(phys, stamp, s.instrs.length, s.span, s.bytes, code);
-    }
-    const length = unit.length;
-    if (this.units[slot] !== null) this.stats.evictions++;
-    this.units[slot] = unit;
-    if (length > 0) {
-      this.stats.units++;
-      this.stats.instructions += length;
+      this.count(unit);
+      this.units[slot] = unit;
     }
     this.stats.compileMs += performance.now() - start;
+    return this.units[slot];
+  }
+
+  /**
+   * Compiles the units written since the last time into one module, on the
+   * host's background threads when `background` (each is entered from the
+   * first slice after it is ready), else at once. A unit whose slot went
+   * to another (evicted, invalidated, flushed) meanwhile is dropped.
+   */
+  private compileBatch(background: boolean): void {
+    const batch = this.batch;
+    if (batch.length === 0) return;
+    this.batch = [];
+    const start = performance.now();
+    const bytes = encodeUnits(
+      batch.map((b) => b.code),
+      this.wasm!,
+    );
+    const install = (module: object): void => {
+      this.stats.pending -= batch.length;
+      const runs = instantiateUnits(module, batch.length, this.wasm!);
+      for (const [k, b] of batch.entries())
+        if (this.units[b.slot] === b.waiting) this.units[b.slot] = this.install(b, runs[k]);
+    };
+    if (background) WebAssemblyApi.compile(bytes).then(install);
+    else install(new WebAssemblyApi.Module(bytes));
+    this.stats.compileMs += performance.now() - start;
+  }
+
+  private count(u: Unit): void {
+    if (u.length === 0) return;
+    this.stats.units++;
+    this.stats.instructions += u.length;
+  }
+
+  /** A compiled unit in its slot of the dispatcher's table and arena. */
+  private install(b: Compiling, run: WasmRun): Unit {
+    const { tag, stamp } = b.waiting;
+    const { region, segs } = b;
+    this.table!.set(b.slot, run);
+    this.arena!.setUnit(b.slot, tag, stamp, region.length, segs);
+    this.stats.webAssembly++;
+    const unit = new Unit(tag, stamp, region.length, region.span, region.bytes, this.enter, segs);
+    this.count(unit);
     return unit;
   }
 
   /** Drops every unit (the decode cache dropped its entries, so their stamps start again). */
   flush(): void {
     this.units.fill(null);
-    this.arena?.unitKey.fill(-1);
+    this.arena?.dropUnits();
     this.hits.fill(0);
     this.stats.flushes++;
   }
@@ -172,7 +231,7 @@ export function formatJitStats(s: JitStats, retiredTotal: number): string {
   return [
     `units translated      ${s.units} (${perUnit} instructions each; ${UNIT_SLOTS} slots), ${s.webAssembly} to WebAssembly`,
     `retired in units      ${s.retired} (${share}% of ${retiredTotal})`,
-    `translation time      ${s.compileMs.toFixed(1)} ms`,
+    `translation time      ${s.compileMs.toFixed(1)} ms (${s.pending} compiling in the background)`,
     `invalidated entries   ${s.invalidations}`,
     `evicted units         ${s.evictions}`,
     `flushes               ${s.flushes}`,

@@ -9,11 +9,13 @@ import {
   TLB_MEM_READ,
   UNIT_KEY,
   UNIT_LENGTH,
+  UNIT_RECORD,
   UNIT_SEGS,
   UNIT_SLOTS,
   UNIT_STAMP,
+  UNITS,
 } from '../../core/arena.js';
-import { Code, encodeModule, VOID, W } from './encoder.js';
+import { Code, encodeModule, UNIT_TYPE, VOID, W } from './encoder.js';
 
 /** `dispatch(eip, budget)`: runs units from `eip` while they fit in `budget` instructions; returns how many retired. */
 export type Dispatch = (eip: number, budget: number) => number;
@@ -63,18 +65,29 @@ export function compileDispatcher(memory: WasmMemory, table: WasmTable, ramBase:
     .i32(UNIT_SLOTS - 1)
     .op(W.and)
     .tee(slot);
-  c.i32(2).op(W.shl).set(at);
-  c.get(at).mem(W.load, UNIT_KEY).get(phys).op(W.ne, W.brIf, 1);
-  c.get(at).mem(W.load, UNIT_STAMP);
+  c.i32(Math.log2(UNIT_RECORD)).op(W.shl).set(at);
+  c.get(at)
+    .mem(W.load, UNITS + UNIT_KEY)
+    .get(phys)
+    .op(W.ne, W.brIf, 1);
+  c.get(at).mem(W.load, UNITS + UNIT_STAMP);
   c.get(phys).i32(12).op(W.shrU).i32(2).op(W.shl).mem(W.load, PAGE_STAMP).i32(1).op(W.or);
   c.op(W.ne, W.brIf, 1);
   // A unit assumes the segments it uses flat, as they were when it was translated;
   // its length is the most it retires before it checks the budget itself.
-  c.get(at).mem(W.load, UNIT_SEGS).tee(segs).get(flat).op(W.and).get(segs).op(W.ne, W.brIf, 1);
-  c.get(at).mem(W.load, UNIT_LENGTH).set(len);
+  c.get(at)
+    .mem(W.load, UNITS + UNIT_SEGS)
+    .tee(segs)
+    .get(flat)
+    .op(W.and)
+    .get(segs)
+    .op(W.ne, W.brIf, 1);
+  c.get(at)
+    .mem(W.load, UNITS + UNIT_LENGTH)
+    .set(len);
   c.get(n).get(len).op(W.add).get(budget).op(W.gtS, W.brIf, 1);
   // `~k`: the unit left before an instruction that needs the run loop.
-  c.get(eip).get(budget).get(n).op(W.sub).get(slot).callIndirect(1).tee(k);
+  c.get(eip).get(budget).get(n).op(W.sub).get(slot).callIndirect(UNIT_TYPE).tee(k);
   c.i32(0).op(W.ltS, W.if, VOID);
   c.get(n).get(k).i32(-1).op(W.xor, W.add).set(n);
   c.op(W.br, 2, W.end);
@@ -85,6 +98,7 @@ export function compileDispatcher(memory: WasmMemory, table: WasmTable, ramBase:
   const bytes = encodeModule(
     memory.buffer.byteLength >>> 16,
     [{ params: 2, results: 1, code: c }],
+    [['run', 0]],
     UNIT_SLOTS,
   );
   const instance = new WebAssemblyApi.Instance(new WebAssemblyApi.Module(bytes), {

@@ -67,8 +67,6 @@ export class UnitEmitter {
   readonly code = new Code(2);
   /** Segment registers (bits) the unit assumes flat. */
   segs = 1 << CS;
-  /** Condition pairs the unit calls `flags.ts` functions for, in function-index order from 1. */
-  readonly helpers: number[] = [];
   /** The last instruction set EIP itself (a transfer). */
   transferred = false;
   private pending: Pending | null = null;
@@ -529,12 +527,10 @@ export class UnitEmitter {
     if (cc & 1) c.op(W.eqz);
   }
 
-  /** Condition pair `pair` from the lazy flags in the arena, through a `flags.ts` function. */
+  /** Condition pair `pair` from the lazy flags in the arena, through its `flags.ts` function (function `pair` of the module). */
   private callPair(pair: number): void {
     this.flush();
-    let f = this.helpers.indexOf(pair);
-    if (f < 0) f = this.helpers.push(pair) - 1;
-    this.code.call(1 + f);
+    this.code.call(pair);
   }
 
   /** The condition pair `pair` (cc >> 1) straight from `p`'s operands, where that is simple; false otherwise. */

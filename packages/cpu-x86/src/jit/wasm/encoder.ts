@@ -157,18 +157,35 @@ export interface WasmFunction {
 }
 
 /**
- * A module that imports memory `m.mem` of `pages` 64 KiB pages (its exact
- * size: it never grows) and exports function 0 as `run`. With `table`, it
- * also imports `m.table`, a function table of that many entries, and its
- * type `funcs.length` is a unit's, `(eip, budget) -> retired`, for `call_indirect`.
+ * The type every unit function has, `(eip, budget) -> retired`, and the
+ * dispatcher too: type 0 of every module, for `call_indirect`.
  */
-export function encodeModule(pages: number, funcs: readonly WasmFunction[], table = 0): Uint8Array {
+export const UNIT_TYPE = 0;
+
+/**
+ * A module that imports memory `m.mem` of `pages` 64 KiB pages (its exact
+ * size: it never grows) and exports each of `exports` (a name and a
+ * function index). With `table`, it also imports `m.table`, a function
+ * table of that many entries. Its types are the functions' signatures (all
+ * parameters and results i32), `UNIT_TYPE` first.
+ */
+export function encodeModule(
+  pages: number,
+  funcs: readonly WasmFunction[],
+  exports: readonly (readonly [string, number])[],
+  table = 0,
+): Uint8Array {
   const out: number[] = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
+  const signatures = ['2:1'];
+  const typeOf = funcs.map((f) => {
+    const key = `${f.params}:${f.results}`;
+    const t = signatures.indexOf(key);
+    return t >= 0 ? t : signatures.push(key) - 1;
+  });
   const types: number[] = [];
-  const signatures = funcs.map((f) => [f.params, f.results]);
-  if (table > 0) signatures.push([2, 1]);
   uleb(types, signatures.length);
-  for (const [params, results] of signatures) {
+  for (const key of signatures) {
+    const [params, results] = key.split(':').map(Number);
     types.push(0x60);
     uleb(types, params);
     for (let k = 0; k < params; k++) types.push(I32);
@@ -191,35 +208,54 @@ export function encodeModule(pages: number, funcs: readonly WasmFunction[], tabl
   section(out, 2, imports);
   const decls: number[] = [];
   uleb(decls, funcs.length);
-  for (let k = 0; k < funcs.length; k++) uleb(decls, k);
+  for (const t of typeOf) uleb(decls, t);
   section(out, 3, decls);
-  const exports: number[] = [1];
-  name(exports, 'run');
-  exports.push(0x00, 0x00);
-  section(out, 7, exports);
-  const bodies: number[] = [];
-  uleb(bodies, funcs.length);
-  for (const f of funcs) {
-    const body: number[] = [];
-    // Locals as runs of one type.
+  const exported: number[] = [];
+  uleb(exported, exports.length);
+  for (const [label, f] of exports) {
+    name(exported, label);
+    exported.push(0x00);
+    uleb(exported, f);
+  }
+  section(out, 7, exported);
+  // The code section, the bulk of a module: each body's bytes copied once, into the result.
+  const heads = funcs.map((f) => {
+    const head: number[] = [];
     const runs: [number, number][] = [];
     for (const t of f.code.localTypes) {
       const last = runs[runs.length - 1];
       if (last !== undefined && last[1] === t) last[0]++;
       else runs.push([1, t]);
     }
-    uleb(body, runs.length);
+    uleb(head, runs.length);
     for (const [count, type] of runs) {
-      uleb(body, count);
-      body.push(type);
+      uleb(head, count);
+      head.push(type);
     }
-    for (const b of f.code.bytes) body.push(b);
-    body.push(W.end);
-    uleb(bodies, body.length);
-    for (const b of body) bodies.push(b);
+    const size = head.length + f.code.bytes.length + 1;
+    const prefix: number[] = [];
+    uleb(prefix, size);
+    return [...prefix, ...head];
+  });
+  let codeSize = 0;
+  const count: number[] = [];
+  uleb(count, funcs.length);
+  codeSize += count.length;
+  for (const [k, f] of funcs.entries()) codeSize += heads[k].length + f.code.bytes.length + 1;
+  out.push(10);
+  uleb(out, codeSize);
+  for (const b of count) out.push(b);
+  const module = new Uint8Array(out.length + codeSize - count.length);
+  module.set(out);
+  let at = out.length;
+  for (const [k, f] of funcs.entries()) {
+    module.set(heads[k], at);
+    at += heads[k].length;
+    module.set(f.code.bytes, at);
+    at += f.code.bytes.length;
+    module[at++] = W.end;
   }
-  section(out, 10, bodies);
-  return Uint8Array.from(out);
+  return module;
 }
 
 function section(out: number[], id: number, content: number[]): void {

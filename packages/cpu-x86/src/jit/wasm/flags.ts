@@ -110,6 +110,9 @@ function pf(c: Code): void {
   });
 }
 
+/** Condition pairs: a module of units holds their functions first, `condFunction(pair)` at index `pair`. */
+export const CONDITION_PAIRS = 8;
+
 /**
  * The function for condition pair `pair` (Jcc's cc >> 1: O, B, Z, BE, S, P,
  * L, LE), no parameters, returning 0 or 1.
