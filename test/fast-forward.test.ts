@@ -149,7 +149,8 @@ async function run(wait: string, fastForward: boolean, jit: boolean): Promise<Ru
   const profile = loadProfile(join(root, 'machines/bare.json'), [
     {
       clock: { fastForward },
-      cpu: { config: { jit } },
+      // Units compiled at once: the short fast-forwarded runs must run in them too.
+      cpu: { config: { jit, jitBackground: false } },
       devices: {
         rom: { config: { image: rom(wait) } },
         debugcon: { config: { output: 'memory' } },

@@ -16,6 +16,7 @@ export interface X86Config {
   apicVersion: number;
   apic: boolean;
   jit: boolean;
+  jitBackground: boolean;
 }
 
 /** The processor as the machine sees it: one core (the BSP) behind core's `Cpu` contract. */
@@ -82,6 +83,12 @@ export const x86Plugin = definePlugin<X86Config, X86Cpu>({
         description:
           'Translate hot code to WebAssembly (flat 32-bit code) or JavaScript: the same results as the interpreter alone, bit for bit',
       },
+      jitBackground: {
+        type: 'boolean',
+        default: true,
+        description:
+          "Compile WebAssembly units on the host's background threads, each entered once ready; false compiles them at once on the run loop's thread, so which code runs translated does not depend on host time (the results never do)",
+      },
     },
   },
   create(ctx, config) {
@@ -108,7 +115,7 @@ export const x86Plugin = definePlugin<X86Config, X86Cpu>({
       onTripleFault: () => ctx.system.requestReset('triple fault'),
       fpu: (host) => new X87(host),
       jit: config.jit,
-      jitBackground: true,
+      jitBackground: config.jitBackground,
     });
     model.attach(core);
     return {
