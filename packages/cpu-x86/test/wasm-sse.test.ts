@@ -224,12 +224,12 @@ test_main:
   mov eax, cr4
   or eax, 0x200
   mov cr4, eax
-  ${setup}
   ${gate(vector, 'stop')}
   mov dword [0x5000], 0x01020304
   mov dword [0x5004], 0xf0e0d0c0
   mov dword [0x5008], 0x11
   mov ebx, 0x5000
+  ${setup}
   mov edx, 3
 .again:
   call block
@@ -311,14 +311,15 @@ describe('WebAssembly units leave what SSE2 forms raise to the interpreter', () 
   });
 
   it('#PF for a 16-byte access whose end reaches an unmapped page, with CR2 there', () => {
-    // 0x300000 is not present; the block's operand starts 8 bytes below it on the fourth call.
+    // 0x300000 is not present. The first three calls reach the page below it (its TLB entry is
+    // filled); the fourth call's operand starts 8 bytes below 0x300000, where the unit must leave.
     for (const form of ['movdqu xmm3, [ebx]', 'movdqu [ebx], xmm3', 'movq xmm3, [ebx + 4]']) {
       const r = raised(
         14,
         body(form),
         'mov ebx, 0x2ffff8',
         true,
-        'PAGING_ON\n  mov dword [PT + 0x300 * 4], 0',
+        'PAGING_ON\n  mov dword [PT + 0x300 * 4], 0\n  mov ebx, 0x2ff000',
       );
       expect(r.eip, form).toBe(r.jit.mem32(FAULT_AT));
       expect(r.jit.cpu.registers().CR2, form).toBe(0x300000);
