@@ -24,7 +24,16 @@ export const IO_READ_NEED = 9;
 export const IO_WRITE_NEED = 10;
 /** `CpuState.flatSegs`: the dispatcher enters only units whose segments are flat now. */
 export const IO_FLAT = 11;
+/**
+ * 1 when an XMM instruction raises nothing for CR0 and CR4 (EM and TS clear,
+ * OSFXSR set; `ops/simd.ts` `needSse`), else 0: units leave before an XMM
+ * form otherwise. CR0 and CR4 change only in the run loop, never in a unit.
+ */
+export const IO_SSE = 12;
 const IO_SLOTS = 16;
+/** XMM0-7 and the SIMD scratch slots (`SimdState`, 11 * 16 bytes), 16-byte aligned. */
+export const XMM = 0x100;
+export const XMM_BYTES = 11 * 16;
 /** The software TLB's flags, one byte per linear page. */
 export const TLB_FLAGS = 0x100000;
 /**

@@ -13,7 +13,9 @@ import {
   IO_READ_NEED,
   IO_RES,
   IO_SRC,
+  IO_SSE,
   IO_WRITE_NEED,
+  XMM,
 } from './arena.js';
 import {
   ARITH_FLAGS,
@@ -24,9 +26,12 @@ import {
   ATTR_RW,
   ATTR_S,
   CF,
+  CR0_EM,
   CR0_PE,
   CR0_PG,
+  CR0_TS,
   CR0_WP,
+  CR4_OSFXSR,
   CR4_PAE,
   CR4_PGE,
   CR4_PSE,
@@ -144,8 +149,8 @@ export class CpuState implements CodeSource {
   shadow = false;
 
   readonly fault = new GuestFault();
-  /** XMM registers and MXCSR; MMX reaches the x87 registers through it. */
-  readonly simd = new SimdState();
+  /** XMM registers and MXCSR (in the arena when it is shared); MMX reaches the x87 registers through it. */
+  readonly simd: SimdState;
 
   /** Registers, the TLB's flags and its RAM routes where WebAssembly units reach them. */
   readonly arena: Arena;
@@ -186,6 +191,7 @@ export class CpuState implements CodeSource {
     readonly ports: PortBus,
   ) {
     this.arena = new Arena(memory);
+    this.simd = this.arena.shared ? new SimdState(this.arena.buffer, XMM) : new SimdState();
     this.regs = this.arena.regs;
     this.segBase = this.arena.segBase;
     this.tlbFlags = this.arena.tlbFlags;
@@ -213,6 +219,7 @@ export class CpuState implements CodeSource {
     io[IO_READ_NEED] = this.readNeed;
     io[IO_WRITE_NEED] = this.writeNeed;
     io[IO_FLAT] = this.flatSegs;
+    io[IO_SSE] = (this.cr0 & (CR0_EM | CR0_TS)) === 0 && (this.cr4 & CR4_OSFXSR) !== 0 ? 1 : 0;
     const k = run(e, budget);
     this.flags = io[IO_FLAGS];
     this.flagsDirty = io[IO_DIRTY];

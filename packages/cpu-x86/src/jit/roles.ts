@@ -42,8 +42,9 @@ mark(OUTSIDE, 0x131);
 /** Where instruction `i` may sit in a unit. */
 export function roleOf(i: Instr): number {
   const op = i.op;
-  // PAUSE is F3 90; a REP prefix on anything else ends the unit (string runs restart themselves).
-  if (i.rep !== 0) return op === 0x90 ? OUTSIDE : LAST;
+  // PAUSE is F3 90; a REP prefix on anything else of the one-byte page ends the unit (string runs
+  // restart themselves). On the 0F pages F2 and F3 are mandatory prefixes (MOVDQU, MOVSD).
+  if (i.rep !== 0 && op < 0x100) return op === 0x90 ? OUTSIDE : LAST;
   // FF /2-/5: near and far indirect CALL and JMP.
   if (op === 0xff && i.reg >= 2 && i.reg <= 5) return LAST;
   return ROLE[op];

@@ -39,19 +39,40 @@ export const MXCSR_RESET = 0x1f80;
 /** Bits that can be set (FXSAVE's MXCSR_MASK): DAZ included; the rest raise #GP. */
 export const MXCSR_MASK = 0xffff;
 
+/** The bytes of the registers and scratch slots. */
+export const SIMD_BYTES = 11 * 16;
+
 export class SimdState {
-  readonly buf = new ArrayBuffer(11 * 16);
-  readonly u8 = new Uint8Array(this.buf);
-  readonly i8 = new Int8Array(this.buf);
-  readonly u16 = new Uint16Array(this.buf);
-  readonly i16 = new Int16Array(this.buf);
-  readonly u32 = new Uint32Array(this.buf);
-  readonly i32 = new Int32Array(this.buf);
-  readonly f32 = new Float32Array(this.buf);
-  readonly f64 = new Float64Array(this.buf);
+  readonly u8: Uint8Array;
+  readonly i8: Int8Array;
+  readonly u16: Uint16Array;
+  readonly i16: Int16Array;
+  readonly u32: Uint32Array;
+  readonly i32: Int32Array;
+  readonly f32: Float32Array;
+  readonly f64: Float64Array;
   mxcsr = MXCSR_RESET;
   /** The x87 registers MMX aliases; bound by the x87 unit when it is built. */
   x87: X87Registers | null = null;
+
+  /**
+   * The registers at byte `offset` (a multiple of 16) of `buf`: the CPU's
+   * arena where translated code reaches them (`core/arena.ts` `XMM`), else a
+   * buffer of their own.
+   */
+  constructor(
+    readonly buf: ArrayBuffer = new ArrayBuffer(SIMD_BYTES),
+    offset = 0,
+  ) {
+    this.u8 = new Uint8Array(buf, offset, SIMD_BYTES);
+    this.i8 = new Int8Array(buf, offset, SIMD_BYTES);
+    this.u16 = new Uint16Array(buf, offset, SIMD_BYTES / 2);
+    this.i16 = new Int16Array(buf, offset, SIMD_BYTES / 2);
+    this.u32 = new Uint32Array(buf, offset, SIMD_BYTES / 4);
+    this.i32 = new Int32Array(buf, offset, SIMD_BYTES / 4);
+    this.f32 = new Float32Array(buf, offset, SIMD_BYTES / 4);
+    this.f64 = new Float64Array(buf, offset, SIMD_BYTES / 8);
+  }
 
   /** RESET# and INIT (SDM vol. 3, table 9-1): XMM registers zero, MXCSR 1F80h. */
   reset(): void {

@@ -68,13 +68,51 @@ export const W = {
   i64Or: 0x84,
   i64Shl: 0x86,
   i64ShrU: 0x88,
+  i64Load: 0x29,
+  i64Store: 0x37,
+  clz: 0x67,
+  ctz: 0x68,
   /** Bulk memory (prefix 0xFC): `memory.copy` of memory 0 to itself, `memory.fill` of memory 0. */
   memoryCopy: [0xfc, 0x0a, 0x00, 0x00],
   memoryFill: [0xfc, 0x0b, 0x00],
 } as const;
 
+/**
+ * 128-bit SIMD (prefix 0xFD, WebAssembly 2.0 5.4.8): the sub-opcodes
+ * `Code.v` and `Code.vmem` write; the comments give their immediates.
+ */
+export const V = {
+  /** memarg */
+  load: 0x00,
+  store: 0x0b,
+  load32Zero: 0x5c,
+  load64Zero: 0x5d,
+  /** memarg, lane */
+  store64Lane: 0x5b,
+  /** 16 bytes */
+  const: 0x0c,
+  shuffle: 0x0d,
+  /** lane */
+  i32x4ExtractLane: 0x1b,
+  i64x2ExtractLane: 0x1d,
+  i8x16Eq: 0x23,
+  i16x8Eq: 0x2d,
+  i32x4Eq: 0x37,
+  and: 0x4e,
+  andnot: 0x4f,
+  or: 0x50,
+  xor: 0x51,
+  i8x16Bitmask: 0x64,
+  i8x16Add: 0x6e,
+  i8x16Sub: 0x71,
+  i8x16MinU: 0x77,
+  i16x8Add: 0x8e,
+  i32x4Add: 0xae,
+} as const;
+
 export const I32 = 0x7f;
 export const I64 = 0x7e;
+export const V128 = 0x7b;
 /** Block type of a block without a result. */
 export const VOID = 0x40;
 export const RESULT_I32 = I32;
@@ -123,6 +161,23 @@ export class Code {
   mem(op: number, offset: number): this {
     this.bytes.push(op, 0);
     uleb(this.bytes, offset);
+    return this;
+  }
+
+  /** SIMD instruction `sub` (`V`) and its immediate bytes (lanes, a shuffle's 16 lane indices, a constant's bytes). */
+  v(sub: number, ...imm: number[]): this {
+    this.bytes.push(0xfd);
+    uleb(this.bytes, sub);
+    for (const x of imm) this.bytes.push(x);
+    return this;
+  }
+
+  /** A SIMD load or store (`V`) with alignment hint 0 at static `offset`, then its lane immediate if any. */
+  vmem(sub: number, offset: number, ...lane: number[]): this {
+    this.v(sub);
+    this.bytes.push(0);
+    uleb(this.bytes, offset);
+    for (const x of lane) this.bytes.push(x);
     return this;
   }
 

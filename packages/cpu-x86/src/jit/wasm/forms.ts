@@ -2,6 +2,7 @@ import { DS, ES, SS } from '../../core/constants.js';
 import { hasModrm, type Instr } from '../../core/instr.js';
 import { raisesUndefined } from '../../ops/forms.js';
 import { BODY, roleOf } from '../roles.js';
+import { mandatoryRep, sseSupported } from './lower-sse.js';
 
 // Which instruction forms a WebAssembly unit holds (`supported`), and what
 // each reaches memory through; `lower.ts` writes them out.
@@ -32,7 +33,9 @@ export function usesStack(i: Instr): boolean {
  * it; an allowed LOCK changes nothing on one processor).
  */
 export function emittable(i: Instr, flat: number): boolean {
-  return (i.rep === 0 || repBlockForm(i.op)) && !raisesUndefined(i.fn) && supported(i, flat);
+  return (
+    (i.rep === 0 || repBlockForm(i.op) || mandatoryRep(i)) && !raisesUndefined(i.fn) && supported(i, flat)
+  );
 }
 
 /** The forms `emitInstr` writes out. */
@@ -121,13 +124,14 @@ export function supported(i: Instr, flat: number): boolean {
       if (op >= 0x140 && op < 0x150) return i.o32;
       if (op >= 0x190 && op < 0x1a0) return true;
       if (op >= 0x1c8 && op < 0x1d0) return i.o32;
-      return false;
+      // SSE2 integer forms, BSF and BSR (`lower-sse.ts`).
+      return sseSupported(i);
   }
 }
 
 /** Whether a unit ends at or after `i` in flat code: a control transfer or system instruction, or no form for it. */
 export function endsUnit(i: Instr): boolean {
-  return roleOf(i) !== BODY || i.rep !== 0 || !supported(i, ALL_FLAT);
+  return roleOf(i) !== BODY || (i.rep !== 0 && !mandatoryRep(i)) || !supported(i, ALL_FLAT);
 }
 
 const ALL_FLAT = 0x3f;

@@ -5,6 +5,7 @@ import type { Instr } from '../../core/instr.js';
 import type { UnitEmitter } from './emit.js';
 import { VOID, W } from './encoder.js';
 import { moffsSeg, readsSource, stringForm, stringSource, usesDestination } from './forms.js';
+import { emitSse } from './lower-sse.js';
 
 // Each form `forms.ts` lists, written out in WebAssembly computing exactly
 // what its handler in ops/ computes: results, lazy flag fields, and the
@@ -576,7 +577,7 @@ function emitOther(u: UnitEmitter, i: Instr): boolean {
       bitOp(u, i);
       return true;
   }
-  return false;
+  return emitSse(u, i);
 }
 
 /**
