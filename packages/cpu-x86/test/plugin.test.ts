@@ -30,7 +30,14 @@ function load(parts: ReturnType<typeof createMachineParts>, source: string): voi
 describe('x86 plugin', () => {
   it('fills in the schema defaults', () => {
     const { config, cpu } = build({});
-    expect(config).toEqual({ model: 'qemu32', count: 1, apicVersion: 0x14, apic: true, jit: true });
+    expect(config).toEqual({
+      model: 'qemu32',
+      count: 1,
+      apicVersion: 0x14,
+      apic: true,
+      jit: true,
+      jitBackground: true,
+    });
     expect(cpu.apic).not.toBeNull();
     expect(x86Plugin.kind).toBe('cpu');
     expect(x86Plugin.meta.id).toBe('x86');

@@ -1020,6 +1020,21 @@ export class CpuState implements CodeSource {
     return true;
   }
 
+  /**
+   * The first `bytes` of linear page `lin` when the TLB maps it readable at
+   * the CPL now (no walk, no fault), else null: what a translator may look
+   * at beyond the page it translates.
+   */
+  protected codeAt(lin: number, bytes: number): Uint8Array | null {
+    const p = lin >>> 12;
+    const need = this.readNeed;
+    if ((this.tlbFlags[p] & need) !== need) return null;
+    const b = this.tlbRBuf[p];
+    if (b === null) return null;
+    const off = this.tlbROff[p];
+    return b.subarray(off, off + bytes);
+  }
+
   /** The page buffer `codeWindow` last pointed into. */
   codeBuf: Uint8Array = new Uint8Array(0);
 

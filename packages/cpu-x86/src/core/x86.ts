@@ -1,6 +1,7 @@
 import type { Clock, CpuPins, IrqLine, PhysicalMemory, PortBus, ProtectedModeStart } from '@plugboard/core';
 import type { LocalApic } from '../apic/local-apic.js';
 import type { X87Host } from '../fpu/x87-host.js';
+import { NEXT_BYTES } from '../jit/scan.js';
 import { type JitStats, Translator } from '../jit/units.js';
 import { endsUnit } from '../jit/wasm/forms.js';
 import { handlerFor } from '../ops/forms.js';
@@ -157,6 +158,7 @@ export class X86 extends CpuState {
             opts.memory.wasmMemory,
             opts.memory.ram.byteOffset,
             opts.jitBackground,
+            (lin) => this.codeAt(lin, NEXT_BYTES),
           );
     this.jit = jit;
     if (jit !== null) this.decoded.onFlush = () => jit.flush();

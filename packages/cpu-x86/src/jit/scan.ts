@@ -6,22 +6,25 @@ import { LAST, OUTSIDE, roleOf } from './roles.js';
 /** Instructions in one unit at most. */
 export const UNIT_CAP = 64;
 export const PAGE = 0x1000;
+/** Bytes of the next page an instruction that crosses the page end can reach (its longest is 15). */
+export const NEXT_BYTES = 16;
 
 /** Thrown by the page's `tooLong`: the instruction is left to the interpreter, which raises the #GP. */
 export const TOO_LONG = new Error('instruction too long');
 
 /**
  * The rest of one code page as a decoder source: bytes past the page end
- * read as zero, and an instruction that needs them is not taken (the unit
- * ends before it), so scanning never touches another page or its mapping.
+ * read as zero unless the caller gives the next page's first bytes (`next`),
+ * so scanning never touches another page or its mapping itself.
  */
 export class PageCode implements CodeSource {
-  readonly codeBuf = new Uint8Array(PAGE + 16);
+  readonly codeBuf = new Uint8Array(PAGE + NEXT_BYTES);
   private entry = 0;
 
-  load(buf: Uint8Array, start: number, length: number, entry: number): void {
+  load(buf: Uint8Array, start: number, length: number, entry: number, next: Uint8Array | null = null): void {
     this.codeBuf.fill(0);
     this.codeBuf.set(buf.subarray(start, start + length));
+    if (next !== null) this.codeBuf.set(next.subarray(0, NEXT_BYTES), length);
     this.entry = entry;
   }
 

@@ -96,6 +96,12 @@ export class Translator {
     ramBase = 0,
     /** Compile WebAssembly units in the background (`X86Options.jitBackground`). */
     private readonly background = false,
+    /**
+     * The first bytes of the page at a linear address as a fetch would read
+     * them now, or null (not mapped readable in the TLB, MMIO): what an
+     * instruction crossing into that page is translated with.
+     */
+    private readonly codeAt: (lin: number) => Uint8Array | null = () => null,
   ) {
     if (arena !== null && wasm !== null) {
       this.wasm = wasm;
@@ -146,7 +152,17 @@ export class Translator {
     const start = performance.now();
     const region =
       this.wasm !== null && code32
-        ? scanRegion(buf, index, phys & 0xfff, eip, fetchLimit, this.model, flat)
+        ? scanRegion(
+            buf,
+            index,
+            phys & 0xfff,
+            eip,
+            fetchLimit,
+            this.model,
+            flat,
+            // Units run in flat code only: EIP is the linear address.
+            this.codeAt((eip - (phys & 0xfff) + 0x1000) | 0),
+          )
         : null;
     let unit: Unit;
     this.arena?.dropUnit(slot);

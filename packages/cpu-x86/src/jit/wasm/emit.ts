@@ -145,6 +145,8 @@ export class UnitEmitter {
       this.k = k;
       this.segs |= segmentsOf(i);
       this.transferred = this.jumped = false;
+      if (k === b.instrs.length - 1 && b.tail !== null)
+        this.sameTail(b.tail, this.at + i.len - b.tail.length);
       emitInstr(this, i, this.at + i.len);
     }
     if (this.jumped) return;
@@ -159,6 +161,24 @@ export class UnitEmitter {
     this.flush();
     this.storeRegs();
     c.get(this.retired).i32(length).op(W.add, W.return);
+  }
+
+  /**
+   * Leaves before the current instruction, which crosses the page end, unless
+   * the next page (at `off` from the entry) is readable RAM at the CPL and
+   * starts with `tail`, the bytes it had when the unit was written: the unit's
+   * stamp covers only its own page.
+   */
+  private sameTail(tail: Uint8Array, off: number): void {
+    const c = this.code;
+    this.eipAt(off);
+    c.set(this.addr);
+    this.translate(tail.length, false);
+    for (const [j, byte] of tail.entries()) {
+      c.get(this.addrPhys).mem(W.load8u, j).i32(byte).op(W.ne);
+      if (j > 0) c.op(W.or);
+    }
+    this.exitIf();
   }
 
   /** The registers the unit writes (bits), as `written` for a second pass. */

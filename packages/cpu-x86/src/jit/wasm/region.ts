@@ -13,6 +13,8 @@ export interface Block {
   offsets: number[];
   /** Where execution goes after the last instruction when it does not transfer: the next block, or out. */
   end: number;
+  /** The bytes of the last instruction that lie on the next page, when it crosses the page end. */
+  tail: Uint8Array | null;
   /** The next block (in order) starts at `end` and the last instruction falls into it. */
   fallsInto: boolean;
 }
@@ -46,11 +48,12 @@ function relativeTarget(i: Instr, off: number): number {
  * at `pageOffset` of its page), the straight runs that relative JMPs and
  * conditional branches reach on the same page, up to UNIT_CAP instructions
  * in all, each run stopping where the emitter has no form, at a control
- * transfer it cannot follow, before an instruction that crosses the page end
- * or `fetchLimit`, and where it meets code already taken. A branch into the
- * middle of a taken instruction leaves the region. Null when the entry
- * itself has no form. Handlers are chosen for `model`, as the interpreter
- * chooses them.
+ * transfer it cannot follow, at `fetchLimit`, after an instruction that
+ * crosses the page end (only with `next`, the next page's first bytes as
+ * they are now: the unit compares them before it runs the instruction), and
+ * where it meets code already taken. A branch into the middle of a taken
+ * instruction leaves the region. Null when the entry itself has no form.
+ * Handlers are chosen for `model`, as the interpreter chooses them.
  */
 export function scanRegion(
   buf: Uint8Array,
@@ -60,9 +63,10 @@ export function scanRegion(
   fetchLimit: number,
   model: CpuFeatures,
   flat: number,
+  next: Uint8Array | null,
 ): Region | null {
   const base = eip - pageOffset;
-  page.load(buf, index - pageOffset, PAGE, base);
+  page.load(buf, index - pageOffset, PAGE, base, next);
   // Per page offset: the instruction starting there, and which bytes instructions cover.
   const at = new Map<number, Instr>();
   const covered = new Uint8Array(PAGE);
@@ -80,7 +84,8 @@ export function scanRegion(
         if (e === TOO_LONG) break;
         throw e;
       }
-      if (off + i.len > PAGE || covered.subarray(off, off + i.len).some((b) => b !== 0)) break;
+      if ((off + i.len > PAGE && next === null) || covered.subarray(off, off + i.len).some((b) => b !== 0))
+        break;
       const role = roleOf(i);
       if (role === OUTSIDE) break;
       i.fn = handlerFor(i, model);
@@ -111,12 +116,13 @@ export function scanRegion(
     const rel = off - pageOffset;
     if (block === null || block.end !== rel || leaders.has(off) || !continues(block)) {
       if (block !== null) block.fallsInto = block.end === rel && continues(block);
-      block = { start: rel, instrs: [], offsets: [], end: rel, fallsInto: false };
+      block = { start: rel, instrs: [], offsets: [], end: rel, fallsInto: false, tail: null };
       blocks.push(block);
     }
     block.instrs.push(i);
     block.offsets.push(rel);
     block.end = rel + i.len;
+    if (off + i.len > PAGE) block.tail = page.codeBuf.slice(PAGE, off + i.len);
     span = Math.max(span, rel);
     bytes = Math.max(bytes, rel + i.len);
   }
