@@ -1,40 +1,34 @@
 import { describe, expect, it } from 'vitest';
 import { Model } from '../src/model.js';
 import { assemble, type Bare, bare } from './harness.js';
+import {
+  ALU,
+  ASM_DIR,
+  BLOCK,
+  blockLines,
+  CC,
+  countedLoop,
+  DATA,
+  DST32,
+  DUMP,
+  driver,
+  INIT,
+  rng,
+  SRC32,
+} from './random-blocks.js';
 
 // Random blocks of the forms WebAssembly units hold (jit/wasm/forms.ts),
 // run in RAM with the translator and on the interpreter alone: registers,
 // flags, memory and instruction counts must agree. A seeded generator, so a
 // failure names its seed and repeats.
 
-const ASM_DIR = new URL('./asm/', import.meta.url).pathname;
-/** Where the block runs (RAM: units are dispatched from RAM pages only), its data, and the state dumps. */
-const BLOCK = 0x20000;
-const DATA = 0x30000;
 const DATA_BYTES = 0x1000;
-const DUMP = 0x700;
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** Registers a block may change (EBX, ESI, EDI point into the data; ESP is the stack). */
-const DST32 = ['eax', 'ecx', 'edx', 'ebp'];
-const SRC32 = [...DST32, 'ebx', 'esi', 'edi'];
 const DST16 = ['ax', 'cx', 'dx', 'bp'];
 const SRC16 = [...DST16, 'bx', 'si', 'di'];
 const DST8 = ['al', 'cl', 'dl', 'ah', 'ch', 'dh'];
 const SRC8 = [...DST8, 'bl', 'bh'];
-const ALU = ['add', 'or', 'adc', 'sbb', 'and', 'sub', 'xor', 'cmp'];
 const SHIFT = ['shl', 'shr', 'sar', 'rol', 'ror', 'sal'];
-const CC = ['o', 'no', 'b', 'ae', 'e', 'ne', 'be', 'a', 's', 'ns', 'p', 'np', 'l', 'ge', 'le', 'g'];
 
 function block(random: () => number, length: number): string {
   let labels = 0;
@@ -121,46 +115,10 @@ function block(random: () => number, length: number): string {
       ]);
     },
     // A counted loop: the jump back stays inside the unit.
-    () => {
-      const k = labels++;
-      const body = [pick(forms)(), pick(forms)()].join('\n  ');
-      return `push ${1 + Math.floor(random() * 4)}\n.l${k}:\n  ${body}\n  dec dword [esp]\n  jnz .l${k}\n  add esp, 4`;
-    },
+    () => countedLoop(random, forms, labels++),
   ];
-  const lines: string[] = [];
-  for (let k = 0; k < length; k++) {
-    if (random() < 0.12) lines.push(`j${pick(CC)} short .s${k}`, `  ${pick(forms)()}`, `.s${k}:`);
-    else lines.push(pick(forms)());
-  }
-  return lines.map((l) => `  ${l}`).join('\n');
+  return blockLines(random, forms, length);
 }
-
-/** Where each run's initial EAX, ECX, EDX, EBP and EFLAGS wait for the driver. */
-const INIT = 0x740;
-
-/** The driver: calls the block three times from the state at INIT, so the block runs translated. */
-const driver = () =>
-  assemble(`%include "${ASM_DIR}pm.inc"
-test_main:
-  mov dword [${DUMP}], 3
-.again:
-  mov eax, [${INIT}]
-  mov ecx, [${INIT + 4}]
-  mov edx, [${INIT + 8}]
-  mov ebp, [${INIT + 12}]
-  mov ebx, ${DATA + 0x400}
-  mov esi, ${DATA + 0x800}
-  mov edi, ${DATA + 0xc00}
-  push dword [${INIT + 16}]
-  popfd
-  call ${BLOCK}
-  pushfd
-  pop dword [${DUMP + 4}]
-  cld
-  dec dword [${DUMP}]
-  jnz .again
-  hlt
-`);
 
 /** Seed `seed`'s block, assembled to run at BLOCK, and its initial state. */
 function trial(seed: number): { code: Uint8Array; init: number[] } {

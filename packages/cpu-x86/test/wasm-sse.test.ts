@@ -5,6 +5,21 @@ import { Feature } from '../src/cpuid.js';
 import { emittable, endsUnit } from '../src/jit/wasm/forms.js';
 import { handlerFor } from '../src/ops/forms.js';
 import { assemble, type Bare, bare, testModel } from './harness.js';
+import {
+  ALU,
+  ASM_DIR,
+  BLOCK,
+  blockLines,
+  CC,
+  countedLoop,
+  DATA,
+  DST32,
+  DUMP,
+  driver,
+  INIT,
+  rng,
+  SRC32,
+} from './random-blocks.js';
 
 // The SSE2 integer forms and BSF/BSR WebAssembly units hold
 // (jit/wasm/lower-sse.ts), as wasm-forms.test.ts checks the others: random
@@ -14,12 +29,7 @@ import { assemble, type Bare, bare, testModel } from './harness.js';
 // agree. Then what the interpreter raises for them: #NM, #UD, #GP(0) for a
 // misaligned m128, #PF for a 16-byte access reaching an unmapped page.
 
-const ASM_DIR = new URL('./asm/', import.meta.url).pathname;
-const BLOCK = 0x20000;
-const DATA = 0x30000;
 const DATA_BYTES = 0x2000;
-const DUMP = 0x700;
-const INIT = 0x740;
 /** XMM0-7 before each call, and after the last. */
 const XMM_INIT = 0x10000;
 const XMM_DUMP = 0x10100;
@@ -31,21 +41,6 @@ const SSE2: ModelServices = {
   reset: testModel.reset,
 };
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const DST32 = ['eax', 'ecx', 'edx', 'ebp'];
-const SRC32 = [...DST32, 'ebx', 'esi', 'edi'];
-const ALU = ['add', 'or', 'adc', 'sbb', 'and', 'sub', 'xor', 'cmp'];
-const CC = ['o', 'no', 'b', 'ae', 'e', 'ne', 'be', 'a', 's', 'ns', 'p', 'np', 'l', 'ge', 'le', 'g'];
 const PACKED = [
   'pxor',
   'por',
@@ -96,18 +91,9 @@ function block(random: () => number, length: number): string {
     // What glibc's strlen does with a 16-byte block.
     () =>
       `pxor xmm2, xmm2\n  movdqu xmm0, ${any('')}\n  pcmpeqb xmm0, xmm2\n  pmovmskb edx, xmm0\n  bsf ecx, edx`,
-    () => {
-      const k = labels++;
-      const body = [pick(forms)(), pick(forms)()].join('\n  ');
-      return `push ${1 + Math.floor(random() * 4)}\n.l${k}:\n  ${body}\n  dec dword [esp]\n  jnz .l${k}\n  add esp, 4`;
-    },
+    () => countedLoop(random, forms, labels++),
   ];
-  const lines: string[] = [];
-  for (let k = 0; k < length; k++) {
-    if (random() < 0.12) lines.push(`j${pick(CC)} short .s${k}`, `  ${pick(forms)()}`, `.s${k}:`);
-    else lines.push(pick(forms)());
-  }
-  return lines.map((l) => `  ${l}`).join('\n');
+  return blockLines(random, forms, length);
 }
 
 const xmmLines = (op: string, at: number) =>
@@ -117,33 +103,13 @@ const xmmLines = (op: string, at: number) =>
   ).join('\n');
 
 /** The driver: CR4.OSFXSR on, then the block three times from the state at INIT and XMM_INIT. */
-const driver = () =>
-  assemble(`%include "${ASM_DIR}pm.inc"
-test_main:
-  mov eax, cr4
-  or eax, 0x200
-  mov cr4, eax
-  mov dword [${DUMP}], 3
-.again:
-${xmmLines('movdqu R, M', XMM_INIT)}
-  mov eax, [${INIT}]
-  mov ecx, [${INIT + 4}]
-  mov edx, [${INIT + 8}]
-  mov ebp, [${INIT + 12}]
-  mov ebx, ${DATA + 0x400}
-  mov esi, ${DATA + 0x800}
-  mov edi, ${DATA + 0xc00}
-  push dword [${INIT + 16}]
-  popfd
-  call ${BLOCK}
-  pushfd
-  pop dword [${DUMP + 4}]
-  cld
-  dec dword [${DUMP}]
-  jnz .again
-${xmmLines('movdqu M, R', XMM_DUMP)}
-  hlt
-`);
+/** The driver, with CR4.OSFXSR set and XMM0-7 loaded from XMM_INIT before each call and stored at XMM_DUMP after the last. */
+const sseDriver = () =>
+  driver({
+    setup: '  mov eax, cr4\n  or eax, 0x200\n  mov cr4, eax',
+    before: xmmLines('movdqu R, M', XMM_INIT),
+    last: xmmLines('movdqu M, R', XMM_DUMP),
+  });
 
 interface Trial {
   code: Uint8Array;
@@ -255,7 +221,7 @@ describe('WebAssembly units with SSE2 integer forms', () => {
   });
 
   it('compute what the interpreter computes over random blocks, XMM registers and scratch slots included', () => {
-    const code = driver();
+    const code = sseDriver();
     const jit = bare(code, undefined, SSE2, { jit: true, jitHot: 1 });
     const interp = bare(code, undefined, SSE2, { jit: false });
     for (let seed = 1; seed <= 60; seed++) {
