@@ -149,6 +149,16 @@ export function segmentsOf(i: Instr): number {
   return segs;
 }
 
+/** Jcc, short and near. */
+export function conditionalBranch(op: number): boolean {
+  return (op >= 0x70 && op < 0x80) || (op >= 0x180 && op < 0x190);
+}
+
+/** The displacement of a relative JMP or Jcc: the short forms' 8 bits sign-extended. */
+export function branchDisplacement(i: Instr): number {
+  return i.op === 0xeb || (i.op >= 0x70 && i.op < 0x80) ? (i.imm << 24) >> 24 : i.imm;
+}
+
 /** MOVS, CMPS, STOS, LODS, SCAS. With a REP prefix only MOVS and STOS, as one block (`lower.ts` `repBlock`). */
 export function stringForm(op: number): boolean {
   return (op >= 0xa4 && op <= 0xa7) || (op >= 0xaa && op <= 0xaf);

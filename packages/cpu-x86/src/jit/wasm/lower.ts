@@ -4,7 +4,15 @@ import { LAZY_ADD, LAZY_SUB } from '../../core/cpu.js';
 import type { Instr } from '../../core/instr.js';
 import type { UnitEmitter } from './emit.js';
 import { VOID, W } from './encoder.js';
-import { moffsSeg, readsSource, stringForm, stringSource, usesDestination } from './forms.js';
+import {
+  branchDisplacement,
+  conditionalBranch,
+  moffsSeg,
+  readsSource,
+  stringForm,
+  stringSource,
+  usesDestination,
+} from './forms.js';
 import { emitSse } from './lower-sse.js';
 
 // Each form `forms.ts` lists, written out in WebAssembly computing exactly
@@ -31,17 +39,16 @@ function readE(u: UnitEmitter, i: Instr, size: number): void {
 export function emitInstr(u: UnitEmitter, i: Instr, next: number): void {
   const c = u.code;
   const op = i.op;
-  if ((op >= 0x70 && op < 0x80) || (op >= 0x180 && op < 0x190)) {
-    const disp = op < 0x80 ? (i.imm << 24) >> 24 : i.imm;
+  if (conditionalBranch(op)) {
     // Taken, to a block of the unit or out of it; not taken, the block goes on.
     u.cond(op & 0xf);
     c.op(W.if, VOID);
-    u.jump(next + disp, 1);
+    u.jump(next + branchDisplacement(i), 1);
     c.op(W.end);
     return;
   }
   if (op === 0xeb || op === 0xe9) {
-    u.jump(next + (op === 0xeb ? (i.imm << 24) >> 24 : i.imm), 0);
+    u.jump(next + branchDisplacement(i), 0);
     return;
   }
   if (op === 0xe8) {

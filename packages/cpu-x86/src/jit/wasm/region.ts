@@ -3,7 +3,7 @@ import { handlerFor } from '../../ops/forms.js';
 import type { CpuFeatures } from '../../ops/index.js';
 import { LAST, OUTSIDE, roleOf } from '../roles.js';
 import { PAGE, page, TOO_LONG } from '../scan.js';
-import { emittable } from './forms.js';
+import { branchDisplacement, conditionalBranch, emittable } from './forms.js';
 
 /** A straight run of a region: entered only at its first instruction. Offsets are from the region's entry. */
 export interface Block {
@@ -40,16 +40,6 @@ const REGION_CAP = 128;
 
 const JMP_SHORT = 0xeb;
 const JMP_NEAR = 0xe9;
-
-function conditionalBranch(op: number): boolean {
-  return (op >= 0x70 && op < 0x80) || (op >= 0x180 && op < 0x190);
-}
-
-/** Where a relative JMP or Jcc at page offset `off` lands, as a page offset (possibly outside the page). */
-function relativeTarget(i: Instr, off: number): number {
-  const disp = i.op < 0x100 && i.op !== JMP_NEAR ? (i.imm << 24) >> 24 : i.imm;
-  return off + i.len + disp;
-}
 
 /**
  * The code a WebAssembly unit at CS:`eip` holds: from the entry (`buf[index]`,
@@ -102,7 +92,8 @@ export function scanRegion(
       covered.fill(1, off, off + i.len);
       count++;
       if (conditionalBranch(i.op) || i.op === JMP_SHORT || i.op === JMP_NEAR) {
-        const t = relativeTarget(i, off);
+        // Where it lands, as a page offset (possibly outside the page).
+        const t = off + i.len + branchDisplacement(i);
         if (t >= 0 && t < PAGE && !leaders.has(t)) {
           leaders.add(t);
           pending.push(t);
