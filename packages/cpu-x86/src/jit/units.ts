@@ -11,7 +11,7 @@ import { emitWasmUnit, encodeUnits, instantiateUnits, type WasmRun } from './was
 /** Unit slots (a power of two): the bound on translated code; a new unit evicts its slot's old one. */
 export { UNIT_SLOTS };
 /** Executions of an entry before it is translated. */
-export const HOT = 1000;
+export const HOT = 250;
 /** WebAssembly units one module holds at most. */
 const BATCH = 64;
 
