@@ -2,22 +2,19 @@
 // test guest's `PLUGBOARD booted` line on puredarwin-xmas, guest instructions
 // and MIPS, median of RUNS runs; and the same guest on qemu-system-i386 -accel tcg
 // and v86 from npm (its WebAssembly JIT; bench/v86.mjs) in the same run, as
-// ratios; and process CPU time, which a loaded host skews
-// less. The linux-direct path runs with the translator and on the interpreter
+// ratios; and process CPU time, which a loaded host skews less, and peak
+// RSS (each boot in a process of its own, bench/boot-once.mjs; QEMU's read
+// from /proc before it is stopped). The linux-direct path runs with the translator and on the interpreter
 // alone (cpu.config.jit false). The two SeaBIOS paths (fw_cfg's -kernel, and
 // the ISO from the CD-ROM as -cdrom guest.iso -boot d) run with the clock's
 // fast-forward on (the default) and off, to show what SeaBIOS's and the boot
 // loader's busy-waits cost. Needs the guest cache (npm run guests).
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createRegistry } from '@plugboard/cli';
-import { buildMachine, loadProfile } from '@plugboard/core';
-import { firmwareCacheDir, SYSTEM_FIRMWARE_DIRS } from '@plugboard/firmware';
 import { median, testGuest } from './guest.mjs';
-import { bootV86 } from './v86.mjs';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
-const root = join(import.meta.dirname, '..');
 const guests = testGuest('linux-boot');
 const append = 'console=ttyS0 panic=-1 quiet';
 
@@ -49,27 +46,21 @@ function iso(fastForward) {
   };
 }
 
-async function plugboardBoot(overrides) {
-  const profile = loadProfile(join(root, 'machines/puredarwin-xmas.json'), [
-    overrides,
-    { devices: { com1: { config: { backend: { type: 'memory' } } } } },
-  ]);
-  const machine = await buildMachine(profile, await createRegistry(), {
-    firmwareDirs: [firmwareCacheDir(), ...SYSTEM_FIRMWARE_DIRS],
+/** One boot in a child process (bench/boot-once.mjs): its times, instructions and peak RSS. */
+function childBoot(system, overrides = {}) {
+  const script = join(import.meta.dirname, 'boot-once.mjs');
+  const r = spawnSync(process.execPath, [script, system, guests, append, JSON.stringify(overrides)], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
   });
-  const com1 = machine.device('com1');
-  const start = performance.now();
-  const cpuStart = process.cpuUsage();
-  while (!com1.backend.text().includes('PLUGBOARD booted')) {
-    const event = await machine.run({ maxInstructions: machine.cpu.instructionCount + 20_000_000 });
-    if (event.reason !== 'instruction limit reached') throw new Error(`the guest stopped: ${event.reason}`);
-  }
-  const seconds = (performance.now() - start) / 1000;
-  const used = process.cpuUsage(cpuStart);
-  const cpuSeconds = (used.user + used.system) / 1e6;
-  const instructions = machine.cpu.instructionCount;
-  await machine.destroy();
-  return { seconds, cpuSeconds, instructions };
+  if (r.status !== 0) throw new Error(`boot-once.mjs ${system} failed (exit ${r.status})`);
+  return JSON.parse(r.stdout.trim().split('\n').at(-1));
+}
+
+/** Peak RSS of a running process in MiB (Linux's VmHWM), read before it is killed. */
+function peakRss(pid) {
+  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m === null ? Number.NaN : Number(m[1]) / 1024;
 }
 
 function qemuBoot() {
@@ -98,7 +89,7 @@ function qemuBoot() {
     qemu.stdout.on('data', (d) => {
       out += d;
       if (out.includes('PLUGBOARD booted')) {
-        resolve((performance.now() - start) / 1000);
+        resolve({ seconds: (performance.now() - start) / 1000, rssMiB: peakRss(qemu.pid) });
         qemu.kill();
       }
     });
@@ -106,51 +97,33 @@ function qemuBoot() {
   });
 }
 
-/** v86 in this process: host seconds from start to the booted line. */
-function v86Boot() {
-  return new Promise((resolve, reject) => {
-    const start = performance.now();
-    let out = '';
-    let emulator = null;
-    let done = false;
-    bootV86({
-      guests,
-      append,
-      onSerial: (text) => {
-        out += text;
-        if (done || !out.includes('PLUGBOARD booted')) return;
-        done = true;
-        resolve((performance.now() - start) / 1000);
-        emulator?.destroy();
-      },
-    })
-      .then((e) => {
-        emulator = e;
-        if (done) e.destroy();
-      })
-      .catch(reject);
-  });
+/** Medians of RUNS runs of `boot`. */
+async function measure(boot) {
+  const runs = [];
+  for (let i = 0; i < RUNS; i++) runs.push(await boot());
+  const of = (key) => median(runs.map((r) => r[key]));
+  return {
+    seconds: of('seconds'),
+    cpuSeconds: of('cpuSeconds'),
+    instructions: of('instructions'),
+    rssMiB: of('rssMiB'),
+  };
 }
 
-const qemuSeconds = [];
-for (let i = 0; i < RUNS; i++) qemuSeconds.push(await qemuBoot());
-const qemu = median(qemuSeconds);
-console.log(`qemu-system-i386 -accel tcg, -kernel to booted: ${qemu.toFixed(1)} s (median of ${RUNS})`);
-const v86Seconds = [];
-for (let i = 0; i < RUNS; i++) v86Seconds.push(await v86Boot());
-const v86 = median(v86Seconds);
+const rss = (r) => `peak RSS ${Math.round(r.rssMiB)} MiB`;
+const qemu = await measure(qemuBoot);
 console.log(
-  `v86 (npm, its JIT), -kernel to booted: ${v86.toFixed(1)} s, ${(v86 / qemu).toFixed(1)}x QEMU's time (median of ${RUNS})`,
+  `qemu-system-i386 -accel tcg, -kernel to booted: ${qemu.seconds.toFixed(1)} s, ${rss(qemu)} (median of ${RUNS})`,
+);
+const v86 = await measure(() => childBoot('v86'));
+console.log(
+  `v86 (npm, its JIT), -kernel to booted: ${v86.seconds.toFixed(1)} s, ${(v86.seconds / qemu.seconds).toFixed(1)}x QEMU's time, ${rss(v86)} (median of ${RUNS})`,
 );
 for (const [name, overrides] of Object.entries(PATHS)) {
-  const runs = [];
-  for (let i = 0; i < RUNS; i++) runs.push(await plugboardBoot(overrides));
-  const seconds = median(runs.map((r) => r.seconds));
-  const cpuSeconds = median(runs.map((r) => r.cpuSeconds));
-  const instructions = median(runs.map((r) => r.instructions));
+  const { seconds, cpuSeconds, instructions, ...r } = await measure(() => childBoot('plugboard', overrides));
   console.log(
     `plugboard ${name} path, start to booted: ${seconds.toFixed(1)} s, ${(instructions / 1e9).toFixed(2)}e9 instructions, ` +
-      `${(instructions / seconds / 1e6).toFixed(1)} MIPS, ${(seconds / qemu).toFixed(1)}x QEMU's time, ${(seconds / v86).toFixed(1)}x v86's; ` +
-      `${cpuSeconds.toFixed(1)} s of CPU, ${(instructions / cpuSeconds / 1e6).toFixed(1)} MIPS per CPU-second (median of ${RUNS})`,
+      `${(instructions / seconds / 1e6).toFixed(1)} MIPS, ${(seconds / qemu.seconds).toFixed(1)}x QEMU's time, ${(seconds / v86.seconds).toFixed(1)}x v86's; ` +
+      `${cpuSeconds.toFixed(1)} s of CPU, ${(instructions / cpuSeconds / 1e6).toFixed(1)} MIPS per CPU-second, ${rss(r)} (median of ${RUNS})`,
   );
 }
