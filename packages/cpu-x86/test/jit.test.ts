@@ -194,6 +194,44 @@ pf_stop:
     expect(jit.mem32(0x700)).toBe(5 + 0x20000);
   });
 
+  it('runs what a remap put under a translated page and keeps the units of other pages', () => {
+    const code = program(`
+    mov byte [0x20000], 0x05        ; ADD EAX, 1; RET
+    mov dword [0x20001], 1
+    mov byte [0x20005], 0xc3
+    mov byte [0x21000], 0x05        ; ADD EAX, 0x100; RET
+    mov dword [0x21001], 0x100
+    mov byte [0x21005], 0xc3
+    xor eax, eax
+    mov ecx, 5
+.warm:
+    mov ebx, 0x20000
+    call ebx
+    mov ebx, 0x21000
+    call ebx
+    dec ecx
+    jnz .warm
+    out 0x80, al                    ; the "chipset" maps a ROM page over 0x20000
+    mov ebx, 0x20000
+    call ebx
+    mov ebx, 0x21000
+    call ebx
+    mov [0x700], eax`);
+    // At 0x20000 of the ROM page: ADD EAX, 0x10000; RET.
+    const rom = new Uint8Array(0x1000);
+    rom.set([0x05, 0, 0, 1, 0, 0xc3]);
+    const remap = (m: Bare) =>
+      m.parts.ports.register('pam', 0x80, 1, {
+        read8: () => 0xff,
+        write8: () => m.parts.memory.mapBuffer(0x20000, rom, 0, 0x1000, false),
+      });
+    const { jit, stats } = both(code, remap);
+    expect(jit.mem32(0x700)).toBe(5 * 0x101 + 0x10000 + 0x100);
+    // Only the remapped page's unit went: no more flushes than a run without the remap.
+    expect(stats.invalidations).toBe(1);
+    expect(stats.flushes).toBe(both(code).stats.flushes);
+  });
+
   it('runs an instruction that crosses the page end with the next page as it is now', () => {
     // At 0x20FF8: NOP; ADD EAX, EBX; INC ECX; MOV EDX, imm32 across 0x21000; ADD EAX, EDX; RET.
     // A unit holds the MOV (with the next page's bytes compared when it runs), until the

@@ -38,7 +38,8 @@ const UNMAPPED_REGION: MmioRegion = { name: 'unmapped', base: 0, size: 0, handle
  * the MMIO region in `readRegion[page]`. Splitting read and write routes is what
  * the i440FX PAM registers need: a shadowed BIOS page may read from ROM and
  * write to RAM. The CPU's TLB copies these routes, and drops its copies when
- * `generation` changes.
+ * `generation` changes; code it decoded from a page whose read or write route
+ * changed is forgotten at once (`onCodeWrite`), and only that code.
  */
 export class PhysicalMemory {
   readonly ram: Uint8Array;
@@ -95,7 +96,8 @@ export class PhysicalMemory {
     const mask = enabled ? 0xffffffff | 0 : ~(1 << 20);
     if (mask !== this.a20Mask) {
       this.a20Mask = mask;
-      this.remapped();
+      // Physical pages keep their contents: only the TLB's linear-to-physical copies change.
+      this.remapped(0, 0);
     }
   }
 
@@ -112,7 +114,7 @@ export class PhysicalMemory {
       this.writeOff[first + i] = offset + i * PAGE_SIZE;
       this.writeRegion[first + i] = UNMAPPED_REGION;
     }
-    this.remapped();
+    this.remapped(first, size >>> PAGE_SHIFT);
   }
 
   /** Routes reads and writes of [base, base+size) to `handler`. */
@@ -145,7 +147,7 @@ export class PhysicalMemory {
         regions[first + i] = target ?? UNMAPPED_REGION;
       }
     }
-    this.remapped();
+    this.remapped(first, size >>> PAGE_SHIFT);
   }
 
   /** Removes every route of [base, base+size); RAM that lay underneath shows through again. */
@@ -163,19 +165,24 @@ export class PhysicalMemory {
       this.readRegion[page] = UNMAPPED_REGION;
       this.writeRegion[page] = UNMAPPED_REGION;
     }
-    this.remapped();
+    this.remapped(first, size >>> PAGE_SHIFT);
+  }
+
+  /** RAM was loaded from a snapshot: code decoded from any page is stale, and the TLB. */
+  ramLoaded(): void {
+    this.remapped(0, PAGE_COUNT);
+    this.codePages.fill(0);
   }
 
   /**
-   * RAM was loaded from a snapshot: no page holds decoded code any more, and
-   * the CPU drops its TLB and decode cache as after any remap.
+   * The routes of `count` pages from `first` changed: what the CPU decoded
+   * from them goes (a BAR moved over RAM, a PAM register shadowed the BIOS),
+   * code elsewhere stays (Linux's PCI probe remaps BARs some 170 times a boot),
+   * and the TLB's copies of every route go.
    */
-  ramLoaded(): void {
-    this.codePages.fill(0);
-    this.remapped();
-  }
-
-  private remapped(): void {
+  private remapped(first: number, count: number): void {
+    for (let page = first; page < first + count; page++)
+      if (this.codePages[page] !== 0) this.onCodeWrite?.(page);
     this.generation++;
     this.onRemap?.();
   }

@@ -654,12 +654,14 @@ export class CpuState implements CodeSource {
     this.fetchCode = -1;
   }
 
-  /** Drops every cached route and decoded instruction when the physical memory map changed. */
+  /**
+   * Drops every cached route when the physical memory map changed (code
+   * decoded from the pages that changed went at once: `PhysicalMemory.remapped`).
+   */
   checkMemoryMap(): void {
     if (this.memory.generation !== this.mapGeneration) {
       this.mapGeneration = this.memory.generation;
       this.flushTlb(false);
-      this.decoded.flush();
     }
   }
 

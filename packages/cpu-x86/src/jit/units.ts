@@ -49,7 +49,7 @@ export interface JitStats {
   invalidations: number;
   /** Units dropped from their slot by a newer one. */
   evictions: number;
-  /** Times every unit was dropped (memory-map changes, reset). */
+  /** Times every unit was dropped (reset, the decode cache's stamps running out). */
   flushes: number;
 }
 
