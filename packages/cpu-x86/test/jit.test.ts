@@ -341,6 +341,68 @@ irq:
     );
     expect(jit.mem32(0x708)).toBe(7 + 4);
   });
+
+  it('does IN and OUT at the interpreter times, and leaves where one arms a timer, raises INTR or writes code', () => {
+    // At 0x20000: OUT 0x90, EAX; ADD ESI, 1; RET. Every 13th OUT rewrites the ADD's immediate by DMA.
+    const code = program(`
+    ${gate(30, 'irq')}
+    mov byte [0x20000], 0xe7
+    mov byte [0x20001], 0x90
+    mov dword [0x20002], 0xc301c683
+    mov ebx, 0x20000
+    xor esi, esi
+    mov ecx, 60
+    sti
+.loop:
+    mov eax, ecx
+    call ebx
+    in al, 0x91
+    add esi, eax
+    mov dx, 0x92
+    in ax, dx
+    add esi, eax
+    dec ecx
+    jnz .loop
+    mov [0x700], esi
+    hlt
+irq:
+    add dword [0x708], 1
+    iret`);
+    // What each machine's device saw: port, value (OUT) and the instruction count of every access.
+    const logs = new Map<Bare, number[]>();
+    const probe = (m: Bare) => {
+      const parts = m.parts;
+      const log: number[] = [];
+      logs.set(m, log);
+      const now = () => parts.clock.position();
+      let outs = 0;
+      const late = parts.clock.createTimer('late', () => parts.cpuPins.setIntr(true));
+      parts.cpuPins.intController = {
+        acknowledge: () => {
+          parts.cpuPins.intr = false;
+          return 30;
+        },
+      };
+      parts.ports.register('probe', 0x90, 4, {
+        read8: (o) => log.push(o, now()) && now() & 0xff,
+        read16: (o) => log.push(o, now()) && now() & 0xffff,
+        write8: () => {},
+        write32: (o, v) => {
+          log.push(o, v, now());
+          outs++;
+          // Every 7th: a timer 3 instructions on; every 11th: INTR now; every 13th: code written.
+          if (outs % 7 === 0) late.armIn(3 * parts.clock.options.nsPerInstruction);
+          if (outs % 11 === 0) parts.cpuPins.setIntr(true);
+          if (outs % 13 === 0) parts.dma.write(0x20004, new Uint8Array([outs]));
+        },
+      });
+    };
+    const { jit, interp, stats } = both(code, probe, driveWithTimers);
+    expect(logs.get(jit)).toEqual(logs.get(interp));
+    expect(logs.get(jit)!.length).toBe(60 * 3 + 2 * 60 * 2);
+    expect(jit.mem32(0x708)).toBe(8 + 5);
+    expect(stats.invalidations).toBeGreaterThan(0);
+  });
 });
 
 describe('the translator compiling in the background', () => {

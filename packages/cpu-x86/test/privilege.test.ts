@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { probe, runPm } from './harness.js';
+import { assemble, bare, probe, runPm } from './harness.js';
+
+const ASM_DIR = new URL('./asm/', import.meta.url).pathname;
 
 const GP = 13;
 
@@ -66,6 +68,34 @@ describe('privilege levels', () => {
     expect(at(7)).toBe(0xe7);
     expect(at(8)).toBe(0xf4);
     expect(at(9)).toBe(0xf4);
+  });
+
+  it('traps IN in ring 3 at IOPL 0 also once the code around it is translated', () => {
+    // Translated units make IN and OUT themselves (jit/wasm/host.ts): they must leave the #GP to the interpreter.
+    // In RAM, where units are WebAssembly.
+    const m = bare(
+      assemble(`%include "${ASM_DIR}pm.inc"
+test_main:
+      mov dword [0x7f0], 6
+    again:
+      PROBE3 0, in al, 0x70
+      mov eax, [results]
+      add [0x7f4], eax
+      mov eax, [results + 12]
+      movzx eax, byte [eax]         ; the opcode #GP stopped at: IN's, not the HLT's after it
+      add [0x7f8], eax
+      dec dword [0x7f0]
+      jnz again
+      hlt`),
+      undefined,
+      undefined,
+      { codeInRam: true },
+    );
+    m.run();
+    expect(m.cpu.jitStats()?.webAssembly ?? 1).toBeGreaterThan(0);
+    expect(probe(m, 0)).toMatchObject({ vector: GP, error: 0 });
+    expect(m.mem32(0x7f4)).toBe(6 * GP);
+    expect(m.mem32(0x7f8)).toBe(6 * 0xe4);
   });
 });
 

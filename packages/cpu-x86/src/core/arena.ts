@@ -30,6 +30,8 @@ export const IO_FLAT = 11;
  * form otherwise. CR0 and CR4 change only in the run loop, never in a unit.
  */
 export const IO_SSE = 12;
+/** The value an IN in a unit read (`X86.unitPort`), for the unit to load into EAX. */
+export const IO_PORT = 13;
 const IO_SLOTS = 16;
 /** XMM0-7 and the SIMD scratch slots (`SimdState`, 11 * 16 bytes), 16-byte aligned. */
 export const XMM = 0x100;

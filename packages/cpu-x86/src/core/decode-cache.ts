@@ -77,7 +77,7 @@ export class DecodeCache {
     if ((this.nextStamp & (THRASH_PERIOD - 1)) === 0) this.writes.fill(0);
   }
 
-  /** Drops every entry (the memory map changed, or the stamps ran out). */
+  /** Drops every entry (reset, or the stamps ran out). */
   flush(): void {
     for (const e of this.instrs) if (e !== null) e.tag = -1;
     this.pageStamp.fill(0);

@@ -4,7 +4,9 @@ import type { X87Host } from '../fpu/x87-host.js';
 import { NEXT_BYTES } from '../jit/scan.js';
 import { type JitStats, Translator } from '../jit/units.js';
 import { endsUnit } from '../jit/wasm/forms.js';
+import { IO_LEAVE, IO_ON, IO_REFUSED, PORT_IN } from '../jit/wasm/host.js';
 import { handlerFor } from '../ops/forms.js';
+import { IO_PORT } from './arena.js';
 import {
   CR0_ET,
   CR0_PE,
@@ -159,6 +161,7 @@ export class X86 extends CpuState {
             opts.memory.ram.byteOffset,
             opts.jitBackground,
             (lin) => this.codeAt(lin, NEXT_BYTES),
+            (op, port, value, n) => this.unitPort(op, port, value, n),
           );
     this.jit = jit;
     if (jit !== null) this.decoded.onFlush = () => jit.flush();
@@ -248,6 +251,23 @@ export class X86 extends CpuState {
   }
 
   // ---------------------------------------------------------------- services for handlers
+
+  /**
+   * IN or OUT for a WebAssembly unit (`jit/wasm/host.ts`) as its handler
+   * does it, the `n`th instruction of the slice, so the device sees the same
+   * virtual time. Refused where the permission check would read the TSS's
+   * I/O bitmap (units run in flat protected mode: CPL above IOPL). The unit
+   * leaves after it when the device raised `pins.attention` (an interrupt, a
+   * remap, code written over: `codeWritten`).
+   */
+  private unitPort(op: number, port: number, value: number, n: number): number {
+    if (this.cpl > this.iopl) return IO_REFUSED;
+    const size = op & ~PORT_IN;
+    this.clock.retired = n;
+    if (op & PORT_IN) this.arena.io[IO_PORT] = this.portIn(port, size);
+    else this.portOut(port, size, value);
+    return this.pins.attention ? IO_LEAVE : IO_ON;
+  }
 
   portIn(port: number, size: number): number {
     if (size === 1) return this.ports.in8(port);

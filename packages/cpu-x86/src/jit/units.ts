@@ -5,6 +5,7 @@ import { emit, type UnitCode } from './emit.js';
 import { scan } from './scan.js';
 import { compileDispatcher } from './wasm/dispatch.js';
 import type { Code } from './wasm/encoder.js';
+import { IO_LEAVE, IO_ON, type PortIo } from './wasm/host.js';
 import { type Region, scanRegion } from './wasm/region.js';
 import { emitWasmUnit, encodeUnits, instantiateUnits, type WasmRun } from './wasm/unit.js';
 
@@ -102,14 +103,31 @@ export class Translator {
      * instruction crossing into that page is translated with.
      */
     private readonly codeAt: (lin: number) => Uint8Array | null = () => null,
+    /**
+     * IN or OUT (`op` as `PortIo` takes it) for a unit, the `n`th instruction
+     * of the slice: `IO_ON`, `IO_LEAVE` or `IO_REFUSED`.
+     */
+    port: (op: number, port: number, value: number, n: number) => number = () => IO_LEAVE,
   ) {
     if (arena !== null && wasm !== null) {
       this.wasm = wasm;
       this.table = new WebAssemblyApi.Table({ element: 'anyfunc', initial: UNIT_SLOTS });
       const dispatch = compileDispatcher(wasm, this.table, ramBase);
-      this.enter = (c, e, n) => c.runWasm(dispatch, e, this.clock.sliceLimit - n);
+      this.enter = (c, e, n) => {
+        this.limit = this.clock.sliceLimit;
+        return c.runWasm(dispatch, e, this.limit - n);
+      };
+      // Units were entered on a budget up to `limit`: a slice shortened meanwhile sends them back to the run loop.
+      this.portIo = (op, p, value, left) => {
+        const status = port(op, p, value, this.limit - left);
+        return status === IO_ON && this.clock.sliceLimit !== this.limit ? IO_LEAVE : status;
+      };
     }
   }
+
+  /** `clock.sliceLimit` when the run loop last entered units. */
+  private limit = 0;
+  private readonly portIo: PortIo = () => IO_LEAVE;
 
   private readonly wasm: WasmMemory | null = null;
   private readonly table: WasmTable | null = null;
@@ -204,7 +222,7 @@ export class Translator {
     );
     const install = (module: object): void => {
       this.stats.pending -= batch.length;
-      const runs = instantiateUnits(module, batch.length, this.wasm!);
+      const runs = instantiateUnits(module, batch.length, this.wasm!, this.portIo);
       for (const [k, b] of batch.entries())
         if (this.units[b.slot] === b.waiting) this.units[b.slot] = this.install(b, runs[k]);
     };

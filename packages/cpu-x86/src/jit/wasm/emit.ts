@@ -23,6 +23,7 @@ import type { Instr } from '../../core/instr.js';
 import { Code, I64, VOID, W } from './encoder.js';
 import { PAIR_CF } from './flags.js';
 import { emittable, segmentsOf } from './forms.js';
+import { CONDITION_BASE, IO_REFUSED, PORT_IO_FUNCTION } from './host.js';
 import { emitInstr } from './lower.js';
 import type { Block, Region } from './region.js';
 
@@ -96,6 +97,8 @@ export class UnitEmitter {
   private jumped = false;
   /** Some jump goes back to an earlier block or its own: a loop. */
   loops = false;
+  /** A local for what the host returned for IN or OUT, made at the first. */
+  private status = -1;
 
   constructor(
     /** Segment registers flat now: an operand in another ends the unit. */
@@ -289,6 +292,32 @@ export class UnitEmitter {
     this.flush();
     this.storeRegs();
     this.code.get(this.retired).i32(this.k).op(W.add).i32(-1).op(W.xor, W.return);
+  }
+
+  /**
+   * IN or OUT through the host (`host.ts`): `operands` pushes its `op`, port
+   * and the value an OUT writes; `result` stores what an IN read. Leaves
+   * before the instruction when the host refuses it, and after it, to the
+   * run loop, when the host says the loop must look at something.
+   */
+  portIo(operands: () => void, result: (() => void) | null, next: number): void {
+    const c = this.code;
+    if (this.status < 0) this.status = c.local();
+    operands();
+    c.get(BUDGET).get(this.retired).i32(this.k).op(W.add, W.sub);
+    c.call(PORT_IO_FUNCTION).tee(this.status);
+    c.i32(IO_REFUSED).op(W.eq);
+    this.exitIf();
+    result?.();
+    c.get(this.status).op(W.if, VOID);
+    this.setEip(next);
+    this.flush();
+    this.storeRegs();
+    c.get(this.retired)
+      .i32(this.k + 1)
+      .op(W.add)
+      .i32(-1)
+      .op(W.xor, W.return, W.end);
   }
 
   /** Leaves after the current instruction, a taken branch that set EIP: the dispatcher goes on from there. */
@@ -550,7 +579,7 @@ export class UnitEmitter {
   /** Condition pair `pair` from the lazy flags in the arena, through its `flags.ts` function (function `pair` of the module). */
   private callPair(pair: number): void {
     this.flush();
-    this.code.call(pair);
+    this.code.call(CONDITION_BASE + pair);
   }
 
   /** The condition pair `pair` (cc >> 1) straight from `p`'s operands, where that is simple; false otherwise. */

@@ -211,6 +211,13 @@ export interface WasmFunction {
   code: Code;
 }
 
+/** A host function a module imports as `m.NAME`: it comes before the module's own in the function index space. */
+export interface WasmImport {
+  name: string;
+  params: number;
+  results: number;
+}
+
 /**
  * The type every unit function has, `(eip, budget) -> retired`, and the
  * dispatcher too: type 0 of every module, for `call_indirect`.
@@ -219,24 +226,28 @@ export const UNIT_TYPE = 0;
 
 /**
  * A module that imports memory `m.mem` of `pages` 64 KiB pages (its exact
- * size: it never grows) and exports each of `exports` (a name and a
- * function index). With `table`, it also imports `m.table`, a function
- * table of that many entries. Its types are the functions' signatures (all
- * parameters and results i32), `UNIT_TYPE` first.
+ * size: it never grows) and the host functions `hostFunctions`, and exports
+ * each of `exports` (a name and a function index). With `table`, it also
+ * imports `m.table`, a function table of that many entries. Its types are
+ * the functions' signatures (all parameters and results i32), `UNIT_TYPE`
+ * first.
  */
 export function encodeModule(
   pages: number,
   funcs: readonly WasmFunction[],
   exports: readonly (readonly [string, number])[],
   table = 0,
+  hostFunctions: readonly WasmImport[] = [],
 ): Uint8Array {
   const out: number[] = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
   const signatures = ['2:1'];
-  const typeOf = funcs.map((f) => {
+  const typeIndex = (f: { params: number; results: number }): number => {
     const key = `${f.params}:${f.results}`;
     const t = signatures.indexOf(key);
     return t >= 0 ? t : signatures.push(key) - 1;
-  });
+  };
+  const importTypes = hostFunctions.map(typeIndex);
+  const typeOf = funcs.map(typeIndex);
   const types: number[] = [];
   uleb(types, signatures.length);
   for (const key of signatures) {
@@ -248,12 +259,19 @@ export function encodeModule(
     for (let k = 0; k < results; k++) types.push(I32);
   }
   section(out, 1, types);
-  const imports: number[] = [table > 0 ? 2 : 1];
+  const imports: number[] = [];
+  uleb(imports, (table > 0 ? 2 : 1) + hostFunctions.length);
   name(imports, 'm');
   name(imports, 'mem');
   imports.push(0x02, 0x01);
   uleb(imports, pages);
   uleb(imports, pages);
+  for (const [k, f] of hostFunctions.entries()) {
+    name(imports, 'm');
+    name(imports, f.name);
+    imports.push(0x00);
+    uleb(imports, importTypes[k]);
+  }
   if (table > 0) {
     name(imports, 'm');
     name(imports, 'table');

@@ -110,7 +110,10 @@ function pf(c: Code): void {
   });
 }
 
-/** Condition pairs: a module of units holds their functions first, `condFunction(pair)` at index `pair`. */
+/**
+ * Condition pairs: a module of units holds their functions first, after its
+ * host functions, `condFunction(pair)` at index `CONDITION_BASE + pair` (`host.ts`).
+ */
 export const CONDITION_PAIRS = 8;
 
 /**

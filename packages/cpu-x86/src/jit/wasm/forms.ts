@@ -41,6 +41,7 @@ export function emittable(i: Instr, flat: number): boolean {
 /** The forms `emitInstr` writes out. */
 export function supported(i: Instr, flat: number): boolean {
   const op = i.op;
+  if (portForm(op)) return true;
   if (stringForm(op)) return stringOk(i, flat);
   if (op >= 0xa0 && op < 0xa4) return i.a32 && (flat & (1 << moffsSeg(i))) !== 0 && (op % 2 === 0 || i.o32);
   if (memoryOperand(i) && (!i.a32 || (flat & (1 << i.seg)) === 0)) return false;
@@ -147,6 +148,15 @@ export function segmentsOf(i: Instr): number {
     if (usesDestination(i.op)) segs |= 1 << ES;
   }
   return segs;
+}
+
+/**
+ * IN and OUT with an immediate or DX port (not INS/OUTS): units make the
+ * access through the host and go on after it unless the run loop must look
+ * at something (`host.ts`), so a region runs on past them.
+ */
+export function portForm(op: number): boolean {
+  return (op >= 0xe4 && op <= 0xe7) || (op >= 0xec && op <= 0xef);
 }
 
 /** Jcc, short and near. */

@@ -1,4 +1,4 @@
-import { IO, IO_EIP, IO_FLAGS, SEG_BASE } from '../../core/arena.js';
+import { IO, IO_EIP, IO_FLAGS, IO_PORT, SEG_BASE } from '../../core/arena.js';
 import { CF, DF, EAX, EBP, ECX, EDI, EDX, ESI, ESP, FS, OF } from '../../core/constants.js';
 import { LAZY_ADD, LAZY_SUB } from '../../core/cpu.js';
 import type { Instr } from '../../core/instr.js';
@@ -8,11 +8,13 @@ import {
   branchDisplacement,
   conditionalBranch,
   moffsSeg,
+  portForm,
   readsSource,
   stringForm,
   stringSource,
   usesDestination,
 } from './forms.js';
+import { PORT_IN } from './host.js';
 import { emitSse } from './lower-sse.js';
 
 // Each form `forms.ts` lists, written out in WebAssembly computing exactly
@@ -49,6 +51,10 @@ export function emitInstr(u: UnitEmitter, i: Instr, next: number): void {
   }
   if (op === 0xeb || op === 0xe9) {
     u.jump(next + branchDisplacement(i), 0);
+    return;
+  }
+  if (portForm(op)) {
+    port(u, i, next);
     return;
   }
   if (op === 0xe8) {
@@ -970,4 +976,22 @@ function xadd(u: UnitEmitter, i: Instr, size: number): void {
     u.setReg(i.reg, size, () => c.get(d));
   }
   u.flags(LAZY_ADD, size * 8 - 1, d, s, r, -1);
+}
+
+/** IN and OUT (E4-E7 with an immediate port, EC-EF with DX), through the host as `ops/system.ts` does them. */
+function port(u: UnitEmitter, i: Instr, next: number): void {
+  const c = u.code;
+  const size = i.op & 1 ? wordSize(i) : 1;
+  const input = (i.op & 2) === 0;
+  u.portIo(
+    () => {
+      c.i32(size + (input ? PORT_IN : 0));
+      if (i.op >= 0xec) u.reg(EDX, 2);
+      else c.i32(i.imm & 0xff);
+      if (input) c.i32(0);
+      else u.reg(EAX, size);
+    },
+    input ? () => u.setReg(EAX, size, () => c.i32(0).mem(W.load, IO + 4 * IO_PORT)) : null,
+    next,
+  );
 }

@@ -3,7 +3,7 @@ import { handlerFor } from '../../ops/forms.js';
 import type { CpuFeatures } from '../../ops/index.js';
 import { LAST, OUTSIDE, roleOf } from '../roles.js';
 import { PAGE, page, TOO_LONG } from '../scan.js';
-import { branchDisplacement, conditionalBranch, emittable } from './forms.js';
+import { branchDisplacement, conditionalBranch, emittable, portForm } from './forms.js';
 
 /** A straight run of a region: entered only at its first instruction. Offsets are from the region's entry. */
 export interface Block {
@@ -100,7 +100,7 @@ export function scanRegion(
         }
       }
       off += i.len;
-      if (role === LAST && !conditionalBranch(i.op)) break;
+      if (role === LAST && !conditionalBranch(i.op) && !portForm(i.op)) break;
       // Running into code already taken: it is entered here too.
       if (at.has(off)) leaders.add(off);
     }
@@ -131,5 +131,5 @@ export function scanRegion(
 /** Whether execution can go on after the block's last instruction (it is no unconditional transfer or unit end). */
 function continues(b: Block): boolean {
   const last = b.instrs[b.instrs.length - 1];
-  return roleOf(last) !== LAST || conditionalBranch(last.op);
+  return roleOf(last) !== LAST || conditionalBranch(last.op) || portForm(last.op);
 }
