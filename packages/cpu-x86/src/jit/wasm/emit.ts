@@ -36,11 +36,12 @@ import type { Block, Region } from './region.js';
 // entry and stored back at each exit; the software TLB is read in place (the
 // arena); the lazy flags of the last flag-setting instruction stay in locals
 // until an exit, a condition the unit cannot compute from them or the next
-// block needs them in memory. Nothing in a unit can fault or touch a
-// device: where the interpreter would take a slow path (a TLB miss, a page
-// end, ROM or MMIO, a page holding decoded code) the unit stores EIP and
-// returns `~k`, k the instructions it completed before the one that needs
-// it, which the run loop then executes as usual. The dispatcher enters a
+// block needs them in memory. Nothing in a unit can fault or touch MMIO:
+// where the interpreter would take a slow path (a TLB miss, a page end, ROM
+// or MMIO, a page holding decoded code) the unit stores EIP and returns
+// `~k`, k the instructions it completed before the one that needs it, which
+// the run loop then executes as usual. IN and OUT go through the host
+// (`portIo`), which may send the unit back to the run loop after them. The dispatcher enters a
 // unit only when `budget` holds a pass through all of its blocks; a jump
 // back to an earlier block checks that again and leaves when it does not.
 
@@ -576,7 +577,7 @@ export class UnitEmitter {
     if (cc & 1) c.op(W.eqz);
   }
 
-  /** Condition pair `pair` from the lazy flags in the arena, through its `flags.ts` function (function `pair` of the module). */
+  /** Condition pair `pair` from the lazy flags in the arena, through its `flags.ts` function (`CONDITION_BASE + pair`). */
   private callPair(pair: number): void {
     this.flush();
     this.code.call(CONDITION_BASE + pair);
