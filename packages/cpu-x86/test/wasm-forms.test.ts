@@ -58,6 +58,8 @@ function block(random: () => number, length: number): string {
     () =>
       `${pick(SHIFT)} ${pick([r32(), pick(DST16), pick(DST8), mem('dword'), mem('word'), mem('byte')])}, ${pick(['1', 'cl', String(Math.floor(random() * 32))])}`,
     () => `imul ${r32()}, ${pick([pick(SRC32), mem('dword')])}${pick(['', `, ${imm8()}`, `, ${imm()}`])}`,
+    () =>
+      `${pick(['shld', 'shrd'])} ${pick([r32(), mem('dword')])}, ${pick(SRC32)}, ${pick(['cl', String(Math.floor(random() * 34))])}`,
     () => pick(['cld', 'std']),
     () => `set${pick(CC)} ${pick([pick(DST8), mem('byte')])}`,
     () => `cmov${pick(CC)} ${r32()}, ${pick([pick(SRC32), mem('dword')])}`,
@@ -66,7 +68,7 @@ function block(random: () => number, length: number): string {
     () => `xchg ${r32()}, ${pick([r32(), mem('dword')])}`,
     () =>
       pick(['cdq', 'nop', `bswap ${r32()}`, 'lodsb', 'lodsd', 'stosb', 'stosd', 'movsb', 'movsd', 'scasb']),
-    () => pick(['scasd', 'cmpsb', 'cmpsd']),
+    () => pick(['scasd', 'cmpsb', 'cmpsd', 'lodsw', 'stosw', 'movsw', 'scasw', 'cmpsw']),
     () => `${pick(['mul', 'imul'])} ${pick([pick(SRC32), mem('dword')])}`,
     () => `lock ${pick(ALU.slice(0, 7))} ${mem('dword')}, ${pick(SRC32)}`,
     () => `lock ${pick(['inc', 'dec', 'not', 'neg'])} ${mem('dword')}`,
@@ -95,8 +97,8 @@ function block(random: () => number, length: number): string {
       `mov ${pick([`${r32()}, ${pick([pick(SRC32), imm(), mem('dword')])}`, `${mem('dword')}, ${pick(SRC32)}`])}`,
     () =>
       `mov ${pick([`${pick(DST8)}, ${pick([pick(SRC8), mem('byte')])}`, `${mem('byte')}, ${pick(SRC8)}`])}`,
-    () => `mov ${pick(['eax', 'al'])}, [${DATA + Math.floor(random() * 0x7f0)}]`,
-    () => `mov [${DATA + Math.floor(random() * 0x7f0)}], ${pick(['eax', 'al'])}`,
+    () => `mov ${pick(['eax', 'ax', 'al'])}, [${DATA + Math.floor(random() * 0x7f0)}]`,
+    () => `mov [${DATA + Math.floor(random() * 0x7f0)}], ${pick(['eax', 'ax', 'al'])}`,
     () => `push ${pick([pick(SRC32), `dword ${imm()}`, `byte ${imm8()}`, mem('dword')])}\n  pop ${r32()}`,
     () => 'push ebp\n  mov ebp, esp\n  push eax\n  leave',
     () =>
@@ -163,7 +165,7 @@ describe('WebAssembly units', () => {
     expect(retired).toBeGreaterThan(60 * 20);
   });
 
-  it('shift and rotate each operand size by every kind of count as the interpreter does', () => {
+  it('shift, rotate and double-shift each operand size by every kind of count as the interpreter does', () => {
     // The random blocks rarely look at a shift's flags before the next instruction replaces them:
     // here each one's EFLAGS and result are stored at once, for counts around each width.
     const RESULTS = 0x40000;
@@ -189,6 +191,27 @@ describe('WebAssembly units', () => {
             );
             k++;
           }
+        }
+      }
+    }
+    for (const op of ['shld', 'shrd']) {
+      for (const target of ['eax', `dword [${OPERAND}]`]) {
+        for (const count of [0, 1, 2, 7, 8, 9, 15, 16, 17, 31, 32, 33]) {
+          const by = k % 2 === 0 ? String(count) : 'cl';
+          lines.push(
+            'mov eax, 0x8000_8081',
+            `mov [${OPERAND}], eax`,
+            'mov ebx, 0x7ffe_4001',
+            `cmp eax, ${k * 0x01010101}`,
+            `mov ecx, ${count}`,
+            `${op} ${target}, ebx, ${by}`,
+            'pushfd',
+            'pop edx',
+            `mov [${RESULTS + 8 * k}], edx`,
+            target.includes('[') ? `mov edx, [${OPERAND}]` : 'mov edx, eax',
+            `mov [${RESULTS + 8 * k + 4}], edx`,
+          );
+          k++;
         }
       }
     }

@@ -43,7 +43,7 @@ export function supported(i: Instr, flat: number): boolean {
   const op = i.op;
   if (portForm(op)) return true;
   if (stringForm(op)) return stringOk(i, flat);
-  if (op >= 0xa0 && op < 0xa4) return i.a32 && (flat & (1 << moffsSeg(i))) !== 0 && (op % 2 === 0 || i.o32);
+  if (op >= 0xa0 && op < 0xa4) return i.a32 && (flat & (1 << moffsSeg(i))) !== 0;
   if (memoryOperand(i) && (!i.a32 || (flat & (1 << i.seg)) === 0)) return false;
   if (usesStack(i) && (flat & (1 << SS)) === 0) return false;
   // Near transfers with a 16-bit operand size wrap EIP to 16 bits: left to the interpreter.
@@ -92,6 +92,11 @@ export function supported(i: Instr, flat: number): boolean {
       return i.o32 && i.mod === 3;
     case 0x1ba:
       return i.o32 && i.reg >= 4;
+    case 0x1a4:
+    case 0x1a5:
+    case 0x1ac:
+    case 0x1ad:
+      return i.o32;
     case 0x1b0:
     case 0x1b1:
     case 0x1c0:
@@ -189,7 +194,8 @@ export function stringSource(i: Instr): number {
 }
 
 function stringOk(i: Instr, flat: number): boolean {
-  if (!i.a32 || (i.op & 1 && !i.o32)) return false;
+  // REP MOVS and STOS go by bytes or doublewords (`repBlock`); one step takes words too.
+  if (!i.a32 || (i.op & 1 && !i.o32 && i.rep !== 0)) return false;
   return (
     (!readsSource(i.op) || (flat & (1 << stringSource(i))) !== 0) &&
     (!usesDestination(i.op) || (flat & (1 << ES)) !== 0)

@@ -446,7 +446,7 @@ function emitOther(u: UnitEmitter, i: Instr): boolean {
     return true;
   }
   if (op >= 0xa0 && op < 0xa4) {
-    const size = op & 1 ? 4 : 1;
+    const size = op & 1 ? wordSize(i) : 1;
     c.i32(i.disp);
     if (moffsSeg(i) >= FS)
       c.i32(0)
@@ -581,6 +581,12 @@ function emitOther(u: UnitEmitter, i: Instr): boolean {
     case 0xd2:
     case 0xd3:
       shift(u, i);
+      return true;
+    case 0x1a4:
+    case 0x1a5:
+    case 0x1ac:
+    case 0x1ad:
+      doubleShift(u, i);
       return true;
     case 0x1a3:
     case 0x1ab:
@@ -728,7 +734,47 @@ function shift(u: UnitEmitter, i: Instr): void {
   c.op(W.end);
 }
 
-/** One MOVS, CMPS, STOS, LODS or SCAS step: DF picks the direction (`ops/string.ts` `once`). */
+/** SHLD and SHRD of doublewords (0F A4/A5, AC/AD; `ops/alu.ts` `doubleShift`): a count of 0 touches nothing. */
+function doubleShift(u: UnitEmitter, i: Instr): void {
+  const c = u.code;
+  const left = i.op < 0x1a8;
+  const d = c.local();
+  const s = c.local();
+  const n = c.local();
+  const r = c.local();
+  const cf = c.local();
+  u.settle();
+  if (i.op & 1) u.reg32(ECX);
+  else c.i32(i.imm);
+  c.i32(0x1f).op(W.and).tee(n);
+  c.op(W.if, VOID);
+  lockE(u, i, 4);
+  loadE(u, i, 4);
+  c.set(d);
+  u.reg32(i.reg);
+  c.set(s);
+  // The count is 1-31 here, so 32 - n is too (WebAssembly shifts by the count mod 32, as JavaScript does).
+  c.get(d)
+    .get(n)
+    .op(left ? W.shl : W.shrU);
+  c.get(s)
+    .i32(32)
+    .get(n)
+    .op(W.sub, left ? W.shrU : W.shl, W.or)
+    .set(r);
+  c.get(d);
+  if (left) c.i32(32).get(n).op(W.sub);
+  else c.get(n).i32(1).op(W.sub);
+  c.op(W.shrU).i32(1).op(W.and).set(cf);
+  u.setArith(() => {
+    u.szp(r);
+    c.get(cf).op(W.or);
+    c.get(r).get(d).op(W.xor).i32(31).op(W.shrU).i32(11).op(W.shl, W.or);
+  });
+  storeE(u, i, 4, () => c.get(r));
+  c.op(W.end);
+}
+
 /**
  * REP MOVS or STOS that ends within the page of its destination (and
  * source) going up: `ops/string.ts` copies or fills it as one block and
@@ -816,10 +862,11 @@ function repBlock(u: UnitEmitter, i: Instr): void {
   u.setReg32(ECX, () => c.i32(0));
 }
 
+/** One MOVS, CMPS, STOS, LODS or SCAS step: DF picks the direction (`ops/string.ts` `once`). */
 function stringStep(u: UnitEmitter, i: Instr): void {
   const c = u.code;
   const op = i.op;
-  const size = op & 1 ? 4 : 1;
+  const size = op & 1 ? wordSize(i) : 1;
   const step = c.local();
   const source = c.local();
   const dest = c.local();
