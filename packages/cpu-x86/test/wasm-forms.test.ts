@@ -172,24 +172,29 @@ describe('WebAssembly units', () => {
     const OPERAND = 0x3f000;
     const lines: string[] = [];
     let k = 0;
+    /** `instruction` on `target` (EAX or OPERAND holding `value`, EBX 0x7ffe4001, ECX `count`), its flags and result stored. */
+    const record = (instruction: string, target: string, value: number, count: number) => {
+      lines.push(
+        `mov eax, ${value}`,
+        `mov [${OPERAND}], eax`,
+        'mov ebx, 0x7ffe_4001',
+        `cmp eax, ${k * 0x01010101}`,
+        `mov ecx, ${count}`,
+        instruction,
+        'pushfd',
+        'pop edx',
+        `mov [${RESULTS + 8 * k}], edx`,
+        target.includes('[') ? `mov edx, [${OPERAND}]` : 'mov edx, eax',
+        `mov [${RESULTS + 8 * k + 4}], edx`,
+      );
+      k++;
+    };
     for (const op of ['rol', 'ror', 'shl', 'shr', 'sar']) {
       for (const target of ['al', 'ah', 'ax', 'eax', `byte [${OPERAND}]`, `word [${OPERAND}]`]) {
         for (const count of [0, 1, 2, 7, 8, 9, 15, 16, 17, 31]) {
           for (const value of [0x8000_8081, 0x7ffe_4001]) {
             const by = count === 1 && k % 2 === 0 ? '1' : k % 3 === 0 ? String(count) : 'cl';
-            lines.push(
-              `mov eax, ${value}`,
-              `mov [${OPERAND}], eax`,
-              `cmp eax, ${k * 0x01010101}`,
-              `mov ecx, ${count}`,
-              `${op} ${target}, ${by}`,
-              'pushfd',
-              'pop edx',
-              `mov [${RESULTS + 8 * k}], edx`,
-              target.includes('[') ? `mov edx, [${OPERAND}]` : 'mov edx, eax',
-              `mov [${RESULTS + 8 * k + 4}], edx`,
-            );
-            k++;
+            record(`${op} ${target}, ${by}`, target, value, count);
           }
         }
       }
@@ -198,20 +203,7 @@ describe('WebAssembly units', () => {
       for (const target of ['eax', `dword [${OPERAND}]`]) {
         for (const count of [0, 1, 2, 7, 8, 9, 15, 16, 17, 31, 32, 33]) {
           const by = k % 2 === 0 ? String(count) : 'cl';
-          lines.push(
-            'mov eax, 0x8000_8081',
-            `mov [${OPERAND}], eax`,
-            'mov ebx, 0x7ffe_4001',
-            `cmp eax, ${k * 0x01010101}`,
-            `mov ecx, ${count}`,
-            `${op} ${target}, ebx, ${by}`,
-            'pushfd',
-            'pop edx',
-            `mov [${RESULTS + 8 * k}], edx`,
-            target.includes('[') ? `mov edx, [${OPERAND}]` : 'mov edx, eax',
-            `mov [${RESULTS + 8 * k + 4}], edx`,
-          );
-          k++;
+          record(`${op} ${target}, ebx, ${by}`, target, 0x8000_8081, count);
         }
       }
     }
