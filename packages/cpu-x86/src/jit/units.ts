@@ -5,7 +5,7 @@ import { emit, type UnitCode } from './emit.js';
 import { scan } from './scan.js';
 import { compileDispatcher } from './wasm/dispatch.js';
 import type { Code } from './wasm/encoder.js';
-import { IO_LEAVE, IO_ON, type PortIo } from './wasm/host.js';
+import { IO_LEAVE, IO_ON, IO_REFUSED, type PortIo } from './wasm/host.js';
 import { type Region, scanRegion } from './wasm/region.js';
 import { emitWasmUnit, encodeUnits, instantiateUnits, type WasmRun } from './wasm/unit.js';
 
@@ -107,8 +107,13 @@ export class Translator {
      * IN or OUT (`op` as `PortIo` takes it) for a unit, the `n`th instruction
      * of the slice: `IO_ON`, `IO_LEAVE` or `IO_REFUSED`.
      */
-    port: (op: number, port: number, value: number, n: number) => number = () => IO_LEAVE,
+    port: (op: number, port: number, value: number, n: number) => number = () => IO_REFUSED,
   ) {
+    // Units were entered on a budget up to `limit`: a slice shortened meanwhile sends them back to the run loop.
+    this.portIo = (op, p, value, left) => {
+      const status = port(op, p, value, this.limit - left);
+      return status === IO_ON && this.clock.sliceLimit !== this.limit ? IO_LEAVE : status;
+    };
     if (arena !== null && wasm !== null) {
       this.wasm = wasm;
       this.table = new WebAssemblyApi.Table({ element: 'anyfunc', initial: UNIT_SLOTS });
@@ -117,17 +122,12 @@ export class Translator {
         this.limit = this.clock.sliceLimit;
         return c.runWasm(dispatch, e, this.limit - n);
       };
-      // Units were entered on a budget up to `limit`: a slice shortened meanwhile sends them back to the run loop.
-      this.portIo = (op, p, value, left) => {
-        const status = port(op, p, value, this.limit - left);
-        return status === IO_ON && this.clock.sliceLimit !== this.limit ? IO_LEAVE : status;
-      };
     }
   }
 
   /** `clock.sliceLimit` when the run loop last entered units. */
   private limit = 0;
-  private readonly portIo: PortIo = () => IO_LEAVE;
+  private readonly portIo: PortIo;
 
   private readonly wasm: WasmMemory | null = null;
   private readonly table: WasmTable | null = null;

@@ -41,9 +41,10 @@ import type { Block, Region } from './region.js';
 // or MMIO, a page holding decoded code) the unit stores EIP and returns
 // `~k`, k the instructions it completed before the one that needs it, which
 // the run loop then executes as usual. IN and OUT go through the host
-// (`portIo`), which may send the unit back to the run loop after them. The dispatcher enters a
-// unit only when `budget` holds a pass through all of its blocks; a jump
-// back to an earlier block checks that again and leaves when it does not.
+// (`portIo`), which may send the unit back to the run loop after them. The
+// dispatcher enters a unit only when `budget` holds a pass through all of
+// its blocks; a jump back to an earlier block checks that again and leaves
+// when it does not.
 
 const io = (slot: number): number => IO + 4 * slot;
 const regAt = (r: number): number => REGS + 4 * r;
@@ -283,16 +284,21 @@ export class UnitEmitter {
     this.code.op(W.end);
   }
 
-  /**
-   * Leaves before the current instruction: EIP at it, the flags stored, `k`
-   * instructions retired, returned as `~k` so the dispatcher knows the next
-   * instruction needs the run loop.
-   */
+  /** Leaves before the current instruction, for the run loop to execute it. */
   private exitHere(): void {
-    this.setEip(this.at);
+    this.toRunLoop(this.at, this.k);
+  }
+
+  /**
+   * Leaves with EIP at `off` from the entry, the flags stored and `k`
+   * instructions of the block retired, returned as `~k` so the dispatcher
+   * goes back to the run loop.
+   */
+  private toRunLoop(off: number, k: number): void {
+    this.setEip(off);
     this.flush();
     this.storeRegs();
-    this.code.get(this.retired).i32(this.k).op(W.add).i32(-1).op(W.xor, W.return);
+    this.code.get(this.retired).i32(k).op(W.add).i32(-1).op(W.xor, W.return);
   }
 
   /**
@@ -311,14 +317,8 @@ export class UnitEmitter {
     this.exitIf();
     result?.();
     c.get(this.status).op(W.if, VOID);
-    this.setEip(next);
-    this.flush();
-    this.storeRegs();
-    c.get(this.retired)
-      .i32(this.k + 1)
-      .op(W.add)
-      .i32(-1)
-      .op(W.xor, W.return, W.end);
+    this.toRunLoop(next, this.k + 1);
+    c.op(W.end);
   }
 
   /** Leaves after the current instruction, a taken branch that set EIP: the dispatcher goes on from there. */

@@ -84,8 +84,7 @@ export function scanRegion(
       }
       if ((off + i.len > PAGE && next === null) || covered.subarray(off, off + i.len).some((b) => b !== 0))
         break;
-      const role = roleOf(i);
-      if (role === OUTSIDE) break;
+      if (roleOf(i) === OUTSIDE) break;
       i.fn = handlerFor(i, model);
       if (!emittable(i, flat)) break;
       at.set(off, i);
@@ -100,7 +99,7 @@ export function scanRegion(
         }
       }
       off += i.len;
-      if (role === LAST && !conditionalBranch(i.op) && !portForm(i.op)) break;
+      if (!goesOn(i)) break;
       // Running into code already taken: it is entered here too.
       if (at.has(off)) leaders.add(off);
     }
@@ -128,8 +127,12 @@ export function scanRegion(
   return { blocks, entry: blocks.findIndex((b) => b.start === 0), length: count, span, bytes };
 }
 
-/** Whether execution can go on after the block's last instruction (it is no unconditional transfer or unit end). */
+/** Whether execution can go on after the block's last instruction. */
 function continues(b: Block): boolean {
-  const last = b.instrs[b.instrs.length - 1];
-  return roleOf(last) !== LAST || conditionalBranch(last.op) || portForm(last.op);
+  return goesOn(b.instrs[b.instrs.length - 1]);
+}
+
+/** Whether a region runs on after `i`: it is no unconditional transfer, nor anything else that ends a unit but a Jcc or port I/O. */
+function goesOn(i: Instr): boolean {
+  return roleOf(i) !== LAST || conditionalBranch(i.op) || portForm(i.op);
 }
